@@ -1,0 +1,190 @@
+"""The phases of a build: read -> check -> link -> (stop on errors) -> plan ->
+render -> write atomically -> report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import model as m
+from .errors import ContentError, Location, Problem, Problems
+from .link import link
+from .markdown import Markdown
+from .pages import Page, plan
+from .render import environment, theme_folders
+from .urls import Urls, output_file, path_of
+from .validate import load_meeting, meeting_files, read_site_files
+from .write import copy_tree, output_lock, recover, staging_folder, swap_in, write_file
+
+Log = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def today() -> dt.date:
+    """Today, or SITEGEN_TODAY (YYYY-MM-DD) for reproducible builds and tests."""
+    value = os.environ.get("SITEGEN_TODAY")
+    return dt.date.fromisoformat(value) if value else dt.date.today()
+
+
+@dataclass
+class Loaded:
+    """A content folder read, checked and linked."""
+
+    content: Path
+    model: m.Model
+    markdown: Markdown
+    urls: Urls
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.warning]
+
+
+def load(content: Path, base_path: str | None = None, on: dt.date | None = None) -> Loaded:
+    """Read, validate and link CONTENT; raise ContentError listing every error."""
+    content = Path(content)
+    problems = Problems()
+    if not content.is_dir():
+        raise ContentError([Problem(Location(str(content)), "the content folder does not exist")])
+    site, bodies, people, has_people, issue_info = read_site_files(content, problems)
+    meetings = []
+    for path in meeting_files(content):
+        meeting = load_meeting(path, content, problems)
+        if meeting is not None:
+            if meeting.id.isdigit() and len(meeting.id) == 4:
+                problems.error(meeting.loc, f'the meeting id "{meeting.id}" would clash with the year page /meetings/{meeting.id}/')
+                continue
+            meetings.append(meeting)
+    model, linker = link(site, bodies, people, has_people, issue_info, meetings, problems, on or today())
+    urls = Urls(base_path if base_path is not None else site.base_path)
+
+    def resolve(ref: str) -> str | None:
+        target = linker.refs.get(ref.strip().strip("/"))
+        return urls(target) if target is not None else None
+
+    markdown = Markdown(resolve)
+    linker.check_prose(markdown)
+    _check_aliases(model, problems)
+    if problems.errors:
+        raise ContentError(problems.sorted())
+    return Loaded(content, model, markdown, urls, problems.sorted())
+
+
+def _check_aliases(model: m.Model, problems: Problems) -> None:
+    for kind, objects in (("meeting", model.meetings), ("body", model.bodies), ("person", model.people)):
+        for obj in objects.values():  # type: ignore[attr-defined]
+            for alias in obj.aliases:
+                if alias in objects:
+                    problems.error(obj.loc, f'alias "{alias}" of {kind} "{obj.id}" is the id of another {kind}')
+
+
+@dataclass
+class BuildReport:
+    pages: int
+    files: int
+    seconds: float
+    warnings: list[Problem]
+    output: Path
+
+
+class Builder:
+    """Renders and writes a loaded site."""
+
+    def __init__(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+        model = loaded.model
+        self.folders = theme_folders(loaded.content, model.site.theme)
+        self.env = environment(self.folders, loaded.urls, loaded.markdown)
+        self.env.globals.update(
+            site=model.site,
+            today=model.today,
+            nav=[("Meetings", "meetings"), ("Decisions", "decisions"), ("Awaiting decision", "awaiting"),
+                 ("Issues", "issues"), ("Bodies", "bodies")] + ([("People", "people")] if model.has_people_file else []),
+        )
+
+    def plan(self) -> list[Page]:
+        pages = plan(self.loaded.model)
+        seen: dict[str, Page] = {}
+        problems = Problems()
+        for page in pages:
+            out = output_file(page.path)
+            if out in seen:
+                problems.error(Location("meetings"), f'two pages would be written to {out}: "{seen[out].title}" and "{page.title}"')
+            seen[out] = page
+        if problems.errors:
+            raise ContentError(problems.sorted())
+        return pages
+
+    def render(self, page: Page) -> bytes:
+        template = self.env.get_template(page.template)
+        html = template.render(page=page, here=self.loaded.urls.base + page.path, **page.context)
+        return html.encode("utf-8")
+
+    def static_files(self) -> dict[str, Path]:
+        """Theme assets, the named theme's winning over the default's."""
+        files: dict[str, Path] = {}
+        for folder in reversed(self.folders):
+            static = folder / "static"
+            if not static.is_dir():
+                continue
+            for path in sorted(static.rglob("*")):
+                if path.is_file():
+                    files["static/" + path.relative_to(static).as_posix()] = path
+        return files
+
+
+def build(
+    content: Path,
+    output: Path,
+    log: Log = _quiet,
+    base_path: str | None = None,
+    on: dt.date | None = None,
+) -> BuildReport:
+    """Build CONTENT into OUTPUT, atomically. Raises ContentError, writing nothing, on bad content."""
+    started = time.perf_counter()
+    content, output = Path(content), Path(output)
+    tick = time.perf_counter()
+    loaded = load(content, base_path, on)
+    model = loaded.model
+    log(
+        f"read     {len(model.meetings)} meetings, {len(model.bodies)} bodies, {len(model.people)} people, "
+        f"{len(model.issues)} issues ({time.perf_counter() - tick:.2f} s)"
+    )
+    tick = time.perf_counter()
+    builder = Builder(loaded)
+    pages = builder.plan()
+    rendered = [(output_file(p.path), builder.render(p)) for p in pages]
+    log(f"render   {len(rendered)} pages ({time.perf_counter() - tick:.2f} s)")
+    tick = time.perf_counter()
+    with output_lock(output):
+        recover(output)
+        staging = staging_folder(output)
+        try:
+            made: set[str] = set()
+            for rel, data in rendered:
+                write_file(staging, rel, data, made)
+            for rel, src in builder.static_files().items():
+                write_file(staging, rel, src.read_bytes(), made)
+            files = 0
+            if (content / "files").is_dir():
+                copy_tree(content / "files", staging / "files", content)
+                files = sum(1 for p in (staging / "files").rglob("*") if p.is_file())
+            swap_in(staging, output)
+        except BaseException:
+            import shutil
+
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    log(f"write    {len(rendered)} pages and {files} files to {output} ({time.perf_counter() - tick:.2f} s)")
+    return BuildReport(len(rendered), files, time.perf_counter() - started, loaded.warnings, output)
+
+
+__all__ = ["build", "load", "Loaded", "BuildReport", "ContentError", "path_of"]

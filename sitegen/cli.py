@@ -1,0 +1,159 @@
+"""The sitegen command: build, check, new (and serve)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import textwrap
+from pathlib import Path
+
+from .errors import ContentError, Problem
+from .write import BuildLocked
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def _fail(exc: ContentError) -> int:
+    _print_problems(exc.problems)
+    errors = len(exc.errors)
+    print(f"{errors} error{'s' if errors != 1 else ''}; nothing was written", file=sys.stderr)
+    return 1
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    try:
+        report = build(Path(args.content), Path(args.output), log=print)
+    except ContentError as exc:
+        return _fail(exc)
+    except BuildLocked as exc:
+        print(f"sitegen: {exc}", file=sys.stderr)
+        return 1
+    _print_problems(report.warnings)
+    print(f"built {report.pages} pages and {report.files} files into {report.output} in {report.seconds:.2f} s")
+    return 0 if not (args.strict and report.warnings) else 1
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .build import load
+
+    try:
+        loaded = load(Path(args.content))
+    except ContentError as exc:
+        return _fail(exc)
+    _print_problems(loaded.problems)
+    model = loaded.model
+    print(
+        f"ok: {len(model.meetings)} meetings, {len(model.bodies)} bodies, {len(model.people)} people, "
+        f"{len(loaded.warnings)} warnings"
+    )
+    return 1 if args.strict and loaded.warnings else 0
+
+
+MEETING_TEMPLATE = """\
+---
+body: {body}
+date: {date}
+start: 18:30
+location:
+status: {status}
+record: agenda
+chair:
+present: []
+apologies: []
+items:
+  - id: apologies
+    number: "1"
+    title: Apologies for absence
+  - id: declarations
+    number: "2"
+    title: Declarations of interest
+  - id: minutes
+    number: "3"
+    title: Minutes of the previous meeting
+---
+"""
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .build import today
+    from .validate import SLUG, read_site_files
+    from .errors import Problems, did_you_mean
+
+    content = Path(args.content)
+    if not SLUG.match(args.body):
+        print(f'sitegen: "{args.body}" is not a body id (lowercase letters, digits and hyphens)', file=sys.stderr)
+        return 2
+    try:
+        date = dt.date.fromisoformat(args.date)
+    except ValueError:
+        print(f'sitegen: "{args.date}" is not a date: write YYYY-MM-DD, e.g. 2027-01-20', file=sys.stderr)
+        return 2
+    _, bodies, _, _, _ = read_site_files(content, Problems())
+    if bodies and args.body not in bodies:
+        print(f'sitegen: unknown body "{args.body}"{did_you_mean(args.body, bodies)}; bodies are listed in bodies.yaml', file=sys.stderr)
+        return 2
+    path = content / "meetings" / str(date.year) / f"{date.isoformat()}-{args.body}.md"
+    if path.exists():
+        print(f"sitegen: {path} already exists; not overwriting it", file=sys.stderr)
+        return 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    status = "scheduled" if date >= today() else "held"
+    with open(path, "x", encoding="utf-8") as handle:
+        handle.write(MEETING_TEMPLATE.format(body=args.body, date=date.isoformat(), status=status))
+    print(path)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="sitegen",
+        description="Build a website of council meetings and decisions from one file per meeting.",
+        epilog="Run 'sitegen COMMAND --help' for the options of a command.",
+    )
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help: str, example: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=help,
+            description=help,
+            epilog="example:\n" + textwrap.indent(example, "  "),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    p = command("build", "Check the content and build the site into the output folder.", "sitegen build --content content --output output")
+    p.add_argument("--content", default="content", help="the content folder (default: content)")
+    p.add_argument("--output", default="output", help="the output folder (default: output)")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.set_defaults(func=cmd_build)
+
+    p = command("check", "Check the content and report every problem as PATH:LINE: message; writes nothing.", "sitegen check --content content")
+    p.add_argument("--content", default="content", help="the content folder (default: content)")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.set_defaults(func=cmd_check)
+
+    p = command("new", "Write a skeleton file for a new meeting and print its path.", "sitegen new meeting cabinet 2027-01-20")
+    p.add_argument("kind", choices=["meeting"], help="what to create (meeting)")
+    p.add_argument("body", help="the body's id, as in bodies.yaml")
+    p.add_argument("date", help="the meeting's date, YYYY-MM-DD")
+    p.add_argument("--content", default="content", help="the content folder (default: content)")
+    p.set_defaults(func=cmd_new)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

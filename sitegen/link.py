@@ -1,0 +1,390 @@
+"""The index: resolve every reference, then compute what nobody types twice:
+outcomes and statuses of recommendations, backlinks, issues and people's records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+from . import model as m
+from .errors import Location, Problems, did_you_mean
+from .markdown import Markdown
+
+
+class Linker:
+    def __init__(
+        self,
+        site: m.Site,
+        bodies: dict[str, m.Body],
+        people: dict[str, m.Person],
+        has_people_file: bool,
+        issue_info: dict[str, m.IssueInfo],
+        meetings: list[m.Meeting],
+        problems: Problems,
+        today: dt.date,
+    ) -> None:
+        self.problems = problems
+        self.has_people = has_people_file
+        self.today = today
+        by_id: dict[str, m.Meeting] = {}
+        for meeting in sorted(meetings, key=lambda x: x.source):
+            if meeting.id in by_id:
+                problems.error(
+                    meeting.loc,
+                    f'duplicate meeting id "{meeting.id}" (first at {by_id[meeting.id].source}); '
+                    "meeting ids are file names and must be unique across meetings/",
+                )
+                continue
+            by_id[meeting.id] = meeting
+        ordered = dict(sorted(by_id.items(), key=lambda kv: kv[1].sort_key))
+        self.model = m.Model(site, bodies, dict(people), issue_info, ordered, has_people_file, today=today)
+        self.anonymous: dict[str, m.Person] = {}
+
+    # --- references --------------------------------------------------------
+
+    def person(self, pid: str, loc: Location) -> m.Person | None:
+        if not pid:
+            return None
+        people = self.model.people
+        if pid in people:
+            return people[pid]
+        if self.has_people:
+            self.problems.error(loc, f'unknown person "{pid}"{did_you_mean(pid, people)}; add them to people.yaml')
+            return None
+        person = self.anonymous.get(pid)
+        if person is None:
+            person = self.anonymous[pid] = m.Person(id=pid, name=pid, known=False)
+        return person
+
+    def people(self, refs: Iterable[tuple[str, Location]]) -> list[m.Person]:
+        out = []
+        for pid, loc in refs:
+            person = self.person(pid, loc)
+            if person is not None:
+                out.append(person)
+        return out
+
+    def body(self, bid: str, loc: Location) -> m.Body | None:
+        bodies = self.model.bodies
+        if bid in bodies:
+            return bodies[bid]
+        self.problems.error(loc, f'unknown body "{bid}"{did_you_mean(bid, bodies)}; bodies are listed in bodies.yaml')
+        return None
+
+    def index(self) -> None:
+        self.refs: dict[str, m.Meeting | m.Item | m.Decision] = {}
+        for meeting in self.model.meetings.values():
+            for mid in [meeting.id, *meeting.aliases]:
+                self.refs.setdefault(mid, meeting)
+            for item in meeting.items:
+                for iid in [item.id, *item.aliases]:
+                    for mid in [meeting.id, *meeting.aliases]:
+                        self.refs.setdefault(f"{mid}/{iid}", item)
+                        for decision in item.decisions:
+                            self.refs.setdefault(f"{mid}/{iid}/{decision.id}", decision)
+
+    def resolve(self, ref: str, loc: Location, key: str) -> m.Meeting | m.Item | m.Decision | None:
+        target = self.refs.get(ref.strip().strip("/"))
+        if target is None:
+            parts = ref.strip("/").split("/")
+            known = [k for k in self.refs if k.count("/") == len(parts) - 1]
+            self.problems.error(loc, f'{key} "{ref}": there is no such {_what(len(parts))}{did_you_mean(ref, known)}')
+        return target
+
+    # --- the passes ----------------------------------------------------------
+
+    def run(self) -> m.Model:
+        model = self.model
+        for body in model.bodies.values():
+            if body.reports_to_id:
+                body.reports_to = self.body(body.reports_to_id, body.reports_to_loc)
+                if body.reports_to is not None:
+                    body.reports_to.reporting_bodies.append(body)
+            body.members = self.people(body.members_ids)
+        self.index()
+        for meeting in model.meetings.values():
+            self.meeting(meeting)
+        for meeting in model.meetings.values():
+            for item in meeting.items:
+                for decision in item.decisions:
+                    self.decides(decision)
+                for ref, loc in item.considers_refs:
+                    self.considers(item, ref, loc)
+        for decision in model.all_decisions():
+            if decision.is_recommendation:
+                decision.steps.sort(key=_step_key)
+                decision.status = self.status(decision)
+        self.issues()
+        self.records()
+        return model
+
+    def meeting(self, meeting: m.Meeting) -> None:
+        refs = meeting.refs
+        meeting.body = self.body(meeting.body_id, refs["body"]) if meeting.body_id else None
+        if meeting.body is not None:
+            meeting.body.meetings.append(meeting)
+        meeting.chair = self.person(meeting.chair_id, refs["chair"])
+        meeting.present = self.people(refs["present"])
+        meeting.apologies = self.people(refs["apologies"])
+        meeting.in_attendance = self.people(refs["in_attendance"])
+        if meeting.status == "scheduled" and meeting.date < self.today:
+            self.problems.warn(
+                meeting.loc, f"the meeting is scheduled but dated {meeting.date.isoformat()}, in the past; was it held?"
+            )
+        if meeting.status == "held" and meeting.date > self.today:
+            self.problems.warn(
+                meeting.loc, f"the meeting is marked held but dated {meeting.date.isoformat()}, in the future"
+            )
+        for item in meeting.items:
+            self.item(item)
+
+    def item(self, item: m.Item) -> None:
+        for interest in item.interests:
+            interest.person = self.person(interest.person_id, interest.loc)
+        targets: dict[str, m.Decision | m.Amendment] = {}
+        for amendment in item.amendments:
+            amendment.item = item
+            if amendment.moved_by_ref:
+                amendment.moved_by = self.person(*amendment.moved_by_ref)
+            if amendment.seconded_by_ref:
+                amendment.seconded_by = self.person(*amendment.seconded_by_ref)
+            if amendment.id:
+                targets[amendment.id] = amendment
+        for decision in item.decisions:
+            targets.setdefault(decision.id, decision)
+            if decision.to_id:
+                decision.to = self.body(decision.to_id, decision.lines["to"])
+            if decision.at_id:
+                at = self.model.meetings.get(decision.at_id)
+                if at is None:
+                    self.problems.error(
+                        decision.lines["at"],
+                        f'at "{decision.at_id}": there is no such meeting{did_you_mean(decision.at_id, self.model.meetings)}',
+                    )
+                decision.at = at
+        for vote in item.votes:
+            vote.item = item
+            if vote.on:
+                vote.target = targets.get(vote.on)
+                if vote.target is None:
+                    self.problems.error(
+                        vote.loc,
+                        f'vote on "{vote.on}": this item has no decision or amendment with that id'
+                        f"{did_you_mean(vote.on, targets)}",
+                    )
+            for key, refs in vote.people_refs.items():
+                people = self.people((pid, Location(vote.loc.path, line)) for pid, line in refs)
+                setattr(vote, f"{key}_people", people)
+                setattr(vote, f"{key}_count", len(people))
+        if item.exempt and (item.minutes or item.decisions or item.interests or item.votes):
+            self.problems.warn(item.loc, "the item is exempt: only its title and reason are published")
+
+    def decides(self, decision: m.Decision) -> None:
+        for step in decision.decides:
+            step.decision = decision
+            target = self.resolve(step.ref, step.loc, "decides")
+            if target is None:
+                continue
+            if not isinstance(target, m.Decision):
+                self.problems.error(
+                    step.loc,
+                    f'decides "{step.ref}" names {"an item" if isinstance(target, m.Item) else "a meeting"}; '
+                    "decides names a decision: MEETING/ITEM/DECISION",
+                )
+                continue
+            if not target.is_recommendation:
+                self.problems.error(
+                    step.loc, f'decides "{step.ref}": that decision is a resolution, not a recommendation'
+                )
+                continue
+            if target is decision:
+                self.problems.error(step.loc, f'decides "{step.ref}": a decision cannot decide itself')
+                continue
+            if decision.date < target.date:
+                self.problems.error(
+                    step.loc,
+                    f'decides "{step.ref}": this meeting ({decision.date.isoformat()}) is before the '
+                    f"recommendation was made ({target.date.isoformat()})",
+                )
+                continue
+            deciding_body = decision.meeting.body
+            if target.to is not None and deciding_body is not None and deciding_body is not target.to:
+                self.problems.warn(
+                    step.loc,
+                    f'decides "{step.ref}": the recommendation was made to {target.to.name}, '
+                    f"but {deciding_body.name} decides it",
+                )
+            step.target = target
+            target.steps.append(step)
+
+    def considers(self, item: m.Item, ref: str, loc: Location) -> None:
+        target = self.resolve(ref, loc, "considers")
+        if target is None:
+            return
+        if isinstance(target, m.Meeting):
+            self.problems.error(loc, f'considers "{ref}" names a meeting; name an item or a decision')
+            return
+        if target is item or (isinstance(target, m.Decision) and target.item is item):
+            self.problems.error(loc, f'considers "{ref}": an item cannot consider itself')
+            return
+        item.considers.append(target)
+        target.considered_by.append(item)
+
+    def status(self, rec: m.Decision) -> m.Status:
+        latest = rec.steps[-1] if rec.steps else None
+        if latest is not None and latest.outcome not in m.OPEN_OUTCOMES:
+            return m.Status(latest.outcome, False, latest.decision.meeting.body, step=latest)  # type: ignore[union-attr]
+        since = latest.decision.date if latest is not None else rec.date  # type: ignore[union-attr]
+        agendas = [
+            it.meeting
+            for it in [*rec.considered_by, *rec.item.considered_by]  # type: ignore[union-attr]
+            if it.meeting is not None and it.meeting.status == "scheduled" and it.meeting.date >= since
+        ]
+        if agendas:
+            first = min(agendas, key=lambda x: x.sort_key)
+            return m.Status("on-agenda", True, first.body, meeting=first, step=latest)
+        at = rec.at
+        if (
+            at is not None
+            and at.status in ("held", "adjourned")
+            and at.date >= rec.date
+            and (latest is None or latest.decision.date < at.date)  # type: ignore[union-attr]
+        ):
+            return m.Status("overdue", True, rec.to, meeting=at, step=latest)
+        return m.Status("awaiting", True, rec.to, step=latest)
+
+    def issues(self) -> None:
+        model = self.model
+        items = model.all_items()
+        neighbours: dict[int, set[int]] = {id(i): set() for i in items}
+        by_key = {id(i): i for i in items}
+        for item in items:
+            links: list[m.Item] = [t if isinstance(t, m.Item) else t.item for t in item.considers]  # type: ignore[misc]
+            for decision in item.decisions:
+                links.extend(s.target.item for s in decision.decides if s.target is not None)  # type: ignore[misc]
+            for other in links:
+                if other is not None and other is not item:
+                    neighbours[id(item)].add(id(other))
+                    neighbours[id(other)].add(id(item))
+        joined: dict[int, list[str]] = {}
+        seen: set[int] = set()
+        order = {id(i): n for n, i in enumerate(items)}
+        for item in items:
+            if item.issue_id or id(item) in seen or not neighbours[id(item)]:
+                continue
+            component, tagged, queue = [], set(), [id(item)]
+            seen.add(id(item))
+            while queue:
+                key = queue.pop()
+                component.append(key)
+                for other in neighbours[key]:
+                    tag = by_key[other].issue_id
+                    if tag:
+                        tagged.add(tag)
+                    elif other not in seen:
+                        seen.add(other)
+                        queue.append(other)
+            if not tagged:
+                first = by_key[min(component, key=order.__getitem__)]
+                tagged = {f"{first.meeting.id}-{first.id}"}  # type: ignore[union-attr]
+            for key in component:
+                joined[key] = sorted(tagged)
+        issues: dict[str, m.Issue] = {}
+        for item in items:  # items are in date order, so each issue's list is too
+            ids = [item.issue_id] if item.issue_id else joined.get(id(item), [])
+            for iid in ids:
+                issue = issues.get(iid)
+                if issue is None:
+                    info = model.issue_info.get(iid)
+                    issue = issues[iid] = m.Issue(
+                        id=iid,
+                        title=(info.title if info and info.title else item.title),
+                        summary=info.summary if info else "",
+                        explicit=bool(item.issue_id) or info is not None,
+                        aliases=list(info.aliases) if info else [],
+                    )
+                issue.items.append(item)
+                item.issues.append(issue)
+        for iid, info in model.issue_info.items():
+            if iid not in issues:
+                self.problems.warn(info.loc, f'issue "{iid}" has no items: no item names it with "issue: {iid}"')
+        model.issues = dict(sorted(issues.items()))
+
+    def records(self) -> None:
+        model = self.model
+        records: dict[str, m.PersonRecord] = {pid: m.PersonRecord() for pid in model.people}
+
+        def rec(person: m.Person | None) -> m.PersonRecord | None:
+            return records.get(person.id) if person is not None and person.known else None
+
+        for meeting in model.meetings.values():
+            if (r := rec(meeting.chair)) is not None:
+                r.chaired.append(meeting)
+            for key in ("present", "apologies", "in_attendance"):
+                for person in getattr(meeting, key):
+                    if (r := rec(person)) is not None:
+                        getattr(r, key).append(meeting)
+            for item in meeting.items:
+                if item.exempt:
+                    continue
+                for interest in item.interests:
+                    if (r := rec(interest.person)) is not None:
+                        r.interests.append((item, interest))
+                for amendment in item.amendments:
+                    if (r := rec(amendment.moved_by)) is not None:
+                        r.moved.append(amendment)
+                    if (r := rec(amendment.seconded_by)) is not None:
+                        r.seconded.append(amendment)
+                for vote in item.votes:
+                    for how in ("for", "against", "abstained"):
+                        for person in getattr(vote, f"{how}_people"):
+                            if (r := rec(person)) is not None:
+                                r.votes.append((vote, how))
+        model.records = records
+
+    def check_prose(self, markdown: Markdown) -> None:
+        """Report ref: links in prose that lead nowhere, at their line."""
+        model = self.model
+
+        def check(text: str, loc: Location, block: bool) -> None:
+            for line, ref in markdown.check(text):
+                where = Location(loc.path, loc.line + line + (1 if block and "\n" in text.strip() else 0))
+                self.problems.error(where, f'link to "ref:{ref}": there is no such {_what(ref.count("/") + 1)}')
+
+        for body in model.bodies.values():
+            check(body.description, body.loc, False)
+        for meeting in model.meetings.values():
+            check(meeting.notes, Location(meeting.source, meeting.refs.get("notes_line", 1)), False)
+            for item in meeting.items:
+                check(item.minutes, Location(meeting.source, item.lines.get("minutes", 1)), True)
+                for decision in item.decisions:
+                    check(decision.text, decision.lines["text"], True)
+                    for step in decision.decides:
+                        check(step.note, step.loc, False)
+                for amendment in item.amendments:
+                    check(amendment.text, amendment.loc, False)
+
+
+def _what(parts: int) -> str:
+    return {1: "meeting", 2: "item", 3: "decision"}.get(parts, "meeting, item or decision")
+
+
+def _step_key(step: m.Decides) -> tuple:
+    decision = step.decision
+    assert decision is not None and decision.item is not None
+    return (*decision.meeting.sort_key, decision.item.order, decision.item.decisions.index(decision))
+
+
+def link(
+    site: m.Site,
+    bodies: dict[str, m.Body],
+    people: dict[str, m.Person],
+    has_people_file: bool,
+    issue_info: dict[str, m.IssueInfo],
+    meetings: list[m.Meeting],
+    problems: Problems,
+    today: dt.date,
+    markdown_factory=None,  # type: ignore[no-untyped-def]
+) -> tuple[m.Model, Linker]:
+    linker = Linker(site, bodies, people, has_people_file, issue_info, meetings, problems, today)
+    return linker.run(), linker

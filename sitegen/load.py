@@ -1,0 +1,246 @@
+"""Read content files into plain values that remember their line numbers.
+
+YAML is read the way a clerk expects rather than the YAML 1.1 way: only
+``true`` and ``false`` are booleans, ``18:30`` and ``2011-11-16`` stay text
+(the validator parses them), numbers keep the digits as typed, and a key
+given twice is an error instead of silently keeping the last.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Location, Problems
+
+try:  # the C parser is several times faster; fall back quietly without it
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_NODES = 1_000_000
+MAX_DEPTH = 64
+
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_NULLS = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+
+
+class Num(str):
+    """A plain YAML scalar that looks like a number; keeps the digits as typed."""
+
+    def as_int(self) -> int | None:
+        return int(self) if _INT.match(self) else None
+
+
+class LMap(dict):
+    """A mapping that knows the line of itself, of each key and of each value."""
+
+    line: int
+    key_lines: dict[str, int]
+    value_lines: dict[str, int]
+
+    def key_line(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+    def value_line(self, key: str) -> int:
+        return self.value_lines.get(key, self.key_line(key))
+
+
+class LList(list):
+    """A sequence that knows its own line and the line of each entry."""
+
+    line: int
+    item_lines: list[int]
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _Converter:
+    def __init__(self, rel: str, offset: int, problems: Problems) -> None:
+        self.rel = rel
+        self.offset = offset
+        self.problems = problems
+        self.budget = MAX_NODES
+
+    def line(self, node: yaml.Node) -> int:
+        return node.start_mark.line + 1 + self.offset
+
+    def convert(self, node: yaml.Node, depth: int = 0) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooBig("the file expands to too many values (are YAML aliases repeating each other?)")
+        if depth > MAX_DEPTH:
+            raise _TooBig(f"values are nested more than {MAX_DEPTH} levels deep")
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            out = LList()
+            out.line = self.line(node)
+            out.item_lines = []
+            for child in node.value:
+                out.append(self.convert(child, depth + 1))
+                out.item_lines.append(self.line(child))
+            return out
+        out_map = LMap()
+        out_map.line = self.line(node)
+        out_map.key_lines = {}
+        out_map.value_lines = {}
+        for key_node, value_node in node.value:
+            key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            kline = self.line(key_node)
+            if key is None or isinstance(key, bool):
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+            key = str(key)
+            if key in out_map.key_lines:
+                first = out_map.key_lines[key]
+                self.problems.error(
+                    Location(self.rel, kline),
+                    f'duplicate key "{key}" (first given on line {first}); keep one of them',
+                )
+                continue
+            out_map.key_lines[key] = kline
+            out_map.value_lines[key] = self.line(value_node)
+            out_map[key] = self.convert(value_node, depth + 1)
+        return out_map
+
+    @staticmethod
+    def scalar(node: yaml.ScalarNode) -> Any:
+        text = node.value
+        if node.style:  # quoted or block scalar: always text (plain is None or "")
+            return text
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        if text in _NULLS:
+            return None
+        if _INT.match(text) or _FLOAT.match(text):
+            return Num(text)
+        return text
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    problem = exc.problem or "cannot be read"
+    if "'\\t'" in problem or "\\t" in problem:
+        return "YAML does not allow tab characters for indentation; indent with spaces"
+    text = f"YAML syntax error: {problem}"
+    if exc.context:
+        text += f" ({exc.context})"
+    return text
+
+
+def parse_yaml(text: str, rel: str, problems: Problems, offset: int = 0) -> Any:
+    """Parse one YAML document; problems are recorded, None returned on failure."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + offset if mark else 1 + offset
+        problems.error(Location(rel, line), _yaml_message(exc))
+        return None
+    except yaml.YAMLError as exc:  # e.g. several documents in one file
+        problems.error(Location(rel, 1 + offset), f"YAML error: {exc}")
+        return None
+    except RecursionError:
+        problems.error(Location(rel, 1 + offset), f"values are nested more than {MAX_DEPTH} levels deep")
+        return None
+    if node is None:
+        return None
+    converter = _Converter(rel, offset, problems)
+    try:
+        return converter.convert(node)
+    except _TooBig as exc:
+        problems.error(Location(rel, converter.line(node)), str(exc))
+        return None
+
+
+def read_text(path: Path, rel: str, problems: Problems) -> str | None:
+    """The file as text (UTF-8, BOM and CRLF accepted), or None with a problem recorded."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.error(
+                Location(rel, 1),
+                f"file is {size / 1048576:.1f} MB; the limit is {MAX_FILE_BYTES // 1048576} MB "
+                "(put long documents under files/ and link them)",
+            )
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.error(Location(rel, 1), f"cannot read the file: {exc.strerror}")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.error(
+            Location(rel, line),
+            f"the file is not UTF-8 text (byte offset {exc.start}: 0x{data[exc.start]:02x}); "
+            "save it as UTF-8",
+        )
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        problems.error(Location(rel, 1), "the file is empty")
+        return None
+    return text
+
+
+def read_yaml(path: Path, rel: str, problems: Problems) -> Any:
+    text = read_text(path, rel, problems)
+    if text is None:
+        return None
+    return parse_yaml(text, rel, problems)
+
+
+@dataclass
+class MeetingSource:
+    """A meeting file split into its record and its Markdown notes."""
+
+    rel: str
+    data: Any
+    notes: str | None
+    notes_line: int
+
+
+_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.M)
+
+
+def read_meeting(path: Path, rel: str, problems: Problems) -> MeetingSource | None:
+    text = read_text(path, rel, problems)
+    if text is None:
+        return None
+    if path.suffix.lower() != ".md":
+        return MeetingSource(rel, parse_yaml(text, rel, problems), None, 0)
+    first = text.split("\n", 1)[0].rstrip()
+    if first != "---":
+        problems.error(
+            Location(rel, 1),
+            'a meeting .md file starts with a line "---", then the meeting in YAML, then "---"',
+        )
+        return None
+    rest = text[len(text.split("\n", 1)[0]) + 1 :]
+    end = _FENCE.search(rest)
+    if end is None:
+        problems.error(Location(rel, 1), 'the front matter has no closing "---" line')
+        return None
+    front = rest[: end.start()]
+    body = rest[end.end() + 1 :]
+    body_line = 2 + front.count("\n") + 1
+    before = len(problems.items)
+    data = parse_yaml(front, rel, problems, offset=1)
+    if data is None and len(problems.items) == before:
+        problems.error(Location(rel, 1), "the front matter is empty")
+    notes = body if body.strip() else None
+    return MeetingSource(rel, data, notes, body_line)

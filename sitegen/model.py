@@ -1,0 +1,332 @@
+"""The site's records as typed objects.
+
+Fields in the first group of each class come from the content files; fields
+after ``# computed`` are filled in by :mod:`sitegen.link` and never typed by a
+clerk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .errors import Location
+
+BODY_KINDS = ("council", "executive", "committee", "sub-committee", "panel", "other")
+ROLES = ("member", "officer", "other")
+STATUSES = ("scheduled", "held", "cancelled", "postponed", "adjourned")
+RECORDS = ("agenda", "draft", "approved")
+RESULTS = ("carried", "lost", "withdrawn")
+DECISION_TYPES = ("resolution", "recommendation")
+OUTCOMES = ("approved", "amended", "rejected", "deferred", "referred-back", "withdrawn", "noted")
+OPEN_OUTCOMES = ("deferred", "referred-back")
+
+
+@dataclass(slots=True)
+class Site:
+    authority: str = "Council"
+    title: str = "Meetings and decisions"
+    base_url: str = "/"
+    language: str = "en-GB"
+    timezone: str = "Europe/London"
+    theme: str = "default"
+    licence: str = ""
+    description: str = ""
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always starting and ending with '/'."""
+        rest = self.base_url.split("://", 1)[-1]
+        path = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+        return path if path.endswith("/") else path + "/"
+
+
+@dataclass(slots=True, eq=False)
+class Person:
+    id: str
+    name: str
+    role: str = "other"
+    party: str = ""
+    ward: str = ""
+    aliases: list[str] = field(default_factory=list)
+    loc: Location = field(default_factory=lambda: Location(""))
+    known: bool = True  # False for a name in a site without people.yaml
+
+
+@dataclass(slots=True, eq=False)
+class Body:
+    id: str
+    name: str
+    kind: str
+    description: str = ""
+    reports_to_id: str = ""
+    members_ids: list[tuple[str, Location]] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    loc: Location = field(default_factory=lambda: Location(""))
+    reports_to_loc: Location = field(default_factory=lambda: Location(""))
+    # computed
+    reports_to: Optional[Body] = None
+    members: list[Person] = field(default_factory=list)
+    meetings: list[Meeting] = field(default_factory=list)
+    reporting_bodies: list[Body] = field(default_factory=list)
+
+
+@dataclass(slots=True, eq=False)
+class IssueInfo:
+    id: str
+    title: str = ""
+    summary: str = ""
+    aliases: list[str] = field(default_factory=list)
+    loc: Location = field(default_factory=lambda: Location(""))
+
+
+@dataclass(slots=True, eq=False)
+class Document:
+    title: str
+    href: str
+    external: bool
+    file_type: str = ""
+    size: int | None = None
+    loc: Location = field(default_factory=lambda: Location(""))
+
+
+@dataclass(slots=True, eq=False)
+class Interest:
+    person_id: str
+    interest: str
+    loc: Location
+    person: Optional[Person] = None
+
+
+@dataclass(slots=True, eq=False)
+class Amendment:
+    id: str
+    text: str
+    result: str = ""
+    moved_by_ref: tuple[str, Location] | None = None
+    seconded_by_ref: tuple[str, Location] | None = None
+    loc: Location = field(default_factory=lambda: Location(""))
+    # computed
+    moved_by: Optional[Person] = None
+    seconded_by: Optional[Person] = None
+    item: Optional[Item] = None
+
+
+@dataclass(slots=True, eq=False)
+class Vote:
+    on: str
+    for_count: int | None = None
+    against_count: int | None = None
+    abstained_count: int | None = None
+    for_people: list[Person] = field(default_factory=list)
+    against_people: list[Person] = field(default_factory=list)
+    abstained_people: list[Person] = field(default_factory=list)
+    people_refs: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    loc: Location = field(default_factory=lambda: Location(""))
+    # computed
+    target: Decision | Amendment | None = None
+    item: Optional[Item] = None
+
+    @property
+    def recorded(self) -> bool:
+        return bool(self.for_people or self.against_people or self.abstained_people)
+
+
+@dataclass(slots=True, eq=False)
+class Decides:
+    """One ``decides`` entry: a step this decision takes on a recommendation."""
+
+    ref: str
+    outcome: str
+    note: str = ""
+    loc: Location = field(default_factory=lambda: Location(""))
+    # computed
+    decision: Optional[Decision] = None  # the deciding decision (the one holding this entry)
+    target: Optional[Decision] = None  # the recommendation it settles
+
+
+@dataclass(slots=True, eq=False)
+class Status:
+    """Where a recommendation stands; computed by the linker."""
+
+    state: str  # an outcome, or "on-agenda", "overdue", "awaiting"
+    open: bool
+    body: Optional[Body] = None  # the body expected to decide
+    meeting: Optional[Meeting] = None  # on-agenda / overdue meeting
+    step: Optional[Decides] = None  # the latest step, if any
+
+
+@dataclass(slots=True, eq=False)
+class Decision:
+    id: str
+    text: str
+    type: str = "resolution"
+    to_id: str = ""
+    at_id: str = ""
+    decides: list[Decides] = field(default_factory=list)
+    loc: Location = field(default_factory=lambda: Location(""))
+    lines: dict[str, Location] = field(default_factory=dict)
+    # computed
+    item: Optional[Item] = None
+    to: Optional[Body] = None
+    at: Optional[Meeting] = None
+    steps: list[Decides] = field(default_factory=list)  # decisions taken on this recommendation
+    considered_by: list[Item] = field(default_factory=list)
+    status: Optional[Status] = None
+
+    @property
+    def is_recommendation(self) -> bool:
+        return self.type == "recommendation"
+
+    @property
+    def ref(self) -> str:
+        assert self.item is not None
+        return f"{self.item.ref}/{self.id}"
+
+    @property
+    def meeting(self) -> Meeting:
+        assert self.item is not None and self.item.meeting is not None
+        return self.item.meeting
+
+    @property
+    def date(self) -> dt.date:
+        return self.meeting.date
+
+
+@dataclass(slots=True, eq=False)
+class Item:
+    id: str
+    title: str
+    number: str = ""
+    report: str = ""
+    issue_id: str = ""
+    exempt: bool = False
+    exempt_reason: str = ""
+    minutes: str = ""
+    interests: list[Interest] = field(default_factory=list)
+    amendments: list[Amendment] = field(default_factory=list)
+    votes: list[Vote] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    considers_refs: list[tuple[str, Location]] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    loc: Location = field(default_factory=lambda: Location(""))
+    lines: dict[str, int] = field(default_factory=dict)
+    # computed
+    meeting: Optional[Meeting] = None
+    considers: list[Decision | Item] = field(default_factory=list)
+    considered_by: list[Item] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    order: int = 0
+
+    @property
+    def ref(self) -> str:
+        assert self.meeting is not None
+        return f"{self.meeting.id}/{self.id}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}. {self.title}" if self.number else self.title
+
+
+@dataclass(slots=True, eq=False)
+class Meeting:
+    id: str
+    body_id: str
+    date: dt.date
+    start: dt.time | None = None
+    end: dt.time | None = None
+    location: str = ""
+    status: str = "held"
+    record: str = "agenda"
+    chair_id: str = ""
+    present_ids: list[str] = field(default_factory=list)
+    apologies_ids: list[str] = field(default_factory=list)
+    in_attendance_ids: list[str] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    notes: str = ""
+    aliases: list[str] = field(default_factory=list)
+    source: str = ""
+    loc: Location = field(default_factory=lambda: Location(""))
+    refs: dict = field(default_factory=dict)
+    # computed
+    body: Optional[Body] = None
+    chair: Optional[Person] = None
+    present: list[Person] = field(default_factory=list)
+    apologies: list[Person] = field(default_factory=list)
+    in_attendance: list[Person] = field(default_factory=list)
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.date, self.start or dt.time(0), self.id)
+
+    @property
+    def minutes_published(self) -> bool:
+        return self.record in ("draft", "approved")
+
+
+@dataclass(slots=True, eq=False)
+class Issue:
+    """One matter followed across meetings (computed)."""
+
+    id: str
+    title: str
+    summary: str = ""
+    items: list[Item] = field(default_factory=list)
+    explicit: bool = True
+    aliases: list[str] = field(default_factory=list)
+
+    @property
+    def bodies(self) -> list[Body]:
+        seen: dict[str, Body] = {}
+        for item in self.items:
+            body = item.meeting.body if item.meeting else None
+            if body is not None:
+                seen.setdefault(body.id, body)
+        return list(seen.values())
+
+    @property
+    def first_date(self) -> dt.date:
+        return self.items[0].meeting.date  # type: ignore[union-attr]
+
+    @property
+    def last_date(self) -> dt.date:
+        return self.items[-1].meeting.date  # type: ignore[union-attr]
+
+
+@dataclass(slots=True, eq=False)
+class PersonRecord:
+    """What the records say of one person (computed)."""
+
+    chaired: list[Meeting] = field(default_factory=list)
+    present: list[Meeting] = field(default_factory=list)
+    apologies: list[Meeting] = field(default_factory=list)
+    in_attendance: list[Meeting] = field(default_factory=list)
+    interests: list[tuple[Item, Interest]] = field(default_factory=list)
+    moved: list[Amendment] = field(default_factory=list)
+    seconded: list[Amendment] = field(default_factory=list)
+    votes: list[tuple[Vote, str]] = field(default_factory=list)  # (vote, "for"|"against"|"abstained")
+
+
+@dataclass(slots=True, eq=False)
+class Model:
+    """Everything the build knows, linked."""
+
+    site: Site
+    bodies: dict[str, Body]
+    people: dict[str, Person]
+    issue_info: dict[str, IssueInfo]
+    meetings: dict[str, Meeting]  # sorted by date, then start, then id
+    has_people_file: bool = False
+    # computed
+    issues: dict[str, Issue] = field(default_factory=dict)
+    records: dict[str, PersonRecord] = field(default_factory=dict)
+    today: dt.date = field(default_factory=dt.date.today)
+
+    def all_items(self) -> list[Item]:
+        return [item for m in self.meetings.values() for item in m.items]
+
+    def all_decisions(self) -> list[Decision]:
+        return [d for m in self.meetings.values() for i in m.items for d in i.decisions]

@@ -1,0 +1,253 @@
+"""The plan: which pages exist, and what each one's context is.
+
+Every list a page shows is computed here (or in the linker), never in a
+template. Each page also names what it depends on, for incremental builds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+from . import model as m
+from .urls import path_of
+
+REGISTER_LATEST = 50
+HOME_LIST = 8
+
+
+@dataclass(slots=True)
+class Page:
+    path: str  # address relative to the site root
+    template: str
+    title: str
+    context: dict[str, Any]
+    deps: frozenset[str] = field(default_factory=frozenset)
+
+
+def public_decisions(model: m.Model) -> list[m.Decision]:
+    """Every decision of a non-exempt item, newest meeting first, in agenda order."""
+    out = []
+    for meeting in reversed(model.meetings.values()):
+        for item in meeting.items:
+            if not item.exempt:
+                out.extend(item.decisions)
+    return out
+
+
+def open_recommendations(model: m.Model) -> list[m.Decision]:
+    """Open recommendations, oldest first (by the date each was made)."""
+    return [
+        d
+        for d in model.all_decisions()
+        if d.is_recommendation and d.status is not None and d.status.open and not d.item.exempt  # type: ignore[union-attr]
+    ]
+
+
+def upcoming(model: m.Model) -> list[m.Meeting]:
+    return [x for x in model.meetings.values() if x.date >= model.today and x.status in ("scheduled", "postponed")]
+
+
+def by_year(meetings: list[m.Meeting]) -> list[tuple[int, list[m.Meeting]]]:
+    """Newest year first, newest meeting first within it."""
+    ordered = sorted(meetings, key=lambda x: x.sort_key, reverse=True)
+    return [(year, list(group)) for year, group in groupby(ordered, key=lambda x: x.date.year)]
+
+
+def _meeting_deps(meeting: m.Meeting) -> set[str]:
+    deps = {f"meeting:{meeting.id}", f"body:{meeting.body_id}"}
+    for person in [meeting.chair, *meeting.present, *meeting.apologies, *meeting.in_attendance]:
+        if person is not None:
+            deps.add(f"person:{person.id}")
+    for item in meeting.items:
+        deps.update(_item_links(item))
+    return deps
+
+
+def _item_links(item: m.Item) -> set[str]:
+    """The meetings whose data an item's rendering shows (statuses, steps, considers)."""
+    deps: set[str] = set()
+    for decision in item.decisions:
+        for step in [*decision.steps, *decision.decides]:
+            for d in (step.decision, step.target):
+                if d is not None:
+                    deps.add(f"meeting:{d.meeting.id}")
+        if decision.at is not None:
+            deps.add(f"meeting:{decision.at.id}")
+        for other in decision.considered_by:
+            deps.add(f"meeting:{other.meeting.id}")  # type: ignore[union-attr]
+        if decision.to is not None:
+            deps.add(f"body:{decision.to.id}")
+    for target in item.considers:
+        deps.add(f"meeting:{target.meeting.id}")  # type: ignore[union-attr]
+    for other in item.considered_by:
+        deps.add(f"meeting:{other.meeting.id}")  # type: ignore[union-attr]
+    for issue in item.issues:
+        deps.add(f"issue:{issue.id}")
+    return deps
+
+
+def plan(model: m.Model) -> list[Page]:
+    """Every page of the site, in a stable order."""
+    pages: list[Page] = []
+    every = frozenset({"*"})
+    decisions = public_decisions(model)
+    awaiting = open_recommendations(model)
+    years = by_year(list(model.meetings.values()))
+    coming = upcoming(model)
+
+    pages.append(
+        Page(
+            "",
+            "home.html",
+            "Home",
+            {"upcoming": coming[:HOME_LIST], "latest": decisions[:HOME_LIST], "awaiting": awaiting[:HOME_LIST],
+             "awaiting_count": len(awaiting), "bodies": list(model.bodies.values())},
+            every,
+        )
+    )
+    pages.append(
+        Page(
+            "meetings/",
+            "meetings.html",
+            "Meetings",
+            {"years": [(y, len(ms)) for y, ms in years], "upcoming": coming,
+             "recent": [x for x in reversed(model.meetings.values()) if x.date < model.today][:20]},
+            every,
+        )
+    )
+    for year, meetings in years:
+        pages.append(
+            Page(
+                f"meetings/{year}/",
+                "year.html",
+                f"Meetings in {year}",
+                {"year": year, "meetings": meetings, "years": [y for y, _ in years]},
+                frozenset({f"meeting:{x.id}" for x in meetings} | {f"year:{year}", "bodies"}),
+            )
+        )
+    for meeting in model.meetings.values():
+        deps = frozenset(_meeting_deps(meeting))
+        pages.append(Page(path_of(meeting), "meeting.html", _meeting_title(meeting), {"meeting": meeting}, deps))
+        for item in meeting.items:
+            pages.append(
+                Page(
+                    path_of(item),
+                    "item.html",
+                    item.title,
+                    {"meeting": meeting, "item": item},
+                    frozenset(_item_links(item) | {f"meeting:{meeting.id}", f"body:{meeting.body_id}", "people"}),
+                )
+            )
+    pages.append(Page("bodies/", "bodies.html", "Bodies", {"bodies": list(model.bodies.values())}, frozenset({"bodies"})))
+    for body in model.bodies.values():
+        past = [x for x in reversed(body.meetings) if x not in coming]
+        pages.append(
+            Page(
+                path_of(body),
+                "body.html",
+                body.name,
+                {"body": body, "upcoming": [x for x in coming if x.body is body], "past": by_year(past),
+                 "attended": _attendees(body)},
+                frozenset({f"body:{body.id}", "bodies", "people"} | {f"meeting:{x.id}" for x in body.meetings}),
+            )
+        )
+    issues = sorted(model.issues.values(), key=lambda i: (i.last_date, i.id), reverse=True)
+    pages.append(Page("issues/", "issues.html", "Issues", {"issues": issues}, every))
+    for issue in model.issues.values():
+        deps = {f"issue:{issue.id}", "bodies"}
+        for item in issue.items:
+            deps |= _item_links(item) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
+        pages.append(Page(path_of(issue), "issue.html", issue.title, {"issue": issue}, frozenset(deps)))
+    if model.has_people_file:
+        people = sorted(model.people.values(), key=lambda p: (p.role != "member", p.name))
+        pages.append(Page("people/", "people.html", "People", {"people": people}, frozenset({"people"})))
+        for person in model.people.values():
+            record = model.records[person.id]
+            pages.append(
+                Page(
+                    path_of(person),
+                    "person.html",
+                    person.name,
+                    {"person": person, "record": record, "attendance": _attendance(model, person, record)},
+                    every,
+                )
+            )
+    decision_years = [(y, list(g)) for y, g in groupby(decisions, key=lambda d: d.date.year)]
+    pages.append(
+        Page(
+            "decisions/",
+            "decisions.html",
+            "Decisions register",
+            {"decisions": decisions[:REGISTER_LATEST], "years": [(y, len(ds)) for y, ds in decision_years],
+             "year": None, "total": len(decisions)},
+            every,
+        )
+    )
+    for year, ds in decision_years:
+        pages.append(
+            Page(
+                f"decisions/{year}/",
+                "decisions.html",
+                f"Decisions in {year}",
+                {"decisions": ds, "years": [(y, len(g)) for y, g in decision_years], "year": year, "total": len(ds)},
+                every,
+            )
+        )
+    groups = []
+    for body in model.bodies.values():
+        recs = [d for d in awaiting if d.status.body is body]  # type: ignore[union-attr]
+        if recs:
+            groups.append((body, recs))
+    pages.append(Page("decisions/awaiting/", "awaiting.html", "Awaiting decision", {"groups": groups, "count": len(awaiting)}, every))
+    pages.append(Page("404.html", "404.html", "Page not found", {}, frozenset({"bodies"})))
+    return pages
+
+
+def _meeting_title(meeting: m.Meeting) -> str:
+    name = meeting.body.name if meeting.body else meeting.body_id
+    from .present import long_date
+
+    return f"{name}, {long_date(meeting.date)}"
+
+
+def _attendees(body: m.Body) -> list[m.Person]:
+    if body.members:
+        return []
+    seen: dict[str, m.Person] = {}
+    for meeting in body.meetings:
+        for person in meeting.present:
+            if person.role == "member" and person.known:
+                seen.setdefault(person.id, person)
+    return sorted(seen.values(), key=lambda p: p.name)
+
+
+@dataclass(slots=True)
+class Attendance:
+    body: m.Body
+    present: int
+    apologies: int
+    expected: int
+
+
+def _attendance(model: m.Model, person: m.Person, record: m.PersonRecord) -> list[Attendance]:
+    """Per body: meetings attended and apologies sent, out of those where they were expected."""
+    counts: dict[str, list[int]] = {}
+    for meeting in record.present:
+        counts.setdefault(meeting.body_id, [0, 0])[0] += 1
+    for meeting in record.apologies:
+        counts.setdefault(meeting.body_id, [0, 0])[1] += 1
+    out = []
+    for bid, (present, apologies) in sorted(counts.items()):
+        body = model.bodies.get(bid)
+        if body is not None:
+            out.append(Attendance(body, present, apologies, present + apologies))
+    return out
+
+
+def today_from_env(value: str | None) -> dt.date:
+    if value:
+        return dt.date.fromisoformat(value)
+    return dt.date.today()

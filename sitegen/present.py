@@ -1,0 +1,114 @@
+"""Words for dates, times and statuses, in the site's own voice (en-GB)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from . import model as m
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+OUTCOME_WORDS = {
+    "approved": "Approved",
+    "amended": "Approved with amendments",
+    "rejected": "Rejected",
+    "deferred": "Deferred",
+    "referred-back": "Referred back",
+    "withdrawn": "Withdrawn",
+    "noted": "Noted",
+}
+STATUS_WORDS = {"scheduled": "Scheduled", "held": "Held", "cancelled": "Cancelled", "postponed": "Postponed", "adjourned": "Adjourned"}
+RECORD_WORDS = {"agenda": "Agenda only", "draft": "Draft minutes", "approved": "Approved minutes"}
+RECORD_NOTES = {
+    "agenda": "Only the agenda is published; minutes are not yet available.",
+    "draft": "These minutes are a draft. They are not the formal record until the meeting approves them.",
+    "approved": "These minutes have been approved as the formal record of the meeting.",
+}
+KIND_WORDS = {
+    "council": "Full council",
+    "executive": "Executive",
+    "committee": "Committee",
+    "sub-committee": "Sub-committee",
+    "panel": "Panel",
+    "other": "Other body",
+}
+RESULT_WORDS = {"carried": "Carried", "lost": "Lost", "withdrawn": "Withdrawn"}
+
+
+def long_date(day: dt.date) -> str:
+    """Wednesday 16 November 2011."""
+    return f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def short_date(day: dt.date) -> str:
+    """16 November 2011."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def clock(time: dt.time | None) -> str:
+    """6.30pm, 6pm, midday, midnight."""
+    if time is None:
+        return ""
+    if time.minute == 0 and time.hour in (0, 12):
+        return "midnight" if time.hour == 0 else "midday"
+    hour = time.hour % 12 or 12
+    suffix = "am" if time.hour < 12 else "pm"
+    return f"{hour}{suffix}" if time.minute == 0 else f"{hour}.{time.minute:02d}{suffix}"
+
+
+def step_words(step: m.Decides) -> str:
+    """Approved by Council on 7 December 2011."""
+    decision = step.decision
+    assert decision is not None
+    body = decision.meeting.body
+    who = f" by {body.name}" if body else ""
+    return f"{OUTCOME_WORDS[step.outcome]}{who} on {short_date(decision.date)}"
+
+
+def status_words(status: m.Status | None) -> str:
+    if status is None:
+        return ""
+    if not status.open:
+        assert status.step is not None
+        return step_words(status.step)
+    body = status.body.name if status.body else "the body it was made to"
+    if status.state == "on-agenda":
+        assert status.meeting is not None
+        name = status.meeting.body.name if status.meeting.body else "a meeting"
+        text = f"On the agenda of {name}, {short_date(status.meeting.date)}"
+    elif status.state == "overdue":
+        assert status.meeting is not None
+        text = f"Overdue: not decided at {body} on {short_date(status.meeting.date)}"
+    else:
+        text = f"Awaiting decision by {body}"
+    if status.step is not None:
+        text = f"{step_words(status.step)}; {text[0].lower()}{text[1:]}"
+    return text
+
+
+def status_class(status: m.Status | None) -> str:
+    if status is None:
+        return ""
+    if status.open:
+        return status.state
+    return status.state
+
+
+def file_size(size: int | None) -> str:
+    if size is None:
+        return ""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1048576:.1f} MB"
+
+
+def time_range(meeting: m.Meeting) -> str:
+    if meeting.start and meeting.end:
+        return f"{clock(meeting.start)} to {clock(meeting.end)}"
+    return clock(meeting.start)

@@ -1,0 +1,627 @@
+"""Turn the raw records of :mod:`sitegen.load` into model objects, checking
+every field: required keys, unknown keys, types, enums, dates, times, ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+from . import model as m
+from .errors import Location, Problems, did_you_mean
+from .load import LList, LMap, MeetingSource, Num, read_meeting, read_yaml
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+DECISION_ID = re.compile(r"[A-Za-z0-9]+\Z")
+DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
+TIME = re.compile(r"(\d{1,2}):(\d{2})\Z")
+MEETING_SUFFIXES = (".md", ".yaml", ".yml")
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "x"
+
+
+class Fields:
+    """Typed access to one YAML mapping, reporting problems at the right line."""
+
+    def __init__(self, data: LMap, rel: str, problems: Problems, what: str, allowed: tuple[str, ...]) -> None:
+        self.data = data
+        self.rel = rel
+        self.problems = problems
+        self.what = what
+        self.ok = True
+        for key in data:
+            if key not in allowed:
+                self.error(
+                    data.key_line(key),
+                    f'unknown key "{key}" in {what}{did_you_mean(key, allowed)}',
+                )
+
+    @property
+    def loc(self) -> Location:
+        return Location(self.rel, self.data.line)
+
+    def at(self, key: str) -> Location:
+        return Location(self.rel, self.data.value_line(key))
+
+    def error(self, line: int, message: str) -> None:
+        self.ok = False
+        self.problems.error(Location(self.rel, line), message)
+
+    def present(self, key: str) -> bool:
+        return self.data.get(key) is not None
+
+    def missing(self, key: str) -> None:
+        self.error(self.data.line, f'{self.what} is missing "{key}"')
+
+    def text(self, key: str, required: bool = False, default: str = "") -> str:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.missing(key)
+            return default
+        if isinstance(value, (LMap, LList)) or isinstance(value, bool):
+            self.error(self.data.value_line(key), f'"{key}" should be text, not {_kind(value)}')
+            return default
+        value = str(value).strip() if not isinstance(value, str) or key not in _PROSE else str(value)
+        if required and not value.strip():
+            self.error(self.data.value_line(key), f'"{key}" is empty')
+        return value
+
+    def slug(self, key: str, required: bool = False, what: str = "id") -> str:
+        value = self.text(key, required)
+        if value and not SLUG.match(value):
+            self.error(self.data.value_line(key), bad_slug(value, what))
+            return ""
+        return value
+
+    def enum(self, key: str, choices: tuple[str, ...], default: str) -> str:
+        value = self.text(key)
+        if not value:
+            return default
+        if value not in choices:
+            self.error(
+                self.data.value_line(key),
+                f'{key} "{value}" is not one of: {", ".join(choices)}{did_you_mean(value, choices)}',
+            )
+            return default
+        return value
+
+    def date(self, key: str, required: bool = False) -> dt.date | None:
+        value = self.text(key, required)
+        if not value:
+            return None
+        return parse_date(value, self.rel, self.data.value_line(key), self.problems, key)
+
+    def time(self, key: str) -> dt.time | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        text = str(value).strip()
+        match = TIME.match(text)
+        if match:
+            hour, minute = int(match.group(1)), int(match.group(2))
+            if hour < 24 and minute < 60:
+                return dt.time(hour, minute)
+            self.error(self.data.value_line(key), f'"{text}" is not a real time ({key} is HH:MM, 24-hour, e.g. 18:30)')
+            return None
+        self.error(self.data.value_line(key), f'{key} "{text}" is not a time: write HH:MM, 24-hour, e.g. 18:30')
+        return None
+
+    def maps(self, key: str) -> list[LMap]:
+        value = self.data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, LList):
+            self.error(self.data.value_line(key), f'"{key}" should be a list (each entry starting with "- ")')
+            return []
+        out = []
+        for entry, line in zip(value, value.item_lines):
+            if isinstance(entry, LMap):
+                out.append(entry)
+            else:
+                self.error(line, f'each entry of "{key}" should be a mapping of keys and values, not {_kind(entry)}')
+        return out
+
+    def strings(self, key: str) -> list[tuple[str, int]]:
+        """A list of scalars (or a single scalar), each with its line."""
+        value = self.data.get(key)
+        if value is None:
+            return []
+        if isinstance(value, LList):
+            out = []
+            for entry, line in zip(value, value.item_lines):
+                if isinstance(entry, (LMap, LList)) or entry is None or isinstance(entry, bool):
+                    self.error(line, f'each entry of "{key}" should be a single value, not {_kind(entry)}')
+                else:
+                    out.append((str(entry).strip(), line))
+            return out
+        if isinstance(value, LMap) or isinstance(value, bool):
+            self.error(self.data.value_line(key), f'"{key}" should be a list, not {_kind(value)}')
+            return []
+        return [(str(value).strip(), self.data.value_line(key))]
+
+    def aliases(self) -> list[str]:
+        out = []
+        for value, line in self.strings("aliases"):
+            if SLUG.match(value):
+                out.append(value)
+            else:
+                self.error(line, bad_slug(value, "alias"))
+        return out
+
+
+_PROSE = {"minutes", "text", "notes", "description", "summary", "interest", "note"}
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, LMap):
+        return "a mapping"
+    if isinstance(value, LList):
+        return "a list"
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if value is None:
+        return "empty"
+    return f'"{value}"'
+
+
+def bad_slug(value: str, what: str = "id") -> str:
+    return (
+        f'"{value}" is not a valid {what}: use lowercase letters, digits and hyphens'
+        f' (e.g. "{slugify(value)}")'
+    )
+
+
+def parse_date(value: str, rel: str, line: int, problems: Problems, key: str = "date") -> dt.date | None:
+    match = DATE.match(value)
+    if not match:
+        problems.error(Location(rel, line), f'{key} "{value}" is not a date: write YYYY-MM-DD, e.g. 2011-11-16')
+        return None
+    try:
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        problems.error(Location(rel, line), f'"{value}" is not a real date ({key} is YYYY-MM-DD)')
+        return None
+
+
+# --- site, bodies, people, issues -------------------------------------------------
+
+SITE_KEYS = ("authority", "title", "base_url", "language", "timezone", "theme", "licence", "description")
+BODY_KEYS = ("id", "name", "kind", "description", "reports_to", "members", "aliases")
+PERSON_KEYS = ("id", "name", "role", "party", "ward", "aliases")
+ISSUE_KEYS = ("id", "title", "summary", "aliases")
+
+
+def _site(data: Any, rel: str, problems: Problems) -> m.Site:
+    site = m.Site()
+    if data is None:
+        return site
+    if not isinstance(data, LMap):
+        problems.error(Location(rel, getattr(data, "line", 1)), "site.yaml should be a mapping of keys and values")
+        return site
+    f = Fields(data, rel, problems, "site.yaml", SITE_KEYS)
+    site.authority = f.text("authority", default=site.authority)
+    site.title = f.text("title", default=site.authority + " meetings and decisions")
+    site.base_url = f.text("base_url", default="/")
+    if not (site.base_url.startswith(("https://", "http://", "/"))):
+        f.error(data.value_line("base_url"), f'base_url "{site.base_url}" should start with https://')
+    if not site.base_url.endswith("/"):
+        site.base_url += "/"
+    site.language = f.text("language", default=site.language)
+    if not re.match(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z", site.language):
+        f.error(data.value_line("language"), f'language "{site.language}" is not a language tag such as en-GB or cy')
+    site.timezone = f.text("timezone", default=site.timezone)
+    try:
+        import zoneinfo
+
+        zoneinfo.ZoneInfo(site.timezone)
+    except Exception:
+        f.error(data.value_line("timezone"), f'timezone "{site.timezone}" is not known (e.g. Europe/London)')
+    site.theme = f.text("theme", default="default")
+    if not SLUG.match(site.theme) and not re.match(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z", site.theme):
+        f.error(data.value_line("theme"), f'theme "{site.theme}" should be the name of a folder under themes/')
+        site.theme = "default"
+    site.licence = f.text("licence")
+    site.description = f.text("description")
+    return site
+
+
+def _top_list(data: Any, rel: str, problems: Problems, what: str) -> list[LMap]:
+    if data is None:
+        return []
+    if not isinstance(data, LList):
+        problems.error(Location(rel, getattr(data, "line", 1)), f"{rel} should be a list of {what}, each starting with \"- \"")
+        return []
+    out = []
+    for entry, line in zip(data, data.item_lines):
+        if isinstance(entry, LMap):
+            out.append(entry)
+        else:
+            problems.error(Location(rel, line), f"each entry of {rel} should be a mapping of keys and values")
+    return out
+
+
+def _unique(objs: list, what: str, problems: Problems) -> dict:
+    out: dict = {}
+    for obj in objs:
+        if not obj.id:
+            continue
+        if obj.id in out:
+            problems.error(obj.loc, f'duplicate {what} id "{obj.id}" (first at {out[obj.id].loc})')
+            continue
+        out[obj.id] = obj
+    return out
+
+
+def _bodies(data: Any, rel: str, problems: Problems) -> dict[str, m.Body]:
+    bodies = []
+    for entry in _top_list(data, rel, problems, "bodies"):
+        f = Fields(entry, rel, problems, "body", BODY_KEYS)
+        body = m.Body(
+            id=f.slug("id", required=True),
+            name=f.text("name", required=True),
+            kind=f.text("kind", required=True) and f.enum("kind", m.BODY_KINDS, "other"),
+            description=f.text("description"),
+            reports_to_id=f.text("reports_to"),
+            aliases=f.aliases(),
+            loc=Location(rel, entry.key_line("id") if "id" in entry else entry.line),
+        )
+        body.members_ids = [(v, Location(rel, line)) for v, line in f.strings("members")]
+        body.reports_to_loc = Location(rel, entry.value_line("reports_to"))
+        bodies.append(body)
+    return _unique(bodies, "body", problems)
+
+
+def _people(data: Any, rel: str, problems: Problems) -> dict[str, m.Person]:
+    people = []
+    for entry in _top_list(data, rel, problems, "people"):
+        f = Fields(entry, rel, problems, "person", PERSON_KEYS)
+        people.append(
+            m.Person(
+                id=f.slug("id", required=True),
+                name=f.text("name", required=True),
+                role=f.enum("role", m.ROLES, "other"),
+                party=f.text("party"),
+                ward=f.text("ward"),
+                aliases=f.aliases(),
+                loc=Location(rel, entry.key_line("id") if "id" in entry else entry.line),
+            )
+        )
+    return _unique(people, "person", problems)
+
+
+def _issues(data: Any, rel: str, problems: Problems) -> dict[str, m.IssueInfo]:
+    issues = []
+    for entry in _top_list(data, rel, problems, "issues"):
+        f = Fields(entry, rel, problems, "issue", ISSUE_KEYS)
+        issues.append(
+            m.IssueInfo(
+                id=f.slug("id", required=True),
+                title=f.text("title"),
+                summary=f.text("summary"),
+                aliases=f.aliases(),
+                loc=Location(rel, entry.key_line("id") if "id" in entry else entry.line),
+            )
+        )
+    return _unique(issues, "issue", problems)
+
+
+# --- meetings ------------------------------------------------------------------
+
+MEETING_KEYS = (
+    "body", "date", "start", "end", "location", "status", "record", "chair", "present",
+    "apologies", "in_attendance", "documents", "items", "notes", "aliases",
+)  # fmt: skip
+ITEM_KEYS = (
+    "id", "number", "title", "report", "issue", "exempt", "interests", "minutes", "amendments",
+    "votes", "decisions", "documents", "considers", "aliases",
+)  # fmt: skip
+DECISION_KEYS = ("id", "type", "to", "at", "text", "decides")
+DECIDES_KEYS = ("ref", "outcome", "note")
+AMENDMENT_KEYS = ("id", "moved_by", "seconded_by", "text", "result")
+VOTE_KEYS = ("on", "for", "against", "abstained")
+INTEREST_KEYS = ("person", "interest")
+DOCUMENT_KEYS = ("title", "href")
+
+
+class MeetingReader:
+    """Reads one meeting file; person references are resolved later by the linker."""
+
+    def __init__(self, content: Path, problems: Problems) -> None:
+        self.content = content
+        self.problems = problems
+
+    def documents(self, f: Fields) -> list[m.Document]:
+        out = []
+        for entry in f.maps("documents"):
+            d = Fields(entry, f.rel, self.problems, "document", DOCUMENT_KEYS)
+            title = d.text("title", required=True)
+            href = d.text("href", required=True)
+            if not href:
+                continue
+            doc = self.document(title, href, Location(f.rel, entry.value_line("href")))
+            if doc is not None:
+                out.append(doc)
+        return out
+
+    def document(self, title: str, href: str, loc: Location) -> m.Document | None:
+        if href.startswith(("https://", "http://")):
+            ext = os.path.splitext(href.split("?")[0].split("#")[0])[1].lstrip(".").upper()
+            return m.Document(title, href, True, ext if 1 <= len(ext) <= 5 else "", None, loc)
+        if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", href) or href.startswith("//"):
+            self.problems.error(loc, f'href "{href}" should be an https:// address or a path under files/')
+            return None
+        rel = href.lstrip("./") if href.startswith("./") else href
+        if not rel.startswith("files/") or ".." in Path(rel).parts or href.startswith("/"):
+            self.problems.error(
+                loc, f'href "{href}" should be a path under files/ in the content folder (e.g. files/2011/report.pdf)'
+            )
+            return None
+        path = self.content / rel
+        files_root = (self.content / "files").resolve()
+        try:
+            real = path.resolve()
+        except OSError:
+            real = path
+        if not real.is_relative_to(files_root):
+            self.problems.error(loc, f'href "{href}" leads outside the files/ folder; it is not published')
+            return None
+        if not path.is_file():
+            hint = ""
+            if path.parent.is_dir():
+                hint = did_you_mean(path.name, [p.name for p in path.parent.iterdir()])
+            self.problems.error(loc, f'href "{href}": there is no such file under the content folder{hint}')
+            return None
+        ext = path.suffix.lstrip(".").upper()
+        return m.Document(title, rel, False, ext, path.stat().st_size, loc)
+
+    def people(self, f: Fields, key: str) -> list[str]:
+        return [v for v, _ in f.strings(key)]
+
+    def person_refs(self, f: Fields, key: str) -> list[tuple[str, Location]]:
+        return [(v, Location(f.rel, line)) for v, line in f.strings(key)]
+
+    def read(self, source: MeetingSource, meeting_id: str) -> m.Meeting | None:
+        data = source.data
+        rel = source.rel
+        if not isinstance(data, LMap):
+            self.problems.error(Location(rel, getattr(data, "line", 1)), "a meeting should be a mapping of keys and values")
+            return None
+        f = Fields(data, rel, self.problems, "meeting", MEETING_KEYS)
+        if source.notes is not None and "notes" in data:
+            f.error(data.key_line("notes"), 'in a .md meeting file the notes are the text after the front matter; remove "notes"')
+        body_id = f.text("body", required=True)
+        date = f.date("date", required=True)
+        if date is None:
+            return None
+        meeting = m.Meeting(
+            id=meeting_id,
+            body_id=body_id,
+            date=date,
+            start=f.time("start"),
+            end=f.time("end"),
+            location=f.text("location"),
+            status=f.enum("status", m.STATUSES, ""),
+            record=f.enum("record", m.RECORDS, ""),
+            chair_id=f.text("chair"),
+            notes=source.notes if source.notes is not None else f.text("notes"),
+            aliases=f.aliases(),
+            source=rel,
+            loc=Location(rel, 1),
+        )
+        meeting.refs = {
+            "body": Location(rel, data.value_line("body")),
+            "chair": Location(rel, data.value_line("chair")),
+            "present": self.person_refs(f, "present"),
+            "apologies": self.person_refs(f, "apologies"),
+            "in_attendance": self.person_refs(f, "in_attendance"),
+            "notes_line": source.notes_line if source.notes is not None else data.value_line("notes"),
+        }
+        meeting.present_ids = [v for v, _ in meeting.refs["present"]]
+        meeting.apologies_ids = [v for v, _ in meeting.refs["apologies"]]
+        meeting.in_attendance_ids = [v for v, _ in meeting.refs["in_attendance"]]
+        meeting.documents = self.documents(f)
+        items: dict[str, m.Item] = {}
+        for order, entry in enumerate(f.maps("items")):
+            item = self.item(entry, rel)
+            if item is None:
+                continue
+            if item.id in items:
+                self.problems.error(
+                    item.loc, f'duplicate item id "{item.id}" in this meeting (first at line {items[item.id].loc.line})'
+                )
+                continue
+            item.order = order
+            item.meeting = meeting
+            items[item.id] = item
+        meeting.items = list(items.values())
+        has_record = any(i.minutes or i.decisions for i in meeting.items)
+        if not meeting.status:
+            meeting.status = "held"
+        if not meeting.record:
+            meeting.record = "draft" if has_record else "agenda"
+        return meeting
+
+    def item(self, entry: LMap, rel: str) -> m.Item | None:
+        f = Fields(entry, rel, self.problems, "item", ITEM_KEYS)
+        item = m.Item(
+            id=f.slug("id", required=True, what="item id"),
+            title=f.text("title", required=True),
+            number=f.text("number"),
+            report=f.text("report"),
+            issue_id=f.slug("issue", what="issue id"),
+            minutes=f.text("minutes"),
+            aliases=f.aliases(),
+            loc=Location(rel, entry.key_line("id") if "id" in entry else entry.line),
+        )
+        item.lines = {
+            "minutes": entry.value_line("minutes"),
+            "issue": entry.value_line("issue"),
+        }
+        exempt = entry.get("exempt")
+        if exempt is True:
+            item.exempt = True
+        elif exempt not in (None, False):
+            if isinstance(exempt, (LMap, LList)):
+                f.error(entry.value_line("exempt"), '"exempt" should be true, or the reason the item is exempt')
+            else:
+                item.exempt, item.exempt_reason = True, str(exempt).strip()
+        for e in f.maps("interests"):
+            g = Fields(e, rel, self.problems, "interest", INTEREST_KEYS)
+            person = g.text("person", required=True)
+            text = g.text("interest")
+            if person:
+                item.interests.append(m.Interest(person, text, Location(rel, e.value_line("person"))))
+        for e in f.maps("amendments"):
+            g = Fields(e, rel, self.problems, "amendment", AMENDMENT_KEYS)
+            amendment = m.Amendment(
+                id=g.text("id"),
+                text=g.text("text"),
+                result=g.enum("result", m.RESULTS, ""),
+                loc=Location(rel, e.key_line("id") if "id" in e else e.line),
+            )
+            for key in ("moved_by", "seconded_by"):
+                value = g.text(key)
+                if value:
+                    setattr(amendment, key + "_ref", (value, Location(rel, e.value_line(key))))
+            item.amendments.append(amendment)
+        for e in f.maps("votes"):
+            item.votes.append(self.vote(e, rel))
+        seen: dict[str, m.Decision] = {}
+        for e in f.maps("decisions"):
+            decision = self.decision(e, rel)
+            if decision is None:
+                continue
+            if decision.id in seen:
+                self.problems.error(
+                    decision.loc,
+                    f'duplicate decision id "{decision.id}" in this item (first at line {seen[decision.id].loc.line})',
+                )
+                continue
+            decision.item = item
+            seen[decision.id] = decision
+        item.decisions = list(seen.values())
+        item.documents = self.documents(f)
+        for value, line in f.strings("considers"):
+            item.considers_refs.append((value, Location(rel, line)))
+        return item if item.id else None
+
+    def vote(self, e: LMap, rel: str) -> m.Vote:
+        g = Fields(e, rel, self.problems, "vote", VOTE_KEYS)
+        vote = m.Vote(on=g.text("on"), loc=Location(rel, e.key_line("on") if "on" in e else e.line))
+        for key in ("for", "against", "abstained"):
+            value = e.get(key)
+            if value is None:
+                continue
+            if isinstance(value, Num) and value.as_int() is not None and value.as_int() >= 0:  # type: ignore[operator]
+                setattr(vote, f"{key}_count", value.as_int())
+            elif isinstance(value, LList):
+                vote.people_refs[key] = g.strings(key)
+            else:
+                g.error(e.value_line(key), f'"{key}" should be a number of votes or a list of person ids')
+        return vote
+
+    def decision(self, e: LMap, rel: str) -> m.Decision | None:
+        g = Fields(e, rel, self.problems, "decision", DECISION_KEYS)
+        did = g.text("id", required=True)
+        if did and not DECISION_ID.match(did):
+            g.error(e.value_line("id"), f'decision id "{did}" should be letters and digits only (e.g. "1", "2a")')
+            did = ""
+        to_id = g.text("to")
+        dtype = g.enum("type", m.DECISION_TYPES, "recommendation" if to_id and "type" not in e else "resolution")
+        if dtype == "recommendation" and not to_id:
+            g.missing("to")
+        if dtype == "resolution" and to_id:
+            g.error(e.key_line("to"), '"to" is only for recommendations; add "type: recommendation"')
+        decision = m.Decision(
+            id=did,
+            text=g.text("text", required=True),
+            type=dtype,
+            to_id=to_id,
+            at_id=g.text("at"),
+            loc=Location(rel, e.key_line("id") if "id" in e else e.line),
+        )
+        decision.lines = {
+            "to": Location(rel, e.value_line("to")),
+            "at": Location(rel, e.value_line("at")),
+            "text": Location(rel, e.value_line("text")),
+        }
+        for d in g.maps("decides"):
+            h = Fields(d, rel, self.problems, "decides entry", DECIDES_KEYS)
+            ref = h.text("ref", required=True)
+            outcome = h.text("outcome", required=True) and h.enum("outcome", m.OUTCOMES, "")
+            if ref and outcome:
+                decision.decides.append(
+                    m.Decides(ref=ref, outcome=outcome, note=h.text("note"), loc=Location(rel, d.value_line("ref")))
+                )
+        return decision if did else None
+
+
+# --- the whole content folder --------------------------------------------------
+
+
+def meeting_files(content: Path) -> list[Path]:
+    root = content / "meetings"
+    if not root.is_dir():
+        return []
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        for name in filenames:
+            if name.startswith((".", "_", "#")) or name.endswith("~"):
+                continue
+            if name.lower().endswith(MEETING_SUFFIXES):
+                out.append(Path(dirpath) / name)
+    return sorted(out, key=lambda p: p.relative_to(content).as_posix())
+
+
+def rel_path(path: Path, content: Path) -> str:
+    return path.relative_to(content).as_posix()
+
+
+def load_meeting(path: Path, content: Path, problems: Problems) -> m.Meeting | None:
+    rel = rel_path(path, content)
+    stem = path.name.rsplit(".", 1)[0]
+    if not SLUG.match(stem):
+        problems.error(Location(rel, 1), f'the file name "{stem}" is not a valid meeting id: {bad_slug(stem, "id").split(": ", 1)[1]}')
+        return None
+    source = read_meeting(path, rel, problems)
+    if source is None or source.data is None:
+        return None
+    return MeetingReader(content, problems).read(source, stem)
+
+
+def read_site_files(
+    content: Path, problems: Problems
+) -> tuple[m.Site, dict[str, m.Body], dict[str, m.Person], bool, dict[str, m.IssueInfo]]:
+    def optional(name: str) -> tuple[Any, str] | None:
+        for suffix in (".yaml", ".yml"):
+            path = content / (name + suffix)
+            if path.is_file():
+                return read_yaml(path, name + suffix, problems), name + suffix
+        return None
+
+    site_src = optional("site")
+    if site_src is None:
+        problems.error(Location("site.yaml", 0), "there is no site.yaml in the content folder; see the content model")
+        site = m.Site()
+    else:
+        site = _site(site_src[0], site_src[1], problems)
+    bodies_src = optional("bodies")
+    if bodies_src is None:
+        problems.error(Location("bodies.yaml", 0), "there is no bodies.yaml in the content folder; list the bodies there")
+        bodies: dict[str, m.Body] = {}
+    else:
+        bodies = _bodies(bodies_src[0], bodies_src[1], problems)
+    people_src = optional("people")
+    people = _people(people_src[0], people_src[1], problems) if people_src else {}
+    issues_src = optional("issues")
+    issues = _issues(issues_src[0], issues_src[1], problems) if issues_src else {}
+    return site, bodies, people, people_src is not None, issues
+
+
+Loader = Callable[[Path, Path, Problems], "m.Meeting | None"]

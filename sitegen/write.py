@@ -1,0 +1,115 @@
+"""Atomic output: build into a folder beside the output, then swap it in.
+
+A failed or interrupted build never touches the published folder, and two
+builds of one output folder never interleave (the second is refused)."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shutil
+from pathlib import Path
+from typing import IO, Iterator
+from contextlib import contextmanager
+
+
+class BuildLocked(Exception):
+    pass
+
+
+@contextmanager
+def output_lock(output: Path) -> Iterator[None]:
+    """Hold a lock on OUTPUT for the length of a build."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = output.parent / f".{output.name}.lock"
+    handle: IO[str] = open(lock_path, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                raise BuildLocked(
+                    f"another build is writing {output} (process {holder}); wait for it to finish"
+                ) from None
+            raise
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def staging_folder(output: Path) -> Path:
+    """A fresh empty folder beside OUTPUT to build into; stale ones are cleared."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    for stale in output.parent.glob(f".{output.name}.tmp-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    staging = output.parent / f".{output.name}.tmp-{os.getpid()}"
+    staging.mkdir()
+    return staging
+
+
+def swap_in(staging: Path, output: Path) -> None:
+    """Replace OUTPUT by STAGING with two renames; the old folder is removed after."""
+    old = output.parent / f".{output.name}.old-{os.getpid()}"
+    if output.exists():
+        os.rename(output, old)
+        try:
+            os.rename(staging, output)
+        except OSError:
+            os.rename(old, output)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(staging, output)
+    for stale in output.parent.glob(f".{output.name}.old-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def recover(output: Path) -> None:
+    """After a build was killed between the two renames, put the old output back."""
+    if output.exists():
+        return
+    olds = sorted(output.parent.glob(f".{output.name}.old-*"))
+    if olds:
+        os.rename(olds[-1], output)
+
+
+def write_file(root: Path, rel: str, data: bytes, made: set[str]) -> None:
+    path = root / rel
+    parent = path.parent
+    key = str(parent)
+    if key not in made:
+        parent.mkdir(parents=True, exist_ok=True)
+        made.add(key)
+    with open(path, "wb") as handle:
+        handle.write(data)
+
+
+def copy_tree(source: Path, dest: Path, inside: Path) -> list[str]:
+    """Copy SOURCE into DEST, refusing anything (a symlink) that leads outside INSIDE.
+    Returns the files refused, relative to SOURCE."""
+    refused = []
+    inside = inside.resolve()
+    for dirpath, dirnames, filenames in os.walk(source):
+        dirnames.sort()
+        here = Path(dirpath)
+        for name in list(dirnames):
+            if not (here / name).resolve().is_relative_to(inside):
+                refused.append((here / name).relative_to(source).as_posix())
+                dirnames.remove(name)
+        for name in sorted(filenames):
+            src = here / name
+            rel = src.relative_to(source)
+            if not src.resolve().is_relative_to(inside) or not src.is_file():
+                refused.append(rel.as_posix())
+                continue
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, target)
+    return refused
