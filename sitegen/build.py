@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from . import model as m
 from .errors import ContentError, Location, Problem, Problems
@@ -60,7 +60,9 @@ def load(content: Path, base_path: str | None = None, on: dt.date | None = None)
         meeting = load_meeting(path, content, problems)
         if meeting is not None:
             if meeting.id.isdigit() and len(meeting.id) == 4:
-                problems.error(meeting.loc, f'the meeting id "{meeting.id}" would clash with the year page /meetings/{meeting.id}/')
+                problems.error(
+                    meeting.loc, f'the meeting id "{meeting.id}" would clash with the year page /meetings/{meeting.id}/'
+                )
                 continue
             meetings.append(meeting)
     model, linker = link(site, bodies, people, has_people, issue_info, meetings, problems, on or today())
@@ -106,8 +108,14 @@ class Builder:
         self.env.globals.update(
             site=model.site,
             today=model.today,
-            nav=[("Meetings", "meetings"), ("Decisions", "decisions"), ("Awaiting decision", "awaiting"),
-                 ("Issues", "issues"), ("Bodies", "bodies")] + ([("People", "people")] if model.has_people_file else []),
+            nav=[
+                ("Meetings", "meetings"),
+                ("Decisions", "decisions"),
+                ("Awaiting decision", "awaiting"),
+                ("Issues", "issues"),
+                ("Bodies", "bodies"),
+            ]
+            + ([("People", "people")] if model.has_people_file else []),
         )
 
     def plan(self) -> list[Page]:
@@ -117,7 +125,9 @@ class Builder:
         for page in pages:
             out = output_file(page.path)
             if out in seen:
-                problems.error(Location("meetings"), f'two pages would be written to {out}: "{seen[out].title}" and "{page.title}"')
+                problems.error(
+                    Location("meetings"), f'two pages would be written to {out}: "{seen[out].title}" and "{page.title}"'
+                )
             seen[out] = page
         if problems.errors:
             raise ContentError(problems.sorted())

@@ -82,8 +82,8 @@ items:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from .build import today
-    from .validate import SLUG, read_site_files
     from .errors import Problems, did_you_mean
+    from .validate import SLUG, read_site_files
 
     content = Path(args.content)
     if not SLUG.match(args.body):
@@ -96,7 +96,10 @@ def cmd_new(args: argparse.Namespace) -> int:
         return 2
     _, bodies, _, _, _ = read_site_files(content, Problems())
     if bodies and args.body not in bodies:
-        print(f'sitegen: unknown body "{args.body}"{did_you_mean(args.body, bodies)}; bodies are listed in bodies.yaml', file=sys.stderr)
+        print(
+            f'sitegen: unknown body "{args.body}"{did_you_mean(args.body, bodies)}; bodies are listed in bodies.yaml',
+            file=sys.stderr,
+        )
         return 2
     path = content / "meetings" / str(date.year) / f"{date.isoformat()}-{args.body}.md"
     if path.exists():
@@ -127,18 +130,28 @@ def parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
 
-    p = command("build", "Check the content and build the site into the output folder.", "sitegen build --content content --output output")
+    p = command(
+        "build",
+        "Check the content and build the site into the output folder.",
+        "sitegen build --content content --output output",
+    )
     p.add_argument("--content", default="content", help="the content folder (default: content)")
     p.add_argument("--output", default="output", help="the output folder (default: output)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.set_defaults(func=cmd_build)
 
-    p = command("check", "Check the content and report every problem as PATH:LINE: message; writes nothing.", "sitegen check --content content")
+    p = command(
+        "check",
+        "Check the content and report every problem as PATH:LINE: message; writes nothing.",
+        "sitegen check --content content",
+    )
     p.add_argument("--content", default="content", help="the content folder (default: content)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.set_defaults(func=cmd_check)
 
-    p = command("new", "Write a skeleton file for a new meeting and print its path.", "sitegen new meeting cabinet 2027-01-20")
+    p = command(
+        "new", "Write a skeleton file for a new meeting and print its path.", "sitegen new meeting cabinet 2027-01-20"
+    )
     p.add_argument("kind", choices=["meeting"], help="what to create (meeting)")
     p.add_argument("body", help="the body's id, as in bodies.yaml")
     p.add_argument("date", help="the meeting's date, YYYY-MM-DD")

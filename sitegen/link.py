@@ -4,7 +4,7 @@ outcomes and statuses of recommendations, backlinks, issues and people's records
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 
 from . import model as m
 from .errors import Location, Problems, did_you_mean

@@ -129,10 +129,14 @@ class _Converter:
         return text
 
 
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+def _yaml_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     problem = exc.problem or "cannot be read"
-    if "'\\t'" in problem or "\\t" in problem:
-        return "YAML does not allow tab characters for indentation; indent with spaces"
+    mark = exc.problem_mark
+    if mark is not None:
+        lines = text.split("\n")
+        line = lines[mark.line] if mark.line < len(lines) else ""
+        if "\t" in line[: len(line) - len(line.lstrip())] or "\\t" in problem:
+            return "YAML does not allow tab characters for indentation; indent with spaces"
     text = f"YAML syntax error: {problem}"
     if exc.context:
         text += f" ({exc.context})"
@@ -146,7 +150,7 @@ def parse_yaml(text: str, rel: str, problems: Problems, offset: int = 0) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + offset if mark else 1 + offset
-        problems.error(Location(rel, line), _yaml_message(exc))
+        problems.error(Location(rel, line), _yaml_message(exc, text))
         return None
     except yaml.YAMLError as exc:  # e.g. several documents in one file
         problems.error(Location(rel, 1 + offset), f"YAML error: {exc}")
@@ -185,8 +189,7 @@ def read_text(path: Path, rel: str, problems: Problems) -> str | None:
         line = data.count(b"\n", 0, exc.start) + 1
         problems.error(
             Location(rel, line),
-            f"the file is not UTF-8 text (byte offset {exc.start}: 0x{data[exc.start]:02x}); "
-            "save it as UTF-8",
+            f"the file is not UTF-8 text (byte offset {exc.start}: 0x{data[exc.start]:02x}); save it as UTF-8",
         )
         return None
     if "\r" in text:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Optional
 
 from .errors import Location
 
@@ -66,7 +65,7 @@ class Body:
     loc: Location = field(default_factory=lambda: Location(""))
     reports_to_loc: Location = field(default_factory=lambda: Location(""))
     # computed
-    reports_to: Optional[Body] = None
+    reports_to: Body | None = None
     members: list[Person] = field(default_factory=list)
     meetings: list[Meeting] = field(default_factory=list)
     reporting_bodies: list[Body] = field(default_factory=list)
@@ -96,7 +95,7 @@ class Interest:
     person_id: str
     interest: str
     loc: Location
-    person: Optional[Person] = None
+    person: Person | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -108,9 +107,9 @@ class Amendment:
     seconded_by_ref: tuple[str, Location] | None = None
     loc: Location = field(default_factory=lambda: Location(""))
     # computed
-    moved_by: Optional[Person] = None
-    seconded_by: Optional[Person] = None
-    item: Optional[Item] = None
+    moved_by: Person | None = None
+    seconded_by: Person | None = None
+    item: Item | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -126,7 +125,7 @@ class Vote:
     loc: Location = field(default_factory=lambda: Location(""))
     # computed
     target: Decision | Amendment | None = None
-    item: Optional[Item] = None
+    item: Item | None = None
 
     @property
     def recorded(self) -> bool:
@@ -142,8 +141,8 @@ class Decides:
     note: str = ""
     loc: Location = field(default_factory=lambda: Location(""))
     # computed
-    decision: Optional[Decision] = None  # the deciding decision (the one holding this entry)
-    target: Optional[Decision] = None  # the recommendation it settles
+    decision: Decision | None = None  # the deciding decision (the one holding this entry)
+    target: Decision | None = None  # the recommendation it settles
 
 
 @dataclass(slots=True, eq=False)
@@ -152,9 +151,9 @@ class Status:
 
     state: str  # an outcome, or "on-agenda", "overdue", "awaiting"
     open: bool
-    body: Optional[Body] = None  # the body expected to decide
-    meeting: Optional[Meeting] = None  # on-agenda / overdue meeting
-    step: Optional[Decides] = None  # the latest step, if any
+    body: Body | None = None  # the body expected to decide
+    meeting: Meeting | None = None  # on-agenda / overdue meeting
+    step: Decides | None = None  # the latest step, if any
 
 
 @dataclass(slots=True, eq=False)
@@ -168,12 +167,12 @@ class Decision:
     loc: Location = field(default_factory=lambda: Location(""))
     lines: dict[str, Location] = field(default_factory=dict)
     # computed
-    item: Optional[Item] = None
-    to: Optional[Body] = None
-    at: Optional[Meeting] = None
+    item: Item | None = None
+    to: Body | None = None
+    at: Meeting | None = None
     steps: list[Decides] = field(default_factory=list)  # decisions taken on this recommendation
     considered_by: list[Item] = field(default_factory=list)
-    status: Optional[Status] = None
+    status: Status | None = None
 
     @property
     def is_recommendation(self) -> bool:
@@ -214,7 +213,7 @@ class Item:
     loc: Location = field(default_factory=lambda: Location(""))
     lines: dict[str, int] = field(default_factory=dict)
     # computed
-    meeting: Optional[Meeting] = None
+    meeting: Meeting | None = None
     considers: list[Decision | Item] = field(default_factory=list)
     considered_by: list[Item] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
@@ -252,8 +251,8 @@ class Meeting:
     loc: Location = field(default_factory=lambda: Location(""))
     refs: dict = field(default_factory=dict)
     # computed
-    body: Optional[Body] = None
-    chair: Optional[Person] = None
+    body: Body | None = None
+    chair: Person | None = None
     present: list[Person] = field(default_factory=list)
     apologies: list[Person] = field(default_factory=list)
     in_attendance: list[Person] = field(default_factory=list)

@@ -103,8 +103,13 @@ def plan(model: m.Model) -> list[Page]:
             "",
             "home.html",
             "Home",
-            {"upcoming": coming[:HOME_LIST], "latest": decisions[:HOME_LIST], "awaiting": awaiting[:HOME_LIST],
-             "awaiting_count": len(awaiting), "bodies": list(model.bodies.values())},
+            {
+                "upcoming": coming[:HOME_LIST],
+                "latest": decisions[:HOME_LIST],
+                "awaiting": awaiting[:HOME_LIST],
+                "awaiting_count": len(awaiting),
+                "bodies": list(model.bodies.values()),
+            },
             every,
         )
     )
@@ -113,8 +118,11 @@ def plan(model: m.Model) -> list[Page]:
             "meetings/",
             "meetings.html",
             "Meetings",
-            {"years": [(y, len(ms)) for y, ms in years], "upcoming": coming,
-             "recent": [x for x in reversed(model.meetings.values()) if x.date < model.today][:20]},
+            {
+                "years": [(y, len(ms)) for y, ms in years],
+                "upcoming": coming,
+                "recent": [x for x in reversed(model.meetings.values()) if x.date < model.today][:20],
+            },
             every,
         )
     )
@@ -141,7 +149,9 @@ def plan(model: m.Model) -> list[Page]:
                     frozenset(_item_links(item) | {f"meeting:{meeting.id}", f"body:{meeting.body_id}", "people"}),
                 )
             )
-    pages.append(Page("bodies/", "bodies.html", "Bodies", {"bodies": list(model.bodies.values())}, frozenset({"bodies"})))
+    pages.append(
+        Page("bodies/", "bodies.html", "Bodies", {"bodies": list(model.bodies.values())}, frozenset({"bodies"}))
+    )
     for body in model.bodies.values():
         past = [x for x in reversed(body.meetings) if x not in coming]
         pages.append(
@@ -149,8 +159,12 @@ def plan(model: m.Model) -> list[Page]:
                 path_of(body),
                 "body.html",
                 body.name,
-                {"body": body, "upcoming": [x for x in coming if x.body is body], "past": by_year(past),
-                 "attended": _attendees(body)},
+                {
+                    "body": body,
+                    "upcoming": [x for x in coming if x.body is body],
+                    "past": by_year(past),
+                    "attended": _attendees(body),
+                },
                 frozenset({f"body:{body.id}", "bodies", "people"} | {f"meeting:{x.id}" for x in body.meetings}),
             )
         )
@@ -181,8 +195,12 @@ def plan(model: m.Model) -> list[Page]:
             "decisions/",
             "decisions.html",
             "Decisions register",
-            {"decisions": decisions[:REGISTER_LATEST], "years": [(y, len(ds)) for y, ds in decision_years],
-             "year": None, "total": len(decisions)},
+            {
+                "decisions": decisions[:REGISTER_LATEST],
+                "years": [(y, len(ds)) for y, ds in decision_years],
+                "year": None,
+                "total": len(decisions),
+            },
             every,
         )
     )
@@ -201,7 +219,15 @@ def plan(model: m.Model) -> list[Page]:
         recs = [d for d in awaiting if d.status.body is body]  # type: ignore[union-attr]
         if recs:
             groups.append((body, recs))
-    pages.append(Page("decisions/awaiting/", "awaiting.html", "Awaiting decision", {"groups": groups, "count": len(awaiting)}, every))
+    pages.append(
+        Page(
+            "decisions/awaiting/",
+            "awaiting.html",
+            "Awaiting decision",
+            {"groups": groups, "count": len(awaiting)},
+            every,
+        )
+    )
     pages.append(Page("404.html", "404.html", "Page not found", {}, frozenset({"bodies"})))
     return pages
 

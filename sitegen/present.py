@@ -21,7 +21,13 @@ OUTCOME_WORDS = {
     "withdrawn": "Withdrawn",
     "noted": "Noted",
 }
-STATUS_WORDS = {"scheduled": "Scheduled", "held": "Held", "cancelled": "Cancelled", "postponed": "Postponed", "adjourned": "Adjourned"}
+STATUS_WORDS = {
+    "scheduled": "Scheduled",
+    "held": "Held",
+    "cancelled": "Cancelled",
+    "postponed": "Postponed",
+    "adjourned": "Adjourned",
+}
 RECORD_WORDS = {"agenda": "Agenda only", "draft": "Draft minutes", "approved": "Approved minutes"}
 RECORD_NOTES = {
     "agenda": "Only the agenda is published; minutes are not yet available.",

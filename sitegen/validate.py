@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import model as m
 from .errors import Location, Problems, did_you_mean
@@ -170,10 +171,7 @@ def _kind(value: Any) -> str:
 
 
 def bad_slug(value: str, what: str = "id") -> str:
-    return (
-        f'"{value}" is not a valid {what}: use lowercase letters, digits and hyphens'
-        f' (e.g. "{slugify(value)}")'
-    )
+    return f'"{value}" is not a valid {what}: use lowercase letters, digits and hyphens (e.g. "{slugify(value)}")'
 
 
 def parse_date(value: str, rel: str, line: int, problems: Problems, key: str = "date") -> dt.date | None:
@@ -234,7 +232,9 @@ def _top_list(data: Any, rel: str, problems: Problems, what: str) -> list[LMap]:
     if data is None:
         return []
     if not isinstance(data, LList):
-        problems.error(Location(rel, getattr(data, "line", 1)), f"{rel} should be a list of {what}, each starting with \"- \"")
+        problems.error(
+            Location(rel, getattr(data, "line", 1)), f'{rel} should be a list of {what}, each starting with "- "'
+        )
         return []
     out = []
     for entry, line in zip(data, data.item_lines):
@@ -389,19 +389,22 @@ class MeetingReader:
         data = source.data
         rel = source.rel
         if not isinstance(data, LMap):
-            self.problems.error(Location(rel, getattr(data, "line", 1)), "a meeting should be a mapping of keys and values")
+            self.problems.error(
+                Location(rel, getattr(data, "line", 1)), "a meeting should be a mapping of keys and values"
+            )
             return None
         f = Fields(data, rel, self.problems, "meeting", MEETING_KEYS)
         if source.notes is not None and "notes" in data:
-            f.error(data.key_line("notes"), 'in a .md meeting file the notes are the text after the front matter; remove "notes"')
+            f.error(
+                data.key_line("notes"),
+                'in a .md meeting file the notes are the text after the front matter; remove "notes"',
+            )
         body_id = f.text("body", required=True)
         date = f.date("date", required=True)
-        if date is None:
-            return None
         meeting = m.Meeting(
             id=meeting_id,
             body_id=body_id,
-            date=date,
+            date=date or dt.date.min,
             start=f.time("start"),
             end=f.time("end"),
             location=f.text("location"),
@@ -444,7 +447,7 @@ class MeetingReader:
             meeting.status = "held"
         if not meeting.record:
             meeting.record = "draft" if has_record else "agenda"
-        return meeting
+        return meeting if date is not None else None
 
     def item(self, entry: LMap, rel: str) -> m.Item | None:
         f = Fields(entry, rel, self.problems, "item", ITEM_KEYS)
@@ -587,7 +590,10 @@ def load_meeting(path: Path, content: Path, problems: Problems) -> m.Meeting | N
     rel = rel_path(path, content)
     stem = path.name.rsplit(".", 1)[0]
     if not SLUG.match(stem):
-        problems.error(Location(rel, 1), f'the file name "{stem}" is not a valid meeting id: {bad_slug(stem, "id").split(": ", 1)[1]}')
+        problems.error(
+            Location(rel, 1),
+            f'the file name "{stem}" is not a valid meeting id: {bad_slug(stem, "id").split(": ", 1)[1]}',
+        )
         return None
     source = read_meeting(path, rel, problems)
     if source is None or source.data is None:
@@ -613,7 +619,9 @@ def read_site_files(
         site = _site(site_src[0], site_src[1], problems)
     bodies_src = optional("bodies")
     if bodies_src is None:
-        problems.error(Location("bodies.yaml", 0), "there is no bodies.yaml in the content folder; list the bodies there")
+        problems.error(
+            Location("bodies.yaml", 0), "there is no bodies.yaml in the content folder; list the bodies there"
+        )
         bodies: dict[str, m.Body] = {}
     else:
         bodies = _bodies(bodies_src[0], bodies_src[1], problems)

@@ -9,9 +9,10 @@ import errno
 import fcntl
 import os
 import shutil
-from pathlib import Path
-from typing import IO, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
 
 
 class BuildLocked(Exception):
