@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+
 from . import model as m
 from .errors import ContentError, Location, Problem, Problems
 from .link import link
@@ -21,6 +23,10 @@ from .validate import load_meeting, meeting_files, read_site_files
 from .write import copy_tree, output_lock, recover, staging_folder, swap_in, write_file
 
 Log = Callable[[str], None]
+
+
+class ThemeError(Exception):
+    """A template that does not parse or render; the output is left untouched."""
 
 
 def _quiet(_: str) -> None:
@@ -134,8 +140,13 @@ class Builder:
         return pages
 
     def render(self, page: Page) -> bytes:
-        template = self.env.get_template(page.template)
-        html = template.render(page=page, here=self.loaded.urls.base + page.path, **page.context)
+        try:
+            template = self.env.get_template(page.template)
+            html = template.render(page=page, here=self.loaded.urls.base + page.path, **page.context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise ThemeError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
+        except jinja2.TemplateError as exc:
+            raise ThemeError(f"the theme failed to render {page.template} for /{page.path}: {exc}") from None
         return html.encode("utf-8")
 
     def static_files(self) -> dict[str, Path]:

@@ -25,14 +25,15 @@ def _fail(exc: ContentError) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .build import ThemeError, build
 
     try:
         report = build(Path(args.content), Path(args.output), log=print)
     except ContentError as exc:
         return _fail(exc)
-    except BuildLocked as exc:
+    except (BuildLocked, ThemeError) as exc:
         print(f"sitegen: {exc}", file=sys.stderr)
+        print("nothing was written", file=sys.stderr)
         return 1
     _print_problems(report.warnings)
     print(f"built {report.pages} pages and {report.files} files into {report.output} in {report.seconds:.2f} s")

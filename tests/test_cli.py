@@ -1,0 +1,107 @@
+"""Commands, theme fallback and atomic output."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, page
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_build_prints_phases_and_summary(cli, site, tmp_path):
+    content = site({"meetings/m.yaml": "body: cabinet\ndate: 2011-11-16\n"})
+    result = cli("build", "--content", content, "--output", tmp_path / "out")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert [line.split()[0] for line in lines[:3]] == ["read", "render", "write"]
+    assert lines[-1].startswith("built ") and " pages " in lines[-1] and lines[-1].endswith(" s")
+
+
+def test_failed_build_leaves_previous_output_intact(cli, site, tmp_path):
+    content = site({"meetings/m.yaml": "body: cabinet\ndate: 2011-11-16\n"})
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out).code == 0
+    before = snapshot(out)
+    (content / "meetings/m.yaml").write_text("body: cabinet\ndate: 2011-11-31\n")
+    assert cli("build", "--content", content, "--output", out).code == 1
+    assert snapshot(out) == before
+    assert not list(tmp_path.glob(".out.tmp-*"))
+
+
+def test_template_error_leaves_previous_output_intact(cli, site, tmp_path):
+    from sitegen.build import build
+
+    content = site({"meetings/m.yaml": "body: cabinet\ndate: 2011-11-16\n"})
+    out = tmp_path / "out"
+    build(content, out)
+    before = snapshot(out)
+    theme = tmp_path / "themes" / "broken" / "templates"
+    theme.mkdir(parents=True)
+    (theme / "meeting.html").write_text("{{ no_such_variable }}")
+    (content / "site.yaml").write_text((content / "site.yaml").read_text() + "theme: broken\n")
+    result = cli("build", "--content", content, "--output", out)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "the theme failed to render meeting.html for /meetings/m/" in result.err
+    assert snapshot(out) == before
+
+
+def test_theme_overrides_one_template_and_falls_back(cli, site, tmp_path):
+    content = site({"meetings/m.yaml": "body: cabinet\ndate: 2011-11-16\n"})
+    (content / "site.yaml").write_text((content / "site.yaml").read_text() + "theme: civic\n")
+    theme = tmp_path / "themes" / "civic"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "templates" / "404.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>Nothing here, sorry</h1>{% endblock %}'
+    )
+    (theme / "static").mkdir()
+    (theme / "static" / "extra.css").write_text("body{}")
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out).code == 0
+    assert "Nothing here, sorry" in page(out, "404.html")
+    assert "Skip to main content" in page(out, "404.html")  # base.html from the default theme
+    assert "Wednesday 16 November 2011" in page(out, "/meetings/m/")  # meeting.html from the default theme
+    assert (out / "static" / "extra.css").is_file() and (out / "static" / "style.css").is_file()
+
+
+def test_new_meeting_writes_a_valid_skeleton_and_refuses_to_overwrite(cli, site, tmp_path):
+    content = site({})
+    result = cli("new", "meeting", "cabinet", "2027-03-04", "--content", content)
+    assert result.code == 0
+    path = Path(result.out.strip())
+    assert path == content / "meetings" / "2027" / "2027-03-04-cabinet.md"
+    assert "status: scheduled" in path.read_text()
+    assert cli("check", "--content", content).code == 0
+    again = cli("new", "meeting", "cabinet", "2027-03-04", "--content", content)
+    assert again.code == 1 and "already exists" in again.err
+    assert cli("new", "meeting", "cabinett", "2027-03-04", "--content", content).code == 2
+
+
+@pytest.mark.parametrize("command", ["build", "check", "new"])
+def test_help_says_what_and_gives_an_example(command):
+    result = subprocess.run(
+        [sys.executable, "-m", "sitegen", command, "--help"], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert "example:" in result.stdout and f"sitegen {command}" in result.stdout
+
+
+def test_content_error_is_never_a_traceback_in_a_real_process(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "site.yaml").write_text("title: [unclosed\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "sitegen", "check", "--content", str(content)], capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "site.yaml:2: YAML syntax error" in result.stderr or "site.yaml:1: YAML syntax error" in result.stderr
