@@ -19,7 +19,7 @@ from .markdown import Markdown
 from .pages import Page, plan
 from .render import environment, theme_folders
 from .urls import Urls, output_file, path_of
-from .validate import load_meeting, meeting_files, read_site_files
+from .validate import ParseCache, load_meeting, meeting_files, read_site_files
 from .write import copy_tree, output_lock, recover, staging_folder, swap_in, write_file
 
 Log = Callable[[str], None]
@@ -54,7 +54,9 @@ class Loaded:
         return [p for p in self.problems if p.warning]
 
 
-def load(content: Path, base_path: str | None = None, on: dt.date | None = None) -> Loaded:
+def load(
+    content: Path, base_path: str | None = None, on: dt.date | None = None, cache: ParseCache | None = None
+) -> Loaded:
     """Read, validate and link CONTENT; raise ContentError listing every error."""
     content = Path(content)
     problems = Problems()
@@ -63,7 +65,7 @@ def load(content: Path, base_path: str | None = None, on: dt.date | None = None)
     site, bodies, people, has_people, issue_info = read_site_files(content, problems)
     meetings = []
     for path in meeting_files(content):
-        meeting = load_meeting(path, content, problems)
+        meeting = load_meeting(path, content, problems, cache)
         if meeting is not None:
             if meeting.id.isdigit() and len(meeting.id) == 4:
                 problems.error(
@@ -101,6 +103,8 @@ class BuildReport:
     seconds: float
     warnings: list[Problem]
     output: Path
+    builder: Builder | None = None
+    planned: list[Page] = field(default_factory=list)
 
 
 class Builder:
@@ -168,12 +172,13 @@ def build(
     log: Log = _quiet,
     base_path: str | None = None,
     on: dt.date | None = None,
+    cache: ParseCache | None = None,
 ) -> BuildReport:
     """Build CONTENT into OUTPUT, atomically. Raises ContentError, writing nothing, on bad content."""
     started = time.perf_counter()
     content, output = Path(content), Path(output)
     tick = time.perf_counter()
-    loaded = load(content, base_path, on)
+    loaded = load(content, base_path, on, cache)
     model = loaded.model
     log(
         f"read     {len(model.meetings)} meetings, {len(model.bodies)} bodies, {len(model.people)} people, "
@@ -205,7 +210,7 @@ def build(
             shutil.rmtree(staging, ignore_errors=True)
             raise
     log(f"write    {len(rendered)} pages and {files} files to {output} ({time.perf_counter() - tick:.2f} s)")
-    return BuildReport(len(rendered), files, time.perf_counter() - started, loaded.warnings, output)
+    return BuildReport(len(rendered), files, time.perf_counter() - started, loaded.warnings, output, builder, pages)
 
 
 __all__ = ["build", "load", "Loaded", "BuildReport", "ContentError", "path_of"]

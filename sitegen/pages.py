@@ -86,6 +86,16 @@ def _item_links(item: m.Item) -> set[str]:
         deps.add(f"meeting:{other.meeting.id}")  # type: ignore[union-attr]
     for issue in item.issues:
         deps.add(f"issue:{issue.id}")
+    for interest in item.interests:
+        if interest.person is not None:
+            deps.add(f"person:{interest.person.id}")
+    for amendment in item.amendments:
+        for person in (amendment.moved_by, amendment.seconded_by):
+            if person is not None:
+                deps.add(f"person:{person.id}")
+    for vote in item.votes:
+        for person in [*vote.for_people, *vote.against_people, *vote.abstained_people]:
+            deps.add(f"person:{person.id}")
     return deps
 
 
@@ -133,7 +143,7 @@ def plan(model: m.Model) -> list[Page]:
                 "year.html",
                 f"Meetings in {year}",
                 {"year": year, "meetings": meetings, "years": [y for y, _ in years]},
-                frozenset({f"meeting:{x.id}" for x in meetings} | {f"year:{year}", "bodies"}),
+                frozenset({f"meeting:{x.id}" for x in meetings} | {"meeting-years", "bodies"}),
             )
         )
     for meeting in model.meetings.values():
@@ -146,12 +156,10 @@ def plan(model: m.Model) -> list[Page]:
                     "item.html",
                     item.title,
                     {"meeting": meeting, "item": item},
-                    frozenset(_item_links(item) | {f"meeting:{meeting.id}", f"body:{meeting.body_id}", "people"}),
+                    frozenset(_item_links(item) | {f"meeting:{meeting.id}", f"body:{meeting.body_id}"}),
                 )
             )
-    pages.append(
-        Page("bodies/", "bodies.html", "Bodies", {"bodies": list(model.bodies.values())}, frozenset({"bodies"}))
-    )
+    pages.append(Page("bodies/", "bodies.html", "Bodies", {"bodies": list(model.bodies.values())}, every))
     for body in model.bodies.values():
         past = [x for x in reversed(body.meetings) if x not in coming]
         pages.append(
@@ -205,13 +213,16 @@ def plan(model: m.Model) -> list[Page]:
         )
     )
     for year, ds in decision_years:
+        year_deps: set[str] = {"bodies"}
+        for item in {id(d.item): d.item for d in ds}.values():
+            year_deps |= _item_links(item) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
         pages.append(
             Page(
                 f"decisions/{year}/",
                 "decisions.html",
                 f"Decisions in {year}",
                 {"decisions": ds, "years": [(y, len(g)) for y, g in decision_years], "year": year, "total": len(ds)},
-                every,
+                frozenset(year_deps | {"decision-years"}),
             )
         )
     groups = []

@@ -586,7 +586,30 @@ def rel_path(path: Path, content: Path) -> str:
     return path.relative_to(content).as_posix()
 
 
-def load_meeting(path: Path, content: Path, problems: Problems) -> m.Meeting | None:
+class ParseCache:
+    """Parsed meeting files, kept between builds and re-read only when a file changes."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[tuple[int, int], MeetingSource | None, list]] = {}
+
+    def get(self, path: Path, rel: str, problems: Problems) -> MeetingSource | None:
+        try:
+            st = path.stat()
+            key = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            key = (0, 0)
+        entry = self.entries.get(rel)
+        if entry is not None and entry[0] == key and key != (0, 0):
+            problems.items.extend(entry[2])
+            return entry[1]
+        local = Problems()
+        source = read_meeting(path, rel, local)
+        problems.items.extend(local.items)
+        self.entries[rel] = (key, source, local.items)
+        return source
+
+
+def load_meeting(path: Path, content: Path, problems: Problems, cache: ParseCache | None = None) -> m.Meeting | None:
     rel = rel_path(path, content)
     stem = path.name.rsplit(".", 1)[0]
     if not SLUG.match(stem):
@@ -595,7 +618,7 @@ def load_meeting(path: Path, content: Path, problems: Problems) -> m.Meeting | N
             f'the file name "{stem}" is not a valid meeting id: {bad_slug(stem, "id").split(": ", 1)[1]}',
         )
         return None
-    source = read_meeting(path, rel, problems)
+    source = cache.get(path, rel, problems) if cache is not None else read_meeting(path, rel, problems)
     if source is None or source.data is None:
         return None
     return MeetingReader(content, problems).read(source, stem)

@@ -1,0 +1,253 @@
+"""Incremental builds: keep the last build in memory and rewrite only the pages
+whose inputs changed.
+
+Each page names what it depends on (``Page.deps``: "meeting:ID", "person:ID",
+"issue:ID", ... or "*" for pages that list everything). After a change, every
+such key gets a fingerprint; a page is rendered again when a key it depended on
+before or depends on now has a new fingerprint, or when its template changed.
+The result is byte-for-byte what a clean build of the same content writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import model as m
+from .build import Builder, Loaded, Log, _quiet, build, load
+from .errors import ContentError, Problem
+from .pages import Page, public_decisions
+from .urls import output_file
+from .validate import ParseCache
+
+
+@dataclass
+class Result:
+    ok: bool
+    written: int = 0
+    deleted: int = 0
+    rendered: int = 0
+    seconds: float = 0.0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def fingerprints(loaded: Loaded, cache: ParseCache) -> dict[str, object]:
+    """A value per dependency key; a key whose value changed invalidates its pages."""
+    model = loaded.model
+    out: dict[str, object] = {}
+    for meeting in model.meetings.values():
+        entry = cache.entries.get(meeting.source)
+        out[f"meeting:{meeting.id}"] = (meeting.source, entry[0] if entry else None)
+    out["bodies"] = repr(
+        [
+            (b.id, b.name, b.kind, b.description, b.reports_to_id, b.members_ids, b.aliases)
+            for b in model.bodies.values()
+        ]
+    )
+    for person in model.people.values():
+        out[f"person:{person.id}"] = (person.name, person.role, person.party, person.ward, tuple(person.aliases))
+    out["people"] = repr(sorted((k, v) for k, v in out.items() if k.startswith("person:")))
+    for issue in model.issues.values():
+        out[f"issue:{issue.id}"] = (issue.title, issue.summary, tuple(i.ref for i in issue.items), tuple(issue.aliases))
+    years: dict[int, int] = {}
+    for meeting in model.meetings.values():
+        years[meeting.date.year] = years.get(meeting.date.year, 0) + 1
+    out["meeting-years"] = tuple(sorted(years.items()))
+    decision_years: dict[int, int] = {}
+    for decision in public_decisions(model):
+        decision_years[decision.date.year] = decision_years.get(decision.date.year, 0) + 1
+    out["decision-years"] = tuple(sorted(decision_years.items()))
+    out["site"] = repr(model.site)
+    return out
+
+
+def _snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
+    snap = {}
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for dirpath, _, filenames in os.walk(folder):
+            for name in filenames:
+                path = os.path.join(dirpath, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                snap[path] = (st.st_mtime_ns, st.st_size)
+    return snap
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+
+
+class Project:
+    """A content folder and its output, kept between builds (the preview server's engine)."""
+
+    def __init__(self, content: Path, output: Path, base_path: str | None = "/", log: Log = _quiet) -> None:
+        self.content = Path(content)
+        self.output = Path(output)
+        self.base_path = base_path
+        self.log = log
+        self.cache = ParseCache()
+        self.loaded: Loaded | None = None
+        self.builder: Builder | None = None
+        self.pages: dict[str, Page] = {}
+        self.digests: dict[str, str] = {}
+        self.prints: dict[str, object] = {}
+        self.templates: dict[str, tuple[int, int]] = {}
+        self.assets: dict[str, tuple[int, int]] = {}
+        self.problems: list[Problem] = []
+
+    # --- what is watched -----------------------------------------------------
+
+    def watched(self) -> list[Path]:
+        folders = [self.content]
+        if self.builder is not None:
+            folders += self.builder.folders
+        else:
+            folders.append(self.content.parent / "themes")
+        return folders
+
+    def _template_snapshot(self, builder: Builder) -> dict[str, tuple[int, int]]:
+        return _snapshot([f / "templates" for f in builder.folders])
+
+    def _asset_snapshot(self, builder: Builder) -> dict[str, tuple[int, int]]:
+        return _snapshot([f / "static" for f in builder.folders] + [self.content / "files"])
+
+    # --- building --------------------------------------------------------------
+
+    def build(self) -> Result:
+        """A clean build the first time, incremental after that; never raises for bad content."""
+        started = time.perf_counter()
+        try:
+            if self.loaded is None:
+                return self._full(started)
+            return self._incremental(started)
+        except ContentError as exc:
+            self.problems = exc.problems
+            return Result(False, problems=exc.problems, seconds=time.perf_counter() - started)
+
+    def _full(self, started: float) -> Result:
+        report = build(self.content, self.output, log=self.log, base_path=self.base_path, cache=self.cache)
+        assert report.builder is not None
+        self._remember(report.builder.loaded, report.builder, report.planned)
+        for rel in self.pages:
+            self.digests[rel] = hashlib.sha1((self.output / rel).read_bytes()).hexdigest()
+        self.problems = []
+        return Result(
+            True,
+            written=report.pages,
+            rendered=report.pages,
+            seconds=time.perf_counter() - started,
+            problems=report.warnings,
+        )
+
+    def _remember(self, loaded: Loaded, builder: Builder, pages: list[Page]) -> None:
+        self.loaded, self.builder = loaded, builder
+        self.pages = {output_file(p.path): p for p in pages}
+        self.prints = fingerprints(loaded, self.cache)
+        self.templates = self._template_snapshot(builder)
+        self.assets = self._asset_snapshot(builder)
+
+    def _incremental(self, started: float) -> Result:
+        loaded = load(self.content, self.base_path, cache=self.cache)
+        old_builder = self.builder
+        assert old_builder is not None
+        builder = Builder(loaded)
+        templates = self._template_snapshot(builder)
+        if templates != self.templates or builder.folders != old_builder.folders:
+            changed_templates = {
+                Path(p).name for p in set(templates) | set(self.templates) if templates.get(p) != self.templates.get(p)
+            }
+        else:
+            changed_templates = set()
+            builder.env = old_builder.env  # keep compiled templates
+        builder.env.globals.update(site=loaded.model.site, today=loaded.model.today)
+        pages = builder.plan()
+        prints = fingerprints(loaded, self.cache)
+        changed = {k for k in set(prints) | set(self.prints) if prints.get(k) != self.prints.get(k)}
+        everything = bool({"site", "bodies"} & changed) or any(
+            not name.endswith(".html") or name.startswith("_") or name == "base.html" for name in changed_templates
+        )
+        new_pages = {output_file(p.path): p for p in pages}
+        rendered = written = 0
+        for rel, page in new_pages.items():
+            old = self.pages.get(rel)
+            if not (
+                everything
+                or old is None
+                or ("*" in page.deps and (changed or changed_templates))
+                or page.template in changed_templates
+                or old.template != page.template
+                or not changed.isdisjoint(page.deps)
+                or not changed.isdisjoint(old.deps)
+            ):
+                continue
+            data = builder.render(page)
+            rendered += 1
+            digest = hashlib.sha1(data).hexdigest()
+            if self.digests.get(rel) != digest:
+                _write_atomic(self.output / rel, data)
+                self.digests[rel] = digest
+                written += 1
+        deleted = 0
+        for rel in set(self.pages) - set(new_pages):
+            try:
+                (self.output / rel).unlink()
+                deleted += 1
+            except FileNotFoundError:
+                pass
+            self.digests.pop(rel, None)
+            _prune(self.output, (self.output / rel).parent)
+        assets = self._asset_snapshot(builder)
+        if assets != self.assets:
+            self._sync_assets(builder)
+        self._remember(loaded, builder, pages)
+        self.problems = []
+        return Result(True, written, deleted, rendered, time.perf_counter() - started, loaded.warnings)
+
+    def _sync_assets(self, builder: Builder) -> None:
+        wanted: dict[str, Path] = dict(builder.static_files())
+        files = self.content / "files"
+        if files.is_dir():
+            root = self.content.resolve()
+            for path in sorted(files.rglob("*")):
+                if path.is_file() and path.resolve().is_relative_to(root):
+                    wanted["files/" + path.relative_to(files).as_posix()] = path
+        for rel, src in wanted.items():
+            dest = self.output / rel
+            data = src.read_bytes()
+            if not dest.is_file() or dest.read_bytes() != data:
+                _write_atomic(dest, data)
+        for area in ("static", "files"):
+            base = self.output / area
+            if base.is_dir():
+                for path in sorted(base.rglob("*"), reverse=True):
+                    rel = path.relative_to(self.output).as_posix()
+                    if path.is_file() and rel not in wanted:
+                        path.unlink()
+                    elif path.is_dir() and not any(path.iterdir()):
+                        path.rmdir()
+
+
+def _prune(root: Path, folder: Path) -> None:
+    """Remove empty folders from FOLDER up to (not including) ROOT."""
+    root = root.resolve()
+    folder = folder.resolve()
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+__all__ = ["Project", "Result", "m"]
