@@ -114,6 +114,15 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    serve(
+        Path(args.content), host=args.host, port=args.port, open_browser=args.open, log=lambda s: print(s, flush=True)
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="sitegen",
@@ -158,6 +167,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("date", help="the meeting's date, YYYY-MM-DD")
     p.add_argument("--content", default="content", help="the content folder (default: content)")
     p.set_defaults(func=cmd_new)
+    p = command(
+        "serve",
+        "Build the site, serve it locally, and rebuild and reload the browser on every save.",
+        "sitegen serve --content content --port 8000 --open",
+    )
+    p.add_argument("--content", default="content", help="the content folder (default: content)")
+    p.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000)")
+    p.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this machine only)"
+    )
+    p.add_argument("--open", action="store_true", help="open the site in the web browser")
+    p.set_defaults(func=cmd_serve)
     return top
 
 

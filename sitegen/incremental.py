@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import model as m
-from .build import Builder, Loaded, Log, _quiet, build, load
+from .build import Builder, Loaded, Log, _quiet, build, load, paused_gc
 from .errors import ContentError, Problem
 from .pages import Page, public_decisions
 from .urls import output_file
@@ -105,15 +105,14 @@ class Project:
         self.templates: dict[str, tuple[int, int]] = {}
         self.assets: dict[str, tuple[int, int]] = {}
         self.problems: list[Problem] = []
+        self.inputs: dict[str, tuple[int, int]] = {}
 
     # --- what is watched -----------------------------------------------------
 
     def watched(self) -> list[Path]:
-        folders = [self.content]
+        folders = [self.content, self.content.parent / "themes"]
         if self.builder is not None:
-            folders += self.builder.folders
-        else:
-            folders.append(self.content.parent / "themes")
+            folders += [f for f in self.builder.folders if not f.is_relative_to(folders[1])]
         return folders
 
     def _template_snapshot(self, builder: Builder) -> dict[str, tuple[int, int]]:
@@ -128,12 +127,22 @@ class Project:
         """A clean build the first time, incremental after that; never raises for bad content."""
         started = time.perf_counter()
         try:
-            if self.loaded is None:
-                return self._full(started)
-            return self._incremental(started)
+            with paused_gc():
+                return self._build(started)
         except ContentError as exc:
             self.problems = exc.problems
             return Result(False, problems=exc.problems, seconds=time.perf_counter() - started)
+
+    def _build(self, started: float) -> Result:
+        inputs = _snapshot(self.watched())
+        if self.loaded is None:
+            result = self._full(started)
+        elif inputs == self.inputs and not self.problems:
+            return Result(True, seconds=time.perf_counter() - started)
+        else:
+            result = self._incremental(started)
+        self.inputs = inputs
+        return result
 
     def _full(self, started: float) -> Result:
         report = build(self.content, self.output, log=self.log, base_path=self.base_path, cache=self.cache)

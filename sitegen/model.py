@@ -261,6 +261,25 @@ class Meeting:
     def sort_key(self) -> tuple:
         return (self.date, self.start or dt.time(0), self.id)
 
+    def reset(self) -> None:
+        """Forget everything the linker computed, so that the meeting can be linked again."""
+        self.body = self.chair = None
+        self.present, self.apologies, self.in_attendance = [], [], []
+        for item in self.items:
+            item.considers, item.considered_by, item.issues = [], [], []
+            for interest in item.interests:
+                interest.person = None
+            for amendment in item.amendments:
+                amendment.moved_by = amendment.seconded_by = None
+            for vote in item.votes:
+                vote.target = None
+                vote.for_people, vote.against_people, vote.abstained_people = [], [], []
+            for decision in item.decisions:
+                decision.to = decision.at = decision.status = None
+                decision.steps, decision.considered_by = [], []
+                for step in decision.decides:
+                    step.decision = step.target = None
+
     @property
     def minutes_published(self) -> bool:
         return self.record in ("draft", "approved")

@@ -194,7 +194,7 @@ def plan(model: m.Model) -> list[Page]:
                     "person.html",
                     person.name,
                     {"person": person, "record": record, "attendance": _attendance(model, person, record)},
-                    every,
+                    frozenset(_person_deps(person, record)),
                 )
             )
     decision_years = [(y, list(g)) for y, g in groupby(decisions, key=lambda d: d.date.year)]
@@ -241,6 +241,16 @@ def plan(model: m.Model) -> list[Page]:
     )
     pages.append(Page("404.html", "404.html", "Page not found", {}, frozenset({"bodies"})))
     return pages
+
+
+def _person_deps(person: m.Person, record: m.PersonRecord) -> set[str]:
+    deps = {f"person:{person.id}", "bodies"}
+    meetings = [*record.chaired, *record.present, *record.apologies, *record.in_attendance]
+    meetings += [item.meeting for item, _ in record.interests]  # type: ignore[misc]
+    meetings += [a.item.meeting for a in [*record.moved, *record.seconded]]  # type: ignore[union-attr,misc]
+    meetings += [v.item.meeting for v, _ in record.votes]  # type: ignore[union-attr,misc]
+    deps.update(f"meeting:{x.id}" for x in meetings if x is not None)
+    return deps
 
 
 def _meeting_title(meeting: m.Meeting) -> str:

@@ -590,9 +590,11 @@ class ParseCache:
     """Parsed meeting files, kept between builds and re-read only when a file changes."""
 
     def __init__(self) -> None:
-        self.entries: dict[str, tuple[tuple[int, int], MeetingSource | None, list]] = {}
+        # rel path -> ((mtime_ns, size), meeting or None, the file's own problems)
+        self.entries: dict[str, tuple[tuple[int, int], m.Meeting | None, list]] = {}
 
-    def get(self, path: Path, rel: str, problems: Problems) -> MeetingSource | None:
+    def get(self, path: Path, content: Path, problems: Problems) -> m.Meeting | None:
+        rel = rel_path(path, content)
         try:
             st = path.stat()
             key = (st.st_mtime_ns, st.st_size)
@@ -601,15 +603,17 @@ class ParseCache:
         entry = self.entries.get(rel)
         if entry is not None and entry[0] == key and key != (0, 0):
             problems.items.extend(entry[2])
+            if entry[1] is not None:
+                entry[1].reset()
             return entry[1]
         local = Problems()
-        source = read_meeting(path, rel, local)
+        meeting = read_meeting_file(path, content, local)
         problems.items.extend(local.items)
-        self.entries[rel] = (key, source, local.items)
-        return source
+        self.entries[rel] = (key, meeting, local.items)
+        return meeting
 
 
-def load_meeting(path: Path, content: Path, problems: Problems, cache: ParseCache | None = None) -> m.Meeting | None:
+def read_meeting_file(path: Path, content: Path, problems: Problems) -> m.Meeting | None:
     rel = rel_path(path, content)
     stem = path.name.rsplit(".", 1)[0]
     if not SLUG.match(stem):
@@ -618,10 +622,16 @@ def load_meeting(path: Path, content: Path, problems: Problems, cache: ParseCach
             f'the file name "{stem}" is not a valid meeting id: {bad_slug(stem, "id").split(": ", 1)[1]}',
         )
         return None
-    source = cache.get(path, rel, problems) if cache is not None else read_meeting(path, rel, problems)
+    source = read_meeting(path, rel, problems)
     if source is None or source.data is None:
         return None
     return MeetingReader(content, problems).read(source, stem)
+
+
+def load_meeting(path: Path, content: Path, problems: Problems, cache: ParseCache | None = None) -> m.Meeting | None:
+    if cache is not None:
+        return cache.get(path, content, problems)
+    return read_meeting_file(path, content, problems)
 
 
 def read_site_files(

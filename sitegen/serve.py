@@ -1,0 +1,170 @@
+"""The local preview: build, serve, watch, rebuild incrementally, reload the browser.
+
+Built on the livereload package (Tornado). The server always serves the last
+good build; while the content has errors, every page carries a banner listing
+them, and the first good save clears it.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from livereload import Server
+from livereload.handlers import LiveReloadHandler, StaticFileHandler
+from livereload.watcher import Watcher
+from tornado import ioloop
+
+from .build import Log
+from .incremental import Project
+
+POLL_MS = 100
+BANNER_START = b"<!-- sitegen-errors -->"
+
+
+class ProjectWatcher(Watcher):
+    """Polls the content folder and the theme; on a change, rebuilds, then lets livereload reload."""
+
+    def __init__(self, folders: Callable[[], list[Path]], on_change: Callable[[list[str]], None]) -> None:
+        super().__init__()
+        self.folders = folders
+        self.on_change = on_change
+        self.snapshot = self.scan()
+        self._tasks["sitegen"] = {"func": None, "delay": None, "ignore": None, "mtimes": {}}
+
+    def scan(self) -> dict[str, tuple[int, int]]:
+        snap: dict[str, tuple[int, int]] = {}
+        for folder in self.folders():
+            for dirpath, dirnames, filenames in os.walk(folder):
+                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                for name in filenames:
+                    if name.startswith(".") or name.endswith(("~", ".swp", ".tmp")):
+                        continue
+                    path = os.path.join(dirpath, name)
+                    try:
+                        st = os.stat(path)
+                    except OSError:
+                        continue
+                    snap[path] = (st.st_mtime_ns, st.st_size)
+        return snap
+
+    def examine(self) -> tuple[str | None, Any]:
+        if self._changes:
+            return self._changes.pop()
+        self.filepath = None
+        snap = self.scan()
+        if snap != self.snapshot:
+            changed = sorted(p for p in set(snap) | set(self.snapshot) if snap.get(p) != self.snapshot.get(p))
+            self.snapshot = snap
+            self.on_change(changed)
+            self.filepath = changed[0] if changed else "*"
+        return self.filepath, None
+
+    def start(self, callback: Callable[[], None]) -> bool:
+        ioloop.PeriodicCallback(callback, POLL_MS).start()
+        return True
+
+
+def banner(problems: list) -> bytes:
+    items = "".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in problems[:50])
+    more = f"<p>and {len(problems) - 50} more</p>" if len(problems) > 50 else ""
+    return (
+        BANNER_START
+        + b'<div role="alert" style="background:#a4262c;color:#fff;padding:1rem;font:16px/1.5 system-ui,sans-serif;'
+        b'position:relative;z-index:100"><p style="margin:0 0 .5rem"><strong>The content has errors.</strong> '
+        b"This is the last good build; fix these and save:</p>"
+        + f'<ul style="margin:0;padding-left:1.25rem">{items}</ul>{more}</div>'.encode()
+    )
+
+
+def make_handler(project: Project, output: Path) -> type[StaticFileHandler]:
+    class PreviewHandler(StaticFileHandler):
+        """Serves the output folder, with the 404 page and the error banner."""
+
+        def write(self, chunk: Any) -> None:
+            problems = project.problems
+            if (
+                problems
+                and isinstance(chunk, bytes)
+                and not self._headers_written
+                and "html" in str(self._headers.get("Content-Type") or "")
+                and b"<body>" in chunk
+            ):
+                extra = banner(problems)
+                chunk = chunk.replace(b"<body>", b"<body>" + extra, 1)
+                if "Content-Length" in self._headers:
+                    self.set_header("Content-Length", int(self._headers["Content-Length"]) + len(extra))
+            super().write(chunk)
+
+        def write_error(self, status_code: int, **kwargs: Any) -> None:
+            page = output / "404.html"
+            if status_code == 404 and page.is_file():
+                self.set_header("Content-Type", "text/html; charset=UTF-8")
+                self.finish(page.read_bytes())
+                return
+            super().write_error(status_code, **kwargs)
+
+        def compute_etag(self) -> str | None:
+            return None  # the banner changes pages without changing files
+
+        def should_return_304(self) -> bool:
+            return False
+
+    return PreviewHandler
+
+
+def serve(
+    content: Path,
+    output: Path | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    open_browser: bool = False,
+    log: Log = print,
+) -> None:
+    """Build CONTENT, serve it on HOST:PORT, rebuild and reload on every save."""
+    content = Path(content).resolve()
+    if output is None:
+        output = Path(tempfile.mkdtemp(prefix="sitegen-preview-")) / "site"
+    output = Path(output).resolve()
+    project = Project(content, output, base_path="/", log=lambda _: None)
+
+    def report(result) -> None:  # type: ignore[no-untyped-def]
+        if result.ok:
+            for problem in result.problems:
+                log(str(problem))
+            log(
+                f"built: {result.written} page{'s' if result.written != 1 else ''} written, "
+                f"{result.deleted} removed ({result.seconds:.2f} s)"
+            )
+        else:
+            for problem in result.problems:
+                log(str(problem))
+            errors = sum(1 for p in result.problems if not p.warning)
+            log(f"{errors} error{'s' if errors != 1 else ''}: still serving the last good build")
+
+    def rebuild(changed: list[str]) -> None:
+        try:
+            report(project.build())
+        except Exception:  # keep serving whatever happens; show what went wrong
+            log("the rebuild failed:\n" + traceback.format_exc())
+
+    first = project.build()
+    report(first)
+    if not first.ok:
+        # nothing good to serve yet: keep trying on each save, serve an empty folder meanwhile
+        output.mkdir(parents=True, exist_ok=True)
+    watcher = ProjectWatcher(project.watched, rebuild)
+    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
+    server = Server(watcher=watcher)
+    server.SFH = make_handler(project, output)
+    logging.getLogger("livereload").setLevel(logging.WARNING)
+    log(f"serving {content} at http://{host}:{port}/ (press Ctrl+C to stop)")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        log(f"warning: listening on {host}: other machines on the network can see this preview")
+    server.serve(port=port, host=host, root=str(output), open_url_delay=0.5 if open_browser else None)

@@ -1,0 +1,145 @@
+"""The preview server, started for real in a subprocess: pages, rebuilds, the
+livereload protocol over its websocket, the error banner, 404 and traversal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from conftest import copy_example
+from tornado.websocket import websocket_connect
+
+CABINET = "meetings/2011/2011-11-16-cabinet.md"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def wait_for(predicate, timeout: float = 15.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+@pytest.fixture
+def server(tmp_path):
+    content = copy_example(tmp_path)
+    port = free_port()
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", "serve", "--content", str(content), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        try:
+            return fetch(base + "/")[0] == 200
+        except OSError:
+            return False
+
+    try:
+        wait_for(up, 30)
+        yield content, base, port, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_serves_pages_binds_loopback_and_says_where(server):
+    content, base, port, proc = server
+    status, html = fetch(base + "/meetings/2011-11-16-cabinet/")
+    assert status == 200 and "Wednesday 16 November 2011" in html
+    with socket.socket() as s:  # not reachable on another address of this machine
+        s.settimeout(1)
+        other = socket.gethostbyname(socket.gethostname())
+        if other != "127.0.0.1" and not other.startswith("127."):
+            assert s.connect_ex((other, port)) != 0
+
+
+def test_edit_shows_new_content_and_reloads_the_browser(server):
+    content, base, port, proc = server
+
+    async def scenario() -> dict:
+        ws = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
+        await ws.write_message(
+            json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]})
+        )
+        hello = json.loads(await ws.read_message())
+        assert hello["command"] == "hello"
+        await ws.write_message(json.dumps({"command": "info", "url": base + "/"}))
+        path = content / CABINET
+        path.write_text(path.read_text().replace("Council Chamber", "The Blue Room"))
+        message = json.loads(await asyncio.wait_for(ws.read_message(), 15))
+        ws.close()
+        return message
+
+    message = asyncio.run(scenario())
+    assert message["command"] == "reload"
+    assert "The Blue Room" in fetch(base + "/meetings/2011-11-16-cabinet/")[1]
+
+
+def test_error_banner_then_recovery(server):
+    content, base, port, proc = server
+    path = content / CABINET
+    good = path.read_text()
+    path.write_text(good.replace("status: held", "status: helt"))
+    banner = wait_for(lambda: "The content has errors" in fetch(base + "/")[1] and fetch(base + "/")[1])
+    assert "meetings/2011/2011-11-16-cabinet.md:7: status &quot;helt&quot; is not one of" in banner
+    assert "The content has errors" in fetch(base + "/decisions/")[1]  # on every page
+    # a half-saved file (truncated mid-write) never crashes it
+    path.write_text(good[: len(good) // 2])
+    time.sleep(0.5)
+    assert proc.poll() is None
+    path.write_text(good)
+    wait_for(lambda: "The content has errors" not in fetch(base + "/")[1])
+    assert proc.poll() is None
+
+
+def test_404_page_and_no_path_traversal(server):
+    content, base, port, proc = server
+    status, html = fetch(base + "/no/such/page/")
+    assert status == 404 and "Page not found" in html
+    for attack in [
+        "/../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/..%2f..%2fetc/passwd",
+        "/static/../../../etc/passwd",
+    ]:
+        with socket.create_connection(("127.0.0.1", port)) as s:
+            s.sendall(f"GET {attack} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
+            reply = b""
+            while chunk := s.recv(65536):
+                reply += chunk
+        assert b"root:" not in reply, attack
+        assert reply.split(b" ")[1] in (b"403", b"404", b"400"), (attack, reply[:80])
