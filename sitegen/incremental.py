@@ -10,6 +10,7 @@ The result is byte-for-byte what a clean build of the same content writes.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import time
@@ -150,6 +151,8 @@ class Project:
         self._remember(report.builder.loaded, report.builder, report.planned)
         for rel in self.pages:
             self.digests[rel] = hashlib.sha1((self.output / rel).read_bytes()).hexdigest()
+        gc.collect()
+        gc.freeze()  # the first build's objects live long: keep later collections from scanning them
         self.problems = []
         return Result(
             True,
@@ -159,10 +162,10 @@ class Project:
             problems=report.warnings,
         )
 
-    def _remember(self, loaded: Loaded, builder: Builder, pages: list[Page]) -> None:
+    def _remember(self, loaded: Loaded, builder: Builder, pages: list[Page], prints: dict | None = None) -> None:
         self.loaded, self.builder = loaded, builder
         self.pages = {output_file(p.path): p for p in pages}
-        self.prints = fingerprints(loaded, self.cache)
+        self.prints = prints if prints is not None else fingerprints(loaded, self.cache)
         self.templates = self._template_snapshot(builder)
         self.assets = self._asset_snapshot(builder)
 
@@ -219,7 +222,7 @@ class Project:
         assets = self._asset_snapshot(builder)
         if assets != self.assets:
             self._sync_assets(builder)
-        self._remember(loaded, builder, pages)
+        self._remember(loaded, builder, pages, prints)
         self.problems = []
         return Result(True, written, deleted, rendered, time.perf_counter() - started, loaded.warnings)
 

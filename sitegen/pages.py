@@ -230,13 +230,17 @@ def plan(model: m.Model) -> list[Page]:
         recs = [d for d in awaiting if d.status.body is body]  # type: ignore[union-attr]
         if recs:
             groups.append((body, recs))
+    # every recommendation, open or settled: a change that opens or settles one touches its links
+    awaiting_deps: set[str] = {"bodies"}
+    for item in {id(d.item): d.item for d in model.all_decisions() if d.is_recommendation}.values():
+        awaiting_deps |= _item_links(item) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
     pages.append(
         Page(
             "decisions/awaiting/",
             "awaiting.html",
             "Awaiting decision",
             {"groups": groups, "count": len(awaiting)},
-            every,
+            frozenset(awaiting_deps),
         )
     )
     pages.append(Page("404.html", "404.html", "Page not found", {}, frozenset({"bodies"})))

@@ -1,0 +1,110 @@
+"""Save-to-reload latency of `sitegen serve`.
+
+    python bench/serve_latency.py            # example site and a 2,000-meeting synthetic site
+
+Starts the real server, connects to its livereload websocket as a browser
+does, rewrites one meeting file, and times from the write until the reload
+message has arrived and the changed page has been fetched. Prints the median
+and the worst of several edits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from tornado.websocket import websocket_connect
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import synth  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def measure(content: Path, meeting: Path, page: str, edits: int) -> list[float]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", "serve", "--content", str(content), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(base + "/", timeout=2).read()
+                break
+            except OSError:
+                await asyncio.sleep(0.2)
+        ws = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
+        await ws.write_message(
+            json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]})
+        )
+        await ws.read_message()
+        times = []
+        original = meeting.read_text()
+        for n in range(edits):
+            await asyncio.sleep(1.0)
+            marker = f"Room {n}-{time.time_ns()}"
+            start = time.perf_counter()
+            meeting.write_text(original.replace("location: ", f"location: {marker}, ", 1))
+            message = json.loads(await asyncio.wait_for(ws.read_message(), 60))
+            assert message["command"] == "reload", message
+            html = urllib.request.urlopen(base + page, timeout=10).read().decode()
+            times.append(time.perf_counter() - start)
+            assert marker in html, "the page did not change"
+        ws.close()
+        return times
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def report(name: str, times: list[float]) -> None:
+    print(f"| {name} | {len(times)} | {statistics.median(times):.2f} | {max(times):.2f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--meetings", type=int, default=2000)
+    parser.add_argument("--edits", type=int, default=5)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
+    try:
+        example = work / "example"
+        shutil.copytree(ROOT / "content", example)
+        meeting = example / "meetings/2011/2011-11-16-cabinet.md"
+        print("| site | edits | median save-to-reload s | worst s |")
+        print("| --- | --- | --- | --- |")
+        report("example", asyncio.run(measure(example, meeting, "/meetings/2011-11-16-cabinet/", args.edits)))
+        synthetic = work / "synthetic"
+        synth.generate(args.meetings, synthetic)
+        target = sorted((synthetic / "meetings").rglob("*.md"))[args.meetings // 2]
+        report(
+            f"synthetic, {args.meetings} meetings",
+            asyncio.run(measure(synthetic, target, f"/meetings/{target.stem}/", args.edits)),
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("SITEGEN_TODAY", "2026-11-27")
+    main()
