@@ -58,6 +58,7 @@ async def measure(content: Path, meeting: Path, page: str, edits: int) -> list[f
             json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]})
         )
         await ws.read_message()
+        await ws.write_message(json.dumps({"command": "info", "url": base + page}))
         times = []
         original = meeting.read_text()
         for n in range(edits):

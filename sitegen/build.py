@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -117,7 +118,10 @@ class Builder:
         model = loaded.model
         self.folders = theme_folders(loaded.content, model.site.theme)
         self.env = environment(self.folders, loaded.urls, loaded.markdown)
+        self.assets = self._assets()
+        self.asset_names = {name: rel for rel, (_, name) in self.assets.items()}
         self.env.globals.update(
+            asset=self.asset,
             site=model.site,
             today=model.today,
             nav=[
@@ -156,15 +160,51 @@ class Builder:
         return html.encode("utf-8")
 
     def static_files(self) -> dict[str, Path]:
-        """Theme assets, the named theme's winning over the default's."""
-        files: dict[str, Path] = {}
+        """Theme assets by output path, the named theme's winning over the default's.
+        CSS and JavaScript get a fingerprint in their names, so they can be cached for ever."""
+        return {rel: src for rel, (src, _) in self.assets.items()}
+
+    def _assets(self) -> dict[str, tuple[Path, str]]:
+        found: dict[str, Path] = {}
         for folder in reversed(self.folders):
             static = folder / "static"
-            if not static.is_dir():
-                continue
-            for path in sorted(static.rglob("*")):
-                if path.is_file():
-                    files["static/" + path.relative_to(static).as_posix()] = path
+            if static.is_dir():
+                for path in sorted(static.rglob("*")):
+                    if path.is_file():
+                        found[path.relative_to(static).as_posix()] = path
+        out: dict[str, tuple[Path, str]] = {}
+        for name, path in sorted(found.items()):
+            rel = "static/" + name
+            if path.suffix in (".css", ".js"):
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+                rel = f"static/{name[: -len(path.suffix)]}.{digest}{path.suffix}"
+            out[rel] = (path, name)
+        return out
+
+    def asset(self, name: str) -> str:
+        """The address of a theme asset by its plain name ('style.css')."""
+        rel = self.asset_names.get(name)
+        if rel is None:
+            raise jinja2.TemplateError(f'the theme has no static file "{name}"')
+        return self.loaded.urls.base + rel
+
+    def extra_files(self, pages: list[Page], search: bool) -> dict[str, bytes]:
+        """Feeds, calendars, data, sitemap, robots.txt and redirects."""
+        from .publish import Publisher, redirect_page
+
+        loaded = self.loaded
+        publisher = Publisher(loaded.model, loaded.urls, loaded.markdown.render)
+        files = publisher.files()
+        files["sitemap.xml"] = publisher.sitemap([p.path for p in pages if p.path != "404.html"])
+        files["data/schema.json"] = (Path(__file__).parent / "schemas" / "record.schema.json").read_bytes()
+        pairs = publisher.redirects()
+        if pairs:
+            files["_redirects"] = publisher.netlify_redirects(pairs)
+        taken = {output_file(p.path) for p in pages}
+        for old, new in pairs:
+            out = output_file(old)
+            if out not in taken:
+                files[out] = redirect_page(loaded.urls.base + new, publisher.absolute(new))
         return files
 
 
@@ -195,6 +235,7 @@ def _build(
     base_path: str | None = None,
     on: dt.date | None = None,
     cache: ParseCache | None = None,
+    search: bool = True,
 ) -> BuildReport:
     started = time.perf_counter()
     content, output = Path(content), Path(output)
@@ -211,6 +252,9 @@ def _build(
     rendered = [(output_file(p.path), builder.render(p)) for p in pages]
     log(f"render   {len(rendered)} pages ({time.perf_counter() - tick:.2f} s)")
     tick = time.perf_counter()
+    extras = builder.extra_files(pages, search)
+    log(f"publish  {len(extras)} feeds, calendars, data files and redirects ({time.perf_counter() - tick:.2f} s)")
+    tick = time.perf_counter()
     with output_lock(output):
         recover(output)
         staging = staging_folder(output)
@@ -218,20 +262,44 @@ def _build(
             made: set[str] = set()
             for rel, data in rendered:
                 write_file(staging, rel, data, made)
+            for rel, data in extras.items():
+                write_file(staging, rel, data, made)
             for rel, src in builder.static_files().items():
                 write_file(staging, rel, src.read_bytes(), made)
             files = 0
             if (content / "files").is_dir():
                 copy_tree(content / "files", staging / "files", content)
                 files = sum(1 for p in (staging / "files").rglob("*") if p.is_file())
+            log(f"write    {len(rendered)} pages and {files} files ({time.perf_counter() - tick:.2f} s)")
+            if search:
+                tick = time.perf_counter()
+                index_search(staging)
+                log(f"search   indexed with Pagefind ({time.perf_counter() - tick:.2f} s)")
             swap_in(staging, output)
         except BaseException:
             import shutil
 
             shutil.rmtree(staging, ignore_errors=True)
             raise
-    log(f"write    {len(rendered)} pages and {files} files to {output} ({time.perf_counter() - tick:.2f} s)")
     return BuildReport(len(rendered), files, time.perf_counter() - started, loaded.warnings, output, builder, pages)
+
+
+class SearchError(Exception):
+    pass
+
+
+def index_search(folder: Path) -> None:
+    """Index FOLDER with Pagefind (the binary shipped in the pagefind package)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(folder), "--silent"],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise SearchError(f"Pagefind could not index the site: {(result.stderr or result.stdout).strip()}")
 
 
 __all__ = ["build", "load", "Loaded", "BuildReport", "ContentError", "path_of"]

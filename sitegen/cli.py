@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -25,13 +26,13 @@ def _fail(exc: ContentError) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import ThemeError, build
+    from .build import SearchError, ThemeError, build
 
     try:
-        report = build(Path(args.content), Path(args.output), log=print)
+        report = build(Path(args.content), Path(args.output), log=print, search=not args.no_search)
     except ContentError as exc:
         return _fail(exc)
-    except (BuildLocked, ThemeError) as exc:
+    except (BuildLocked, ThemeError, SearchError) as exc:
         print(f"sitegen: {exc}", file=sys.stderr)
         print("nothing was written", file=sys.stderr)
         return 1
@@ -56,8 +57,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if args.strict and loaded.warnings else 0
 
 
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+EDITOR_SCHEMAS = ("meeting", "bodies", "people")
+
 MEETING_TEMPLATE = """\
 ---
+# yaml-language-server: $schema={schema}
 body: {body}
 date: {date}
 start: 18:30
@@ -108,9 +113,35 @@ def cmd_new(args: argparse.Namespace) -> int:
         return 1
     path.parent.mkdir(parents=True, exist_ok=True)
     status = "scheduled" if date >= today() else "held"
+    schemas = install_schemas(content)
+    schema = os.path.relpath(schemas / "meeting.schema.json", path.parent)
     with open(path, "x", encoding="utf-8") as handle:
-        handle.write(MEETING_TEMPLATE.format(body=args.body, date=date.isoformat(), status=status))
+        handle.write(MEETING_TEMPLATE.format(body=args.body, date=date.isoformat(), status=status, schema=schema))
     print(path)
+    return 0
+
+
+def install_schemas(content: Path) -> Path:
+    """Copy the editor schemas into CONTENT/.schemas (kept up to date), for the yaml-language-server comment."""
+    target = content / ".schemas"
+    target.mkdir(parents=True, exist_ok=True)
+    for name in EDITOR_SCHEMAS:
+        data = (SCHEMA_DIR / f"{name}.schema.json").read_bytes()
+        dest = target / f"{name}.schema.json"
+        if not dest.is_file() or dest.read_bytes() != data:
+            dest.write_bytes(data)
+    return target
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    for name in EDITOR_SCHEMAS:
+        print(SCHEMA_DIR / f"{name}.schema.json")
+    print(
+        "Point your editor's YAML support at these (VS Code: the YAML extension's yaml.schemas setting), or add\n"
+        "  # yaml-language-server: $schema=PATH\n"
+        "as the first line of a YAML file. 'sitegen new meeting' writes that line for you.",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -148,6 +179,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--content", default="content", help="the content folder (default: content)")
     p.add_argument("--output", default="output", help="the output folder (default: output)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("--no-search", action="store_true", help="skip the search index (Pagefind)")
     p.set_defaults(func=cmd_build)
 
     p = command(
@@ -167,6 +199,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("date", help="the meeting's date, YYYY-MM-DD")
     p.add_argument("--content", default="content", help="the content folder (default: content)")
     p.set_defaults(func=cmd_new)
+    p = command(
+        "schema",
+        "Print where the JSON Schemas for meeting, bodies and people files are, for editors that validate as you type.",
+        "sitegen schema",
+    )
+    p.set_defaults(func=cmd_schema)
+
     p = command(
         "serve",
         "Build the site, serve it locally, and rebuild and reload the browser on every save.",

@@ -92,7 +92,10 @@ def _write_atomic(path: Path, data: bytes) -> None:
 class Project:
     """A content folder and its output, kept between builds (the preview server's engine)."""
 
-    def __init__(self, content: Path, output: Path, base_path: str | None = "/", log: Log = _quiet) -> None:
+    def __init__(
+        self, content: Path, output: Path, base_path: str | None = "/", log: Log = _quiet, search: bool = False
+    ) -> None:
+        self.search = search
         self.content = Path(content)
         self.output = Path(output)
         self.base_path = base_path
@@ -101,6 +104,7 @@ class Project:
         self.loaded: Loaded | None = None
         self.builder: Builder | None = None
         self.pages: dict[str, Page] = {}
+        self.extras: set[str] = set()
         self.digests: dict[str, str] = {}
         self.prints: dict[str, object] = {}
         self.templates: dict[str, tuple[int, int]] = {}
@@ -146,10 +150,13 @@ class Project:
         return result
 
     def _full(self, started: float) -> Result:
-        report = build(self.content, self.output, log=self.log, base_path=self.base_path, cache=self.cache)
+        report = build(
+            self.content, self.output, log=self.log, base_path=self.base_path, cache=self.cache, search=self.search
+        )
         assert report.builder is not None
         self._remember(report.builder.loaded, report.builder, report.planned)
-        for rel in self.pages:
+        self.extras = set(report.builder.extra_files(report.planned, self.search))
+        for rel in [*self.pages, *self.extras]:
             self.digests[rel] = hashlib.sha1((self.output / rel).read_bytes()).hexdigest()
         gc.collect()
         gc.freeze()  # the first build's objects live long: keep later collections from scanning them
@@ -219,6 +226,20 @@ class Project:
                 pass
             self.digests.pop(rel, None)
             _prune(self.output, (self.output / rel).parent)
+        extras = builder.extra_files(pages, self.search) if (changed or changed_templates) else {}
+        for rel, data in extras.items():
+            digest = hashlib.sha1(data).hexdigest()
+            if self.digests.get(rel) != digest:
+                _write_atomic(self.output / rel, data)
+                self.digests[rel] = digest
+                written += 1
+        if extras:
+            for rel in self.extras - set(extras) - set(new_pages):
+                (self.output / rel).unlink(missing_ok=True)
+                self.digests.pop(rel, None)
+                _prune(self.output, (self.output / rel).parent)
+                deleted += 1
+            self.extras = set(extras)
         assets = self._asset_snapshot(builder)
         if assets != self.assets:
             self._sync_assets(builder)

@@ -243,6 +243,8 @@ def plan(model: m.Model) -> list[Page]:
             frozenset(awaiting_deps),
         )
     )
+    pages.append(Page("search/", "search.html", "Search", {}, frozenset({"bodies"})))
+    pages.append(Page("data/", "data.html", "Open data", {}, frozenset({"bodies"})))
     pages.append(Page("404.html", "404.html", "Page not found", {}, frozenset({"bodies"})))
     return pages
 

@@ -50,6 +50,7 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> jinja2.E
     )
     env.filters.update(
         url=urls,
+        file_url=urls.file,
         md=markdown.render,
         md_inline=markdown.inline,
         long_date=present.long_date,

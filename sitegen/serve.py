@@ -11,6 +11,7 @@ import html
 import logging
 import os
 import tempfile
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +22,7 @@ from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 from tornado import ioloop
 
-from .build import Log
+from .build import Log, index_search
 from .incremental import Project
 
 POLL_MS = 100
@@ -69,6 +70,37 @@ class ProjectWatcher(Watcher):
     def start(self, callback: Callable[[], None]) -> bool:
         ioloop.PeriodicCallback(callback, POLL_MS).start()
         return True
+
+
+class SearchIndexer:
+    """Re-indexes the preview for search in the background, one run at a time."""
+
+    def __init__(self, output: Path, log: Log) -> None:
+        self.output = output
+        self.log = log
+        self.lock = threading.Lock()
+        self.running = False
+        self.again = False
+
+    def request(self) -> None:
+        with self.lock:
+            if self.running:
+                self.again = True
+                return
+            self.running = True
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                index_search(self.output)
+            except Exception as exc:  # search is a convenience in the preview: report, carry on
+                self.log(f"search index not updated: {exc}")
+            with self.lock:
+                if not self.again:
+                    self.running = False
+                    return
+                self.again = False
 
 
 def banner(problems: list) -> bytes:
@@ -148,14 +180,21 @@ def serve(
             errors = sum(1 for p in result.problems if not p.warning)
             log(f"{errors} error{'s' if errors != 1 else ''}: still serving the last good build")
 
+    indexer = SearchIndexer(output, log)
+
     def rebuild(changed: list[str]) -> None:
         try:
-            report(project.build())
+            result = project.build()
+            report(result)
+            if result.ok and (result.written or result.deleted):
+                indexer.request()
         except Exception:  # keep serving whatever happens; show what went wrong
             log("the rebuild failed:\n" + traceback.format_exc())
 
     first = project.build()
     report(first)
+    if first.ok:
+        indexer.request()
     if not first.ok:
         # nothing good to serve yet: keep trying on each save, serve an empty folder meanwhile
         output.mkdir(parents=True, exist_ok=True)

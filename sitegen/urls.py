@@ -38,6 +38,8 @@ NAMED = {
     "people": "people/",
     "decisions": "decisions/",
     "awaiting": "decisions/awaiting/",
+    "search": "search/",
+    "data": "data/",
     "404": "404.html",
     "style": "static/style.css",
 }
@@ -56,6 +58,10 @@ class Urls:
 
     def __init__(self, base_path: str = "/") -> None:
         self.base = base_path if base_path.endswith("/") else base_path + "/"
+
+    def file(self, path: str) -> str:
+        """The address of a generated file (a feed, a calendar) by its path under the site root."""
+        return self.base + path
 
     def __call__(self, obj: object) -> str:
         if isinstance(obj, m.Document) and obj.external:

@@ -1,0 +1,445 @@
+"""What turns the pages into a published civic site: feeds, calendars, open
+data, sitemap, robots.txt and redirects for old addresses.
+
+Every file here is a pure function of the model: no build timestamps, so two
+builds of the same content are byte-identical."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from . import model as m
+from .pages import public_decisions
+from .present import RECORD_WORDS, long_date, status_words
+from .urls import Urls, output_file, path_of
+
+FEED_ENTRIES = 50
+UTC = dt.UTC
+
+
+class Publisher:
+    def __init__(self, model: m.Model, urls: Urls, render_md) -> None:  # type: ignore[no-untyped-def]
+        self.model = model
+        self.urls = urls
+        self.md = render_md
+        self.tz = ZoneInfo(model.site.timezone)
+        base = model.site.base_url
+        self.origin = base if base.startswith("http") else "https://example.invalid" + base
+        self.host = self.origin.split("://", 1)[1].split("/", 1)[0]
+
+    # --- helpers -------------------------------------------------------------
+
+    def absolute(self, obj: object) -> str:
+        """The full address of OBJ on the published site."""
+        return self.origin + (obj if isinstance(obj, str) else path_of(obj))
+
+    def when(self, meeting: m.Meeting) -> dt.datetime:
+        return dt.datetime.combine(meeting.date, meeting.start or dt.time(0), self.tz)
+
+    def meeting_name(self, meeting: m.Meeting) -> str:
+        name = meeting.body.name if meeting.body else meeting.body_id
+        return f"{name}, {long_date(meeting.date)}"
+
+    # --- everything ------------------------------------------------------------
+
+    def files(self) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        model = self.model
+        meetings = list(reversed(model.meetings.values()))
+        decisions = public_decisions(model)
+        out["feeds/meetings.atom"] = self.meetings_feed(meetings, "All meetings", "feeds/meetings.atom")
+        out["feeds/decisions.atom"] = self.decisions_feed(decisions, "All decisions", "feeds/decisions.atom")
+        out["calendar/meetings.ics"] = self.calendar(model.meetings.values(), model.site.title)
+        for body in model.bodies.values():
+            mine = [x for x in meetings if x.body is body]
+            out[f"feeds/bodies/{body.id}/meetings.atom"] = self.meetings_feed(
+                mine, f"{body.name}: meetings", f"feeds/bodies/{body.id}/meetings.atom"
+            )
+            out[f"feeds/bodies/{body.id}/decisions.atom"] = self.decisions_feed(
+                [d for d in decisions if d.meeting.body is body],
+                f"{body.name}: decisions",
+                f"feeds/bodies/{body.id}/decisions.atom",
+            )
+            out[f"calendar/bodies/{body.id}.ics"] = self.calendar(
+                body.meetings, f"{body.name} – {model.site.authority}"
+            )
+        out["data/record.json"] = self.record_json()
+        out["data/decisions.csv"] = self.decisions_csv(decisions)
+        out["sitemap.xml"] = b""  # filled in by the builder, which knows every page
+        out["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {self.absolute('sitemap.xml')}\n".encode()
+        return out
+
+    # --- feeds -------------------------------------------------------------------
+
+    def _feed(self, title: str, self_path: str, alternate: str, entries: list[dict]) -> bytes:
+        from feedgen.feed import FeedGenerator
+
+        fg = FeedGenerator()
+        fg.id(self.absolute(self_path))
+        fg.title(f"{title} – {self.model.site.authority}")
+        fg.author({"name": self.model.site.authority})
+        fg.link(href=self.absolute(alternate), rel="alternate")
+        fg.link(href=self.absolute(self_path), rel="self")
+        fg.language(self.model.site.language)
+        if self.model.site.licence:
+            fg.rights(self.model.site.licence)
+        fg.generator("sitegen")
+        updated = max((e["updated"] for e in entries), default=dt.datetime(2000, 1, 1, tzinfo=UTC))
+        fg.updated(updated)
+        for entry in entries:
+            fe = fg.add_entry(order="append")
+            fe.id(entry["id"])
+            fe.title(entry["title"])
+            fe.link(href=entry["link"])
+            fe.updated(entry["updated"])
+            fe.published(entry["updated"])
+            fe.content(entry["html"], type="html")
+        return fg.atom_str(pretty=True)
+
+    def meetings_feed(self, meetings: list[m.Meeting], title: str, path: str) -> bytes:
+        entries = []
+        for meeting in meetings[:FEED_ENTRIES]:
+            stage = "cancelled" if meeting.status in ("cancelled", "postponed") else meeting.record
+            words = {"cancelled": "Cancelled" if meeting.status == "cancelled" else "Postponed"}.get(
+                stage, RECORD_WORDS.get(stage, stage)
+            )
+            items = "".join(f"<li>{_esc(i.label)}</li>" for i in meeting.items)
+            entries.append(
+                {
+                    # a new id for each stage: a reader sees the agenda, then the draft, then the approved minutes
+                    "id": f"tag:{self.host},{meeting.date.isoformat()}:meetings/{meeting.id}/{stage}",
+                    "title": f"{self.meeting_name(meeting)}: {words.lower()}",
+                    "link": self.absolute(meeting),
+                    "updated": self.when(meeting),
+                    "html": f"<p>{_esc(words)}. {_esc(meeting.location)}</p>" + (f"<ol>{items}</ol>" if items else ""),
+                }
+            )
+        return self._feed(title, path, "meetings/", entries)
+
+    def decisions_feed(self, decisions: list[m.Decision], title: str, path: str) -> bytes:
+        entries = []
+        for d in decisions[: FEED_ENTRIES * 2]:
+            kind = "Recommendation" if d.is_recommendation else "Resolution"
+            body = d.meeting.body.name if d.meeting.body else d.meeting.body_id
+            status = f"<p><strong>Status:</strong> {_esc(status_words(d.status))}</p>" if d.status else ""
+            entries.append(
+                {
+                    "id": f"tag:{self.host},{d.date.isoformat()}:decisions/{d.ref}",
+                    "title": f"{body}: {d.item.title}, {kind.lower()} {d.id}",  # type: ignore[union-attr]
+                    "link": self.absolute(d),
+                    "updated": self.when(d.meeting),
+                    "html": str(self.md(d.text)) + status,
+                }
+            )
+        return self._feed(title, path, "decisions/", entries)
+
+    # --- calendars ---------------------------------------------------------------
+
+    def calendar(self, meetings: Iterable[m.Meeting], name: str) -> bytes:
+        import icalendar
+
+        cal = icalendar.Calendar()
+        cal.add("prodid", "-//sitegen//meetings//EN")
+        cal.add("version", "2.0")
+        cal.add("calscale", "GREGORIAN")
+        cal.add("x-wr-calname", name)
+        cal.add("x-wr-timezone", self.model.site.timezone)
+        for meeting in meetings:
+            event = icalendar.Event()
+            event.add("uid", f"{meeting.id}@{self.host}")
+            event.add("summary", meeting.body.name if meeting.body else meeting.body_id)
+            if meeting.start is not None:
+                event.add("dtstart", self.when(meeting))
+                if meeting.end is not None and meeting.end > meeting.start:
+                    event.add("dtend", dt.datetime.combine(meeting.date, meeting.end, self.tz))
+            else:
+                event.add("dtstart", meeting.date)
+            # no creation time is recorded: use the meeting's own date so that builds are reproducible
+            event.add("dtstamp", dt.datetime.combine(meeting.date, dt.time(0), UTC))
+            if meeting.location:
+                event.add("location", meeting.location)
+            event.add("url", self.absolute(meeting))
+            event.add(
+                "status",
+                {"cancelled": "CANCELLED", "postponed": "TENTATIVE"}.get(meeting.status, "CONFIRMED"),
+            )
+            items = "\n".join(f"- {i.label}" for i in meeting.items)
+            event.add(
+                "description",
+                f"{RECORD_WORDS[meeting.record]}. {self.absolute(meeting)}" + (f"\n\n{items}" if items else ""),
+            )
+            cal.add_component(event)
+        cal.add_missing_timezones()
+        return cal.to_ical()
+
+    # --- open data ---------------------------------------------------------------
+
+    def record_json(self) -> bytes:
+        model = self.model
+        site = model.site
+        data = {
+            "$schema": self.absolute("data/schema.json"),
+            "meta": {
+                "authority": site.authority,
+                "title": site.title,
+                "url": self.origin,
+                "licence": site.licence,
+                "language": site.language,
+                "timezone": site.timezone,
+            },
+            "organizations": [
+                {
+                    "id": b.id,
+                    "name": b.name,
+                    "classification": b.kind,
+                    "parent_id": b.reports_to.id if b.reports_to else None,
+                    "description": b.description,
+                    "url": self.absolute(b),
+                }
+                for b in model.bodies.values()
+            ],
+            "people": [
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "role": p.role,
+                    "party": p.party or None,
+                    "ward": p.ward or None,
+                    "url": self.absolute(p),
+                }
+                for p in model.people.values()
+            ],
+            "events": [self.event_json(x) for x in model.meetings.values()],
+            "issues": [
+                {
+                    "id": i.id,
+                    "title": i.title,
+                    "summary": i.summary,
+                    "items": [item.ref for item in i.items],
+                    "url": self.absolute(i),
+                }
+                for i in model.issues.values()
+            ],
+        }
+        return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode()
+
+    def event_json(self, meeting: m.Meeting) -> dict:
+        participants = []
+        if meeting.chair is not None:
+            participants.append({"person_id": meeting.chair.id, "name": meeting.chair.name, "role": "chair"})
+        for role in ("present", "apologies", "in_attendance"):
+            for person in getattr(meeting, role):
+                participants.append({"person_id": person.id, "name": person.name, "role": role})
+        return {
+            "id": meeting.id,
+            "name": self.meeting_name(meeting),
+            "organization_id": meeting.body_id,
+            "start_date": self.when(meeting).isoformat() if meeting.start else meeting.date.isoformat(),
+            "end_date": dt.datetime.combine(meeting.date, meeting.end, self.tz).isoformat() if meeting.end else None,
+            "location": {"name": meeting.location} if meeting.location else None,
+            "status": meeting.status,
+            "record": meeting.record,
+            "url": self.absolute(meeting),
+            "participants": participants,
+            "agenda": [self.item_json(i) for i in meeting.items],
+        }
+
+    def item_json(self, item: m.Item) -> dict:
+        base = {
+            "id": item.id,
+            "order": item.order + 1,
+            "number": item.number or None,
+            "title": item.title,
+            "url": self.absolute(item),
+            "exempt": item.exempt,
+        }
+        if item.exempt:
+            base["exempt_reason"] = item.exempt_reason or None
+            return base
+        base.update(
+            {
+                "report": item.report or None,
+                "issues": [i.id for i in item.issues],
+                "minutes": item.minutes or None,
+                "considers": [t.ref for t in item.considers],
+                "interests": [
+                    {"person_id": i.person.id if i.person else None, "interest": i.interest} for i in item.interests
+                ],
+                "amendments": [
+                    {
+                        "id": a.id or None,
+                        "text": a.text,
+                        "moved_by": a.moved_by.id if a.moved_by else None,
+                        "seconded_by": a.seconded_by.id if a.seconded_by else None,
+                        "result": a.result or None,
+                    }
+                    for a in item.amendments
+                ],
+                "vote_events": [self.vote_json(v) for v in item.votes],
+                "decisions": [self.decision_json(d) for d in item.decisions],
+                "documents": [self.document_json(doc) for doc in item.documents],
+            }
+        )
+        return base
+
+    def vote_json(self, vote: m.Vote) -> dict:
+        counts = [
+            {"option": option, "value": value}
+            for option, value in (
+                ("yes", vote.for_count),
+                ("no", vote.against_count),
+                ("abstain", vote.abstained_count),
+            )
+            if value is not None
+        ]
+        votes = [
+            {"voter_id": p.id, "option": option}
+            for option, people in (
+                ("yes", vote.for_people),
+                ("no", vote.against_people),
+                ("abstain", vote.abstained_people),
+            )
+            for p in people
+        ]
+        return {"motion_id": vote.on or None, "counts": counts, "votes": votes}
+
+    def decision_json(self, d: m.Decision) -> dict:
+        out = {
+            "id": d.ref,
+            "number": d.id,
+            "type": d.type,
+            "text": d.text,
+            "date": d.date.isoformat(),
+            "organization_id": d.meeting.body_id,
+            "url": self.absolute(d),
+        }
+        if d.is_recommendation:
+            status = d.status
+            out.update(
+                {
+                    "to_organization_id": d.to_id,
+                    "expected_at": d.at_id or None,
+                    "status": status.state if status else None,
+                    "status_text": status_words(status),
+                    "open": status.open if status else None,
+                    "outcomes": [self.step_json(s) for s in d.steps],
+                }
+            )
+        if d.decides:
+            out["decides"] = [
+                {"ref": s.ref, "outcome": s.outcome, "note": s.note or None} for s in d.decides if s.target is not None
+            ]
+        return out
+
+    def step_json(self, step: m.Decides) -> dict:
+        decision = step.decision
+        assert decision is not None
+        return {
+            "outcome": step.outcome,
+            "date": decision.date.isoformat(),
+            "organization_id": decision.meeting.body_id,
+            "decision_id": decision.ref,
+            "note": step.note or None,
+            "url": self.absolute(decision),
+        }
+
+    def document_json(self, doc: m.Document) -> dict:
+        return {
+            "title": doc.title,
+            "url": doc.href if doc.external else self.absolute(doc),
+            "media_type": doc.file_type or None,
+            "size": doc.size,
+        }
+
+    def decisions_csv(self, decisions: list[m.Decision]) -> bytes:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(
+            ["meeting", "date", "body", "item", "number", "type", "to", "status", "outcome", "deciding_meeting", "url"]
+        )
+        for d in decisions:
+            status = d.status
+            step = status.step if status else None
+            outcome = ""
+            if status is not None and not status.open:
+                outcome = status.state
+            elif d.decides:
+                outcome = "; ".join(f"{s.outcome}: {s.ref}" for s in d.decides if s.target is not None)
+            writer.writerow(
+                [
+                    d.meeting.id,
+                    d.date.isoformat(),
+                    d.meeting.body_id,
+                    d.item.id,  # type: ignore[union-attr]
+                    d.id,
+                    d.type,
+                    d.to_id,
+                    status_words(status) if status else "decided",
+                    outcome,
+                    step.decision.meeting.id if step and step.decision else "",
+                    self.absolute(d),
+                ]
+            )
+        return buffer.getvalue().encode("utf-8")
+
+    # --- sitemap and redirects ----------------------------------------------------
+
+    def sitemap(self, paths: list[str]) -> bytes:
+        lines = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        ]
+        for path in paths:
+            if path.endswith(".html") and path != "":
+                continue
+            lines.append(f"  <url><loc>{_esc(self.absolute(path))}</loc></url>")
+        lines.append("</urlset>")
+        return ("\n".join(lines) + "\n").encode()
+
+    def redirects(self) -> list[tuple[str, str]]:
+        """(old address, new address) for every alias, as paths under the site root."""
+        model = self.model
+        pairs: list[tuple[str, str]] = []
+        for meeting in model.meetings.values():
+            for alias in meeting.aliases:
+                pairs.append((f"meetings/{alias}/", path_of(meeting)))
+                for item in meeting.items:
+                    pairs.append((f"meetings/{alias}/{item.id}/", path_of(item)))
+            for item in meeting.items:
+                for alias in item.aliases:
+                    pairs.append((f"meetings/{meeting.id}/{alias}/", path_of(item)))
+        for body in model.bodies.values():
+            pairs += [(f"bodies/{alias}/", path_of(body)) for alias in body.aliases]
+        for person in model.people.values():
+            pairs += [(f"people/{alias}/", path_of(person)) for alias in person.aliases]
+        for issue in model.issues.values():
+            pairs += [(f"issues/{alias}/", path_of(issue)) for alias in issue.aliases]
+        return sorted(set(pairs))
+
+    def netlify_redirects(self, pairs: list[tuple[str, str]]) -> bytes:
+        base = self.urls.base
+        lines = [f"{base}{old} {base}{new} 301" for old, new in pairs]
+        lines += [f"{base}{old.rstrip('/')} {base}{new} 301" for old, new in pairs]
+        return ("\n".join(sorted(set(lines))) + "\n").encode() if lines else b""
+
+
+def redirect_page(target_url: str, absolute: str) -> bytes:
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<title>This page has moved</title>\n<link rel="canonical" href="{_esc(absolute)}">\n'
+        f'<meta http-equiv="refresh" content="0; url={_esc(target_url)}">\n</head>\n<body>\n<main>\n'
+        f'<h1>This page has moved</h1>\n<p>It is now at <a href="{_esc(target_url)}">{_esc(absolute)}</a>.</p>\n'
+        "</main>\n</body>\n</html>\n"
+    ).encode()
+
+
+def _esc(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+__all__ = ["Publisher", "redirect_page", "output_file"]

@@ -1,0 +1,235 @@
+"""Feeds, calendars, open data, sitemap, redirects, CSP and search on the built example site."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import feedparser
+import icalendar
+import jsonschema
+from conftest import ROOT, page
+
+BASE = "https://meetings.example.org/"
+
+
+def test_meetings_and_decisions_feeds_parse(example_output: Path):
+    for rel in [
+        "feeds/meetings.atom",
+        "feeds/decisions.atom",
+        "feeds/bodies/cabinet/meetings.atom",
+        "feeds/bodies/council/decisions.atom",
+    ]:
+        feed = feedparser.parse((example_output / rel).read_bytes())
+        assert not feed.bozo, (rel, feed.get("bozo_exception"))
+        assert feed.version == "atom10"
+        assert feed.entries, rel
+        assert all(e.link.startswith(BASE) for e in feed.entries)
+    meetings = feedparser.parse((example_output / "feeds/meetings.atom").read_bytes())
+    ids = [e.id for e in meetings.entries]
+    assert len(ids) == len(set(ids))
+    cabinet = [e for e in meetings.entries if e.link == BASE + "meetings/2011-11-16-cabinet/"][0]
+    assert cabinet.title == "Cabinet, Wednesday 16 November 2011: approved minutes"
+    decisions = feedparser.parse((example_output / "feeds/bodies/cabinet/decisions.atom").read_bytes())
+    rec = [
+        e
+        for e in decisions.entries
+        if e.link == BASE + "meetings/2011-11-16-cabinet/strategic-commissioning/#decision-2"
+    ][0]
+    assert "Approved by Council on 7 December 2011" in rec.content[0].value
+
+
+def test_feeds_are_linked_from_pages(example_output: Path):
+    home = page(example_output, "/")
+    assert '<link rel="alternate" type="application/atom+xml"' in home and "/feeds/decisions.atom" in home
+    body = page(example_output, "/bodies/cabinet/")
+    assert "/feeds/bodies/cabinet/meetings.atom" in body and "/calendar/bodies/cabinet.ics" in body
+    assert "/calendar/meetings.ics" in page(example_output, "/meetings/")
+
+
+def events(path: Path) -> dict[str, icalendar.Event]:
+    cal = icalendar.Calendar.from_ical(path.read_bytes())
+    return {str(e["uid"]): e for e in cal.walk("VEVENT")}
+
+
+def test_calendar_times_uids_and_cancellations(example_output: Path):
+    everything = events(example_output / "calendar/meetings.ics")
+    july = everything["2012-07-11-planning@meetings.example.org"]
+    start = july.decoded("dtstart")
+    assert start.astimezone(dt.UTC).time() == dt.time(17, 30)  # 6.30pm BST
+    november = everything["2011-11-16-cabinet@meetings.example.org"].decoded("dtstart")
+    assert november.astimezone(dt.UTC).time() == dt.time(18, 30)  # 6.30pm GMT
+    assert str(everything["2012-08-08-planning@meetings.example.org"]["status"]) == "CANCELLED"
+    cabinet = everything["2011-11-16-cabinet@meetings.example.org"]
+    assert str(cabinet["url"]) == BASE + "meetings/2011-11-16-cabinet/"
+    assert "Council Chamber" in str(cabinet["location"])
+    assert "VTIMEZONE" in (example_output / "calendar/meetings.ics").read_text()
+    body = events(example_output / "calendar/bodies/cabinet.ics")
+    assert body and all(uid.split("@")[0].endswith("cabinet") for uid in body)
+
+
+def test_record_json_follows_its_schema(example_output: Path):
+    record = json.loads((example_output / "data/record.json").read_text())
+    schema = json.loads((example_output / "data/schema.json").read_text())
+    jsonschema.validate(record, schema)
+    events_by_id = {e["id"]: e for e in record["events"]}
+    item = next(i for i in events_by_id["2011-11-16-cabinet"]["agenda"] if i["id"] == "strategic-commissioning")
+    rec2 = next(d for d in item["decisions"] if d["number"] == "2")
+    assert rec2["status"] == "approved" and rec2["to_organization_id"] == "council"
+    assert rec2["outcomes"][0]["decision_id"] == "2011-12-07-council/strategic-commissioning/1"
+    exempt = next(i for i in events_by_id["2012-01-18-cabinet"]["agenda"] if i["id"] == "mill-lane-depot")
+    assert exempt["exempt"] is True and "minutes" not in exempt and "decisions" not in exempt
+    assert {o["id"] for o in record["organizations"]} >= {"council", "cabinet"}
+    assert record["meta"]["licence"] == "Open Government Licence v3.0"
+
+
+def test_decisions_csv(example_output: Path):
+    rows = list(csv.DictReader(io.StringIO((example_output / "data/decisions.csv").read_text())))
+    assert list(rows[0].keys()) == [
+        "meeting",
+        "date",
+        "body",
+        "item",
+        "number",
+        "type",
+        "to",
+        "status",
+        "outcome",
+        "deciding_meeting",
+        "url",
+    ]
+    rec = next(r for r in rows if r["meeting"] == "2011-11-16-cabinet" and r["number"] == "3")
+    assert rec["type"] == "recommendation" and rec["to"] == "council" and rec["outcome"] == "amended"
+    assert rec["deciding_meeting"] == "2011-12-07-council"
+    dates = [r["date"] for r in rows]
+    assert dates == sorted(dates, reverse=True)
+    assert "licence" in page(example_output, "/data/").lower() or "Licence" in page(example_output, "/data/")
+
+
+def test_sitemap_robots_canonical(example_output: Path):
+    sitemap = (example_output / "sitemap.xml").read_text()
+    assert f"<loc>{BASE}meetings/2011-11-16-cabinet/strategic-commissioning/</loc>" in sitemap
+    assert "404.html" not in sitemap
+    assert f"Sitemap: {BASE}sitemap.xml" in (example_output / "robots.txt").read_text()
+    assert f'<link rel="canonical" href="{BASE}meetings/2011-11-16-cabinet/">' in page(
+        example_output, "/meetings/2011-11-16-cabinet/"
+    )
+
+
+def test_aliases_redirect(example_output: Path):
+    redirects = (example_output / "_redirects").read_text().splitlines()
+    assert "/meetings/2011-12-07-full-council/ /meetings/2011-12-07-council/ 301" in redirects
+    assert "/people/cllr-g-rhys/ /people/cllr-g-ap-rhys/ 301" in redirects
+    old = page(example_output, "/meetings/2011-12-07-full-council/")
+    assert 'http-equiv="refresh" content="0; url=/meetings/2011-12-07-council/"' in old
+    assert '<a href="/meetings/2011-12-07-council/">' in old
+
+
+def csp() -> dict[str, str]:
+    config = tomllib.loads((ROOT / "netlify.toml").read_text())
+    headers = next(h for h in config["headers"] if h["for"] == "/*")["values"]
+    policy = {}
+    for part in headers["Content-Security-Policy"].split(";"):
+        name, *values = part.split()
+        policy[name] = " ".join(values)
+    return policy
+
+
+def test_netlify_toml_publishes_output_with_security_headers():
+    config = tomllib.loads((ROOT / "netlify.toml").read_text())
+    assert config["build"]["publish"] == "output"
+    assert "sitegen build" in config["build"]["command"]
+    assert config["build"]["environment"]["PYTHON_VERSION"]
+    values = next(h for h in config["headers"] if h["for"] == "/*")["values"]
+    for name in ["X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy"]:
+        assert values[name]
+    policy = csp()
+    assert policy["frame-ancestors"] == "'none'"
+    assert "'unsafe-inline'" not in " ".join(policy.values())
+    cached = [h for h in config["headers"] if "immutable" in h["values"].get("Cache-Control", "")]
+    assert [h["for"] for h in cached] == ["/static/*"]
+
+
+def test_every_page_works_under_the_csp(example_output: Path):
+    policy = csp()
+    assert policy["script-src"].split()[0] == "'self'" and policy["style-src"] == "'self'"
+    pages = sorted(example_output.rglob("*.html"))
+    assert len(pages) > 100
+    for path in pages:
+        html = path.read_text()
+        rel = path.relative_to(example_output)
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), f"inline script in {rel}"
+        assert "<style" not in html, f"inline <style> in {rel}"
+        assert not re.search(r"\sstyle=", html), f"style attribute in {rel}"
+        assert not re.search(r"\son[a-z]+=", html), f"event handler attribute in {rel}"
+        for src in re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="([^"]+)"', html):
+            assert src.startswith("/") or src.startswith(BASE), f"{rel} loads {src} from elsewhere"
+    # only fingerprinted files live under /static/
+    for path in (example_output / "static").rglob("*"):
+        if path.is_file():
+            assert re.search(r"\.[0-9a-f]{10}\.(css|js)$", path.name), path.name
+
+
+def test_search_index_and_page(example_output: Path):
+    assert (example_output / "pagefind" / "pagefind-ui.js").is_file()
+    assert (example_output / "pagefind" / "pagefind-entry.json").is_file()
+    html = page(example_output, "/search/")
+    assert "<noscript>" in html and "Search needs JavaScript" in html
+    assert '<a href="/meetings/">' in html
+
+
+def test_no_search_skips_pagefind(cli, site, tmp_path):
+    content = site({"meetings/m.yaml": "body: cabinet\ndate: 2011-11-16\n"})
+    out = tmp_path / "out"
+    assert cli("build", "--no-search", "--content", content, "--output", out).code == 0
+    assert not (out / "pagefind").exists() and (out / "search" / "index.html").is_file()
+
+
+def test_schema_command_and_new_meeting_modeline(cli, site):
+    result = cli("schema")
+    paths = [Path(line) for line in result.out.split()]
+    assert {p.name for p in paths} == {"meeting.schema.json", "bodies.schema.json", "people.schema.json"}
+    for p in paths:
+        json.loads(p.read_text())
+    content = site({})
+    made = Path(cli("new", "meeting", "cabinet", "2027-05-05", "--content", content).out.strip())
+    first = made.read_text().splitlines()[1]
+    assert first == "# yaml-language-server: $schema=../../.schemas/meeting.schema.json"
+    assert (made.parent / "../../.schemas/meeting.schema.json").resolve().is_file()
+
+
+def plain(value):  # type: ignore[no-untyped-def]
+    from sitegen.load import Num
+
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, Num):
+        return int(value) if value.as_int() is not None else float(value)
+    return value
+
+
+def test_editor_schema_accepts_the_example_meetings():
+    from sitegen.errors import Problems
+    from sitegen.load import read_meeting
+
+    schema = json.loads((ROOT / "sitegen/schemas/meeting.schema.json").read_text())
+    paths = sorted((ROOT / "content/meetings").rglob("*.*"))
+    assert len(paths) > 10
+    for path in paths:
+        source = read_meeting(path, path.name, Problems())
+        data = plain(source.data)
+        if source.notes:
+            data["notes"] = source.notes
+        jsonschema.validate(data, schema)
+    for name in ("bodies", "people"):
+        from sitegen.load import read_yaml
+
+        data = plain(read_yaml(ROOT / f"content/{name}.yaml", name, Problems()))
+        jsonschema.validate(data, json.loads((ROOT / f"sitegen/schemas/{name}.schema.json").read_text()))
