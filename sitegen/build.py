@@ -113,7 +113,7 @@ class BuildReport:
 class Builder:
     """Renders and writes a loaded site."""
 
-    def __init__(self, loaded: Loaded) -> None:
+    def __init__(self, loaded: Loaded, search: bool = True) -> None:
         self.loaded = loaded
         model = loaded.model
         self.folders = theme_folders(loaded.content, model.site.theme)
@@ -122,6 +122,7 @@ class Builder:
         self.asset_names = {name: rel for rel, (_, name) in self.assets.items()}
         self.env.globals.update(
             asset=self.asset,
+            search_enabled=search,
             site=model.site,
             today=model.today,
             nav=[
@@ -247,7 +248,7 @@ def _build(
         f"{len(model.issues)} issues ({time.perf_counter() - tick:.2f} s)"
     )
     tick = time.perf_counter()
-    builder = Builder(loaded)
+    builder = Builder(loaded, search)
     pages = builder.plan()
     rendered = [(output_file(p.path), builder.render(p)) for p in pages]
     log(f"render   {len(rendered)} pages ({time.perf_counter() - tick:.2f} s)")

@@ -44,6 +44,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from .build import load
 
+    if args.output:
+        return check_output(Path(args.output), args.base_path)
+
     try:
         loaded = load(Path(args.content))
     except ContentError as exc:
@@ -59,6 +62,19 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 EDITOR_SCHEMAS = ("meeting", "bodies", "people")
+
+def check_output(output: Path, base_path: str) -> int:
+    from .linkcheck import check_site
+
+    if not output.is_dir():
+        print(f"sitegen: {output} is not a folder; build the site first", file=sys.stderr)
+        return 2
+    checked, broken = check_site(output, base_path)
+    for link in broken:
+        print(link, file=sys.stderr)
+    print(f"checked {checked} pages: {len(broken)} broken link{'s' if len(broken) != 1 else ''}")
+    return 1 if broken else 0
+
 
 MEETING_TEMPLATE = """\
 ---
@@ -184,10 +200,13 @@ def parser() -> argparse.ArgumentParser:
 
     p = command(
         "check",
-        "Check the content and report every problem as PATH:LINE: message; writes nothing.",
-        "sitegen check --content content",
+        "Check the content and report every problem as PATH:LINE: message; writes nothing. "
+        "With --output, check a built site instead: every internal link, asset and #fragment must resolve.",
+        "sitegen check --content content\nsitegen check --output output",
     )
     p.add_argument("--content", default="content", help="the content folder (default: content)")
+    p.add_argument("--output", help="check the links of this built site instead of the content")
+    p.add_argument("--base-path", default="/", help="the path the built site is published under (default: /)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.set_defaults(func=cmd_check)
 

@@ -180,7 +180,7 @@ class Project:
         loaded = load(self.content, self.base_path, cache=self.cache)
         old_builder = self.builder
         assert old_builder is not None
-        builder = Builder(loaded)
+        builder = Builder(loaded, self.search)
         templates = self._template_snapshot(builder)
         if templates != self.templates or builder.folders != old_builder.folders:
             changed_templates = {

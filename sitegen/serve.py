@@ -164,7 +164,7 @@ def serve(
     if output is None:
         output = Path(tempfile.mkdtemp(prefix="sitegen-preview-")) / "site"
     output = Path(output).resolve()
-    project = Project(content, output, base_path="/", log=lambda _: None)
+    project = Project(content, output, base_path="/", log=lambda _: None, search=True)
 
     def report(result) -> None:  # type: ignore[no-untyped-def]
         if result.ok:
@@ -191,10 +191,8 @@ def serve(
         except Exception:  # keep serving whatever happens; show what went wrong
             log("the rebuild failed:\n" + traceback.format_exc())
 
-    first = project.build()
+    first = project.build()  # a full build, search index included
     report(first)
-    if first.ok:
-        indexer.request()
     if not first.ok:
         # nothing good to serve yet: keep trying on each save, serve an empty folder meanwhile
         output.mkdir(parents=True, exist_ok=True)

@@ -105,3 +105,33 @@ def test_content_error_is_never_a_traceback_in_a_real_process(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "site.yaml:2: YAML syntax error" in result.stderr or "site.yaml:1: YAML syntax error" in result.stderr
+
+
+def test_link_checker_passes_the_example_site(cli, example_output):
+    result = cli("check", "--output", example_output)
+    assert result.code == 0, result.err
+    assert result.out.startswith("checked ") and ": 0 broken links" in result.out
+
+
+def test_link_checker_finds_planted_faults(cli, site, tmp_path):
+    content = site({"meetings/m.yaml": "body: cabinet\ndate: 2011-11-16\nitems:\n  - id: a\n    title: A\n"})
+    out = tmp_path / "out"
+    assert cli("build", "--no-search", "--content", content, "--output", out).code == 0
+    item = out / "meetings/m/a/index.html"
+    html = item.read_text()
+    planted = (
+        '<a href="/meetings/nowhere/">x</a><a href="/meetings/m/#no-such-id">y</a>'
+        '<img src="/static/missing.png" alt="z"><a href="../../../../etc/passwd">w</a><a href="#also-missing">v</a>'
+        '<a href="https://example.org/">external, not checked</a>'
+    )
+    item.write_text(html.replace("</main>", planted + "</main>"))
+    result = cli("check", "--output", out)
+    assert result.code == 1
+    lines = set(result.err.splitlines())
+    assert lines == {
+        "/meetings/m/a/index.html -> /meetings/nowhere/: no such page or file",
+        '/meetings/m/a/index.html -> /meetings/m/#no-such-id: no element with id "no-such-id"',
+        "/meetings/m/a/index.html -> /static/missing.png: no such page or file",
+        "/meetings/m/a/index.html -> ../../../../etc/passwd: outside the site",
+        '/meetings/m/a/index.html -> #also-missing: no element with id "also-missing"',
+    }
