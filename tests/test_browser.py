@@ -1,0 +1,227 @@
+"""The quality gate: every page type of the example site, in Debian's headless
+Chromium, checked with axe-core at WCAG 2.2 A and AA (light and dark, narrow and
+wide), under the site's real Content-Security-Policy; and every page through the
+Nu Html Checker. Needs Chromium and Java (.ci/run installs both)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import subprocess
+import threading
+import tomllib
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+CHROMIUM = os.environ.get("SITEGEN_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+PAGES = {
+    "home": "/",
+    "meetings index": "/meetings/",
+    "year": "/meetings/2011/",
+    "meeting": "/meetings/2011-11-16-cabinet/",
+    "item": "/meetings/2011-11-16-cabinet/strategic-commissioning/",
+    "body": "/bodies/cabinet/",
+    "issue": "/issues/strategic-commissioning/",
+    "person": "/people/cllr-a-khan/",
+    "register": "/decisions/",
+    "awaiting": "/decisions/awaiting/",
+    "search": "/search/",
+    "404": "/no/such/page/",
+    "scheduled meeting": "/meetings/2027-01-20-cabinet/",
+    "cancelled meeting": "/meetings/2012-08-08-planning/",
+    "exempt item": "/meetings/2012-01-18-cabinet/mill-lane-depot/",
+    "data": "/data/",
+    "bodies": "/bodies/",
+    "issues": "/issues/",
+}
+
+
+def required(what: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is needed for the quality gate; .ci/run installs it")
+    pytest.skip(f"{what} is not installed")
+
+
+def security_headers() -> dict[str, str]:
+    config = tomllib.loads((ROOT / "netlify.toml").read_text())
+    return next(h for h in config["headers"] if h["for"] == "/*")["values"]
+
+
+class Handler(SimpleHTTPRequestHandler):
+    """Serves the built site the way Netlify does: its headers, and 404.html for missing pages."""
+
+    headers_to_send: dict[str, str] = {}
+
+    def end_headers(self) -> None:
+        for name, value in self.headers_to_send.items():
+            self.send_header(name, value)
+        super().end_headers()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code == 404 and page.is_file():
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().send_error(code, message, explain)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(example_output: Path):
+    Handler.headers_to_send = security_headers()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(example_output)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        required("Chromium (Debian package chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        required("Playwright for Python")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+
+
+def open_page(browser, url: str, width: int, scheme: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(url, wait_until="networkidle")
+    return context, page, errors
+
+
+def axe(page, source: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    page.evaluate(source)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", TAGS
+    )
+    return result["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in violations
+    )
+
+
+@pytest.mark.parametrize("mode", [(1280, "light"), (390, "dark")], ids=["wide-light", "narrow-dark"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_no_accessibility_violations(browser, server, axe_source, name, mode):
+    width, scheme = mode
+    context, page, errors = open_page(browser, server + PAGES[name], width, scheme)
+    try:
+        violations = axe(page, axe_source)
+        assert not violations, describe(violations)
+        csp = [e for e in errors if "Content Security Policy" in e]
+        assert not csp, csp
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= width, f"the page scrolls sideways at {width}px ({overflow}px wide)"
+    finally:
+        context.close()
+
+
+def test_keyboard_skip_link_and_visible_focus(browser, server):
+    context, page, _ = open_page(browser, server + "/", 1280, "light")
+    try:
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.textContent.trim()")
+        assert focused == "Skip to main content"
+        box = page.evaluate("JSON.stringify(document.activeElement.getBoundingClientRect())")
+        assert json.loads(box)["top"] >= 0, "the skip link is not visible when focused"
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline not in ("none", ""), "no visible focus indicator"
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.closest('main') !== null")
+    finally:
+        context.close()
+
+
+def test_search_works_under_the_csp_with_filters(browser, server):
+    context, page, errors = open_page(browser, server + "/search/", 1280, "light")
+    try:
+        page.fill(".pagefind-ui__search-input", "commissioning")
+        page.wait_for_selector(".pagefind-ui__result", timeout=15000)
+        titles = page.locator(".pagefind-ui__result-title").all_inner_texts()
+        assert any("Strategic commissioning" in t for t in titles), titles
+        filters = page.locator(".pagefind-ui__filter-name").all_inner_texts()
+        assert {"body", "year"} <= {f.strip().lower() for f in filters}, filters
+        assert not [e for e in errors if "Content Security Policy" in e], errors
+    finally:
+        context.close()
+
+
+def test_search_without_javascript_points_to_the_indexes(browser, server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(server + "/search/")
+        assert "Search needs JavaScript" in page.inner_text("main")
+        assert page.locator("main a[href='/meetings/']").count() == 1
+    finally:
+        context.close()
+
+
+def test_print_stylesheet_hides_navigation(browser, server):
+    context, page, _ = open_page(browser, server + "/meetings/2011-11-16-cabinet/strategic-commissioning/", 1280, "light")
+    try:
+        page.emulate_media(media="print")
+        assert page.evaluate("getComputedStyle(document.querySelector('.site-header nav')).display") == "none"
+        assert page.evaluate("getComputedStyle(document.querySelector('.skip-link')).display") == "none"
+        assert page.evaluate("getComputedStyle(document.querySelector('.minutes')).display") != "none"
+    finally:
+        context.close()
+
+
+def test_every_page_is_valid_html(example_output: Path):
+    jar = os.environ.get("VNU_JAR", "")
+    if not jar or not Path(jar).is_file():
+        required("The Nu Html Checker (VNU_JAR)")
+    if not shutil.which("java"):
+        required("Java")
+    files = sorted(str(p) for p in example_output.rglob("*.html"))
+    result = subprocess.run(
+        ["java", "-jar", jar, "--errors-only", "--format", "json", "--stdout", *files],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    messages = json.loads(result.stdout)["messages"]
+    errors = [f"{m.get('url', '').split('/output/')[-1]}:{m.get('lastLine')}: {m['message']}" for m in messages if m["type"] == "error"]
+    assert not errors, "\n".join(errors[:30])
+    assert result.returncode == 0
