@@ -63,6 +63,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 EDITOR_SCHEMAS = ("meeting", "bodies", "people")
 
+
 def check_output(output: Path, base_path: str) -> int:
     from .linkcheck import check_site
 

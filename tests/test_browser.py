@@ -198,7 +198,9 @@ def test_search_without_javascript_points_to_the_indexes(browser, server):
 
 
 def test_print_stylesheet_hides_navigation(browser, server):
-    context, page, _ = open_page(browser, server + "/meetings/2011-11-16-cabinet/strategic-commissioning/", 1280, "light")
+    context, page, _ = open_page(
+        browser, server + "/meetings/2011-11-16-cabinet/strategic-commissioning/", 1280, "light"
+    )
     try:
         page.emulate_media(media="print")
         assert page.evaluate("getComputedStyle(document.querySelector('.site-header nav')).display") == "none"
@@ -222,6 +224,10 @@ def test_every_page_is_valid_html(example_output: Path):
         timeout=600,
     )
     messages = json.loads(result.stdout)["messages"]
-    errors = [f"{m.get('url', '').split('/output/')[-1]}:{m.get('lastLine')}: {m['message']}" for m in messages if m["type"] == "error"]
+    errors = [
+        f"{m.get('url', '').split('/output/')[-1]}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m["type"] == "error"
+    ]
     assert not errors, "\n".join(errors[:30])
     assert result.returncode == 0
