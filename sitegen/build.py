@@ -76,6 +76,7 @@ def load(
                 )
                 continue
             meetings.append(meeting)
+    _check_files(content, problems)
     model, linker = link(site, bodies, people, has_people, issue_info, meetings, problems, on or today())
     urls = Urls(base_path if base_path is not None else site.base_path)
 
@@ -89,6 +90,20 @@ def load(
     if problems.errors:
         raise ContentError(problems.sorted())
     return Loaded(content, model, markdown, urls, problems.sorted())
+
+
+def _check_files(content: Path, problems: Problems) -> None:
+    """Everything under files/ is published as it is: refuse links that lead outside the content folder."""
+    files = content / "files"
+    if not files.is_dir():
+        return
+    root = content.resolve()
+    for dirpath, dirnames, filenames in os.walk(files):
+        for name in sorted(dirnames + filenames):
+            path = Path(dirpath) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                rel = path.relative_to(content).as_posix()
+                problems.error(Location(rel), f"{rel} is a link to something outside the content folder; it is not published")
 
 
 def _check_aliases(model: m.Model, problems: Problems) -> None:

@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_NODES = 1_000_000
 MAX_DEPTH = 64
+MAX_ALIAS_REPEATS = 10_000
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
@@ -62,7 +63,9 @@ class LList(list):
 
 
 class _TooBig(Exception):
-    pass
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 class _Converter:
@@ -71,6 +74,8 @@ class _Converter:
         self.offset = offset
         self.problems = problems
         self.budget = MAX_NODES
+        self.seen: set[int] = set()
+        self.repeats = MAX_ALIAS_REPEATS
 
     def line(self, node: yaml.Node) -> int:
         return node.start_mark.line + 1 + self.offset
@@ -78,9 +83,18 @@ class _Converter:
     def convert(self, node: yaml.Node, depth: int = 0) -> Any:
         self.budget -= 1
         if self.budget < 0:
-            raise _TooBig("the file expands to too many values (are YAML aliases repeating each other?)")
+            raise _TooBig(f"the file holds more than {MAX_NODES} values; split it up")
+        key = id(node)
+        if key in self.seen:  # reached again through an alias
+            self.repeats -= 1
+            if self.repeats < 0:
+                raise _TooBig(
+                    "YAML aliases (*name) here expand to too many values; write the values out instead", self.line(node)
+                )
+        else:
+            self.seen.add(key)
         if depth > MAX_DEPTH:
-            raise _TooBig(f"values are nested more than {MAX_DEPTH} levels deep")
+            raise _TooBig(f"values are nested more than {MAX_DEPTH} levels deep", self.line(node))
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         if isinstance(node, yaml.SequenceNode):
@@ -164,7 +178,7 @@ def parse_yaml(text: str, rel: str, problems: Problems, offset: int = 0) -> Any:
     try:
         return converter.convert(node)
     except _TooBig as exc:
-        problems.error(Location(rel, converter.line(node)), str(exc))
+        problems.error(Location(rel, exc.line or converter.line(node)), str(exc))
         return None
 
 

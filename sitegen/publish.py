@@ -226,7 +226,10 @@ class Publisher:
                 for i in model.issues.values()
             ],
         }
-        return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode()
+        text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+        # safe to embed anywhere: no raw angle brackets or ampersands in the data file
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return (text + "\n").encode()
 
     def event_json(self, meeting: m.Meeting) -> dict:
         participants = []
@@ -371,7 +374,8 @@ class Publisher:
             elif d.decides:
                 outcome = "; ".join(f"{s.outcome}: {s.ref}" for s in d.decides if s.target is not None)
             writer.writerow(
-                [
+                _cell(v)
+                for v in [
                     d.meeting.id,
                     d.date.isoformat(),
                     d.meeting.body_id,
@@ -386,6 +390,11 @@ class Publisher:
                 ]
             )
         return buffer.getvalue().encode("utf-8")
+
+
+def _cell(value: str) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
     # --- sitemap and redirects ----------------------------------------------------
 

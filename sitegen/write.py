@@ -5,10 +5,12 @@ builds of one output folder never interleave (the second is refused)."""
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,10 +57,27 @@ def staging_folder(output: Path) -> Path:
     return staging
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return result == 0
+
+
 def swap_in(staging: Path, output: Path) -> None:
-    """Replace OUTPUT by STAGING with two renames; the old folder is removed after."""
+    """Replace OUTPUT by STAGING. Where the system allows, in one atomic exchange, so the
+    output folder is never missing or partial; otherwise with two renames."""
     old = output.parent / f".{output.name}.old-{os.getpid()}"
-    if output.exists():
+    if output.exists() and _exchange(staging, output):
+        shutil.rmtree(staging, ignore_errors=True)  # staging now holds the old site
+    elif output.exists():
         os.rename(output, old)
         try:
             os.rename(staging, output)
