@@ -103,7 +103,9 @@ def _check_files(content: Path, problems: Problems) -> None:
             path = Path(dirpath) / name
             if path.is_symlink() and not path.resolve().is_relative_to(root):
                 rel = path.relative_to(content).as_posix()
-                problems.error(Location(rel), f"{rel} is a link to something outside the content folder; it is not published")
+                problems.error(
+                    Location(rel), f"{rel} is a link to something outside the content folder; it is not published"
+                )
 
 
 def _check_aliases(model: m.Model, problems: Problems) -> None:

@@ -348,3 +348,14 @@ class Model:
 
     def all_decisions(self) -> list[Decision]:
         return [d for m in self.meetings.values() for i in m.items for d in i.decisions]
+
+
+def _short_repr(self: object) -> str:
+    """Model objects link to each other in cycles: print their identity, never the whole graph."""
+    ident = getattr(self, "id", None) or getattr(self, "ref", None) or getattr(self, "state", None) or ""
+    return f"<{type(self).__name__} {ident}>"
+
+
+for _cls in (Person, Body, IssueInfo, Document, Interest, Amendment, Vote, Decides, Status, Decision, Item, Meeting,
+             Issue, PersonRecord, Model):  # fmt: skip
+    _cls.__repr__ = _short_repr  # type: ignore[method-assign]

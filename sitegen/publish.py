@@ -391,11 +391,6 @@ class Publisher:
             )
         return buffer.getvalue().encode("utf-8")
 
-
-def _cell(value: str) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
     # --- sitemap and redirects ----------------------------------------------------
 
     def sitemap(self, paths: list[str]) -> bytes:
@@ -445,6 +440,11 @@ def redirect_page(target_url: str, absolute: str) -> bytes:
         f'<h1>This page has moved</h1>\n<p>It is now at <a href="{_esc(target_url)}">{_esc(absolute)}</a>.</p>\n'
         "</main>\n</body>\n</html>\n"
     ).encode()
+
+
+def _cell(value: str) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _esc(text: str) -> str:
