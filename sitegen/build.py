@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -254,6 +255,7 @@ def _build(
     on: dt.date | None = None,
     cache: ParseCache | None = None,
     search: bool = True,
+    jobs: int | None = None,
 ) -> BuildReport:
     started = time.perf_counter()
     content, output = Path(content), Path(output)
@@ -267,28 +269,29 @@ def _build(
     tick = time.perf_counter()
     builder = Builder(loaded, search)
     pages = builder.plan()
-    rendered = [(output_file(p.path), builder.render(p)) for p in pages]
-    log(f"render   {len(rendered)} pages ({time.perf_counter() - tick:.2f} s)")
-    tick = time.perf_counter()
-    extras = builder.extra_files(pages, search)
-    log(f"publish  {len(extras)} feeds, calendars, data files and redirects ({time.perf_counter() - tick:.2f} s)")
-    tick = time.perf_counter()
     with output_lock(output):
         recover(output)
         staging = staging_folder(output)
         try:
+            workers = jobs if jobs is not None else (os.cpu_count() or 1)
+            count = render_pages(builder, pages, staging, workers)
+            log(f"render   {count} pages ({time.perf_counter() - tick:.2f} s, {min(workers, count)} processes)")
+            tick = time.perf_counter()
+            extras = builder.extra_files(pages, search)
             made: set[str] = set()
-            for rel, data in rendered:
-                write_file(staging, rel, data, made)
             for rel, data in extras.items():
                 write_file(staging, rel, data, made)
+            log(
+                f"publish  {len(extras)} feeds, calendars, data files and redirects ({time.perf_counter() - tick:.2f} s)"
+            )
+            tick = time.perf_counter()
             for rel, src in builder.static_files().items():
                 write_file(staging, rel, src.read_bytes(), made)
             files = 0
             if (content / "files").is_dir():
                 copy_tree(content / "files", staging / "files", content)
                 files = sum(1 for p in (staging / "files").rglob("*") if p.is_file())
-            log(f"write    {len(rendered)} pages and {files} files ({time.perf_counter() - tick:.2f} s)")
+            log(f"write    theme assets and {files} files ({time.perf_counter() - tick:.2f} s)")
             if search:
                 tick = time.perf_counter()
                 index_search(staging)
@@ -299,7 +302,44 @@ def _build(
 
             shutil.rmtree(staging, ignore_errors=True)
             raise
-    return BuildReport(len(rendered), files, time.perf_counter() - started, loaded.warnings, output, builder, pages)
+    return BuildReport(count, files, time.perf_counter() - started, loaded.warnings, output, builder, pages)
+
+
+_JOB: tuple | None = None  # what forked renderers inherit: (builder, pages, staging)
+
+
+def _render_share(task: tuple[int, int]) -> int:
+    index, count = task
+    assert _JOB is not None
+    builder, pages, staging = _JOB
+    made: set[str] = set()
+    done = 0
+    for page in pages[index::count]:
+        write_file(staging, output_file(page.path), builder.render(page), made)
+        done += 1
+    return done
+
+
+def render_pages(builder: Builder, pages: list[Page], staging: Path, jobs: int) -> int:
+    """Render every page into STAGING, on JOBS processes (forked, sharing the model).
+    Each page's bytes depend only on the page, so the output is the same for any JOBS."""
+    global _JOB
+    if jobs <= 1 or len(pages) < 400 or "fork" not in multiprocessing.get_all_start_methods():
+        return _render_serial(builder, pages, staging)
+    _JOB = (builder, pages, staging)
+    try:
+        shares = jobs * 8
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return sum(pool.imap_unordered(_render_share, [(i, shares) for i in range(shares)]))
+    finally:
+        _JOB = None
+
+
+def _render_serial(builder: Builder, pages: list[Page], staging: Path) -> int:
+    made: set[str] = set()
+    for page in pages:
+        write_file(staging, output_file(page.path), builder.render(page), made)
+    return len(pages)
 
 
 class SearchError(Exception):

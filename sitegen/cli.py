@@ -29,7 +29,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import SearchError, ThemeError, build
 
     try:
-        report = build(Path(args.content), Path(args.output), log=print, search=not args.no_search)
+        report = build(Path(args.content), Path(args.output), log=print, search=not args.no_search, jobs=args.jobs)
     except ContentError as exc:
         return _fail(exc)
     except (BuildLocked, ThemeError, SearchError) as exc:
@@ -197,6 +197,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--output", default="output", help="the output folder (default: output)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--no-search", action="store_true", help="skip the search index (Pagefind)")
+    p.add_argument("--jobs", type=int, help="processes to render with (default: one per CPU core)")
     p.set_defaults(func=cmd_build)
 
     p = command(

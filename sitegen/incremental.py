@@ -111,6 +111,8 @@ class Project:
         self.assets: dict[str, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self.inputs: dict[str, tuple[int, int]] = {}
+        self.defer_extras = False  # the preview server publishes feeds and data just after the reload
+        self.extras_due = False
 
     # --- what is watched -----------------------------------------------------
 
@@ -226,26 +228,50 @@ class Project:
                 pass
             self.digests.pop(rel, None)
             _prune(self.output, (self.output / rel).parent)
-        extras = builder.extra_files(pages, self.search) if (changed or changed_templates) else {}
-        for rel, data in extras.items():
-            digest = hashlib.sha1(data).hexdigest()
-            if self.digests.get(rel) != digest:
-                _write_atomic(self.output / rel, data)
-                self.digests[rel] = digest
-                written += 1
-        if extras:
-            for rel in self.extras - set(extras) - set(new_pages):
-                (self.output / rel).unlink(missing_ok=True)
-                self.digests.pop(rel, None)
-                _prune(self.output, (self.output / rel).parent)
-                deleted += 1
-            self.extras = set(extras)
+        if (changed or changed_templates) and self.defer_extras:
+            self.extras_due = True
+            extras: dict[str, bytes] = {}
+        else:
+            extras = builder.extra_files(pages, self.search) if (changed or changed_templates) else {}
+        written += self._write_extras(extras)
+        deleted += self._drop_extras(extras, new_pages)
         assets = self._asset_snapshot(builder)
         if assets != self.assets:
             self._sync_assets(builder)
         self._remember(loaded, builder, pages, prints)
         self.problems = []
         return Result(True, written, deleted, rendered, time.perf_counter() - started, loaded.warnings)
+
+    def _write_extras(self, extras: dict[str, bytes]) -> int:
+        written = 0
+        for rel, data in extras.items():
+            digest = hashlib.sha1(data).hexdigest()
+            if self.digests.get(rel) != digest:
+                _write_atomic(self.output / rel, data)
+                self.digests[rel] = digest
+                written += 1
+        return written
+
+    def _drop_extras(self, extras: dict[str, bytes], pages: dict[str, Page]) -> int:
+        if not extras:
+            return 0
+        deleted = 0
+        for rel in self.extras - set(extras) - set(pages):
+            (self.output / rel).unlink(missing_ok=True)
+            self.digests.pop(rel, None)
+            _prune(self.output, (self.output / rel).parent)
+            deleted += 1
+        self.extras = set(extras)
+        return deleted
+
+    def publish_due(self) -> int:
+        """Write the feeds, calendars and data files that a deferred rebuild left out."""
+        if not self.extras_due or self.builder is None:
+            return 0
+        self.extras_due = False
+        with paused_gc():
+            extras = self.builder.extra_files(list(self.pages.values()), self.search)
+            return self._write_extras(extras) + self._drop_extras(extras, self.pages)
 
     def _sync_assets(self, builder: Builder) -> None:
         wanted: dict[str, Path] = dict(builder.static_files())

@@ -226,7 +226,7 @@ class Publisher:
                 for i in model.issues.values()
             ],
         }
-        text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         # safe to embed anywhere: no raw angle brackets or ampersands in the data file
         text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         return (text + "\n").encode()

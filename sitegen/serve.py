@@ -165,6 +165,7 @@ def serve(
         output = Path(tempfile.mkdtemp(prefix="sitegen-preview-")) / "site"
     output = Path(output).resolve()
     project = Project(content, output, base_path="/", log=lambda _: None, search=True)
+    project.defer_extras = True
 
     def report(result) -> None:  # type: ignore[no-untyped-def]
         if result.ok:
@@ -182,10 +183,19 @@ def serve(
 
     indexer = SearchIndexer(output, log)
 
+    def publish_later() -> None:
+        try:
+            project.publish_due()
+        except Exception:
+            log("publishing feeds and data failed:\n" + traceback.format_exc())
+
     def rebuild(changed: list[str]) -> None:
         try:
             result = project.build()
             report(result)
+            if result.ok and project.extras_due:
+                # feeds, calendars and data after the browser has its page
+                ioloop.IOLoop.current().call_later(0.5, publish_later)
             if result.ok and (result.written or result.deleted):
                 indexer.request()
         except Exception:  # keep serving whatever happens; show what went wrong

@@ -112,9 +112,17 @@ def test_symlinks_leading_out_are_refused_and_never_copied(cli, site, tmp_path):
     (content / "files/folder").symlink_to(tmp_path)
     result = checked(cli, content)
     assert result.code == 1
-    assert 'meetings/m.yaml:5: href "files/report.pdf" leads outside the files/ folder; it is not published' in result.err
-    assert "files/report.pdf: files/report.pdf is a link to something outside the content folder; it is not published" in result.err
-    assert "files/folder: files/folder is a link to something outside the content folder; it is not published" in result.err
+    assert (
+        'meetings/m.yaml:5: href "files/report.pdf" leads outside the files/ folder; it is not published' in result.err
+    )
+    assert (
+        "files/report.pdf: files/report.pdf is a link to something outside the content folder; it is not published"
+        in result.err
+    )
+    assert (
+        "files/folder: files/folder is a link to something outside the content folder; it is not published"
+        in result.err
+    )
     out = tmp_path / "out"
     assert cli("build", "--content", content, "--output", out).code == 1
     assert not out.exists()
@@ -254,19 +262,28 @@ items:
 # --- property tests -------------------------------------------------------------
 
 scalars = st.one_of(
-    st.text(max_size=20), st.integers(), st.booleans(), st.none(), st.dates().map(str), st.sampled_from(["18:30", "on", "no", "~"])
+    st.text(max_size=20),
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.dates().map(str),
+    st.sampled_from(["18:30", "on", "no", "~"]),
 )
 yaml_values = st.recursive(
     scalars,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
     max_leaves=12,
 )
-meeting_keys = st.sampled_from(["body", "date", "items", "status", "record", "start", "present", "documents", "id", "title", "decisions"])
+meeting_keys = st.sampled_from(
+    ["body", "date", "items", "status", "record", "start", "present", "documents", "id", "title", "decisions"]
+)
 meeting_like = st.dictionaries(meeting_keys, yaml_values, max_size=6)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(st.text(max_size=300), meeting_like.map(lambda d: __import__("yaml").safe_dump(d, allow_unicode=True))))
+@given(
+    st.one_of(st.text(max_size=300), meeting_like.map(lambda d: __import__("yaml").safe_dump(d, allow_unicode=True)))
+)
 def test_loader_returns_a_model_or_a_content_error(text):
     with tempfile.TemporaryDirectory() as tmp:
         content = write_site(Path(tmp), {"meetings/m.yaml": text})
@@ -302,7 +319,9 @@ def councils(draw):  # type: ignore[no-untyped-def]
                         open_recs.remove(mine[0])
                 elif draw(st.booleans()):
                     to = draw(st.sampled_from([b for b in ("council", "cabinet", "audit") if b != body]))
-                    entry = entry.replace("        text:", f"        type: recommendation\n        to: {to}\n        text:")
+                    entry = entry.replace(
+                        "        text:", f"        type: recommendation\n        to: {to}\n        text:"
+                    )
                     open_recs.append((f"{mid}/item-{i}/{d}", to))
                 decisions.append(entry)
             items.append(f"  - id: item-{i}\n    title: Item {i}\n    decisions:\n" + "".join(decisions))

@@ -107,6 +107,8 @@ def test_edit_shows_new_content_and_reloads_the_browser(server):
     message = asyncio.run(scenario())
     assert message["command"] == "reload"
     assert "The Blue Room" in fetch(base + "/meetings/2011-11-16-cabinet/")[1]
+    # feeds, calendars and data follow just after the page
+    wait_for(lambda: "The Blue Room" in fetch(base + "/calendar/meetings.ics")[1])
 
 
 def test_error_banner_then_recovery(server):

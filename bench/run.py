@@ -1,0 +1,253 @@
+"""sitegen's benchmark: full builds, incremental rebuilds, and a paired run against Hugo.
+
+    python bench/run.py                       # everything: N = 1,000 and 10,000 (about 30 min on 2 cores)
+    python bench/run.py --sizes 1000 --quick  # a smoke run
+    python bench/run.py --profile 1000        # where the time goes (cProfile, top 25 by cumulative time)
+
+Prints Markdown tables. Never part of the test suite.
+
+1. Synthetic council (bench/synth.py: 12 bodies, 60 people, 4-10 items a meeting,
+   ~1.5 KB minutes an item, 1-4 decisions an item, a tenth of them recommendations):
+   clean `sitegen build --no-search` in a fresh process: wall s, CPU s (user+sys,
+   all processes), pages written, pages/s, peak RSS of the largest process.
+2. Incremental at the largest N, through the engine behind `sitegen serve`
+   (sitegen.incremental.Project, in one process, as the preview server runs it):
+   no-op, one-meeting edit, one-body edit, one-template edit: wall s and pages rewritten.
+3. Side by side with Hugo on the peers' pages (../shared/bench/peers/gen.py): the
+   very same Markdown wrapped as meetings (one item each, the page body as its
+   minutes), timed A B A B with a clean `hugo` build of the same pages, each
+   pair's ratio reported. sitegen builds with --no-search (Hugo indexes nothing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PEERS = Path(os.environ.get("PEERS", ROOT.parent / "shared" / "bench" / "peers"))
+sys.path.insert(0, str(ROOT / "bench"))
+import synth  # noqa: E402
+
+TIME = "/usr/bin/time"
+
+
+def timed(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> dict:
+    """Run CMD in a fresh process; wall, cpu (user+sys incl. children) and peak RSS (MiB)."""
+    fmt = "%e %U %S %M"
+    started = time.perf_counter()
+    result = subprocess.run([TIME, "-f", fmt, *cmd], cwd=cwd, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    last = result.stderr.strip().splitlines()[-1].split()
+    return {"wall": wall, "cpu": float(last[1]) + float(last[2]), "rss": int(last[3]) / 1024, "out": result.stdout}
+
+
+def sitegen(content: Path, output: Path, jobs: int | None = None) -> list[str]:
+    cmd = [sys.executable, "-m", "sitegen", "build", "--no-search", "--content", str(content), "--output", str(output)]
+    return cmd + (["--jobs", str(jobs)] if jobs else [])
+
+
+def pages_in(output: Path) -> int:
+    return sum(1 for _ in output.rglob("index.html"))
+
+
+def full_builds(sizes: list[int], work: Path, runs: int) -> list[str]:
+    rows = [
+        "| N meetings | pages | wall s (median of runs) | cpu s | pages/s | peak RSS MiB |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n in sizes:
+        content = work / f"council-{n}" / "content"
+        if not content.exists():
+            synth.generate(n, content)
+        results = []
+        for _ in range(runs):
+            out = work / f"council-{n}" / "output"
+            shutil.rmtree(out, ignore_errors=True)
+            results.append(timed(sitegen(content, out)))
+        wall = statistics.median(r["wall"] for r in results)
+        cpu = statistics.median(r["cpu"] for r in results)
+        rss = statistics.median(r["rss"] for r in results)
+        pages = pages_in(work / f"council-{n}" / "output")
+        rows.append(f"| {n:,} | {pages:,} | {wall:.1f} | {cpu:.1f} | {pages / wall:.0f} | {rss:.0f} |")
+        print(rows[-1], flush=True)
+    return rows
+
+
+def incremental(n: int, work: Path) -> list[str]:
+    from sitegen.incremental import Project
+
+    content = work / f"council-{n}" / "content"
+    if not content.exists():
+        synth.generate(n, content)
+    project = Project(content, work / f"council-{n}" / "incremental", search=False)
+    started = time.perf_counter()
+    project.build()
+    rows = [
+        f"| change (N = {n:,}) | wall s | pages rewritten |",
+        "|---|---:|---:|",
+        f"| first build (in process) | {time.perf_counter() - started:.1f} | all |",
+    ]
+
+    def step(name: str, change) -> None:  # type: ignore[no-untyped-def]
+        change()
+        result = project.build()
+        assert result.ok, result.problems[:3]
+        rows.append(f"| {name} | {result.seconds:.2f} | {result.written} |")
+        print(rows[-1], flush=True)
+
+    meeting = sorted((content / "meetings").rglob("*.md"))[n // 2]
+    bodies = content / "bodies.yaml"
+    theme = content.parent / "themes" / "default" / "templates"
+    step("no-op", lambda: None)
+    step("one meeting edited", lambda: meeting.write_text(meeting.read_text().replace("Council Chamber", "Room 2", 1)))
+    step(
+        "one body renamed",
+        lambda: bodies.write_text(
+            bodies.read_text().replace("name: Licensing Committee", "name: Licensing and Appeals Committee")
+        ),
+    )
+
+    def template() -> None:
+        theme.mkdir(parents=True, exist_ok=True)
+        source = (ROOT / "themes/default/templates/person.html").read_text()
+        (theme / "person.html").write_text(source.replace('<h2 id="interests-h">', '<h2 id="interests-h" class="x">'))
+
+    step("one template (person.html) edited", template)
+    shutil.rmtree(content.parent / "themes", ignore_errors=True)
+    return rows
+
+
+def wrap_as_meetings(plain: Path, content: Path) -> None:
+    """The peers' pages as sitegen meetings: one item each, the page body as its minutes."""
+    committees: dict[str, str] = {}
+    (content / "meetings").mkdir(parents=True, exist_ok=True)
+    for path in sorted((plain / "content" / "minutes").glob("*.md")):
+        text = path.read_text()
+        _, front, body = text.split("---\n", 2)
+        title = re.search(r'^title: "(.*)"$', front, re.M).group(1)  # type: ignore[union-attr]
+        date = re.search(r"^date: (\S+)$", front, re.M).group(1)  # type: ignore[union-attr]
+        committee = re.search(r'^committee: "(.*)"$', front, re.M).group(1)  # type: ignore[union-attr]
+        bid = committees.setdefault(committee, re.sub(r"[^a-z0-9]+", "-", committee.lower()).strip("-"))
+        body = body.replace("](/minutes/", "](/meetings/")
+        minutes = "\n".join(("      " + line) if line else "" for line in body.strip("\n").splitlines())
+        (content / "meetings" / path.name).write_text(
+            f"---\nbody: {bid}\ndate: {date}\nstatus: held\nrecord: approved\nitems:\n  - id: minutes\n"
+            f"    title: {json.dumps(title)}\n    minutes: |\n{minutes}\n---\n"
+        )
+    (content / "site.yaml").write_text("authority: Bench Council\ntitle: Bench\nbase_url: https://bench.example/\n")
+    (content / "bodies.yaml").write_text(
+        "".join(
+            f"- id: {bid}\n  name: {json.dumps(name)}\n  kind: committee\n" for name, bid in sorted(committees.items())
+        )
+    )
+
+
+def versus_hugo(sizes: list[int], work: Path, runs: int) -> list[str]:
+    hugo = shutil.which(os.environ.get("HUGO", "hugo"))
+    rows = [
+        "| pages | sitegen wall s (median) | Hugo wall s (median) | ratio sitegen/Hugo, pair by pair | median ratio | sitegen cpu s | Hugo cpu s |",
+        "|---:|---:|---:|---|---:|---:|---:|",
+    ]
+    if hugo is None:
+        rows.append("| - | Hugo is not installed (apt-get install hugo) | | | | | |")
+        return rows
+    for n in sizes:
+        hugo_site = work / f"hugo-{n}"
+        plain = work / f"plain-{n}"
+        content = work / f"wrapped-{n}" / "content"
+        if not hugo_site.exists():
+            subprocess.run(
+                [sys.executable, str(PEERS / "gen.py"), "--pages", str(n), "--out", str(hugo_site), "--flavor", "hugo"],
+                check=True,
+                capture_output=True,
+            )
+            subprocess.run(
+                [sys.executable, str(PEERS / "gen.py"), "--pages", str(n), "--out", str(plain), "--flavor", "plain"],
+                check=True,
+                capture_output=True,
+            )
+            wrap_as_meetings(plain, content)
+        pairs = []
+        for _ in range(runs):
+            out = work / f"wrapped-{n}" / "output"
+            shutil.rmtree(out, ignore_errors=True)
+            a = timed(sitegen(content, out))
+            shutil.rmtree(hugo_site / "public", ignore_errors=True)
+            b = timed([hugo, "--quiet"], cwd=hugo_site)
+            pairs.append((a, b))
+            print(f"  {n}: sitegen {a['wall']:.2f} s, hugo {b['wall']:.2f} s", flush=True)
+        ratios = [a["wall"] / b["wall"] for a, b in pairs]
+        rows.append(
+            f"| {n:,} | {statistics.median(a['wall'] for a, _ in pairs):.2f} | {statistics.median(b['wall'] for _, b in pairs):.2f} "
+            f"| {', '.join(f'{r:.2f}' for r in ratios)} | {statistics.median(ratios):.2f} "
+            f"| {statistics.median(a['cpu'] for a, _ in pairs):.1f} | {statistics.median(b['cpu'] for _, b in pairs):.1f} |"
+        )
+        print(rows[-1], flush=True)
+    return rows
+
+
+def profile(n: int, work: Path) -> None:
+    import cProfile
+    import pstats
+
+    from sitegen.build import build
+
+    content = work / f"council-{n}" / "content"
+    if not content.exists():
+        synth.generate(n, content)
+    stats_file = work / "profile.out"
+    cProfile.runctx(
+        "build(content, out, search=False, jobs=1)",
+        {"build": build, "content": content, "out": work / "profile-output"},
+        {},
+        str(stats_file),
+    )
+    pstats.Stats(str(stats_file)).sort_stats("cumulative").print_stats(25)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="one run each")
+    parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--profile", type=int, metavar="N", help="profile a full build of N meetings, then stop")
+    parser.add_argument("--skip", default="", help="comma list of parts to skip: full,incremental,hugo")
+    args = parser.parse_args()
+    os.environ.setdefault("SITEGEN_TODAY", "2026-11-27")
+    work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    if args.profile:
+        profile(args.profile, work)
+        return
+    sizes = [int(s) for s in args.sizes.split(",")]
+    runs = 1 if args.quick else args.runs
+    skip = set(args.skip.split(","))
+    print(f"work folder: {work}; {os.cpu_count()} CPUs; Python {sys.version.split()[0]}\n", flush=True)
+    if "full" not in skip:
+        print("\n".join(["## Full builds, synthetic council", "", *full_builds(sizes, work, runs), ""]), flush=True)
+    if "incremental" not in skip:
+        print(
+            "\n".join(
+                ["## Incremental rebuilds (the preview server's engine)", "", *incremental(max(sizes), work), ""]
+            ),
+            flush=True,
+        )
+    if "hugo" not in skip:
+        print("\n".join(["## Side by side with Hugo, same pages", "", *versus_hugo(sizes, work, runs), ""]), flush=True)
+
+
+if __name__ == "__main__":
+    main()
