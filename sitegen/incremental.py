@@ -65,13 +65,15 @@ def fingerprints(loaded: Loaded, cache: ParseCache) -> dict[str, object]:
     return out
 
 
-def _snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
+def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
+    """(mtime, size) of every file under FOLDERS, leaving out hidden files and editors' backups."""
     snap = {}
     for folder in folders:
-        if not folder.is_dir():
-            continue
-        for dirpath, _, filenames in os.walk(folder):
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
             for name in filenames:
+                if name.startswith(".") or name.endswith(("~", ".swp", ".tmp")):
+                    continue
                 path = os.path.join(dirpath, name)
                 try:
                     st = os.stat(path)
@@ -122,11 +124,11 @@ class Project:
             folders += [f for f in self.builder.folders if not f.is_relative_to(folders[1])]
         return folders
 
-    def _template_snapshot(self, builder: Builder) -> dict[str, tuple[int, int]]:
-        return _snapshot([f / "templates" for f in builder.folders])
+    def _templatesnapshot(self, builder: Builder) -> dict[str, tuple[int, int]]:
+        return snapshot([f / "templates" for f in builder.folders])
 
-    def _asset_snapshot(self, builder: Builder) -> dict[str, tuple[int, int]]:
-        return _snapshot([f / "static" for f in builder.folders] + [self.content / "files"])
+    def _assetsnapshot(self, builder: Builder) -> dict[str, tuple[int, int]]:
+        return snapshot([f / "static" for f in builder.folders] + [self.content / "files"])
 
     # --- building --------------------------------------------------------------
 
@@ -141,7 +143,7 @@ class Project:
             return Result(False, problems=exc.problems, seconds=time.perf_counter() - started)
 
     def _build(self, started: float) -> Result:
-        inputs = _snapshot(self.watched())
+        inputs = snapshot(self.watched())
         if self.loaded is None:
             result = self._full(started)
         elif inputs == self.inputs and not self.problems:
@@ -175,15 +177,15 @@ class Project:
         self.loaded, self.builder = loaded, builder
         self.pages = {output_file(p.path): p for p in pages}
         self.prints = prints if prints is not None else fingerprints(loaded, self.cache)
-        self.templates = self._template_snapshot(builder)
-        self.assets = self._asset_snapshot(builder)
+        self.templates = self._templatesnapshot(builder)
+        self.assets = self._assetsnapshot(builder)
 
     def _incremental(self, started: float) -> Result:
         loaded = load(self.content, self.base_path, cache=self.cache)
         old_builder = self.builder
         assert old_builder is not None
         builder = Builder(loaded, self.search)
-        templates = self._template_snapshot(builder)
+        templates = self._templatesnapshot(builder)
         if templates != self.templates or builder.folders != old_builder.folders:
             changed_templates = {
                 Path(p).name for p in set(templates) | set(self.templates) if templates.get(p) != self.templates.get(p)
@@ -235,7 +237,7 @@ class Project:
             extras = builder.extra_files(pages, self.search) if (changed or changed_templates) else {}
         written += self._write_extras(extras)
         deleted += self._drop_extras(extras, new_pages)
-        assets = self._asset_snapshot(builder)
+        assets = self._assetsnapshot(builder)
         if assets != self.assets:
             self._sync_assets(builder)
         self._remember(loaded, builder, pages, prints)

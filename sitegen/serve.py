@@ -23,7 +23,7 @@ from livereload.watcher import Watcher
 from tornado import ioloop
 
 from .build import Log, index_search
-from .incremental import Project
+from .incremental import Project, snapshot
 
 POLL_MS = 100
 BANNER_START = b"<!-- sitegen-errors -->"
@@ -40,20 +40,7 @@ class ProjectWatcher(Watcher):
         self._tasks["sitegen"] = {"func": None, "delay": None, "ignore": None, "mtimes": {}}
 
     def scan(self) -> dict[str, tuple[int, int]]:
-        snap: dict[str, tuple[int, int]] = {}
-        for folder in self.folders():
-            for dirpath, dirnames, filenames in os.walk(folder):
-                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-                for name in filenames:
-                    if name.startswith(".") or name.endswith(("~", ".swp", ".tmp")):
-                        continue
-                    path = os.path.join(dirpath, name)
-                    try:
-                        st = os.stat(path)
-                    except OSError:
-                        continue
-                    snap[path] = (st.st_mtime_ns, st.st_size)
-        return snap
+        return snapshot(self.folders())
 
     def examine(self) -> tuple[str | None, Any]:
         if self._changes:
@@ -101,6 +88,50 @@ class SearchIndexer:
                     self.running = False
                     return
                 self.again = False
+
+
+class BackgroundPublisher:
+    """Writes feeds, calendars and data files in a forked copy of the preview, so that
+    the server never waits for them; one copy at a time, the latest state always last."""
+
+    def __init__(self, project: Project, log: Log) -> None:
+        self.project = project
+        self.log = log
+        self.child = 0
+        self.again = False
+
+    def request(self) -> None:
+        if self.child:
+            self.again = True
+            return
+        if not hasattr(os, "fork"):
+            self.project.publish_due()
+            return
+        pid = os.fork()
+        if pid == 0:  # the child: publish from its own copy of the model, then leave at once
+            code = 0
+            try:
+                self.project.publish_due()
+            except BaseException:
+                traceback.print_exc()
+                code = 1
+            os._exit(code)
+        self.project.extras_due = False
+        self.child = pid
+        ioloop.IOLoop.current().call_later(0.2, self.reap)
+
+    def reap(self) -> None:
+        pid, status = os.waitpid(self.child, os.WNOHANG)
+        if pid == 0:
+            ioloop.IOLoop.current().call_later(0.2, self.reap)
+            return
+        if status:
+            self.log("publishing feeds and data failed (see above)")
+        self.child = 0
+        if self.again:
+            self.again = False
+            self.project.extras_due = True
+            self.request()
 
 
 def banner(problems: list) -> bytes:
@@ -183,19 +214,18 @@ def serve(
 
     indexer = SearchIndexer(output, log)
 
+    publisher = BackgroundPublisher(project, log)
+
     def publish_later() -> None:
-        try:
-            project.publish_due()
-        except Exception:
-            log("publishing feeds and data failed:\n" + traceback.format_exc())
+        publisher.request()
 
     def rebuild(changed: list[str]) -> None:
         try:
             result = project.build()
             report(result)
             if result.ok and project.extras_due:
-                # feeds, calendars and data after the browser has its page
-                ioloop.IOLoop.current().call_later(0.5, publish_later)
+                # feeds, calendars and data after the browser has its page, in a forked process
+                ioloop.IOLoop.current().call_later(0.3, publish_later)
             if result.ok and (result.written or result.deleted):
                 indexer.request()
         except Exception:  # keep serving whatever happens; show what went wrong
