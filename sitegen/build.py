@@ -68,8 +68,12 @@ def load(
         raise ContentError([Problem(Location(str(content)), "the content folder does not exist")])
     site, bodies, people, has_people, issue_info = read_site_files(content, problems)
     meetings = []
+    failed: set[str] = set()  # meetings whose files have errors: references to them are not reported again
     for path in meeting_files(content):
+        before = len(problems.errors)
         meeting = load_meeting(path, content, problems, cache)
+        if meeting is None or len(problems.errors) > before:
+            failed.add(path.name.rsplit(".", 1)[0])
         if meeting is not None:
             if meeting.id.isdigit() and len(meeting.id) == 4:
                 problems.error(
@@ -78,7 +82,7 @@ def load(
                 continue
             meetings.append(meeting)
     _check_files(content, problems)
-    model, linker = link(site, bodies, people, has_people, issue_info, meetings, problems, on or today())
+    model, linker = link(site, bodies, people, has_people, issue_info, meetings, problems, on or today(), failed)
     urls = Urls(base_path if base_path is not None else site.base_path)
 
     def resolve(ref: str) -> str | None:
@@ -264,7 +268,7 @@ def _build(
     model = loaded.model
     log(
         f"read     {len(model.meetings)} meetings, {len(model.bodies)} bodies, {len(model.people)} people, "
-        f"{len(model.issues)} issues ({time.perf_counter() - tick:.2f} s)"
+        f"{len(model.issues)} issue{'s' if len(model.issues) != 1 else ''} ({time.perf_counter() - tick:.2f} s)"
     )
     tick = time.perf_counter()
     builder = Builder(loaded, search)

@@ -18,10 +18,11 @@ def _print_problems(problems: list[Problem]) -> None:
         print(problem, file=sys.stderr)
 
 
-def _fail(exc: ContentError) -> int:
+def _fail(exc: ContentError, content: Path | None = None) -> int:
     _print_problems(exc.problems)
     errors = len(exc.errors)
-    print(f"{errors} error{'s' if errors != 1 else ''}; nothing was written", file=sys.stderr)
+    where = f" (paths are relative to {content})" if content is not None else ""
+    print(f"{errors} error{'s' if errors != 1 else ''}{where}; nothing was written", file=sys.stderr)
     return 1
 
 
@@ -31,7 +32,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         report = build(Path(args.content), Path(args.output), log=print, search=not args.no_search, jobs=args.jobs)
     except ContentError as exc:
-        return _fail(exc)
+        return _fail(exc, Path(args.content))
     except (BuildLocked, ThemeError, SearchError) as exc:
         print(f"sitegen: {exc}", file=sys.stderr)
         print("nothing was written", file=sys.stderr)
@@ -50,13 +51,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         loaded = load(Path(args.content))
     except ContentError as exc:
-        return _fail(exc)
+        return _fail(exc, Path(args.content))
     _print_problems(loaded.problems)
     model = loaded.model
-    print(
-        f"ok: {len(model.meetings)} meetings, {len(model.bodies)} bodies, {len(model.people)} people, "
-        f"{len(loaded.warnings)} warnings"
-    )
+    counts = [
+        (len(model.meetings), "meeting", "meetings"),
+        (len(model.bodies), "body", "bodies"),
+        (len(model.people), "person", "people"),
+        (len(loaded.warnings), "warning", "warnings"),
+    ]
+    print("ok: " + ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts))
     return 1 if args.strict and loaded.warnings else 0
 
 

@@ -22,7 +22,9 @@ class Linker:
         meetings: list[m.Meeting],
         problems: Problems,
         today: dt.date,
+        failed: set[str] | frozenset[str] = frozenset(),
     ) -> None:
+        self.failed = failed  # meetings whose files have errors of their own
         self.problems = problems
         self.has_people = has_people_file
         self.today = today
@@ -85,6 +87,8 @@ class Linker:
 
     def resolve(self, ref: str, loc: Location, key: str) -> m.Meeting | m.Item | m.Decision | None:
         target = self.refs.get(ref.strip().strip("/"))
+        if target is None and ref.strip().strip("/").split("/")[0] in self.failed:
+            return None  # the meeting's own file is in error: that error is the one to fix
         if target is None:
             parts = ref.strip("/").split("/")
             known = [k for k in self.refs if k.count("/") == len(parts) - 1]
@@ -156,7 +160,7 @@ class Linker:
                 decision.to = self.body(decision.to_id, decision.lines["to"])
             if decision.at_id:
                 at = self.model.meetings.get(decision.at_id)
-                if at is None:
+                if at is None and decision.at_id not in self.failed:
                     self.problems.error(
                         decision.lines["at"],
                         f'at "{decision.at_id}": there is no such meeting{did_you_mean(decision.at_id, self.model.meetings)}',
@@ -348,6 +352,8 @@ class Linker:
 
         def check(text: str, loc: Location, block: bool) -> None:
             for line, ref in markdown.check(text):
+                if ref.strip("/").split("/")[0] in self.failed:
+                    continue
                 where = Location(loc.path, loc.line + line + (1 if block and "\n" in text.strip() else 0))
                 self.problems.error(where, f'link to "ref:{ref}": there is no such {_what(ref.count("/") + 1)}')
 
@@ -384,7 +390,7 @@ def link(
     meetings: list[m.Meeting],
     problems: Problems,
     today: dt.date,
-    markdown_factory=None,  # type: ignore[no-untyped-def]
+    failed: set[str] | frozenset[str] = frozenset(),
 ) -> tuple[m.Model, Linker]:
-    linker = Linker(site, bodies, people, has_people_file, issue_info, meetings, problems, today)
+    linker = Linker(site, bodies, people, has_people_file, issue_info, meetings, problems, today, failed)
     return linker.run(), linker

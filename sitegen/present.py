@@ -72,7 +72,8 @@ def step_words(step: m.Decides) -> str:
     assert decision is not None
     body = decision.meeting.body
     who = f" by {body.name}" if body else ""
-    return f"{OUTCOME_WORDS[step.outcome]}{who} on {short_date(decision.date)}"
+    draft = " (draft minutes)" if decision.meeting.record == "draft" else ""
+    return f"{OUTCOME_WORDS[step.outcome]}{who} on {short_date(decision.date)}{draft}"
 
 
 def status_words(status: m.Status | None) -> str:

@@ -442,6 +442,13 @@ class MeetingReader:
             item.meeting = meeting
             items[item.id] = item
         meeting.items = list(items.values())
+        named = DATE.match(meeting_id[:10])
+        if date is not None and named and meeting_id[:10] != date.isoformat():
+            self.problems.warn(
+                Location(rel, data.value_line("date")),
+                f"the file name says {meeting_id[:10]} but the date is {date.isoformat()}; "
+                "rename the file (keep the old name in aliases:) or correct the date",
+            )
         has_record = any(i.minutes or i.decisions for i in meeting.items)
         if not meeting.status:
             meeting.status = "held"

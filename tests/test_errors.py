@@ -302,7 +302,7 @@ def test_all_problems_reported_together_sorted(cli, site):
     result = check(cli, content)
     lines = [line for line in result.err.splitlines() if line.startswith("meetings/")]
     assert [line.split(": ")[0] for line in lines] == ["meetings/a.yaml:2", "meetings/a.yaml:3", "meetings/b.yaml:1"]
-    assert result.err.rstrip().endswith("3 errors; nothing was written")
+    assert result.err.rstrip().endswith(f"3 errors (paths are relative to {content}); nothing was written")
 
 
 def test_warning_does_not_fail_unless_strict(cli, site):
@@ -345,3 +345,26 @@ def test_build_writes_nothing_on_error(cli, site, tmp_path):
     assert result.code == 1
     assert not out.exists()
     assert "nothing was written" in result.err
+
+
+def test_a_broken_meeting_file_does_not_make_false_errors_elsewhere(cli, site):
+    content = site(
+        {
+            "meetings/2011-11-16-cabinet.md": CABINET.replace("date: 2011-11-16", "date: 2011-11-31"),
+            "meetings/c.yaml": "body: council\ndate: 2011-12-07\nitems:\n  - id: a\n    title: A\n    considers: [2011-11-16-cabinet/strategic-commissioning/2]\n    decisions:\n      - id: '1'\n        text: T\n        decides:\n          - ref: 2011-11-16-cabinet/strategic-commissioning/2\n            outcome: approved\n",
+        }
+    )
+    result = check(cli, content)
+    lines = errors_of(result)
+    assert lines[0] == 'meetings/2011-11-16-cabinet.md:3: "2011-11-31" is not a real date (date is YYYY-MM-DD)'
+    assert not any(line.startswith("meetings/c.yaml") for line in lines), lines
+
+
+def test_file_name_and_date_disagreeing_warns(cli, site):
+    content = site({"meetings/2011-11-16-cabinet.yaml": "body: cabinet\ndate: 2011-11-17\n"})
+    result = check(cli, content)
+    assert result.code == 0
+    assert (
+        "meetings/2011-11-16-cabinet.yaml:2: warning: the file name says 2011-11-16 but the date is 2011-11-17; "
+        "rename the file (keep the old name in aliases:) or correct the date" in result.err
+    )

@@ -248,3 +248,28 @@ def test_site_without_people_file_builds(cli, site, tmp_path):
     assert cli("build", "--content", content, "--output", out).code == 0
     assert "Cllr Smith" in text(page(out, "/meetings/m/"))
     assert not (out / "people").exists()
+
+
+def test_approved_minutes_never_say_minutes_are_unpublished(cli, site, tmp_path):
+    content = site(
+        {
+            "meetings/m.yaml": "body: cabinet\ndate: 2011-11-16\nrecord: approved\nitems:\n  - id: apologies\n    title: Apologies\n",
+            "meetings/n.yaml": "body: cabinet\ndate: 2011-11-17\nrecord: agenda\nitems:\n  - id: apologies\n    title: Apologies\n",
+        }
+    )
+    out = tmp_path / "out"
+    assert cli("build", "--no-search", "--content", content, "--output", out).code == 0
+    assert "not yet published" not in page(out, "/meetings/m/") + page(out, "/meetings/m/apologies/")
+    assert "Minutes for this item are not yet published." in page(out, "/meetings/n/apologies/")
+
+
+def test_outcome_from_draft_minutes_says_so(cli, site, tmp_path):
+    content = site(
+        {
+            "meetings/a.yaml": "body: cabinet\ndate: 2011-11-16\nitems:\n  - id: x\n    title: X\n    decisions:\n      - id: '1'\n        to: council\n        text: T\n",
+            "meetings/b.yaml": "body: council\ndate: 2011-12-07\nrecord: draft\nitems:\n  - id: y\n    title: Y\n    decisions:\n      - id: '1'\n        text: U\n        decides:\n          - ref: a/x/1\n            outcome: approved\n",
+        }
+    )
+    out = tmp_path / "out"
+    assert cli("build", "--no-search", "--content", content, "--output", out).code == 0
+    assert "Approved by Council on 7 December 2011 (draft minutes)" in text(page(out, "/meetings/a/x/"))
