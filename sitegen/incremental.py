@@ -146,6 +146,7 @@ class Project:
         inputs = snapshot(self.watched())
         if self.loaded is None:
             result = self._full(started)
+            inputs = snapshot(self.watched())  # now with the theme folders the build used
         elif inputs == self.inputs and not self.problems:
             return Result(True, seconds=time.perf_counter() - started)
         else:
