@@ -6,7 +6,6 @@ template. Each page also names what it depends on, for incremental builds.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -298,9 +297,3 @@ def _attendance(model: m.Model, person: m.Person, record: m.PersonRecord) -> lis
         if body is not None:
             out.append(Attendance(body, present, apologies, present + apologies))
     return out
-
-
-def today_from_env(value: str | None) -> dt.date:
-    if value:
-        return dt.date.fromisoformat(value)
-    return dt.date.today()

@@ -98,11 +98,7 @@ def status_words(status: m.Status | None) -> str:
 
 
 def status_class(status: m.Status | None) -> str:
-    if status is None:
-        return ""
-    if status.open:
-        return status.state
-    return status.state
+    return status.state if status is not None else ""
 
 
 def file_size(size: int | None) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -670,6 +669,3 @@ def read_site_files(
     issues_src = optional("issues")
     issues = _issues(issues_src[0], issues_src[1], problems) if issues_src else {}
     return site, bodies, people, people_src is not None, issues
-
-
-Loader = Callable[[Path, Path, Problems], "m.Meeting | None"]
