@@ -19,10 +19,10 @@ from pathlib import Path
 
 from . import model as m
 from .build import Builder, Loaded, Log, _quiet, build, load, paused_gc
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, Problems
 from .pages import Page, public_decisions
 from .urls import output_file
-from .validate import ParseCache
+from .validate import ParseCache, read_meeting_file
 
 
 @dataclass
@@ -33,6 +33,7 @@ class Result:
     rendered: int = 0
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
+    prose_only: bool = False  # only prose changed: no relinking was needed
 
 
 def fingerprints(loaded: Loaded, cache: ParseCache) -> dict[str, object]:
@@ -150,7 +151,7 @@ class Project:
         elif inputs == self.inputs and not self.problems:
             return Result(True, seconds=time.perf_counter() - started)
         else:
-            result = self._incremental(started)
+            result = self._prose_only(inputs, started) or self._incremental(started)
         self.inputs = inputs
         return result
 
@@ -180,6 +181,60 @@ class Project:
         self.prints = prints if prints is not None else fingerprints(loaded, self.cache)
         self.templates = self._templatesnapshot(builder)
         self.assets = self._assetsnapshot(builder)
+
+    def _prose_only(self, inputs: dict[str, tuple[int, int]], started: float) -> Result | None:
+        """The clerk's commonest edit, typing minutes, without relinking the site: when only
+        meeting files changed, and only in their prose, copy the new prose into the linked
+        model and render the pages that show it. None when the edit is anything more."""
+        loaded, builder = self.loaded, self.builder
+        if loaded is None or builder is None or self.problems:
+            return None
+        changed = [p for p in set(inputs) | set(self.inputs) if inputs.get(p) != self.inputs.get(p)]
+        meetings_dir = str(self.content / "meetings") + os.sep
+        if (
+            not changed
+            or len(changed) > 3
+            or not all(p.startswith(meetings_dir) and p in self.inputs and p in inputs for p in changed)
+        ):
+            return None
+        if any(not _is_builtin(f) for f in builder.folders):
+            return None  # a site's own templates may show prose anywhere
+        keys = set()
+        updates = []
+        for path in changed:
+            rel = Path(path).relative_to(self.content).as_posix()
+            entry = self.cache.entries.get(rel)
+            if entry is None or entry[1] is None or entry[2]:
+                return None
+            fresh = Problems()
+            new = read_meeting_file(Path(path), self.content, fresh)
+            if new is None or fresh.items or structure(new) != structure(entry[1]):
+                return None
+            for text in prose(new):
+                if loaded.markdown.check(text):
+                    return None  # a broken ref: link: the full path reports it
+            updates.append((rel, inputs[path], entry[1], new))
+            keys.add(f"prose:{entry[1].id}")
+        for rel, key, old, new in updates:
+            copy_prose(new, old)
+            self.cache.entries[rel] = (key, old, [])
+            self.prints[f"meeting:{old.id}"] = (old.source, key)
+        written = rendered = 0
+        for rel, page in self.pages.items():
+            if keys.isdisjoint(page.deps):
+                continue
+            data = builder.render(page)
+            rendered += 1
+            digest = hashlib.sha1(data).hexdigest()
+            if self.digests.get(rel) != digest:
+                _write_atomic(self.output / rel, data)
+                self.digests[rel] = digest
+                written += 1
+        if self.defer_extras:
+            self.extras_due = True
+        else:
+            written += self._write_extras(builder.extra_files(list(self.pages.values()), self.search))
+        return Result(True, written, 0, rendered, time.perf_counter() - started, loaded.warnings, prose_only=True)
 
     def _incremental(self, started: float) -> Result:
         loaded = load(self.content, self.base_path, cache=self.cache)
@@ -298,6 +353,68 @@ class Project:
                         path.unlink()
                     elif path.is_dir() and not any(path.iterdir()):
                         path.rmdir()
+
+
+def _is_builtin(folder: Path) -> bool:
+    from .render import builtin_theme
+
+    return folder.resolve() == builtin_theme().resolve()
+
+
+PROSE_ATTRS = {
+    m.Meeting: ("notes", "location"),
+    m.Item: ("minutes", "report"),
+    m.Interest: ("interest",),
+    m.Amendment: ("text",),
+    m.Decision: ("text",),
+    m.Decides: ("note",),
+}
+
+
+def _parts(meeting: m.Meeting) -> list[object]:
+    """Every object of a meeting that carries prose, in a fixed order."""
+    out: list[object] = [meeting]
+    for item in meeting.items:
+        out.append(item)
+        out += item.interests
+        out += item.amendments
+        for decision in item.decisions:
+            out.append(decision)
+            out += decision.decides
+    return out
+
+
+def prose(meeting: m.Meeting) -> list[str]:
+    return [getattr(o, a) for o in _parts(meeting) for a in PROSE_ATTRS[type(o)] if getattr(o, a)]
+
+
+def copy_prose(source: m.Meeting, target: m.Meeting) -> None:
+    for new, old in zip(_parts(source), _parts(target), strict=True):
+        for attr in PROSE_ATTRS[type(new)]:
+            setattr(old, attr, getattr(new, attr))
+
+
+def structure(meeting: m.Meeting) -> tuple:
+    """Everything of a meeting that links, orders or names things: all but its prose."""
+    items = []
+    for item in meeting.items:
+        items.append(
+            (
+                item.id, item.title, item.number, item.issue_id, item.exempt, item.exempt_reason,
+                item.exempt and bool(item.minutes), tuple(item.aliases), tuple(r for r, _ in item.considers_refs),
+                tuple(i.person_id for i in item.interests),
+                tuple((a.id, a.result, a.moved_by_ref and a.moved_by_ref[0], a.seconded_by_ref and a.seconded_by_ref[0]) for a in item.amendments),
+                tuple((v.on, repr(v.people_refs)) if v.people_refs else (v.on, v.for_count, v.against_count, v.abstained_count) for v in item.votes),
+                tuple((d.id, d.type, d.to_id, d.at_id, tuple((s.ref, s.outcome) for s in d.decides)) for d in item.decisions),
+                tuple((d.title, d.href, d.file_type, d.size) for d in item.documents),
+                tuple(len(x) for x in (item.interests, item.amendments, item.decisions)),
+            )
+        )  # fmt: skip
+    return (
+        meeting.id, meeting.body_id, meeting.date, meeting.start, meeting.end, meeting.status, meeting.record,
+        meeting.chair_id, tuple(meeting.present_ids), tuple(meeting.apologies_ids), tuple(meeting.in_attendance_ids),
+        tuple((d.title, d.href, d.file_type, d.size) for d in meeting.documents), tuple(meeting.aliases), tuple(items),
+    )  # fmt: skip
 
 
 def _prune(root: Path, folder: Path) -> None:

@@ -245,7 +245,14 @@ def plan(model: m.Model) -> list[Page]:
     pages.append(Page("search/", "search.html", "Search", {}, frozenset({"bodies"})))
     pages.append(Page("data/", "data.html", "Open data", {}, frozenset({"bodies"})))
     pages.append(Page("404.html", "404.html", "Page not found", {}, frozenset({"bodies"})))
+    for page in pages:  # the pages that show a meeting's prose (minutes, texts, notes) say so
+        if page.template in PROSE_TEMPLATES:
+            page.deps = page.deps | {"prose:" + key[8:] for key in page.deps if key.startswith("meeting:")}
     return pages
+
+
+# templates of the default theme that show prose fields; every other page shows none
+PROSE_TEMPLATES = frozenset({"meeting.html", "item.html", "issue.html", "awaiting.html", "person.html"})
 
 
 def _person_deps(person: m.Person, record: m.PersonRecord) -> set[str]:

@@ -39,6 +39,11 @@ def test_series_of_edits_matches_clean_builds(tmp_path):
             content, CABINET, "It be recommended that Council approves", "It be RECOMMENDED that Council approves"
         ),
         # change an outcome in the deciding meeting: statuses elsewhere change
+        # a declaration's wording (shown on the person's page) and the meeting's place
+        lambda: (
+            edit(content, CABINET, "Non-pecuniary", "Non-pecuniary, declared in full"),
+            edit(content, CABINET, "Council Chamber", "The Blue Room"),
+        ),
         lambda: edit(content, COUNCIL, "outcome: approved", "outcome: deferred"),
         # add a meeting that decides the now-deferred recommendation
         lambda: (content / "meetings/2012/2012-01-11-council.md").write_text(
@@ -63,6 +68,7 @@ def test_series_of_edits_matches_clean_builds(tmp_path):
         step()
         result = project.build()
         assert result.ok, result.problems
+        assert result.prose_only == (n in (1, 2, 3)), n  # minutes and a recommendation's text: prose only
         same_as_clean(content, out, tmp_path, n)
 
 
