@@ -5,7 +5,9 @@
 Starts the real server, connects to its livereload websocket as a browser
 does, rewrites one meeting file, and times from the write until the reload
 message has arrived and the changed page has been fetched. Prints the median
-and the worst of several edits.
+and the worst of several edits. On the synthetic site it times two kinds of
+one-meeting edit: prose only (the place; minutes behave the same), which takes
+the fast path, and a status change, which relinks the whole site.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def measure(content: Path, meeting: Path, page: str, edits: int) -> list[float]:
+async def measure(content: Path, meeting: Path, page: str, edits: int, structural: bool = False) -> list[float]:
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "sitegen", "serve", "--content", str(content), "--port", str(port)],
@@ -65,7 +67,10 @@ async def measure(content: Path, meeting: Path, page: str, edits: int) -> list[f
             await asyncio.sleep(1.0)
             marker = f"Room {n}-{time.time_ns()}"
             start = time.perf_counter()
-            meeting.write_text(original.replace("location: ", f"location: {marker}, ", 1))
+            text = original.replace("location: ", f"location: {marker}, ", 1)
+            if structural and n % 2 == 0:  # a change the whole site must be relinked for
+                text = text.replace("status: held", "status: adjourned", 1)
+            meeting.write_text(text)
             while True:  # a reload can also come from catching the file half-written: wait for the good one
                 message = json.loads(await asyncio.wait_for(ws.read_message(), 60))
                 assert message["command"] == "reload", message
@@ -101,8 +106,12 @@ def main() -> None:
         synth.generate(args.meetings, synthetic)
         target = sorted((synthetic / "meetings").rglob("*.md"))[args.meetings // 2]
         report(
-            f"synthetic, {args.meetings} meetings",
+            f"synthetic, {args.meetings} meetings: minutes or place edited",
             asyncio.run(measure(synthetic, target, f"/meetings/{target.stem}/", args.edits)),
+        )
+        report(
+            f"synthetic, {args.meetings} meetings: status changed (relinks the site)",
+            asyncio.run(measure(synthetic, target, f"/meetings/{target.stem}/", args.edits, structural=True)),
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
