@@ -122,7 +122,14 @@ def cmd_new(args: argparse.Namespace) -> int:
         print(f'sitegen: "{args.date}" is not a date: write YYYY-MM-DD, e.g. 2027-01-20', file=sys.stderr)
         return 2
     _, bodies, _, _, _ = read_site_files(content, Problems())
-    if bodies and args.body not in bodies:
+    if not bodies:
+        print(
+            f"sitegen: {content / 'bodies.yaml'} is missing or lists no bodies; "
+            "list the council's bodies there first (see the README)",
+            file=sys.stderr,
+        )
+        return 2
+    if args.body not in bodies:
         print(
             f'sitegen: unknown body "{args.body}"{did_you_mean(args.body, bodies)}; bodies are listed in bodies.yaml',
             file=sys.stderr,

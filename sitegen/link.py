@@ -198,7 +198,9 @@ class Linker:
                 continue
             if not target.is_recommendation:
                 self.problems.error(
-                    step.loc, f'decides "{step.ref}": that decision is a resolution, not a recommendation'
+                    step.loc,
+                    f'decides "{step.ref}": that decision is a resolution, not a recommendation; '
+                    'give it "type: recommendation" and "to:", or name it under "considers:" instead',
                 )
                 continue
             if target is decision:

@@ -87,6 +87,12 @@ def test_new_meeting_writes_a_valid_skeleton_and_refuses_to_overwrite(cli, site,
     assert cli("new", "meeting", "cabinett", "2027-03-04", "--content", content).code == 2
 
 
+def test_new_meeting_needs_bodies_first(cli, tmp_path):
+    result = cli("new", "meeting", "cabinet", "2027-03-04", "--content", tmp_path / "content")
+    assert result.code == 2 and "bodies.yaml is missing or lists no bodies" in result.err
+    assert not (tmp_path / "content").exists()
+
+
 @pytest.mark.parametrize("command", ["build", "check", "new"])
 def test_help_says_what_and_gives_an_example(command):
     result = subprocess.run(
