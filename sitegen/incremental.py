@@ -223,13 +223,8 @@ class Project:
         for rel, page in self.pages.items():
             if keys.isdisjoint(page.deps):
                 continue
-            data = builder.render(page)
             rendered += 1
-            digest = hashlib.sha1(data).hexdigest()
-            if self.digests.get(rel) != digest:
-                _write_atomic(self.output / rel, data)
-                self.digests[rel] = digest
-                written += 1
+            written += self._put(rel, builder.render(page))
         if self.defer_extras:
             self.extras_due = True
         else:
@@ -270,13 +265,8 @@ class Project:
                 or not changed.isdisjoint(old.deps)
             ):
                 continue
-            data = builder.render(page)
             rendered += 1
-            digest = hashlib.sha1(data).hexdigest()
-            if self.digests.get(rel) != digest:
-                _write_atomic(self.output / rel, data)
-                self.digests[rel] = digest
-                written += 1
+            written += self._put(rel, builder.render(page))
         deleted = 0
         for rel in set(self.pages) - set(new_pages):
             try:
@@ -300,15 +290,17 @@ class Project:
         self.problems = []
         return Result(True, written, deleted, rendered, time.perf_counter() - started, loaded.warnings)
 
+    def _put(self, rel: str, data: bytes) -> int:
+        """Write one output file if its bytes changed; 1 when written, else 0."""
+        digest = hashlib.sha1(data).hexdigest()
+        if self.digests.get(rel) == digest:
+            return 0
+        _write_atomic(self.output / rel, data)
+        self.digests[rel] = digest
+        return 1
+
     def _write_extras(self, extras: dict[str, bytes]) -> int:
-        written = 0
-        for rel, data in extras.items():
-            digest = hashlib.sha1(data).hexdigest()
-            if self.digests.get(rel) != digest:
-                _write_atomic(self.output / rel, data)
-                self.digests[rel] = digest
-                written += 1
-        return written
+        return sum(self._put(rel, data) for rel, data in extras.items())
 
     def _drop_extras(self, extras: dict[str, bytes], pages: dict[str, Page]) -> int:
         if not extras:

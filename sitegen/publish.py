@@ -70,7 +70,6 @@ class Publisher:
             )
         out["data/record.json"] = self.record_json()
         out["data/decisions.csv"] = self.decisions_csv(decisions)
-        out["sitemap.xml"] = b""  # filled in by the builder, which knows every page
         out["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {self.absolute('sitemap.xml')}\n".encode()
         return out
 
