@@ -31,6 +31,7 @@ class Publisher:
         base = model.site.base_url
         self.origin = base if base.startswith("http") else "https://example.invalid" + base
         self.host = self.origin.split("://", 1)[1].split("/", 1)[0]
+        self._events: dict[str, bytes] = {}
 
     # --- helpers -------------------------------------------------------------
 
@@ -140,41 +141,56 @@ class Publisher:
     # --- calendars ---------------------------------------------------------------
 
     def calendar(self, meetings: Iterable[m.Meeting], name: str) -> bytes:
+        """An iCalendar file of MEETINGS. Each meeting's event is made once per build and
+        shared by every calendar that lists it (all meetings, and its body's)."""
         import icalendar
 
+        meetings = list(meetings)
         cal = icalendar.Calendar()
         cal.add("prodid", "-//sitegen//meetings//EN")
         cal.add("version", "2.0")
         cal.add("calscale", "GREGORIAN")
         cal.add("x-wr-calname", name)
         cal.add("x-wr-timezone", self.model.site.timezone)
-        for meeting in meetings:
-            event = icalendar.Event()
-            event.add("uid", f"{meeting.id}@{self.host}")
-            event.add("summary", meeting.body.name if meeting.body else meeting.body_id)
-            if meeting.start is not None:
-                event.add("dtstart", self.when(meeting))
-                if meeting.end is not None and meeting.end > meeting.start:
-                    event.add("dtend", dt.datetime.combine(meeting.date, meeting.end, self.tz))
-            else:
-                event.add("dtstart", meeting.date)
-            # no creation time is recorded: use the meeting's own date so that builds are reproducible
-            event.add("dtstamp", dt.datetime.combine(meeting.date, dt.time(0), UTC))
-            if meeting.location:
-                event.add("location", meeting.location)
-            event.add("url", self.absolute(meeting))
-            event.add(
-                "status",
-                {"cancelled": "CANCELLED", "postponed": "TENTATIVE"}.get(meeting.status, "CONFIRMED"),
-            )
-            items = "\n".join(f"- {i.label}" for i in meeting.items)
-            event.add(
-                "description",
-                f"{RECORD_WORDS[meeting.record]}. {self.absolute(meeting)}" + (f"\n\n{items}" if items else ""),
-            )
-            cal.add_component(event)
-        cal.add_missing_timezones()
-        return cal.to_ical()
+        if any(meeting.start is not None for meeting in meetings):
+            probe = icalendar.Event()  # lets icalendar add the VTIMEZONE the events use
+            probe.add("dtstart", dt.datetime(2000, 1, 1, 12, tzinfo=self.tz))
+            cal.add_component(probe)
+            cal.add_missing_timezones()
+            cal.subcomponents.remove(probe)
+        head = cal.to_ical()
+        end = b"END:VCALENDAR\r\n"
+        assert head.endswith(end)
+        return head[: -len(end)] + b"".join(self._event(meeting) for meeting in meetings) + end
+
+    def _event(self, meeting: m.Meeting) -> bytes:
+        cached = self._events.get(meeting.id)
+        if cached is not None:
+            return cached
+        import icalendar
+
+        event = icalendar.Event()
+        event.add("uid", f"{meeting.id}@{self.host}")
+        event.add("summary", meeting.body.name if meeting.body else meeting.body_id)
+        if meeting.start is not None:
+            event.add("dtstart", self.when(meeting))
+            if meeting.end is not None and meeting.end > meeting.start:
+                event.add("dtend", dt.datetime.combine(meeting.date, meeting.end, self.tz))
+        else:
+            event.add("dtstart", meeting.date)
+        # no creation time is recorded: use the meeting's own date so that builds are reproducible
+        event.add("dtstamp", dt.datetime.combine(meeting.date, dt.time(0), UTC))
+        if meeting.location:
+            event.add("location", meeting.location)
+        event.add("url", self.absolute(meeting))
+        event.add("status", {"cancelled": "CANCELLED", "postponed": "TENTATIVE"}.get(meeting.status, "CONFIRMED"))
+        items = "\n".join(f"- {i.label}" for i in meeting.items)
+        event.add(
+            "description",
+            f"{RECORD_WORDS[meeting.record]}. {self.absolute(meeting)}" + (f"\n\n{items}" if items else ""),
+        )
+        data = self._events[meeting.id] = event.to_ical()
+        return data
 
     # --- open data ---------------------------------------------------------------
 
