@@ -130,6 +130,7 @@ class BuildReport:
     output: Path
     builder: Builder | None = None
     planned: list[Page] = field(default_factory=list)
+    extras: list[str] = field(default_factory=list)  # feeds, calendars, data files and redirects written
 
 
 class Builder:
@@ -278,16 +279,12 @@ def _build(
         staging = staging_folder(output)
         try:
             workers = jobs if jobs is not None else (os.cpu_count() or 1)
-            count = render_pages(builder, pages, staging, workers)
-            log(f"render   {count} pages ({time.perf_counter() - tick:.2f} s, {min(workers, count)} processes)")
-            tick = time.perf_counter()
-            extras = builder.extra_files(pages, search)
-            made: set[str] = set()
-            for rel, data in extras.items():
-                write_file(staging, rel, data, made)
+            count, extras = render_pages(builder, pages, staging, workers, search)
             log(
-                f"publish  {len(extras)} feeds, calendars, data files and redirects ({time.perf_counter() - tick:.2f} s)"
+                f"render   {count} pages and {len(extras)} feeds, calendars, data files and redirects "
+                f"({time.perf_counter() - tick:.2f} s, {min(workers, count)} processes)"
             )
+            made: set[str] = set()
             tick = time.perf_counter()
             for rel, src in builder.static_files().items():
                 write_file(staging, rel, src.read_bytes(), made)
@@ -306,44 +303,50 @@ def _build(
 
             shutil.rmtree(staging, ignore_errors=True)
             raise
-    return BuildReport(count, files, time.perf_counter() - started, loaded.warnings, output, builder, pages)
+    return BuildReport(count, files, time.perf_counter() - started, loaded.warnings, output, builder, pages, extras)
 
 
-_JOB: tuple | None = None  # what forked renderers inherit: (builder, pages, staging)
+_JOB: tuple | None = None  # what forked renderers inherit: (builder, pages, staging, search)
 
 
-def _render_share(task: tuple[int, int]) -> int:
+def _render_share(task: tuple[int, int]) -> int | list[str]:
+    """Render one contiguous share of the pages (a meeting's pages sit together, so the
+    Markdown they share is rendered once), or, for share -1, write the feeds and data."""
     index, count = task
     assert _JOB is not None
-    builder, pages, staging = _JOB
+    builder, pages, staging, search = _JOB
     made: set[str] = set()
+    if index < 0:
+        extras = builder.extra_files(pages, search)
+        for rel, data in extras.items():
+            write_file(staging, rel, data, made)
+        return sorted(extras)
+    size = -(-len(pages) // count)
     done = 0
-    for page in pages[index::count]:
+    for page in pages[index * size : (index + 1) * size]:
         write_file(staging, output_file(page.path), builder.render(page), made)
         done += 1
     return done
 
 
-def render_pages(builder: Builder, pages: list[Page], staging: Path, jobs: int) -> int:
-    """Render every page into STAGING, on JOBS processes (forked, sharing the model).
-    Each page's bytes depend only on the page, so the output is the same for any JOBS."""
+def render_pages(builder: Builder, pages: list[Page], staging: Path, jobs: int, search: bool) -> tuple[int, list[str]]:
+    """Render every page, and the feeds, calendars and data files, into STAGING on JOBS
+    processes (forked, sharing the model). Returns the number of pages and the other files.
+    Each file's bytes depend only on the model, so the output is the same for any JOBS."""
     global _JOB
-    if jobs <= 1 or len(pages) < 400 or "fork" not in multiprocessing.get_all_start_methods():
-        return _render_serial(builder, pages, staging)
-    _JOB = (builder, pages, staging)
+    _JOB = (builder, pages, staging, search)
     try:
         shares = jobs * 8
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            return sum(pool.imap_unordered(_render_share, [(i, shares) for i in range(shares)]))
+        tasks = [(-1, 0)] + [(i, shares) for i in range(shares)]
+        if jobs <= 1 or len(pages) < 400 or "fork" not in multiprocessing.get_all_start_methods():
+            results = [_render_share(task) for task in tasks]
+        else:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                results = list(pool.imap_unordered(_render_share, tasks))
+        extras = next(r for r in results if isinstance(r, list))
+        return sum(r for r in results if isinstance(r, int)), extras
     finally:
         _JOB = None
-
-
-def _render_serial(builder: Builder, pages: list[Page], staging: Path) -> int:
-    made: set[str] = set()
-    for page in pages:
-        write_file(staging, output_file(page.path), builder.render(page), made)
-    return len(pages)
 
 
 class SearchError(Exception):

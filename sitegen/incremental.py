@@ -161,7 +161,7 @@ class Project:
         )
         assert report.builder is not None
         self._remember(report.builder.loaded, report.builder, report.planned)
-        self.extras = set(report.builder.extra_files(report.planned, self.search))
+        self.extras = set(report.extras)
         for rel in [*self.pages, *self.extras]:
             self.digests[rel] = hashlib.sha1((self.output / rel).read_bytes()).hexdigest()
         gc.collect()

@@ -24,7 +24,7 @@ def test_build_prints_phases_and_summary(cli, site, tmp_path):
     result = cli("build", "--content", content, "--output", tmp_path / "out")
     assert result.code == 0
     lines = result.out.splitlines()
-    assert [line.split()[0] for line in lines[:5]] == ["read", "render", "publish", "write", "search"]
+    assert [line.split()[0] for line in lines[:4]] == ["read", "render", "write", "search"]
     assert lines[-1].startswith("built ") and " pages " in lines[-1] and lines[-1].endswith(" s")
 
 
