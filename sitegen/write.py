@@ -75,8 +75,11 @@ def swap_in(staging: Path, output: Path) -> None:
     """Replace OUTPUT by STAGING. Where the system allows, in one atomic exchange, so the
     output folder is never missing or partial; otherwise with two renames."""
     old = output.parent / f".{output.name}.old-{os.getpid()}"
+    trash = output.parent / f".{output.name}.trash-{os.getpid()}"
+    for stale in [*output.parent.glob(f".{output.name}.old-*"), *output.parent.glob(f".{output.name}.trash-*")]:
+        shutil.rmtree(stale, ignore_errors=True)  # left by a killed build or an unfinished removal
     if output.exists() and _exchange(staging, output):
-        shutil.rmtree(staging, ignore_errors=True)  # staging now holds the old site
+        os.rename(staging, trash)  # staging now holds the old site
     elif output.exists():
         os.rename(output, old)
         try:
@@ -84,11 +87,30 @@ def swap_in(staging: Path, output: Path) -> None:
         except OSError:
             os.rename(old, output)
             raise
-        shutil.rmtree(old, ignore_errors=True)
+        os.rename(old, trash)
     else:
         os.rename(staging, output)
-    for stale in output.parent.glob(f".{output.name}.old-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+        return
+    remove_later(trash)
+
+
+def remove_later(folder: Path) -> None:
+    """Delete FOLDER in a detached process: the new site is already in place, and
+    deleting tens of thousands of old files need not hold up the build's return.
+    A removal that never finishes is redone by the next build."""
+    if not hasattr(os, "fork"):
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    pid = os.fork()
+    if pid:
+        os.waitpid(pid, 0)
+        return
+    try:  # the child forks again and exits at once, so no zombie is left behind
+        if os.fork() == 0:
+            os.setsid()
+            shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        os._exit(0)
 
 
 def recover(output: Path) -> None:
