@@ -18,9 +18,24 @@ import yaml
 from .errors import Location, Problems
 
 try:  # the C parser is several times faster; fall back quietly without it
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _Base
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Base  # type: ignore[assignment]
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """Only composes nodes: the converter below decides what each scalar means, so
+    PyYAML's tag resolution (a Python call per value) is skipped."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return "tag:yaml.org,2002:str"
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_NODES = 1_000_000
@@ -32,6 +47,8 @@ _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
+_SPECIAL = _NULLS | _TRUE | _FALSE
+_SCALAR = yaml.ScalarNode
 
 
 class Num(str):
@@ -84,6 +101,8 @@ class _Converter:
         self.budget -= 1
         if self.budget < 0:
             raise _TooBig(f"the file holds more than {MAX_NODES} values; split it up")
+        if node.__class__ is _SCALAR:
+            return self.scalar(node)  # type: ignore[arg-type]
         key = id(node)
         if key in self.seen:  # reached again through an alias
             self.repeats -= 1
@@ -95,35 +114,37 @@ class _Converter:
             self.seen.add(key)
         if depth > MAX_DEPTH:
             raise _TooBig(f"values are nested more than {MAX_DEPTH} levels deep", self.line(node))
-        if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node)
+        offset = self.offset + 1
         if isinstance(node, yaml.SequenceNode):
             out = LList()
-            out.line = self.line(node)
-            out.item_lines = []
+            out.line = node.start_mark.line + offset
+            out.item_lines = lines = []
             for child in node.value:
                 out.append(self.convert(child, depth + 1))
-                out.item_lines.append(self.line(child))
+                lines.append(child.start_mark.line + offset)
             return out
         out_map = LMap()
-        out_map.line = self.line(node)
-        out_map.key_lines = {}
-        out_map.value_lines = {}
+        out_map.line = node.start_mark.line + offset
+        out_map.key_lines = key_lines = {}
+        out_map.value_lines = value_lines = {}
         for key_node, value_node in node.value:
-            key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-            kline = self.line(key_node)
-            if key is None or isinstance(key, bool):
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
-            key = str(key)
-            if key in out_map.key_lines:
-                first = out_map.key_lines[key]
+            if key_node.__class__ is _SCALAR and not key_node.style and key_node.value not in _SPECIAL:
+                key = key_node.value  # the common case: a plain word
+            else:
+                key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                if key is None or isinstance(key, bool):
+                    key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                key = str(key)
+            kline = key_node.start_mark.line + offset
+            if key in key_lines:
+                first = key_lines[key]
                 self.problems.error(
                     Location(self.rel, kline),
                     f'duplicate key "{key}" (first given on line {first}); keep one of them',
                 )
                 continue
-            out_map.key_lines[key] = kline
-            out_map.value_lines[key] = self.line(value_node)
+            key_lines[key] = kline
+            value_lines[key] = value_node.start_mark.line + offset
             out_map[key] = self.convert(value_node, depth + 1)
         return out_map
 
