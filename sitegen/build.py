@@ -353,8 +353,9 @@ class SearchError(Exception):
     pass
 
 
-def index_search(folder: Path) -> None:
-    """Index FOLDER with Pagefind (the binary shipped in the pagefind package)."""
+def index_search(folder: Path, background: bool = False) -> None:
+    """Index FOLDER with Pagefind (the binary shipped in the pagefind package).
+    BACKGROUND runs it at low priority, so that it never slows a preview's rebuild."""
     import subprocess
     import sys
 
@@ -362,6 +363,7 @@ def index_search(folder: Path) -> None:
         [sys.executable, "-m", "pagefind", "--site", str(folder), "--silent"],
         capture_output=True,
         text=True,
+        preexec_fn=(lambda: os.nice(15)) if background and hasattr(os, "nice") else None,
     )
     if result.returncode != 0:
         raise SearchError(f"Pagefind could not index the site: {(result.stderr or result.stdout).strip()}")

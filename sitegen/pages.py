@@ -55,18 +55,23 @@ def by_year(meetings: list[m.Meeting]) -> list[tuple[int, list[m.Meeting]]]:
     return [(year, list(group)) for year, group in groupby(ordered, key=lambda x: x.date.year)]
 
 
-def _meeting_deps(meeting: m.Meeting) -> set[str]:
+def _meeting_deps(meeting: m.Meeting, memo: dict[int, frozenset[str]]) -> set[str]:
     deps = {f"meeting:{meeting.id}", f"body:{meeting.body_id}"}
     for person in [meeting.chair, *meeting.present, *meeting.apologies, *meeting.in_attendance]:
         if person is not None:
             deps.add(f"person:{person.id}")
     for item in meeting.items:
-        deps.update(_item_links(item))
+        deps.update(_item_links(item, memo))
     return deps
 
 
-def _item_links(item: m.Item) -> set[str]:
+def _item_links(item: m.Item, memo: dict[int, frozenset[str]] | None = None) -> frozenset[str]:
     """The meetings whose data an item's rendering shows (statuses, steps, considers)."""
+    if memo is not None:
+        known = memo.get(id(item))
+        if known is None:
+            known = memo[id(item)] = _item_links(item)
+        return known
     deps: set[str] = set()
     for decision in item.decisions:
         for step in [*decision.steps, *decision.decides]:
@@ -101,6 +106,7 @@ def _item_links(item: m.Item) -> set[str]:
 def plan(model: m.Model) -> list[Page]:
     """Every page of the site, in a stable order."""
     pages: list[Page] = []
+    memo: dict[int, frozenset[str]] = {}  # each item's links, worked out once per plan
     every = frozenset({"*"})
     decisions = public_decisions(model)
     awaiting = open_recommendations(model)
@@ -146,7 +152,7 @@ def plan(model: m.Model) -> list[Page]:
             )
         )
     for meeting in model.meetings.values():
-        deps = frozenset(_meeting_deps(meeting))
+        deps = frozenset(_meeting_deps(meeting, memo))
         pages.append(Page(path_of(meeting), "meeting.html", _meeting_title(meeting), {"meeting": meeting}, deps))
         for item in meeting.items:
             pages.append(
@@ -155,7 +161,7 @@ def plan(model: m.Model) -> list[Page]:
                     "item.html",
                     item.title,
                     {"meeting": meeting, "item": item},
-                    frozenset(_item_links(item) | {f"meeting:{meeting.id}", f"body:{meeting.body_id}"}),
+                    frozenset(_item_links(item, memo) | {f"meeting:{meeting.id}", f"body:{meeting.body_id}"}),
                 )
             )
     pages.append(Page("bodies/", "bodies.html", "Bodies", {"bodies": list(model.bodies.values())}, every))
@@ -180,7 +186,7 @@ def plan(model: m.Model) -> list[Page]:
     for issue in model.issues.values():
         deps = {f"issue:{issue.id}", "bodies"}
         for item in issue.items:
-            deps |= _item_links(item) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
+            deps |= _item_links(item, memo) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
         pages.append(Page(path_of(issue), "issue.html", issue.title, {"issue": issue}, frozenset(deps)))
     if model.has_people_file:
         people = sorted(model.people.values(), key=lambda p: (p.role != "member", p.name))
@@ -214,7 +220,7 @@ def plan(model: m.Model) -> list[Page]:
     for year, ds in decision_years:
         year_deps: set[str] = {"bodies"}
         for item in {id(d.item): d.item for d in ds}.values():
-            year_deps |= _item_links(item) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
+            year_deps |= _item_links(item, memo) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
         pages.append(
             Page(
                 f"decisions/{year}/",
@@ -232,7 +238,7 @@ def plan(model: m.Model) -> list[Page]:
     # every recommendation, open or settled: a change that opens or settles one touches its links
     awaiting_deps: set[str] = {"bodies"}
     for item in {id(d.item): d.item for d in model.all_decisions() if d.is_recommendation}.values():
-        awaiting_deps |= _item_links(item) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
+        awaiting_deps |= _item_links(item, memo) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
     pages.append(
         Page(
             "decisions/awaiting/",

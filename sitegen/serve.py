@@ -7,6 +7,7 @@ them, and the first good save clears it.
 
 from __future__ import annotations
 
+import gc
 import html
 import logging
 import os
@@ -80,7 +81,7 @@ class SearchIndexer:
     def _run(self) -> None:
         while True:
             try:
-                index_search(self.output)
+                index_search(self.output, background=True)
             except Exception as exc:  # search is a convenience in the preview: report, carry on
                 self.log(f"search index not updated: {exc}")
             with self.lock:
@@ -111,6 +112,7 @@ class BackgroundPublisher:
         if pid == 0:  # the child: publish from its own copy of the model, then leave at once
             code = 0
             try:
+                os.nice(10)  # a save while it runs must not wait for it
                 self.project.publish_due()
             except BaseException:
                 traceback.print_exc()
@@ -219,10 +221,18 @@ def serve(
     def publish_later() -> None:
         publisher.request()
 
+    collecting: list[object] = []
+
+    def collect() -> None:
+        collecting.clear()
+        gc.collect()
+
     def rebuild(changed: list[str]) -> None:
         try:
             result = project.build()
             report(result)
+            if not collecting:  # the last model's garbage, once the browser has its page
+                collecting.append(ioloop.IOLoop.current().call_later(0.25, collect))
             if result.ok and project.extras_due:
                 # feeds, calendars and data after the browser has its page, in a forked process
                 ioloop.IOLoop.current().call_later(0.3, publish_later)
@@ -231,6 +241,9 @@ def serve(
         except Exception:  # keep serving whatever happens; show what went wrong
             log("the rebuild failed:\n" + traceback.format_exc())
 
+    # Garbage is collected after each rebuild's reload, not during it: collecting as a
+    # rebuild ends would scan every object it made while the browser waits.
+    gc.disable()
     first = project.build()  # a full build, search index included
     report(first)
     if not first.ok:
