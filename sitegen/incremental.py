@@ -34,6 +34,18 @@ class Result:
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
     prose_only: bool = False  # only prose changed: no relinking was needed
+    phases: dict[str, float] = field(default_factory=dict)  # seconds spent in each step, for the bench
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.phases: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases[name] = self.phases.get(name, 0.0) + now - self.last
+        self.last = now
 
 
 def fingerprints(loaded: Loaded, cache: ParseCache) -> dict[str, object]:
@@ -232,7 +244,9 @@ class Project:
         return Result(True, written, 0, rendered, time.perf_counter() - started, loaded.warnings, prose_only=True)
 
     def _incremental(self, started: float) -> Result:
+        clock = _Clock()
         loaded = load(self.content, self.base_path, cache=self.cache)
+        clock("load and link")
         old_builder = self.builder
         assert old_builder is not None
         builder = Builder(loaded, self.search)
@@ -245,13 +259,17 @@ class Project:
             changed_templates = set()
             builder.env = old_builder.env  # keep compiled templates
         builder.env.globals.update(site=loaded.model.site, today=loaded.model.today)
+        clock("builder")
         pages = builder.plan()
+        clock("plan")
         prints = fingerprints(loaded, self.cache)
+        clock("fingerprints")
         changed = {k for k in set(prints) | set(self.prints) if prints.get(k) != self.prints.get(k)}
         everything = bool({"site", "bodies"} & changed) or any(
             not name.endswith(".html") or name.startswith("_") or name == "base.html" for name in changed_templates
         )
         new_pages = {output_file(p.path): p for p in pages}
+        clock("compare")
         rendered = written = 0
         for rel, page in new_pages.items():
             old = self.pages.get(rel)
@@ -267,6 +285,7 @@ class Project:
                 continue
             rendered += 1
             written += self._put(rel, builder.render(page))
+        clock("render")
         deleted = 0
         for rel in set(self.pages) - set(new_pages):
             try:
@@ -288,7 +307,10 @@ class Project:
             self._sync_assets(builder)
         self._remember(loaded, builder, pages, prints)
         self.problems = []
-        return Result(True, written, deleted, rendered, time.perf_counter() - started, loaded.warnings)
+        clock("rest")
+        return Result(
+            True, written, deleted, rendered, time.perf_counter() - started, loaded.warnings, phases=clock.phases
+        )
 
     def _put(self, rel: str, data: bytes) -> int:
         """Write one output file if its bytes changed; 1 when written, else 0."""
@@ -384,6 +406,7 @@ def copy_prose(source: m.Meeting, target: m.Meeting) -> None:
     for new, old in zip(_parts(source), _parts(target), strict=True):
         for attr in PROSE_ATTRS[type(new)]:
             setattr(old, attr, getattr(new, attr))
+    target.linking_prose = None
 
 
 def structure(meeting: m.Meeting) -> tuple:

@@ -262,21 +262,22 @@ class Linker:
     def issues(self) -> None:
         model = self.model
         items = model.all_items()
-        neighbours: dict[int, set[int]] = {id(i): set() for i in items}
-        by_key = {id(i): i for i in items}
+        neighbours: dict[int, set[int]] = {}  # only items that link or are linked to
+        by_key: dict[int, m.Item] = {}
         for item in items:
             links: list[m.Item] = [t if isinstance(t, m.Item) else t.item for t in item.considers]  # type: ignore[misc]
             for decision in item.decisions:
                 links.extend(s.target.item for s in decision.decides if s.target is not None)  # type: ignore[misc]
             for other in links:
                 if other is not None and other is not item:
-                    neighbours[id(item)].add(id(other))
-                    neighbours[id(other)].add(id(item))
+                    neighbours.setdefault(id(item), set()).add(id(other))
+                    neighbours.setdefault(id(other), set()).add(id(item))
+                    by_key[id(item)], by_key[id(other)] = item, other
         joined: dict[int, list[str]] = {}
         seen: set[int] = set()
         order = {id(i): n for n, i in enumerate(items)}
         for item in items:
-            if item.issue_id or id(item) in seen or not neighbours[id(item)]:
+            if item.issue_id or id(item) in seen or id(item) not in neighbours:
                 continue
             component, tagged, queue = [], set(), [id(item)]
             seen.add(id(item))
@@ -362,15 +363,22 @@ class Linker:
         for body in model.bodies.values():
             check(body.description, body.loc, False)
         for meeting in model.meetings.values():
-            check(meeting.notes, Location(meeting.source, meeting.refs.get("notes_line", 1)), False)
-            for item in meeting.items:
-                check(item.minutes, Location(meeting.source, item.lines.get("minutes", 1)), True)
-                for decision in item.decisions:
-                    check(decision.text, decision.lines["text"], True)
-                    for step in decision.decides:
-                        check(step.note, step.loc, False)
-                for amendment in item.amendments:
-                    check(amendment.text, amendment.loc, False)
+            if meeting.linking_prose is None:
+                meeting.linking_prose = linking_prose(meeting)
+            for text, loc, block in meeting.linking_prose:
+                check(text, loc, block)
+
+
+def linking_prose(meeting: m.Meeting) -> list[tuple[str, Location, bool]]:
+    """The prose fields of MEETING that hold ref: links (the others need no checking)."""
+    out = [(meeting.notes, Location(meeting.source, meeting.refs.get("notes_line", 1)), False)]
+    for item in meeting.items:
+        out.append((item.minutes, Location(meeting.source, item.lines.get("minutes", 1)), True))
+        for decision in item.decisions:
+            out.append((decision.text, decision.lines["text"], True))
+            out += [(step.note, step.loc, False) for step in decision.decides]
+        out += [(amendment.text, amendment.loc, False) for amendment in item.amendments]
+    return [entry for entry in out if entry[0] and "ref:" in entry[0]]
 
 
 def _what(parts: int) -> str:

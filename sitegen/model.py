@@ -256,6 +256,8 @@ class Meeting:
     present: list[Person] = field(default_factory=list)
     apologies: list[Person] = field(default_factory=list)
     in_attendance: list[Person] = field(default_factory=list)
+    # the prose fields that hold ref: links, as (text, location, block); None until first asked
+    linking_prose: list[tuple[str, Location, bool]] | None = None
 
     @property
     def sort_key(self) -> tuple:

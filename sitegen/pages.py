@@ -152,16 +152,21 @@ def plan(model: m.Model) -> list[Page]:
             )
         )
     for meeting in model.meetings.values():
-        deps = frozenset(_meeting_deps(meeting, memo))
-        pages.append(Page(path_of(meeting), "meeting.html", _meeting_title(meeting), {"meeting": meeting}, deps))
+        deps = _meeting_deps(meeting, memo)
+        deps.update(["prose:" + key[8:] for key in deps if key.startswith("meeting:")])
+        base = path_of(meeting)
+        pages.append(Page(base, "meeting.html", _meeting_title(meeting), {"meeting": meeting}, frozenset(deps)))
+        own = {f"meeting:{meeting.id}", f"body:{meeting.body_id}", f"prose:{meeting.id}"}
         for item in meeting.items:
+            links = _item_links(item, memo)
+            item_deps = own.union(links, ["prose:" + key[8:] for key in links if key.startswith("meeting:")])
             pages.append(
                 Page(
-                    path_of(item),
+                    f"{base}{item.id}/",
                     "item.html",
                     item.title,
                     {"meeting": meeting, "item": item},
-                    frozenset(_item_links(item, memo) | {f"meeting:{meeting.id}", f"body:{meeting.body_id}"}),
+                    frozenset(item_deps),
                 )
             )
     pages.append(Page("bodies/", "bodies.html", "Bodies", {"bodies": list(model.bodies.values())}, every))
@@ -252,7 +257,7 @@ def plan(model: m.Model) -> list[Page]:
     pages.append(Page("data/", "data.html", "Open data", {}, frozenset({"bodies"})))
     pages.append(Page("404.html", "404.html", "Page not found", {}, frozenset({"bodies"})))
     for page in pages:  # the pages that show a meeting's prose (minutes, texts, notes) say so
-        if page.template in PROSE_TEMPLATES:
+        if page.template in PROSE_TEMPLATES and page.template not in ("meeting.html", "item.html"):  # done above
             page.deps = page.deps | {"prose:" + key[8:] for key in page.deps if key.startswith("meeting:")}
     return pages
 

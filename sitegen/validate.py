@@ -585,10 +585,14 @@ def meeting_files(content: Path) -> list[Path]:
                 continue
             if name.lower().endswith(MEETING_SUFFIXES):
                 out.append(Path(dirpath) / name)
-    return sorted(out, key=lambda p: p.relative_to(content).as_posix())
+    return sorted(out, key=lambda p: rel_path(p, content))
 
 
 def rel_path(path: Path, content: Path) -> str:
+    """PATH relative to CONTENT, with forward slashes (a string operation: paths come from os.walk)."""
+    whole, root = str(path), str(content)
+    if whole.startswith(root + os.sep):
+        return whole[len(root) + 1 :].replace(os.sep, "/")
     return path.relative_to(content).as_posix()
 
 
