@@ -21,6 +21,7 @@ from .errors import ContentError, Location, Problem, Problems
 from .link import link
 from .markdown import Markdown
 from .pages import Page, plan
+from .publish import Streamed
 from .render import environment, theme_folders
 from .urls import Urls, output_file, path_of
 from .validate import ParseCache, load_meeting, meeting_files, read_site_files
@@ -213,23 +214,27 @@ class Builder:
         return self.loaded.urls.base + rel
 
     def extra_files(self, pages: list[Page], search: bool) -> dict[str, bytes]:
-        """Feeds, calendars, data, sitemap, robots.txt and redirects."""
+        """Feeds, calendars, data, sitemap, robots.txt and redirects, by output path."""
+        return {rel: bytes(data) for rel, data in self.iter_extra_files(pages, search)}
+
+    def iter_extra_files(self, pages: list[Page], search: bool) -> Iterator[tuple[str, bytes | Streamed]]:
+        """The same, one file at a time, large ones as Streamed: a full build writes each
+        as it comes, never holding them all."""
         from .publish import Publisher, redirect_page
 
         loaded = self.loaded
         publisher = Publisher(loaded.model, loaded.urls, loaded.markdown.render)
-        files = publisher.files()
-        files["sitemap.xml"] = publisher.sitemap([p.path for p in pages if p.path != "404.html"])
-        files["data/schema.json"] = (Path(__file__).parent / "schemas" / "record.schema.json").read_bytes()
+        yield from publisher.files()
+        yield "sitemap.xml", publisher.sitemap([p.path for p in pages if p.path != "404.html"])
+        yield "data/schema.json", (Path(__file__).parent / "schemas" / "record.schema.json").read_bytes()
         pairs = publisher.redirects()
         if pairs:
-            files["_redirects"] = publisher.netlify_redirects(pairs)
+            yield "_redirects", publisher.netlify_redirects(pairs)
         taken = {output_file(p.path) for p in pages}
         for old, new in pairs:
             out = output_file(old)
             if out not in taken:
-                files[out] = redirect_page(loaded.urls.base + new, publisher.absolute(new))
-        return files
+                yield out, redirect_page(loaded.urls.base + new, publisher.absolute(new))
 
 
 def build(*args, **kwargs) -> BuildReport:  # type: ignore[no-untyped-def]
@@ -317,10 +322,11 @@ def _render_share(task: tuple[int, int]) -> int | list[str]:
     builder, pages, staging, search = _JOB
     made: set[str] = set()
     if index < 0:
-        extras = builder.extra_files(pages, search)
-        for rel, data in extras.items():
+        names = []
+        for rel, data in builder.iter_extra_files(pages, search):
             write_file(staging, rel, data, made)
-        return sorted(extras)
+            names.append(rel)
+        return sorted(names)
     size = -(-len(pages) // count)
     done = 0
     for page in pages[index * size : (index + 1) * size]:

@@ -10,7 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from . import model as m
@@ -48,31 +48,35 @@ class Publisher:
 
     # --- everything ------------------------------------------------------------
 
-    def files(self) -> dict[str, bytes]:
-        out: dict[str, bytes] = {}
+    def files(self) -> Iterator[tuple[str, bytes | Streamed]]:
+        """Every file, one at a time: the caller writes each before the next is made."""
         model = self.model
         meetings = list(reversed(model.meetings.values()))
         decisions = public_decisions(model)
-        out["feeds/meetings.atom"] = self.meetings_feed(meetings, "All meetings", "feeds/meetings.atom")
-        out["feeds/decisions.atom"] = self.decisions_feed(decisions, "All decisions", "feeds/decisions.atom")
-        out["calendar/meetings.ics"] = self.calendar(model.meetings.values(), model.site.title)
+        yield "feeds/meetings.atom", self.meetings_feed(meetings, "All meetings", "feeds/meetings.atom")
+        yield "feeds/decisions.atom", self.decisions_feed(decisions, "All decisions", "feeds/decisions.atom")
+        yield "calendar/meetings.ics", self.calendar(model.meetings.values(), model.site.title)
         for body in model.bodies.values():
             mine = [x for x in meetings if x.body is body]
-            out[f"feeds/bodies/{body.id}/meetings.atom"] = self.meetings_feed(
-                mine, f"{body.name}: meetings", f"feeds/bodies/{body.id}/meetings.atom"
+            yield (
+                f"feeds/bodies/{body.id}/meetings.atom",
+                self.meetings_feed(mine, f"{body.name}: meetings", f"feeds/bodies/{body.id}/meetings.atom"),
             )
-            out[f"feeds/bodies/{body.id}/decisions.atom"] = self.decisions_feed(
-                [d for d in decisions if d.meeting.body is body],
-                f"{body.name}: decisions",
+            yield (
                 f"feeds/bodies/{body.id}/decisions.atom",
+                self.decisions_feed(
+                    [d for d in decisions if d.meeting.body is body],
+                    f"{body.name}: decisions",
+                    f"feeds/bodies/{body.id}/decisions.atom",
+                ),
             )
-            out[f"calendar/bodies/{body.id}.ics"] = self.calendar(
-                body.meetings, f"{body.name} – {model.site.authority}"
+            yield (
+                f"calendar/bodies/{body.id}.ics",
+                self.calendar(body.meetings, f"{body.name} – {model.site.authority}"),
             )
-        out["data/record.json"] = self.record_json()
-        out["data/decisions.csv"] = self.decisions_csv(decisions)
-        out["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {self.absolute('sitemap.xml')}\n".encode()
-        return out
+        yield "data/record.json", Streamed(self.record_json)
+        yield "data/decisions.csv", self.decisions_csv(decisions)
+        yield "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {self.absolute('sitemap.xml')}\n".encode()
 
     # --- feeds -------------------------------------------------------------------
 
@@ -194,7 +198,8 @@ class Publisher:
 
     # --- open data ---------------------------------------------------------------
 
-    def record_json(self) -> bytes:
+    def record_json(self) -> Iterator[bytes]:
+        """data/record.json, a meeting at a time: at 10,000 meetings the whole is hundreds of MB."""
         model = self.model
         site = model.site
         data = {
@@ -229,7 +234,6 @@ class Publisher:
                 }
                 for p in model.people.values()
             ],
-            "events": [self.event_json(x) for x in model.meetings.values()],
             "issues": [
                 {
                     "id": i.id,
@@ -241,10 +245,11 @@ class Publisher:
                 for i in model.issues.values()
             ],
         }
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        # safe to embed anywhere: no raw angle brackets or ampersands in the data file
-        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        return (text + "\n").encode()
+        issues = data.pop("issues")
+        yield _json(data)[:-1] + b',"events":['
+        for n, meeting in enumerate(model.meetings.values()):
+            yield (b"," if n else b"") + _json(self.event_json(meeting))
+        yield b'],"issues":' + _json(issues) + b"}\n"
 
     def event_json(self, meeting: m.Meeting) -> dict:
         participants = []
@@ -460,6 +465,26 @@ def redirect_page(target_url: str, absolute: str) -> bytes:
 def _cell(value: str) -> str:
     """A CSV cell that a spreadsheet will not run as a formula."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _json(value: object) -> bytes:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    # safe to embed anywhere: no raw angle brackets or ampersands in the data file
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode()
+
+
+class Streamed:
+    """A file's contents made piece by piece as it is written, so that a large file is
+    never whole in memory. ``bytes(streamed)`` gives the whole."""
+
+    def __init__(self, make: Callable[[], Iterable[bytes]]) -> None:
+        self.make = make
+
+    def chunks(self) -> Iterable[bytes]:
+        return self.make()
+
+    def __bytes__(self) -> bytes:
+        return b"".join(self.make())
 
 
 def _esc(text: str) -> str:

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 
 class BuildLocked(Exception):
@@ -122,15 +122,20 @@ def recover(output: Path) -> None:
         os.rename(olds[-1], output)
 
 
-def write_file(root: Path, rel: str, data: bytes, made: set[str]) -> None:
-    path = root / rel
-    parent = path.parent
-    key = str(parent)
-    if key not in made:
-        parent.mkdir(parents=True, exist_ok=True)
-        made.add(key)
+def write_file(root: Path, rel: str, data: bytes | Any, made: set[str]) -> None:
+    """Write DATA (bytes, or anything with ``chunks()`` giving bytes) to ROOT/REL.
+    MADE remembers the folders already made, to save a system call per file."""
+    path = f"{root}/{rel}"
+    folder = path.rpartition("/")[0]
+    if folder not in made:
+        os.makedirs(folder, exist_ok=True)
+        made.add(folder)
     with open(path, "wb") as handle:
-        handle.write(data)
+        if isinstance(data, bytes):
+            handle.write(data)
+        else:
+            for chunk in data.chunks():
+                handle.write(chunk)
 
 
 def copy_tree(source: Path, dest: Path, inside: Path) -> list[str]:
