@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -43,9 +44,11 @@ async def measure(content: Path, meeting: Path, page: str, edits: int, structura
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "sitegen", "serve", "--content", str(content), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
+    os.set_blocking(proc.stdout.fileno(), False)  # type: ignore[union-attr]
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 600
@@ -79,6 +82,9 @@ async def measure(content: Path, meeting: Path, page: str, edits: int, structura
                     break
             times.append(time.perf_counter() - start)
         ws.close()
+        await asyncio.sleep(0.5)
+        said = re.findall(r"built: .*\(([0-9.]+) s\)", proc.stdout.read() or "")  # type: ignore[union-attr]
+        print(f"  the server's own rebuild times (s): {', '.join(said[1:])}", file=sys.stderr)
         return times
     finally:
         proc.terminate()
