@@ -20,6 +20,7 @@ from pathlib import Path
 from . import model as m
 from .build import Builder, Loaded, Log, _quiet, build, load, paused_gc
 from .errors import ContentError, Problem, Problems
+from .link import recommendation_status
 from .pages import Page, public_decisions
 from .urls import output_file
 from .validate import ParseCache, read_meeting_file
@@ -34,6 +35,7 @@ class Result:
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
     prose_only: bool = False  # only prose changed: no relinking was needed
+    local: bool = False  # only prose and fields no link depends on changed: statuses worked out again, no relinking
     phases: dict[str, float] = field(default_factory=dict)  # seconds spent in each step, for the bench
 
 
@@ -213,6 +215,7 @@ class Project:
             return None  # a site's own templates may show prose anywhere
         keys = set()
         updates = []
+        local = False
         for path in changed:
             rel = Path(path).relative_to(self.content).as_posix()
             entry = self.cache.entries.get(rel)
@@ -220,8 +223,12 @@ class Project:
                 return None
             fresh = Problems()
             new = read_meeting_file(Path(path), self.content, fresh)
-            if new is None or fresh.items or structure(new) != structure(entry[1]):
+            if new is None or fresh.items:
                 return None
+            if structure(new) != structure(entry[1]):
+                if local_structure(new) != local_structure(entry[1]) or _warned(new, loaded.model.today):
+                    return None
+                local = True  # a status, record, end time or document list changed: nothing to relink
             for text in prose(new):
                 if loaded.markdown.check(text):
                     return None  # a broken ref: link: the full path reports it
@@ -229,8 +236,16 @@ class Project:
             keys.add(f"prose:{entry[1].id}")
         for rel, key, old, new in updates:
             copy_prose(new, old)
+            copy_local(new, old)
             self.cache.entries[rel] = (key, old, [])
-            self.prints[f"meeting:{old.id}"] = (old.source, key)
+            if not local:
+                self.prints[f"meeting:{old.id}"] = (old.source, key)
+        if local:
+            # statuses read other meetings' status; lists of upcoming meetings are planned
+            restatus(loaded.model)
+            result = self._update(loaded, builder, set(), _Clock(), started)
+            result.local = True
+            return result
         written = rendered = 0
         for rel, page in self.pages.items():
             if keys.isdisjoint(page.deps):
@@ -260,6 +275,12 @@ class Project:
             builder.env = old_builder.env  # keep compiled templates
         builder.env.globals.update(site=loaded.model.site, today=loaded.model.today)
         clock("builder")
+        return self._update(loaded, builder, changed_templates, clock, started)
+
+    def _update(
+        self, loaded: Loaded, builder: Builder, changed_templates: set[str], clock: _Clock, started: float
+    ) -> Result:
+        """Plan the relinked model, render the pages whose inputs changed, write the rest."""
         pages = builder.plan()
         clock("plan")
         prints = fingerprints(loaded, self.cache)
@@ -407,6 +428,34 @@ def copy_prose(source: m.Meeting, target: m.Meeting) -> None:
         for attr in PROSE_ATTRS[type(new)]:
             setattr(old, attr, getattr(new, attr))
     target.linking_prose = None
+
+
+LOCAL_ATTRS = ("status", "record", "end", "documents")
+
+
+def copy_local(source: m.Meeting, target: m.Meeting) -> None:
+    """The fields of a meeting that no link depends on (statuses are worked out again)."""
+    for attr in LOCAL_ATTRS:
+        setattr(target, attr, getattr(source, attr))
+
+
+def local_structure(meeting: m.Meeting) -> tuple:
+    """structure() without the LOCAL_ATTRS: equal when an edit changed only those and prose."""
+    whole = structure(meeting)
+    return whole[:4] + whole[7:11] + whole[12:]
+
+
+def _warned(meeting: m.Meeting, today: object) -> bool:
+    """Whether linking would warn about the meeting's status and date (the full path reports it)."""
+    return (meeting.status == "scheduled" and meeting.date < today) or (  # type: ignore[operator]
+        meeting.status == "held" and meeting.date > today  # type: ignore[operator]
+    )
+
+
+def restatus(model: m.Model) -> None:
+    for decision in model.all_decisions():
+        if decision.is_recommendation:
+            decision.status = recommendation_status(decision)
 
 
 def structure(meeting: m.Meeting) -> tuple:

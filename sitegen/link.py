@@ -237,27 +237,7 @@ class Linker:
         target.considered_by.append(item)
 
     def status(self, rec: m.Decision) -> m.Status:
-        latest = rec.steps[-1] if rec.steps else None
-        if latest is not None and latest.outcome not in m.OPEN_OUTCOMES:
-            return m.Status(latest.outcome, False, latest.decision.meeting.body, step=latest)  # type: ignore[union-attr]
-        since = latest.decision.date if latest is not None else rec.date  # type: ignore[union-attr]
-        agendas = [
-            it.meeting
-            for it in [*rec.considered_by, *rec.item.considered_by]  # type: ignore[union-attr]
-            if it.meeting is not None and it.meeting.status == "scheduled" and it.meeting.date >= since
-        ]
-        if agendas:
-            first = min(agendas, key=lambda x: x.sort_key)
-            return m.Status("on-agenda", True, first.body, meeting=first, step=latest)
-        at = rec.at
-        if (
-            at is not None
-            and at.status in ("held", "adjourned")
-            and at.date >= rec.date
-            and (latest is None or latest.decision.date < at.date)  # type: ignore[union-attr]
-        ):
-            return m.Status("overdue", True, rec.to, meeting=at, step=latest)
-        return m.Status("awaiting", True, rec.to, step=latest)
+        return recommendation_status(rec)
 
     def issues(self) -> None:
         model = self.model
@@ -379,6 +359,31 @@ def linking_prose(meeting: m.Meeting) -> list[tuple[str, Location, bool]]:
             out += [(step.note, step.loc, False) for step in decision.decides]
         out += [(amendment.text, amendment.loc, False) for amendment in item.amendments]
     return [entry for entry in out if entry[0] and "ref:" in entry[0]]
+
+
+def recommendation_status(rec: m.Decision) -> m.Status:
+    """Where a recommendation stands, from its steps, the meetings that consider it and its at."""
+    latest = rec.steps[-1] if rec.steps else None
+    if latest is not None and latest.outcome not in m.OPEN_OUTCOMES:
+        return m.Status(latest.outcome, False, latest.decision.meeting.body, step=latest)  # type: ignore[union-attr]
+    since = latest.decision.date if latest is not None else rec.date  # type: ignore[union-attr]
+    agendas = [
+        it.meeting
+        for it in [*rec.considered_by, *rec.item.considered_by]  # type: ignore[union-attr]
+        if it.meeting is not None and it.meeting.status == "scheduled" and it.meeting.date >= since
+    ]
+    if agendas:
+        first = min(agendas, key=lambda x: x.sort_key)
+        return m.Status("on-agenda", True, first.body, meeting=first, step=latest)
+    at = rec.at
+    if (
+        at is not None
+        and at.status in ("held", "adjourned")
+        and at.date >= rec.date
+        and (latest is None or latest.decision.date < at.date)  # type: ignore[union-attr]
+    ):
+        return m.Status("overdue", True, rec.to, meeting=at, step=latest)
+    return m.Status("awaiting", True, rec.to, step=latest)
 
 
 def _what(parts: int) -> str:

@@ -12,6 +12,8 @@ from sitegen.incremental import Project
 
 CABINET = "meetings/2011/2011-11-16-cabinet.md"
 COUNCIL = "meetings/2011/2011-12-07-council.md"
+AT_MEETING = "meetings/2012/2012-02-29-council.md"  # where recommendations were due to be decided
+SCHEDULED = "meetings/2027/2027-01-20-cabinet.md"
 
 
 def same_as_clean(content: Path, incremental_out: Path, tmp: Path, n: int) -> None:
@@ -57,6 +59,15 @@ def test_series_of_edits_matches_clean_builds(tmp_path):
         ),
         # delete it
         lambda: (content / "meetings/2012/2012-01-12-council.md").unlink(),
+        # edits no link depends on, but statuses and lists do: taken without relinking
+        lambda: edit(content, COUNCIL, "record: approved", "record: draft"),  # "(draft minutes)" elsewhere
+        lambda: edit(content, AT_MEETING, "status: held", "status: adjourned"),
+        lambda: edit(content, AT_MEETING, "status: adjourned", "status: postponed"),  # overdue becomes awaiting
+        lambda: edit(content, SCHEDULED, "status: scheduled", "status: cancelled"),  # leaves the agenda lists
+        lambda: (
+            edit(content, COUNCIL, "end: 21:40", "end: 22:15"),
+            edit(content, SCHEDULED, "status: cancelled", "status: scheduled"),
+        ),
         # change a body
         lambda: edit(content, "bodies.yaml", "name: Cabinet", "name: The Cabinet"),
         # change a person
@@ -69,6 +80,7 @@ def test_series_of_edits_matches_clean_builds(tmp_path):
         result = project.build()
         assert result.ok, result.problems
         assert result.prose_only == (n in (1, 2, 3)), n  # minutes and a recommendation's text: prose only
+        assert result.local == (n in (8, 9, 10, 11, 12)), n
         same_as_clean(content, out, tmp_path, n)
 
 
