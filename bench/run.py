@@ -12,7 +12,10 @@ Prints Markdown tables. Never part of the test suite.
    all processes), pages written, pages/s, peak RSS of the largest process.
 2. Incremental at the largest N, through the engine behind `sitegen serve`
    (sitegen.incremental.Project, in one process, as the preview server runs it):
-   no-op, one-meeting edit, one-body edit, one-template edit: wall s and pages rewritten.
+   no-op, one-meeting edits of three kinds (prose; record; an outcome, which
+   relinks), one-body edit, one-template edit: wall s and pages rewritten, then,
+   separately, the feeds, calendars and data files, which the preview writes
+   after the reload.
 3. Side by side with Hugo on the peers' pages (../shared/bench/peers/gen.py): the
    very same Markdown wrapped as meetings (one item each, the page body as its
    minutes), timed A B A B with a clean `hugo` build of the same pages, each
@@ -92,21 +95,25 @@ def incremental(n: int, work: Path) -> list[str]:
     if not content.exists():
         synth.generate(n, content)
     project = Project(content, work / f"council-{n}" / "incremental", search=False)
+    project.defer_extras = True  # as in `sitegen serve`: pages first, then feeds, calendars and data
     started = time.perf_counter()
     project.build()
     rows = [
-        f"| change (N = {n:,}) | wall s | pages rewritten | where the time went (s) |",
-        "|---|---:|---:|---|",
-        f"| first build (in process) | {time.perf_counter() - started:.1f} | all | |",
+        f"| change (N = {n:,}) | pages: wall s | pages rewritten | where the time went (s) | then feeds, calendars and data: wall s |",
+        "|---|---:|---:|---|---:|",
+        f"| first build (in process) | {time.perf_counter() - started:.1f} | all | | |",
     ]
 
     def step(name: str, change) -> None:  # type: ignore[no-untyped-def]
         change()
         result = project.build()
         assert result.ok, result.problems[:3]
-        where = "prose only: no relinking" if result.prose_only else ""
+        where = "prose only: no relinking" if result.prose_only else "no relinking: " if result.local else ""
         where += ", ".join(f"{k} {v:.2f}" for k, v in result.phases.items())
-        rows.append(f"| {name} | {result.seconds:.2f} | {result.written} | {where} |")
+        started = time.perf_counter()
+        project.publish_due()
+        extras = time.perf_counter() - started
+        rows.append(f"| {name} | {result.seconds:.2f} | {result.written} | {where} | {extras:.2f} |")
         print(rows[-1], flush=True)
 
     meeting = sorted((content / "meetings").rglob("*.md"))[n // 2]
@@ -128,7 +135,13 @@ def incremental(n: int, work: Path) -> list[str]:
         assert swap[0] in text, "the bench meeting has no record: line"
         meeting.write_text(text.replace(*swap, 1))
 
-    step("one meeting edited: its record, approved or draft (relinks)", record)
+    step("one meeting edited: its record, approved or draft", record)
+
+    def outcome() -> None:
+        deciding = next(p for p in sorted((content / "meetings").rglob("*.md")) if "outcome: approved" in p.read_text())
+        deciding.write_text(deciding.read_text().replace("outcome: approved", "outcome: amended", 1))
+
+    step("one meeting edited: a decision's outcome (relinks the site)", outcome)
     step(
         "one body renamed",
         lambda: bodies.write_text(

@@ -5,9 +5,11 @@
 Starts the real server, connects to its livereload websocket as a browser
 does, rewrites one meeting file, and times from the write until the reload
 message has arrived and the changed page has been fetched. Prints the median
-and the worst of several edits. On the synthetic site it times two kinds of
+and the worst of several edits. On the synthetic site it times three kinds of
 one-meeting edit: prose only (the place; minutes behave the same), which takes
-the fast path, and a status change, which relinks the whole site.
+the fastest path; a status change, which needs statuses worked out again and
+the site re-planned but no relinking; and a decision's outcome, which relinks
+the whole site.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def measure(content: Path, meeting: Path, page: str, edits: int, structural: bool = False) -> list[float]:
+async def measure(content: Path, meeting: Path, page: str, edits: int, kind: str = "prose") -> list[float]:
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "sitegen", "serve", "--content", str(content), "--port", str(port)],
@@ -71,8 +73,10 @@ async def measure(content: Path, meeting: Path, page: str, edits: int, structura
             marker = f"Room {n}-{time.time_ns()}"
             start = time.perf_counter()
             text = original.replace("location: ", f"location: {marker}, ", 1)
-            if structural and n % 2 == 0:  # a change the whole site must be relinked for
+            if kind == "status" and n % 2 == 0:  # statuses elsewhere change; no link does
                 text = text.replace("status: held", "status: adjourned", 1)
+            if kind == "outcome" and n % 2 == 0:  # a change the whole site must be relinked for
+                text = text.replace("outcome: approved", "outcome: amended", 1)
             meeting.write_text(text)
             while True:  # a reload can also come from catching the file half-written: wait for the good one
                 message = json.loads(await asyncio.wait_for(ws.read_message(), 60))
@@ -116,8 +120,15 @@ def main() -> None:
             asyncio.run(measure(synthetic, target, f"/meetings/{target.stem}/", args.edits)),
         )
         report(
-            f"synthetic, {args.meetings} meetings: status changed (relinks the site)",
-            asyncio.run(measure(synthetic, target, f"/meetings/{target.stem}/", args.edits, structural=True)),
+            f"synthetic, {args.meetings} meetings: status changed (statuses worked out again, site re-planned)",
+            asyncio.run(measure(synthetic, target, f"/meetings/{target.stem}/", args.edits, "status")),
+        )
+        deciding = next(
+            p for p in sorted((synthetic / "meetings").rglob("*.md")) if "outcome: approved" in p.read_text()
+        )
+        report(
+            f"synthetic, {args.meetings} meetings: an outcome changed (relinks the whole site)",
+            asyncio.run(measure(synthetic, deciding, f"/meetings/{deciding.stem}/", args.edits, "outcome")),
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -21,7 +21,7 @@ from . import model as m
 from .build import Builder, Loaded, Log, _quiet, build, load, paused_gc
 from .errors import ContentError, Problem, Problems
 from .link import recommendation_status
-from .pages import Page, public_decisions
+from .pages import Page, plan, public_decisions
 from .urls import output_file
 from .validate import ParseCache, read_meeting_file
 
@@ -243,7 +243,12 @@ class Project:
         if local:
             # statuses read other meetings' status; lists of upcoming meetings are planned
             restatus(loaded.model)
-            result = self._update(loaded, builder, set(), _Clock(), started)
+            clock = _Clock()
+            lists = {output_file(page.path): page for page in plan(loaded.model, lists_only=True)}
+            assert lists.keys() <= self.pages.keys()
+            pages = [lists.get(rel, page) for rel, page in self.pages.items()]  # no link changed: the rest stand
+            clock("plan")
+            result = self._update(loaded, builder, set(), clock, started, pages)
             result.local = True
             return result
         written = rendered = 0
@@ -278,11 +283,19 @@ class Project:
         return self._update(loaded, builder, changed_templates, clock, started)
 
     def _update(
-        self, loaded: Loaded, builder: Builder, changed_templates: set[str], clock: _Clock, started: float
+        self,
+        loaded: Loaded,
+        builder: Builder,
+        changed_templates: set[str],
+        clock: _Clock,
+        started: float,
+        pages: list[Page] | None = None,
     ) -> Result:
-        """Plan the relinked model, render the pages whose inputs changed, write the rest."""
-        pages = builder.plan()
-        clock("plan")
+        """Plan the relinked model (unless PAGES are given), render the pages whose inputs
+        changed, write the rest."""
+        if pages is None:
+            pages = builder.plan()
+            clock("plan")
         prints = fingerprints(loaded, self.cache)
         clock("fingerprints")
         changed = {k for k in set(prints) | set(self.prints) if prints.get(k) != self.prints.get(k)}

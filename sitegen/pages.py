@@ -103,8 +103,10 @@ def _item_links(item: m.Item, memo: dict[int, frozenset[str]] | None = None) -> 
     return deps
 
 
-def plan(model: m.Model) -> list[Page]:
-    """Every page of the site, in a stable order."""
+def plan(model: m.Model, lists_only: bool = False) -> list[Page]:
+    """Every page of the site, in a stable order. LISTS_ONLY: only the pages whose
+    contents depend on meetings' statuses (home, meetings, bodies, awaiting decision);
+    the preview re-plans just these after an edit that changed no link."""
     pages: list[Page] = []
     memo: dict[int, frozenset[str]] = {}  # each item's links, worked out once per plan
     every = frozenset({"*"})
@@ -141,7 +143,7 @@ def plan(model: m.Model) -> list[Page]:
             every,
         )
     )
-    for year, meetings in years:
+    for year, meetings in [] if lists_only else years:
         pages.append(
             Page(
                 f"meetings/{year}/",
@@ -151,7 +153,7 @@ def plan(model: m.Model) -> list[Page]:
                 frozenset({f"meeting:{x.id}" for x in meetings} | {"meeting-years", "bodies"}),
             )
         )
-    for meeting in model.meetings.values():
+    for meeting in [] if lists_only else model.meetings.values():
         deps = _meeting_deps(meeting, memo)
         deps.update(["prose:" + key[8:] for key in deps if key.startswith("meeting:")])
         base = path_of(meeting)
@@ -186,6 +188,9 @@ def plan(model: m.Model) -> list[Page]:
                 frozenset({f"body:{body.id}", "bodies", "people"} | {f"meeting:{x.id}" for x in body.meetings}),
             )
         )
+    if lists_only:
+        _plan_awaiting(model, pages, awaiting, memo)
+        return _with_prose_keys(pages)
     issues = sorted(model.issues.values(), key=lambda i: (i.last_date, i.id), reverse=True)
     pages.append(Page("issues/", "issues.html", "Issues", {"issues": issues}, every))
     for issue in model.issues.values():
@@ -235,6 +240,14 @@ def plan(model: m.Model) -> list[Page]:
                 frozenset(year_deps | {"decision-years"}),
             )
         )
+    _plan_awaiting(model, pages, awaiting, memo)
+    pages.append(Page("search/", "search.html", "Search", {}, frozenset({"bodies"})))
+    pages.append(Page("data/", "data.html", "Open data", {}, frozenset({"bodies"})))
+    pages.append(Page("404.html", "404.html", "Page not found", {}, frozenset({"bodies"})))
+    return _with_prose_keys(pages)
+
+
+def _plan_awaiting(model: m.Model, pages: list[Page], awaiting: list[m.Decision], memo: dict) -> None:
     groups = []
     for body in model.bodies.values():
         recs = [d for d in awaiting if d.status.body is body]  # type: ignore[union-attr]
@@ -253,9 +266,9 @@ def plan(model: m.Model) -> list[Page]:
             frozenset(awaiting_deps),
         )
     )
-    pages.append(Page("search/", "search.html", "Search", {}, frozenset({"bodies"})))
-    pages.append(Page("data/", "data.html", "Open data", {}, frozenset({"bodies"})))
-    pages.append(Page("404.html", "404.html", "Page not found", {}, frozenset({"bodies"})))
+
+
+def _with_prose_keys(pages: list[Page]) -> list[Page]:
     for page in pages:  # the pages that show a meeting's prose (minutes, texts, notes) say so
         if page.template in PROSE_TEMPLATES and page.template not in ("meeting.html", "item.html"):  # done above
             page.deps = page.deps | {"prose:" + key[8:] for key in page.deps if key.startswith("meeting:")}
