@@ -91,9 +91,13 @@ def full_builds(sizes: list[int], work: Path, runs: int) -> list[str]:
 def incremental(n: int, work: Path) -> list[str]:
     from sitegen.incremental import Project
 
-    content = work / f"council-{n}" / "content"
-    if not content.exists():
-        synth.generate(n, content)
+    pristine = work / f"council-{n}" / "content"
+    if not pristine.exists():
+        synth.generate(n, pristine)
+    content = work / f"council-{n}" / "edited" / "content"  # a fresh copy: the edits below change it
+    shutil.rmtree(content.parent, ignore_errors=True)
+    shutil.copytree(pristine, content)
+    shutil.rmtree(work / f"council-{n}" / "incremental", ignore_errors=True)
     project = Project(content, work / f"council-{n}" / "incremental", search=False)
     project.defer_extras = True  # as in `sitegen serve`: pages first, then feeds, calendars and data
     started = time.perf_counter()
@@ -122,7 +126,7 @@ def incremental(n: int, work: Path) -> list[str]:
     step("no-op", lambda: None)
     step(
         "one meeting edited: its place (prose)",
-        lambda: meeting.write_text(meeting.read_text().replace("Council Chamber", "Room 2", 1)),
+        lambda: meeting.write_text(meeting.read_text().replace("location: ", f"location: Room {time.time_ns()}, ", 1)),
     )
 
     def record() -> None:
