@@ -226,7 +226,11 @@ class Project:
             if new is None or fresh.items:
                 return None
             if structure(new) != structure(entry[1]):
-                if local_structure(new) != local_structure(entry[1]) or _warned(new, loaded.model.today):
+                if (
+                    local_structure(new) != local_structure(entry[1])
+                    or _warned(new, loaded.model.today)
+                    or _warned(entry[1], loaded.model.today)
+                ):
                     return None
                 local = True  # a status, record, end time or document list changed: nothing to relink
             for text in prose(new):

@@ -117,3 +117,18 @@ def test_bad_content_keeps_last_good_output_and_recovers(tmp_path):
     assert snapshot(out) == before
     (content / CABINET).write_text(good)
     assert project.build().ok and not project.problems
+
+
+def test_warnings_follow_status_edits(tmp_path):
+    content = copy_example(tmp_path)
+    project = Project(content, tmp_path / "out")
+    assert project.build().ok
+    edit(content, AT_MEETING, "status: held", "status: scheduled")  # in the past: a warning
+    result = project.build()
+    assert any("scheduled but dated" in str(p) for p in result.problems)
+    edit(content, AT_MEETING, "status: scheduled", "status: held")
+    result = project.build()
+    assert result.ok and not any("scheduled but dated" in str(p) for p in result.problems)
+    edit(content, AT_MEETING, "status: held", "status: adjourned")
+    result = project.build()
+    assert result.local and not any("scheduled but dated" in str(p) for p in result.problems)
