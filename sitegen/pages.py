@@ -263,20 +263,22 @@ def _plan_awaiting(model: m.Model, pages: list[Page], awaiting: list[m.Decision]
             "awaiting.html",
             "Awaiting decision",
             {"groups": groups, "count": len(awaiting)},
-            frozenset(awaiting_deps),
+            # the prose it shows: the texts of the open recommendations
+            frozenset(awaiting_deps | {f"prose:{d.item.meeting.id}" for d in awaiting}),  # type: ignore[union-attr]
         )
     )
 
 
 def _with_prose_keys(pages: list[Page]) -> list[Page]:
     for page in pages:  # the pages that show a meeting's prose (minutes, texts, notes) say so
-        if page.template in PROSE_TEMPLATES and page.template not in ("meeting.html", "item.html"):  # done above
+        if page.template == "issue.html":  # meeting, item, awaiting and person pages have theirs already
             page.deps = page.deps | {"prose:" + key[8:] for key in page.deps if key.startswith("meeting:")}
     return pages
 
 
-# templates of the default theme that show prose fields; every other page shows none
-PROSE_TEMPLATES = frozenset({"meeting.html", "item.html", "issue.html", "awaiting.html", "person.html"})
+# In the default theme, meeting, item, issue, awaiting and person pages show prose
+# (minutes, texts, notes, declarations); every other page shows none. The preview's
+# prose-only path relies on these "prose:MEETING" keys (and is not taken for other themes).
 
 
 def _person_deps(person: m.Person, record: m.PersonRecord) -> set[str]:
@@ -286,6 +288,8 @@ def _person_deps(person: m.Person, record: m.PersonRecord) -> set[str]:
     meetings += [a.item.meeting for a in [*record.moved, *record.seconded]]  # type: ignore[union-attr,misc]
     meetings += [v.item.meeting for v, _ in record.votes]  # type: ignore[union-attr,misc]
     deps.update(f"meeting:{x.id}" for x in meetings if x is not None)
+    # the prose it shows: what the person declared
+    deps.update(f"prose:{item.meeting.id}" for item, _ in record.interests if item.meeting is not None)
     return deps
 
 

@@ -14,6 +14,7 @@ CABINET = "meetings/2011/2011-11-16-cabinet.md"
 COUNCIL = "meetings/2011/2011-12-07-council.md"
 AT_MEETING = "meetings/2012/2012-02-29-council.md"  # where recommendations were due to be decided
 SCHEDULED = "meetings/2027/2027-01-20-cabinet.md"
+AUDIT = "meetings/2012/2012-01-24-audit-panel.yaml"
 
 
 def same_as_clean(content: Path, incremental_out: Path, tmp: Path, n: int) -> None:
@@ -45,6 +46,8 @@ def test_series_of_edits_matches_clean_builds(tmp_path):
         lambda: (
             edit(content, CABINET, "Non-pecuniary", "Non-pecuniary, declared in full"),
             edit(content, CABINET, "Council Chamber", "The Blue Room"),
+            # an open recommendation's text, shown on the awaiting-decision page
+            edit(content, AUDIT, "Rules as set out in the appendix", "Rules as set out in appendix A"),
         ),
         lambda: edit(content, COUNCIL, "outcome: approved", "outcome: deferred"),
         # add a meeting that decides the now-deferred recommendation
