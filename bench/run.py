@@ -146,12 +146,13 @@ def incremental(n: int, work: Path) -> list[str]:
         deciding.write_text(deciding.read_text().replace("outcome: approved", "outcome: amended", 1))
 
     step("one meeting edited: a decision's outcome (relinks the site)", outcome)
-    step(
-        "one body renamed",
-        lambda: bodies.write_text(
-            bodies.read_text().replace("name: Licensing Committee", "name: Licensing and Appeals Committee")
-        ),
-    )
+
+    def body() -> None:
+        text = bodies.read_text()
+        assert "name: Licensing Committee" in text, "the bench body is not in bodies.yaml"
+        bodies.write_text(text.replace("name: Licensing Committee", "name: Licensing and Appeals Committee"))
+
+    step("one body renamed", body)
 
     def template() -> None:
         theme.mkdir(parents=True, exist_ok=True)
