@@ -287,7 +287,7 @@ def _build(
             count, extras = render_pages(builder, pages, staging, workers, search)
             log(
                 f"render   {count} pages and {len(extras)} feeds, calendars, data files and redirects "
-                f"({time.perf_counter() - tick:.2f} s, {min(workers, count)} processes)"
+                f"({time.perf_counter() - tick:.2f} s, {1 if serial(workers, pages) else workers} processes)"
             )
             made: set[str] = set()
             tick = time.perf_counter()
@@ -335,6 +335,11 @@ def _render_share(task: tuple[int, int]) -> int | list[str]:
     return done
 
 
+def serial(jobs: int, pages: list[Page]) -> bool:
+    """Whether to render in this process only: one job asked for, or too few pages to share."""
+    return jobs <= 1 or len(pages) < 400 or "fork" not in multiprocessing.get_all_start_methods()
+
+
 def render_pages(builder: Builder, pages: list[Page], staging: Path, jobs: int, search: bool) -> tuple[int, list[str]]:
     """Render every page, and the feeds, calendars and data files, into STAGING on JOBS
     processes (forked, sharing the model). Returns the number of pages and the other files.
@@ -344,7 +349,7 @@ def render_pages(builder: Builder, pages: list[Page], staging: Path, jobs: int, 
     try:
         shares = jobs * 8
         tasks = [(-1, 0)] + [(i, shares) for i in range(shares)]
-        if jobs <= 1 or len(pages) < 400 or "fork" not in multiprocessing.get_all_start_methods():
+        if serial(jobs, pages):
             results = [_render_share(task) for task in tasks]
         else:
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
