@@ -287,7 +287,7 @@ def _build(
             count, extras = render_pages(builder, pages, staging, workers, search)
             log(
                 f"render   {count} pages and {len(extras)} feeds, calendars, data files and redirects "
-                f"({time.perf_counter() - tick:.2f} s, {1 if serial(workers, pages) else workers} processes)"
+                f"({time.perf_counter() - tick:.2f} s, {'1 process' if serial(workers, pages) else f'{workers} processes'})"
             )
             made: set[str] = set()
             tick = time.perf_counter()
