@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import multiprocessing
 import os
 import time
 from dataclasses import dataclass, field
@@ -24,6 +25,23 @@ from .link import recommendation_status
 from .pages import Page, plan, public_decisions
 from .urls import output_file
 from .validate import ParseCache, read_meeting_file
+
+PARALLEL_FROM = 400  # pages due before the rendering is shared out to forked workers
+_JOB: tuple | None = None  # what forked workers inherit: (project, builder, pages due)
+
+
+def _render_share(task: tuple[int, int]) -> list[tuple[str, str, int]]:
+    """In a forked worker: render one contiguous share of the pages due, write those whose
+    bytes changed, and say (path, digest, written) for each."""
+    index, count = task
+    assert _JOB is not None
+    project, builder, due = _JOB
+    size = -(-len(due) // count)
+    out = []
+    for rel, page in due[index * size : (index + 1) * size]:
+        wrote = project._put(rel, builder.render(page))
+        out.append((rel, project.digests[rel], wrote))
+    return out
 
 
 @dataclass
@@ -308,10 +326,10 @@ class Project:
         )
         new_pages = {output_file(p.path): p for p in pages}
         clock("compare")
-        rendered = written = 0
+        due = []
         for rel, page in new_pages.items():
             old = self.pages.get(rel)
-            if not (
+            if (
                 everything
                 or old is None
                 or ("*" in page.deps and (changed or changed_templates))
@@ -320,9 +338,8 @@ class Project:
                 or not changed.isdisjoint(page.deps)
                 or not changed.isdisjoint(old.deps)
             ):
-                continue
-            rendered += 1
-            written += self._put(rel, builder.render(page))
+                due.append((rel, page))
+        rendered, written = len(due), self._render(builder, due)
         clock("render")
         deleted = 0
         for rel in set(self.pages) - set(new_pages):
@@ -349,6 +366,27 @@ class Project:
         return Result(
             True, written, deleted, rendered, time.perf_counter() - started, loaded.warnings, phases=clock.phases
         )
+
+    def _render(self, builder: Builder, due: list[tuple[str, Page]]) -> int:
+        """Render and write DUE; files written. Many pages (a body renamed, a shared
+        template edited) are shared out to forked workers, as in a full build."""
+        jobs = os.cpu_count() or 1
+        if len(due) < PARALLEL_FROM or jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return sum(self._put(rel, builder.render(page)) for rel, page in due)
+        global _JOB
+        _JOB = (self, builder, due)
+        try:
+            shares = jobs * 8
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                done = pool.map(_render_share, [(i, shares) for i in range(shares)])
+        finally:
+            _JOB = None
+        written = 0
+        for results in done:
+            for rel, digest, wrote in results:
+                self.digests[rel] = digest
+                written += wrote
+        return written
 
     def _put(self, rel: str, data: bytes) -> int:
         """Write one output file if its bytes changed; 1 when written, else 0."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import copy_example
 from test_cli import snapshot
 
+from sitegen import incremental
 from sitegen.build import build
 from sitegen.incremental import Project
 
@@ -30,7 +32,10 @@ def edit(content: Path, rel: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
-def test_series_of_edits_matches_clean_builds(tmp_path):
+@pytest.mark.parametrize("shared", [False, True], ids=["one-process", "forked-workers"])
+def test_series_of_edits_matches_clean_builds(tmp_path, monkeypatch, shared):
+    if shared:  # share out every re-render to forked workers, as for a large site
+        monkeypatch.setattr(incremental, "PARALLEL_FROM", 2)
     content = copy_example(tmp_path)
     out = tmp_path / "out"
     project = Project(content, out)
