@@ -141,3 +141,20 @@ def test_link_checker_finds_planted_faults(cli, site, tmp_path):
         "/meetings/m/a/index.html -> ../../../../etc/passwd: outside the site",
         '/meetings/m/a/index.html -> #also-missing: no element with id "also-missing"',
     }
+
+
+def test_one_process_and_several_write_the_same_bytes(cli, tmp_path):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import synth
+
+    synth.generate(60, tmp_path / "content")  # over 500 pages: enough to share out
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out-{jobs}"
+        result = cli("build", "--no-search", "--jobs", jobs, "--content", tmp_path / "content", "--output", out)
+        assert result.code == 0, result.out
+        assert ("1 process" in result.out) == (jobs == "1")
+        outs.append(snapshot(out))
+    assert len(outs[0]) > 500 and outs[0] == outs[1]
