@@ -75,6 +75,12 @@ def fingerprints(loaded: Loaded, cache: ParseCache) -> dict[str, object]:
     for meeting in model.meetings.values():
         entry = cache.entries.get(meeting.source)
         out[f"meeting:{meeting.id}"] = (meeting.source, entry[0] if entry else None)
+        # what lists of meetings show (year, body and person pages): not the minutes or decisions
+        out[f"listing:{meeting.id}"] = (
+            meeting.source, meeting.body_id, meeting.date, meeting.start, meeting.status, meeting.record,
+            len(meeting.items), meeting.chair_id, tuple(meeting.present_ids), tuple(meeting.apologies_ids),
+            tuple(meeting.in_attendance_ids),
+        )  # fmt: skip
     out["bodies"] = repr(
         [
             (b.id, b.name, b.kind, b.description, b.reports_to_id, b.members_ids, b.aliases)

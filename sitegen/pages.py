@@ -150,7 +150,7 @@ def plan(model: m.Model, lists_only: bool = False) -> list[Page]:
                 "year.html",
                 f"Meetings in {year}",
                 {"year": year, "meetings": meetings, "years": [y for y, _ in years]},
-                frozenset({f"meeting:{x.id}" for x in meetings} | {"meeting-years", "bodies"}),
+                frozenset({f"listing:{x.id}" for x in meetings} | {"meeting-years", "bodies"}),
             )
         )
     for meeting in [] if lists_only else model.meetings.values():
@@ -185,7 +185,7 @@ def plan(model: m.Model, lists_only: bool = False) -> list[Page]:
                     "past": by_year(past),
                     "attended": _attendees(body),
                 },
-                frozenset({f"body:{body.id}", "bodies", "people"} | {f"meeting:{x.id}" for x in body.meetings}),
+                frozenset({f"body:{body.id}", "bodies", "people"} | {f"listing:{x.id}" for x in body.meetings}),
             )
         )
     if lists_only:
@@ -283,8 +283,9 @@ def _with_prose_keys(pages: list[Page]) -> list[Page]:
 
 def _person_deps(person: m.Person, record: m.PersonRecord) -> set[str]:
     deps = {f"person:{person.id}", "bodies"}
-    meetings = [*record.chaired, *record.present, *record.apologies, *record.in_attendance]
-    meetings += [item.meeting for item, _ in record.interests]  # type: ignore[misc]
+    # meetings attended are listed by name and date; the others show items, texts and votes
+    deps.update(f"listing:{x.id}" for x in [*record.chaired, *record.present, *record.apologies, *record.in_attendance])
+    meetings = [item.meeting for item, _ in record.interests]  # type: ignore[misc]
     meetings += [a.item.meeting for a in [*record.moved, *record.seconded]]  # type: ignore[union-attr,misc]
     meetings += [v.item.meeting for v, _ in record.votes]  # type: ignore[union-attr,misc]
     deps.update(f"meeting:{x.id}" for x in meetings if x is not None)

@@ -76,6 +76,10 @@ def test_series_of_edits_matches_clean_builds(tmp_path, monkeypatch, shared):
             edit(content, COUNCIL, "end: 21:40", "end: 22:15"),
             edit(content, SCHEDULED, "status: cancelled", "status: scheduled"),
         ),
+        # who attended and chaired (listed on person and body pages), an item's title
+        lambda: edit(content, CABINET, "present: [leader, cllr-p-grant,", "present: [leader,"),
+        lambda: edit(content, CABINET, "chair: leader", "chair: cllr-h-patel"),
+        lambda: edit(content, CABINET, "title: Apologies for absence", "title: Apologies"),
         # change a body
         lambda: edit(content, "bodies.yaml", "name: Cabinet", "name: The Cabinet"),
         # change a person
