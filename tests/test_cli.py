@@ -158,3 +158,25 @@ def test_one_process_and_several_write_the_same_bytes(cli, tmp_path):
         assert ("1 process" in result.out) == (jobs == "1")
         outs.append(snapshot(out))
     assert len(outs[0]) > 500 and outs[0] == outs[1]
+
+
+def test_reading_on_two_processes_gives_the_same_site_and_errors(tmp_path, monkeypatch):
+    from conftest import copy_example
+
+    import sitegen.build as build_module
+    from sitegen.build import ContentError, build
+
+    content = copy_example(tmp_path)
+    serial, shared = tmp_path / "serial", tmp_path / "shared"
+    build(content, serial, search=False)
+    monkeypatch.setattr(build_module, "PARALLEL_READ_FROM", 2)  # the example's 22 files, shared out
+    build(content, shared, search=False)
+    assert snapshot(serial) == snapshot(shared)
+
+    # an error in a file the forked reader reads (the first part) is reported as usual
+    first = sorted((content / "meetings").rglob("*.md"))[0]
+    first.write_text(first.read_text().replace("date:", "date: 2011-13-45\nbogus:", 1))
+    with pytest.raises(ContentError) as raised:
+        build(content, tmp_path / "bad", search=False)
+    messages = [str(p) for p in raised.value.problems]
+    assert any(first.name in m and "bogus" in m for m in messages), messages
