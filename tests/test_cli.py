@@ -180,3 +180,16 @@ def test_reading_on_two_processes_gives_the_same_site_and_errors(tmp_path, monke
         build(content, tmp_path / "bad", search=False)
     messages = [str(p) for p in raised.value.problems]
     assert any(first.name in m and "bogus" in m for m in messages), messages
+
+
+def test_the_command_exits_with_its_code_and_all_its_output(site, tmp_path):
+    import subprocess
+    import sys
+
+    good = site({"meetings/m.yaml": "body: cabinet\ndate: 2011-11-16\n"})
+    run = [sys.executable, "-m", "sitegen", "build", "--no-search", "--output", str(tmp_path / "out")]
+    done = subprocess.run([*run, "--content", str(good)], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.splitlines()[-1].startswith("built "), done
+    bad = site({"meetings/m.yaml": "body: nobody\ndate: 2011-11-16\n"})
+    done = subprocess.run([*run, "--content", str(bad)], capture_output=True, text=True)
+    assert done.returncode == 1 and 'unknown body "nobody"' in done.stdout + done.stderr, done
