@@ -210,8 +210,8 @@ class Builder:
             + ([("People", "people")] if model.has_people_file else []),
         )
 
-    def plan(self) -> list[Page]:
-        pages = plan(self.loaded.model)
+    def plan(self, keep: dict[str, list[Page]] | None = None, memo: dict | None = None) -> list[Page]:
+        pages = plan(self.loaded.model, keep=keep, memo=memo)
         seen: dict[str, Page] = {}
         problems = Problems()
         for page in pages:

@@ -22,7 +22,7 @@ from . import model as m
 from .build import Builder, Loaded, Log, _quiet, build, load, paused_gc
 from .errors import ContentError, Problem, Problems
 from .link import recommendation_status
-from .pages import Page, plan, public_decisions
+from .pages import Page, meeting_deps, plan, public_decisions
 from .urls import output_file
 from .validate import ParseCache, read_meeting_file
 
@@ -152,6 +152,7 @@ class Project:
         self.assets: dict[str, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self.inputs: dict[str, tuple[int, int]] = {}
+        self.links: dict[int, frozenset[str]] = {}  # item links of the last plan, by id(item)
         self.defer_extras = False  # the preview server publishes feeds and data just after the reload
         self.extras_due = False
 
@@ -189,7 +190,7 @@ class Project:
         elif inputs == self.inputs and not self.problems:
             return Result(True, seconds=time.perf_counter() - started)
         else:
-            result = self._prose_only(inputs, started) or self._incremental(started)
+            result = self._prose_only(inputs, started) or self._incremental(inputs, started)
         self.inputs = inputs
         return result
 
@@ -291,10 +292,11 @@ class Project:
             written += self._write_extras(builder.extra_files(list(self.pages.values()), self.search))
         return Result(True, written, 0, rendered, time.perf_counter() - started, loaded.warnings, prose_only=True)
 
-    def _incremental(self, started: float) -> Result:
+    def _incremental(self, inputs: dict[str, tuple[int, int]], started: float) -> Result:
         clock = _Clock()
         loaded = load(self.content, self.base_path, cache=self.cache)
         clock("load and link")
+        keep, memo = self._unaffected(inputs, loaded)
         old_builder = self.builder
         assert old_builder is not None
         builder = Builder(loaded, self.search)
@@ -308,7 +310,49 @@ class Project:
             builder.env = old_builder.env  # keep compiled templates
         builder.env.globals.update(site=loaded.model.site, today=loaded.model.today)
         clock("builder")
-        return self._update(loaded, builder, changed_templates, clock, started)
+        return self._update(loaded, builder, changed_templates, clock, started, keep=keep, memo=memo)
+
+    def _unaffected(
+        self, inputs: dict[str, tuple[int, int]], loaded: Loaded
+    ) -> tuple[dict[str, list[Page]] | None, dict[int, frozenset[str]] | None]:
+        """After meeting files changed: the pages of the meetings no change can have
+        touched, to keep as they are, and the item links known for them. A meeting is
+        touched when it changed, was linked to a changed one before or after, or has
+        items in an issue whose items changed. (None, None) when more than meeting
+        files changed: then everything is planned again."""
+        old, new = self.loaded.model, loaded.model  # type: ignore[union-attr]
+        meetings_dir = str(self.content / "meetings") + os.sep
+        changed_paths = [p for p in set(inputs) | set(self.inputs) if inputs.get(p) != self.inputs.get(p)]
+        if new.today != old.today or not all(p.startswith(meetings_dir) for p in changed_paths):
+            return None, None
+        changed = {i for i, x in new.meetings.items() if old.meetings.get(i) is not x} | (
+            old.meetings.keys() - new.meetings.keys()
+        )
+        touched = set(changed)
+        for mid in changed:
+            before = self.pages.get(output_file(f"meetings/{mid}/"))
+            if before is not None:
+                touched.update(k[8:] for k in before.deps if k.startswith("meeting:"))
+            if mid in new.meetings:
+                touched.update(k[8:] for k in meeting_deps(new.meetings[mid], {}) if k.startswith("meeting:"))
+        for iid in old.issues.keys() | new.issues.keys():
+            a, b = old.issues.get(iid), new.issues.get(iid)
+            items = [*(a.items if a else []), *(b.items if b else [])]
+            if a is None or b is None or [i.ref for i in a.items] != [i.ref for i in b.items]:
+                touched.update(i.meeting.id for i in items if i.meeting is not None)
+        memo = dict(self.links)
+        for mid in touched:
+            for model in (old, new):
+                if mid in model.meetings:
+                    for item in model.meetings[mid].items:
+                        memo.pop(id(item), None)
+        keep: dict[str, list[Page]] = {}
+        for page in self.pages.values():
+            if page.template in ("meeting.html", "item.html"):
+                mid = page.context["meeting"].id
+                if mid not in touched and mid in new.meetings:
+                    keep.setdefault(mid, []).append(page)
+        return keep, memo
 
     def _update(
         self,
@@ -318,11 +362,15 @@ class Project:
         clock: _Clock,
         started: float,
         pages: list[Page] | None = None,
+        keep: dict[str, list[Page]] | None = None,
+        memo: dict[int, frozenset[str]] | None = None,
     ) -> Result:
-        """Plan the relinked model (unless PAGES are given), render the pages whose inputs
-        changed, write the rest."""
+        """Plan the relinked model (unless PAGES are given; KEEP and MEMO: see _unaffected),
+        render the pages whose inputs changed, write the rest."""
         if pages is None:
-            pages = builder.plan()
+            memo = {} if memo is None else memo
+            pages = builder.plan(keep, memo)
+            self.links = memo
             clock("plan")
         prints = fingerprints(loaded, self.cache)
         clock("fingerprints")

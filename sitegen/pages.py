@@ -55,7 +55,7 @@ def by_year(meetings: list[m.Meeting]) -> list[tuple[int, list[m.Meeting]]]:
     return [(year, list(group)) for year, group in groupby(ordered, key=lambda x: x.date.year)]
 
 
-def _meeting_deps(meeting: m.Meeting, memo: dict[int, frozenset[str]]) -> set[str]:
+def meeting_deps(meeting: m.Meeting, memo: dict[int, frozenset[str]]) -> set[str]:
     deps = {f"meeting:{meeting.id}", f"body:{meeting.body_id}"}
     for person in [meeting.chair, *meeting.present, *meeting.apologies, *meeting.in_attendance]:
         if person is not None:
@@ -103,12 +103,19 @@ def _item_links(item: m.Item, memo: dict[int, frozenset[str]] | None = None) -> 
     return deps
 
 
-def plan(model: m.Model, lists_only: bool = False) -> list[Page]:
+def plan(
+    model: m.Model,
+    lists_only: bool = False,
+    keep: dict[str, list[Page]] | None = None,
+    memo: dict[int, frozenset[str]] | None = None,
+) -> list[Page]:
     """Every page of the site, in a stable order. LISTS_ONLY: only the pages whose
     contents depend on meetings' statuses (home, meetings, bodies, awaiting decision);
-    the preview re-plans just these after an edit that changed no link."""
+    the preview re-plans just these after an edit that changed no link. KEEP: pages of
+    meetings to use as they are (by meeting id); MEMO: item links known already."""
     pages: list[Page] = []
-    memo: dict[int, frozenset[str]] = {}  # each item's links, worked out once per plan
+    if memo is None:
+        memo = {}  # each item's links, worked out once per plan (the preview keeps it between plans)
     every = frozenset({"*"})
     decisions = public_decisions(model)
     awaiting = open_recommendations(model)
@@ -154,7 +161,10 @@ def plan(model: m.Model, lists_only: bool = False) -> list[Page]:
             )
         )
     for meeting in [] if lists_only else model.meetings.values():
-        deps = _meeting_deps(meeting, memo)
+        if keep is not None and meeting.id in keep:
+            pages.extend(keep[meeting.id])  # the preview's pages of a meeting no edit touched
+            continue
+        deps = meeting_deps(meeting, memo)
         deps.update(["prose:" + key[8:] for key in deps if key.startswith("meeting:")])
         base = path_of(meeting)
         pages.append(Page(base, "meeting.html", _meeting_title(meeting), {"meeting": meeting}, frozenset(deps)))
