@@ -378,12 +378,18 @@ def _render_share(task: tuple[int, int]) -> int | list[str]:
             write_file(staging, rel, data, made)
             names.append(rel)
         return sorted(names)
-    size = -(-len(pages) // count)
     done = 0
-    for page in pages[index * size : (index + 1) * size]:
+    for page in share(pages, index, count):
         write_file(staging, output_file(page.path), builder.render(page), made)
         done += 1
     return done
+
+
+def share(items: list, index: int, count: int) -> list:
+    """The INDEX-th of COUNT contiguous, nearly equal shares of ITEMS (a meeting's pages
+    sit together, so the worker that renders them renders their Markdown once)."""
+    size = -(-len(items) // count)
+    return items[index * size : (index + 1) * size]
 
 
 def serial(jobs: int, pages: list[Page]) -> bool:

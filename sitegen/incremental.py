@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import model as m
-from .build import Builder, Loaded, Log, _quiet, build, load, paused_gc
+from .build import Builder, Loaded, Log, _quiet, build, load, paused_gc, share
 from .errors import ContentError, Problem, Problems
 from .link import recommendation_status
 from .pages import Page, meeting_deps, plan, public_decisions
@@ -36,9 +36,8 @@ def _render_share(task: tuple[int, int]) -> list[tuple[str, str, int]]:
     index, count = task
     assert _JOB is not None
     project, builder, due = _JOB
-    size = -(-len(due) // count)
     out = []
-    for rel, page in due[index * size : (index + 1) * size]:
+    for rel, page in share(due, index, count):
         wrote = project._put(rel, builder.render(page))
         out.append((rel, project.digests[rel], wrote))
     return out
@@ -190,7 +189,7 @@ class Project:
         elif inputs == self.inputs and not self.problems:
             return Result(True, seconds=time.perf_counter() - started)
         else:
-            result = self._prose_only(inputs, started) or self._incremental(inputs, started)
+            result = self._without_relinking(inputs, started) or self._incremental(inputs, started)
         self.inputs = inputs
         return result
 
@@ -221,10 +220,12 @@ class Project:
         self.templates = self._templatesnapshot(builder)
         self.assets = self._assetsnapshot(builder)
 
-    def _prose_only(self, inputs: dict[str, tuple[int, int]], started: float) -> Result | None:
-        """The clerk's commonest edit, typing minutes, without relinking the site: when only
-        meeting files changed, and only in their prose, copy the new prose into the linked
-        model and render the pages that show it. None when the edit is anything more."""
+    def _without_relinking(self, inputs: dict[str, tuple[int, int]], started: float) -> Result | None:
+        """The clerk's commonest edits, without relinking the site: when only meeting files
+        changed, and only in their prose, copy the new prose into the linked model and render
+        the pages that show it; when they changed only in fields no link depends on (status,
+        record, end time, documents), copy those too, work statuses out again and re-plan
+        the pages that list meetings by status. None when the edit is anything more."""
         loaded, builder = self.loaded, self.builder
         if loaded is None or builder is None or self.problems:
             return None
