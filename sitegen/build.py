@@ -18,7 +18,7 @@ import jinja2
 
 from . import model as m
 from .errors import ContentError, Location, Problem, Problems
-from .link import link
+from .link import Linker, NeedsFullLink, link
 from .markdown import Markdown
 from .pages import Page, plan
 from .publish import Streamed
@@ -53,6 +53,7 @@ class Loaded:
     markdown: Markdown
     urls: Urls
     problems: list[Problem] = field(default_factory=list)
+    linker: Linker | None = None  # what linked it, kept to link again after a change (see relink)
 
     @property
     def warnings(self) -> list[Problem]:
@@ -101,7 +102,19 @@ def load(
     _check_aliases(model, problems)
     if problems.errors:
         raise ContentError(problems.sorted())
-    return Loaded(content, model, markdown, urls, problems.sorted())
+    return Loaded(content, model, markdown, urls, problems.sorted(), linker)
+
+
+def relink(loaded: Loaded, removed: list[m.Meeting], added: list[m.Meeting], found: list[Problem]) -> Loaded:
+    """LOADED after meeting files alone changed: REMOVED are the meetings of the files that
+    changed or went, ADDED (with FOUND, their files' own warnings) those of the files that
+    changed or came. The same as loading the content again, in a fraction of the time;
+    raises NeedsFullLink when only a full load can say (or report) what the change did."""
+    linker = loaded.linker
+    if linker is None or today() != loaded.model.today:
+        raise NeedsFullLink("nothing to start from, or the day has changed")
+    model, problems = linker.update(removed, added, loaded.problems, found, loaded.markdown)
+    return Loaded(loaded.content, model, loaded.markdown, loaded.urls, problems, linker)
 
 
 PARALLEL_READ_FROM = 400  # meeting files before a forked process reads some of them

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import model as m
-from .build import Builder, Loaded, Log, _quiet, build, load, paused_gc, share
+from .build import Builder, Loaded, Log, _quiet, build, load, paused_gc, relink, share
 from .errors import ContentError, Problem, Problems
-from .link import recommendation_status
+from .link import NeedsFullLink, recommendation_status
 from .pages import Page, meeting_deps, plan, public_decisions
 from .urls import output_file
-from .validate import ParseCache, read_meeting_file
+from .validate import ParseCache, is_meeting_file, read_meeting_file, rel_path
 
 PARALLEL_FROM = 400  # pages due before the rendering is shared out to forked workers
 _JOB: tuple | None = None  # what forked workers inherit: (project, builder, pages due)
@@ -53,6 +53,7 @@ class Result:
     problems: list[Problem] = field(default_factory=list)
     prose_only: bool = False  # only prose changed: no relinking was needed
     local: bool = False  # only prose and fields no link depends on changed: statuses worked out again, no relinking
+    relinked: bool = False  # only meeting files changed: they were linked in where they reach, not the whole site
     phases: dict[str, float] = field(default_factory=dict)  # seconds spent in each step, for the bench
 
 
@@ -295,7 +296,8 @@ class Project:
 
     def _incremental(self, inputs: dict[str, tuple[int, int]], started: float) -> Result:
         clock = _Clock()
-        loaded = load(self.content, self.base_path, cache=self.cache)
+        relinked = self._relinked(inputs)
+        loaded = relinked or load(self.content, self.base_path, cache=self.cache)
         clock("load and link")
         keep, memo = self._unaffected(inputs, loaded)
         old_builder = self.builder
@@ -311,7 +313,41 @@ class Project:
             builder.env = old_builder.env  # keep compiled templates
         builder.env.globals.update(site=loaded.model.site, today=loaded.model.today)
         clock("builder")
-        return self._update(loaded, builder, changed_templates, clock, started, keep=keep, memo=memo)
+        result = self._update(loaded, builder, changed_templates, clock, started, keep=keep, memo=memo)
+        result.relinked = relinked is not None
+        return result
+
+    def _relinked(self, inputs: dict[str, tuple[int, int]]) -> Loaded | None:
+        """When only meeting files changed: the last build's model with the changed files
+        read again and linked in where they reach (see build.relink); None when the site
+        must be loaded again (the change is beyond that, or has errors to report)."""
+        loaded = self.loaded
+        if loaded is None or self.problems:
+            return None
+        removed, added, found, entries = [], [], [], {}
+        root = str(self.content) + os.sep
+        for path in (p for p in set(inputs) | set(self.inputs) if inputs.get(p) != self.inputs.get(p)):
+            if not path.startswith(root) or not is_meeting_file(rel := rel_path(Path(path), self.content)):
+                return None
+            if path in self.inputs:
+                entry = self.cache.entries.get(rel)
+                if entry is None or entry[1] is None:
+                    return None
+                removed.append(entry[1])
+            if path in inputs:
+                fresh = Problems()
+                meeting = read_meeting_file(Path(path), self.content, fresh)
+                if meeting is None or fresh.errors:
+                    return None
+                added.append(meeting)
+                found += fresh.items
+                entries[rel] = (inputs[path], meeting, fresh.items)
+        try:
+            relinked = relink(loaded, removed, added, found)
+        except NeedsFullLink:
+            return None
+        self.cache.entries.update(entries)
+        return relinked
 
     def _unaffected(
         self, inputs: dict[str, tuple[int, int]], loaded: Loaded

@@ -4,10 +4,10 @@ outcomes and statuses of recommendations, backlinks, issues and people's records
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from . import model as m
-from .errors import Location, Problems, did_you_mean
+from .errors import Location, Problem, Problems, did_you_mean
 from .markdown import Markdown
 
 
@@ -41,6 +41,7 @@ class Linker:
         ordered = dict(sorted(by_id.items(), key=lambda kv: kv[1].sort_key))
         self.model = m.Model(site, bodies, dict(people), issue_info, ordered, has_people_file, today=today)
         self.anonymous: dict[str, m.Person] = {}
+        self.at_index: dict[str, list[m.Decision]] = {}  # meeting id -> the decisions whose at: names it
 
     # --- references --------------------------------------------------------
 
@@ -76,14 +77,8 @@ class Linker:
     def index(self) -> None:
         self.refs: dict[str, m.Meeting | m.Item | m.Decision] = {}
         for meeting in self.model.meetings.values():
-            for mid in [meeting.id, *meeting.aliases]:
-                self.refs.setdefault(mid, meeting)
-            for item in meeting.items:
-                for iid in [item.id, *item.aliases]:
-                    for mid in [meeting.id, *meeting.aliases]:
-                        self.refs.setdefault(f"{mid}/{iid}", item)
-                        for decision in item.decisions:
-                            self.refs.setdefault(f"{mid}/{iid}/{decision.id}", decision)
+            for key, target in _names(meeting):
+                self.refs.setdefault(key, target)
 
     def resolve(self, ref: str, loc: Location, key: str) -> m.Meeting | m.Item | m.Decision | None:
         target = self.refs.get(ref.strip().strip("/"))
@@ -159,6 +154,7 @@ class Linker:
             if decision.to_id:
                 decision.to = self.body(decision.to_id, decision.lines["to"])
             if decision.at_id:
+                self.at_index.setdefault(decision.at_id, []).append(decision)
                 at = self.model.meetings.get(decision.at_id)
                 if at is None and decision.at_id not in self.failed:
                     self.problems.error(
@@ -186,42 +182,48 @@ class Linker:
     def decides(self, decision: m.Decision) -> None:
         for step in decision.decides:
             step.decision = decision
-            target = self.resolve(step.ref, step.loc, "decides")
-            if target is None:
-                continue
-            if not isinstance(target, m.Decision):
-                self.problems.error(
-                    step.loc,
-                    f'decides "{step.ref}" names {"an item" if isinstance(target, m.Item) else "a meeting"}; '
-                    "decides names a decision: MEETING/ITEM/DECISION",
-                )
-                continue
-            if not target.is_recommendation:
-                self.problems.error(
-                    step.loc,
-                    f'decides "{step.ref}": that decision is a resolution, not a recommendation; '
-                    'give it "type: recommendation" and "to:", or name it under "considers:" instead',
-                )
-                continue
-            if target is decision:
-                self.problems.error(step.loc, f'decides "{step.ref}": a decision cannot decide itself')
-                continue
-            if decision.date < target.date:
-                self.problems.error(
-                    step.loc,
-                    f'decides "{step.ref}": this meeting ({decision.date.isoformat()}) is before the '
-                    f"recommendation was made ({target.date.isoformat()})",
-                )
-                continue
-            deciding_body = decision.meeting.body
-            if target.to is not None and deciding_body is not None and deciding_body is not target.to:
-                self.problems.warn(
-                    step.loc,
-                    f'decides "{step.ref}": the recommendation was made to {target.to.name}, '
-                    f"but {deciding_body.name} decides it",
-                )
-            step.target = target
-            target.steps.append(step)
+            self.step(step)
+
+    def step(self, step: m.Decides) -> None:
+        """Resolve one step of a decision (what it decided about a recommendation)."""
+        decision = step.decision
+        assert decision is not None
+        target = self.resolve(step.ref, step.loc, "decides")
+        if target is None:
+            return
+        if not isinstance(target, m.Decision):
+            self.problems.error(
+                step.loc,
+                f'decides "{step.ref}" names {"an item" if isinstance(target, m.Item) else "a meeting"}; '
+                "decides names a decision: MEETING/ITEM/DECISION",
+            )
+            return
+        if not target.is_recommendation:
+            self.problems.error(
+                step.loc,
+                f'decides "{step.ref}": that decision is a resolution, not a recommendation; '
+                'give it "type: recommendation" and "to:", or name it under "considers:" instead',
+            )
+            return
+        if target is decision:
+            self.problems.error(step.loc, f'decides "{step.ref}": a decision cannot decide itself')
+            return
+        if decision.date < target.date:
+            self.problems.error(
+                step.loc,
+                f'decides "{step.ref}": this meeting ({decision.date.isoformat()}) is before the '
+                f"recommendation was made ({target.date.isoformat()})",
+            )
+            return
+        deciding_body = decision.meeting.body
+        if target.to is not None and deciding_body is not None and deciding_body is not target.to:
+            self.problems.warn(
+                step.loc,
+                f'decides "{step.ref}": the recommendation was made to {target.to.name}, '
+                f"but {deciding_body.name} decides it",
+            )
+        step.target = target
+        target.steps.append(step)
 
     def considers(self, item: m.Item, ref: str, loc: Location) -> None:
         target = self.resolve(ref, loc, "considers")
@@ -292,9 +294,8 @@ class Linker:
                     )
                 issue.items.append(item)
                 item.issues.append(issue)
-        for iid, info in model.issue_info.items():
-            if iid not in issues:
-                self.problems.warn(info.loc, f'issue "{iid}" has no items: no item names it with "issue: {iid}"')
+        for problem in _empty_issues(model.issue_info, issues):
+            self.problems.items.append(problem)
         model.issues = dict(sorted(issues.items()))
 
     def records(self) -> None:
@@ -329,8 +330,164 @@ class Linker:
                                 r.votes.append((vote, how))
         model.records = records
 
-    def check_prose(self, markdown: Markdown) -> None:
-        """Report ref: links in prose that lead nowhere, at their line."""
+    # --- after a change ------------------------------------------------------
+
+    def update(
+        self,
+        removed: list[m.Meeting],
+        added: list[m.Meeting],
+        problems: list[Problem],
+        file_problems: list[Problem],
+        markdown: Markdown,
+    ) -> tuple[m.Model, list[Problem]]:
+        """Link again after meeting files changed, reaching only what the change can reach.
+
+        REMOVED are the linked meetings of the files that changed or went, ADDED the
+        meetings read from the files that changed or came; PROBLEMS are the last link's,
+        FILE_PROBLEMS the new files' own warnings. Returns a new model, linked as a full
+        link of the same content would be, and its problems. The old model keeps its
+        meetings and issues, though objects both share get the new links. Raises
+        NeedsFullLink when the change is beyond this (see there)."""
+        old = self.model
+        gone = {x.id for x in removed}
+        new_ids = {x.id for x in added}
+        touched = gone | new_ids
+        if self.failed or len(new_ids) != len(added):
+            raise NeedsFullLink("the last link had errors, or two new files share an id")
+        for x in removed:
+            if old.meetings.get(x.id) is not x or any(self.refs.get(k) is not t for k, t in _names(x)):
+                raise NeedsFullLink(f"{x.id} is not the linked meeting, or shares a name")
+        for x in added:
+            if (x.id in old.meetings and x.id not in gone) or (x.id.isdigit() and len(x.id) == 4):
+                raise NeedsFullLink(f"{x.id} clashes")
+        old_names = {key for x in removed for key, _ in _names(x)}
+        names = [key for x in added for key, _ in _names(x)]
+        new_names = set(names)
+        if len(names) != len(new_names) or old_names - new_names:
+            raise NeedsFullLink("a name is given twice, or one that others may use went")
+        if any(key in self.refs for key in new_names - old_names):
+            raise NeedsFullLink("a new name is taken")
+
+        def outside(meeting: m.Meeting | None) -> bool:
+            return meeting is not None and meeting.id not in touched
+
+        # links into the old meetings from the others, to resolve again
+        steps_in: list[m.Decides] = []
+        items_in: dict[int, m.Item] = {}
+        at_in: list[m.Decision] = []
+        for x in removed:
+            for item in x.items:
+                considered_by = list(item.considered_by)
+                for decision in item.decisions:
+                    considered_by += decision.considered_by
+                    steps_in += [s for s in decision.steps if outside(s.decision.meeting)]  # type: ignore[union-attr]
+                items_in.update((id(i), i) for i in considered_by if outside(i.meeting))
+            at_in += [d for d in self.at_index.get(x.id, []) if outside(d.meeting)]
+
+        # take the old meetings' own links out of the others
+        resort_steps: dict[int, m.Decision] = {}
+        resort_considered: dict[int, m.Item | m.Decision] = {}
+
+        def unconsider(item: m.Item) -> None:
+            for target in item.considers:
+                if outside(_home(target)):
+                    target.considered_by[:] = [i for i in target.considered_by if i is not item]
+                    resort_considered[id(target)] = target
+
+        for x in removed:
+            if x.body is not None:
+                x.body.meetings.remove(x)
+            for item in x.items:
+                unconsider(item)
+                for decision in item.decisions:
+                    if decision.at_id:
+                        self.at_index[decision.at_id].remove(decision)
+                    for step in decision.decides:
+                        if step.target is not None and outside(step.target.meeting):
+                            step.target.steps.remove(step)
+                            resort_steps[id(step.target)] = step.target
+            for key, _ in _names(x):
+                del self.refs[key]
+
+        meetings = dict(old.meetings)
+        reorder = False
+        for x in removed:
+            if x.id not in new_ids:
+                del meetings[x.id]
+        for x in added:
+            before = old.meetings.get(x.id)
+            reorder = reorder or before is None or before.sort_key != x.sort_key
+            meetings[x.id] = x
+        if reorder:
+            meetings = dict(sorted(meetings.items(), key=lambda kv: kv[1].sort_key))
+        model = self.model = m.Model(
+            old.site, old.bodies, old.people, old.issue_info, meetings, old.has_people_file, today=old.today
+        )
+        found = self.problems = Problems()
+
+        # link the new meetings, then what pointed at the old ones
+        for x in added:
+            for key, target in _names(x):
+                self.refs.setdefault(key, target)
+        for x in added:
+            self.meeting(x)
+            if x.body is not None:
+                x.body.meetings.sort(key=lambda y: y.sort_key)
+        for x in added:
+            for item in x.items:
+                for decision in item.decisions:
+                    self.decides(decision)
+                for ref, loc in item.considers_refs:
+                    self.considers(item, ref, loc)
+        for step in steps_in:
+            self.step(step)
+        for item in items_in.values():
+            unconsider(item)
+            item.considers = []
+            for ref, loc in item.considers_refs:
+                self.considers(item, ref, loc)
+        for decision in at_in:
+            decision.at = meetings.get(decision.at_id)
+        for x in added:
+            for item in x.items:
+                for decision in item.decisions:
+                    resort_steps.update((id(s.target), s.target) for s in decision.decides if s.target is not None)
+                resort_considered.update((id(t), t) for t in item.considers)
+        resort_steps.update((id(s.target), s.target) for s in steps_in if s.target is not None)
+        for item in items_in.values():
+            resort_considered.update((id(t), t) for t in item.considers)
+        for rec in resort_steps.values():
+            rec.steps.sort(key=_step_key)
+        for target in resort_considered.values():
+            target.considered_by.sort(key=lambda i: (*i.meeting.sort_key, i.order))  # type: ignore[union-attr]
+        self.check_prose(markdown, added)
+        if found.errors:
+            raise NeedsFullLink("errors")
+
+        # what is worked out from all the links
+        for decision in model.all_decisions():
+            if decision.is_recommendation:
+                decision.status = recommendation_status(decision)
+        for item in model.all_items():
+            item.issues = []
+        self.issues()
+        self.records()
+
+        stale_paths = {x.source for x in removed}
+        stale_steps = {s.loc for s in steps_in}
+        stale = set(_empty_issues(old.issue_info, old.issues))
+        kept = [
+            p
+            for p in problems
+            if p.location.path not in stale_paths
+            and not (p.location in stale_steps and p.message.startswith('decides "'))
+            and p not in stale
+        ]
+        return model, sorted({*kept, *found.items, *file_problems})
+
+    def check_prose(self, markdown: Markdown, meetings: Iterable[m.Meeting] | None = None) -> None:
+        """Report ref: links in prose that lead nowhere, at their line (only in MEETINGS
+        when given; else in every meeting and body)."""
         model = self.model
 
         def check(text: str, loc: Location, block: bool) -> None:
@@ -340,13 +497,37 @@ class Linker:
                 where = Location(loc.path, loc.line + line + (1 if block and "\n" in text.strip() else 0))
                 self.problems.error(where, f'link to "ref:{ref}": there is no such {_what(ref.count("/") + 1)}')
 
-        for body in model.bodies.values():
-            check(body.description, body.loc, False)
-        for meeting in model.meetings.values():
+        if meetings is None:
+            for body in model.bodies.values():
+                check(body.description, body.loc, False)
+        for meeting in model.meetings.values() if meetings is None else meetings:
             if meeting.linking_prose is None:
                 meeting.linking_prose = linking_prose(meeting)
             for text, loc, block in meeting.linking_prose:
                 check(text, loc, block)
+
+
+class NeedsFullLink(Exception):
+    """Raised by Linker.update for a change that only linking the whole site can get
+    right or report: an error, a meeting, item or decision that others may name gone,
+    a name (an id or alias) given twice."""
+
+
+def _names(meeting: m.Meeting) -> Iterator[tuple[str, m.Meeting | m.Item | m.Decision]]:
+    """Every reference that names MEETING, its items and its decisions, with what it names."""
+    mids = [meeting.id, *meeting.aliases]
+    for mid in mids:
+        yield mid, meeting
+    for item in meeting.items:
+        for iid in [item.id, *item.aliases]:
+            for mid in mids:
+                yield f"{mid}/{iid}", item
+                for decision in item.decisions:
+                    yield f"{mid}/{iid}/{decision.id}", decision
+
+
+def _home(target: m.Item | m.Decision) -> m.Meeting | None:
+    return target.meeting if isinstance(target, m.Item) else target.item.meeting  # type: ignore[union-attr]
 
 
 def linking_prose(meeting: m.Meeting) -> list[tuple[str, Location, bool]]:
@@ -384,6 +565,15 @@ def recommendation_status(rec: m.Decision) -> m.Status:
     ):
         return m.Status("overdue", True, rec.to, meeting=at, step=latest)
     return m.Status("awaiting", True, rec.to, step=latest)
+
+
+def _empty_issues(issue_info: dict[str, m.IssueInfo], issues: dict[str, m.Issue]) -> list[Problem]:
+    """The warnings for issues described in issues.yaml that no item is in."""
+    return [
+        Problem(info.loc, f'issue "{iid}" has no items: no item names it with "issue: {iid}"', warning=True)
+        for iid, info in issue_info.items()
+        if iid not in issues
+    ]
 
 
 def _what(parts: int) -> str:

@@ -580,12 +580,23 @@ def meeting_files(content: Path) -> list[Path]:
     out = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        for name in filenames:
-            if name.startswith((".", "_", "#")) or name.endswith("~"):
-                continue
-            if name.lower().endswith(MEETING_SUFFIXES):
-                out.append(Path(dirpath) / name)
+        out += [Path(dirpath) / name for name in filenames if _meeting_name(name)]
     return sorted(out, key=lambda p: rel_path(p, content))
+
+
+def _meeting_name(name: str) -> bool:
+    return not name.startswith((".", "_", "#")) and not name.endswith("~") and name.lower().endswith(MEETING_SUFFIXES)
+
+
+def is_meeting_file(rel: str) -> bool:
+    """Whether REL (relative to the content folder) is a file meeting_files() lists."""
+    parts = rel.split("/")
+    return (
+        len(parts) >= 2
+        and parts[0] == "meetings"
+        and not any(d.startswith((".", "_")) for d in parts[1:-1])
+        and _meeting_name(parts[-1])
+    )
 
 
 def rel_path(path: Path, content: Path) -> str:
