@@ -4,7 +4,8 @@ outcomes and statuses of recommendations, backlinks, issues and people's records
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from . import model as m
 from .errors import Location, Problem, Problems, did_you_mean
@@ -280,55 +281,121 @@ class Linker:
                 joined[key] = sorted(tagged)
         issues: dict[str, m.Issue] = {}
         for item in items:  # items are in date order, so each issue's list is too
-            ids = [item.issue_id] if item.issue_id else joined.get(id(item), [])
-            for iid in ids:
+            for iid in _ids(item, joined):
                 issue = issues.get(iid)
                 if issue is None:
-                    info = model.issue_info.get(iid)
-                    issue = issues[iid] = m.Issue(
-                        id=iid,
-                        title=(info.title if info and info.title else item.title),
-                        summary=info.summary if info else "",
-                        explicit=bool(item.issue_id) or info is not None,
-                        aliases=list(info.aliases) if info else [],
-                    )
+                    issue = issues[iid] = self._issue(iid, item)
                 issue.items.append(item)
                 item.issues.append(issue)
         for problem in _empty_issues(model.issue_info, issues):
             self.problems.items.append(problem)
         model.issues = dict(sorted(issues.items()))
 
-    def records(self) -> None:
+    def _issue(self, iid: str, first: m.Item) -> m.Issue:
+        """A new issue, its items to come; FIRST is its earliest."""
+        info = self.model.issue_info.get(iid)
+        return m.Issue(
+            id=iid,
+            title=(info.title if info and info.title else first.title),
+            summary=info.summary if info else "",
+            explicit=bool(first.issue_id) or info is not None,
+            aliases=list(info.aliases) if info else [],
+        )
+
+    def _issues_after(self, removed: list[m.Meeting], added: list[m.Meeting], old: m.Model) -> None:
+        """issues(), after REMOVED gave way to ADDED: only the issues their items were or
+        are in, or that items near them in the links were or are in, are made again."""
         model = self.model
-        records: dict[str, m.PersonRecord] = {pid: m.PersonRecord() for pid in model.people}
 
-        def rec(person: m.Person | None) -> m.PersonRecord | None:
-            return records.get(person.id) if person is not None and person.known else None
+        def live(item: m.Item) -> bool:
+            return item.meeting is not None and model.meetings.get(item.meeting.id) is item.meeting
 
-        for meeting in model.meetings.values():
-            if (r := rec(meeting.chair)) is not None:
-                r.chaired.append(meeting)
-            for key in ("present", "apologies", "in_attendance"):
-                for person in getattr(meeting, key):
-                    if (r := rec(person)) is not None:
-                        getattr(r, key).append(meeting)
-            for item in meeting.items:
-                if item.exempt:
+        redo: set[str] = set()  # ids of old issues to make again
+        pending = {issue.id for x in removed for item in x.items for issue in item.issues}
+        pending |= {item.issue_id for x in added for item in x.items if item.issue_id in old.issues}
+        touched: dict[int, m.Item] = {}
+        queue = [item for x in added for item in x.items]
+        while pending or queue:
+            for iid in pending - redo:
+                redo.add(iid)
+                queue += [item for item in old.issues[iid].items if live(item)]  # all of it again
+            pending = set()
+            while queue:  # every item whose issues may change: the closure over links
+                item = queue.pop()
+                if id(item) in touched:
                     continue
-                for interest in item.interests:
-                    if (r := rec(interest.person)) is not None:
-                        r.interests.append((item, interest))
-                for amendment in item.amendments:
-                    if (r := rec(amendment.moved_by)) is not None:
-                        r.moved.append(amendment)
-                    if (r := rec(amendment.seconded_by)) is not None:
-                        r.seconded.append(amendment)
-                for vote in item.votes:
-                    for how in ("for", "against", "abstained"):
-                        for person in getattr(vote, f"{how}_people"):
-                            if (r := rec(person)) is not None:
-                                r.votes.append((vote, how))
-        model.records = records
+                touched[id(item)] = item
+                pending.update(issue.id for issue in item.issues)  # the issues it was in
+                queue += [other for other in _neighbours(item) if not (item.issue_id and other.issue_id)]
+        joined = self._components(touched.values())
+        members: dict[str, list[m.Item]] = {}
+        for item in touched.values():
+            for iid in _ids(item, joined):
+                members.setdefault(iid, []).append(item)
+        if (members.keys() & old.issues.keys()) - redo:
+            raise NeedsFullLink("an issue gains items in a way not foreseen")
+        issues = {iid: issue for iid, issue in old.issues.items() if iid not in redo}
+        for iid, items in members.items():
+            items.sort(key=_place)
+            issue = issues[iid] = self._issue(iid, items[0])
+            issue.items = items
+        for item in touched.values():
+            item.issues = [issues[iid] for iid in _ids(item, joined)]
+        for problem in _empty_issues(model.issue_info, issues):
+            self.problems.items.append(problem)
+        model.issues = dict(sorted(issues.items()))
+
+    def _components(self, items: Iterable[m.Item]) -> dict[int, list[str]]:
+        """For each untagged item of ITEMS that links to others: the issues it joins, by id(item):
+        the tags of the tagged items its part of the links reaches, else one named after its first item."""
+        joined: dict[int, list[str]] = {}
+        for item in items:
+            if item.issue_id or id(item) in joined:
+                continue
+            component, tagged, queue, seen = [], set(), [item], {id(item)}
+            while queue:
+                one = queue.pop()
+                component.append(one)
+                for other in _neighbours(one):
+                    if other.issue_id:
+                        tagged.add(other.issue_id)
+                    elif id(other) not in seen:
+                        seen.add(id(other))
+                        queue.append(other)
+            if len(component) == 1 and not _neighbours(item):
+                continue
+            if not tagged:
+                first = min(component, key=_place)
+                tagged = {f"{first.meeting.id}-{first.id}"}  # type: ignore[union-attr]
+            for one in component:
+                joined[id(one)] = sorted(tagged)
+        return joined
+
+    def records(self) -> None:
+        records: dict[str, m.PersonRecord] = {pid: m.PersonRecord() for pid in self.model.people}
+        for meeting in self.model.meetings.values():
+            _record(meeting, records)
+        self.model.records = records
+
+    def _records_after(self, removed: list[m.Meeting], added: list[m.Meeting], old: m.Model) -> None:
+        """records(), after REMOVED gave way to ADDED: only the records of the people they name are made again."""
+        records = dict(old.records)
+        named = {pid: m.PersonRecord() for pid in records}
+        for x in [*removed, *added]:
+            _record(x, named)
+        gone = {id(x) for x in removed}
+        redo = [pid for pid, r in named.items() if any(getattr(r, key) for key in RECORD_LISTS)]
+        for pid in redo:
+            before = old.records[pid]
+            records[pid] = m.PersonRecord(
+                **{key: [e for e in getattr(before, key) if id(of(e)) not in gone] for key, of in RECORD_LISTS.items()}
+            )
+        for x in added:
+            _record(x, records)
+        for pid in redo:
+            for key, of in RECORD_LISTS.items():
+                getattr(records[pid], key).sort(key=lambda e, of=of: of(e).sort_key)
+        self.model.records = records
 
     # --- after a change ------------------------------------------------------
 
@@ -464,14 +531,18 @@ class Linker:
         if found.errors:
             raise NeedsFullLink("errors")
 
-        # what is worked out from all the links
-        for decision in model.all_decisions():
+        # what is worked out from the links, where they changed
+        recs: dict[int, m.Decision] = dict(resort_steps)
+        for target in resort_considered.values():
+            recs.update((id(d), d) for d in (target.decisions if isinstance(target, m.Item) else [target]))
+        for x in added:
+            recs.update((id(d), d) for item in x.items for d in item.decisions)
+            recs.update((id(d), d) for d in self.at_index.get(x.id, []))
+        for decision in recs.values():
             if decision.is_recommendation:
                 decision.status = recommendation_status(decision)
-        for item in model.all_items():
-            item.issues = []
-        self.issues()
-        self.records()
+        self._issues_after(removed, added, old)
+        self._records_after(removed, added, old)
 
         stale_paths = {x.source for x in removed}
         stale_steps = {s.loc for s in steps_in}
@@ -524,6 +595,68 @@ def _names(meeting: m.Meeting) -> Iterator[tuple[str, m.Meeting | m.Item | m.Dec
                 yield f"{mid}/{iid}", item
                 for decision in item.decisions:
                     yield f"{mid}/{iid}/{decision.id}", decision
+
+
+def _record(meeting: m.Meeting, records: dict[str, m.PersonRecord]) -> None:
+    """Add what MEETING says of each known person to their entry in RECORDS."""
+
+    def rec(person: m.Person | None) -> m.PersonRecord | None:
+        return records.get(person.id) if person is not None and person.known else None
+
+    if (r := rec(meeting.chair)) is not None:
+        r.chaired.append(meeting)
+    for key in ("present", "apologies", "in_attendance"):
+        for person in getattr(meeting, key):
+            if (r := rec(person)) is not None:
+                getattr(r, key).append(meeting)
+    for item in meeting.items:
+        if item.exempt:
+            continue
+        for interest in item.interests:
+            if (r := rec(interest.person)) is not None:
+                r.interests.append((item, interest))
+        for amendment in item.amendments:
+            if (r := rec(amendment.moved_by)) is not None:
+                r.moved.append(amendment)
+            if (r := rec(amendment.seconded_by)) is not None:
+                r.seconded.append(amendment)
+        for vote in item.votes:
+            for how in ("for", "against", "abstained"):
+                for person in getattr(vote, f"{how}_people"):
+                    if (r := rec(person)) is not None:
+                        r.votes.append((vote, how))
+
+
+RECORD_LISTS: dict[str, Callable[[Any], m.Meeting]] = {  # each list of a record, and the meeting of an entry
+    "chaired": lambda x: x,
+    "present": lambda x: x,
+    "apologies": lambda x: x,
+    "in_attendance": lambda x: x,
+    "interests": lambda x: x[0].meeting,
+    "moved": lambda x: x.item.meeting,
+    "seconded": lambda x: x.item.meeting,
+    "votes": lambda x: x[0].item.meeting,
+}
+
+
+def _neighbours(item: m.Item) -> list[m.Item]:
+    """The items ITEM links to or is linked from (considers, decides), as issues() joins them."""
+    out: list[m.Item | None] = [t if isinstance(t, m.Item) else t.item for t in item.considers]
+    out += item.considered_by
+    for decision in item.decisions:
+        out += [s.target.item for s in decision.decides if s.target is not None]
+        out += decision.considered_by
+        out += [s.decision.item for s in decision.steps if s.decision is not None]
+    return [other for other in out if other is not None and other is not item]
+
+
+def _ids(item: m.Item, joined: dict[int, list[str]]) -> list[str]:
+    """The ids of the issues ITEM is in: its tag, or those its links join it to."""
+    return [item.issue_id] if item.issue_id else joined.get(id(item), [])
+
+
+def _place(item: m.Item) -> tuple:
+    return (*item.meeting.sort_key, item.order)  # type: ignore[union-attr]
 
 
 def _home(target: m.Item | m.Decision) -> m.Meeting | None:

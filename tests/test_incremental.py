@@ -270,6 +270,18 @@ def test_linking_only_what_an_edit_reaches_matches_a_full_link(tmp_path):
         text = text.replace(status.group(0), f"status: {new}") if status else text
         path.write_text(re.sub(r"^present: \[\S+, ", "present: [", text, count=1, flags=re.M))
 
+    def agenda(n: int) -> None:  # an upcoming meeting takes up an open recommendation: it is on an agenda
+        rec = open_rec()
+        ref = rec.ref if n % 2 else rec.item.ref
+        coming = [f for f in files if f.exists() and "status: scheduled" in f.read_text() and "2027-" in f.name]
+        if coming and n % 3:
+            sub(rng.choice(coming), r"^(    title: .*)$", rf"\1\n    considers:\n      - {ref}")
+            return
+        (content / "meetings" / f"2027-01-{n % 28 + 1:02}-{rec.to.id}-next{n}.md").write_text(
+            f"---\nbody: {rec.to.id}\ndate: 2027-01-{n % 28 + 1:02}\nstatus: scheduled\nitems:\n  - id: it\n"
+            f"    title: Taken up\n    considers:\n      - {ref}\n---\n"
+        )
+
     edits = [
         lambda n: sub(pick(r"outcome: "), r"outcome: \S+", f"outcome: {rng.choice(m.OUTCOMES)}"),
         lambda n: sub(pick(r"^        decides:"), r"^        decides:\n(          .*\n)+", ""),
@@ -284,6 +296,7 @@ def test_linking_only_what_an_edit_reaches_matches_a_full_link(tmp_path):
         lambda n: sub(pick(r"^status: held"), r"^status: held", "status: scheduled"),
         due_at,
         at_meeting_changes,
+        agenda,
     ]  # fmt: skip
     relinked = 0
     for n in range(48):
