@@ -13,7 +13,7 @@ Prints Markdown tables. Never part of the test suite.
 2. Incremental at the largest N, through the engine behind `sitegen serve`
    (sitegen.incremental.Project, in one process, as the preview server runs it):
    no-op, one-meeting edits of three kinds (prose; record; an outcome, which
-   relinks), one-body edit, one-template edit: wall s and pages rewritten, then,
+   changes links), one-body edit, one-template edit: wall s and pages rewritten, then,
    separately, the feeds, calendars and data files, which the preview writes
    after the reload.
 3. Side by side with Hugo on the peers' pages (../shared/bench/peers/gen.py): the
@@ -112,7 +112,15 @@ def incremental(n: int, work: Path) -> list[str]:
         change()
         result = project.build()
         assert result.ok, result.problems[:3]
-        where = "prose only: no relinking" if result.prose_only else "no relinking: " if result.local else ""
+        where = (
+            "prose only: no relinking"
+            if result.prose_only
+            else "no relinking: "
+            if result.local
+            else "only the changed meeting linked in: "
+            if result.relinked
+            else ""
+        )
         where += ", ".join(f"{k} {v:.2f}" for k, v in result.phases.items())
         started = time.perf_counter()
         project.publish_due()
@@ -145,7 +153,7 @@ def incremental(n: int, work: Path) -> list[str]:
         deciding = next(p for p in sorted((content / "meetings").rglob("*.md")) if "outcome: approved" in p.read_text())
         deciding.write_text(deciding.read_text().replace("outcome: approved", "outcome: amended", 1))
 
-    step("one meeting edited: a decision's outcome (relinks the site)", outcome)
+    step("one meeting edited: a decision's outcome (a linking edit)", outcome)
 
     def body() -> None:
         text = bodies.read_text()

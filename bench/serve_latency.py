@@ -8,8 +8,8 @@ message has arrived and the changed page has been fetched. Prints the median
 and the worst of several edits. On the synthetic site it times three kinds of
 one-meeting edit: prose only (the place; minutes behave the same), which takes
 the fastest path; a status change, which needs statuses worked out again and
-the site re-planned but no relinking; and a decision's outcome, which relinks
-the whole site.
+the site re-planned but no relinking; and a decision's outcome, a linking edit:
+the changed meeting is linked in again, with what links to it.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ async def measure(content: Path, meeting: Path, page: str, edits: int, kind: str
             text = original.replace("location: ", f"location: {marker}, ", 1)
             if kind == "status" and n % 2 == 0:  # statuses elsewhere change; no link does
                 text = text.replace("status: held", "status: adjourned", 1)
-            if kind == "outcome" and n % 2 == 0:  # a change the whole site must be relinked for
+            if kind == "outcome" and n % 2 == 0:  # a change to the links between meetings
                 text = text.replace("outcome: approved", "outcome: amended", 1)
             meeting.write_text(text)
             while True:  # a reload can also come from catching the file half-written: wait for the good one
@@ -127,7 +127,7 @@ def main() -> None:
             p for p in sorted((synthetic / "meetings").rglob("*.md")) if "outcome: approved" in p.read_text()
         )
         report(
-            f"synthetic, {args.meetings} meetings: an outcome changed (relinks the whole site)",
+            f"synthetic, {args.meetings} meetings: an outcome changed (a linking edit)",
             asyncio.run(measure(synthetic, deciding, f"/meetings/{deciding.stem}/", args.edits, "outcome")),
         )
     finally:

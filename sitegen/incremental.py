@@ -6,6 +6,11 @@ Each page names what it depends on (``Page.deps``: "meeting:ID", "person:ID",
 such key gets a fingerprint; a page is rendered again when a key it depended on
 before or depends on now has a new fingerprint, or when its template changed.
 The result is byte-for-byte what a clean build of the same content writes.
+
+Before that, the model is brought up to date as cheaply as the change allows:
+prose copied in (nothing relinked), statuses worked out again (a status or
+record changed), the changed meetings linked in where they reach (any other
+edit to meeting files: see Linker.update), or the whole site loaded again.
 """
 
 from __future__ import annotations
@@ -199,7 +204,7 @@ class Project:
             self.content, self.output, log=self.log, base_path=self.base_path, cache=self.cache, search=self.search
         )
         assert report.builder is not None
-        self._remember(report.builder.loaded, report.builder, report.planned)
+        self._remember(report.builder.loaded, report.builder, {output_file(p.path): p for p in report.planned})
         self.extras = set(report.extras)
         for rel in [*self.pages, *self.extras]:
             self.digests[rel] = hashlib.sha1((self.output / rel).read_bytes()).hexdigest()
@@ -214,9 +219,10 @@ class Project:
             problems=report.warnings,
         )
 
-    def _remember(self, loaded: Loaded, builder: Builder, pages: list[Page], prints: dict | None = None) -> None:
+    def _remember(self, loaded: Loaded, builder: Builder, pages: dict[str, Page], prints: dict | None = None) -> None:
+        """Keep what a build made (PAGES by output file) for the next one to compare with."""
         self.loaded, self.builder = loaded, builder
-        self.pages = {output_file(p.path): p for p in pages}
+        self.pages = pages
         self.prints = prints if prints is not None else fingerprints(loaded, self.cache)
         self.templates = self._templatesnapshot(builder)
         self.assets = self._assetsnapshot(builder)
@@ -451,7 +457,7 @@ class Project:
         assets = self._assetsnapshot(builder)
         if assets != self.assets:
             self._sync_assets(builder)
-        self._remember(loaded, builder, pages, prints)
+        self._remember(loaded, builder, new_pages, prints)
         self.problems = []
         clock("rest")
         return Result(
