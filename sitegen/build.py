@@ -207,6 +207,7 @@ class Builder:
         self.folders = theme_folders(loaded.content, model.site.theme)
         self.env = environment(self.folders, loaded.urls, loaded.markdown)
         self.assets = self._assets()
+        self.links: dict[int, frozenset[str]] = {}  # item links worked out by the last plan
         self.asset_names = {name: rel for rel, (_, name) in self.assets.items()}
         self.env.globals.update(
             asset=self.asset,
@@ -224,7 +225,8 @@ class Builder:
         )
 
     def plan(self, keep: dict[str, list[Page]] | None = None, memo: dict | None = None) -> list[Page]:
-        pages = plan(self.loaded.model, keep=keep, memo=memo)
+        self.links = {} if memo is None else memo
+        pages = plan(self.loaded.model, keep=keep, memo=self.links)
         seen: dict[str, Page] = {}
         problems = Problems()
         for page in pages:

@@ -206,6 +206,9 @@ class Project:
         assert report.builder is not None
         self._remember(report.builder.loaded, report.builder, {output_file(p.path): p for p in report.planned})
         self.extras = set(report.extras)
+        self.links = report.builder.links
+        for name in {page.template for page in report.planned}:
+            report.builder.env.get_template(name)  # workers rendered the pages: compile the templates here too
         for rel in [*self.pages, *self.extras]:
             self.digests[rel] = hashlib.sha1((self.output / rel).read_bytes()).hexdigest()
         gc.collect()
