@@ -245,40 +245,7 @@ class Linker:
     def issues(self) -> None:
         model = self.model
         items = model.all_items()
-        neighbours: dict[int, set[int]] = {}  # only items that link or are linked to
-        by_key: dict[int, m.Item] = {}
-        for item in items:
-            links: list[m.Item] = [t if isinstance(t, m.Item) else t.item for t in item.considers]  # type: ignore[misc]
-            for decision in item.decisions:
-                links.extend(s.target.item for s in decision.decides if s.target is not None)  # type: ignore[misc]
-            for other in links:
-                if other is not None and other is not item:
-                    neighbours.setdefault(id(item), set()).add(id(other))
-                    neighbours.setdefault(id(other), set()).add(id(item))
-                    by_key[id(item)], by_key[id(other)] = item, other
-        joined: dict[int, list[str]] = {}
-        seen: set[int] = set()
-        order = {id(i): n for n, i in enumerate(items)}
-        for item in items:
-            if item.issue_id or id(item) in seen or id(item) not in neighbours:
-                continue
-            component, tagged, queue = [], set(), [id(item)]
-            seen.add(id(item))
-            while queue:
-                key = queue.pop()
-                component.append(key)
-                for other in neighbours[key]:
-                    tag = by_key[other].issue_id
-                    if tag:
-                        tagged.add(tag)
-                    elif other not in seen:
-                        seen.add(other)
-                        queue.append(other)
-            if not tagged:
-                first = by_key[min(component, key=order.__getitem__)]
-                tagged = {f"{first.meeting.id}-{first.id}"}  # type: ignore[union-attr]
-            for key in component:
-                joined[key] = sorted(tagged)
+        joined = self._components(items)
         issues: dict[str, m.Issue] = {}
         for item in items:  # items are in date order, so each issue's list is too
             for iid in _ids(item, joined):
