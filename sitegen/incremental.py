@@ -27,7 +27,7 @@ from . import model as m
 from .build import Builder, Loaded, Log, _quiet, build, load, paused_gc, relink, share
 from .errors import ContentError, Problem, Problems
 from .link import NeedsFullLink, recommendation_status
-from .pages import Page, meeting_deps, plan, public_decisions
+from .pages import Page, meeting_deps, plan, public_decision_years
 from .urls import output_file
 from .validate import ParseCache, is_meeting_file, read_meeting_file, rel_path
 
@@ -73,11 +73,18 @@ class _Clock:
         self.last = now
 
 
-def fingerprints(loaded: Loaded, cache: ParseCache) -> dict[str, object]:
-    """A value per dependency key; a key whose value changed invalidates its pages."""
+def fingerprints(
+    loaded: Loaded, cache: ParseCache, before: dict[str, object] | None = None, same: set[str] | None = None
+) -> dict[str, object]:
+    """A value per dependency key; a key whose value changed invalidates its pages.
+    BEFORE: the last build's, whose values for the meetings SAME (unchanged) stand."""
     model = loaded.model
     out: dict[str, object] = {}
     for meeting in model.meetings.values():
+        if before is not None and same is not None and meeting.id in same:
+            out[f"meeting:{meeting.id}"] = before[f"meeting:{meeting.id}"]
+            out[f"listing:{meeting.id}"] = before[f"listing:{meeting.id}"]
+            continue
         entry = cache.entries.get(meeting.source)
         out[f"meeting:{meeting.id}"] = (meeting.source, entry[0] if entry else None)
         # what lists of meetings show (year, body and person pages): not the minutes or decisions
@@ -101,10 +108,7 @@ def fingerprints(loaded: Loaded, cache: ParseCache) -> dict[str, object]:
     for meeting in model.meetings.values():
         years[meeting.date.year] = years.get(meeting.date.year, 0) + 1
     out["meeting-years"] = tuple(sorted(years.items()))
-    decision_years: dict[int, int] = {}
-    for decision in public_decisions(model):
-        decision_years[decision.date.year] = decision_years.get(decision.date.year, 0) + 1
-    out["decision-years"] = tuple(sorted(decision_years.items()))
+    out["decision-years"] = tuple(sorted((year, len(ds)) for year, ds in public_decision_years(model)))
     out["site"] = repr(model.site)
     return out
 
@@ -288,7 +292,9 @@ class Project:
             assert lists.keys() <= self.pages.keys()
             pages = [lists.get(rel, page) for rel, page in self.pages.items()]  # no link changed: the rest stand
             clock("plan")
-            result = self._update(loaded, builder, set(), clock, started, pages)
+            edited = {old.id for _, _, old, _ in updates}
+            same = {mid for mid in loaded.model.meetings if mid not in edited}
+            result = self._update(loaded, builder, set(), clock, started, pages, same=same)
             result.local = True
             return result
         written = rendered = 0
@@ -322,7 +328,9 @@ class Project:
             builder.env = old_builder.env  # keep compiled templates
         builder.env.globals.update(site=loaded.model.site, today=loaded.model.today)
         clock("builder")
-        result = self._update(loaded, builder, changed_templates, clock, started, keep=keep, memo=memo)
+        before = self.loaded.model.meetings  # type: ignore[union-attr]
+        same = {mid for mid, x in loaded.model.meetings.items() if before.get(mid) is x}  # not read again
+        result = self._update(loaded, builder, changed_templates, clock, started, keep=keep, memo=memo, same=same)
         result.relinked = relinked is not None
         return result
 
@@ -384,6 +392,8 @@ class Project:
         for iid in old.issues.keys() | new.issues.keys():
             a, b = old.issues.get(iid), new.issues.get(iid)
             items = [*(a.items if a else []), *(b.items if b else [])]
+            if a is b:
+                continue  # the same object: the issue was not made again
             if a is None or b is None or [i.ref for i in a.items] != [i.ref for i in b.items]:
                 touched.update(i.meeting.id for i in items if i.meeting is not None)
         memo = dict(self.links)
@@ -410,15 +420,17 @@ class Project:
         pages: list[Page] | None = None,
         keep: dict[str, list[Page]] | None = None,
         memo: dict[int, frozenset[str]] | None = None,
+        same: set[str] | None = None,
     ) -> Result:
         """Plan the relinked model (unless PAGES are given; KEEP and MEMO: see _unaffected),
-        render the pages whose inputs changed, write the rest."""
+        render the pages whose inputs changed, write the rest. SAME: the meetings no field
+        of has changed since the last build."""
         if pages is None:
             memo = {} if memo is None else memo
             pages = builder.plan(keep, memo)
             self.links = memo
             clock("plan")
-        prints = fingerprints(loaded, self.cache)
+        prints = fingerprints(loaded, self.cache, self.prints, same)
         clock("fingerprints")
         changed = {k for k in set(prints) | set(self.prints) if prints.get(k) != self.prints.get(k)}
         everything = bool({"site", "bodies"} & changed) or any(

@@ -36,6 +36,20 @@ def public_decisions(model: m.Model) -> list[m.Decision]:
     return out
 
 
+def public_decision_years(model: m.Model) -> list[tuple[int, list[m.Decision]]]:
+    """public_decisions() grouped by year, newest first (worked out a meeting at a time)."""
+    out: list[tuple[int, list[m.Decision]]] = []
+    for meeting in reversed(model.meetings.values()):
+        decisions = [d for item in meeting.items if not item.exempt for d in item.decisions]
+        if not decisions:
+            continue
+        if out and out[-1][0] == meeting.date.year:
+            out[-1][1].extend(decisions)
+        else:
+            out.append((meeting.date.year, decisions))
+    return out
+
+
 def open_recommendations(model: m.Model) -> list[m.Decision]:
     """Open recommendations, oldest first (by the date each was made)."""
     return [
@@ -222,7 +236,7 @@ def plan(
                     frozenset(_person_deps(person, record)),
                 )
             )
-    decision_years = [(y, list(g)) for y, g in groupby(decisions, key=lambda d: d.date.year)]
+    decision_years = public_decision_years(model)
     pages.append(
         Page(
             "decisions/",
