@@ -230,7 +230,7 @@ class Builder:
         seen: dict[str, Page] = {}
         problems = Problems()
         for page in pages:
-            out = output_file(page.path)
+            out = page.file
             if out in seen:
                 problems.error(
                     Location("meetings"), f'two pages would be written to {out}: "{seen[out].title}" and "{page.title}"'
@@ -296,7 +296,7 @@ class Builder:
         pairs = publisher.redirects()
         if pairs:
             yield "_redirects", publisher.netlify_redirects(pairs)
-        taken = {output_file(p.path) for p in pages}
+        taken = {p.file for p in pages}
         for old, new in pairs:
             out = output_file(old)
             if out not in taken:
@@ -395,7 +395,7 @@ def _render_share(task: tuple[int, int]) -> int | list[str]:
         return sorted(names)
     done = 0
     for page in share(pages, index, count):
-        write_file(staging, output_file(page.path), builder.render(page), made)
+        write_file(staging, page.file, builder.render(page), made)
         done += 1
     return done
 

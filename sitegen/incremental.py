@@ -208,7 +208,7 @@ class Project:
             self.content, self.output, log=self.log, base_path=self.base_path, cache=self.cache, search=self.search
         )
         assert report.builder is not None
-        self._remember(report.builder.loaded, report.builder, {output_file(p.path): p for p in report.planned})
+        self._remember(report.builder.loaded, report.builder, {p.file: p for p in report.planned})
         self.extras = set(report.extras)
         self.links = report.builder.links
         for name in {page.template for page in report.planned}:
@@ -288,7 +288,7 @@ class Project:
             # statuses read other meetings' status; lists of upcoming meetings are planned
             restatus(loaded.model)
             clock = _Clock()
-            lists = {output_file(page.path): page for page in plan(loaded.model, lists_only=True)}
+            lists = {page.file: page for page in plan(loaded.model, lists_only=True)}
             assert lists.keys() <= self.pages.keys()
             pages = [lists.get(rel, page) for rel, page in self.pages.items()]  # no link changed: the rest stand
             clock("plan")
@@ -436,7 +436,7 @@ class Project:
         everything = bool({"site", "bodies"} & changed) or any(
             not name.endswith(".html") or name.startswith("_") or name == "base.html" for name in changed_templates
         )
-        new_pages = {output_file(p.path): p for p in pages}
+        new_pages = {p.file: p for p in pages}
         clock("compare")
         due = []
         for rel, page in new_pages.items():

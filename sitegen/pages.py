@@ -11,7 +11,7 @@ from itertools import groupby
 from typing import Any
 
 from . import model as m
-from .urls import path_of
+from .urls import output_file, path_of
 
 REGISTER_LATEST = 50
 HOME_LIST = 8
@@ -24,6 +24,10 @@ class Page:
     title: str
     context: dict[str, Any]
     deps: frozenset[str] = field(default_factory=frozenset)
+    file: str = field(init=False)  # where it is written, relative to the output folder
+
+    def __post_init__(self) -> None:
+        self.file = output_file(self.path)
 
 
 def public_decisions(model: m.Model) -> list[m.Decision]:
