@@ -493,7 +493,7 @@ class Linker:
         for rec in resort_steps.values():
             rec.steps.sort(key=_step_key)
         for target in resort_considered.values():
-            target.considered_by.sort(key=lambda i: (*i.meeting.sort_key, i.order))  # type: ignore[union-attr]
+            target.considered_by.sort(key=_place)
         self.check_prose(markdown, added)
         if found.errors:
             raise NeedsFullLink("errors")
