@@ -234,6 +234,10 @@ class Project:
         self.templates = self._templatesnapshot(builder)
         self.assets = self._assetsnapshot(builder)
 
+    def _changed(self, inputs: dict[str, tuple[int, int]]) -> list[str]:
+        """The watched files added, changed or removed since the last build (INPUTS: now)."""
+        return [p for p in set(inputs) | set(self.inputs) if inputs.get(p) != self.inputs.get(p)]
+
     def _without_relinking(self, inputs: dict[str, tuple[int, int]], started: float) -> Result | None:
         """The clerk's commonest edits, without relinking the site: when only meeting files
         changed, and only in their prose, copy the new prose into the linked model and render
@@ -243,7 +247,7 @@ class Project:
         loaded, builder = self.loaded, self.builder
         if loaded is None or builder is None or self.problems:
             return None
-        changed = [p for p in set(inputs) | set(self.inputs) if inputs.get(p) != self.inputs.get(p)]
+        changed = self._changed(inputs)
         meetings_dir = str(self.content / "meetings") + os.sep
         if (
             not changed
@@ -343,7 +347,7 @@ class Project:
             return None
         removed, added, found, entries = [], [], [], {}
         root = str(self.content) + os.sep
-        for path in (p for p in set(inputs) | set(self.inputs) if inputs.get(p) != self.inputs.get(p)):
+        for path in self._changed(inputs):
             if not path.startswith(root) or not is_meeting_file(rel := rel_path(Path(path), self.content)):
                 return None
             if path in self.inputs:
@@ -376,7 +380,7 @@ class Project:
         files changed: then everything is planned again."""
         old, new = self.loaded.model, loaded.model  # type: ignore[union-attr]
         meetings_dir = str(self.content / "meetings") + os.sep
-        changed_paths = [p for p in set(inputs) | set(self.inputs) if inputs.get(p) != self.inputs.get(p)]
+        changed_paths = self._changed(inputs)
         if new.today != old.today or not all(p.startswith(meetings_dir) for p in changed_paths):
             return None, None
         changed = {i for i, x in new.meetings.items() if old.meetings.get(i) is not x} | (
@@ -391,9 +395,9 @@ class Project:
                 touched.update(k[8:] for k in meeting_deps(new.meetings[mid], {}) if k.startswith("meeting:"))
         for iid in old.issues.keys() | new.issues.keys():
             a, b = old.issues.get(iid), new.issues.get(iid)
-            items = [*(a.items if a else []), *(b.items if b else [])]
             if a is b:
                 continue  # the same object: the issue was not made again
+            items = [*(a.items if a else []), *(b.items if b else [])]
             if a is None or b is None or [i.ref for i in a.items] != [i.ref for i in b.items]:
                 touched.update(i.meeting.id for i in items if i.meeting is not None)
         memo = dict(self.links)
@@ -426,9 +430,8 @@ class Project:
         render the pages whose inputs changed, write the rest. SAME: the meetings no field
         of has changed since the last build."""
         if pages is None:
-            memo = {} if memo is None else memo
             pages = builder.plan(keep, memo)
-            self.links = memo
+            self.links = builder.links
             clock("plan")
         prints = fingerprints(loaded, self.cache, self.prints, same)
         clock("fingerprints")

@@ -329,8 +329,8 @@ class Linker:
                     elif id(other) not in seen:
                         seen.add(id(other))
                         queue.append(other)
-            if len(component) == 1 and not _neighbours(item):
-                continue
+            if len(component) == 1 and not tagged:
+                continue  # it links to nothing
             if not tagged:
                 first = min(component, key=_place)
                 tagged = {f"{first.meeting.id}-{first.id}"}  # type: ignore[union-attr]
