@@ -73,6 +73,25 @@ def test_calendar_times_uids_and_cancellations(example_output: Path):
     assert body and all(uid.split("@")[0].endswith("cabinet") for uid in body)
 
 
+def test_calendars_are_exactly_what_icalendar_writes(cli, site, tmp_path):
+    """Short lines are copied without icalendar's folding: each file must still be what
+    icalendar writes for the calendar it reads back, at the 75-octet boundary too."""
+    places = ["x" * 60, "x" * 63, "y" * 64, "Hall é" + "z" * 59, "Salle " + "é" * 40, "a\\,b" * 20]
+    files = {
+        f"meetings/2024-0{i + 1}-01-cabinet.yaml": f"body: cabinet\ndate: 2024-0{i + 1}-01\nstart: '18:00'\n"
+        f"location: {json.dumps(place)}\nitems:\n  - id: a\n    title: {json.dumps(place)}\n"
+        for i, place in enumerate(places)
+    }
+    out = tmp_path / "out"
+    run = cli("build", "--no-search", "--content", site(files), "--output", out)
+    assert run.code == 0, run.err
+    data = (out / "calendar/meetings.ics").read_bytes()
+    assert icalendar.Calendar.from_ical(data).to_ical() == data
+    assert max(len(line) for line in data.split(b"\r\n")) <= 75
+    located = {str(e["location"]) for e in icalendar.Calendar.from_ical(data).walk("VEVENT")}
+    assert located == set(places)
+
+
 def test_record_json_follows_its_schema(example_output: Path):
     record = json.loads((example_output / "data/record.json").read_text())
     schema = json.loads((example_output / "data/schema.json").read_text())
