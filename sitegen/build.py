@@ -208,6 +208,7 @@ class Builder:
         self.env = environment(self.folders, loaded.urls, loaded.markdown)
         self.assets = self._assets()
         self.links: dict[int, frozenset[str]] = {}  # item links worked out by the last plan
+        self.lists: dict[str, object] = {}  # lists the last plan worked out (see pages.plan)
         self.asset_names = {name: rel for rel, (_, name) in self.assets.items()}
         self.env.globals.update(
             asset=self.asset,
@@ -226,7 +227,8 @@ class Builder:
 
     def plan(self, keep: dict[str, list[Page]] | None = None, memo: dict | None = None) -> list[Page]:
         self.links = {} if memo is None else memo
-        pages = plan(self.loaded.model, keep=keep, memo=self.links)
+        self.lists = {}
+        pages = plan(self.loaded.model, keep=keep, memo=self.links, lists=self.lists)
         seen: dict[str, Page] = {}
         problems = Problems()
         for page in pages:

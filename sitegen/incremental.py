@@ -27,7 +27,15 @@ from . import model as m
 from .build import Builder, Loaded, Log, _quiet, build, load, paused_gc, relink, share
 from .errors import ContentError, Problem, Problems
 from .link import NeedsFullLink, recommendation_status
-from .pages import Page, meeting_deps, plan, public_decision_years
+from .pages import (
+    Page,
+    awaiting_list,
+    issue_list,
+    meeting_deps,
+    open_recommendations,
+    plan,
+    public_decision_years,
+)
 from .urls import output_file
 from .validate import ParseCache, is_meeting_file, read_meeting_file, rel_path
 
@@ -74,25 +82,33 @@ class _Clock:
 
 
 def fingerprints(
-    loaded: Loaded, cache: ParseCache, before: dict[str, object] | None = None, same: set[str] | None = None
+    loaded: Loaded,
+    cache: ParseCache,
+    before: dict[str, object] | None = None,
+    same: set[str] | None = None,
+    lists: dict[str, object] | None = None,
 ) -> dict[str, object]:
     """A value per dependency key; a key whose value changed invalidates its pages.
-    BEFORE: the last build's, whose values for the meetings SAME (unchanged) stand."""
+    BEFORE: the last build's, whose values for the meetings SAME (unchanged) stand.
+    LISTS: what the plan worked out already (open recommendations, decisions by year)."""
     model = loaded.model
+    lists = lists or {}
     out: dict[str, object] = {}
     for meeting in model.meetings.values():
         if before is not None and same is not None and meeting.id in same:
-            out[f"meeting:{meeting.id}"] = before[f"meeting:{meeting.id}"]
-            out[f"listing:{meeting.id}"] = before[f"listing:{meeting.id}"]
+            for kind in ("meeting:", "listing:", "roll:"):
+                out[kind + meeting.id] = before[kind + meeting.id]
             continue
         entry = cache.entries.get(meeting.source)
         out[f"meeting:{meeting.id}"] = (meeting.source, entry[0] if entry else None)
-        # what lists of meetings show (year, body and person pages): not the minutes or decisions
-        out[f"listing:{meeting.id}"] = (
-            meeting.source, meeting.body_id, meeting.date, meeting.start, meeting.status, meeting.record,
-            len(meeting.items), meeting.chair_id, tuple(meeting.present_ids), tuple(meeting.apologies_ids),
-            tuple(meeting.in_attendance_ids),
+        # who attended, by body and date (person pages)
+        roll = (
+            meeting.source, meeting.body_id, meeting.date, meeting.chair_id, tuple(meeting.present_ids),
+            tuple(meeting.apologies_ids), tuple(meeting.in_attendance_ids),
         )  # fmt: skip
+        out[f"roll:{meeting.id}"] = roll
+        # what lists of meetings show (year and body pages): not the minutes or decisions
+        out[f"listing:{meeting.id}"] = (roll, meeting.start, meeting.status, meeting.record, len(meeting.items))
     out["bodies"] = repr(
         [
             (b.id, b.name, b.kind, b.description, b.reports_to_id, b.members_ids, b.aliases)
@@ -108,7 +124,13 @@ def fingerprints(
     for meeting in model.meetings.values():
         years[meeting.date.year] = years.get(meeting.date.year, 0) + 1
     out["meeting-years"] = tuple(sorted(years.items()))
-    out["decision-years"] = tuple(sorted((year, len(ds)) for year, ds in public_decision_years(model)))
+    years_of_decisions = lists.get("decision-years")
+    if years_of_decisions is None:
+        years_of_decisions = public_decision_years(model)
+    out["decision-years"] = tuple(sorted((year, len(ds)) for year, ds in years_of_decisions))  # type: ignore[union-attr]
+    awaiting = lists.get("awaiting")
+    out["awaiting"] = awaiting_list(open_recommendations(model) if awaiting is None else awaiting)  # type: ignore[arg-type]
+    out["issue-list"] = issue_list(model)
     out["site"] = repr(model.site)
     return out
 
@@ -230,7 +252,7 @@ class Project:
         """Keep what a build made (PAGES by output file) for the next one to compare with."""
         self.loaded, self.builder = loaded, builder
         self.pages = pages
-        self.prints = prints if prints is not None else fingerprints(loaded, self.cache)
+        self.prints = prints if prints is not None else fingerprints(loaded, self.cache, lists=builder.lists)
         self.templates = self._templatesnapshot(builder)
         self.assets = self._assetsnapshot(builder)
 
@@ -292,7 +314,10 @@ class Project:
             # statuses read other meetings' status; lists of upcoming meetings are planned
             restatus(loaded.model)
             clock = _Clock()
-            lists = {page.file: page for page in plan(loaded.model, lists_only=True)}
+            # no decision came or went: the decisions by year stand; the open recommendations are new
+            builder.lists = {"decision-years": builder.lists.get("decision-years")}
+            planned = plan(loaded.model, lists_only=True, lists=builder.lists)
+            lists = {page.file: page for page in planned}
             assert lists.keys() <= self.pages.keys()
             pages = [lists.get(rel, page) for rel, page in self.pages.items()]  # no link changed: the rest stand
             clock("plan")
@@ -433,7 +458,7 @@ class Project:
             pages = builder.plan(keep, memo)
             self.links = builder.links
             clock("plan")
-        prints = fingerprints(loaded, self.cache, self.prints, same)
+        prints = fingerprints(loaded, self.cache, self.prints, same, builder.lists)
         clock("fingerprints")
         changed = {k for k in set(prints) | set(self.prints) if prints.get(k) != self.prints.get(k)}
         everything = bool({"site", "bodies"} & changed) or any(

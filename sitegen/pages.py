@@ -58,8 +58,11 @@ def open_recommendations(model: m.Model) -> list[m.Decision]:
     """Open recommendations, oldest first (by the date each was made)."""
     return [
         d
-        for d in model.all_decisions()
-        if d.is_recommendation and d.status is not None and d.status.open and not d.item.exempt  # type: ignore[union-attr]
+        for meeting in model.meetings.values()
+        for item in meeting.items
+        if not item.exempt
+        for d in item.decisions
+        if d.type == "recommendation" and d.status is not None and d.status.open
     ]
 
 
@@ -126,17 +129,21 @@ def plan(
     lists_only: bool = False,
     keep: dict[str, list[Page]] | None = None,
     memo: dict[int, frozenset[str]] | None = None,
+    lists: dict[str, object] | None = None,
 ) -> list[Page]:
     """Every page of the site, in a stable order. LISTS_ONLY: only the pages whose
     contents depend on meetings' statuses (home, meetings, bodies, awaiting decision);
     the preview re-plans just these after an edit that changed no link. KEEP: pages of
-    meetings to use as they are (by meeting id); MEMO: item links known already."""
+    meetings to use as they are (by meeting id); MEMO: item links known already. LISTS
+    is given the open recommendations and the decisions by year, for the fingerprints."""
     pages: list[Page] = []
     if memo is None:
         memo = {}  # each item's links, worked out once per plan (the preview keeps it between plans)
+    if lists is None:
+        lists = {}
     every = frozenset({"*"})
     decisions = public_decisions(model)
-    awaiting = open_recommendations(model)
+    awaiting = lists["awaiting"] = open_recommendations(model)
     years = by_year(list(model.meetings.values()))
     coming = upcoming(model)
 
@@ -220,7 +227,7 @@ def plan(
         _plan_awaiting(model, pages, awaiting, memo)
         return _with_prose_keys(pages)
     issues = sorted(model.issues.values(), key=lambda i: (i.last_date, i.id), reverse=True)
-    pages.append(Page("issues/", "issues.html", "Issues", {"issues": issues}, every))
+    pages.append(Page("issues/", "issues.html", "Issues", {"issues": issues}, frozenset({"issue-list", "bodies"})))
     for issue in model.issues.values():
         deps = {f"issue:{issue.id}", "bodies"}
         for item in issue.items:
@@ -240,7 +247,7 @@ def plan(
                     frozenset(_person_deps(person, record)),
                 )
             )
-    decision_years = public_decision_years(model)
+    decision_years = lists["decision-years"] = public_decision_years(model)
     pages.append(
         Page(
             "decisions/",
@@ -281,19 +288,50 @@ def _plan_awaiting(model: m.Model, pages: list[Page], awaiting: list[m.Decision]
         recs = [d for d in awaiting if d.status.body is body]  # type: ignore[union-attr]
         if recs:
             groups.append((body, recs))
-    # every recommendation, open or settled: a change that opens or settles one touches its links
-    awaiting_deps: set[str] = {"bodies"}
-    for item in {id(d.item): d.item for d in model.all_decisions() if d.is_recommendation}.values():
-        awaiting_deps |= _item_links(item, memo) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
+    # which recommendations are open, and where each stands ("awaiting": see awaiting_list),
+    # and what the open ones show: their meetings and the meetings their steps link to
+    deps: set[str] = {"bodies", "awaiting"}
+    for item in {id(d.item): d.item for d in awaiting}.values():
+        deps |= _item_links(item, memo)
+        deps.add(f"meeting:{item.meeting.id}")  # type: ignore[union-attr]
+    deps.update(["prose:" + key[8:] for key in deps if key.startswith("meeting:")])
     pages.append(
         Page(
             "decisions/awaiting/",
             "awaiting.html",
             "Awaiting decision",
             {"groups": groups, "count": len(awaiting)},
-            # the prose it shows: the texts of the open recommendations
-            frozenset(awaiting_deps | {f"prose:{d.item.meeting.id}" for d in awaiting}),  # type: ignore[union-attr]
+            frozenset(deps),
         )
+    )
+
+
+def awaiting_list(awaiting: list[m.Decision]) -> tuple:
+    """What decides which recommendations the awaiting page lists, in what order, and
+    the state each is shown in: a change here renders the page again."""
+    out = []
+    for d in awaiting:
+        status = d.status
+        step = status.step if status is not None else None
+        out.append(
+            (
+                d.item.meeting.id,  # type: ignore[union-attr]
+                d.item.id,  # type: ignore[union-attr]
+                d.id,
+                status.state if status else None,
+                status.body.id if status and status.body else None,
+                status.meeting.id if status and status.meeting else None,
+                (step.ref, step.outcome, step.decision.ref if step.decision else None) if step else None,
+            )
+        )
+    return tuple(out)
+
+
+def issue_list(model: m.Model) -> tuple:
+    """What the issues index shows of each issue."""
+    return tuple(
+        (i.id, i.title, len(i.items), i.first_date, i.last_date) if i.items else (i.id, i.title)
+        for i in model.issues.values()
     )
 
 
@@ -311,8 +349,9 @@ def _with_prose_keys(pages: list[Page]) -> list[Page]:
 
 def _person_deps(person: m.Person, record: m.PersonRecord) -> set[str]:
     deps = {f"person:{person.id}", "bodies"}
-    # meetings attended are listed by name and date; the others show items, texts and votes
-    deps.update(f"listing:{x.id}" for x in [*record.chaired, *record.present, *record.apologies, *record.in_attendance])
+    # meetings attended are listed by name and date ("roll": who attended, by body and date);
+    # the others show items, texts and votes
+    deps.update(f"roll:{x.id}" for x in [*record.chaired, *record.present, *record.apologies, *record.in_attendance])
     meetings = [item.meeting for item, _ in record.interests]  # type: ignore[misc]
     meetings += [a.item.meeting for a in [*record.moved, *record.seconded]]  # type: ignore[union-attr,misc]
     meetings += [v.item.meeting for v, _ in record.votes]  # type: ignore[union-attr,misc]

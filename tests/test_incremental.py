@@ -105,6 +105,36 @@ def test_series_of_edits_matches_clean_builds(tmp_path, monkeypatch, shared):
         same_as_clean(content, out, tmp_path, n)
 
 
+def test_lists_follow_recommendations_settled_and_reopened_elsewhere(tmp_path):
+    """The awaiting-decision page lists only open recommendations, and depends only on
+    those: one settled by a new meeting, and reopened when that meeting goes, must
+    leave it and come back; the issue index and person pages follow their own keys."""
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    project = Project(content, out)
+    assert project.build().ok
+    awaiting = out / "decisions" / "awaiting" / "index.html"
+    assert "Contract Procedure" in awaiting.read_text()
+    deciding = content / "meetings/2012/2012-02-01-council.md"
+    deciding.write_text(
+        "---\nbody: council\ndate: 2012-02-01\nstatus: held\nrecord: draft\nitems:\n  - id: rules\n"
+        "    title: Contract Procedure Rules\n    decisions:\n      - id: '1'\n        text: Adopted.\n"
+        "        decides:\n          - ref: 2012-01-24-audit-panel/contract-procedure-rules/1\n"
+        "            outcome: approved\n---\n"
+    )
+    assert project.build().relinked
+    assert "Contract Procedure" not in awaiting.read_text()
+    same_as_clean(content, out, tmp_path, 1)
+    edit(content, "meetings/2012/2012-02-01-council.md", "outcome: approved", "outcome: deferred")
+    assert project.build().relinked
+    assert "Contract Procedure" in awaiting.read_text()
+    same_as_clean(content, out, tmp_path, 2)
+    edit(content, AUDIT, "record: approved", "record: draft")
+    result = project.build()  # the pages of the six people at the meeting show no record: not rendered
+    assert result.local and result.rendered < 20, result.rendered
+    same_as_clean(content, out, tmp_path, 3)
+
+
 def _theme_edit(content: Path) -> None:
     theme = content.parent / "themes" / "default" / "templates"
     theme.mkdir(parents=True)
