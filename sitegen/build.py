@@ -20,7 +20,7 @@ from . import model as m
 from .errors import ContentError, Location, Problem, Problems
 from .link import Linker, NeedsFullLink, link
 from .markdown import Markdown
-from .pages import Page, plan
+from .pages import Kept, Page, plan
 from .publish import Streamed
 from .render import environment, theme_folders
 from .urls import Urls, output_file, path_of
@@ -225,7 +225,7 @@ class Builder:
             + ([("People", "people")] if model.has_people_file else []),
         )
 
-    def plan(self, keep: dict[str, list[Page]] | None = None, memo: dict | None = None) -> list[Page]:
+    def plan(self, keep: Kept | None = None, memo: dict | None = None) -> list[Page]:
         self.links = {} if memo is None else memo
         self.lists = {}
         pages = plan(self.loaded.model, keep=keep, memo=self.links, lists=self.lists)

@@ -28,6 +28,7 @@ from .build import Builder, Loaded, Log, _quiet, build, load, paused_gc, relink,
 from .errors import ContentError, Problem, Problems
 from .link import NeedsFullLink, recommendation_status
 from .pages import (
+    Kept,
     Page,
     awaiting_list,
     issue_list,
@@ -397,9 +398,9 @@ class Project:
 
     def _unaffected(
         self, inputs: dict[str, tuple[int, int]], loaded: Loaded
-    ) -> tuple[dict[str, list[Page]] | None, dict[int, frozenset[str]] | None]:
-        """After meeting files changed: the pages of the meetings no change can have
-        touched, to keep as they are, and the item links known for them. A meeting is
+    ) -> tuple[Kept | None, dict[int, frozenset[str]] | None]:
+        """After meeting files changed: the pages no change can have touched, to keep as
+        they are (see pages.Kept), and the item links known for them. A meeting is
         touched when it changed, was linked to a changed one before or after, or has
         items in an issue whose items changed. (None, None) when more than meeting
         files changed: then everything is planned again."""
@@ -431,12 +432,16 @@ class Project:
                 if mid in model.meetings:
                     for item in model.meetings[mid].items:
                         memo.pop(id(item), None)
-        keep: dict[str, list[Page]] = {}
+        keep = Kept({}, {}, touched)
         for page in self.pages.values():
             if page.template in ("meeting.html", "item.html"):
                 mid = page.context["meeting"].id
                 if mid not in touched and mid in new.meetings:
-                    keep.setdefault(mid, []).append(page)
+                    keep.meetings.setdefault(mid, []).append(page)
+            elif page.template in ("issue.html", "person.html") or (
+                page.template == "decisions.html" and page.context["year"] is not None
+            ):
+                keep.lists[page.path] = page
         return keep, memo
 
     def _update(
@@ -447,7 +452,7 @@ class Project:
         clock: _Clock,
         started: float,
         pages: list[Page] | None = None,
-        keep: dict[str, list[Page]] | None = None,
+        keep: Kept | None = None,
         memo: dict[int, frozenset[str]] | None = None,
         same: set[str] | None = None,
     ) -> Result:

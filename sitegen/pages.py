@@ -30,6 +30,16 @@ class Page:
         self.file = output_file(self.path)
 
 
+@dataclass(slots=True)
+class Kept:
+    """What the preview keeps of its last plan after an edit to meeting files alone
+    (see Project._unaffected): a page is kept when nothing it shows can have changed."""
+
+    meetings: dict[str, list[Page]]  # the pages of meetings no edit touched, by meeting id
+    lists: dict[str, Page]  # the last plan's issue, person and decision-year pages, by address
+    touched: set[str]  # the meetings an edit may have changed, or changed what they show
+
+
 def public_decisions(model: m.Model) -> list[m.Decision]:
     """Every decision of a non-exempt item, newest meeting first, in agenda order."""
     out = []
@@ -127,15 +137,15 @@ def _item_links(item: m.Item, memo: dict[int, frozenset[str]] | None = None) -> 
 def plan(
     model: m.Model,
     lists_only: bool = False,
-    keep: dict[str, list[Page]] | None = None,
+    keep: Kept | None = None,
     memo: dict[int, frozenset[str]] | None = None,
     lists: dict[str, object] | None = None,
 ) -> list[Page]:
     """Every page of the site, in a stable order. LISTS_ONLY: only the pages whose
     contents depend on meetings' statuses (home, meetings, bodies, awaiting decision);
-    the preview re-plans just these after an edit that changed no link. KEEP: pages of
-    meetings to use as they are (by meeting id); MEMO: item links known already. LISTS
-    is given the open recommendations and the decisions by year, for the fingerprints."""
+    the preview re-plans just these after an edit that changed no link. KEEP: pages to
+    use as they are; MEMO: item links known already. LISTS is given the open
+    recommendations and the decisions by year, for the fingerprints."""
     pages: list[Page] = []
     if memo is None:
         memo = {}  # each item's links, worked out once per plan (the preview keeps it between plans)
@@ -186,8 +196,8 @@ def plan(
             )
         )
     for meeting in [] if lists_only else model.meetings.values():
-        if keep is not None and meeting.id in keep:
-            pages.extend(keep[meeting.id])  # the preview's pages of a meeting no edit touched
+        if keep is not None and meeting.id in keep.meetings:
+            pages.extend(keep.meetings[meeting.id])  # the preview's pages of a meeting no edit touched
             continue
         deps = meeting_deps(meeting, memo)
         deps.update(["prose:" + key[8:] for key in deps if key.startswith("meeting:")])
@@ -228,7 +238,13 @@ def plan(
         return _with_prose_keys(pages)
     issues = sorted(model.issues.values(), key=lambda i: (i.last_date, i.id), reverse=True)
     pages.append(Page("issues/", "issues.html", "Issues", {"issues": issues}, frozenset({"issue-list", "bodies"})))
+    touched = keep.touched if keep is not None else set()
+    kept = keep.lists if keep is not None else {}
     for issue in model.issues.values():
+        old = kept.get(path_of(issue))
+        if old is not None and old.context["issue"] is issue and all(i.meeting.id not in touched for i in issue.items):  # type: ignore[union-attr]
+            pages.append(old)  # the same issue (not made again), none of its meetings touched
+            continue
         deps = {f"issue:{issue.id}", "bodies"}
         for item in issue.items:
             deps |= _item_links(item, memo) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
@@ -238,6 +254,10 @@ def plan(
         pages.append(Page("people/", "people.html", "People", {"people": people}, frozenset({"people"})))
         for person in model.people.values():
             record = model.records[person.id]
+            old = kept.get(path_of(person))
+            if old is not None and old.context["record"] is record and old.context["person"] is person:
+                pages.append(old)  # the record was not made again: no edit named the person
+                continue
             pages.append(
                 Page(
                     path_of(person),
@@ -262,7 +282,17 @@ def plan(
             every,
         )
     )
+    year_counts = [(y, len(g)) for y, g in decision_years]
     for year, ds in decision_years:
+        old = kept.get(f"decisions/{year}/")
+        if (
+            old is not None
+            and old.context["years"] == year_counts
+            and len(old.context["decisions"]) == len(ds)
+            and all(a is b and b.item.meeting.id not in touched for a, b in zip(old.context["decisions"], ds))  # type: ignore[union-attr]
+        ):
+            pages.append(old)  # the same decisions, none in a touched meeting, and the same years
+            continue
         year_deps: set[str] = {"bodies"}
         for item in {id(d.item): d.item for d in ds}.values():
             year_deps |= _item_links(item, memo) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
@@ -271,7 +301,7 @@ def plan(
                 f"decisions/{year}/",
                 "decisions.html",
                 f"Decisions in {year}",
-                {"decisions": ds, "years": [(y, len(g)) for y, g in decision_years], "year": year, "total": len(ds)},
+                {"decisions": ds, "years": year_counts, "year": year, "total": len(ds)},
                 frozenset(year_deps | {"decision-years"}),
             )
         )

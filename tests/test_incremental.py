@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import copy_example
+from conftest import copy_example, write_site
 from test_cli import snapshot
 
 from sitegen import incremental
@@ -133,6 +133,38 @@ def test_lists_follow_recommendations_settled_and_reopened_elsewhere(tmp_path):
     result = project.build()  # the pages of the six people at the meeting show no record: not rendered
     assert result.local and result.rendered < 20, result.rendered
     same_as_clean(content, out, tmp_path, 3)
+
+
+def test_a_step_added_in_another_year_updates_kept_list_pages(tmp_path):
+    """An existing meeting's decision takes a step on a recommendation made a year
+    before: no decision comes or goes, yet the earlier year's register, the issue and
+    the recommendation's pages show the new status."""
+    content = write_site(
+        tmp_path,
+        {
+            "meetings/2011-06-01-cabinet.yaml": "body: cabinet\ndate: 2011-06-01\nstatus: held\nitems:\n"
+            "  - id: plan\n    title: Local plan\n    issue: local-plan\n    decisions:\n"
+            "      - id: '1'\n        type: recommendation\n        to: council\n        text: Adopt the plan.\n",
+            "meetings/2011-07-01-cabinet.yaml": "body: cabinet\ndate: 2011-07-01\nstatus: held\nitems:\n"
+            "  - id: other\n    title: Other business\n    decisions:\n      - id: '1'\n        text: Noted.\n",
+            "meetings/2012-01-10-council.yaml": "body: council\ndate: 2012-01-10\nstatus: held\nitems:\n"
+            "  - id: plan\n    title: Local plan\n    decisions:\n      - id: '1'\n        text: Adopted.\n",
+        },
+    )
+    out = tmp_path / "out"
+    project = Project(content, out)
+    assert project.build().ok
+    register = out / "decisions" / "2011" / "index.html"
+    assert "Awaiting decision by Council" in register.read_text()
+    edit(
+        content,
+        "meetings/2012-01-10-council.yaml",
+        "text: Adopted.\n",
+        "text: Adopted.\n        decides:\n          - ref: 2011-06-01-cabinet/plan/1\n            outcome: approved\n",
+    )
+    assert project.build().relinked
+    assert "Awaiting decision by Council" not in register.read_text()
+    same_as_clean(content, out, tmp_path, 1)
 
 
 def _theme_edit(content: Path) -> None:
