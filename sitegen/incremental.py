@@ -88,10 +88,13 @@ def fingerprints(
     before: dict[str, object] | None = None,
     same: set[str] | None = None,
     lists: dict[str, object] | None = None,
+    issues: dict[str, tuple[m.Issue, object]] | None = None,
 ) -> dict[str, object]:
     """A value per dependency key; a key whose value changed invalidates its pages.
     BEFORE: the last build's, whose values for the meetings SAME (unchanged) stand.
-    LISTS: what the plan worked out already (open recommendations, decisions by year)."""
+    LISTS: what the plan worked out already (open recommendations, decisions by year).
+    ISSUES: each issue's value by id, with the object it was worked out for (kept up
+    to date here)."""
     model = loaded.model
     lists = lists or {}
     out: dict[str, object] = {}
@@ -119,8 +122,13 @@ def fingerprints(
     for person in model.people.values():
         out[f"person:{person.id}"] = (person.name, person.role, person.party, person.ward, tuple(person.aliases))
     out["people"] = repr(sorted((k, v) for k, v in out.items() if k.startswith("person:")))
+    seen = issues if issues is not None else {}
     for issue in model.issues.values():
-        out[f"issue:{issue.id}"] = (issue.title, issue.summary, tuple(i.ref for i in issue.items), tuple(issue.aliases))
+        last = seen.get(issue.id)
+        if last is None or last[0] is not issue:  # else the same object: the issue was not made again
+            value = (issue.title, issue.summary, tuple(i.ref for i in issue.items), tuple(issue.aliases))
+            last = seen[issue.id] = (issue, value)
+        out[f"issue:{issue.id}"] = last[1]
     years: dict[int, int] = {}
     for meeting in model.meetings.values():
         years[meeting.date.year] = years.get(meeting.date.year, 0) + 1
@@ -180,10 +188,15 @@ class Project:
         self.extras: set[str] = set()
         self.digests: dict[str, str] = {}
         self.prints: dict[str, object] = {}
+        self.issue_prints: dict[str, tuple[m.Issue, object]] = {}  # see fingerprints
         self.templates: dict[str, tuple[int, int]] = {}
         self.assets: dict[str, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self.inputs: dict[str, tuple[int, int]] = {}
+        self._changes: tuple[object, list[str]] = (
+            None,
+            [],
+        )  # _changed's last answer, for the inputs it was asked about
         self.links: dict[int, frozenset[str]] = {}  # item links of the last plan, by id(item)
         self.defer_extras = False  # the preview server publishes feeds and data just after the reload
         self.extras_due = False
@@ -253,13 +266,18 @@ class Project:
         """Keep what a build made (PAGES by output file) for the next one to compare with."""
         self.loaded, self.builder = loaded, builder
         self.pages = pages
-        self.prints = prints if prints is not None else fingerprints(loaded, self.cache, lists=builder.lists)
+        if prints is None:
+            self.issue_prints = {}
+            prints = fingerprints(loaded, self.cache, lists=builder.lists, issues=self.issue_prints)
+        self.prints = prints
         self.templates = self._templatesnapshot(builder)
         self.assets = self._assetsnapshot(builder)
 
     def _changed(self, inputs: dict[str, tuple[int, int]]) -> list[str]:
         """The watched files added, changed or removed since the last build (INPUTS: now)."""
-        return [p for p in set(inputs) | set(self.inputs) if inputs.get(p) != self.inputs.get(p)]
+        if self._changes[0] is not inputs:
+            self._changes = (inputs, [p for p in set(inputs) | set(self.inputs) if inputs.get(p) != self.inputs.get(p)])
+        return self._changes[1]
 
     def _without_relinking(self, inputs: dict[str, tuple[int, int]], started: float) -> Result | None:
         """The clerk's commonest edits, without relinking the site: when only meeting files
@@ -463,7 +481,7 @@ class Project:
             pages = builder.plan(keep, memo)
             self.links = builder.links
             clock("plan")
-        prints = fingerprints(loaded, self.cache, self.prints, same, builder.lists)
+        prints = fingerprints(loaded, self.cache, self.prints, same, builder.lists, self.issue_prints)
         clock("fingerprints")
         changed = {k for k in set(prints) | set(self.prints) if prints.get(k) != self.prints.get(k)}
         everything = bool({"site", "bodies"} & changed) or any(

@@ -152,7 +152,8 @@ def plan(
     if lists is None:
         lists = {}
     every = frozenset({"*"})
-    decisions = public_decisions(model)
+    decision_years = lists["decision-years"] = public_decision_years(model)
+    decisions = [d for _, ds in decision_years for d in ds]  # public_decisions(), newest first
     awaiting = lists["awaiting"] = open_recommendations(model)
     years = by_year(list(model.meetings.values()))
     coming = upcoming(model)
@@ -235,19 +236,22 @@ def plan(
         )
     if lists_only:
         _plan_awaiting(model, pages, awaiting, memo)
-        return _with_prose_keys(pages)
+        return pages
     issues = sorted(model.issues.values(), key=lambda i: (i.last_date, i.id), reverse=True)
     pages.append(Page("issues/", "issues.html", "Issues", {"issues": issues}, frozenset({"issue-list", "bodies"})))
-    touched = keep.touched if keep is not None else set()
     kept = keep.lists if keep is not None else {}
+    touched = [model.meetings[mid] for mid in keep.touched if mid in model.meetings] if keep is not None else []
+    touched_issues = {issue.id for meeting in touched for item in meeting.items for issue in item.issues}
+    touched_years = {meeting.date.year for meeting in touched}
     for issue in model.issues.values():
         old = kept.get(path_of(issue))
-        if old is not None and old.context["issue"] is issue and all(i.meeting.id not in touched for i in issue.items):  # type: ignore[union-attr]
+        if old is not None and old.context["issue"] is issue and issue.id not in touched_issues:
             pages.append(old)  # the same issue (not made again), none of its meetings touched
             continue
         deps = {f"issue:{issue.id}", "bodies"}
         for item in issue.items:
             deps |= _item_links(item, memo) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
+        deps.update(["prose:" + key[8:] for key in deps if key.startswith("meeting:")])  # it shows their prose
         pages.append(Page(path_of(issue), "issue.html", issue.title, {"issue": issue}, frozenset(deps)))
     if model.has_people_file:
         people = sorted(model.people.values(), key=lambda p: (p.role != "member", p.name))
@@ -267,7 +271,6 @@ def plan(
                     frozenset(_person_deps(person, record)),
                 )
             )
-    decision_years = lists["decision-years"] = public_decision_years(model)
     pages.append(
         Page(
             "decisions/",
@@ -287,9 +290,9 @@ def plan(
         old = kept.get(f"decisions/{year}/")
         if (
             old is not None
+            and year not in touched_years
             and old.context["years"] == year_counts
-            and len(old.context["decisions"]) == len(ds)
-            and all(a is b and b.item.meeting.id not in touched for a, b in zip(old.context["decisions"], ds))  # type: ignore[union-attr]
+            and old.context["decisions"] == ds  # the same objects (decisions compare by identity)
         ):
             pages.append(old)  # the same decisions, none in a touched meeting, and the same years
             continue
@@ -309,7 +312,7 @@ def plan(
     pages.append(Page("search/", "search.html", "Search", {}, frozenset({"bodies"})))
     pages.append(Page("data/", "data.html", "Open data", {}, frozenset({"bodies"})))
     pages.append(Page("404.html", "404.html", "Page not found", {}, frozenset({"bodies"})))
-    return _with_prose_keys(pages)
+    return pages
 
 
 def _plan_awaiting(model: m.Model, pages: list[Page], awaiting: list[m.Decision], memo: dict) -> None:
@@ -363,13 +366,6 @@ def issue_list(model: m.Model) -> tuple:
         (i.id, i.title, len(i.items), i.first_date, i.last_date) if i.items else (i.id, i.title)
         for i in model.issues.values()
     )
-
-
-def _with_prose_keys(pages: list[Page]) -> list[Page]:
-    for page in pages:  # the pages that show a meeting's prose (minutes, texts, notes) say so
-        if page.template == "issue.html":  # meeting, item, awaiting and person pages have theirs already
-            page.deps = page.deps | {"prose:" + key[8:] for key in page.deps if key.startswith("meeting:")}
-    return pages
 
 
 # In the default theme, meeting, item, issue, awaiting and person pages show prose
