@@ -40,6 +40,7 @@ from .pages import (
 from .urls import output_file
 from .validate import ParseCache, is_meeting_file, read_meeting_file, rel_path
 
+_NONE = object()  # no value (a key of one build's fingerprints only)
 PARALLEL_FROM = 400  # pages due before the rendering is shared out to forked workers
 _JOB: tuple | None = None  # what forked workers inherit: (project, builder, pages due)
 
@@ -335,12 +336,14 @@ class Project:
             clock = _Clock()
             # no decision came or went: the decisions by year stand; the open recommendations are new
             builder.lists = {"decision-years": builder.lists.get("decision-years")}
-            planned = plan(loaded.model, lists_only=True, lists=builder.lists)
+            edited = {old.id for _, _, old, _ in updates}
+            bodies = {page.path: page for page in self.pages.values() if page.template == "body.html"}
+            keep = Kept({}, bodies, edited, {loaded.model.meetings[mid].body_id for mid in edited})
+            planned = plan(loaded.model, lists_only=True, keep=keep, lists=builder.lists)
             lists = {page.file: page for page in planned}
             assert lists.keys() <= self.pages.keys()
             pages = [lists.get(rel, page) for rel, page in self.pages.items()]  # no link changed: the rest stand
             clock("plan")
-            edited = {old.id for _, _, old, _ in updates}
             same = {mid for mid in loaded.model.meetings if mid not in edited}
             result = self._update(loaded, builder, set(), clock, started, pages, same=same)
             result.local = True
@@ -450,13 +453,14 @@ class Project:
                 if mid in model.meetings:
                     for item in model.meetings[mid].items:
                         memo.pop(id(item), None)
-        keep = Kept({}, {}, touched)
+        bodies = {model.meetings[mid].body_id for model in (old, new) for mid in touched if mid in model.meetings}
+        keep = Kept({}, {}, touched, bodies)
         for page in self.pages.values():
             if page.template in ("meeting.html", "item.html"):
                 mid = page.context["meeting"].id
                 if mid not in touched and mid in new.meetings:
                     keep.meetings.setdefault(mid, []).append(page)
-            elif page.template in ("issue.html", "person.html") or (
+            elif page.template in ("body.html", "issue.html", "person.html") or (
                 page.template == "decisions.html" and page.context["year"] is not None
             ):
                 keep.lists[page.path] = page
@@ -483,25 +487,25 @@ class Project:
             clock("plan")
         prints = fingerprints(loaded, self.cache, self.prints, same, builder.lists, self.issue_prints)
         clock("fingerprints")
-        changed = {k for k in set(prints) | set(self.prints) if prints.get(k) != self.prints.get(k)}
+        last = self.prints
+        changed = {k for k, v in prints.items() if last.get(k, _NONE) is not v and last.get(k, _NONE) != v}
+        changed.update(last.keys() - prints.keys())
         everything = bool({"site", "bodies"} & changed) or any(
             not name.endswith(".html") or name.startswith("_") or name == "base.html" for name in changed_templates
         )
         new_pages = {p.file: p for p in pages}
         clock("compare")
+        star = bool(changed or changed_templates)
         due = []
         for rel, page in new_pages.items():
             old = self.pages.get(rel)
-            if (
-                everything
-                or old is None
-                or ("*" in page.deps and (changed or changed_templates))
-                or page.template in changed_templates
-                or old.template != page.template
-                or not changed.isdisjoint(page.deps)
-                or not changed.isdisjoint(old.deps)
-            ):
-                due.append((rel, page))
+            if not everything and old is not None:
+                if old is page or (old.template == page.template and changed.isdisjoint(old.deps)):
+                    # kept from the last plan, or planned again: due when what it shows changed
+                    if changed.isdisjoint(page.deps) and not (star and "*" in page.deps):
+                        if not changed_templates or page.template not in changed_templates:
+                            continue
+            due.append((rel, page))
         rendered, written = len(due), self._render(builder, due)
         clock("render")
         deleted = 0

@@ -36,8 +36,9 @@ class Kept:
     (see Project._unaffected): a page is kept when nothing it shows can have changed."""
 
     meetings: dict[str, list[Page]]  # the pages of meetings no edit touched, by meeting id
-    lists: dict[str, Page]  # the last plan's issue, person and decision-year pages, by address
+    lists: dict[str, Page]  # the last plan's body, issue, person and decision-year pages, by address
     touched: set[str]  # the meetings an edit may have changed, or changed what they show
+    bodies: set[str]  # the bodies of those meetings, before and after the edit
 
 
 def public_decisions(model: m.Model) -> list[m.Decision]:
@@ -74,6 +75,24 @@ def open_recommendations(model: m.Model) -> list[m.Decision]:
         for d in item.decisions
         if d.type == "recommendation" and d.status is not None and d.status.open
     ]
+
+
+def _latest_decisions(model: m.Model, count: int) -> list[m.Decision]:
+    """The first COUNT of public_decisions()."""
+    out: list[m.Decision] = []
+    for meeting in reversed(model.meetings.values()):
+        out.extend(d for item in meeting.items if not item.exempt for d in item.decisions)
+        if len(out) >= count:
+            break
+    return out[:count]
+
+
+def _year_counts(model: m.Model) -> list[tuple[int, int]]:
+    """Meetings a year, newest year first: what by_year() gives, counted."""
+    counts: dict[int, int] = {}
+    for meeting in model.meetings.values():
+        counts[meeting.date.year] = counts.get(meeting.date.year, 0) + 1
+    return sorted(counts.items(), reverse=True)
 
 
 def upcoming(model: m.Model) -> list[m.Meeting]:
@@ -152,11 +171,17 @@ def plan(
     if lists is None:
         lists = {}
     every = frozenset({"*"})
-    decision_years = lists["decision-years"] = public_decision_years(model)
-    decisions = [d for _, ds in decision_years for d in ds]  # public_decisions(), newest first
+    if lists_only:
+        decision_years, decisions = [], _latest_decisions(model, HOME_LIST)
+        years = _year_counts(model)
+    else:
+        decision_years = lists["decision-years"] = public_decision_years(model)
+        decisions = [d for _, ds in decision_years for d in ds]  # public_decisions(), newest first
+        years = by_year(list(model.meetings.values()))
     awaiting = lists["awaiting"] = open_recommendations(model)
-    years = by_year(list(model.meetings.values()))
     coming = upcoming(model)
+    soon = set(coming)
+    kept = keep.lists if keep is not None else {}
 
     pages.append(
         Page(
@@ -179,7 +204,7 @@ def plan(
             "meetings.html",
             "Meetings",
             {
-                "years": [(y, len(ms)) for y, ms in years],
+                "years": [(y, ms if isinstance(ms, int) else len(ms)) for y, ms in years],
                 "upcoming": coming,
                 "recent": [x for x in reversed(model.meetings.values()) if x.date < model.today][:20],
             },
@@ -219,7 +244,11 @@ def plan(
             )
     pages.append(Page("bodies/", "bodies.html", "Bodies", {"bodies": list(model.bodies.values())}, every))
     for body in model.bodies.values():
-        past = [x for x in reversed(body.meetings) if x not in coming]
+        old = kept.get(path_of(body))
+        if old is not None and old.context["body"] is body and body.id not in keep.bodies:  # type: ignore[union-attr]
+            pages.append(old)  # no meeting of the body was touched
+            continue
+        past = [x for x in reversed(body.meetings) if x not in soon]
         pages.append(
             Page(
                 path_of(body),
@@ -239,7 +268,6 @@ def plan(
         return pages
     issues = sorted(model.issues.values(), key=lambda i: (i.last_date, i.id), reverse=True)
     pages.append(Page("issues/", "issues.html", "Issues", {"issues": issues}, frozenset({"issue-list", "bodies"})))
-    kept = keep.lists if keep is not None else {}
     touched = [model.meetings[mid] for mid in keep.touched if mid in model.meetings] if keep is not None else []
     touched_issues = {issue.id for meeting in touched for item in meeting.items for issue in item.issues}
     touched_years = {meeting.date.year for meeting in touched}
