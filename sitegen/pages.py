@@ -344,11 +344,10 @@ def plan(
 
 
 def _plan_awaiting(model: m.Model, pages: list[Page], awaiting: list[m.Decision], memo: dict) -> None:
-    groups = []
-    for body in model.bodies.values():
-        recs = [d for d in awaiting if d.status.body is body]  # type: ignore[union-attr]
-        if recs:
-            groups.append((body, recs))
+    by_body: dict[int, list[m.Decision]] = {}
+    for d in awaiting:
+        by_body.setdefault(id(d.status.body), []).append(d)  # type: ignore[union-attr]
+    groups = [(body, by_body[id(body)]) for body in model.bodies.values() if id(body) in by_body]
     # which recommendations are open, and where each stands ("awaiting": see awaiting_list),
     # and what the open ones show: their meetings and the meetings their steps link to
     deps: set[str] = {"bodies", "awaiting"}
