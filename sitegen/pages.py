@@ -354,7 +354,7 @@ def _plan_awaiting(model: m.Model, pages: list[Page], awaiting: list[m.Decision]
     for item in {id(d.item): d.item for d in awaiting}.values():
         deps |= _item_links(item, memo)
         deps.add(f"meeting:{item.meeting.id}")  # type: ignore[union-attr]
-    deps.update(["prose:" + key[8:] for key in deps if key.startswith("meeting:")])
+        deps.add(f"prose:{item.meeting.id}")  # type: ignore[union-attr]  # the prose it shows: their texts
     pages.append(
         Page(
             "decisions/awaiting/",
