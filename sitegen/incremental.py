@@ -194,10 +194,8 @@ class Project:
         self.assets: dict[str, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self.inputs: dict[str, tuple[int, int]] = {}
-        self._changes: tuple[object, list[str]] = (
-            None,
-            [],
-        )  # _changed's last answer, for the inputs it was asked about
+        # _changed's last answer, with the inputs it was asked about
+        self._changes: tuple[object, list[str]] = (None, [])
         self.links: dict[int, frozenset[str]] = {}  # item links of the last plan, by id(item)
         self.defer_extras = False  # the preview server publishes feeds and data just after the reload
         self.extras_due = False

@@ -173,11 +173,12 @@ def plan(
     every = frozenset({"*"})
     if lists_only:
         decision_years, decisions = [], _latest_decisions(model, HOME_LIST)
-        years = _year_counts(model)
+        years, counts = [], _year_counts(model)
     else:
         decision_years = lists["decision-years"] = public_decision_years(model)
         decisions = [d for _, ds in decision_years for d in ds]  # public_decisions(), newest first
         years = by_year(list(model.meetings.values()))
+        counts = [(y, len(ms)) for y, ms in years]
     awaiting = lists["awaiting"] = open_recommendations(model)
     coming = upcoming(model)
     soon = set(coming)
@@ -204,14 +205,14 @@ def plan(
             "meetings.html",
             "Meetings",
             {
-                "years": [(y, ms if isinstance(ms, int) else len(ms)) for y, ms in years],
+                "years": counts,
                 "upcoming": coming,
                 "recent": [x for x in reversed(model.meetings.values()) if x.date < model.today][:20],
             },
             every,
         )
     )
-    for year, meetings in [] if lists_only else years:
+    for year, meetings in years:
         pages.append(
             Page(
                 f"meetings/{year}/",
@@ -270,7 +271,7 @@ def plan(
     pages.append(Page("issues/", "issues.html", "Issues", {"issues": issues}, frozenset({"issue-list", "bodies"})))
     touched = [model.meetings[mid] for mid in keep.touched if mid in model.meetings] if keep is not None else []
     touched_issues = {issue.id for meeting in touched for item in meeting.items for issue in item.issues}
-    touched_years = {meeting.date.year for meeting in touched}
+    touched_years = {meeting.date.year for meeting in touched}  # (a touched meeting gone: its decisions went too)
     for issue in model.issues.values():
         old = kept.get(path_of(issue))
         if old is not None and old.context["issue"] is issue and issue.id not in touched_issues:
