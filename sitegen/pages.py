@@ -41,21 +41,21 @@ class Kept:
     bodies: set[str]  # the bodies of those meetings, before and after the edit
 
 
+def _public(meeting: m.Meeting) -> list[m.Decision]:
+    """A meeting's decisions of non-exempt items, in agenda order."""
+    return [d for item in meeting.items if not item.exempt for d in item.decisions]
+
+
 def public_decisions(model: m.Model) -> list[m.Decision]:
     """Every decision of a non-exempt item, newest meeting first, in agenda order."""
-    out = []
-    for meeting in reversed(model.meetings.values()):
-        for item in meeting.items:
-            if not item.exempt:
-                out.extend(item.decisions)
-    return out
+    return [d for meeting in reversed(model.meetings.values()) for d in _public(meeting)]
 
 
 def public_decision_years(model: m.Model) -> list[tuple[int, list[m.Decision]]]:
     """public_decisions() grouped by year, newest first (worked out a meeting at a time)."""
     out: list[tuple[int, list[m.Decision]]] = []
     for meeting in reversed(model.meetings.values()):
-        decisions = [d for item in meeting.items if not item.exempt for d in item.decisions]
+        decisions = _public(meeting)
         if not decisions:
             continue
         if out and out[-1][0] == meeting.date.year:
@@ -70,10 +70,8 @@ def open_recommendations(model: m.Model) -> list[m.Decision]:
     return [
         d
         for meeting in model.meetings.values()
-        for item in meeting.items
-        if not item.exempt
-        for d in item.decisions
-        if d.type == "recommendation" and d.status is not None and d.status.open
+        for d in _public(meeting)
+        if d.is_recommendation and d.status is not None and d.status.open
     ]
 
 
@@ -81,7 +79,7 @@ def _latest_decisions(model: m.Model, count: int) -> list[m.Decision]:
     """The first COUNT of public_decisions()."""
     out: list[m.Decision] = []
     for meeting in reversed(model.meetings.values()):
-        out.extend(d for item in meeting.items if not item.exempt for d in item.decisions)
+        out.extend(_public(meeting))
         if len(out) >= count:
             break
     return out[:count]
