@@ -196,7 +196,6 @@ class Project:
         self.inputs: dict[str, tuple[int, int]] = {}
         # _changed's last answer, with the inputs it was asked about
         self._changes: tuple[object, list[str]] = (None, [])
-        self.links: dict[int, frozenset[str]] = {}  # item links of the last plan, by id(item)
         self.defer_extras = False  # the preview server publishes feeds and data just after the reload
         self.extras_due = False
 
@@ -245,7 +244,6 @@ class Project:
         assert report.builder is not None
         self._remember(report.builder.loaded, report.builder, {p.file: p for p in report.planned})
         self.extras = set(report.extras)
-        self.links = report.builder.links
         for name in {page.template for page in report.planned}:
             report.builder.env.get_template(name)  # workers rendered the pages: compile the templates here too
         for rel in [*self.pages, *self.extras]:
@@ -332,8 +330,8 @@ class Project:
             # statuses read other meetings' status; lists of upcoming meetings are planned
             restatus(loaded.model)
             clock = _Clock()
-            # no decision came or went: the decisions by year stand; the open recommendations are new
-            builder.lists = {"decision-years": builder.lists.get("decision-years")}
+            # no decision came or went: the decisions by year in builder.lists stand; the plan
+            # puts the open recommendations in afresh
             edited = {old.id for _, _, old, _ in updates}
             bodies = {page.path: page for page in self.pages.values() if page.template == "body.html"}
             keep = Kept({}, bodies, edited, {loaded.model.meetings[mid].body_id for mid in edited})
@@ -445,7 +443,7 @@ class Project:
             items = [*(a.items if a else []), *(b.items if b else [])]
             if a is None or b is None or [i.ref for i in a.items] != [i.ref for i in b.items]:
                 touched.update(i.meeting.id for i in items if i.meeting is not None)
-        memo = dict(self.links)
+        memo = dict(self.builder.links)  # type: ignore[union-attr]
         for mid in touched:
             for model in (old, new):
                 if mid in model.meetings:
@@ -481,7 +479,6 @@ class Project:
         of has changed since the last build."""
         if pages is None:
             pages = builder.plan(keep, memo)
-            self.links = builder.links
             clock("plan")
         prints = fingerprints(loaded, self.cache, self.prints, same, builder.lists, self.issue_prints)
         clock("fingerprints")
@@ -493,17 +490,21 @@ class Project:
         )
         new_pages = {p.file: p for p in pages}
         clock("compare")
-        star = bool(changed or changed_templates)
+        anything = bool(changed or changed_templates)
         due = []
         for rel, page in new_pages.items():
             old = self.pages.get(rel)
-            if not everything and old is not None:
-                if old is page or (old.template == page.template and changed.isdisjoint(old.deps)):
-                    # kept from the last plan, or planned again: due when what it shows changed
-                    if changed.isdisjoint(page.deps) and not (star and "*" in page.deps):
-                        if not changed_templates or page.template not in changed_templates:
-                            continue
-            due.append((rel, page))
+            unchanged = (  # nothing it showed or shows changed, nor its template
+                not everything
+                and old is not None
+                and old.template == page.template
+                and changed.isdisjoint(old.deps)
+                and (old is page or changed.isdisjoint(page.deps))
+                and not (anything and "*" in page.deps)
+                and page.template not in changed_templates
+            )
+            if not unchanged:
+                due.append((rel, page))
         rendered, written = len(due), self._render(builder, due)
         clock("render")
         deleted = 0
@@ -515,11 +516,11 @@ class Project:
                 pass
             self.digests.pop(rel, None)
             _prune(self.output, (self.output / rel).parent)
-        if (changed or changed_templates) and self.defer_extras:
+        if anything and self.defer_extras:
             self.extras_due = True
             extras: dict[str, bytes] = {}
         else:
-            extras = builder.extra_files(pages, self.search) if (changed or changed_templates) else {}
+            extras = builder.extra_files(pages, self.search) if anything else {}
         written += self._write_extras(extras)
         deleted += self._drop_extras(extras, new_pages)
         assets = self._assetsnapshot(builder)

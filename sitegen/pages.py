@@ -225,13 +225,13 @@ def plan(
             pages.extend(keep.meetings[meeting.id])  # the preview's pages of a meeting no edit touched
             continue
         deps = meeting_deps(meeting, memo)
-        deps.update(["prose:" + key[8:] for key in deps if key.startswith("meeting:")])
+        deps.update(_prose_keys(deps))
         base = path_of(meeting)
         pages.append(Page(base, "meeting.html", _meeting_title(meeting), {"meeting": meeting}, frozenset(deps)))
         own = {f"meeting:{meeting.id}", f"body:{meeting.body_id}", f"prose:{meeting.id}"}
         for item in meeting.items:
             links = _item_links(item, memo)
-            item_deps = own.union(links, ["prose:" + key[8:] for key in links if key.startswith("meeting:")])
+            item_deps = own.union(links, _prose_keys(links))
             pages.append(
                 Page(
                     f"{base}{item.id}/",
@@ -278,7 +278,7 @@ def plan(
         deps = {f"issue:{issue.id}", "bodies"}
         for item in issue.items:
             deps |= _item_links(item, memo) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
-        deps.update(["prose:" + key[8:] for key in deps if key.startswith("meeting:")])  # it shows their prose
+        deps.update(_prose_keys(deps))  # it shows their prose
         pages.append(Page(path_of(issue), "issue.html", issue.title, {"issue": issue}, frozenset(deps)))
     if model.has_people_file:
         people = sorted(model.people.values(), key=lambda p: (p.role != "member", p.name))
@@ -340,6 +340,11 @@ def plan(
     pages.append(Page("data/", "data.html", "Open data", {}, frozenset({"bodies"})))
     pages.append(Page("404.html", "404.html", "Page not found", {}, frozenset({"bodies"})))
     return pages
+
+
+def _prose_keys(deps: set[str] | frozenset[str]) -> list[str]:
+    """The "prose:MEETING" keys of the meetings among DEPS: a page showing their prose says so."""
+    return ["prose:" + key[8:] for key in deps if key.startswith("meeting:")]
 
 
 def _plan_awaiting(model: m.Model, pages: list[Page], awaiting: list[m.Decision], memo: dict) -> None:
