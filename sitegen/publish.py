@@ -493,13 +493,32 @@ def _esc(text: str) -> str:
 
 def _event_bytes(event: object) -> bytes:
     """What ``event.to_ical()`` gives, faster: icalendar folds every content line
-    character by character, and a line of at most 74 ASCII characters is never folded,
-    so those are taken as they are and only the longer ones are folded by icalendar."""
+    character by character. An ASCII line is folded here with the same rule by slices
+    (see _fold_ascii); other lines still go through icalendar's folding."""
     return b"".join(
-        (line.encode("ascii") if len(line) <= 74 and line.isascii() else line.to_ical()) + b"\r\n"
+        (_fold_ascii(line) if line.isascii() else line.to_ical()) + b"\r\n"
         for line in event.content_lines()  # type: ignore[attr-defined]
         if line
     )
+
+
+def _fold_ascii(line: str) -> bytes:
+    """icalendar's fold (icalendar.parser.string._foldline, RFC 5545 3.1) of an ASCII
+    line: pieces of 74 characters joined by CRLF and a space, except that a piece never
+    ends in a backslash or caret, which is carried to the next piece (an escape is not
+    split). tests/test_publish.py checks the output against icalendar's own."""
+    if len(line) <= 74:
+        return line.encode("ascii")
+    pieces = []
+    start = 0
+    while len(line) - start > 74:
+        end = start + 74
+        if line[end - 1] in "\\^":
+            end -= 1
+        pieces.append(line[start:end])
+        start = end
+    pieces.append(line[start:])
+    return "\r\n ".join(pieces).encode("ascii")
 
 
 __all__ = ["Publisher", "redirect_page", "output_file"]
