@@ -127,8 +127,6 @@ def read_on_two(paths: list[Path], content: Path) -> list[tuple[m.Meeting | None
     files are too few, or there is one core, or no fork (then the caller reads them)."""
     if len(paths) < PARALLEL_READ_FROM or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
         return None
-    import pickle
-    import traceback
 
     def read(part: list[Path]) -> list[tuple[m.Meeting | None, list[Problem]]]:
         out = []
@@ -138,28 +136,17 @@ def read_on_two(paths: list[Path], content: Path) -> list[tuple[m.Meeting | None
         return out
 
     cut = len(paths) * 9 // 20  # the child also pickles what it read: give it a little less
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        code = 0
-        try:
-            os.close(reader)
-            data = pickle.dumps(read(paths[:cut]), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(writer, "wb") as out:
-                out.write(data)
-        except BaseException:
-            traceback.print_exc()
-            code = 1
-        os._exit(code)
-    os.close(writer)
+    aside = Aside(read, paths[:cut])
     try:
         mine = read(paths[cut:])
-    finally:
-        with os.fdopen(reader, "rb") as source:
-            data = source.read()
-        _, status = os.waitpid(pid, 0)
-    theirs = pickle.loads(data) if status == 0 and data else read(paths[:cut])
-    return theirs + mine
+    except BaseException:
+        aside.cancel()
+        raise
+    try:
+        theirs = aside.result()
+    except AsideFailed:  # the process itself failed: read its part here
+        theirs = read(paths[:cut])
+    return theirs + mine  # type: ignore[operator]
 
 
 def _check_files(content: Path, problems: Problems) -> None:
@@ -288,11 +275,22 @@ class Builder:
     def iter_extra_files(self, pages: list[Page], search: bool) -> Iterator[tuple[str, bytes | Streamed]]:
         """The same, one file at a time, large ones as Streamed: a full build writes each
         as it comes, never holding them all."""
+        yield from self.model_files()
+        yield from self.page_files(pages)
+
+    def model_files(self) -> Iterator[tuple[str, bytes | Streamed]]:
+        """The feeds, calendars, data files and robots.txt: they need the model, not the plan."""
+        from .publish import Publisher
+
+        loaded = self.loaded
+        yield from Publisher(loaded.model, loaded.urls, loaded.markdown.render).files()
+
+    def page_files(self, pages: list[Page]) -> Iterator[tuple[str, bytes]]:
+        """The sitemap, the record's schema and the redirects: they need the plan."""
         from .publish import Publisher, redirect_page
 
         loaded = self.loaded
         publisher = Publisher(loaded.model, loaded.urls, loaded.markdown.render)
-        yield from publisher.files()
         yield "sitemap.xml", publisher.sitemap([p.path for p in pages if p.path != "404.html"])
         yield "data/schema.json", (Path(__file__).parent / "schemas" / "record.schema.json").read_bytes()
         pairs = publisher.redirects()
@@ -346,16 +344,22 @@ def _build(
     )
     tick = time.perf_counter()
     builder = Builder(loaded, search)
-    pages = builder.plan()
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
     with output_lock(output):
         recover(output)
         staging = staging_folder(output)
+        aside: Aside | None = None
         try:
-            workers = jobs if jobs is not None else (os.cpu_count() or 1)
-            count, extras = render_pages(builder, pages, staging, workers, search)
+            if not serial(workers, _rough_page_count(model)):
+                # the feeds, calendars and data files need no plan: a forked process
+                # writes them while this one plans, then alongside the page renderers
+                aside = Aside(_write_model_files, builder, staging)
+            pages = builder.plan()
+            count, extras = render_pages(builder, pages, staging, workers, search, aside)
+            aside = None
             log(
                 f"render   {count} pages and {len(extras)} feeds, calendars, data files and redirects "
-                f"({time.perf_counter() - tick:.2f} s, {'1 process' if serial(workers, pages) else f'{workers} processes'})"
+                f"({time.perf_counter() - tick:.2f} s, {'1 process' if serial(workers, len(pages)) else f'{workers} processes'})"
             )
             made: set[str] = set()
             tick = time.perf_counter()
@@ -374,6 +378,8 @@ def _build(
         except BaseException:
             import shutil
 
+            if aside is not None:
+                aside.cancel()
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return BuildReport(count, files, time.perf_counter() - started, loaded.warnings, output, builder, pages, extras)
@@ -384,22 +390,33 @@ _JOB: tuple | None = None  # what forked renderers inherit: (builder, pages, sta
 
 def _render_share(task: tuple[int, int]) -> int | list[str]:
     """Render one contiguous share of the pages (a meeting's pages sit together, so the
-    Markdown they share is rendered once), or, for share -1, write the feeds and data."""
+    Markdown they share is rendered once); for share -1, write the files that need the
+    plan (sitemap, redirects); for -2, those and the feeds, calendars and data files."""
     index, count = task
     assert _JOB is not None
     builder, pages, staging, search = _JOB
     made: set[str] = set()
     if index < 0:
+        files = builder.page_files(pages) if index == -1 else builder.iter_extra_files(pages, search)
         names = []
-        for rel, data in builder.iter_extra_files(pages, search):
+        for rel, data in files:
             write_file(staging, rel, data, made)
             names.append(rel)
-        return sorted(names)
+        return names
     done = 0
     for page in share(pages, index, count):
         write_file(staging, page.file, builder.render(page), made)
         done += 1
     return done
+
+
+def _write_model_files(builder: Builder, staging: Path) -> list[str]:
+    made: set[str] = set()
+    names = []
+    for rel, data in builder.model_files():
+        write_file(staging, rel, data, made)
+        names.append(rel)
+    return names
 
 
 def share(items: list, index: int, count: int) -> list:
@@ -409,27 +426,104 @@ def share(items: list, index: int, count: int) -> list:
     return items[index * size : (index + 1) * size]
 
 
-def serial(jobs: int, pages: list[Page]) -> bool:
+PARALLEL_FROM = 400  # pages before rendering is shared out to forked processes
+
+
+def serial(jobs: int, pages: int) -> bool:
     """Whether to render in this process only: one job asked for, or too few pages to share."""
-    return jobs <= 1 or len(pages) < 400 or "fork" not in multiprocessing.get_all_start_methods()
+    return jobs <= 1 or pages < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods()
 
 
-def render_pages(builder: Builder, pages: list[Page], staging: Path, jobs: int, search: bool) -> tuple[int, list[str]]:
+def _rough_page_count(model: m.Model) -> int:
+    """The meeting and item pages, which are nearly all of a site's (before the plan)."""
+    return len(model.meetings) + sum(len(x.items) for x in model.meetings.values())
+
+
+class AsideFailed(Exception):
+    pass
+
+
+class Aside:
+    """FUNCTION(*ARGS) run in a forked process, its (picklable) result or exception
+    sent back through a pipe: work that needs the model as it is now, done while this
+    process goes on."""
+
+    def __init__(self, function: Callable, *args: object) -> None:
+        import pickle
+        import traceback
+
+        reader, writer = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            code = 0
+            try:
+                os.close(reader)
+                try:
+                    outcome: tuple = (True, function(*args))
+                except BaseException as exc:  # sent back, raised in the parent
+                    outcome = (False, exc)
+                try:
+                    data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:
+                    data = pickle.dumps((False, AsideFailed(traceback.format_exc())))
+                with os.fdopen(writer, "wb") as out:
+                    out.write(data)
+            except BaseException:
+                traceback.print_exc()
+                code = 1
+            os._exit(code)
+        os.close(writer)
+        self.reader = reader
+
+    def result(self) -> object:
+        """Wait for the process; its function's result, or its exception raised here."""
+        import pickle
+
+        with os.fdopen(self.reader, "rb") as source:
+            data = source.read()
+        _, status = os.waitpid(self.pid, 0)
+        if status != 0 or not data:
+            raise AsideFailed("a forked build process failed (see the messages above)")
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        import signal
+
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        try:
+            os.close(self.reader)
+        except OSError:
+            pass
+
+
+def render_pages(
+    builder: Builder, pages: list[Page], staging: Path, jobs: int, search: bool, aside: Aside | None = None
+) -> tuple[int, list[str]]:
     """Render every page, and the feeds, calendars and data files, into STAGING on JOBS
     processes (forked, sharing the model). Returns the number of pages and the other files.
-    Each file's bytes depend only on the model, so the output is the same for any JOBS."""
+    ASIDE: a process already writing the feeds, calendars and data files. Each file's
+    bytes depend only on the model, so the output is the same for any JOBS."""
     global _JOB
     _JOB = (builder, pages, staging, search)
     try:
         shares = jobs * 8
-        tasks = [(-1, 0)] + [(i, shares) for i in range(shares)]
-        if serial(jobs, pages):
+        tasks = [(-1 if aside is not None else -2, 0)] + [(i, shares) for i in range(shares)]
+        if serial(jobs, len(pages)):
             results = [_render_share(task) for task in tasks]
         else:
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
                 results = list(pool.imap_unordered(_render_share, tasks))
         extras = next(r for r in results if isinstance(r, list))
-        return sum(r for r in results if isinstance(r, int)), extras
+        if aside is not None:
+            extras = extras + aside.result()  # type: ignore[operator]
+        return sum(r for r in results if isinstance(r, int)), sorted(extras)
     finally:
         _JOB = None
 

@@ -160,6 +160,33 @@ def test_one_process_and_several_write_the_same_bytes(cli, tmp_path):
     assert len(outs[0]) > 500 and outs[0] == outs[1]
 
 
+def test_a_failure_while_publishing_aside_leaves_the_output_alone(tmp_path, monkeypatch):
+    """The feeds, calendars and data files are written by a forked process while the
+    pages are planned and rendered: its failure must fail the build like any other."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import synth
+
+    import sitegen.publish
+    from sitegen.build import build
+
+    synth.generate(60, tmp_path / "content")
+    out = tmp_path / "out"
+    build(tmp_path / "content", out, search=False, jobs=2)
+    before = snapshot(out)
+
+    def broken(self):  # noqa: ANN001, ANN202
+        yield "feeds/meetings.atom", b"<feed/>"
+        raise ValueError("the calendar could not be made")
+
+    monkeypatch.setattr(sitegen.publish.Publisher, "files", broken)
+    with pytest.raises(ValueError, match="calendar could not be made"):
+        build(tmp_path / "content", out, search=False, jobs=2)
+    assert snapshot(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == [".out.lock"]
+
+
 def test_reading_on_two_processes_gives_the_same_site_and_errors(tmp_path, monkeypatch):
     from conftest import copy_example
 
