@@ -37,7 +37,7 @@ from .pages import (
     plan,
     public_decision_years,
 )
-from .urls import output_file
+from .urls import output_file, path_of
 from .validate import ParseCache, is_meeting_file, read_meeting_file, rel_path
 
 _NONE = object()  # no value (a key of one build's fingerprints only)
@@ -120,9 +120,12 @@ def fingerprints(
             for b in model.bodies.values()
         ]
     )
+    people = []
     for person in model.people.values():
-        out[f"person:{person.id}"] = (person.name, person.role, person.party, person.ward, tuple(person.aliases))
-    out["people"] = repr(sorted((k, v) for k, v in out.items() if k.startswith("person:")))
+        key = f"person:{person.id}"
+        out[key] = (person.name, person.role, person.party, person.ward, tuple(person.aliases))
+        people.append((key, out[key]))
+    out["people"] = repr(sorted(people))
     seen = issues if issues is not None else {}
     for issue in model.issues.values():
         last = seen.get(issue.id)
@@ -196,6 +199,7 @@ class Project:
         self.inputs: dict[str, tuple[int, int]] = {}
         # _changed's last answer, with the inputs it was asked about
         self._changes: tuple[object, list[str]] = (None, [])
+        self._recs: tuple[object, list[m.Decision]] = (None, [])  # see _recommendations
         self.defer_extras = False  # the preview server publishes feeds and data just after the reload
         self.extras_due = False
 
@@ -270,6 +274,13 @@ class Project:
         self.templates = self._templatesnapshot(builder)
         self.assets = self._assetsnapshot(builder)
 
+    def _recommendations(self, model: m.Model) -> list[m.Decision]:
+        """Every recommendation of MODEL, found once per model: a status edit keeps the
+        model and its decisions, and works their statuses out again."""
+        if self._recs[0] is not model:
+            self._recs = (model, [d for d in model.all_decisions() if d.is_recommendation])
+        return self._recs[1]
+
     def _changed(self, inputs: dict[str, tuple[int, int]]) -> list[str]:
         """The watched files added, changed or removed since the last build (INPUTS: now)."""
         if self._changes[0] is not inputs:
@@ -328,17 +339,23 @@ class Project:
                 self.prints[f"meeting:{old.id}"] = (old.source, key)
         if local:
             # statuses read other meetings' status; lists of upcoming meetings are planned
-            restatus(loaded.model)
+            restatus(self._recommendations(loaded.model))
             clock = _Clock()
             # no decision came or went: the decisions by year in builder.lists stand; the plan
             # puts the open recommendations in afresh
             edited = {old.id for _, _, old, _ in updates}
-            bodies = {page.path: page for page in self.pages.values() if page.template == "body.html"}
+            bodies = {}
+            for body in loaded.model.bodies.values():
+                page = self.pages.get(output_file(path_of(body)))
+                if page is not None:
+                    bodies[page.path] = page
             keep = Kept({}, bodies, edited, {loaded.model.meetings[mid].body_id for mid in edited})
-            planned = plan(loaded.model, lists_only=True, keep=keep, lists=builder.lists)
-            lists = {page.file: page for page in planned}
-            assert lists.keys() <= self.pages.keys()
-            pages = [lists.get(rel, page) for rel, page in self.pages.items()]  # no link changed: the rest stand
+            # no link changed either: the item links the last plan worked out stand
+            planned = plan(loaded.model, lists_only=True, keep=keep, memo=builder.links, lists=builder.lists)
+            pages = dict(self.pages)  # no link changed: the rest stand
+            for page in planned:
+                assert page.file in pages
+                pages[page.file] = page
             clock("plan")
             same = {mid for mid in loaded.model.meetings if mid not in edited}
             result = self._update(loaded, builder, set(), clock, started, pages, same=same)
@@ -469,16 +486,16 @@ class Project:
         changed_templates: set[str],
         clock: _Clock,
         started: float,
-        pages: list[Page] | None = None,
+        pages: dict[str, Page] | None = None,
         keep: Kept | None = None,
         memo: dict[int, frozenset[str]] | None = None,
         same: set[str] | None = None,
     ) -> Result:
-        """Plan the relinked model (unless PAGES are given; KEEP and MEMO: see _unaffected),
+        """Plan the relinked model (unless PAGES, by output file, are given; KEEP and MEMO: see _unaffected),
         render the pages whose inputs changed, write the rest. SAME: the meetings no field
         of has changed since the last build."""
         if pages is None:
-            pages = builder.plan(keep, memo)
+            pages = {page.file: page for page in builder.plan(keep, memo)}
             clock("plan")
         prints = fingerprints(loaded, self.cache, self.prints, same, builder.lists, self.issue_prints)
         clock("fingerprints")
@@ -488,7 +505,7 @@ class Project:
         everything = bool({"site", "bodies"} & changed) or any(
             not name.endswith(".html") or name.startswith("_") or name == "base.html" for name in changed_templates
         )
-        new_pages = {p.file: p for p in pages}
+        new_pages = pages
         clock("compare")
         anything = bool(changed or changed_templates)
         due = []
@@ -520,7 +537,7 @@ class Project:
             self.extras_due = True
             extras: dict[str, bytes] = {}
         else:
-            extras = builder.extra_files(pages, self.search) if anything else {}
+            extras = builder.extra_files(list(pages.values()), self.search) if anything else {}
         written += self._write_extras(extras)
         deleted += self._drop_extras(extras, new_pages)
         assets = self._assetsnapshot(builder)
@@ -673,10 +690,9 @@ def _warned(meeting: m.Meeting, today: object) -> bool:
     )
 
 
-def restatus(model: m.Model) -> None:
-    for decision in model.all_decisions():
-        if decision.is_recommendation:
-            decision.status = recommendation_status(decision)
+def restatus(recommendations: list[m.Decision]) -> None:
+    for decision in recommendations:
+        decision.status = recommendation_status(decision)
 
 
 def structure(meeting: m.Meeting) -> tuple:

@@ -65,14 +65,17 @@ def public_decision_years(model: m.Model) -> list[tuple[int, list[m.Decision]]]:
     return out
 
 
-def open_recommendations(model: m.Model) -> list[m.Decision]:
-    """Open recommendations, oldest first (by the date each was made)."""
-    return [
-        d
-        for meeting in model.meetings.values()
-        for d in _public(meeting)
-        if d.is_recommendation and d.status is not None and d.status.open
-    ]
+def public_recommendations(model: m.Model) -> list[m.Decision]:
+    """The recommendations of non-exempt items, oldest first (by the date each was made)."""
+    return [d for meeting in model.meetings.values() for d in _public(meeting) if d.is_recommendation]
+
+
+def open_recommendations(model: m.Model, recommendations: list[m.Decision] | None = None) -> list[m.Decision]:
+    """Open recommendations, oldest first. RECOMMENDATIONS: public_recommendations(),
+    when known (a status edit changes no decision: the preview keeps the list)."""
+    if recommendations is None:
+        recommendations = public_recommendations(model)
+    return [d for d in recommendations if d.status is not None and d.status.open]
 
 
 def _latest_decisions(model: m.Model, count: int) -> list[m.Decision]:
@@ -162,7 +165,8 @@ def plan(
     contents depend on meetings' statuses (home, meetings, bodies, awaiting decision);
     the preview re-plans just these after an edit that changed no link. KEEP: pages to
     use as they are; MEMO: item links known already. LISTS is given the open
-    recommendations and the decisions by year, for the fingerprints."""
+    recommendations and the decisions by year, for the fingerprints; a lists-only plan
+    takes the recommendations from it (a status edit changes no decision)."""
     pages: list[Page] = []
     if memo is None:
         memo = {}  # each item's links, worked out once per plan (the preview keeps it between plans)
@@ -177,7 +181,9 @@ def plan(
         decisions = [d for _, ds in decision_years for d in ds]  # public_decisions(), newest first
         years = by_year(list(model.meetings.values()))
         counts = [(y, len(ms)) for y, ms in years]
-    awaiting = lists["awaiting"] = open_recommendations(model)
+    if not lists_only or "recommendations" not in lists:
+        lists["recommendations"] = public_recommendations(model)
+    awaiting = lists["awaiting"] = open_recommendations(model, lists["recommendations"])  # type: ignore[arg-type]
     coming = upcoming(model)
     soon = set(coming)
     kept = keep.lists if keep is not None else {}
@@ -263,7 +269,7 @@ def plan(
             )
         )
     if lists_only:
-        _plan_awaiting(model, pages, awaiting, memo)
+        _plan_awaiting(model, pages, awaiting, memo, lists)
         return pages
     issues = sorted(model.issues.values(), key=lambda i: (i.last_date, i.id), reverse=True)
     pages.append(Page("issues/", "issues.html", "Issues", {"issues": issues}, frozenset({"issue-list", "bodies"})))
@@ -335,7 +341,7 @@ def plan(
                 frozenset(year_deps | {"decision-years"}),
             )
         )
-    _plan_awaiting(model, pages, awaiting, memo)
+    _plan_awaiting(model, pages, awaiting, memo, lists)
     pages.append(Page("search/", "search.html", "Search", {}, frozenset({"bodies"})))
     pages.append(Page("data/", "data.html", "Open data", {}, frozenset({"bodies"})))
     pages.append(Page("404.html", "404.html", "Page not found", {}, frozenset({"bodies"})))
@@ -347,27 +353,38 @@ def _prose_keys(deps: set[str] | frozenset[str]) -> list[str]:
     return ["prose:" + key[8:] for key in deps if key.startswith("meeting:")]
 
 
-def _plan_awaiting(model: m.Model, pages: list[Page], awaiting: list[m.Decision], memo: dict) -> None:
+def _plan_awaiting(model: m.Model, pages: list[Page], awaiting: list[m.Decision], memo: dict, lists: dict) -> None:
+    """LISTS keeps the page's dependencies with the recommendations they were worked out for."""
     by_body: dict[int, list[m.Decision]] = {}
     for d in awaiting:
         by_body.setdefault(id(d.status.body), []).append(d)  # type: ignore[union-attr]
     groups = [(body, by_body[id(body)]) for body in model.bodies.values() if id(body) in by_body]
     # which recommendations are open, and where each stands ("awaiting": see awaiting_list),
     # and what the open ones show: their meetings and the meetings their steps link to
-    deps: set[str] = {"bodies", "awaiting"}
-    for item in {id(d.item): d.item for d in awaiting}.values():
-        deps |= _item_links(item, memo)
-        deps.add(f"meeting:{item.meeting.id}")  # type: ignore[union-attr]
-        deps.add(f"prose:{item.meeting.id}")  # type: ignore[union-attr]  # the prose it shows: their texts
+    last = lists.get("awaiting-deps")
+    if last is not None and last[1] is memo and last[0] == awaiting:  # (decisions compare by identity)
+        deps = last[2]  # the same recommendations, with the same item links (a status edit)
+    else:
+        deps = frozenset(_awaiting_deps(awaiting, memo))
+        lists["awaiting-deps"] = (awaiting, memo, deps)
     pages.append(
         Page(
             "decisions/awaiting/",
             "awaiting.html",
             "Awaiting decision",
             {"groups": groups, "count": len(awaiting)},
-            frozenset(deps),
+            deps,
         )
     )
+
+
+def _awaiting_deps(awaiting: list[m.Decision], memo: dict) -> set[str]:
+    deps: set[str] = {"bodies", "awaiting"}
+    for item in {id(d.item): d.item for d in awaiting}.values():
+        deps |= _item_links(item, memo)
+        deps.add(f"meeting:{item.meeting.id}")  # type: ignore[union-attr]
+        deps.add(f"prose:{item.meeting.id}")  # type: ignore[union-attr]  # the prose it shows: their texts
+    return deps
 
 
 def awaiting_list(awaiting: list[m.Decision]) -> tuple:
