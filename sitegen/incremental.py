@@ -263,7 +263,15 @@ class Project:
             problems=report.warnings,
         )
 
-    def _remember(self, loaded: Loaded, builder: Builder, pages: dict[str, Page], prints: dict | None = None) -> None:
+    def _remember(
+        self,
+        loaded: Loaded,
+        builder: Builder,
+        pages: dict[str, Page],
+        prints: dict | None = None,
+        templates: dict[str, tuple[int, int]] | None = None,
+        assets: dict[str, tuple[int, int]] | None = None,
+    ) -> None:
         """Keep what a build made (PAGES by output file) for the next one to compare with."""
         self.loaded, self.builder = loaded, builder
         self.pages = pages
@@ -271,8 +279,8 @@ class Project:
             self.issue_prints = {}
             prints = fingerprints(loaded, self.cache, lists=builder.lists, issues=self.issue_prints)
         self.prints = prints
-        self.templates = self._templatesnapshot(builder)
-        self.assets = self._assetsnapshot(builder)
+        self.templates = self._templatesnapshot(builder) if templates is None else templates
+        self.assets = self._assetsnapshot(builder) if assets is None else assets
 
     def _recommendations(self, model: m.Model) -> list[m.Decision]:
         """Every recommendation of MODEL, found once per model: a status edit keeps the
@@ -358,7 +366,8 @@ class Project:
                 pages[page.file] = page
             clock("plan")
             same = {mid for mid in loaded.model.meetings if mid not in edited}
-            result = self._update(loaded, builder, set(), clock, started, pages, same=same)
+            # (a template changed too would have been among the changed files: not this path)
+            result = self._update(loaded, builder, set(), clock, started, pages, same=same, templates=self.templates)
             result.local = True
             return result
         written = rendered = 0
@@ -394,7 +403,9 @@ class Project:
         clock("builder")
         before = self.loaded.model.meetings  # type: ignore[union-attr]
         same = {mid for mid, x in loaded.model.meetings.items() if before.get(mid) is x}  # not read again
-        result = self._update(loaded, builder, changed_templates, clock, started, keep=keep, memo=memo, same=same)
+        result = self._update(
+            loaded, builder, changed_templates, clock, started, keep=keep, memo=memo, same=same, templates=templates
+        )
         result.relinked = relinked is not None
         return result
 
@@ -490,10 +501,11 @@ class Project:
         keep: Kept | None = None,
         memo: dict[int, frozenset[str]] | None = None,
         same: set[str] | None = None,
+        templates: dict[str, tuple[int, int]] | None = None,
     ) -> Result:
         """Plan the relinked model (unless PAGES, by output file, are given; KEEP and MEMO: see _unaffected),
         render the pages whose inputs changed, write the rest. SAME: the meetings no field
-        of has changed since the last build."""
+        of has changed since the last build. TEMPLATES: the templates' snapshot, when taken."""
         if pages is None:
             pages = {page.file: page for page in builder.plan(keep, memo)}
             clock("plan")
@@ -543,7 +555,7 @@ class Project:
         assets = self._assetsnapshot(builder)
         if assets != self.assets:
             self._sync_assets(builder)
-        self._remember(loaded, builder, new_pages, prints)
+        self._remember(loaded, builder, new_pages, prints, templates, assets)
         self.problems = []
         clock("rest")
         return Result(

@@ -51,23 +51,30 @@ def public_decisions(model: m.Model) -> list[m.Decision]:
     return [d for meeting in reversed(model.meetings.values()) for d in _public(meeting)]
 
 
-def public_decision_years(model: m.Model) -> list[tuple[int, list[m.Decision]]]:
-    """public_decisions() grouped by year, newest first (worked out a meeting at a time)."""
+def public_decision_years(
+    model: m.Model, publics: list[list[m.Decision]] | None = None
+) -> list[tuple[int, list[m.Decision]]]:
+    """public_decisions() grouped by year, newest first (worked out a meeting at a time).
+    PUBLICS: each meeting's _public(), in the model's order, when known."""
     out: list[tuple[int, list[m.Decision]]] = []
-    for meeting in reversed(model.meetings.values()):
-        decisions = _public(meeting)
+    if publics is None:
+        publics = [_public(meeting) for meeting in model.meetings.values()]
+    for meeting, decisions in zip(reversed(model.meetings.values()), reversed(publics), strict=True):
         if not decisions:
             continue
         if out and out[-1][0] == meeting.date.year:
             out[-1][1].extend(decisions)
         else:
-            out.append((meeting.date.year, decisions))
+            out.append((meeting.date.year, list(decisions)))  # (extended below: not the meeting's own list)
     return out
 
 
-def public_recommendations(model: m.Model) -> list[m.Decision]:
-    """The recommendations of non-exempt items, oldest first (by the date each was made)."""
-    return [d for meeting in model.meetings.values() for d in _public(meeting) if d.is_recommendation]
+def public_recommendations(model: m.Model, publics: list[list[m.Decision]] | None = None) -> list[m.Decision]:
+    """The recommendations of non-exempt items, oldest first (by the date each was made).
+    PUBLICS: as for public_decision_years."""
+    if publics is None:
+        publics = [_public(meeting) for meeting in model.meetings.values()]
+    return [d for decisions in publics for d in decisions if d.is_recommendation]
 
 
 def open_recommendations(model: m.Model, recommendations: list[m.Decision] | None = None) -> list[m.Decision]:
@@ -176,13 +183,15 @@ def plan(
     if lists_only:
         decision_years, decisions = [], _latest_decisions(model, HOME_LIST)
         years, counts = [], _year_counts(model)
+        publics = None
     else:
-        decision_years = lists["decision-years"] = public_decision_years(model)
+        publics = [_public(meeting) for meeting in model.meetings.values()]  # one walk for both lists
+        decision_years = lists["decision-years"] = public_decision_years(model, publics)
         decisions = [d for _, ds in decision_years for d in ds]  # public_decisions(), newest first
         years = by_year(list(model.meetings.values()))
         counts = [(y, len(ms)) for y, ms in years]
     if not lists_only or "recommendations" not in lists:
-        lists["recommendations"] = public_recommendations(model)
+        lists["recommendations"] = public_recommendations(model, publics)
     awaiting = lists["awaiting"] = open_recommendations(model, lists["recommendations"])  # type: ignore[arg-type]
     coming = upcoming(model)
     soon = set(coming)
