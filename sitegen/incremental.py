@@ -32,6 +32,7 @@ from .pages import (
     Page,
     awaiting_list,
     issue_list,
+    item_shows,
     meeting_deps,
     open_recommendations,
     plan,
@@ -250,6 +251,7 @@ class Project:
         self.extras = set(report.extras)
         for name in {page.template for page in report.planned}:
             report.builder.env.get_template(name)  # workers rendered the pages: compile the templates here too
+        report.builder.env.fragments = {}  # type: ignore[attr-defined]  # kept from the first rebuild on
         for rel in [*self.pages, *self.extras]:
             self.digests[rel] = hashlib.sha1((self.output / rel).read_bytes()).hexdigest()
         gc.collect()
@@ -370,6 +372,7 @@ class Project:
             result = self._update(loaded, builder, set(), clock, started, pages, same=same, templates=self.templates)
             result.local = True
             return result
+        self._forget_fragments(builder, keys)
         written = rendered = 0
         for rel, page in self.pages.items():
             if keys.isdisjoint(page.deps):
@@ -396,9 +399,10 @@ class Project:
             changed_templates = {
                 Path(p).name for p in set(templates) | set(self.templates) if templates.get(p) != self.templates.get(p)
             }
+            builder.env.fragments = {}  # type: ignore[attr-defined]
         else:
             changed_templates = set()
-            builder.env = old_builder.env  # keep compiled templates
+            builder.env = old_builder.env  # keep compiled templates, and the fragments kept
         builder.env.globals.update(site=loaded.model.site, today=loaded.model.today)
         clock("builder")
         before = self.loaded.model.meetings  # type: ignore[union-attr]
@@ -518,6 +522,7 @@ class Project:
             not name.endswith(".html") or name.startswith("_") or name == "base.html" for name in changed_templates
         )
         new_pages = pages
+        self._forget_fragments(builder, changed, everything or bool(changed_templates))
         clock("compare")
         anything = bool(changed or changed_templates)
         due = []
@@ -561,6 +566,32 @@ class Project:
         return Result(
             True, written, deleted, rendered, time.perf_counter() - started, loaded.warnings, phases=clock.phases
         )
+
+    def _forget_fragments(self, builder: Builder, changed: set[str], everything: bool = False) -> None:
+        """Drop the kept parts of pages (render.Fragments) that show anything CHANGED:
+        a decision's, when its meeting or a meeting its item links to changed, or when
+        it is no longer in the model."""
+        cache = builder.env.fragments  # type: ignore[attr-defined]
+        if not cache:
+            return
+        if everything:
+            cache.clear()
+            return
+        model = builder.loaded.model
+        if self.loaded is not None and self.loaded.model.today != model.today:
+            cache.clear()
+            return
+        # what each showed before the change too: a link the change took away
+        before = self.builder.links if self.builder is not None else {}
+        for key, (subject, _) in list(cache.items()):
+            meeting = subject.item.meeting if isinstance(subject, m.Decision) and subject.item else None
+            if (
+                meeting is None
+                or model.meetings.get(meeting.id) is not meeting
+                or not changed.isdisjoint(item_shows(subject.item, builder.links))  # type: ignore[union-attr]
+                or (id(subject.item) in before and not changed.isdisjoint(before[id(subject.item)]))  # type: ignore[union-attr]
+            ):
+                del cache[key]
 
     def _render(self, builder: Builder, due: list[tuple[str, Page]]) -> int:
         """Render and write DUE; files written. Many pages (a body renamed, a shared

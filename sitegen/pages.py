@@ -390,10 +390,15 @@ def _plan_awaiting(model: m.Model, pages: list[Page], awaiting: list[m.Decision]
 def _awaiting_deps(awaiting: list[m.Decision], memo: dict) -> set[str]:
     deps: set[str] = {"bodies", "awaiting"}
     for item in {id(d.item): d.item for d in awaiting}.values():
-        deps |= _item_links(item, memo)
-        deps.add(f"meeting:{item.meeting.id}")  # type: ignore[union-attr]
-        deps.add(f"prose:{item.meeting.id}")  # type: ignore[union-attr]  # the prose it shows: their texts
+        deps |= item_shows(item, memo)
     return deps
+
+
+def item_shows(item: m.Item, memo: dict[int, frozenset[str]]) -> frozenset[str]:
+    """What a decision of ITEM shows, listed on a page (the awaiting page's fragments):
+    its meeting, its prose (its text) and the meetings its item links to."""
+    mid = item.meeting.id  # type: ignore[union-attr]
+    return _item_links(item, memo) | {f"meeting:{mid}", f"prose:{mid}"}
 
 
 def awaiting_list(awaiting: list[m.Decision]) -> tuple:

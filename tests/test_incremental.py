@@ -135,6 +135,26 @@ def test_lists_follow_recommendations_settled_and_reopened_elsewhere(tmp_path):
     same_as_clean(content, out, tmp_path, 3)
 
 
+def test_kept_parts_of_the_awaiting_page_follow_a_link_taken_away(tmp_path):
+    """The preview keeps each recommendation's part of the awaiting page as rendered:
+    a part must be rendered again when a meeting it showed stops linking to it."""
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    project = Project(content, out)
+    assert project.build().ok
+    awaiting = out / "decisions" / "awaiting" / "index.html"
+    # another open recommendation's text: the page is rendered again, and its parts kept
+    edit(content, AUDIT, "Rules as set out in the appendix", "Rules as set out in appendix A")
+    assert project.build().ok
+    assert "On the agenda of Cabinet, 20 January 2027" in awaiting.read_text()
+    assert project.builder is not None and project.builder.env.fragments  # the parts were kept
+    # the scheduled Cabinet no longer considers the recommendation
+    edit(content, SCHEDULED, "    considers:\n      - 2012-09-18-overview-scrutiny/public-conveniences/1\n", "")
+    assert project.build().relinked
+    assert "On the agenda of Cabinet, 20 January 2027" not in awaiting.read_text()
+    same_as_clean(content, out, tmp_path, 1)
+
+
 def test_a_step_added_in_another_year_updates_kept_list_pages(tmp_path):
     """An existing meeting's decision takes a step on a recommendation made a year
     before: no decision comes or goes, yet the earlier year's register, the issue and
