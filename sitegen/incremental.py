@@ -583,13 +583,16 @@ class Project:
             return
         # what each showed before the change too: a link the change took away
         before = self.builder.links if self.builder is not None else {}
+        own = {key.partition(":")[2] for key in changed if key.startswith(("meeting:", "prose:"))}
         for key, (subject, _) in list(cache.items()):
-            meeting = subject.item.meeting if isinstance(subject, m.Decision) and subject.item else None
+            item = subject.item if isinstance(subject, m.Decision) else None
+            meeting = item.meeting if item is not None else None
             if (
                 meeting is None
                 or model.meetings.get(meeting.id) is not meeting
-                or not changed.isdisjoint(item_shows(subject.item, builder.links))  # type: ignore[union-attr]
-                or (id(subject.item) in before and not changed.isdisjoint(before[id(subject.item)]))  # type: ignore[union-attr]
+                or meeting.id in own  # (what item_shows gives, without making the set)
+                or not changed.isdisjoint(builder.links.get(id(item)) or item_shows(item, builder.links))  # type: ignore[arg-type]
+                or not changed.isdisjoint(before.get(id(item), ()))
             ):
                 del cache[key]
 
