@@ -12,8 +12,8 @@ Prints Markdown tables. Never part of the test suite.
    all processes), pages written, pages/s, peak RSS of the largest process.
 2. Incremental at the largest N, through the engine behind `sitegen serve`
    (sitegen.incremental.Project, in one process, as the preview server runs it):
-   no-op, one-meeting edits of three kinds (prose; record; an outcome, which
-   changes links), one-body edit, one-template edit: wall s and pages rewritten, then,
+   no-op, one-meeting edits of three kinds (prose; record, then back; an outcome,
+   which changes links), one-body edit, one-template edit: wall s and pages rewritten, then,
    separately, the feeds, calendars and data files, which the preview writes
    after the reload.
 3. Side by side with Hugo on the peers' pages (../shared/bench/peers/gen.py): the
@@ -168,6 +168,9 @@ def incremental(n: int, work: Path) -> list[str]:
         meeting.write_text(text.replace(*swap, 1))
 
     step("one meeting edited: its record, approved or draft", record)
+    # the first edit that renders the awaiting page and the registers again renders them
+    # whole, keeping each decision's part; the next one renders only the parts it changed
+    step("the same meeting's record edited back", record)
 
     def outcome() -> None:
         deciding = next(p for p in sorted((content / "meetings").rglob("*.md")) if "outcome: approved" in p.read_text())
