@@ -395,7 +395,8 @@ def _awaiting_deps(awaiting: list[m.Decision], memo: dict) -> set[str]:
 
 
 def item_shows(item: m.Item, memo: dict[int, frozenset[str]]) -> frozenset[str]:
-    """What a decision of ITEM shows, listed on a page (the awaiting page's fragments):
+    """What a decision of ITEM shows in a row of a long list (the kept rows of the
+    awaiting page and the registers, see render.Fragments):
     its meeting, its prose (its text) and the meetings its item links to."""
     mid = item.meeting.id  # type: ignore[union-attr]
     return _item_links(item, memo) | {f"meeting:{mid}", f"prose:{mid}"}
