@@ -395,14 +395,11 @@ def _render_share(task: tuple[int, int]) -> int | list[str]:
     index, count = task
     assert _JOB is not None
     builder, pages, staging, search = _JOB
-    made: set[str] = set()
     if index < 0:
-        files = builder.page_files(pages) if index == -1 else builder.iter_extra_files(pages, search)
-        names = []
-        for rel, data in files:
-            write_file(staging, rel, data, made)
-            names.append(rel)
-        return names
+        return _write_all(
+            staging, builder.page_files(pages) if index == -1 else builder.iter_extra_files(pages, search)
+        )
+    made: set[str] = set()
     done = 0
     for page in share(pages, index, count):
         write_file(staging, page.file, builder.render(page), made)
@@ -411,9 +408,14 @@ def _render_share(task: tuple[int, int]) -> int | list[str]:
 
 
 def _write_model_files(builder: Builder, staging: Path) -> list[str]:
+    return _write_all(staging, builder.model_files())
+
+
+def _write_all(staging: Path, files: Iterator[tuple[str, bytes | Streamed]]) -> list[str]:
+    """Write FILES into STAGING as they come; their names."""
     made: set[str] = set()
     names = []
-    for rel, data in builder.model_files():
+    for rel, data in files:
         write_file(staging, rel, data, made)
         names.append(rel)
     return names
@@ -482,6 +484,7 @@ class Aside:
         with os.fdopen(self.reader, "rb") as source:
             data = source.read()
         _, status = os.waitpid(self.pid, 0)
+        self.pid = 0  # reaped: nothing left to cancel
         if status != 0 or not data:
             raise AsideFailed("a forked build process failed (see the messages above)")
         ok, value = pickle.loads(data)
@@ -492,6 +495,8 @@ class Aside:
     def cancel(self) -> None:
         import signal
 
+        if not self.pid:
+            return  # result() has waited for it already
         try:
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)

@@ -32,11 +32,9 @@ from .pages import (
     Page,
     awaiting_list,
     issue_list,
-    item_shows,
+    item_links,
     meeting_deps,
-    open_recommendations,
     plan,
-    public_decision_years,
 )
 from .urls import output_file, path_of
 from .validate import ParseCache, is_meeting_file, read_meeting_file, rel_path
@@ -87,18 +85,17 @@ class _Clock:
 def fingerprints(
     loaded: Loaded,
     cache: ParseCache,
+    lists: dict[str, object],
     before: dict[str, object] | None = None,
     same: set[str] | None = None,
-    lists: dict[str, object] | None = None,
     issues: dict[str, tuple[m.Issue, object]] | None = None,
 ) -> dict[str, object]:
     """A value per dependency key; a key whose value changed invalidates its pages.
     BEFORE: the last build's, whose values for the meetings SAME (unchanged) stand.
-    LISTS: what the plan worked out already (open recommendations, decisions by year).
+    LISTS: what the plan worked out (open recommendations, decisions and meetings by year).
     ISSUES: each issue's value by id, with the object it was worked out for (kept up
     to date here)."""
     model = loaded.model
-    lists = lists or {}
     out: dict[str, object] = {}
     for meeting in model.meetings.values():
         if before is not None and same is not None and meeting.id in same:
@@ -134,16 +131,9 @@ def fingerprints(
             value = (issue.title, issue.summary, tuple(i.ref for i in issue.items), tuple(issue.aliases))
             last = seen[issue.id] = (issue, value)
         out[f"issue:{issue.id}"] = last[1]
-    years: dict[int, int] = {}
-    for meeting in model.meetings.values():
-        years[meeting.date.year] = years.get(meeting.date.year, 0) + 1
-    out["meeting-years"] = tuple(sorted(years.items()))
-    years_of_decisions = lists.get("decision-years")
-    if years_of_decisions is None:
-        years_of_decisions = public_decision_years(model)
-    out["decision-years"] = tuple(sorted((year, len(ds)) for year, ds in years_of_decisions))  # type: ignore[union-attr]
-    awaiting = lists.get("awaiting")
-    out["awaiting"] = awaiting_list(open_recommendations(model) if awaiting is None else awaiting)  # type: ignore[arg-type]
+    out["meeting-years"] = tuple(lists["meeting-years"])  # type: ignore[arg-type]
+    out["decision-years"] = tuple((year, len(ds)) for year, ds in lists["decision-years"])  # type: ignore[attr-defined]
+    out["awaiting"] = awaiting_list(lists["awaiting"])  # type: ignore[arg-type]
     out["issue-list"] = issue_list(model)
     out["site"] = repr(model.site)
     return out
@@ -251,7 +241,7 @@ class Project:
         self.extras = set(report.extras)
         for name in {page.template for page in report.planned}:
             report.builder.env.get_template(name)  # workers rendered the pages: compile the templates here too
-        report.builder.env.fragments = {}  # type: ignore[attr-defined]  # kept from the first rebuild on
+        report.builder.env.fragments = {}  # kept from the first rebuild on
         for rel in [*self.pages, *self.extras]:
             self.digests[rel] = hashlib.sha1((self.output / rel).read_bytes()).hexdigest()
         gc.collect()
@@ -279,7 +269,7 @@ class Project:
         self.pages = pages
         if prints is None:
             self.issue_prints = {}
-            prints = fingerprints(loaded, self.cache, lists=builder.lists, issues=self.issue_prints)
+            prints = fingerprints(loaded, self.cache, builder.lists, issues=self.issue_prints)
         self.prints = prints
         self.templates = self._templatesnapshot(builder) if templates is None else templates
         self.assets = self._assetsnapshot(builder) if assets is None else assets
@@ -399,7 +389,7 @@ class Project:
             changed_templates = {
                 Path(p).name for p in set(templates) | set(self.templates) if templates.get(p) != self.templates.get(p)
             }
-            builder.env.fragments = {}  # type: ignore[attr-defined]
+            builder.env.fragments = {}
         else:
             changed_templates = set()
             builder.env = old_builder.env  # keep compiled templates, and the fragments kept
@@ -513,7 +503,7 @@ class Project:
         if pages is None:
             pages = {page.file: page for page in builder.plan(keep, memo)}
             clock("plan")
-        prints = fingerprints(loaded, self.cache, self.prints, same, builder.lists, self.issue_prints)
+        prints = fingerprints(loaded, self.cache, builder.lists, self.prints, same, self.issue_prints)
         clock("fingerprints")
         last = self.prints
         changed = {k for k, v in prints.items() if last.get(k, _NONE) is not v and last.get(k, _NONE) != v}
@@ -571,7 +561,7 @@ class Project:
         """Drop the kept parts of pages (render.Fragments) that show anything CHANGED:
         a decision's, when its meeting or a meeting its item links to changed, or when
         it is no longer in the model."""
-        cache = builder.env.fragments  # type: ignore[attr-defined]
+        cache = builder.env.fragments
         if not cache:
             return
         if everything:
@@ -590,8 +580,8 @@ class Project:
             if (
                 meeting is None
                 or model.meetings.get(meeting.id) is not meeting
-                or meeting.id in own  # (what item_shows gives, without making the set)
-                or not changed.isdisjoint(builder.links.get(id(item)) or item_shows(item, builder.links))  # type: ignore[arg-type]
+                or meeting.id in own
+                or not changed.isdisjoint(item_links(item, builder.links))  # type: ignore[arg-type]
                 or not changed.isdisjoint(before.get(id(item), ()))
             ):
                 del cache[key]

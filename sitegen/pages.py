@@ -51,14 +51,10 @@ def public_decisions(model: m.Model) -> list[m.Decision]:
     return [d for meeting in reversed(model.meetings.values()) for d in _public(meeting)]
 
 
-def public_decision_years(
-    model: m.Model, publics: list[list[m.Decision]] | None = None
-) -> list[tuple[int, list[m.Decision]]]:
+def public_decision_years(model: m.Model, publics: list[list[m.Decision]]) -> list[tuple[int, list[m.Decision]]]:
     """public_decisions() grouped by year, newest first (worked out a meeting at a time).
-    PUBLICS: each meeting's _public(), in the model's order, when known."""
+    PUBLICS: each meeting's _public(), in the model's order."""
     out: list[tuple[int, list[m.Decision]]] = []
-    if publics is None:
-        publics = [_public(meeting) for meeting in model.meetings.values()]
     for meeting, decisions in zip(reversed(model.meetings.values()), reversed(publics), strict=True):
         if not decisions:
             continue
@@ -77,11 +73,9 @@ def public_recommendations(model: m.Model, publics: list[list[m.Decision]] | Non
     return [d for decisions in publics for d in decisions if d.is_recommendation]
 
 
-def open_recommendations(model: m.Model, recommendations: list[m.Decision] | None = None) -> list[m.Decision]:
-    """Open recommendations, oldest first. RECOMMENDATIONS: public_recommendations(),
-    when known (a status edit changes no decision: the preview keeps the list)."""
-    if recommendations is None:
-        recommendations = public_recommendations(model)
+def open_recommendations(recommendations: list[m.Decision]) -> list[m.Decision]:
+    """Open recommendations, oldest first. RECOMMENDATIONS: public_recommendations()
+    (a status edit changes no decision: the preview keeps the list)."""
     return [d for d in recommendations if d.status is not None and d.status.open]
 
 
@@ -119,16 +113,16 @@ def meeting_deps(meeting: m.Meeting, memo: dict[int, frozenset[str]]) -> set[str
         if person is not None:
             deps.add(f"person:{person.id}")
     for item in meeting.items:
-        deps.update(_item_links(item, memo))
+        deps.update(item_links(item, memo))
     return deps
 
 
-def _item_links(item: m.Item, memo: dict[int, frozenset[str]] | None = None) -> frozenset[str]:
+def item_links(item: m.Item, memo: dict[int, frozenset[str]] | None = None) -> frozenset[str]:
     """The meetings whose data an item's rendering shows (statuses, steps, considers)."""
     if memo is not None:
         known = memo.get(id(item))
         if known is None:
-            known = memo[id(item)] = _item_links(item)
+            known = memo[id(item)] = item_links(item)
         return known
     deps: set[str] = set()
     for decision in item.decisions:
@@ -172,7 +166,7 @@ def plan(
     contents depend on meetings' statuses (home, meetings, bodies, awaiting decision);
     the preview re-plans just these after an edit that changed no link. KEEP: pages to
     use as they are; MEMO: item links known already. LISTS is given the open
-    recommendations and the decisions by year, for the fingerprints; a lists-only plan
+    recommendations, the decisions and meetings by year, for the fingerprints; a lists-only plan
     takes the recommendations from it (a status edit changes no decision)."""
     pages: list[Page] = []
     if memo is None:
@@ -190,9 +184,10 @@ def plan(
         decisions = [d for _, ds in decision_years for d in ds]  # public_decisions(), newest first
         years = by_year(list(model.meetings.values()))
         counts = [(y, len(ms)) for y, ms in years]
+    lists["meeting-years"] = counts  # for the fingerprints
     if not lists_only or "recommendations" not in lists:
         lists["recommendations"] = public_recommendations(model, publics)
-    awaiting = lists["awaiting"] = open_recommendations(model, lists["recommendations"])  # type: ignore[arg-type]
+    awaiting = lists["awaiting"] = open_recommendations(lists["recommendations"])  # type: ignore[arg-type]
     coming = upcoming(model)
     soon = set(coming)
     kept = keep.lists if keep is not None else {}
@@ -245,7 +240,7 @@ def plan(
         pages.append(Page(base, "meeting.html", _meeting_title(meeting), {"meeting": meeting}, frozenset(deps)))
         own = {f"meeting:{meeting.id}", f"body:{meeting.body_id}", f"prose:{meeting.id}"}
         for item in meeting.items:
-            links = _item_links(item, memo)
+            links = item_links(item, memo)
             item_deps = own.union(links, _prose_keys(links))
             pages.append(
                 Page(
@@ -292,7 +287,7 @@ def plan(
             continue
         deps = {f"issue:{issue.id}", "bodies"}
         for item in issue.items:
-            deps |= _item_links(item, memo) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
+            deps |= item_links(item, memo) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
         deps.update(_prose_keys(deps))  # it shows their prose
         pages.append(Page(path_of(issue), "issue.html", issue.title, {"issue": issue}, frozenset(deps)))
     if model.has_people_file:
@@ -340,7 +335,7 @@ def plan(
             continue
         year_deps: set[str] = {"bodies"}
         for item in {id(d.item): d.item for d in ds}.values():
-            year_deps |= _item_links(item, memo) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
+            year_deps |= item_links(item, memo) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
         pages.append(
             Page(
                 f"decisions/{year}/",
@@ -388,18 +383,14 @@ def _plan_awaiting(model: m.Model, pages: list[Page], awaiting: list[m.Decision]
 
 
 def _awaiting_deps(awaiting: list[m.Decision], memo: dict) -> set[str]:
+    """What the open recommendations show: their meetings, their prose (their texts)
+    and the meetings their items link to."""
     deps: set[str] = {"bodies", "awaiting"}
     for item in {id(d.item): d.item for d in awaiting}.values():
-        deps |= item_shows(item, memo)
+        mid = item.meeting.id  # type: ignore[union-attr]
+        deps |= item_links(item, memo)
+        deps.update((f"meeting:{mid}", f"prose:{mid}"))
     return deps
-
-
-def item_shows(item: m.Item, memo: dict[int, frozenset[str]]) -> frozenset[str]:
-    """What a decision of ITEM shows in a row of a long list (the kept rows of the
-    awaiting page and the registers, see render.Fragments):
-    its meeting, its prose (its text) and the meetings its item links to."""
-    mid = item.meeting.id  # type: ignore[union-attr]
-    return _item_links(item, memo) | {f"meeting:{mid}", f"prose:{mid}"}
 
 
 def awaiting_list(awaiting: list[m.Decision]) -> tuple:

@@ -116,7 +116,7 @@ class Environment(jinja2.Environment):
         return super().make_globals(d)
 
 
-def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> jinja2.Environment:
+def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environment:
     env = Environment(
         loader=jinja2.FileSystemLoader([str(f / "templates") for f in folders]),
         autoescape=True,
