@@ -20,6 +20,7 @@ import hashlib
 import multiprocessing
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -190,7 +191,7 @@ class Project:
         self.inputs: dict[str, tuple[int, int]] = {}
         # _changed's last answer, with the inputs it was asked about
         self._changes: tuple[object, list[str]] = (None, [])
-        self._recs: tuple[object, list[m.Decision]] = (None, [])  # see _recommendations
+        self._recs: tuple[object, dict[str, list[m.Decision]]] = (None, {})  # see _recommendations
         self.defer_extras = False  # the preview server publishes feeds and data just after the reload
         self.extras_due = False
 
@@ -274,11 +275,18 @@ class Project:
         self.templates = self._templatesnapshot(builder) if templates is None else templates
         self.assets = self._assetsnapshot(builder) if assets is None else assets
 
-    def _recommendations(self, model: m.Model) -> list[m.Decision]:
-        """Every recommendation of MODEL, found once per model: a status edit keeps the
-        model and its decisions, and works their statuses out again."""
+    def _recommendations(self, model: m.Model) -> dict[str, list[m.Decision]]:
+        """The recommendations of MODEL by the meetings whose status or date their status
+        reads (their own, the meetings that consider them, the meeting they are expected
+        at), found once per model: a status edit keeps the model and its decisions, and
+        works out again the statuses of the recommendations that read the edited meetings."""
         if self._recs[0] is not model:
-            self._recs = (model, [d for d in model.all_decisions() if d.is_recommendation])
+            watchers: dict[str, list[m.Decision]] = {}
+            for decision in model.all_decisions():
+                if decision.is_recommendation:
+                    for mid in read_by_status(decision):
+                        watchers.setdefault(mid, []).append(decision)
+            self._recs = (model, watchers)
         return self._recs[1]
 
     def _changed(self, inputs: dict[str, tuple[int, int]]) -> list[str]:
@@ -339,11 +347,12 @@ class Project:
                 self.prints[f"meeting:{old.id}"] = (old.source, key)
         if local:
             # statuses read other meetings' status; lists of upcoming meetings are planned
-            restatus(self._recommendations(loaded.model))
+            edited = {old.id for _, _, old, _ in updates}
+            watchers = self._recommendations(loaded.model)
+            restatus({id(d): d for mid in edited for d in watchers.get(mid, ())}.values())
             clock = _Clock()
             # no decision came or went: the decisions by year in builder.lists stand; the plan
             # puts the open recommendations in afresh
-            edited = {old.id for _, _, old, _ in updates}
             bodies = {}
             for body in loaded.model.bodies.values():
                 page = self.pages.get(output_file(path_of(body)))
@@ -726,7 +735,25 @@ def _warned(meeting: m.Meeting, today: object) -> bool:
     )
 
 
-def restatus(recommendations: list[m.Decision]) -> None:
+def read_by_status(recommendation: m.Decision) -> set[str]:
+    """The ids of the meetings whose status or date RECOMMENDATION's status reads (see
+    link.recommendation_status): its own, those whose agendas consider it, the one it is
+    expected at, and those of the decisions that settled it so far."""
+    item = recommendation.item
+    assert item is not None and item.meeting is not None
+    meetings = {item.meeting.id}
+    for it in [*recommendation.considered_by, *item.considered_by]:
+        if it.meeting is not None:
+            meetings.add(it.meeting.id)
+    if recommendation.at is not None:
+        meetings.add(recommendation.at.id)
+    for step in recommendation.steps:
+        if step.decision is not None and step.decision.meeting is not None:
+            meetings.add(step.decision.meeting.id)
+    return meetings
+
+
+def restatus(recommendations: Iterable[m.Decision]) -> None:
     for decision in recommendations:
         decision.status = recommendation_status(decision)
 
