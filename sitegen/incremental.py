@@ -141,21 +141,35 @@ def fingerprints(
 
 
 def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
-    """(mtime, size) of every file under FOLDERS, leaving out hidden files and editors' backups."""
-    snap = {}
+    """(mtime, size) of every file under FOLDERS, leaving out hidden files and editors' backups
+    (as os.walk would find them: symbolic links to folders are not followed)."""
+    snap: dict[str, tuple[int, int]] = {}
     for folder in folders:
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            for name in filenames:
-                if name.startswith(".") or name.endswith(("~", ".swp", ".tmp")):
-                    continue
-                path = os.path.join(dirpath, name)
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    continue
-                snap[path] = (st.st_mtime_ns, st.st_size)
+        _scan(str(folder), snap)
     return snap
+
+
+def _scan(folder: str, snap: dict[str, tuple[int, int]]) -> None:
+    try:
+        entries = os.scandir(folder)
+    except OSError:
+        return
+    with entries:
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                if entry.is_dir():
+                    if not entry.is_symlink():
+                        _scan(entry.path, snap)
+                    continue
+                if name.endswith(("~", ".swp", ".tmp")):
+                    continue
+                st = entry.stat()
+            except OSError:
+                continue
+            snap[entry.path] = (st.st_mtime_ns, st.st_size)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -181,6 +195,10 @@ class Project:
         self.loaded: Loaded | None = None
         self.builder: Builder | None = None
         self.pages: dict[str, Page] = {}
+        # the output files of the pages by the keys they depend on: every key of every
+        # page in self.pages maps to its file (and maybe to files that no longer depend
+        # on it: a superset, checked against the pages themselves)
+        self.showing: dict[str, set[str]] = {}
         self.extras: set[str] = set()
         self.digests: dict[str, str] = {}
         self.prints: dict[str, object] = {}
@@ -239,6 +257,8 @@ class Project:
         )
         assert report.builder is not None
         self._remember(report.builder.loaded, report.builder, {p.file: p for p in report.planned})
+        self.showing = {}
+        self._index(self.pages.items())
         self.extras = set(report.extras)
         for name in {page.template for page in report.planned}:
             report.builder.env.get_template(name)  # workers rendered the pages: compile the templates here too
@@ -373,7 +393,8 @@ class Project:
             return result
         self._forget_fragments(builder, keys)
         written = rendered = 0
-        for rel, page in self.pages.items():
+        for rel in sorted(self._showing(keys)):
+            page = self.pages[rel]
             if keys.isdisjoint(page.deps):
                 continue
             rendered += 1
@@ -524,9 +545,20 @@ class Project:
         self._forget_fragments(builder, changed, everything or bool(changed_templates))
         clock("compare")
         anything = bool(changed or changed_templates)
+        last_pages = self.pages
+        # the pages planned afresh (the others are the last plan's, as they were)
+        fresh = [rel for rel, page in new_pages.items() if last_pages.get(rel) is not page]
+        if everything or changed_templates:
+            candidates: Iterable[str] = new_pages
+        else:  # only these can be due: the rest showed and show nothing changed
+            candidates = self._showing(changed)
+            if anything:
+                candidates |= self.showing.get("*", set())
+            candidates = sorted(rel for rel in candidates.union(fresh) if rel in new_pages)
         due = []
-        for rel, page in new_pages.items():
-            old = self.pages.get(rel)
+        for rel in candidates:
+            page = new_pages[rel]
+            old = last_pages.get(rel)
             unchanged = (  # nothing it showed or shows changed, nor its template
                 not everything
                 and old is not None
@@ -538,10 +570,11 @@ class Project:
             )
             if not unchanged:
                 due.append((rel, page))
+        self._index((rel, new_pages[rel]) for rel in fresh)
         rendered, written = len(due), self._render(builder, due)
         clock("render")
         deleted = 0
-        for rel in set(self.pages) - set(new_pages):
+        for rel in [rel for rel in last_pages if rel not in new_pages]:
             try:
                 (self.output / rel).unlink()
                 deleted += 1
@@ -565,6 +598,24 @@ class Project:
         return Result(
             True, written, deleted, rendered, time.perf_counter() - started, loaded.warnings, phases=clock.phases
         )
+
+    def _index(self, pages: Iterable[tuple[str, Page]]) -> None:
+        """Add PAGES (output file, page) to self.showing."""
+        showing = self.showing
+        for rel, page in pages:
+            for key in page.deps:
+                files = showing.get(key)
+                if files is None:
+                    showing[key] = {rel}
+                else:
+                    files.add(rel)
+
+    def _showing(self, keys: Iterable[str]) -> set[str]:
+        """The output files of the pages that showed any of KEYS (and maybe more)."""
+        out: set[str] = set()
+        for key in keys:
+            out.update(self.showing.get(key, ()))
+        return out
 
     def _forget_fragments(self, builder: Builder, changed: set[str], everything: bool = False) -> None:
         """Drop the kept parts of pages (render.Fragments) that show anything CHANGED:

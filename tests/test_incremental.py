@@ -411,3 +411,24 @@ def test_linking_only_what_an_edit_reaches_matches_a_full_link(tmp_path):
         assert describe(project.loaded) == describe(fresh), (n, kind)
     assert relinked >= 20
     same_as_clean(content, out, tmp_path, 48)
+
+
+def test_pages_planned_afresh_follow_later_edits(tmp_path):
+    """A page planned afresh after one edit (here, because a new meeting now considers
+    its recommendation) must be rendered again by a later edit to what it shows now."""
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    project = Project(content, out)
+    assert project.build().ok
+    audit_item = out / "meetings/2012-01-24-audit-panel/contract-procedure-rules/index.html"
+    (content / "meetings/2027/2027-02-03-council.md").write_text(
+        "---\nbody: council\ndate: 2027-02-03\nstatus: scheduled\nitems:\n  - id: rules\n"
+        "    title: Contract Procedure Rules\n    considers:\n"
+        "      - 2012-01-24-audit-panel/contract-procedure-rules/1\n---\n"
+    )
+    assert project.build().relinked
+    assert "3 February 2027" in audit_item.read_text()
+    same_as_clean(content, out, tmp_path, 1)
+    edit(content, "meetings/2027/2027-02-03-council.md", "status: scheduled", "status: cancelled")
+    assert project.build().local
+    same_as_clean(content, out, tmp_path, 2)
