@@ -29,6 +29,7 @@ from .build import Builder, Loaded, Log, _quiet, build, load, paused_gc, relink,
 from .errors import ContentError, Problem, Problems
 from .link import NeedsFullLink, recommendation_status
 from .pages import (
+    PLANS,
     Kept,
     Page,
     awaiting_list,
@@ -90,19 +91,30 @@ def fingerprints(
     before: dict[str, object] | None = None,
     same: set[str] | None = None,
     issues: dict[str, tuple[m.Issue, object]] | None = None,
+    last: m.Model | None = None,
+    fresh: set[str] | None = None,
 ) -> dict[str, object]:
     """A value per dependency key; a key whose value changed invalidates its pages.
-    BEFORE: the last build's, whose values for the meetings SAME (unchanged) stand.
-    LISTS: what the plan worked out (open recommendations, decisions and meetings by year).
-    ISSUES: each issue's value by id, with the object it was worked out for (kept up
-    to date here)."""
+    BEFORE: the last build's, for the model LAST, whose values for the meetings SAME
+    (unchanged) stand. LISTS: what the plan worked out (open recommendations, decisions
+    and meetings by year). ISSUES: each issue's value by id, with the object it was
+    worked out for (kept up to date here). FRESH: given BEFORE, SAME and LAST, gets
+    the keys worked out afresh or gone (the others are BEFORE's, as they were)."""
     model = loaded.model
-    out: dict[str, object] = {}
-    for meeting in model.meetings.values():
-        if before is not None and same is not None and meeting.id in same:
-            for kind in ("meeting:", "listing:", "roll:"):
-                out[kind + meeting.id] = before[kind + meeting.id]
-            continue
+    if before is not None and same is not None and last is not None:
+        out = dict(before)
+        meetings = [model.meetings[mid] for mid in model.meetings.keys() - same]
+        gone = [
+            *(kind + mid for mid in last.meetings.keys() - model.meetings.keys() for kind in _MEETING_KEYS),
+            *(f"person:{pid}" for pid in last.people.keys() - model.people.keys()),
+            *(f"issue:{iid}" for iid in last.issues.keys() - model.issues.keys()),
+        ]
+        for key in gone:
+            out.pop(key, None)
+    else:
+        out, meetings, gone = {}, list(model.meetings.values()), []
+    worked: list[str] = []
+    for meeting in meetings:
         entry = cache.entries.get(meeting.source)
         out[f"meeting:{meeting.id}"] = (meeting.source, entry[0] if entry else None)
         # who attended, by body and date (person pages)
@@ -113,6 +125,8 @@ def fingerprints(
         out[f"roll:{meeting.id}"] = roll
         # what lists of meetings show (year and body pages): not the minutes or decisions
         out[f"listing:{meeting.id}"] = (roll, meeting.start, meeting.status, meeting.record, len(meeting.items))
+        if fresh is not None:
+            worked += (kind + meeting.id for kind in _MEETING_KEYS)
     out["bodies"] = repr(
         [
             (b.id, b.name, b.kind, b.description, b.reports_to_id, b.members_ids, b.aliases)
@@ -124,20 +138,28 @@ def fingerprints(
         key = f"person:{person.id}"
         out[key] = (person.name, person.role, person.party, person.ward, tuple(person.aliases))
         people.append((key, out[key]))
+        worked.append(key)
     out["people"] = repr(sorted(people))
     seen = issues if issues is not None else {}
     for issue in model.issues.values():
-        last = seen.get(issue.id)
-        if last is None or last[0] is not issue:  # else the same object: the issue was not made again
+        last_value = seen.get(issue.id)
+        if last_value is None or last_value[0] is not issue:  # else the same object: the issue was not made again
             value = (issue.title, issue.summary, tuple(i.ref for i in issue.items), tuple(issue.aliases))
-            last = seen[issue.id] = (issue, value)
-        out[f"issue:{issue.id}"] = last[1]
+            last_value = seen[issue.id] = (issue, value)
+        out[f"issue:{issue.id}"] = last_value[1]
+        worked.append(f"issue:{issue.id}")
     out["meeting-years"] = tuple(lists["meeting-years"])  # type: ignore[arg-type]
     out["decision-years"] = tuple((year, len(ds)) for year, ds in lists["decision-years"])  # type: ignore[attr-defined]
     out["awaiting"] = awaiting_list(lists["awaiting"])  # type: ignore[arg-type]
     out["issue-list"] = issue_list(model)
     out["site"] = repr(model.site)
+    if fresh is not None:
+        fresh.update(worked, gone, _GLOBAL_KEYS)
     return out
+
+
+_MEETING_KEYS = ("meeting:", "roll:", "listing:")  # each meeting's keys, before its id
+_GLOBAL_KEYS = ("bodies", "people", "meeting-years", "decision-years", "awaiting", "issue-list", "site")
 
 
 def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
@@ -533,11 +555,17 @@ class Project:
         if pages is None:
             pages = {page.file: page for page in builder.plan(keep, memo)}
             clock("plan")
-        prints = fingerprints(loaded, self.cache, builder.lists, self.prints, same, self.issue_prints)
+        fresh_keys: set[str] = set()
+        prints = fingerprints(
+            loaded, self.cache, builder.lists, self.prints, same, self.issue_prints, self.loaded.model, fresh_keys
+        )
         clock("fingerprints")
         last = self.prints
-        changed = {k for k, v in prints.items() if last.get(k, _NONE) is not v and last.get(k, _NONE) != v}
-        changed.update(last.keys() - prints.keys())
+        changed = set()
+        for key in fresh_keys if same is not None else prints.keys() | last.keys():
+            value, was = prints.get(key, _NONE), last.get(key, _NONE)
+            if value is not was and value != was:
+                changed.add(key)
         everything = bool({"site", "bodies"} & changed) or any(
             not name.endswith(".html") or name.startswith("_") or name == "base.html" for name in changed_templates
         )
@@ -546,8 +574,9 @@ class Project:
         clock("compare")
         anything = bool(changed or changed_templates)
         last_pages = self.pages
-        # the pages planned afresh (the others are the last plan's, as they were)
-        fresh = [rel for rel, page in new_pages.items() if last_pages.get(rel) is not page]
+        # the pages this plan made (the others are the last plan's, as they were)
+        serial = PLANS[0]
+        fresh = [page.file for page in new_pages.values() if page.plan == serial]
         if everything or changed_templates:
             candidates: Iterable[str] = new_pages
         else:  # only these can be due: the rest showed and show nothing changed
@@ -571,10 +600,13 @@ class Project:
             if not unchanged:
                 due.append((rel, page))
         self._index((rel, new_pages[rel]) for rel in fresh)
+        clock("due")
         rendered, written = len(due), self._render(builder, due)
         clock("render")
         deleted = 0
-        for rel in [rel for rel in last_pages if rel not in new_pages]:
+        added = sum(1 for rel in fresh if rel not in last_pages)
+        gone = last_pages.keys() - new_pages.keys() if len(new_pages) - added != len(last_pages) else ()
+        for rel in gone:
             try:
                 (self.output / rel).unlink()
                 deleted += 1

@@ -25,9 +25,14 @@ class Page:
     context: dict[str, Any]
     deps: frozenset[str] = field(default_factory=frozenset)
     file: str = field(init=False)  # where it is written, relative to the output folder
+    plan: int = field(init=False)  # the plan that made it (see PLANS): the preview tells kept pages by it
 
     def __post_init__(self) -> None:
         self.file = output_file(self.path)
+        self.plan = PLANS[0]
+
+
+PLANS = [0]  # the number of the plan being made: each plan() counts one more
 
 
 @dataclass(slots=True)
@@ -169,6 +174,7 @@ def plan(
     recommendations, the decisions and meetings by year, for the fingerprints; a lists-only plan
     takes the recommendations from it (a status edit changes no decision)."""
     pages: list[Page] = []
+    PLANS[0] += 1
     if memo is None:
         memo = {}  # each item's links, worked out once per plan (the preview keeps it between plans)
     if lists is None:
