@@ -196,6 +196,7 @@ class Builder:
         self.assets = self._assets()
         self.links: dict[int, frozenset[str]] = {}  # item links worked out by the last plan
         self.lists: dict[str, object] = {}  # lists the last plan worked out (see pages.plan)
+        self.planned: dict[str, Page] = {}  # the last plan's pages by output file
         self.asset_names = {name: rel for rel, (_, name) in self.assets.items()}
         self.env.globals.update(
             asset=self.asset,
@@ -227,6 +228,7 @@ class Builder:
             seen[out] = page
         if problems.errors:
             raise ContentError(problems.sorted())
+        self.planned = seen
         return pages
 
     def render(self, page: Page) -> bytes:

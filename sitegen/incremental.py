@@ -524,16 +524,14 @@ class Project:
                     for item in model.meetings[mid].items:
                         memo.pop(id(item), None)
         bodies = {model.meetings[mid].body_id for model in (old, new) for mid in touched if mid in model.meetings}
-        keep = Kept({}, {}, touched, bodies)
-        for page in self.pages.values():
-            if page.template in ("meeting.html", "item.html"):
-                mid = page.context["meeting"].id
-                if mid not in touched and mid in new.meetings:
-                    keep.meetings.setdefault(mid, []).append(page)
-            elif page.template in ("body.html", "issue.html", "person.html") or (
-                page.template == "decisions.html" and page.context["year"] is not None
-            ):
-                keep.lists[page.path] = page
+        # the last plan's pages of each meeting, and its list pages (see pages.plan)
+        lists = self.builder.lists  # type: ignore[union-attr]
+        by_meeting: dict[str, list[Page]] = dict(lists["meeting-pages"])  # type: ignore[call-overload]
+        for mid in touched | (by_meeting.keys() - new.meetings.keys()):
+            by_meeting.pop(mid, None)
+        pages = self.pages
+        listed = {path: page for path, page in lists["list-pages"].items() if pages.get(page.file) is page}  # type: ignore[attr-defined]
+        keep = Kept(by_meeting, listed, touched, bodies)
         return keep, memo
 
     def _update(
@@ -553,7 +551,8 @@ class Project:
         render the pages whose inputs changed, write the rest. SAME: the meetings no field
         of has changed since the last build. TEMPLATES: the templates' snapshot, when taken."""
         if pages is None:
-            pages = {page.file: page for page in builder.plan(keep, memo)}
+            builder.plan(keep, memo)
+            pages = builder.planned
             clock("plan")
         fresh_keys: set[str] = set()
         prints = fingerprints(

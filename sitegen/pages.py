@@ -197,6 +197,14 @@ def plan(
     coming = upcoming(model)
     soon = set(coming)
     kept = keep.lists if keep is not None else {}
+    # for the preview's next edit: each meeting's pages, and the body, issue, person and
+    # decision-year pages by address (a lists-only plan updates the body pages it made)
+    by_meeting: dict[str, list[Page]] = lists.setdefault("meeting-pages", {})  # type: ignore[assignment]
+    listed: dict[str, Page] = lists.setdefault("list-pages", {})  # type: ignore[assignment]
+
+    def add(page: Page) -> None:
+        pages.append(page)
+        listed[page.path] = page
 
     pages.append(
         Page(
@@ -238,17 +246,20 @@ def plan(
         )
     for meeting in [] if lists_only else model.meetings.values():
         if keep is not None and meeting.id in keep.meetings:
-            pages.extend(keep.meetings[meeting.id])  # the preview's pages of a meeting no edit touched
+            group = by_meeting[meeting.id] = keep.meetings[meeting.id]
+            pages.extend(group)  # the preview's pages of a meeting no edit touched
             continue
         deps = meeting_deps(meeting, memo)
         deps.update(_prose_keys(deps))
         base = path_of(meeting)
-        pages.append(Page(base, "meeting.html", _meeting_title(meeting), {"meeting": meeting}, frozenset(deps)))
+        group = by_meeting[meeting.id] = [
+            Page(base, "meeting.html", _meeting_title(meeting), {"meeting": meeting}, frozenset(deps))
+        ]
         own = {f"meeting:{meeting.id}", f"body:{meeting.body_id}", f"prose:{meeting.id}"}
         for item in meeting.items:
             links = item_links(item, memo)
             item_deps = own.union(links, _prose_keys(links))
-            pages.append(
+            group.append(
                 Page(
                     f"{base}{item.id}/",
                     "item.html",
@@ -257,14 +268,15 @@ def plan(
                     frozenset(item_deps),
                 )
             )
+        pages.extend(group)
     pages.append(Page("bodies/", "bodies.html", "Bodies", {"bodies": list(model.bodies.values())}, every))
     for body in model.bodies.values():
         old = kept.get(path_of(body))
         if old is not None and old.context["body"] is body and body.id not in keep.bodies:  # type: ignore[union-attr]
-            pages.append(old)  # no meeting of the body was touched
+            add(old)  # no meeting of the body was touched
             continue
         past = [x for x in reversed(body.meetings) if x not in soon]
-        pages.append(
+        add(
             Page(
                 path_of(body),
                 "body.html",
@@ -289,13 +301,13 @@ def plan(
     for issue in model.issues.values():
         old = kept.get(path_of(issue))
         if old is not None and old.context["issue"] is issue and issue.id not in touched_issues:
-            pages.append(old)  # the same issue (not made again), none of its meetings touched
+            add(old)  # the same issue (not made again), none of its meetings touched
             continue
         deps = {f"issue:{issue.id}", "bodies"}
         for item in issue.items:
             deps |= item_links(item, memo) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
         deps.update(_prose_keys(deps))  # it shows their prose
-        pages.append(Page(path_of(issue), "issue.html", issue.title, {"issue": issue}, frozenset(deps)))
+        add(Page(path_of(issue), "issue.html", issue.title, {"issue": issue}, frozenset(deps)))
     if model.has_people_file:
         people = sorted(model.people.values(), key=lambda p: (p.role != "member", p.name))
         pages.append(Page("people/", "people.html", "People", {"people": people}, frozenset({"people"})))
@@ -303,9 +315,9 @@ def plan(
             record = model.records[person.id]
             old = kept.get(path_of(person))
             if old is not None and old.context["record"] is record and old.context["person"] is person:
-                pages.append(old)  # the record was not made again: no edit named the person
+                add(old)  # the record was not made again: no edit named the person
                 continue
-            pages.append(
+            add(
                 Page(
                     path_of(person),
                     "person.html",
@@ -337,12 +349,12 @@ def plan(
             and old.context["years"] == year_counts
             and old.context["decisions"] == ds  # the same objects (decisions compare by identity)
         ):
-            pages.append(old)  # the same decisions, none in a touched meeting, and the same years
+            add(old)  # the same decisions, none in a touched meeting, and the same years
             continue
         year_deps: set[str] = {"bodies"}
         for item in {id(d.item): d.item for d in ds}.values():
             year_deps |= item_links(item, memo) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
-        pages.append(
+        add(
             Page(
                 f"decisions/{year}/",
                 "decisions.html",
