@@ -217,18 +217,19 @@ class Builder:
         self.links = {} if memo is None else memo
         self.lists = {}
         pages = plan(self.loaded.model, keep=keep, memo=self.links, lists=self.lists)
-        seen: dict[str, Page] = {}
-        problems = Problems()
-        for page in pages:
-            out = page.file
-            if out in seen:
-                problems.error(
-                    Location("meetings"), f'two pages would be written to {out}: "{seen[out].title}" and "{page.title}"'
-                )
-            seen[out] = page
-        if problems.errors:
+        self.planned = {page.file: page for page in pages}
+        if len(self.planned) != len(pages):
+            seen: dict[str, Page] = {}
+            problems = Problems()
+            for page in pages:
+                out = page.file
+                if out in seen:
+                    problems.error(
+                        Location("meetings"),
+                        f'two pages would be written to {out}: "{seen[out].title}" and "{page.title}"',
+                    )
+                seen[out] = page
             raise ContentError(problems.sorted())
-        self.planned = seen
         return pages
 
     def render(self, page: Page) -> bytes:

@@ -221,6 +221,7 @@ class Project:
         # page in self.pages maps to its file (and maybe to files that no longer depend
         # on it: a superset, checked against the pages themselves)
         self.showing: dict[str, set[str]] = {}
+        self.publics: dict = {}  # each meeting's public decisions, kept between plans (see pages.Kept)
         self.extras: set[str] = set()
         self.digests: dict[str, str] = {}
         self.prints: dict[str, object] = {}
@@ -531,7 +532,7 @@ class Project:
             by_meeting.pop(mid, None)
         pages = self.pages
         listed = {path: page for path, page in lists["list-pages"].items() if pages.get(page.file) is page}  # type: ignore[attr-defined]
-        keep = Kept(by_meeting, listed, touched, bodies)
+        keep = Kept(by_meeting, listed, touched, bodies, self.publics)
         return keep, memo
 
     def _update(

@@ -44,6 +44,9 @@ class Kept:
     lists: dict[str, Page]  # the last plan's body, issue, person and decision-year pages, by address
     touched: set[str]  # the meetings an edit may have changed, or changed what they show
     bodies: set[str]  # the bodies of those meetings, before and after the edit
+    # each meeting's public decisions and recommendations, by id, with the meeting object
+    # they were found in (kept between plans: a meeting not read again has the same ones)
+    publics: dict[str, tuple[m.Meeting, list[m.Decision], list[m.Decision]]] = field(default_factory=dict)
 
 
 def _public(meeting: m.Meeting) -> list[m.Decision]:
@@ -70,12 +73,30 @@ def public_decision_years(model: m.Model, publics: list[list[m.Decision]]) -> li
     return out
 
 
-def public_recommendations(model: m.Model, publics: list[list[m.Decision]] | None = None) -> list[m.Decision]:
-    """The recommendations of non-exempt items, oldest first (by the date each was made).
-    PUBLICS: as for public_decision_years."""
-    if publics is None:
-        publics = [_public(meeting) for meeting in model.meetings.values()]
-    return [d for decisions in publics for d in decisions if d.is_recommendation]
+def public_recommendations(model: m.Model) -> list[m.Decision]:
+    """The recommendations of non-exempt items, oldest first (by the date each was made)."""
+    return _publics(model)[1]
+
+
+def _publics(
+    model: m.Model, known: dict[str, tuple[m.Meeting, list[m.Decision], list[m.Decision]]] | None = None
+) -> tuple[list[list[m.Decision]], list[m.Decision]]:
+    """Each meeting's _public() in the model's order, and public_recommendations(), in
+    one walk. KNOWN: what an earlier plan found (see Kept.publics), kept up to date."""
+    publics: list[list[m.Decision]] = []
+    recommendations: list[m.Decision] = []
+    if known is not None and len(known) > 2 * len(model.meetings):
+        known.clear()  # mostly meetings gone
+    for meeting in model.meetings.values():
+        found = known.get(meeting.id) if known is not None else None
+        if found is None or found[0] is not meeting:
+            public = _public(meeting)
+            found = (meeting, public, [d for d in public if d.is_recommendation])
+            if known is not None:
+                known[meeting.id] = found
+        publics.append(found[1])
+        recommendations += found[2]
+    return publics, recommendations
 
 
 def open_recommendations(recommendations: list[m.Decision]) -> list[m.Decision]:
@@ -183,16 +204,16 @@ def plan(
     if lists_only:
         decision_years, decisions = [], _latest_decisions(model, HOME_LIST)
         years, counts = [], _year_counts(model)
-        publics = None
     else:
-        publics = [_public(meeting) for meeting in model.meetings.values()]  # one walk for both lists
+        publics, recommendations = _publics(model, keep.publics if keep is not None else None)
+        lists["recommendations"] = recommendations
         decision_years = lists["decision-years"] = public_decision_years(model, publics)
         decisions = [d for _, ds in decision_years for d in ds]  # public_decisions(), newest first
         years = by_year(list(model.meetings.values()))
         counts = [(y, len(ms)) for y, ms in years]
     lists["meeting-years"] = counts  # for the fingerprints
-    if not lists_only or "recommendations" not in lists:
-        lists["recommendations"] = public_recommendations(model, publics)
+    if "recommendations" not in lists:
+        lists["recommendations"] = public_recommendations(model)
     awaiting = lists["awaiting"] = open_recommendations(lists["recommendations"])  # type: ignore[arg-type]
     coming = upcoming(model)
     soon = set(coming)
