@@ -285,7 +285,10 @@ class Project:
         self.extras = set(report.extras)
         for name in {page.template for page in report.planned}:
             report.builder.env.get_template(name)  # workers rendered the pages: compile the templates here too
-        report.builder.env.fragments = {}  # kept from the first rebuild on
+        report.builder.env.fragments = {}
+        for page in report.planned:  # keep the awaiting page's parts now, not at the first edit
+            if page.template == "awaiting.html":
+                report.builder.render(page)
         for rel in [*self.pages, *self.extras]:
             self.digests[rel] = hashlib.sha1((self.output / rel).read_bytes()).hexdigest()
         gc.collect()
