@@ -31,6 +31,16 @@ EDGES = [
     "> quote\n> > nested\n\n---\n\n    indented code <x>\n\n```py\nx < y\n```",
     "[ref]\n\n[ref]: https://example.org 'Title \"q\"'",
     "Unicode: Cyngor Sir Ynys Môn — café ‘quotes’ [ü](https://example.org/ü space)",
+    # tables whose header or delimiter row does not start with "|", first and later in a text
+    "a | b\n--|--\n1 | 2",
+    "Intro.\n\n| a | b\n:-- | --:\n| 1 | 2",
+    "Intro.\n\n  a | b |\n  |--|--|\n  1 | 2 |\n\nAfter.",
+    "| a | b |\n - | -\n| 1 | 2 |",
+    "-\n-|",
+    "Intro.\n\n|a|\n\nb-\n:\n-:\n-\nb1 b",
+    # deep nesting, at the start and on a later line
+    "> > > > > > > > > > > > > > > > > > > > > > deep",
+    "Intro.\n" + "- " * 30 + "deep\n" + "1. " * 12 + "deeper",
 ]
 
 
