@@ -37,6 +37,7 @@ from .pages import (
     item_links,
     meeting_deps,
     plan,
+    public_decisions_by_meeting,
 )
 from .urls import output_file, path_of
 from .validate import ParseCache, is_meeting_file, read_meeting_file, rel_path
@@ -289,6 +290,8 @@ class Project:
         for page in report.planned:  # keep the awaiting page's parts now, not at the first edit
             if page.template == "awaiting.html":
                 report.builder.render(page)
+        self.publics = {}
+        public_decisions_by_meeting(report.builder.loaded.model, self.publics)  # for the first linking edit
         for rel in [*self.pages, *self.extras]:
             self.digests[rel] = hashlib.sha1((self.output / rel).read_bytes()).hexdigest()
         gc.collect()
@@ -558,6 +561,7 @@ class Project:
             builder.plan(keep, memo)
             pages = builder.planned
             clock("plan")
+        assert self.loaded is not None
         fresh_keys: set[str] = set()
         prints = fingerprints(
             loaded, self.cache, builder.lists, self.prints, same, self.issue_prints, self.loaded.model, fresh_keys

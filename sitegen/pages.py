@@ -75,10 +75,10 @@ def public_decision_years(model: m.Model, publics: list[list[m.Decision]]) -> li
 
 def public_recommendations(model: m.Model) -> list[m.Decision]:
     """The recommendations of non-exempt items, oldest first (by the date each was made)."""
-    return _publics(model)[1]
+    return public_decisions_by_meeting(model)[1]
 
 
-def _publics(
+def public_decisions_by_meeting(
     model: m.Model, known: dict[str, tuple[m.Meeting, list[m.Decision], list[m.Decision]]] | None = None
 ) -> tuple[list[list[m.Decision]], list[m.Decision]]:
     """Each meeting's _public() in the model's order, and public_recommendations(), in
@@ -205,7 +205,7 @@ def plan(
         decision_years, decisions = [], _latest_decisions(model, HOME_LIST)
         years, counts = [], _year_counts(model)
     else:
-        publics, recommendations = _publics(model, keep.publics if keep is not None else None)
+        publics, recommendations = public_decisions_by_meeting(model, keep.publics if keep is not None else None)
         lists["recommendations"] = recommendations
         decision_years = lists["decision-years"] = public_decision_years(model, publics)
         decisions = [d for _, ds in decision_years for d in ds]  # public_decisions(), newest first
