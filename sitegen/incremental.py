@@ -606,7 +606,7 @@ class Project:
             )
             if not unchanged:
                 due.append((rel, page))
-        self._index((rel, new_pages[rel]) for rel in fresh)
+        self._index(((rel, new_pages[rel]) for rel in fresh), last_pages)
         clock("due")
         rendered, written = len(due), self._render(builder, due)
         clock("render")
@@ -638,10 +638,15 @@ class Project:
             True, written, deleted, rendered, time.perf_counter() - started, loaded.warnings, phases=clock.phases
         )
 
-    def _index(self, pages: Iterable[tuple[str, Page]]) -> None:
-        """Add PAGES (output file, page) to self.showing."""
+    def _index(self, pages: Iterable[tuple[str, Page]], last: dict[str, Page] | None = None) -> None:
+        """Add PAGES (output file, page) to self.showing; those whose file's page in LAST
+        had the same keys are there already (after a template edit, all of them)."""
         showing = self.showing
         for rel, page in pages:
+            if last is not None:
+                before = last.get(rel)
+                if before is not None and before.deps == page.deps:
+                    continue
             for key in page.deps:
                 files = showing.get(key)
                 if files is None:
