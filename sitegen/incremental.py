@@ -219,8 +219,7 @@ class Project:
         self.builder: Builder | None = None
         self.pages: dict[str, Page] = {}
         # the output files of the pages by the keys they depend on: every key of every
-        # page in self.pages maps to its file (and maybe to files that no longer depend
-        # on it: a superset, checked against the pages themselves)
+        # page in self.pages maps to its file (see _index and _unindex)
         self.showing: dict[str, set[str]] = {}
         self.publics: dict = {}  # each meeting's public decisions, kept between plans (see pages.Kept)
         self.extras: set[str] = set()
@@ -423,8 +422,8 @@ class Project:
         self._forget_fragments(builder, keys)
         written = rendered = 0
         for rel in sorted(self._showing(keys)):
-            page = self.pages[rel]
-            if keys.isdisjoint(page.deps):
+            page = self.pages.get(rel)
+            if page is None or keys.isdisjoint(page.deps):
                 continue
             rendered += 1
             written += self._put(rel, builder.render(page))
@@ -614,6 +613,7 @@ class Project:
         added = sum(1 for rel in fresh if rel not in last_pages)
         gone = last_pages.keys() - new_pages.keys() if len(new_pages) - added != len(last_pages) else ()
         for rel in gone:
+            self._unindex(rel, last_pages[rel].deps)
             try:
                 (self.output / rel).unlink()
                 deleted += 1
@@ -639,20 +639,31 @@ class Project:
         )
 
     def _index(self, pages: Iterable[tuple[str, Page]], last: dict[str, Page] | None = None) -> None:
-        """Add PAGES (output file, page) to self.showing; those whose file's page in LAST
-        had the same keys are there already (after a template edit, all of them)."""
+        """Add PAGES (output file, page) to self.showing, in place of the pages LAST had
+        at their files; those with the same keys are there already (after a template
+        edit, all of them)."""
         showing = self.showing
         for rel, page in pages:
-            if last is not None:
-                before = last.get(rel)
-                if before is not None and before.deps == page.deps:
+            before = last.get(rel) if last is not None else None
+            if before is not None:
+                if before.deps == page.deps:
                     continue
+                self._unindex(rel, before.deps - page.deps)
             for key in page.deps:
                 files = showing.get(key)
                 if files is None:
                     showing[key] = {rel}
                 else:
                     files.add(rel)
+
+    def _unindex(self, rel: str, keys: Iterable[str]) -> None:
+        """Take the page at REL out of self.showing under KEYS."""
+        for key in keys:
+            files = self.showing.get(key)
+            if files is not None:
+                files.discard(rel)
+                if not files:
+                    del self.showing[key]
 
     def _showing(self, keys: Iterable[str]) -> set[str]:
         """The output files of the pages that showed any of KEYS (and maybe more)."""

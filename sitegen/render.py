@@ -117,7 +117,8 @@ def escape_output(value: object) -> str:
         return _escape_inner(value)
     html = getattr(value, "__html__", None)
     if html is not None:
-        return html()
+        safe = html()
+        return safe if isinstance(safe, str) else str(safe)
     return _escape_inner(str(value))
 
 

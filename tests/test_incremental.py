@@ -432,3 +432,34 @@ def test_pages_planned_afresh_follow_later_edits(tmp_path):
     edit(content, "meetings/2027/2027-02-03-council.md", "status: scheduled", "status: cancelled")
     assert project.build().local
     same_as_clean(content, out, tmp_path, 2)
+
+
+def test_prose_edits_after_pages_went_away(tmp_path):
+    """Pages that an edit took away (an item removed, a meeting deleted) are not
+    among the pages a later prose edit renders again."""
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    project = Project(content, out)
+    assert project.build().ok
+    edit(content, CABINET, "  - id: apologies\n", "  - id: apologies-gone\n")
+    assert project.build().ok
+    same_as_clean(content, out, tmp_path, 1)
+    edit(content, CABINET, "  - id: apologies-gone\n", "  - id: apologies\n")
+    assert project.build().ok
+    edit(content, CABINET, "The Leader invited", "The Leader warmly invited")
+    result = project.build()
+    assert result.ok and result.prose_only
+    same_as_clean(content, out, tmp_path, 2)
+    new = content / "meetings/2027/2027-02-03-council.md"
+    new.write_text(
+        "---\nbody: council\ndate: 2027-02-03\nstatus: scheduled\nitems:\n  - id: rules\n"
+        "    title: Contract Procedure Rules\n    considers:\n"
+        "      - 2012-01-24-audit-panel/contract-procedure-rules/1\n---\n"
+    )
+    assert project.build().ok
+    new.unlink()
+    assert project.build().ok
+    edit(content, AUDIT, "Rules as set out in the appendix", "Rules as set out in appendix A")
+    result = project.build()
+    assert result.ok and result.prose_only
+    same_as_clean(content, out, tmp_path, 3)
