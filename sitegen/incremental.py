@@ -126,8 +126,7 @@ def fingerprints(
         out[f"roll:{meeting.id}"] = roll
         # what lists of meetings show (year and body pages): not the minutes or decisions
         out[f"listing:{meeting.id}"] = (roll, meeting.start, meeting.status, meeting.record, len(meeting.items))
-        if fresh is not None:
-            worked += (kind + meeting.id for kind in _MEETING_KEYS)
+        worked += (kind + meeting.id for kind in _MEETING_KEYS)
     out["bodies"] = repr(
         [
             (b.id, b.name, b.kind, b.description, b.reports_to_id, b.members_ids, b.aliases)
@@ -221,7 +220,8 @@ class Project:
         # the output files of the pages by the keys they depend on: every key of every
         # page in self.pages maps to its file (see _index and _unindex)
         self.showing: dict[str, set[str]] = {}
-        self.publics: dict = {}  # each meeting's public decisions, kept between plans (see pages.Kept)
+        # each meeting's public decisions, kept between plans (see pages.Kept)
+        self.publics: dict[str, tuple[m.Meeting, list[m.Decision], list[m.Decision]]] = {}
         self.extras: set[str] = set()
         self.digests: dict[str, str] = {}
         self.prints: dict[str, object] = {}
@@ -554,13 +554,13 @@ class Project:
         templates: dict[str, tuple[int, int]] | None = None,
     ) -> Result:
         """Plan the relinked model (unless PAGES, by output file, are given; KEEP and MEMO: see _unaffected),
-        render the pages whose inputs changed, write the rest. SAME: the meetings no field
-        of has changed since the last build. TEMPLATES: the templates' snapshot, when taken."""
+        render the pages whose inputs changed, write the rest. SAME (always given): the meetings
+        no field of has changed since the last build. TEMPLATES: the templates' snapshot, when taken."""
         if pages is None:
             builder.plan(keep, memo)
             pages = builder.planned
             clock("plan")
-        assert self.loaded is not None
+        assert self.loaded is not None and same is not None  # (both callers know the meetings unchanged)
         fresh_keys: set[str] = set()
         prints = fingerprints(
             loaded, self.cache, builder.lists, self.prints, same, self.issue_prints, self.loaded.model, fresh_keys
@@ -568,7 +568,7 @@ class Project:
         clock("fingerprints")
         last = self.prints
         changed = set()
-        for key in fresh_keys if same is not None else prints.keys() | last.keys():
+        for key in fresh_keys:  # the other keys are the last build's values, as they were
             value, was = prints.get(key, _NONE), last.get(key, _NONE)
             if value is not was and value != was:
                 changed.add(key)
