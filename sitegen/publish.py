@@ -32,6 +32,7 @@ class Publisher:
         self.origin = base if base.startswith("http") else "https://example.invalid" + base
         self.host = self.origin.split("://", 1)[1].split("/", 1)[0]
         self._events: dict[str, bytes] = {}
+        self._moments: _Moments | None = None
 
     # --- helpers -------------------------------------------------------------
 
@@ -171,29 +172,29 @@ class Publisher:
         cached = self._events.get(meeting.id)
         if cached is not None:
             return cached
-        import icalendar
-
-        event = icalendar.Event()
-        event.add("uid", f"{meeting.id}@{self.host}")
-        event.add("summary", meeting.body.name if meeting.body else meeting.body_id)
+        # the properties in icalendar's order for an event (Event.canonical_order, then by name)
+        moments = self._moments
+        if moments is None:
+            moments = self._moments = _Moments(self.tz)
+        lines = [_text_line("SUMMARY", meeting.body.name if meeting.body else meeting.body_id)]
         if meeting.start is not None:
-            event.add("dtstart", self.when(meeting))
+            lines.append(moments.local_line("DTSTART", self.when(meeting)))
             if meeting.end is not None and meeting.end > meeting.start:
-                event.add("dtend", dt.datetime.combine(meeting.date, meeting.end, self.tz))
+                lines.append(moments.local_line("DTEND", dt.datetime.combine(meeting.date, meeting.end, self.tz)))
         else:
-            event.add("dtstart", meeting.date)
+            lines.append(moments.date_line("DTSTART", meeting.date))
         # no creation time is recorded: use the meeting's own date so that builds are reproducible
-        event.add("dtstamp", dt.datetime.combine(meeting.date, dt.time(0), UTC))
-        if meeting.location:
-            event.add("location", meeting.location)
-        event.add("url", self.absolute(meeting))
-        event.add("status", {"cancelled": "CANCELLED", "postponed": "TENTATIVE"}.get(meeting.status, "CONFIRMED"))
+        lines.append(moments.utc_line("DTSTAMP", dt.datetime.combine(meeting.date, dt.time(0), UTC)))
+        lines.append(_text_line("UID", f"{meeting.id}@{self.host}"))
         items = "\n".join(f"- {i.label}" for i in meeting.items)
-        event.add(
-            "description",
-            f"{RECORD_WORDS[meeting.record]}. {self.absolute(meeting)}" + (f"\n\n{items}" if items else ""),
-        )
-        data = self._events[meeting.id] = _event_bytes(event)
+        description = f"{RECORD_WORDS[meeting.record]}. {self.absolute(meeting)}" + (f"\n\n{items}" if items else "")
+        lines.append(_text_line("DESCRIPTION", description))
+        if meeting.location:
+            lines.append(_text_line("LOCATION", meeting.location))
+        status = {"cancelled": "CANCELLED", "postponed": "TENTATIVE"}.get(meeting.status, "CONFIRMED")
+        lines.append(_text_line("STATUS", status))
+        lines.append("URL:" + _icalendar().vUri(self.absolute(meeting)).to_ical().decode())
+        data = self._events[meeting.id] = b"BEGIN:VEVENT\r\n" + _lines_bytes(lines) + b"END:VEVENT\r\n"
         return data
 
     # --- open data ---------------------------------------------------------------
@@ -491,14 +492,53 @@ def _esc(text: str) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def _event_bytes(event: object) -> bytes:
-    """What ``event.to_ical()`` gives, faster: icalendar folds every content line
-    character by character. An ASCII line is folded here with the same rule by slices
-    (see _fold_ascii); other lines still go through icalendar's folding."""
+def _icalendar():  # type: ignore[no-untyped-def]
+    import icalendar  # imported only by builds that write calendars
+
+    return icalendar
+
+
+_ESCAPED = ("\\", ";", ",", "\r", "\n")
+
+
+def _text_line(name: str, value: str) -> str:
+    """A TEXT property's content line, its value escaped by icalendar (RFC 5545 3.3.11):
+    most values (ids, statuses, names) have nothing to escape and are written as they are."""
+    if any(char in value for char in _ESCAPED):
+        value = _icalendar().vText(value).to_ical().decode()
+    return f"{name}:{value}"
+
+
+class _Moments:
+    """DATE and DATE-TIME content lines as icalendar writes them, faster: icalendar gives
+    a time zone's form once (TZID=..., or Z for UTC); each line then differs from
+    icalendar's first one only in its digits."""
+
+    def __init__(self, tz: dt.tzinfo) -> None:
+        icalendar = _icalendar()
+        probe = icalendar.vDDDTypes(dt.datetime(2000, 1, 2, 3, 4, 5, tzinfo=tz))
+        line = str(icalendar.parser.Contentline.from_parts("X", probe.params, probe.to_ical().decode()))
+        self.local = line[1 : line.rindex(":")] + ":{:%Y%m%dT%H%M%S}" + ("Z" if line.endswith("Z") else "")
+
+    def local_line(self, name: str, value: dt.datetime) -> str:
+        return name + self.local.format(value)
+
+    @staticmethod
+    def utc_line(name: str, value: dt.datetime) -> str:
+        return f"{name}:{value:%Y%m%dT%H%M%S}Z"
+
+    @staticmethod
+    def date_line(name: str, value: dt.date) -> str:
+        return f"{name};VALUE=DATE:{value:%Y%m%d}"
+
+
+def _lines_bytes(lines: list[str]) -> bytes:
+    """Content lines folded as icalendar folds them: ASCII ones here, faster, by the same
+    rule (see _fold_ascii); others by icalendar."""
+    icalendar = _icalendar()
     return b"".join(
-        (_fold_ascii(line) if line.isascii() else line.to_ical()) + b"\r\n"
-        for line in event.content_lines()  # type: ignore[attr-defined]
-        if line
+        (_fold_ascii(line) if line.isascii() else icalendar.parser.Contentline(line).to_ical()) + b"\r\n"
+        for line in lines
     )
 
 
