@@ -252,7 +252,17 @@ class MeetingSource:
     notes_line: int
 
 
-_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.M)
+_FENCE = re.compile(r"(?:---|\.\.\.)[ \t]*$", re.M)
+_NEXT_FENCE = re.compile(r"\n(?:---|\.\.\.)[ \t]*$", re.M)  # led by a newline: searched fast
+
+
+def _fence(text: str) -> tuple[int, int] | None:
+    """Where the first line of TEXT that is "---" or "..." (then spaces) starts and ends."""
+    found = _FENCE.match(text)
+    if found is not None:
+        return found.start(), found.end()
+    found = _NEXT_FENCE.search(text)
+    return (found.start() + 1, found.end()) if found is not None else None
 
 
 def read_meeting(path: Path, rel: str, problems: Problems) -> MeetingSource | None:
@@ -269,12 +279,12 @@ def read_meeting(path: Path, rel: str, problems: Problems) -> MeetingSource | No
         )
         return None
     rest = text[len(text.split("\n", 1)[0]) + 1 :]
-    end = _FENCE.search(rest)
+    end = _fence(rest)
     if end is None:
         problems.error(Location(rel, 1), 'the front matter has no closing "---" line')
         return None
-    front = rest[: end.start()]
-    body = rest[end.end() + 1 :]
+    front = rest[: end[0]]
+    body = rest[end[1] + 1 :]
     body_line = 2 + front.count("\n") + 1
     before = len(problems.items)
     data = parse_yaml(front, rel, problems, offset=1)

@@ -368,3 +368,29 @@ def test_file_name_and_date_disagreeing_warns(cli, site):
         "meetings/2011-11-16-cabinet.yaml:2: warning: the file name says 2011-11-16 but the date is 2011-11-17; "
         "rename the file (keep the old name in aliases:) or correct the date" in result.err
     )
+
+
+@pytest.mark.parametrize(
+    "text,title,notes",
+    [
+        ("---\nbody: cabinet\ndate: 2011-11-16\nitems:\n  - id: a\n    title: A\n---\nNotes.\n", "A", "Notes.\n"),
+        ("---\nbody: cabinet\ndate: 2011-11-16\nitems:\n  - id: a\n    title: B\n... \t\nLater.\n", "B", "Later.\n"),
+        # an indented line, or one that only starts like a fence, does not end it
+        (
+            "---\nbody: cabinet\ndate: 2011-11-16\nitems:\n  - id: a\n    title: C\n    minutes: |\n      ---\n"
+            "      ----\n      ---x\n---\nIntro\n\n---\n\nMore\n",
+            "C",
+            "Intro\n\n---\n\nMore\n",
+        ),
+    ],
+)
+def test_front_matter_ends_at_the_first_fence_line(site, text, title, notes):
+    """A meeting .md file's YAML ends at the first line that is "---" or "..." (spaces
+    after it allowed); what follows is the meeting's notes."""
+    from sitegen.build import load
+
+    meeting = load(site({"meetings/2011-11-16-cabinet.md": text})).model.meetings["2011-11-16-cabinet"]
+    assert meeting.items[0].title == title
+    if title == "C":
+        assert meeting.items[0].minutes == "---\n----\n---x\n"
+    assert meeting.notes.strip() == notes.strip()
