@@ -526,6 +526,11 @@ def render_pages(
         if serial(jobs, len(pages)):
             results = [_render_share(task) for task in tasks]
         else:
+            # a page of each template rendered here compiles the templates it uses once,
+            # before the renderers are forked, rather than in each of them (0.3 s each)
+            first = {page.template: page for page in reversed(pages)}
+            for page in first.values():
+                builder.render(page)
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
                 results = list(pool.imap_unordered(_render_share, tasks))
         extras = next(r for r in results if isinstance(r, list))

@@ -220,6 +220,11 @@ class Project:
         # the output files of the pages by the keys they depend on: every key of every
         # page in self.pages maps to its file (see _index and _unindex)
         self.showing: dict[str, set[str]] = {}
+        # the kept parts of pages (render.Fragments) by what they show: "own:" and their
+        # meeting's id, and their item's links; for the fragments of _fragment_cache
+        self._fragment_index: dict[str, set[tuple[str, int]]] = {}
+        self._fragment_cache: dict | None = None
+        self._fragment_room = 0  # index entries to add before it is made afresh (stale ones stay)
         # each meeting's public decisions, kept between plans (see pages.Kept)
         self.publics: dict[str, tuple[m.Meeting, list[m.Decision], list[m.Decision]]] = {}
         self.extras: set[str] = set()
@@ -252,18 +257,20 @@ class Project:
 
     # --- building --------------------------------------------------------------
 
-    def build(self) -> Result:
-        """A clean build the first time, incremental after that; never raises for bad content."""
+    def build(self, inputs: dict[str, tuple[int, int]] | None = None) -> Result:
+        """A clean build the first time, incremental after that; never raises for bad content.
+        INPUTS: the watched files' snapshot (see snapshot), when the caller has just taken it."""
         started = time.perf_counter()
         try:
             with paused_gc():
-                return self._build(started)
+                return self._build(started, inputs)
         except ContentError as exc:
             self.problems = exc.problems
             return Result(False, problems=exc.problems, seconds=time.perf_counter() - started)
 
-    def _build(self, started: float) -> Result:
-        inputs = snapshot(self.watched())
+    def _build(self, started: float, inputs: dict[str, tuple[int, int]] | None) -> Result:
+        if inputs is None:
+            inputs = snapshot(self.watched())
         if self.loaded is None:
             result = self._full(started)
             inputs = snapshot(self.watched())  # now with the theme folders the build used
@@ -289,6 +296,7 @@ class Project:
         for page in report.planned:  # keep the awaiting page's parts now, not at the first edit
             if page.template == "awaiting.html":
                 report.builder.render(page)
+        self._index_fragments(report.builder)
         self.publics = {}
         public_decisions_by_meeting(report.builder.loaded.model, self.publics)  # for the first linking edit
         for rel in [*self.pages, *self.extras]:
@@ -340,7 +348,7 @@ class Project:
     def _changed(self, inputs: dict[str, tuple[int, int]]) -> list[str]:
         """The watched files added, changed or removed since the last build (INPUTS: now)."""
         if self._changes[0] is not inputs:
-            self._changes = (inputs, [p for p in set(inputs) | set(self.inputs) if inputs.get(p) != self.inputs.get(p)])
+            self._changes = (inputs, sorted({p for p, _ in inputs.items() ^ self.inputs.items()}))
         return self._changes[1]
 
     def _without_relinking(self, inputs: dict[str, tuple[int, int]], started: float) -> Result | None:
@@ -419,7 +427,7 @@ class Project:
             result = self._update(loaded, builder, set(), clock, started, pages, same=same, templates=self.templates)
             result.local = True
             return result
-        self._forget_fragments(builder, keys)
+        self._forget_fragments(builder, keys, suspects=set())
         written = rendered = 0
         for rel in sorted(self._showing(keys)):
             page = self.pages.get(rel)
@@ -427,6 +435,7 @@ class Project:
                 continue
             rendered += 1
             written += self._put(rel, builder.render(page))
+        self._index_fragments(builder)
         if self.defer_extras:
             self.extras_due = True
         else:
@@ -576,7 +585,11 @@ class Project:
             not name.endswith(".html") or name.startswith("_") or name == "base.html" for name in changed_templates
         )
         new_pages = pages
-        self._forget_fragments(builder, changed, everything or bool(changed_templates))
+        if keep is not None:  # the meetings whose items' links the plan worked out again, or read again
+            suspects: set[str] | None = keep.touched | {mid for mid in loaded.model.meetings if mid not in same}
+        else:  # the last links stand (a status edit), or all were worked out again (None)
+            suspects = set() if memo is None and builder.links is self.builder.links else None  # type: ignore[union-attr]
+        self._forget_fragments(builder, changed, everything or bool(changed_templates), suspects)
         clock("compare")
         anything = bool(changed or changed_templates)
         last_pages = self.pages
@@ -608,6 +621,7 @@ class Project:
         self._index(((rel, new_pages[rel]) for rel in fresh), last_pages)
         clock("due")
         rendered, written = len(due), self._render(builder, due)
+        self._index_fragments(builder)
         clock("render")
         deleted = 0
         added = sum(1 for rel in fresh if rel not in last_pages)
@@ -672,24 +686,41 @@ class Project:
             out.update(self.showing.get(key, ()))
         return out
 
-    def _forget_fragments(self, builder: Builder, changed: set[str], everything: bool = False) -> None:
+    def _forget_fragments(
+        self, builder: Builder, changed: set[str], everything: bool = False, suspects: set[str] | None = None
+    ) -> None:
         """Drop the kept parts of pages (render.Fragments) that show anything CHANGED:
         a decision's, when its meeting or a meeting its item links to changed, or when
-        it is no longer in the model."""
+        it is no longer in the model. SUSPECTS: the meetings whose objects or items' links
+        may be new since the parts were indexed; only the parts indexed under them or
+        under CHANGED are looked at. None: the links were all worked out again, so every
+        part is looked at."""
         cache = builder.env.fragments
         if not cache:
             return
-        if everything:
-            cache.clear()
-            return
         model = builder.loaded.model
-        if self.loaded is not None and self.loaded.model.today != model.today:
+        if everything or (self.loaded is not None and self.loaded.model.today != model.today):
             cache.clear()
             return
         # what each showed before the change too: a link the change took away
         before = self.builder.links if self.builder is not None else {}
         own = {key.partition(":")[2] for key in changed if key.startswith(("meeting:", "prose:"))}
-        for key, (subject, _) in list(cache.items()):
+        if suspects is None or self._fragment_cache is not cache:
+            candidates: Iterable[tuple[str, int]] = list(cache)
+            self._fragment_cache = None  # all are indexed again once rendering is over
+        else:
+            index = self._fragment_index
+            candidates = set()
+            for key in [*changed, *(f"own:{mid}" for mid in suspects | own)]:
+                found = index.get(key)
+                if found is not None:
+                    candidates.update(found)
+        added = builder.env.fragments_added
+        for key in candidates:
+            kept = cache.get(key)
+            if kept is None:
+                continue  # dropped already; its index entries are cleared as they are met
+            subject = kept[0]
             item = subject.item if isinstance(subject, m.Decision) else None
             meeting = item.meeting if item is not None else None
             if (
@@ -700,6 +731,39 @@ class Project:
                 or not changed.isdisjoint(before.get(id(item), ()))
             ):
                 del cache[key]
+            else:
+                added.append(key)  # indexed again under its links as they are now
+
+    def _index_fragments(self, builder: Builder) -> None:
+        """Index the parts of pages kept since the last time (see _forget_fragments)."""
+        env = builder.env
+        cache = env.fragments
+        if cache is None:
+            return
+        keys: Iterable[tuple[str, int]] = env.fragments_added
+        if self._fragment_cache is not cache or self._fragment_room < 0:  # index all of it afresh
+            self._fragment_cache = cache
+            self._fragment_index = {}
+            self._fragment_room = 10_000 + len(cache) * 4
+            keys = list(cache)
+        index = self._fragment_index
+        links = builder.links
+        self._fragment_room -= len(keys)
+        for key in keys:
+            kept = cache.get(key)
+            if kept is None:
+                continue
+            subject = kept[0]
+            item = subject.item if isinstance(subject, m.Decision) else None
+            if item is None or item.meeting is None:
+                continue  # dropped at the next edit whatever it is (see _forget_fragments)
+            for dep in (f"own:{item.meeting.id}", *item_links(item, links)):
+                found = index.get(dep)
+                if found is None:
+                    index[dep] = {key}
+                else:
+                    found.add(key)
+        env.fragments_added = []
 
     def _render(self, builder: Builder, due: list[tuple[str, Page]]) -> int:
         """Render and write DUE; files written. Many pages (a body renamed, a shared

@@ -96,7 +96,9 @@ class Fragments(Extension):
         return known[1] if known is not None and known[0] is subject else None
 
     def _keep(self, html: str, name: str, subject: object) -> str:
-        self.environment.fragments[(name, id(subject))] = (subject, html)  # type: ignore[attr-defined]
+        key = (name, id(subject))
+        self.environment.fragments[key] = (subject, html)  # type: ignore[attr-defined]
+        self.environment.fragments_added.append(key)  # type: ignore[attr-defined]
         return html
 
 
@@ -140,10 +142,15 @@ class Environment(jinja2.Environment):
     globals of their own, so the overlay was always empty.
 
     FRAGMENTS: the parts of pages kept by ``{% fragment %}`` (see Fragments), by name
-    and subject; None (a build) keeps none."""
+    and subject; None (a build) keeps none. FRAGMENTS_ADDED: the keys of the parts kept
+    since the preview last looked (it indexes them by what they show)."""
 
     fragments: dict[tuple[str, int], tuple[object, str]] | None = None
     template_class = Template
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fragments_added: list[tuple[str, int]] = []
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         if not d:

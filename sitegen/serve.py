@@ -33,7 +33,9 @@ BANNER_START = b"<!-- sitegen-errors -->"
 class ProjectWatcher(Watcher):
     """Polls the content folder and the theme; on a change, rebuilds, then lets livereload reload."""
 
-    def __init__(self, folders: Callable[[], list[Path]], on_change: Callable[[list[str]], None]) -> None:
+    def __init__(
+        self, folders: Callable[[], list[Path]], on_change: Callable[[list[str], dict[str, tuple[int, int]]], None]
+    ) -> None:
         super().__init__()
         self.folders = folders
         self.on_change = on_change
@@ -49,9 +51,9 @@ class ProjectWatcher(Watcher):
         self.filepath = None
         snap = self.scan()
         if snap != self.snapshot:
-            changed = sorted(p for p in set(snap) | set(self.snapshot) if snap.get(p) != self.snapshot.get(p))
+            changed = sorted({p for p, _ in snap.items() ^ self.snapshot.items()})
             self.snapshot = snap
-            self.on_change(changed)
+            self.on_change(changed, snap)
             self.filepath = changed[0] if changed else "*"
         return self.filepath, None
 
@@ -227,9 +229,9 @@ def serve(
         collecting.clear()
         gc.collect()
 
-    def rebuild(changed: list[str]) -> None:
+    def rebuild(changed: list[str], inputs: dict[str, tuple[int, int]]) -> None:
         try:
-            result = project.build()
+            result = project.build(inputs)  # the files as the watcher has just found them
             report(result)
             if not collecting:  # the last model's garbage, once the browser has its page
                 collecting.append(ioloop.IOLoop.current().call_later(0.25, collect))
