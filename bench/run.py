@@ -15,7 +15,9 @@ Prints Markdown tables. Never part of the test suite.
    no-op, one-meeting edits of three kinds (prose; record, then back; an outcome,
    which changes links), one-body edit, one-template edit: wall s and pages rewritten, then,
    separately, the feeds, calendars and data files, which the preview writes
-   after the reload.
+   after the reload. Each edit's files are handed to the engine as the preview's file
+   watcher hands them (sitegen.incremental.snapshot_after; a scan when folders came);
+   the no-op scans every file, as the watcher's periodic scan does.
 3. Side by side with Hugo on the peers' pages (../shared/bench/peers/gen.py): the
    very same Markdown wrapped as meetings (one item each, the page body as its
    minutes), timed A B A B with a clean `hugo` build of the same pages, each
@@ -110,7 +112,7 @@ def full_builds(sizes: list[int], work: Path, runs: int) -> list[str]:
 
 
 def incremental(n: int, work: Path) -> list[str]:
-    from sitegen.incremental import Project
+    from sitegen.incremental import Project, snapshot, snapshot_after
 
     pristine = work / f"council-{n}" / "content"
     if not pristine.exists():
@@ -133,8 +135,15 @@ def incremental(n: int, work: Path) -> list[str]:
     ]
 
     def step(name: str, change) -> None:  # type: ignore[no-untyped-def]
-        change()
-        result = project.build()
+        paths = change()  # the files written, as the preview's file watcher reports them
+        started = time.perf_counter()
+        if paths is None:  # nothing reported: the whole snapshot, as the watcher's scans take it
+            result = project.build()
+        else:  # as the preview's watcher does: look at the files reported, or scan when it cannot say
+            folders = project.watched()
+            inputs = snapshot_after(project.inputs, folders, [str(p) for p in paths]) or snapshot(folders)
+            result = project.build(inputs)
+        seconds = time.perf_counter() - started
         assert result.ok, result.problems[:3]
         where = (
             "prose only: no relinking"
@@ -150,19 +159,21 @@ def incremental(n: int, work: Path) -> list[str]:
         project.publish_due()
         extras = time.perf_counter() - started
         gc.collect()
-        rows.append(f"| {name} | {result.seconds:.2f} | {result.written} | {where} | {extras:.2f} |")
+        rows.append(f"| {name} | {seconds:.2f} | {result.written} | {where} | {extras:.2f} |")
         print(rows[-1], flush=True)
 
     meeting = sorted((content / "meetings").rglob("*.md"))[n // 2]
     bodies = content / "bodies.yaml"
     theme = content.parent / "themes" / "default" / "templates"
     step("no-op", lambda: None)
-    step(
-        "one meeting edited: its place (prose)",
-        lambda: meeting.write_text(meeting.read_text().replace("location: ", f"location: Room {time.time_ns()}, ", 1)),
-    )
 
-    def record() -> None:
+    def place() -> list[Path]:
+        meeting.write_text(meeting.read_text().replace("location: ", f"location: Room {time.time_ns()}, ", 1))
+        return [meeting]
+
+    step("one meeting edited: its place (prose)", place)
+
+    def record() -> list[Path]:
         text = meeting.read_text()
         swap = (
             ("record: approved", "record: draft")
@@ -171,29 +182,33 @@ def incremental(n: int, work: Path) -> list[str]:
         )
         assert swap[0] in text, "the bench meeting has no record: line"
         meeting.write_text(text.replace(*swap, 1))
+        return [meeting]
 
     step("one meeting edited: its record, approved or draft", record)
     # the first edit that renders the awaiting page and the registers again renders them
     # whole, keeping each decision's part; the next one renders only the parts it changed
     step("the same meeting's record edited back", record)
 
-    def outcome() -> None:
+    def outcome() -> list[Path]:
         deciding = next(p for p in sorted((content / "meetings").rglob("*.md")) if "outcome: approved" in p.read_text())
         deciding.write_text(deciding.read_text().replace("outcome: approved", "outcome: amended", 1))
+        return [deciding]
 
     step("one meeting edited: a decision's outcome (a linking edit)", outcome)
 
-    def body() -> None:
+    def body() -> list[Path]:
         text = bodies.read_text()
         assert "name: Licensing Committee" in text, "the bench body is not in bodies.yaml"
         bodies.write_text(text.replace("name: Licensing Committee", "name: Licensing and Appeals Committee"))
+        return [bodies]
 
     step("one body renamed", body)
 
-    def template() -> None:
+    def template() -> list[Path]:
         theme.mkdir(parents=True, exist_ok=True)
         source = (ROOT / "themes/default/templates/person.html").read_text()
         (theme / "person.html").write_text(source.replace('<h2 id="interests-h">', '<h2 id="interests-h" class="x">'))
+        return [theme.parent.parent, theme.parent, theme, theme / "person.html"]  # folders came: a scan
 
     step("one template (person.html) edited", template)
     shutil.rmtree(content.parent / "themes", ignore_errors=True)

@@ -23,6 +23,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 
 from . import model as m
 from .build import Builder, Loaded, Log, _quiet, build, load, paused_gc, relink, share
@@ -168,6 +169,41 @@ def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
     snap: dict[str, tuple[int, int]] = {}
     for folder in folders:
         _scan(str(folder), snap)
+    return snap
+
+
+def snapshot_after(
+    last: dict[str, tuple[int, int]], folders: list[Path], paths: Iterable[str]
+) -> dict[str, tuple[int, int]] | None:
+    """What snapshot(FOLDERS) gives now, from LAST (its answer before) when only PATHS
+    changed (files written, added or removed, as a file watcher reports them): only they
+    are looked at. None when that cannot be said: a folder among PATHS, a path outside
+    FOLDERS or through a symbolic link. Then take the whole snapshot."""
+    roots = [str(folder) for folder in folders]
+    snap = dict(last)
+    for path in paths:
+        root = next((r for r in roots if path.startswith(r + os.sep)), None)
+        if root is None:
+            return None
+        rel = path[len(root) + 1 :]
+        if any(part.startswith(".") for part in rel.split(os.sep)):
+            continue  # hidden, or in a hidden folder: never in a snapshot
+        parent = os.path.dirname(path)
+        if os.path.realpath(parent) != os.path.join(os.path.realpath(root), os.path.dirname(rel)).rstrip(os.sep):
+            return None  # through a symbolic link (or the folder went)
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            if snap.pop(path, None) is None and any(p.startswith(path + os.sep) for p in snap):
+                return None  # a folder went
+            continue
+        except OSError:
+            return None
+        if not S_ISREG(st.st_mode):
+            return None  # a folder came, or something else
+        if path.endswith(("~", ".swp", ".tmp")):
+            continue
+        snap[path] = (st.st_mtime_ns, st.st_size)
     return snap
 
 

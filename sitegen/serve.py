@@ -13,6 +13,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -24,14 +25,56 @@ from livereload.watcher import Watcher
 from tornado import ioloop
 
 from .build import Log, index_search
-from .incremental import Project, snapshot
+from .incremental import Project, snapshot, snapshot_after
 
 POLL_MS = 100
 BANNER_START = b"<!-- sitegen-errors -->"
 
 
+class FileEvents:
+    """The paths the operating system reports changed under FOLDERS (watchfiles: inotify,
+    FSEvents, ReadDirectoryChangesW), gathered by a thread. ``alive`` is False when no
+    watch could be set up or it ended; then the caller scans the folders instead."""
+
+    def __init__(self, folders: list[Path]) -> None:
+        self.folders = folders
+        self.paths: set[str] = set()
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.alive = True
+        self.ready = time.perf_counter() + 0.5  # the watch is surely set up by then
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            import watchfiles
+
+            existing = [str(f) for f in self.folders if f.is_dir()]
+            # debounce and step (ms): changes are handed over 20 ms after the last of a burst
+            for changes in watchfiles.watch(
+                *existing, watch_filter=None, debounce=200, step=20, stop_event=self.stop, raise_interrupt=False
+            ):
+                with self.lock:
+                    self.paths.update(path for _, path in changes)
+        except Exception:  # no watch (a platform or limit): the caller scans instead
+            pass
+        finally:
+            self.alive = False
+
+    def take(self) -> set[str]:
+        with self.lock:
+            paths, self.paths = self.paths, set()
+        return paths
+
+
 class ProjectWatcher(Watcher):
-    """Polls the content folder and the theme; on a change, rebuilds, then lets livereload reload."""
+    """Watches the content folder and the theme; on a change, rebuilds, then lets livereload
+    reload. The operating system reports which files changed, and only they are looked at;
+    the folders are also scanned whole now and then (every RESCAN_AFTER scans' time, at
+    least every RESCAN_S seconds), and on every poll when no report can be had."""
+
+    RESCAN_S = 2.0
+    RESCAN_AFTER = 40
 
     def __init__(
         self, folders: Callable[[], list[Path]], on_change: Callable[[list[str], dict[str, tuple[int, int]]], None]
@@ -39,18 +82,43 @@ class ProjectWatcher(Watcher):
         super().__init__()
         self.folders = folders
         self.on_change = on_change
+        self.events: FileEvents | None = None
+        self.started = False
         self.snapshot = self.scan()
         self._tasks["sitegen"] = {"func": None, "delay": None, "ignore": None, "mtimes": {}}
 
     def scan(self) -> dict[str, tuple[int, int]]:
-        return snapshot(self.folders())
+        started = time.perf_counter()
+        snap = snapshot(self.folders())
+        self.next_scan = time.perf_counter() + max(self.RESCAN_S, self.RESCAN_AFTER * (time.perf_counter() - started))
+        return snap
+
+    def current(self) -> dict[str, tuple[int, int]] | None:
+        """The files now, or None when nothing is known to have changed."""
+        folders = self.folders()
+        events = self.events
+        if events is not None and events.folders != folders:  # the site's theme changed
+            events.stop.set()
+            events = self.events = None
+        if events is None and self.started:
+            events = self.events = FileEvents(folders)
+        now = time.perf_counter()
+        if events is None or not events.alive or now < events.ready or now >= self.next_scan:
+            if events is not None:
+                events.take()  # the scan sees them
+            return self.scan()
+        paths = events.take()
+        if not paths:
+            return None
+        snap = snapshot_after(self.snapshot, folders, paths)
+        return snap if snap is not None else self.scan()
 
     def examine(self) -> tuple[str | None, Any]:
         if self._changes:
             return self._changes.pop()
         self.filepath = None
-        snap = self.scan()
-        if snap != self.snapshot:
+        snap = self.current()
+        if snap is not None and snap != self.snapshot:
             changed = sorted({p for p, _ in snap.items() ^ self.snapshot.items()})
             self.snapshot = snap
             self.on_change(changed, snap)
@@ -58,6 +126,7 @@ class ProjectWatcher(Watcher):
         return self.filepath, None
 
     def start(self, callback: Callable[[], None]) -> bool:
+        self.started = True
         ioloop.PeriodicCallback(callback, POLL_MS).start()
         return True
 

@@ -463,3 +463,48 @@ def test_prose_edits_after_pages_went_away(tmp_path):
     result = project.build()
     assert result.ok and result.prose_only
     same_as_clean(content, out, tmp_path, 3)
+
+
+def test_snapshot_after_reported_changes_is_a_fresh_snapshot(tmp_path):
+    """The preview looks only at the files the operating system reports changed: what it
+    makes of them must be what scanning every folder gives, or it must ask for a scan."""
+    from sitegen.incremental import snapshot, snapshot_after
+
+    root = tmp_path / "content"
+    (root / "meetings" / "2011").mkdir(parents=True)
+    (root / "site.yaml").write_text("title: x\n")
+    a = root / "meetings" / "2011" / "a.yaml"
+    a.write_text("one\n")
+    (root / "meetings" / "2011" / "b.yaml").write_text("two\n")
+    folders = [root]
+    last = snapshot(folders)
+
+    def after(*paths: Path) -> dict | None:
+        return snapshot_after(last, folders, [str(p) for p in paths])
+
+    a.write_text("one, longer\n")
+    made = root / "meetings" / "2011" / "c.md"
+    made.write_text("three\n")
+    (root / "meetings" / "2011" / "b.yaml").unlink()
+    hidden = root / "meetings" / ".x.yaml"
+    hidden.write_text("hidden\n")
+    backup = root / "meetings" / "2011" / "a.yaml~"
+    backup.write_text("backup\n")
+    gone = root / "meetings" / "2011" / "never.yaml"
+    reported = [a, made, root / "meetings" / "2011" / "b.yaml", hidden, backup, gone]
+    assert after(*reported) == snapshot(folders)
+    assert after(*reported) != last
+    # what it cannot say from the files reported: a folder came or went, a path outside
+    # the folders, a path through a symbolic link
+    (root / "meetings" / "2012").mkdir()
+    (root / "meetings" / "2012" / "d.yaml").write_text("four\n")
+    assert after(root / "meetings" / "2012") is None
+    assert after(tmp_path / "elsewhere.yaml") is None
+    last = snapshot(folders)
+    (root / "meetings" / "2012" / "d.yaml").unlink()
+    (root / "meetings" / "2012").rmdir()
+    assert after(root / "meetings" / "2012") is None
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "e.yaml").write_text("five\n")
+    (root / "linked").symlink_to(tmp_path / "outside")
+    assert after(root / "linked" / "e.yaml") is None
