@@ -261,6 +261,7 @@ class Project:
         self._fragment_index: dict[str, set[tuple[str, int]]] = {}
         self._fragment_cache: dict | None = None
         self._fragment_room = 0  # index entries to add before it is made afresh (stale ones stay)
+        self._cold: list[str] = []  # the register pages whose parts warm() is still to keep
         # each meeting's public decisions, kept between plans (see pages.Kept)
         self.publics: dict[str, tuple[m.Meeting, list[m.Decision], list[m.Decision]]] = {}
         self.extras: set[str] = set()
@@ -326,13 +327,13 @@ class Project:
         self.showing = {}
         self._index(self.pages.items())
         self.extras = set(report.extras)
-        for name in {page.template for page in report.planned}:
-            report.builder.env.get_template(name)  # workers rendered the pages: compile the templates here too
         report.builder.env.fragments = {}
         for page in report.planned:  # keep the awaiting page's parts now, not at the first edit
             if page.template == "awaiting.html":
                 report.builder.render(page)
         self._index_fragments(report.builder)
+        # the registers' parts are kept by warm(), a page at a time, while the preview is idle
+        self._cold = [page.file for page in report.planned if page.template == "decisions.html"]
         self.publics = {}
         public_decisions_by_meeting(report.builder.loaded.model, self.publics)  # for the first linking edit
         for rel in [*self.pages, *self.extras]:
@@ -347,6 +348,20 @@ class Project:
             seconds=time.perf_counter() - started,
             problems=report.warnings,
         )
+
+    def warm(self) -> bool:
+        """Keep the parts (render.Fragments) of one register page not rendered since the
+        first build, so that the first edit that renders it again renders only the parts it
+        changed (a year's register lists thousands of decisions). The preview calls this
+        while idle, a page at a time. False when none is left."""
+        while self._cold:
+            page = self.pages.get(self._cold.pop())
+            if page is not None and self.builder is not None and not self.problems:
+                with paused_gc():
+                    self.builder.render(page)
+                    self._index_fragments(self.builder)
+                return bool(self._cold)
+        return False
 
     def _remember(
         self,

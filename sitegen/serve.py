@@ -320,6 +320,12 @@ def serve(
     if not first.ok:
         # nothing good to serve yet: keep trying on each save, serve an empty folder meanwhile
         output.mkdir(parents=True, exist_ok=True)
+
+    def warm() -> None:  # a register page at a time, so that a save never waits long
+        if project.warm():
+            ioloop.IOLoop.current().call_later(0.05, warm)
+
+    ioloop.IOLoop.current().call_later(0.5, warm)
     watcher = ProjectWatcher(project.watched, rebuild)
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
     server = Server(watcher=watcher)

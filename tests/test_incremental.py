@@ -34,14 +34,18 @@ def edit(content: Path, rel: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
-@pytest.mark.parametrize("shared", [False, True], ids=["one-process", "forked-workers"])
-def test_series_of_edits_matches_clean_builds(tmp_path, monkeypatch, shared):
-    if shared:  # share out every re-render to forked workers, as for a large site
+@pytest.mark.parametrize("mode", ["one-process", "forked-workers", "warmed"])
+def test_series_of_edits_matches_clean_builds(tmp_path, monkeypatch, mode):
+    if mode == "forked-workers":  # share out every re-render to forked workers, as for a large site
         monkeypatch.setattr(incremental, "PARALLEL_FROM", 2)
     content = copy_example(tmp_path)
     out = tmp_path / "out"
     project = Project(content, out)
     assert project.build().ok
+    # the registers' parts kept while the preview is idle: one register page after the
+    # first build, and one more after each edit
+    warm = project.warm if mode == "warmed" else lambda: False
+    warm()
     steps = [
         # change a meeting: the Cabinet item's minutes and a recommendation's text
         lambda: edit(content, CABINET, "The Leader invited", "The Leader warmly invited"),
@@ -103,6 +107,7 @@ def test_series_of_edits_matches_clean_builds(tmp_path, monkeypatch, shared):
         assert result.prose_only == (n in (1, 2, 3)), n  # minutes and a recommendation's text: prose only
         assert result.local == (n in (8, 9, 10, 11, 12)), n  # the status and record edits
         same_as_clean(content, out, tmp_path, n)
+        warm()
 
 
 def test_lists_follow_recommendations_settled_and_reopened_elsewhere(tmp_path):
