@@ -352,8 +352,12 @@ class Project:
     def warm(self) -> bool:
         """Keep the parts (render.Fragments) of one register page not rendered since the
         first build, so that the first edit that renders it again renders only the parts it
-        changed (a year's register lists thousands of decisions). The preview calls this
-        while idle, a page at a time. False when none is left."""
+        changed (a year's register lists thousands of decisions); the first time, find which
+        recommendations read which meetings' statuses (see _recommendations) instead. The
+        preview calls this while idle, one step at a time. False when nothing is left to do."""
+        if self.loaded is not None and self._recs[0] is not self.loaded.model and not self.problems:
+            self._recommendations(self.loaded.model)
+            return bool(self._cold)
         while self._cold:
             page = self.pages.get(self._cold.pop())
             if page is not None and self.builder is not None and not self.problems:

@@ -6,6 +6,7 @@ template. Each page also names what it depends on, for incremental builds.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -127,10 +128,9 @@ def upcoming(model: m.Model) -> list[m.Meeting]:
     return [x for x in model.meetings.values() if x.date >= model.today and x.status in ("scheduled", "postponed")]
 
 
-def by_year(meetings: list[m.Meeting]) -> list[tuple[int, list[m.Meeting]]]:
-    """Newest year first, newest meeting first within it."""
-    ordered = sorted(meetings, key=lambda x: x.sort_key, reverse=True)
-    return [(year, list(group)) for year, group in groupby(ordered, key=lambda x: x.date.year)]
+def by_year(meetings: Iterable[m.Meeting]) -> list[tuple[int, list[m.Meeting]]]:
+    """MEETINGS (newest first, as the model's are in reverse) by year, newest year first."""
+    return [(year, list(group)) for year, group in groupby(meetings, key=lambda x: x.date.year)]
 
 
 def meeting_deps(meeting: m.Meeting, memo: dict[int, frozenset[str]]) -> set[str]:
@@ -209,7 +209,7 @@ def plan(
         lists["recommendations"] = recommendations
         decision_years = lists["decision-years"] = public_decision_years(model, publics)
         decisions = [d for _, ds in decision_years for d in ds]  # public_decisions(), newest first
-        years = by_year(list(model.meetings.values()))
+        years = by_year(reversed(model.meetings.values()))  # (the model's meetings are in date order)
         counts = [(y, len(ms)) for y, ms in years]
     lists["meeting-years"] = counts  # for the fingerprints
     if "recommendations" not in lists:
