@@ -260,7 +260,7 @@ class Project:
         # meeting's id, and their item's links; for the fragments of _fragment_cache
         self._fragment_index: dict[str, set[tuple[str, int]]] = {}
         self._fragment_cache: dict | None = None
-        self._fragment_room = 0  # index entries to add before it is made afresh (stale ones stay)
+        self._fragment_stale = 0  # parts dropped since the index was made (their entries stay)
         self._cold: list[str] = []  # the register pages whose parts warm() is still to keep
         # each meeting's public decisions, kept between plans (see pages.Kept)
         self.publics: dict[str, tuple[m.Meeting, list[m.Decision], list[m.Decision]]] = {}
@@ -364,6 +364,9 @@ class Project:
                 with paused_gc():
                     self.builder.render(page)
                     self._index_fragments(self.builder)
+                if not self._cold:  # the parts kept live long: keep collections from scanning them
+                    gc.collect()
+                    gc.freeze()
                 return bool(self._cold)
         return False
 
@@ -756,6 +759,7 @@ class Project:
         model = builder.loaded.model
         if everything or (self.loaded is not None and self.loaded.model.today != model.today):
             cache.clear()
+            self._fragment_cache = None  # indexed afresh
             return
         # what each showed before the change too: a link the change took away
         before = self.builder.links if self.builder is not None else {}
@@ -786,6 +790,7 @@ class Project:
                 or not changed.isdisjoint(before.get(id(item), ()))
             ):
                 del cache[key]
+                self._fragment_stale += 1
             else:
                 added.append(key)  # indexed again under its links as they are now
 
@@ -796,14 +801,13 @@ class Project:
         if cache is None:
             return
         keys: Iterable[tuple[str, int]] = env.fragments_added
-        if self._fragment_cache is not cache or self._fragment_room < 0:  # index all of it afresh
-            self._fragment_cache = cache
+        if self._fragment_cache is not cache or self._fragment_stale > 10_000 + len(cache):
+            self._fragment_cache = cache  # index all of it afresh: a new cache, or many dropped
             self._fragment_index = {}
-            self._fragment_room = 10_000 + len(cache) * 4
+            self._fragment_stale = 0
             keys = list(cache)
         index = self._fragment_index
         links = builder.links
-        self._fragment_room -= len(keys)
         for key in keys:
             kept = cache.get(key)
             if kept is None:
