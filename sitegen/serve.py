@@ -27,7 +27,7 @@ from tornado import ioloop
 from .build import Log, index_search
 from .incremental import Project, snapshot, snapshot_after
 
-POLL_MS = 100
+POLL_MS = 25  # how often reported changes are looked for (a scan is made far less often)
 BANNER_START = b"<!-- sitegen-errors -->"
 
 
@@ -90,7 +90,10 @@ class ProjectWatcher(Watcher):
     def scan(self) -> dict[str, tuple[int, int]]:
         started = time.perf_counter()
         snap = snapshot(self.folders())
-        self.next_scan = time.perf_counter() + max(self.RESCAN_S, self.RESCAN_AFTER * (time.perf_counter() - started))
+        now = time.perf_counter()
+        self.next_scan = now + max(self.RESCAN_S, self.RESCAN_AFTER * (now - started))
+        # without reports, scan at most every 0.1 s, and never more than half the time
+        self.next_poll = now + max(0.1, 2 * (now - started))
         return snap
 
     def current(self) -> dict[str, tuple[int, int]] | None:
@@ -104,6 +107,8 @@ class ProjectWatcher(Watcher):
             events = self.events = FileEvents(folders)
         now = time.perf_counter()
         if events is None or not events.alive or now < events.ready or now >= self.next_scan:
+            if now < self.next_poll and now < self.next_scan:
+                return None
             if events is not None:
                 events.take()  # the scan sees them
             return self.scan()
