@@ -304,6 +304,16 @@ class Project:
         except ContentError as exc:
             self.problems = exc.problems
             return Result(False, problems=exc.problems, seconds=time.perf_counter() - started)
+        except BaseException:
+            self._drop_fragments()  # a rebuild that failed as it rendered may have kept parts unindexed
+            raise
+
+    def _drop_fragments(self) -> None:
+        """Forget every kept part of pages (render.Fragments) and their index."""
+        if self.builder is not None and self.builder.env.fragments:
+            self.builder.env.fragments.clear()
+            self.builder.env.fragments_added = []
+        self._fragment_cache = None
 
     def _build(self, started: float, inputs: dict[str, tuple[int, int]] | None) -> Result:
         if inputs is None:
@@ -355,15 +365,22 @@ class Project:
         changed (a year's register lists thousands of decisions); the first time, find which
         recommendations read which meetings' statuses (see _recommendations) instead. The
         preview calls this while idle, one step at a time. False when nothing is left to do."""
-        if self.loaded is not None and self._recs[0] is not self.loaded.model and not self.problems:
+        if self.loaded is None or self.builder is None or self.problems:
+            return False  # (the pages are kept for later)
+        if self._recs[0] is not self.loaded.model:
             self._recommendations(self.loaded.model)
             return bool(self._cold)
         while self._cold:
             page = self.pages.get(self._cold.pop())
-            if page is not None and self.builder is not None and not self.problems:
-                with paused_gc():
-                    self.builder.render(page)
-                    self._index_fragments(self.builder)
+            if page is not None:
+                try:
+                    with paused_gc():
+                        self.builder.render(page)
+                        self._index_fragments(self.builder)
+                except Exception:  # a rebuild renders the page again and reports what is wrong
+                    self._drop_fragments()
+                    self._cold = []
+                    return False
                 if not self._cold:  # the parts kept live long: keep collections from scanning them
                     gc.collect()
                     gc.freeze()

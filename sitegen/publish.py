@@ -518,18 +518,24 @@ class _Moments:
         icalendar = _icalendar()
         probe = icalendar.vDDDTypes(dt.datetime(2000, 1, 2, 3, 4, 5, tzinfo=tz))
         line = str(icalendar.parser.Contentline.from_parts("X", probe.params, probe.to_ical().decode()))
-        self.local = line[1 : line.rindex(":")] + ":{:%Y%m%dT%H%M%S}" + ("Z" if line.endswith("Z") else "")
+        self.local = line[1 : line.rindex(":")] + ":{}" + ("Z" if line.endswith("Z") else "")
 
     def local_line(self, name: str, value: dt.datetime) -> str:
-        return name + self.local.format(value)
+        return name + self.local.format(_digits(value))
 
     @staticmethod
     def utc_line(name: str, value: dt.datetime) -> str:
-        return f"{name}:{value:%Y%m%dT%H%M%S}Z"
+        return f"{name}:{_digits(value)}Z"
 
     @staticmethod
     def date_line(name: str, value: dt.date) -> str:
-        return f"{name};VALUE=DATE:{value:%Y%m%d}"
+        return f"{name};VALUE=DATE:{value.year:04}{value.month:02}{value.day:02}"
+
+
+def _digits(value: dt.datetime) -> str:
+    """A DATE-TIME's digits as icalendar writes them (vDatetime.to_ical): the year always
+    four digits (strftime's %Y gives "999" for the year 999 on some systems)."""
+    return f"{value.year:04}{value.month:02}{value.day:02}T{value.hour:02}{value.minute:02}{value.second:02}"
 
 
 def _lines_bytes(lines: list[str]) -> bytes:

@@ -43,16 +43,21 @@ class FileEvents:
         self.stop = threading.Event()
         self.alive = True
         self.ready = time.perf_counter() + 0.5  # the watch is surely set up by then
+        self.existing = existing(folders)
         threading.Thread(target=self._run, daemon=True).start()
 
     def _run(self) -> None:
         try:
             import watchfiles
 
-            existing = [str(f) for f in self.folders if f.is_dir()]
             # debounce and step (ms): changes are handed over 20 ms after the last of a burst
             for changes in watchfiles.watch(
-                *existing, watch_filter=None, debounce=200, step=20, stop_event=self.stop, raise_interrupt=False
+                *map(str, self.existing),
+                watch_filter=None,
+                debounce=200,
+                step=20,
+                stop_event=self.stop,
+                raise_interrupt=False,
             ):
                 with self.lock:
                     self.paths.update(path for _, path in changes)
@@ -65,6 +70,10 @@ class FileEvents:
         with self.lock:
             paths, self.paths = self.paths, set()
         return paths
+
+
+def existing(folders: list[Path]) -> list[Path]:
+    return [f for f in folders if f.is_dir()]
 
 
 class ProjectWatcher(Watcher):
@@ -100,8 +109,8 @@ class ProjectWatcher(Watcher):
         """The files now, or None when nothing is known to have changed."""
         folders = self.folders()
         events = self.events
-        if events is not None and events.folders != folders:  # the site's theme changed
-            events.stop.set()
+        if events is not None and (events.folders != folders or events.existing != existing(folders)):
+            events.stop.set()  # the site's theme changed, or a folder came or went: watch afresh
             events = self.events = None
         if events is None and self.started:
             events = self.events = FileEvents(folders)
@@ -314,6 +323,8 @@ def serve(
                 ioloop.IOLoop.current().call_later(0.3, publish_later)
             if result.ok and (result.written or result.deleted):
                 indexer.request()
+            if result.ok:
+                start_warming()
         except Exception:  # keep serving whatever happens; show what went wrong
             log("the rebuild failed:\n" + traceback.format_exc())
 
@@ -326,11 +337,20 @@ def serve(
         # nothing good to serve yet: keep trying on each save, serve an empty folder meanwhile
         output.mkdir(parents=True, exist_ok=True)
 
+    warming: list[bool] = []
+
     def warm() -> None:  # a register page at a time, so that a save never waits long
         if project.warm():
             ioloop.IOLoop.current().call_later(0.05, warm)
+        else:
+            warming.clear()
 
-    ioloop.IOLoop.current().call_later(0.5, warm)
+    def start_warming() -> None:  # after a good build (warm() does nothing once all is kept)
+        if not warming:
+            warming.append(True)
+            ioloop.IOLoop.current().call_later(0.5, warm)
+
+    start_warming()
     watcher = ProjectWatcher(project.watched, rebuild)
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
     server = Server(watcher=watcher)

@@ -513,3 +513,24 @@ def test_snapshot_after_reported_changes_is_a_fresh_snapshot(tmp_path):
     (tmp_path / "outside" / "e.yaml").write_text("five\n")
     (root / "linked").symlink_to(tmp_path / "outside")
     assert after(root / "linked" / "e.yaml") is None
+
+
+def test_registers_are_kept_once_errors_are_mended(tmp_path):
+    """While the content has errors the preview keeps no register parts; once mended, it
+    still has every register page to keep, and edits still match clean builds."""
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    project = Project(content, out)
+    assert project.build().ok
+    edit(content, CABINET, "date: 2011-11-16", "date: 2011-11-31")
+    assert not project.build().ok
+    assert project.warm() is False  # nothing kept while there are errors
+    edit(content, CABINET, "date: 2011-11-31", "date: 2011-11-16")
+    assert project.build().ok
+    steps = 0
+    while project.warm():
+        steps += 1
+    assert steps >= 2  # the statuses' readers, then register pages one at a time
+    edit(content, COUNCIL, "outcome: approved", "outcome: deferred")
+    assert project.build().ok
+    same_as_clean(content, out, tmp_path, 1)

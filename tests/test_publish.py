@@ -110,6 +110,8 @@ def test_events_are_what_icalendar_makes_of_each_meeting(cli, site, tmp_path, zo
         ("council", "2024-10-27", "01:30", "01:00", "postponed", "Hall é, Room\\2", []),
         ("audit", "2024-06-01", None, None, "cancelled", "Room 1\nAnnexe", ["Accounts"]),
         ("odd", "2025-01-02", "09:05", None, None, "x" * 90, ["y" * 100]),
+        ("audit", "0999-03-04", "10:00", "11:00", None, "", ["A year mistyped"]),  # still a valid line
+        ("audit", "0998-03-04", None, None, None, "", ["Another"]),
     ]
     files = {"site.yaml": SITE.replace("Europe/London", zone), "bodies.yaml": bodies}
     for body, date, start, end, status, location, titles in meetings:
