@@ -795,9 +795,8 @@ class Project:
         for key in candidates:
             kept = cache.get(key)
             if kept is None:
-                continue  # dropped already; its index entries are cleared as they are met
-            subject = kept[0]
-            item = subject.item if isinstance(subject, m.Decision) else None
+                continue  # dropped already (its index entries stay until the index is made afresh)
+            item = _item_of(kept[0])
             meeting = item.meeting if item is not None else None
             if (
                 meeting is None
@@ -829,8 +828,7 @@ class Project:
             kept = cache.get(key)
             if kept is None:
                 continue
-            subject = kept[0]
-            item = subject.item if isinstance(subject, m.Decision) else None
+            item = _item_of(kept[0])
             if item is None or item.meeting is None:
                 continue  # dropped at the next edit whatever it is (see _forget_fragments)
             for dep in (f"own:{item.meeting.id}", *item_links(item, links)):
@@ -917,6 +915,11 @@ class Project:
                         path.unlink()
                     elif path.is_dir() and not any(path.iterdir()):
                         path.rmdir()
+
+
+def _item_of(subject: object) -> m.Item | None:
+    """The item whose decision a kept part of a page shows."""
+    return subject.item if isinstance(subject, m.Decision) else None
 
 
 def _is_builtin(folder: Path) -> bool:
