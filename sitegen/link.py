@@ -153,13 +153,13 @@ class Linker:
         for decision in item.decisions:
             targets.setdefault(decision.id, decision)
             if decision.to_id:
-                decision.to = self.body(decision.to_id, decision.lines["to"])
+                decision.to = self.body(decision.to_id, decision.line("to"))
             if decision.at_id:
                 self.at_index.setdefault(decision.at_id, []).append(decision)
                 at = self.model.meetings.get(decision.at_id)
                 if at is None and decision.at_id not in self.failed:
                     self.problems.error(
-                        decision.lines["at"],
+                        decision.line("at"),
                         f'at "{decision.at_id}": there is no such meeting{did_you_mean(decision.at_id, self.model.meetings)}',
                     )
                 decision.at = at
@@ -636,7 +636,7 @@ def linking_prose(meeting: m.Meeting) -> list[tuple[str, Location, bool]]:
     for item in meeting.items:
         out.append((item.minutes, Location(meeting.source, item.lines.get("minutes", 1)), True))
         for decision in item.decisions:
-            out.append((decision.text, decision.lines["text"], True))
+            out.append((decision.text, decision.line("text"), True))
             out += [(step.note, step.loc, False) for step in decision.decides]
         out += [(amendment.text, amendment.loc, False) for amendment in item.amendments]
     return [entry for entry in out if entry[0] and "ref:" in entry[0]]

@@ -165,7 +165,7 @@ class Decision:
     at_id: str = ""
     decides: list[Decides] = field(default_factory=list)
     loc: Location = field(default_factory=lambda: Location(""))
-    lines: dict[str, Location] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)  # the lines of "to", "at" and "text" in loc.path
     # computed
     item: Item | None = None
     to: Body | None = None
@@ -173,6 +173,10 @@ class Decision:
     steps: list[Decides] = field(default_factory=list)  # decisions taken on this recommendation
     considered_by: list[Item] = field(default_factory=list)
     status: Status | None = None
+
+    def line(self, key: str) -> Location:
+        """Where KEY ("to", "at" or "text") is given in the decision's file."""
+        return Location(self.loc.path, self.lines.get(key, self.loc.line))
 
     @property
     def is_recommendation(self) -> bool:

@@ -554,11 +554,7 @@ class MeetingReader:
             at_id=g.text("at"),
             loc=Location(rel, e.key_line("id") if "id" in e else e.line),
         )
-        decision.lines = {
-            "to": Location(rel, e.value_line("to")),
-            "at": Location(rel, e.value_line("at")),
-            "text": Location(rel, e.value_line("text")),
-        }
+        decision.lines = {"to": e.value_line("to"), "at": e.value_line("at"), "text": e.value_line("text")}
         for d in g.maps("decides"):
             h = Fields(d, rel, self.problems, "decides entry", DECIDES_KEYS)
             ref = h.text("ref", required=True)

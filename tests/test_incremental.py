@@ -343,7 +343,7 @@ def test_linking_only_what_an_edit_reaches_matches_a_full_link(tmp_path):
         later = [x for x in rec.to.meetings if x.date > rec.date] or [model().meetings[list(model().meetings)[-1]]]
         path = content / rec.meeting.source
         lines = path.read_text().split("\n")
-        lines.insert(rec.lines["to"].line, f"        at: {rng.choice(later).id}")
+        lines.insert(rec.lines["to"], f"        at: {rng.choice(later).id}")
         path.write_text("\n".join(lines))
 
     def at_meeting_changes(n: int) -> None:  # the meeting a recommendation is due at: its status and who came
