@@ -58,12 +58,15 @@ class Urls:
 
     def __init__(self, base_path: str = "/") -> None:
         self.base = base_path if base_path.endswith("/") else base_path + "/"
+        self.named = {name: self.base + path for name, path in NAMED.items()}  # every page links several
 
     def file(self, path: str) -> str:
         """The address of a generated file (a feed, a calendar) by its path under the site root."""
         return self.base + path
 
     def __call__(self, obj: object) -> str:
+        if obj.__class__ is str:
+            return self.named[obj]  # type: ignore[index]
         if isinstance(obj, m.Document) and obj.external:
             return obj.href
         return self.base + path_of(obj)
