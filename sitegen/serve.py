@@ -11,6 +11,7 @@ import gc
 import html
 import logging
 import os
+import signal
 import tempfile
 import threading
 import time
@@ -26,6 +27,7 @@ from tornado import ioloop
 
 from .build import Log, index_search
 from .incremental import Project, snapshot, snapshot_after
+from .write import remove_later
 
 POLL_MS = 25  # how often reported changes are looked for (a scan is made far less often)
 BANNER_START = b"<!-- sitegen-errors -->"
@@ -277,10 +279,30 @@ def serve(
     open_browser: bool = False,
     log: Log = print,
 ) -> None:
-    """Build CONTENT, serve it on HOST:PORT, rebuild and reload on every save."""
+    """Build CONTENT, serve it on HOST:PORT, rebuild and reload on every save, until
+    Ctrl+C (or SIGTERM). Without OUTPUT, the site is built in a temporary folder, removed
+    as the preview stops: a preview a day would otherwise leave a copy of the site a day."""
+    if output is not None:
+        _serve(content, Path(output), host, port, open_browser, log)
+        return
+    folder = Path(tempfile.mkdtemp(prefix="sitegen-preview-"))
+    stop = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)  # stop as Ctrl+C does, so that the folder goes
+    try:
+        _serve(content, folder / "site", host, port, open_browser, log)
+    finally:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, stop)
+        remove_later(folder)  # in a detached process: a large site's files take a while
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _serve(content: Path, output: Path, host: str, port: int, open_browser: bool, log: Log) -> None:
     content = Path(content).resolve()
-    if output is None:
-        output = Path(tempfile.mkdtemp(prefix="sitegen-preview-")) / "site"
     output = Path(output).resolve()
     project = Project(content, output, base_path="/", log=lambda _: None, search=True)
     project.defer_extras = True

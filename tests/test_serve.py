@@ -145,3 +145,39 @@ def test_404_page_and_no_path_traversal(server):
                 reply += chunk
         assert b"root:" not in reply, attack
         assert reply.split(b" ")[1] in (b"403", b"404", b"400"), (attack, reply[:80])
+
+
+@pytest.mark.parametrize("stop", ["terminate", "interrupt"])
+def test_the_temporary_site_goes_when_the_preview_stops(tmp_path, stop):
+    content = copy_example(tmp_path)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    port = free_port()
+    env = dict(os.environ, PYTHONUNBUFFERED="1", TMPDIR=str(temp))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", "serve", "--content", str(content), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        wait_for(lambda: _listening(port) and fetch(f"http://127.0.0.1:{port}/meetings/")[0] == 200, 30)
+        built = list(temp.glob("sitegen-preview-*/site/meetings/index.html"))
+        assert len(built) == 1
+        proc.send_signal(15 if stop == "terminate" else 2)
+        assert proc.wait(10) == 0
+        wait_for(lambda: not any(temp.iterdir()), 10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
