@@ -54,6 +54,9 @@ class Publisher:
         model = self.model
         meetings = list(reversed(model.meetings.values()))
         decisions = public_decisions(model)
+        by_body: dict[int, list[m.Decision]] = {}  # each body's, in the same order
+        for d in decisions:
+            by_body.setdefault(id(d.item.meeting.body), []).append(d)  # type: ignore[union-attr]
         yield "feeds/meetings.atom", self.meetings_feed(meetings, "All meetings", "feeds/meetings.atom")
         yield "feeds/decisions.atom", self.decisions_feed(decisions, "All decisions", "feeds/decisions.atom")
         yield "calendar/meetings.ics", self.calendar(model.meetings.values(), model.site.title)
@@ -66,7 +69,7 @@ class Publisher:
             yield (
                 f"feeds/bodies/{body.id}/decisions.atom",
                 self.decisions_feed(
-                    [d for d in decisions if d.meeting.body is body],
+                    by_body.get(id(body), []),
                     f"{body.name}: decisions",
                     f"feeds/bodies/{body.id}/decisions.atom",
                 ),
@@ -387,6 +390,7 @@ class Publisher:
             ["meeting", "date", "body", "item", "number", "type", "to", "status", "outcome", "deciding_meeting", "url"]
         )
         for d in decisions:
+            meeting = d.item.meeting  # type: ignore[union-attr]
             status = d.status
             step = status.step if status else None
             outcome = ""
@@ -397,9 +401,9 @@ class Publisher:
             writer.writerow(
                 _cell(v)
                 for v in [
-                    d.meeting.id,
-                    d.date.isoformat(),
-                    d.meeting.body_id,
+                    meeting.id,  # type: ignore[union-attr]
+                    meeting.date.isoformat(),  # type: ignore[union-attr]
+                    meeting.body_id,  # type: ignore[union-attr]
                     d.item.id,  # type: ignore[union-attr]
                     d.id,
                     d.type,
