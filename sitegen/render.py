@@ -12,6 +12,8 @@ import jinja2.compiler
 import markupsafe
 from jinja2 import nodes
 from jinja2.ext import Extension
+from jinja2.runtime import missing
+from jinja2.utils import internalcode
 
 from . import present
 from .markdown import Markdown
@@ -126,13 +128,28 @@ def escape_output(value: object) -> str:
 
 
 class CodeGenerator(jinja2.compiler.CodeGenerator):
-    """Jinja's compiler, with its two commonest steps done without a call of a Python
-    function: ``a.b`` and the escaping of a ``{{ }}`` output that is a plain string.
-    (Each such call was a few tenths of a microsecond, and a meeting's page makes hundreds.)
+    """Jinja's compiler, with its three commonest steps made cheaper: ``a.b`` and the
+    escaping of a ``{{ }}`` output that is a plain string are done without a call of a
+    Python function (each was a few tenths of a microsecond, and a meeting's page makes
+    hundreds), and a macro is called without Jinja's general checks (``call``).
 
     ``a.b`` is ``getattr(a, "b")`` as before; only when A has no attribute B does it go
     to ``environment.getattr`` (an item of a mapping, or undefined), with A as it was
     worked out. An output is escaped as ``escape_output`` escapes it."""
+
+    @jinja2.compiler.optimizeconst
+    def visit_Call(self, node: nodes.Call, frame: jinja2.compiler.Frame, forward_caller: bool = False) -> None:
+        if self.environment.is_async or self.environment.sandboxed or forward_caller:
+            return super().visit_Call.__wrapped__(self, node, frame, forward_caller)  # type: ignore[attr-defined]
+        self.write("_sg_call(context, ")
+        self.visit(node.node, frame)
+        extra = {}
+        if frame.loop_frame:
+            extra["_loop_vars"] = "_loop_vars"
+        if frame.block_frame:
+            extra["_block_vars"] = "_block_vars"
+        self.signature(node, frame, extra or None)
+        self.write(")")
 
     @jinja2.compiler.optimizeconst
     def visit_Getattr(self, node: nodes.Getattr, frame: jinja2.compiler.Frame) -> None:
@@ -154,6 +171,43 @@ class CodeGenerator(jinja2.compiler.CodeGenerator):
         self.write(").__class__ is str else escape(_sg_out))")
 
 
+_CONTEXT_ONLY = ("_loop_vars", "_block_vars")  # what compiled code passes for Context.call alone
+
+
+@internalcode
+def call(__context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+    """What ``{{ f(...) }}`` calls: ``context.call``, and for a macro called with its own
+    arguments (no ``caller``, no ``varargs`` or ``kwargs``) the macro's function at once,
+    as ``Macro.__call__`` would call it. Anything else, errors included, is Jinja's."""
+    if __obj.__class__ is not jinja2.runtime.Macro:
+        return __context.call(__obj, *args, **kwargs)
+    if __obj.caller or __obj.explicit_caller or __obj.catch_kwargs or __obj.catch_varargs:
+        return __context.call(__obj, *args, **kwargs)
+    names = __obj.arguments
+    given = len(args)
+    if given > len(names):
+        return __context.call(__obj, *args, **kwargs)
+    arguments: Any = args
+    used = 0
+    if given < len(names):
+        rest = []
+        for name in names[given:]:
+            value = kwargs.get(name, missing)
+            if value is not missing:
+                used += 1
+            rest.append(value)
+        arguments = (*args, *rest)
+    if len(kwargs) != used + sum(1 for key in _CONTEXT_ONLY if key in kwargs):
+        return __context.call(__obj, *args, **kwargs)  # an unknown keyword: Jinja's error
+    try:
+        html = __obj._func(*arguments)
+    except StopIteration:
+        return __context.environment.undefined(
+            "value was undefined because a callable raised a StopIteration exception"
+        )
+    return str.__new__(markupsafe.Markup, html) if __context.eval_ctx.autoescape else html
+
+
 class Template(jinja2.Template):
     """A template whose ``{{ }}`` outputs are escaped by ``escape_output``."""
 
@@ -164,6 +218,7 @@ class Template(jinja2.Template):
         namespace = template.root_render_func.__globals__
         namespace["escape"] = escape_output
         namespace["_sg_escape"] = _escape_inner
+        namespace["_sg_call"] = call
         return template
 
 

@@ -93,3 +93,51 @@ def test_attributes_are_read_as_jinja_reads_them(tmp_path):
             reference.from_string(wrong).render(**ATTRIBUTES)
         except jinja2.UndefinedError as exc:
             assert message == str(exc)
+
+
+MACRO_SOURCE = """\
+{% macro plain(a, b) %}[{{ a }}|{{ b }}]{% endmacro %}\
+{% macro defaults(a, level=3, show=false, prefix="") %}<h{{ level }}>{{ prefix }}{{ a }}{{ show }}</h{{ level }}>{% endmacro %}\
+{% macro wrap(a) %}<div>{{ caller(a) }}</div>{% endmacro %}\
+{% macro rest(a) %}{{ a }}{{ varargs }}{{ kwargs|dictsort }}{% endmacro %}\
+{% macro nothing() %}{{ 1 / 0 if false else "none" }}{% endmacro %}\
+{{ plain(text, safe) }} {{ defaults(text) }} {{ defaults(text, 4, prefix="p-") }} {{ defaults(a=text, show=true) }}
+{% for x in [text, safe] %}{{ defaults(x, prefix=loop.index ~ "-") }}{{ plain(x, loop.index) }}{% endfor %}
+{% call(v) wrap(text) %}called with {{ v }}{% endcall %} {{ rest(1, 2, 3, k=text) }} {{ nothing() }}
+{% set captured = plain(1, 2) %}{{ captured }} {{ (plain(text, 1) ~ text)|length }} {{ plain(text, 1) is string }}
+{% from "lib.html" import shared %}{{ shared(text) }}{{ shared(text, "<b>") }} {{ text.upper() }} {{ safe.striptags() }}
+"""
+
+
+def test_macros_are_called_as_jinja_calls_them(tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "t.html").write_text(MACRO_SOURCE)
+    lib = '{% macro shared(a, b="-") %}({{ a }}{{ b }}){% endmacro %}'
+    (tmp_path / "templates" / "lib.html").write_text(lib)
+    ours = environment([tmp_path], Urls(), Markdown(lambda ref: None)).get_template("t.html").render(**VALUES)
+    reference = jinja2.Environment(
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        loader=jinja2.DictLoader({"lib.html": lib}),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    assert ours == reference.from_string(MACRO_SOURCE).render(**VALUES)
+    assert "<h4>p-&lt;script&gt;" in ours and "[&lt;script&gt;" in ours
+    wrong = [
+        "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, 2) }}",
+        "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(1, b=2) }}",
+        "{% macro m(a) %}{{ a }}{% endmacro %}{{ m(b=2) }}",
+        "{% macro m(a) %}{{ a }}{% endmacro %}{{ m() }}",
+    ]
+    for source in wrong:
+        (tmp_path / "templates" / "u.html").write_text(source)
+        env = environment([tmp_path], Urls(), Markdown(lambda ref: None))
+        outcomes = []
+        for template in (env.get_template("u.html"), reference.from_string(source)):
+            try:
+                outcomes.append(("ok", template.render()))
+            except (TypeError, jinja2.UndefinedError) as exc:
+                outcomes.append((type(exc).__name__, str(exc)))
+        assert outcomes[0] == outcomes[1], source
