@@ -236,7 +236,7 @@ class Builder:
 
     def render(self, page: Page) -> bytes:
         try:
-            template = self.env.page_template(page.template)
+            template = self.env.get_template(page.template)
             html = template.render(page=page, here=self.loaded.urls.base + page.path, **page.context)
         except jinja2.TemplateSyntaxError as exc:
             raise ThemeError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None

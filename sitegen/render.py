@@ -239,14 +239,19 @@ class Environment(jinja2.Environment):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fragments_added: list[tuple[str, int]] = []
-        self.pages: dict[str, jinja2.Template] = {}
+        self.loaded: dict[str, jinja2.Template] = {}
 
-    def page_template(self, name: str) -> jinja2.Template:
-        """get_template(NAME), remembered: a build asks for the same few templates tens
-        of thousands of times, and templates are never reloaded (auto_reload is off)."""
-        template = self.pages.get(name)
+    def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> jinja2.Template:
+        """Jinja's get_template, remembered in a plain dict: a build asks for the same few
+        templates (each page's, and what it extends, includes and imports) hundreds of
+        thousands of times, and they are never reloaded (auto_reload is off)."""
+        if globals is not None or name.__class__ is not str:
+            return super().get_template(name, parent, globals)
+        if parent is not None:
+            name = self.join_path(name, parent)
+        template = self.loaded.get(name)
         if template is None:
-            template = self.pages[name] = self.get_template(name)
+            template = self.loaded[name] = super().get_template(name)
         return template
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
