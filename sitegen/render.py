@@ -129,13 +129,14 @@ def escape_output(value: object) -> str:
 
 class CodeGenerator(jinja2.compiler.CodeGenerator):
     """Jinja's compiler, with its three commonest steps made cheaper: ``a.b`` and the
-    escaping of a ``{{ }}`` output that is a plain string are done without a call of a
-    Python function (each was a few tenths of a microsecond, and a meeting's page makes
-    hundreds), and a macro is called without Jinja's general checks (``call``).
+        escaping of a ``{{ }}`` output that is a plain string are done without a call of a
+        Python function (each was a few tenths of a microsecond, and a meeting's page makes
+        hundreds), and a macro is called without Jinja's general checks (``call``).
 
-    ``a.b`` is ``getattr(a, "b")`` as before; only when A has no attribute B does it go
-    to ``environment.getattr`` (an item of a mapping, or undefined), with A as it was
-    worked out. An output is escaped as ``escape_output`` escapes it."""
+        ``a.b`` is ``getattr(a, "b")`` as before; only when A has no attribute B does it go
+        to ``environment.getattr`` (an item of a mapping, or undefined), with A as it was
+        worked out. An output is escaped as ``escape_output`` escapes it (a plain string by
+    markupsafe at once, Markup left as it is)."""
 
     @jinja2.compiler.optimizeconst
     def visit_Call(self, node: nodes.Call, frame: jinja2.compiler.Frame, forward_caller: bool = False) -> None:
@@ -168,7 +169,8 @@ class CodeGenerator(jinja2.compiler.CodeGenerator):
     def _output_child_post(self, node: nodes.Expr, frame: jinja2.compiler.Frame, finalize: Any) -> None:
         if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is not None:
             return super()._output_child_post(node, frame, finalize)
-        self.write(").__class__ is str else escape(_sg_out))")
+        # Markup (a macro's or a Markdown text's HTML) is written as it is, as escape_output writes it
+        self.write(").__class__ is str else _sg_out if _sg_out.__class__ is _sg_markup else escape(_sg_out))")
 
 
 _CONTEXT_ONLY = ("_loop_vars", "_block_vars")  # what compiled code passes for Context.call alone
@@ -219,6 +221,7 @@ class Template(jinja2.Template):
         namespace["escape"] = escape_output
         namespace["_sg_escape"] = _escape_inner
         namespace["_sg_call"] = call
+        namespace["_sg_markup"] = markupsafe.Markup
         return template
 
 
