@@ -44,19 +44,22 @@ def wait_for(predicate, timeout: float = 15.0):  # type: ignore[no-untyped-def]
     raise AssertionError("timed out")
 
 
-@pytest.fixture
-def server(tmp_path):
-    content = copy_example(tmp_path)
-    port = free_port()
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen(
+def start_serve(content, port: int, cwd, **env: str) -> subprocess.Popen:  # type: ignore[no-untyped-def]
+    return subprocess.Popen(
         [sys.executable, "-m", "sitegen", "serve", "--content", str(content), "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=env,
-        cwd=tmp_path,
+        env=dict(os.environ, PYTHONUNBUFFERED="1", **env),
+        cwd=cwd,
     )
+
+
+@pytest.fixture
+def server(tmp_path):
+    content = copy_example(tmp_path)
+    port = free_port()
+    proc = start_serve(content, port, tmp_path)
     base = f"http://127.0.0.1:{port}"
 
     def up() -> bool:
@@ -153,15 +156,7 @@ def test_the_temporary_site_goes_when_the_preview_stops(tmp_path, stop):
     temp = tmp_path / "temp"
     temp.mkdir()
     port = free_port()
-    env = dict(os.environ, PYTHONUNBUFFERED="1", TMPDIR=str(temp))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sitegen", "serve", "--content", str(content), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
+    proc = start_serve(content, port, tmp_path, TMPDIR=str(temp))
     try:
         wait_for(lambda: _listening(port) and fetch(f"http://127.0.0.1:{port}/meetings/")[0] == 200, 30)
         built = list(temp.glob("sitegen-preview-*/site/meetings/index.html"))
