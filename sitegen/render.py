@@ -129,14 +129,16 @@ def escape_output(value: object) -> str:
 
 class CodeGenerator(jinja2.compiler.CodeGenerator):
     """Jinja's compiler, with its three commonest steps made cheaper: ``a.b`` and the
-        escaping of a ``{{ }}`` output that is a plain string are done without a call of a
-        Python function (each was a few tenths of a microsecond, and a meeting's page makes
-        hundreds), and a macro is called without Jinja's general checks (``call``).
+    escaping of a ``{{ }}`` output are done without a call of a Python function (each
+    was a few tenths of a microsecond, and a meeting's page makes hundreds), and a macro
+    is called without Jinja's general checks for callables (see ``call``).
 
-        ``a.b`` is ``getattr(a, "b")`` as before; only when A has no attribute B does it go
-        to ``environment.getattr`` (an item of a mapping, or undefined), with A as it was
-        worked out. An output is escaped as ``escape_output`` escapes it (a plain string by
-    markupsafe at once, Markup left as it is)."""
+    ``a.b`` is ``getattr(a, "b")`` as before; only when A has no attribute B does it go
+    to ``environment.getattr`` (an item of a mapping, or undefined), with A as it was
+    worked out (so a property that raises AttributeError runs twice: the lookup is tried
+    again there). An output is escaped as ``escape_output`` escapes it: a plain string
+    by markupsafe at once, Markup written as it is, anything else by ``escape_output``.
+    Sandboxed and async environments are compiled as Jinja compiles them."""
 
     @jinja2.compiler.optimizeconst
     def visit_Call(self, node: nodes.Call, frame: jinja2.compiler.Frame, forward_caller: bool = False) -> None:
@@ -154,7 +156,7 @@ class CodeGenerator(jinja2.compiler.CodeGenerator):
 
     @jinja2.compiler.optimizeconst
     def visit_Getattr(self, node: nodes.Getattr, frame: jinja2.compiler.Frame) -> None:
-        if self.environment.is_async:
+        if self.environment.is_async or self.environment.sandboxed:
             return super().visit_Getattr.__wrapped__(self, node, frame)  # type: ignore[attr-defined]
         # each name is read at once after it is set, and sets nest (A's own are done before)
         self.write("(_sg_v if (_sg_v := getattr((_sg_o := ")
@@ -164,13 +166,13 @@ class CodeGenerator(jinja2.compiler.CodeGenerator):
     def _output_child_pre(self, node: nodes.Expr, frame: jinja2.compiler.Frame, finalize: Any) -> None:
         if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is not None:
             return super()._output_child_pre(node, frame, finalize)
-        self.write("(_sg_escape(_sg_out) if (_sg_out := ")
+        self.write("(_sg_escape(_sg_out) if type(_sg_out := ")
 
     def _output_child_post(self, node: nodes.Expr, frame: jinja2.compiler.Frame, finalize: Any) -> None:
         if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is not None:
             return super()._output_child_post(node, frame, finalize)
         # Markup (a macro's or a Markdown text's HTML) is written as it is, as escape_output writes it
-        self.write(").__class__ is str else _sg_out if _sg_out.__class__ is _sg_markup else escape(_sg_out))")
+        self.write(") is str else _sg_out if type(_sg_out) is _sg_markup else escape(_sg_out))")
 
 
 _CONTEXT_ONLY = ("_loop_vars", "_block_vars")  # what compiled code passes for Context.call alone

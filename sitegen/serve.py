@@ -288,7 +288,7 @@ def serve(
     folder = Path(tempfile.mkdtemp(prefix="sitegen-preview-"))
     stop = signal.getsignal(signal.SIGTERM)
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)  # stop as Ctrl+C does, so that the folder goes
+        signal.signal(signal.SIGTERM, _interrupt_in(os.getpid()))  # stop as Ctrl+C does, so that the folder goes
     try:
         _serve(content, folder / "site", host, port, open_browser, log)
     finally:
@@ -297,8 +297,18 @@ def serve(
         remove_later(folder)  # in a detached process: a large site's files take a while
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+def _interrupt_in(pid: int) -> Callable[[int, object], None]:
+    """A SIGTERM handler that stops process PID as Ctrl+C does. The processes it forks
+    (renderers, which their pool ends with SIGTERM; the publisher) inherit the handler:
+    in them, SIGTERM does what it does by default, quietly."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        if os.getpid() == pid:
+            raise KeyboardInterrupt
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    return interrupt
 
 
 def _serve(content: Path, output: Path, host: str, port: int, open_browser: bool, log: Log) -> None:

@@ -23,6 +23,17 @@ class Plain:
         return "a < b & 'c'"
 
 
+class Pretender:
+    """An object that claims to be a string (as proxies and mocks can)."""
+
+    @property
+    def __class__(self):  # type: ignore[no-untyped-def,override]
+        return str
+
+    def __str__(self) -> str:
+        return "<pretend>"
+
+
 VALUES = {
     "text": "<script>alert(\"x\" & 'y')</script>",
     "safe": Markup("<em>kept</em>"),
@@ -31,9 +42,10 @@ VALUES = {
     "html": Shown(),
     "plain": Plain(),
     "empty": "",
+    "pretend": Pretender(),
 }
 SOURCE = (
-    "{{ text }}|{{ safe }}|{{ number }}|{{ none }}|{{ html }}|{{ plain }}|{{ empty }}|"
+    "{{ text }}|{{ safe }}|{{ number }}|{{ none }}|{{ html }}|{{ plain }}|{{ empty }}|{{ pretend }}|"
     "{{ text ~ safe }}|{% set s %}{{ text }}{% endset %}{{ s }}|{% macro m(v) %}<{{ v }}>{% endmacro %}{{ m(text) }}"
 )
 

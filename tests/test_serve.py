@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from conftest import copy_example
@@ -152,7 +153,11 @@ def test_404_page_and_no_path_traversal(server):
 
 @pytest.mark.parametrize("stop", ["terminate", "interrupt"])
 def test_the_temporary_site_goes_when_the_preview_stops(tmp_path, stop):
-    content = copy_example(tmp_path)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import synth
+
+    content = tmp_path / "content"
+    synth.generate(60, content)  # over 500 pages: rendered by forked processes, ended as the preview stops
     temp = tmp_path / "temp"
     temp.mkdir()
     port = free_port()
@@ -164,6 +169,8 @@ def test_the_temporary_site_goes_when_the_preview_stops(tmp_path, stop):
         proc.send_signal(15 if stop == "terminate" else 2)
         assert proc.wait(10) == 0
         wait_for(lambda: not any(temp.iterdir()), 10)
+        output = proc.stdout.read()  # type: ignore[union-attr]
+        assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
     finally:
         if proc.poll() is None:
             proc.kill()
