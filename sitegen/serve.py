@@ -209,7 +209,19 @@ class BackgroundPublisher:
         self.child = pid
         ioloop.IOLoop.current().call_later(0.2, self.reap)
 
+    def stop(self) -> None:
+        """End the copy at work, if any: the preview is stopping."""
+        if self.child:
+            try:
+                os.kill(self.child, signal.SIGKILL)
+                os.waitpid(self.child, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            self.child = 0
+
     def reap(self) -> None:
+        if not self.child:
+            return  # stopped
         pid, status = os.waitpid(self.child, os.WNOHANG)
         if pid == 0:
             ioloop.IOLoop.current().call_later(0.2, self.reap)
@@ -391,4 +403,7 @@ def _serve(content: Path, output: Path, host: str, port: int, open_browser: bool
     log(f"serving {content} at http://{host}:{port}/ (press Ctrl+C to stop)")
     if host not in ("127.0.0.1", "localhost", "::1"):
         log(f"warning: listening on {host}: other machines on the network can see this preview")
-    server.serve(port=port, host=host, root=str(output), open_url_delay=0.5 if open_browser else None)
+    try:
+        server.serve(port=port, host=host, root=str(output), open_url_delay=0.5 if open_browser else None)
+    finally:
+        publisher.stop()  # so that it writes nothing more into an output being removed
