@@ -450,6 +450,17 @@ class AsideFailed(Exception):
     pass
 
 
+def end_process(pid: int) -> None:
+    """Kill the forked process PID at once and reap it (if it has not ended already)."""
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+
+
 class Aside:
     """FUNCTION(*ARGS) run in a forked process, its (picklable) result or exception
     sent back through a pipe: work that needs the model as it is now, done while this
@@ -498,15 +509,9 @@ class Aside:
         return value
 
     def cancel(self) -> None:
-        import signal
-
         if not self.pid:
             return  # result() has waited for it already
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
+        end_process(self.pid)
         try:
             os.close(self.reader)
         except OSError:

@@ -140,6 +140,10 @@ class CodeGenerator(jinja2.compiler.CodeGenerator):
     by markupsafe at once, Markup written as it is, anything else by ``escape_output``.
     Sandboxed and async environments are compiled as Jinja compiles them."""
 
+    @staticmethod
+    def _escapes_inline(frame: jinja2.compiler.Frame, finalize: Any) -> bool:
+        return not frame.eval_ctx.volatile and frame.eval_ctx.autoescape and finalize.src is None
+
     @jinja2.compiler.optimizeconst
     def visit_Call(self, node: nodes.Call, frame: jinja2.compiler.Frame, forward_caller: bool = False) -> None:
         if self.environment.is_async or self.environment.sandboxed or forward_caller:
@@ -164,12 +168,12 @@ class CodeGenerator(jinja2.compiler.CodeGenerator):
         self.write(f"), {node.attr!r}, missing)) is not missing else environment.getattr(_sg_o, {node.attr!r}))")
 
     def _output_child_pre(self, node: nodes.Expr, frame: jinja2.compiler.Frame, finalize: Any) -> None:
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is not None:
+        if not self._escapes_inline(frame, finalize):
             return super()._output_child_pre(node, frame, finalize)
         self.write("(_sg_escape(_sg_out) if type(_sg_out := ")
 
     def _output_child_post(self, node: nodes.Expr, frame: jinja2.compiler.Frame, finalize: Any) -> None:
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is not None:
+        if not self._escapes_inline(frame, finalize):
             return super()._output_child_post(node, frame, finalize)
         # Markup (a macro's or a Markdown text's HTML) is written as it is, as escape_output writes it
         self.write(") is str else _sg_out if type(_sg_out) is _sg_markup else escape(_sg_out))")
@@ -183,14 +187,17 @@ def call(__context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: An
     """What ``{{ f(...) }}`` calls: ``context.call``, and for a macro called with its own
     arguments (no ``caller``, no ``varargs`` or ``kwargs``) the macro's function at once,
     as ``Macro.__call__`` would call it. Anything else, errors included, is Jinja's."""
-    if __obj.__class__ is not jinja2.runtime.Macro:
-        return __context.call(__obj, *args, **kwargs)
-    if __obj.caller or __obj.explicit_caller or __obj.catch_kwargs or __obj.catch_varargs:
+    if (
+        __obj.__class__ is not jinja2.runtime.Macro
+        or __obj.caller
+        or __obj.explicit_caller
+        or __obj.catch_kwargs
+        or __obj.catch_varargs
+        or len(args) > len(__obj.arguments)
+    ):
         return __context.call(__obj, *args, **kwargs)
     names = __obj.arguments
     given = len(args)
-    if given > len(names):
-        return __context.call(__obj, *args, **kwargs)
     arguments: Any = args
     used = 0
     if given < len(names):
@@ -213,12 +220,13 @@ def call(__context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: An
 
 
 class Template(jinja2.Template):
-    """A template whose ``{{ }}`` outputs are escaped by ``escape_output``."""
+    """A template compiled by CodeGenerator: its ``{{ }}`` outputs are escaped as
+    ``escape_output`` escapes them, and macros called by ``call``."""
 
     @classmethod
     def from_code(cls, environment, code, globals, uptodate=None):  # type: ignore[no-untyped-def]
         template = super().from_code(environment, code, globals, uptodate)
-        # the compiled module's names for the escaping of outputs (their only uses there)
+        # the compiled module's names for escaping outputs and calling (see CodeGenerator)
         namespace = template.root_render_func.__globals__
         namespace["escape"] = escape_output
         namespace["_sg_escape"] = _escape_inner

@@ -25,7 +25,7 @@ from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 from tornado import ioloop
 
-from .build import Log, index_search
+from .build import Log, end_process, index_search
 from .incremental import Project, snapshot, snapshot_after
 from .write import remove_later
 
@@ -212,11 +212,7 @@ class BackgroundPublisher:
     def stop(self) -> None:
         """End the copy at work, if any: the preview is stopping."""
         if self.child:
-            try:
-                os.kill(self.child, signal.SIGKILL)
-                os.waitpid(self.child, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
+            end_process(self.child)
             self.child = 0
 
     def reap(self) -> None:
@@ -299,12 +295,13 @@ def serve(
         return
     folder = Path(tempfile.mkdtemp(prefix="sitegen-preview-"))
     stop = signal.getsignal(signal.SIGTERM)
-    if threading.current_thread() is threading.main_thread():
+    main = threading.current_thread() is threading.main_thread()  # only it may set handlers
+    if main:
         signal.signal(signal.SIGTERM, _interrupt_in(os.getpid()))  # stop as Ctrl+C does, so that the folder goes
     try:
         _serve(content, folder / "site", host, port, open_browser, log)
     finally:
-        if threading.current_thread() is threading.main_thread():
+        if main:
             signal.signal(signal.SIGTERM, stop)
         remove_later(folder)  # in a detached process: a large site's files take a while
 
