@@ -18,6 +18,8 @@ import jinja2
 
 from . import model as m
 from .errors import ContentError, Location, Problem, Problems
+from .files import check_exempt, published_files
+from .files import scan as scan_files
 from .link import Linker, NeedsFullLink, link
 from .markdown import Markdown
 from .pages import Kept, Page, plan
@@ -25,7 +27,7 @@ from .publish import Streamed
 from .render import environment, theme_folders
 from .urls import Urls, output_file, path_of
 from .validate import ParseCache, load_meeting, meeting_files, read_meeting_file, read_site_files
-from .write import copy_tree, output_lock, recover, staging_folder, swap_in, write_file
+from .write import MARKER, MARKER_TEXT, output_lock, recover, safe_output, staging_folder, swap_in, write_file
 
 Log = Callable[[str], None]
 
@@ -89,7 +91,7 @@ def load(
                 )
                 continue
             meetings.append(meeting)
-    _check_files(content, problems)
+    scan_files(content, problems)
     model, linker = link(site, bodies, people, has_people, issue_info, meetings, problems, on or today(), failed)
     urls = Urls(base_path if base_path is not None else site.base_path)
 
@@ -100,6 +102,7 @@ def load(
     markdown = Markdown(resolve)
     linker.check_prose(markdown)
     _check_aliases(model, problems)
+    check_exempt(model, problems)
     if problems.errors:
         raise ContentError(problems.sorted())
     return Loaded(content, model, markdown, urls, problems.sorted(), linker)
@@ -114,6 +117,10 @@ def relink(loaded: Loaded, removed: list[m.Meeting], added: list[m.Meeting], fou
     if linker is None or today() != loaded.model.today:
         raise NeedsFullLink("nothing to start from, or the day has changed")
     model, problems = linker.update(removed, added, loaded.problems, found, loaded.markdown)
+    exempt = Problems()
+    check_exempt(model, exempt)
+    if exempt.items:
+        raise NeedsFullLink("a file is named by an exempt item and a public one")
     return Loaded(loaded.content, model, loaded.markdown, loaded.urls, problems, linker)
 
 
@@ -149,22 +156,6 @@ def read_on_two(paths: list[Path], content: Path) -> list[tuple[m.Meeting | None
     except AsideFailed:  # the process itself failed: read its part here
         theirs = read(paths[:cut])
     return theirs + mine  # type: ignore[operator]
-
-
-def _check_files(content: Path, problems: Problems) -> None:
-    """Everything under files/ is published as it is: refuse links that lead outside the content folder."""
-    files = content / "files"
-    if not files.is_dir():
-        return
-    root = content.resolve()
-    for dirpath, dirnames, filenames in os.walk(files):
-        for name in sorted(dirnames + filenames):
-            path = Path(dirpath) / name
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                rel = path.relative_to(content).as_posix()
-                problems.error(
-                    Location(rel), f"{rel} is a link to something outside the content folder; it is not published"
-                )
 
 
 def _check_aliases(model: m.Model, problems: Problems) -> None:
@@ -349,6 +340,8 @@ def _build(
     )
     tick = time.perf_counter()
     builder = Builder(loaded, search)
+    protected = [(content, "the content folder")] + [(folder, "the theme's folder") for folder in builder.folders]
+    output = safe_output(output, protected)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     with output_lock(output):
         recover(output)
@@ -370,10 +363,11 @@ def _build(
             tick = time.perf_counter()
             for rel, src in builder.static_files().items():
                 write_file(staging, rel, src.read_bytes(), made)
-            files = 0
-            if (content / "files").is_dir():
-                copy_tree(content / "files", staging / "files", content)
-                files = sum(1 for p in (staging / "files").rglob("*") if p.is_file())
+            published = published_files(content, model)
+            for rel, src in published.items():
+                write_file(staging, rel, src.read_bytes(), made)
+            files = len(published)
+            write_file(staging, MARKER, MARKER_TEXT, made)
             log(f"write    theme assets and {files} files ({time.perf_counter() - tick:.2f} s)")
             if search:
                 tick = time.perf_counter()
@@ -450,6 +444,15 @@ class AsideFailed(Exception):
     pass
 
 
+def quiet_worker() -> None:
+    """In a forked worker: a pipe to a parent that has gone ends the worker silently, and
+    Ctrl+C is the parent's to handle; neither prints a traceback per worker."""
+    import signal
+
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def end_process(pid: int) -> None:
     """Kill the forked process PID at once and reap it (if it has not ended already)."""
     import signal
@@ -474,6 +477,7 @@ class Aside:
         self.pid = os.fork()
         if self.pid == 0:
             code = 0
+            quiet_worker()
             try:
                 os.close(reader)
                 try:
@@ -538,7 +542,7 @@ def render_pages(
             first = {page.template: page for page in reversed(pages)}
             for page in first.values():
                 builder.render(page)
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            with multiprocessing.get_context("fork").Pool(jobs, initializer=quiet_worker) as pool:
                 results = list(pool.imap_unordered(_render_share, tasks))
         extras = next(r for r in results if isinstance(r, list))
         if aside is not None:
@@ -566,6 +570,28 @@ def index_search(folder: Path, background: bool = False) -> None:
     )
     if result.returncode != 0:
         raise SearchError(f"Pagefind could not index the site: {(result.stderr or result.stdout).strip()}")
+    check_search_index(folder)
+
+
+SEARCH_FILES = ("pagefind.js", "pagefind-entry.json")  # what every Pagefind index holds
+
+
+def check_search_index(folder: Path) -> None:
+    """Raise SearchError unless FOLDER/pagefind holds a whole index: Pagefind can exit 0
+    and leave empty files (a full disk), which would publish a broken search."""
+    index = folder / "pagefind"
+    missing = [name for name in SEARCH_FILES if not (index / name).is_file()]
+    if missing:
+        raise SearchError(f"Pagefind's index is incomplete: {', '.join(missing)} missing from {index}")
+    empty = sorted(
+        os.path.relpath(os.path.join(dirpath, name), folder)
+        for dirpath, _, names in os.walk(index)
+        for name in names
+        if os.path.getsize(os.path.join(dirpath, name)) == 0
+    )
+    if empty:
+        more = f" and {len(empty) - 3} more" if len(empty) > 3 else ""
+        raise SearchError(f"Pagefind's index has empty files ({', '.join(empty[:3])}{more}); is the disk full?")
 
 
 __all__ = ["build", "load", "Loaded", "BuildReport", "ContentError", "path_of"]

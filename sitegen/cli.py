@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import gc
 import os
 import sys
@@ -11,7 +12,21 @@ import textwrap
 from pathlib import Path
 
 from .errors import ContentError, Problem
-from .write import BuildLocked
+from .write import BuildLocked, OutputRefused
+
+
+def os_error(exc: OSError) -> str:
+    """One line for a file-system fault: what failed, where, and why."""
+    where = f" {exc.filename}" if exc.filename else ""
+    reason = exc.strerror or str(exc)
+    hint = ""
+    if exc.errno == errno.ENOSPC:
+        hint = "; free some space and build again"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        hint = "; choose a folder you may write to (--output)"
+    elif exc.errno == errno.ENAMETOOLONG:
+        hint = "; choose a shorter name"
+    return f"sitegen: cannot use{where}: {reason}{hint}"
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -34,9 +49,13 @@ def cmd_build(args: argparse.Namespace) -> int:
         report = build(Path(args.content), Path(args.output), log=print, search=not args.no_search, jobs=args.jobs)
     except ContentError as exc:
         return _fail(exc, Path(args.content))
-    except (BuildLocked, ThemeError, SearchError) as exc:
+    except (BuildLocked, ThemeError, SearchError, OutputRefused) as exc:
         print(f"sitegen: {exc}", file=sys.stderr)
-        print("nothing was written", file=sys.stderr)
+        print("nothing was written; the output folder is as it was", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(os_error(exc), file=sys.stderr)
+        print("nothing was published; the output folder is as it was", file=sys.stderr)
         return 1
     _print_problems(report.warnings)
     print(f"built {report.pages} pages and {report.files} files into {report.output} in {report.seconds:.2f} s")
@@ -76,7 +95,11 @@ def check_output(output: Path, base_path: str) -> int:
     if not output.is_dir():
         print(f"sitegen: {output} is not a folder; build the site first", file=sys.stderr)
         return 2
-    checked, broken = check_site(output, base_path)
+    try:
+        checked, broken = check_site(output, base_path)
+    except OSError as exc:
+        print(os_error(exc), file=sys.stderr)
+        return 2
     for link in broken:
         print(link, file=sys.stderr)
     print(f"checked {checked} pages: {len(broken)} broken link{'s' if len(broken) != 1 else ''}")

@@ -26,8 +26,9 @@ from pathlib import Path
 from stat import S_ISREG
 
 from . import model as m
-from .build import Builder, Loaded, Log, _quiet, build, load, paused_gc, relink, share
+from .build import Builder, Loaded, Log, _quiet, build, load, paused_gc, quiet_worker, relink, share
 from .errors import ContentError, Problem, Problems
+from .files import published_files, withheld
 from .link import NeedsFullLink, recommendation_status
 from .pages import (
     PLANS,
@@ -265,6 +266,7 @@ class Project:
         # each meeting's public decisions, kept between plans (see pages.Kept)
         self.publics: dict[str, tuple[m.Meeting, list[m.Decision], list[m.Decision]]] = {}
         self.extras: set[str] = set()
+        self.withheld: set[str] = set()  # the files of content/files that only exempt items name
         self.digests: dict[str, str] = {}
         self.prints: dict[str, object] = {}
         self.issue_prints: dict[str, tuple[m.Issue, object]] = {}  # see fingerprints
@@ -337,6 +339,7 @@ class Project:
         self.showing = {}
         self._index(self.pages.items())
         self.extras = set(report.extras)
+        self.withheld = withheld(report.builder.loaded.model)
         report.builder.env.fragments = {}
         for page in report.planned:  # keep the awaiting page's parts now, not at the first edit
             if page.template == "awaiting.html":
@@ -718,7 +721,7 @@ class Project:
         written += self._write_extras(extras)
         deleted += self._drop_extras(extras, new_pages)
         assets = self._assetsnapshot(builder)
-        if assets != self.assets:
+        if assets != self.assets or withheld(loaded.model) != self.withheld:
             self._sync_assets(builder)
         self._remember(loaded, builder, new_pages, prints, templates, assets)
         self.problems = []
@@ -849,7 +852,7 @@ class Project:
         _JOB = (self, builder, due)
         try:
             shares = jobs * 8
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            with multiprocessing.get_context("fork").Pool(jobs, initializer=quiet_worker) as pool:
                 done = pool.map(_render_share, [(i, shares) for i in range(shares)])
         finally:
             _JOB = None
@@ -894,13 +897,9 @@ class Project:
             return self._write_extras(extras) + self._drop_extras(extras, self.pages)
 
     def _sync_assets(self, builder: Builder) -> None:
+        assert self.loaded is not None
         wanted: dict[str, Path] = dict(builder.static_files())
-        files = self.content / "files"
-        if files.is_dir():
-            root = self.content.resolve()
-            for path in sorted(files.rglob("*")):
-                if path.is_file() and path.resolve().is_relative_to(root):
-                    wanted["files/" + path.relative_to(files).as_posix()] = path
+        wanted.update(published_files(self.content, builder.loaded.model))
         for rel, src in wanted.items():
             dest = self.output / rel
             data = src.read_bytes()
@@ -915,6 +914,7 @@ class Project:
                         path.unlink()
                     elif path.is_dir() and not any(path.iterdir()):
                         path.rmdir()
+        self.withheld = withheld(builder.loaded.model)
 
 
 def _item_of(subject: object) -> m.Item | None:

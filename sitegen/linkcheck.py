@@ -49,15 +49,20 @@ def check_site(output: Path, base_path: str = "/") -> tuple[int, list[Broken]]:
     """Returns (pages checked, broken links), each broken link as page -> target."""
     output = Path(output)
     pages: dict[str, _Page] = {}
+    odd: list[Broken] = []
     for dirpath, dirnames, filenames in os.walk(output):
         dirnames.sort()
         for name in sorted(filenames):
             if name.endswith(".html"):
                 path = Path(dirpath) / name
+                if not path.is_file():  # a link that leads nowhere or loops, a pipe, a device
+                    rel = path.relative_to(output).as_posix()
+                    odd.append(Broken(rel, rel, "not a regular file (a broken or looping link, or a pipe)"))
+                    continue
                 parser = _Page()
                 parser.feed(path.read_text(encoding="utf-8", errors="replace"))
                 pages[path.relative_to(output).as_posix()] = parser
-    broken: list[Broken] = []
+    broken: list[Broken] = odd
     base = base_path if base_path.endswith("/") else base_path + "/"
     for rel, parser in pages.items():
         here = "/" + rel.rsplit("/", 1)[0] + "/" if "/" in rel else "/"

@@ -21,6 +21,80 @@ class BuildLocked(Exception):
     pass
 
 
+class OutputRefused(Exception):
+    """The output folder named is not one sitegen may replace; nothing was touched."""
+
+
+MARKER = ".sitegen-output"  # written into every built site: the mark of a folder sitegen may replace
+MARKER_TEXT = (
+    b"This folder is a site built by sitegen. Each build replaces the whole folder:\nkeep nothing else here.\n"
+)
+# the longest name put beside the output (see swap_in): ".NAME.trash-PID"
+_SIBLING_EXTRA = len(".") + len(".trash-") + 10
+
+
+def safe_output(output: Path, protected: list[tuple[Path, str]]) -> Path:
+    """OUTPUT as an absolute path, if sitegen may build into it; else OutputRefused.
+
+    PROTECTED: folders (the content, the theme's) that the output may not be, lie in or
+    hold. The output must be new, empty, or a folder sitegen built (it carries MARKER);
+    it may not be a file or a symbolic link. Reads the disk, writes nothing."""
+    given = str(output)
+    if output.is_symlink():
+        raise OutputRefused(f"the output {given} is a symbolic link; give the folder it points to, or another folder")
+    absolute = Path(os.path.abspath(output))  # "." and ".." resolved, links kept
+    if absolute.parent == absolute or not absolute.name:
+        raise OutputRefused(f"the output {given} is the root of the file system; give a folder of its own")
+    try:
+        real = absolute.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise OutputRefused(f"the output {given} cannot be used: {exc}") from None
+    for folder, what in protected:
+        try:
+            other = folder.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if real == other or other.is_relative_to(real):
+            raise OutputRefused(
+                f"the output {given} {'is' if real == other else 'holds'} {what} ({folder}); "
+                "a build replaces its whole output folder: give another folder, such as output"
+            )
+        if real.is_relative_to(other):
+            raise OutputRefused(
+                f"the output {given} is inside {what} ({folder}); give a folder outside it, such as output"
+            )
+    try:
+        name_max = os.pathconf(_existing_parent(absolute), "PC_NAME_MAX")
+    except (OSError, ValueError):
+        name_max = 255
+    if len(os.fsencode(absolute.name)) + _SIBLING_EXTRA > name_max:
+        raise OutputRefused(
+            f"the output folder's name is too long for this file system ({len(os.fsencode(absolute.name))} bytes; "
+            f"at most {name_max - _SIBLING_EXTRA}): give a shorter name"
+        )
+    if absolute.exists() or os.path.lexists(absolute):
+        if not absolute.is_dir():
+            raise OutputRefused(f"the output {given} is a file, not a folder; give a folder, such as output")
+        try:
+            entries = os.listdir(absolute)
+        except OSError as exc:
+            raise OutputRefused(f"the output {given} cannot be read: {exc.strerror}") from None
+        if entries and MARKER not in entries:
+            raise OutputRefused(
+                f"the output {given} holds files that sitegen did not write (it has no {MARKER} file), "
+                "and a build replaces the whole folder; give a new or empty folder, or move those files away"
+            )
+        if MARKER in entries and not (absolute / MARKER).is_file():
+            raise OutputRefused(f"the output {given} has a {MARKER} that is not sitegen's mark; give another folder")
+    return absolute
+
+
+def _existing_parent(path: Path) -> Path:
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return path
+
+
 @contextmanager
 def output_lock(output: Path) -> Iterator[None]:
     """Hold a lock on OUTPUT for the length of a build."""

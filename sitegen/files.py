@@ -1,0 +1,121 @@
+"""What of ``content/files/`` is published: documents and images, never code, and
+never a file that only exempt items name. The build and the preview both ask here."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import Path
+
+from . import model as m
+from .errors import Location, Problems
+
+# The kinds of file published under /files/: documents, data, images, sound and video.
+# Anything a browser could run as a page or script on the site's own address (HTML,
+# SVG, XML, JavaScript, ...) is refused, and so is any kind not listed here.
+DOCUMENT_TYPES = (
+    "pdf", "doc", "docx", "odt", "rtf", "txt", "xls", "xlsx", "ods", "csv", "tsv", "ppt", "pptx", "odp",
+    "odg", "epub", "json", "geojson", "ics", "zip",
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "tif", "tiff",
+    "mp3", "m4a", "ogg", "oga", "wav", "mp4", "m4v", "webm", "ogv", "vtt",
+)  # fmt: skip
+
+
+def _allowed(name: str) -> bool:
+    return "." in name and name.rsplit(".", 1)[1].lower() in DOCUMENT_TYPES
+
+
+def scan(content: Path, problems: Problems | None = None) -> dict[str, Path]:
+    """The files under CONTENT/files that may be published, by output path ("files/...");
+    each one refused is a problem: an error for a link outside the files folder or a kind
+    not published, a warning for a hidden file (it is simply left out)."""
+    root = content / "files"
+    out: dict[str, Path] = {}
+    if not root.is_dir():
+        return out
+    inside = root.resolve()
+    report = problems if problems is not None else Problems()
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        for name in sorted(dirnames):
+            rel = (here / name).relative_to(content).as_posix()
+            if name.startswith("."):
+                report.warn(Location(rel), f"{rel} is a hidden folder; nothing in it is published")
+                dirnames.remove(name)
+            elif not (here / name).resolve().is_relative_to(inside):
+                report.error(Location(rel), f"{rel} is a link to something outside files/; it is not published")
+                dirnames.remove(name)
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = here / name
+            rel = path.relative_to(content).as_posix()
+            if name.startswith("."):
+                report.warn(Location(rel), f"{rel} is a hidden file; it is not published")
+                continue
+            try:
+                real = path.resolve()
+            except (OSError, RuntimeError):
+                real = None
+            if real is None or not real.is_relative_to(inside) or not path.is_file():
+                report.error(
+                    Location(rel), f"{rel} is a link to something outside files/, or not a file; it is not published"
+                )
+                continue
+            if not _allowed(name):
+                kind = name.rsplit(".", 1)[1].lower() if "." in name else ""
+                what = f".{kind} files are" if kind else "files without an extension are"
+                report.error(
+                    Location(rel),
+                    f"{rel}: {what} not published from files/ (only documents and images, so that nothing there "
+                    f"can run on the site's address); remove it, or publish it as one of: {', '.join(DOCUMENT_TYPES)}",
+                )
+                continue
+            out[rel] = path
+    return out
+
+
+def _documents(model: m.Model) -> tuple[dict[str, list[m.Document]], dict[str, list[tuple[m.Item, m.Document]]]]:
+    """The local documents named by public records, and by exempt items, by their file."""
+    public: dict[str, list[m.Document]] = {}
+    exempt: dict[str, list[tuple[m.Item, m.Document]]] = {}
+    for meeting in model.meetings.values():
+        for doc in meeting.documents:
+            if not doc.external:
+                public.setdefault(posixpath.normpath(doc.href), []).append(doc)
+        for item in meeting.items:
+            for doc in item.documents:
+                if doc.external:
+                    continue
+                key = posixpath.normpath(doc.href)
+                if item.exempt:
+                    exempt.setdefault(key, []).append((item, doc))
+                else:
+                    public.setdefault(key, []).append(doc)
+    return public, exempt
+
+
+def check_exempt(model: m.Model, problems: Problems) -> None:
+    """A file that an exempt item and a public record both name is an error: it would be
+    published with the one and must not be with the other."""
+    public, exempt = _documents(model)
+    for rel, uses in sorted(exempt.items()):
+        if rel in public:
+            for item, doc in uses:
+                problems.error(
+                    doc.loc,
+                    f"{rel} is a document of the exempt item {item.ref} and also of a public record "
+                    f"(at {public[rel][0].loc}); an exempt item's files are not published: "
+                    "give the public record another file, or make the item public",
+                )
+
+
+def withheld(model: m.Model) -> set[str]:
+    """The files that only exempt items name: never published."""
+    public, exempt = _documents(model)
+    return {rel for rel in exempt if rel not in public}
+
+
+def published_files(content: Path, model: m.Model) -> dict[str, Path]:
+    """The files of CONTENT/files published with the site, by output path."""
+    hidden = withheld(model)
+    return {rel: path for rel, path in scan(content).items() if rel not in hidden}

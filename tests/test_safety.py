@@ -1,0 +1,235 @@
+"""Never destroy, never leak: the output folder is sitegen's alone, an exempt item's
+files are never published, files/ publishes documents only, every fault is a message."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from conftest import page
+
+MEETING = "body: cabinet\ndate: 2011-11-16\n"
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    """Every file and link under FOLDER, with its bytes' digest (or where the link points)."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            out[rel] = "link:" + os.readlink(path)
+        elif path.is_file():
+            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+        else:
+            out[rel] = "folder"
+    return out
+
+
+@pytest.fixture
+def project(site, tmp_path):
+    content = site({"meetings/m.yaml": MEETING})
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "notes.txt").write_text("my notes\n")
+    (tmp_path / "site" / ".git").mkdir()
+    (tmp_path / "site" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (tmp_path / "notes.txt").write_text("a file\n")
+    (tmp_path / "themes" / "mine" / "templates").mkdir(parents=True)
+    (tmp_path / "themes" / "mine" / "templates" / "x.html").write_text("x")
+    return content
+
+
+@pytest.mark.parametrize(
+    "output, says",
+    [
+        ("content", "is the content folder"),
+        ("content/meetings", "inside the content folder"),
+        ("content/new-folder", "inside the content folder"),
+        (".", "holds the content folder"),
+        ("..", "holds the content folder"),
+        ("themes", "the theme's folder"),
+        ("themes/mine", "the theme's folder"),
+        ("site", "did not write"),
+        ("notes.txt", "is a file"),
+        ("link-to-site", "symbolic link"),
+        ("link-to-nowhere", "symbolic link"),
+    ],
+)
+def test_build_refuses_an_output_it_does_not_own(cli, project, tmp_path, monkeypatch, output, says):
+    (project / "site.yaml").write_text((project / "site.yaml").read_text() + "theme: mine\n")
+    (tmp_path / "link-to-site").symlink_to(tmp_path / "site")
+    (tmp_path / "link-to-nowhere").symlink_to(tmp_path / "nowhere")
+    monkeypatch.chdir(tmp_path)
+    before = fingerprint(tmp_path)
+    result = cli("build", "--content", "content", "--output", output, "--no-search")
+    assert result.code == 1, result.out
+    assert says in result.err and "Traceback" not in result.err
+    assert fingerprint(tmp_path) == before  # every file the user had, byte for byte; nothing added
+
+
+def test_build_replaces_only_its_own_output(cli, project, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()  # an empty folder may be used
+    assert cli("build", "--content", project, "--output", out, "--no-search").code == 0
+    assert (out / ".sitegen-output").is_file()
+    (out / "stale.html").write_text("old")
+    assert cli("build", "--content", project, "--output", out, "--no-search").code == 0
+    assert not (out / "stale.html").exists()  # a folder sitegen built is replaced whole
+    (out / ".sitegen-output").unlink()
+    result = cli("build", "--content", project, "--output", out, "--no-search")
+    assert result.code == 1 and "did not write" in result.err
+
+
+def test_unwritable_and_overlong_outputs_are_one_line(cli, project, tmp_path):
+    result = cli("build", "--content", project, "--output", "/proc/sitegen-no/out", "--no-search")
+    assert result.code == 1 and result.err.startswith("sitegen: ") and "Traceback" not in result.err
+    long = tmp_path / ("a" * 250)
+    result = cli("build", "--content", project, "--output", long, "--no-search")
+    assert result.code == 1 and "too long" in result.err
+    assert not long.exists() and not list(tmp_path.glob(".aaa*"))
+
+
+def test_a_full_disk_keeps_the_old_site(cli, project, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert cli("build", "--content", project, "--output", out, "--no-search").code == 0
+    before = fingerprint(out)
+    import sitegen.build
+
+    calls = []
+
+    def full(root, rel, data, made):  # the disk fills after the first few files
+        calls.append(rel)
+        if len(calls) > 3:
+            raise OSError(errno.ENOSPC, "No space left on device", f"{root}/{rel}")
+        return real(root, rel, data, made)
+
+    real = sitegen.build.write_file
+    monkeypatch.setattr(sitegen.build, "write_file", full)
+    result = cli("build", "--content", project, "--output", out, "--no-search", "--jobs", "1")
+    assert result.code == 1 and "No space left on device" in result.err and "Traceback" not in result.err
+    assert fingerprint(out) == before
+    assert not list(tmp_path.glob(".out.*-*"))
+
+
+def test_a_search_index_with_empty_files_is_not_published(cli, project, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert cli("build", "--content", project, "--output", out, "--no-search").code == 0
+    before = fingerprint(out)
+    import subprocess
+
+    def broken_pagefind(command, **kwargs):  # exits 0, as Pagefind did on a full disk
+        site = Path(command[command.index("--site") + 1])
+        (site / "pagefind").mkdir()
+        (site / "pagefind" / "pagefind.js").write_bytes(b"")
+        (site / "pagefind" / "pagefind-entry.json").write_bytes(b"{}")
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(subprocess, "run", broken_pagefind)
+    result = cli("build", "--content", project, "--output", out, "--jobs", "1")
+    assert result.code == 1 and "empty files" in result.err and "pagefind.js" in result.err
+    assert fingerprint(out) == before
+
+
+def test_check_output_reports_odd_files_without_a_traceback(cli, project, tmp_path):
+    out = tmp_path / "out"
+    assert cli("build", "--content", project, "--output", out, "--no-search").code == 0
+    (out / "loop.html").symlink_to(out / "loop.html")
+    (out / "dangling.html").symlink_to(out / "nowhere.html")
+    os.mkfifo(out / "x.html")
+    result = cli("check", "--output", out)
+    assert result.code == 1 and "Traceback" not in result.err
+    for name in ("loop.html", "dangling.html", "x.html"):
+        assert f"/{name} -> {name}: not a regular file" in result.err
+
+
+# --- exempt items and files/ -----------------------------------------------------
+
+EXEMPT = """\
+body: cabinet
+date: 2024-01-10
+items:
+  - id: land-sale
+    title: Sale of land at Mill Lane
+    exempt: Paragraph 3 of Schedule 12A
+    minutes: The valuation was SECRET-VALUATION-TEXT.
+    documents:
+      - title: SECRET-DOCUMENT-TITLE
+        href: files/2024/exempt-report.pdf
+  - id: budget
+    title: Budget
+    documents:
+      - title: Budget report
+        href: files/2024/budget.pdf
+"""
+
+
+def walk_for(output: Path, needles: list[bytes]) -> list[str]:
+    found = []
+    for path in output.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            found += [f"{path.relative_to(output)}: {n!r}" for n in needles if n in data]
+    return found
+
+
+def test_an_exempt_items_files_are_not_published(cli, site, tmp_path):
+    content = site({"meetings/2024/2024-01-10-cabinet.yaml": EXEMPT})
+    (content / "files/2024").mkdir(parents=True)
+    (content / "files/2024/exempt-report.pdf").write_bytes(b"%PDF CONFIDENTIAL-PDF-BYTES")
+    (content / "files/2024/budget.pdf").write_bytes(b"%PDF public budget")
+    out = tmp_path / "out"
+    result = cli("build", "--content", content, "--output", out)
+    assert result.code == 0, result.err
+    assert not (out / "files/2024/exempt-report.pdf").exists()
+    assert (out / "files/2024/budget.pdf").is_file()
+    assert (
+        walk_for(out, [b"exempt-report", b"CONFIDENTIAL-PDF-BYTES", b"SECRET-VALUATION-TEXT", b"SECRET-DOCUMENT-TITLE"])
+        == []
+    )
+    assert "Sale of land at Mill Lane" in page(out, "/meetings/2024-01-10-cabinet/land-sale/")
+
+
+def test_a_file_of_an_exempt_and_a_public_item_is_an_error(cli, site, tmp_path):
+    content = site(
+        {
+            "meetings/2024/2024-01-10-cabinet.yaml": EXEMPT.replace(
+                "files/2024/budget.pdf", "files/2024/exempt-report.pdf"
+            ),
+        }
+    )
+    (content / "files/2024").mkdir(parents=True)
+    (content / "files/2024/exempt-report.pdf").write_bytes(b"%PDF")
+    result = cli("check", "--content", content)
+    assert result.code == 1
+    assert (
+        "meetings/2024/2024-01-10-cabinet.yaml:10: files/2024/exempt-report.pdf is a document of the exempt item"
+        in result.err
+    )
+    assert "meetings/2024/2024-01-10-cabinet.yaml:15" in result.err  # the public one, named
+
+
+@pytest.mark.parametrize("name", ["e.html", "index.html", "e.js", "logo.svg", "feed.xml", "run.sh", "noextension"])
+def test_files_refuses_code(cli, site, tmp_path, name):
+    content = site({"meetings/m.yaml": MEETING})
+    (content / "files").mkdir()
+    (content / "files" / name).write_text("<script>alert(1)</script>")
+    result = cli("build", "--content", content, "--output", tmp_path / "out")
+    assert result.code == 1
+    assert f"files/{name}:" in result.err and "not published" in result.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_hidden_files_are_left_out_with_a_warning(cli, site, tmp_path):
+    content = site({"meetings/m.yaml": MEETING})
+    (content / "files/.git").mkdir(parents=True)
+    (content / "files/.git/config").write_text("secret")
+    (content / "files/.htaccess").write_text("Options +Indexes")
+    (content / "files/report.pdf").write_bytes(b"%PDF")
+    out = tmp_path / "out"
+    result = cli("build", "--content", content, "--output", out, "--no-search")
+    assert result.code == 0
+    assert "files/.htaccess: warning: files/.htaccess is a hidden file" in result.err
+    assert "files/.git: warning:" in result.err
+    assert sorted(p.name for p in (out / "files").rglob("*")) == ["report.pdf"]
