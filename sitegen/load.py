@@ -50,6 +50,30 @@ _FALSE = {"false", "False", "FALSE"}
 _SPECIAL = _NULLS | _TRUE | _FALSE
 _SCALAR = yaml.ScalarNode
 
+# Characters a page, feed or calendar cannot carry (XML forbids C0 controls but tab and
+# newline, lone surrogates and U+FFFE/U+FFFF; HTML calls the C1 controls errors), and the
+# bidirectional embeddings, overrides and isolates, which reorder how text is shown and
+# can make a name or a sum read as something it is not.
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+
+
+def forbidden_message(char: str) -> str:
+    """What is wrong with CHAR (a FORBIDDEN character) and how to mend it."""
+    import unicodedata
+
+    code = f"U+{ord(char):04X}"
+    if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
+        return (
+            f"the text holds the bidirectional control character {code} ({unicodedata.name(char, 'control')}), "
+            "which changes the order text is shown in; delete it"
+        )
+    if "\ud800" <= char <= "\udfff":
+        return f"the text holds {code}, half of a character (a lone surrogate), which cannot be published; delete it"
+    return (
+        f"the text holds the control character {code}, which cannot be published "
+        "(often pasted in from another program unseen); delete it"
+    )
+
 
 class Num(str):
     """A plain YAML scalar that looks like a number; keeps the digits as typed."""
@@ -101,7 +125,18 @@ class _Converter:
         self.budget -= 1
         if self.budget < 0:
             raise _TooBig(f"the file holds more than {MAX_NODES} values; split it up")
+        if node.tag not in _PLAIN_TAGS:
+            self.problems.error(
+                Location(self.rel, self.line(node)),
+                f'YAML tags such as "{node.tag.replace("tag:yaml.org,2002:", "!!")}" are not used in content files; '
+                "remove the tag and write the value as it is",
+            )
         if node.__class__ is _SCALAR:
+            if node.style == '"':  # only double quotes have escapes (\u000b) that make what the file shows not
+                found = FORBIDDEN.search(node.value)
+                if found is not None:
+                    self.problems.error(Location(self.rel, self.line(node)), forbidden_message(found.group()))
+                    return FORBIDDEN.sub("", node.value)  # (the error stops the build; no second one for the same text)
             return self.scalar(node)  # type: ignore[arg-type]
         key = id(node)
         if key in self.seen:  # reached again through an alias
@@ -128,6 +163,12 @@ class _Converter:
         out_map.key_lines = key_lines = {}
         out_map.value_lines = value_lines = {}
         for key_node, value_node in node.value:
+            if key_node.__class__ is _SCALAR and key_node.value == "<<" and not key_node.style:
+                self.problems.error(
+                    Location(self.rel, key_node.start_mark.line + offset),
+                    'YAML merge keys ("<<: *name") are not used in content files; write the keys out in full',
+                )
+                continue
             if key_node.__class__ is _SCALAR and not key_node.style and key_node.value not in _SPECIAL:
                 key = key_node.value  # the common case: a plain word
             else:
@@ -203,6 +244,23 @@ def parse_yaml(text: str, rel: str, problems: Problems, offset: int = 0) -> Any:
         return None
 
 
+_PLAIN_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
+
+
+def check_characters(text: str, rel: str, problems: Problems, offset: int = 0) -> bool:
+    """Report each line of TEXT that holds a FORBIDDEN character, at that line; False if any."""
+    found = FORBIDDEN.search(text)
+    if found is None:
+        return True
+    reported = 0
+    while found is not None and reported < 20:
+        line = text.count("\n", 0, found.start()) + 1 + offset
+        problems.error(Location(rel, line), forbidden_message(found.group()))
+        reported += 1
+        found = FORBIDDEN.search(text, text.find("\n", found.start()) + 1 or len(text))
+    return False
+
+
 def read_text(path: Path, rel: str, problems: Problems) -> str | None:
     """The file as text (UTF-8, BOM and CRLF accepted), or None with a problem recorded."""
     try:
@@ -231,6 +289,8 @@ def read_text(path: Path, rel: str, problems: Problems) -> str | None:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         problems.error(Location(rel, 1), "the file is empty")
+        return None
+    if not check_characters(text, rel, problems):
         return None
     return text
 

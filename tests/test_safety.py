@@ -233,3 +233,72 @@ def test_hidden_files_are_left_out_with_a_warning(cli, site, tmp_path):
     assert "files/.htaccess: warning: files/.htaccess is a hidden file" in result.err
     assert "files/.git: warning:" in result.err
     assert sorted(p.name for p in (out / "files").rglob("*")) == ["report.pdf"]
+
+
+# --- every text, any character: a PATH:LINE message or a clean build, never a traceback ----
+
+TEXT_FIELDS = """\
+body: cabinet
+date: 2011-11-16
+location: {0}
+items:
+  - id: one
+    title: {0}
+    report: {0}
+    minutes: {0}
+    decisions:
+      - id: "1"
+        text: {0}
+"""
+
+
+@pytest.mark.parametrize("where", ["meeting", "people", "bodies"])
+def test_any_text_is_a_message_or_a_clean_build(tmp_path, cli, where):
+    import json
+    import re
+    import shutil
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from sitegen.cli import main
+
+    from conftest import BODIES, PEOPLE, write_site
+
+    characters = st.characters(codec=None, categories=None)  # every plane, controls, marks, surrogates
+    tricky = st.sampled_from(["\u202e", "\u2066", "\x0b", "\x00", "\x85", "\ufeff", "\ud800", "&<>\"'", "]](", "\\"])
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.one_of(characters, tricky), min_size=1, max_size=12).map("".join))
+    def one(text: str) -> None:
+        quoted = json.dumps(text)  # a YAML double-quoted scalar: every character as an escape
+        root = tmp_path / "case"
+        shutil.rmtree(root, ignore_errors=True)
+        files = {"meetings/m.yaml": MEETING}
+        if where == "meeting":
+            files["meetings/m.yaml"] = TEXT_FIELDS.format(quoted)
+        elif where == "people":
+            files["people.yaml"] = PEOPLE.replace('"Councillor Amina Khan"', quoted).replace(
+                "Councillor Amina Khan", quoted
+            )
+        else:
+            files["bodies.yaml"] = BODIES.replace("Audit Committee", quoted)
+        content = write_site(root, files)
+        checked = main(["check", "--content", str(content)])
+        built = main(["build", "--content", str(content), "--output", str(root / "out"), "--no-search", "--jobs", "1"])
+        assert checked == built, text
+        if built == 0:
+            for path in (root / "out").rglob("*"):
+                if path.is_file():
+                    path.read_bytes().decode("utf-8")  # every file is text a browser can read
+
+    one()
+    # a control character and a bidirectional override: each at its own line, in check and build alike
+    text = TEXT_FIELDS.format(json.dumps("a\u202eb")).replace("    minutes:", '    minutes: "x\\u000by"\n    x:', 1)
+    content = write_site(tmp_path / "case2", {"meetings/m.yaml": text})
+    for command in (["check"], ["build", "--output", tmp_path / "out2"]):
+        result = cli(*command, "--content", content)
+        assert result.code == 1 and "Traceback" not in result.err
+        assert re.search(
+            r"^meetings/m\.yaml:3: the text holds the bidirectional control character U\+202E", result.err, re.M
+        )
+        assert re.search(r"^meetings/m\.yaml:8: the text holds the control character U\+000B", result.err, re.M)
