@@ -258,11 +258,11 @@ def test_any_text_is_a_message_or_a_clean_build(tmp_path, cli, where):
     import re
     import shutil
 
+    from conftest import BODIES, PEOPLE, write_site
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
-    from sitegen.cli import main
 
-    from conftest import BODIES, PEOPLE, write_site
+    from sitegen.cli import main
 
     characters = st.characters(codec=None, categories=None)  # every plane, controls, marks, surrogates
     tricky = st.sampled_from(["\u202e", "\u2066", "\x0b", "\x00", "\x85", "\ufeff", "\ud800", "&<>\"'", "]](", "\\"])
