@@ -29,7 +29,7 @@ from . import model as m
 from .build import Builder, Loaded, Log, _quiet, build, load, paused_gc, quiet_worker, relink, share
 from .errors import ContentError, Problem, Problems
 from .files import published_files, withheld
-from .link import NeedsFullLink, recommendation_status
+from .link import NeedsFullLink, has_record, recommendation_status
 from .pages import (
     PLANS,
     Kept,
@@ -979,8 +979,10 @@ def local_structure(meeting: m.Meeting) -> tuple:
 
 def _warned(meeting: m.Meeting, today: object) -> bool:
     """Whether linking would warn about the meeting's status and date (the full path reports it)."""
-    return (meeting.status == "scheduled" and meeting.date < today) or (  # type: ignore[operator]
-        meeting.status == "held" and meeting.date > today  # type: ignore[operator]
+    return (
+        (meeting.status == "scheduled" and meeting.date < today)  # type: ignore[operator]
+        or (meeting.status == "held" and meeting.date > today)  # type: ignore[operator]
+        or (meeting.status in ("cancelled", "postponed") and has_record(meeting))
     )
 
 
@@ -999,6 +1001,8 @@ def read_by_status(recommendation: m.Decision) -> set[str]:
     for step in recommendation.steps:
         if step.decision is not None and step.decision.meeting is not None:
             meetings.add(step.decision.meeting.id)
+    for new in recommendation.superseded_by:
+        meetings.add(new.meeting.id)
     return meetings
 
 
@@ -1018,7 +1022,7 @@ def structure(meeting: m.Meeting) -> tuple:
                 tuple(i.person_id for i in item.interests),
                 tuple((a.id, a.result, a.moved_by_ref and a.moved_by_ref[0], a.seconded_by_ref and a.seconded_by_ref[0]) for a in item.amendments),
                 tuple((v.on, repr(v.people_refs)) if v.people_refs else (v.on, v.for_count, v.against_count, v.abstained_count) for v in item.votes),
-                tuple((d.id, d.type, d.to_id, d.at_id, tuple((s.ref, s.outcome) for s in d.decides)) for d in item.decisions),
+                tuple((d.id, d.type, d.to_id, d.at_id, d.supersedes_ref, tuple((s.ref, s.outcome) for s in d.decides)) for d in item.decisions),
                 tuple((d.title, d.href, d.file_type, d.size) for d in item.documents),
                 tuple(len(x) for x in (item.interests, item.amendments, item.decisions)),
             )

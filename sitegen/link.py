@@ -43,6 +43,7 @@ class Linker:
         self.model = m.Model(site, bodies, dict(people), issue_info, ordered, has_people_file, today=today)
         self.anonymous: dict[str, m.Person] = {}
         self.at_index: dict[str, list[m.Decision]] = {}  # meeting id -> the decisions whose at: names it
+        self.contradicted = False  # whether the last link warned of contradictions (see contradictions)
 
     # --- references --------------------------------------------------------
 
@@ -108,12 +109,16 @@ class Linker:
             for item in meeting.items:
                 for decision in item.decisions:
                     self.decides(decision)
+                    self.supersede(decision)
                 for ref, loc in item.considers_refs:
                     self.considers(item, ref, loc)
-        for decision in model.all_decisions():
-            if decision.is_recommendation:
-                decision.steps.sort(key=_step_key)
-                decision.status = self.status(decision)
+        decisions = model.all_decisions()
+        self.circles(decisions)
+        recommendations = [d for d in decisions if d.is_recommendation]
+        for decision in recommendations:
+            decision.steps.sort(key=_step_key)
+            decision.status = self.status(decision)
+        self.contradicted = bool(contradictions(recommendations, self.problems))
         self.issues()
         self.records()
         return model
@@ -134,6 +139,12 @@ class Linker:
         if meeting.status == "held" and meeting.date > self.today:
             self.problems.warn(
                 meeting.loc, f"the meeting is marked held but dated {meeting.date.isoformat()}, in the future"
+            )
+        if meeting.status in ("cancelled", "postponed") and has_record(meeting):
+            self.problems.warn(
+                meeting.loc,
+                f"the meeting is marked {meeting.status} but has minutes or decisions; "
+                f"was it held? (set status: held, or remove them)",
             )
         for item in meeting.items:
             self.item(item)
@@ -181,9 +192,80 @@ class Linker:
             self.problems.warn(item.loc, "the item is exempt: only its title and reason are published")
 
     def decides(self, decision: m.Decision) -> None:
+        settled: dict[int, m.Decides] = {}
         for step in decision.decides:
             step.decision = decision
             self.step(step)
+            target = step.target
+            if target is None:
+                continue
+            first = settled.get(id(target))
+            if first is not None:
+                self.problems.error(
+                    step.loc,
+                    f'decides "{step.ref}": this decision already names that recommendation (line {first.loc.line}); '
+                    "give each recommendation one outcome",
+                )
+                target.steps.remove(step)
+                step.target = None
+                continue
+            settled[id(target)] = step
+
+    def supersede(self, decision: m.Decision) -> None:
+        """Link a recommendation to the one, referred back, that it re-makes."""
+        if not decision.supersedes_ref:
+            return
+        ref, loc = decision.supersedes_ref, decision.line("supersedes")
+        target = self.resolve(ref, loc, "supersedes")
+        if target is None:
+            return
+        if not isinstance(target, m.Decision) or not target.is_recommendation:
+            self.problems.error(
+                loc,
+                f'supersedes "{ref}" names {_name_of(target)}; supersedes names the recommendation this one '
+                "re-makes: MEETING/ITEM/DECISION",
+            )
+            return
+        if target is decision:
+            self.problems.error(loc, f'supersedes "{ref}": a recommendation cannot supersede itself')
+            return
+        if target.date > decision.date:
+            self.problems.error(
+                loc,
+                f'supersedes "{ref}": that recommendation was made later ({target.date.isoformat()}) '
+                f"than this one ({decision.date.isoformat()})",
+            )
+            return
+        decision.supersedes = target
+        target.superseded_by.append(decision)
+
+    def circles(self, decisions: Iterable[m.Decision]) -> None:
+        """A decision that, through decides and supersedes, comes back to itself is an error."""
+        state: dict[int, int] = {}  # 1: on the path being followed, 2: done
+        for start in decisions:
+            if id(start) in state:
+                continue
+            state[id(start)] = 1
+            stack: list[tuple[m.Decision, Iterator[tuple[m.Decision, Location, str]]]] = [(start, _edges(start))]
+            while stack:
+                node, edges = stack[-1]
+                for target, loc, key in edges:
+                    seen = state.get(id(target))
+                    if seen == 1:  # back to a decision on the path: a circle
+                        path = [d for d, _ in stack]
+                        circle = [d.ref for d in path[path.index(target) :]] + [target.ref]
+                        self.problems.error(
+                            loc,
+                            f"{key}: these decisions settle each other in a circle ({' -> '.join(circle)}); "
+                            "a recommendation cannot be settled by what it settles",
+                        )
+                    elif seen is None:
+                        state[id(target)] = 1
+                        stack.append((target, _edges(target)))
+                        break
+                else:
+                    state[id(node)] = 2
+                    stack.pop()
 
     def step(self, step: m.Decides) -> None:
         """Resolve one step of a decision (what it decided about a recommendation)."""
@@ -388,6 +470,13 @@ class Linker:
         touched = gone | new_ids
         if self.failed or len(new_ids) != len(added):
             raise NeedsFullLink("the last link had errors, or two new files share an id")
+        if self.contradicted:
+            raise NeedsFullLink("the last link reported contradictions: only a full link can say which remain")
+        for x in [*removed, *added]:
+            for item in x.items:
+                for decision in item.decisions:
+                    if decision.supersedes_ref or decision.superseded_by:
+                        raise NeedsFullLink("a recommendation supersedes or is superseded")
         for x in removed:
             if old.meetings.get(x.id) is not x or any(self.refs.get(k) is not t for k, t in _names(x)):
                 raise NeedsFullLink(f"{x.id} is not the linked meeting, or shares a name")
@@ -473,6 +562,7 @@ class Linker:
                     self.decides(decision)
                 for ref, loc in item.considers_refs:
                     self.considers(item, ref, loc)
+        self.circles([d for x in added for item in x.items for d in item.decisions])
         for step in steps_in:
             self.step(step)
         for item in items_in.values():
@@ -508,6 +598,8 @@ class Linker:
         for decision in recs.values():
             if decision.is_recommendation:
                 decision.status = recommendation_status(decision)
+        if contradictions([d for d in recs.values() if d.is_recommendation], Problems()):
+            raise NeedsFullLink("a recommendation is decided again after being settled")
         self._issues_after(removed, added, old)
         self._records_after(removed, added, old)
 
@@ -647,6 +739,12 @@ def recommendation_status(rec: m.Decision) -> m.Status:
     latest = rec.steps[-1] if rec.steps else None
     if latest is not None and latest.outcome not in m.OPEN_OUTCOMES:
         return m.Status(latest.outcome, False, latest.decision.meeting.body, step=latest)  # type: ignore[union-attr]
+    if rec.superseded_by:
+        new = min(rec.superseded_by, key=lambda d: (*d.meeting.sort_key, d.item.order))  # type: ignore[union-attr]
+        return m.Status("superseded", False, new.meeting.body, step=latest, superseded_by=new)
+    if latest is not None and latest.outcome == "referred-back":
+        # the move is the recommending body's: to re-make it (supersedes) or let it go
+        return m.Status("awaiting", True, rec.meeting.body, step=latest)
     since = latest.decision.date if latest is not None else rec.date  # type: ignore[union-attr]
     agendas = [
         it.meeting
@@ -665,6 +763,58 @@ def recommendation_status(rec: m.Decision) -> m.Status:
     ):
         return m.Status("overdue", True, rec.to, meeting=at, step=latest)
     return m.Status("awaiting", True, rec.to, step=latest)
+
+
+def has_record(meeting: m.Meeting) -> bool:
+    """Whether MEETING records anything done at it (minutes or decisions)."""
+    return any(item.minutes or item.decisions for item in meeting.items)
+
+
+def contradictions(recommendations: Iterable[m.Decision], problems: Problems) -> int:
+    """Warn where the record contradicts itself: a recommendation decided again after an
+    outcome settled it, or superseded after it was settled. Returns how many."""
+    count = 0
+    for rec in recommendations:
+        settled = next((s for s in rec.steps if s.outcome not in m.OPEN_OUTCOMES), None)
+        if settled is None:
+            continue
+        first = settled.decision
+        assert first is not None
+        where = (
+            f"{first.meeting.body.name if first.meeting.body else first.meeting.body_id} on {first.date.isoformat()}"
+        )
+        for later in rec.steps[rec.steps.index(settled) + 1 :]:
+            count += 1
+            problems.warn(
+                later.loc,
+                f'decides "{later.ref}": the recommendation was already settled ({settled.outcome} by {where}, '
+                f"at {settled.loc}); the site shows this later outcome, {later.outcome}: check which is right",
+            )
+        for new in rec.superseded_by:
+            count += 1
+            problems.warn(
+                new.line("supersedes"),
+                f'supersedes "{new.supersedes_ref}": that recommendation was already settled ({settled.outcome} by '
+                f"{where}, at {settled.loc}); only a recommendation left open (referred back) can be superseded",
+            )
+    return count
+
+
+def _edges(decision: m.Decision) -> Iterator[tuple[m.Decision, Location, str]]:
+    """What DECISION settles or supersedes, with where it says so."""
+    for step in decision.decides:
+        if step.target is not None:
+            yield step.target, step.loc, f'decides "{step.ref}"'
+    if decision.supersedes is not None:
+        yield decision.supersedes, decision.line("supersedes"), f'supersedes "{decision.supersedes_ref}"'
+
+
+def _name_of(target: object) -> str:
+    if isinstance(target, m.Item):
+        return "an item"
+    if isinstance(target, m.Meeting):
+        return "a meeting"
+    return "a resolution"
 
 
 def _empty_issues(issue_info: dict[str, m.IssueInfo], issues: dict[str, m.Issue]) -> list[Problem]:

@@ -149,11 +149,12 @@ class Decides:
 class Status:
     """Where a recommendation stands; computed by the linker."""
 
-    state: str  # an outcome, or "on-agenda", "overdue", "awaiting"
+    state: str  # an outcome, or "superseded", "on-agenda", "overdue", "awaiting"
     open: bool
-    body: Body | None = None  # the body expected to decide
+    body: Body | None = None  # the body expected to act (to decide it, or to re-make it when referred back)
     meeting: Meeting | None = None  # on-agenda / overdue meeting
     step: Decides | None = None  # the latest step, if any
+    superseded_by: Decision | None = None  # the recommendation that re-made it (state "superseded")
 
 
 @dataclass(slots=True, eq=False)
@@ -164,8 +165,9 @@ class Decision:
     to_id: str = ""
     at_id: str = ""
     decides: list[Decides] = field(default_factory=list)
+    supersedes_ref: str = ""  # the recommendation, referred back, that this one re-makes
     loc: Location = field(default_factory=lambda: Location(""))
-    lines: dict[str, int] = field(default_factory=dict)  # the lines of "to", "at" and "text" in loc.path
+    lines: dict[str, int] = field(default_factory=dict)  # the lines of "to", "at", "text", "supersedes"
     # computed
     item: Item | None = None
     to: Body | None = None
@@ -173,9 +175,11 @@ class Decision:
     steps: list[Decides] = field(default_factory=list)  # decisions taken on this recommendation
     considered_by: list[Item] = field(default_factory=list)
     status: Status | None = None
+    supersedes: Decision | None = None
+    superseded_by: list[Decision] = field(default_factory=list)
 
     def line(self, key: str) -> Location:
-        """Where KEY ("to", "at" or "text") is given in the decision's file."""
+        """Where KEY ("to", "at", "text" or "supersedes") is given in the decision's file."""
         return Location(self.loc.path, self.lines.get(key, self.loc.line))
 
     @property
@@ -283,6 +287,7 @@ class Meeting:
             for decision in item.decisions:
                 decision.to = decision.at = decision.status = None
                 decision.steps, decision.considered_by = [], []
+                decision.supersedes, decision.superseded_by = None, []
                 for step in decision.decides:
                     step.decision = step.target = None
 

@@ -73,12 +73,24 @@ def step_words(step: m.Decides) -> str:
     body = decision.meeting.body
     who = f" by {body.name}" if body else ""
     draft = " (draft minutes)" if decision.meeting.record == "draft" else ""
+    target = step.target
+    if step.outcome == "referred-back" and target is not None and target.meeting.body is not None:
+        return f"Referred back to {target.meeting.body.name} on {short_date(decision.date)}{draft}"
     return f"{OUTCOME_WORDS[step.outcome]}{who} on {short_date(decision.date)}{draft}"
+
+
+def made_by(decision: m.Decision) -> str:
+    """Cabinet's recommendation of 16 November 2011."""
+    body = decision.meeting.body
+    return f"{body.name if body else decision.meeting.body_id}'s recommendation of {short_date(decision.date)}"
 
 
 def status_words(status: m.Status | None) -> str:
     if status is None:
         return ""
+    if status.state == "superseded" and status.superseded_by is not None:
+        text = f"Superseded by {made_by(status.superseded_by)}"
+        return f"{step_words(status.step)}; {text[0].lower()}{text[1:]}" if status.step is not None else text
     if not status.open:
         assert status.step is not None
         return step_words(status.step)
@@ -90,6 +102,8 @@ def status_words(status: m.Status | None) -> str:
     elif status.state == "overdue":
         assert status.meeting is not None
         text = f"Overdue: not decided at {body} on {short_date(status.meeting.date)}"
+    elif status.step is not None and status.step.outcome == "referred-back":
+        text = f"Awaiting a new recommendation from {body}"
     else:
         text = f"Awaiting decision by {body}"
     if status.step is not None:

@@ -355,11 +355,15 @@ class Publisher:
                     "status_text": status_words(status),
                     "open": status.open if status else None,
                     "outcomes": [self.step_json(s) for s in d.steps],
+                    "supersedes": d.supersedes.ref if d.supersedes is not None else None,
+                    "superseded_by": [new.ref for new in d.superseded_by],
                 }
             )
-        if d.decides:
+        if d.decides:  # the canonical reference, whatever alias the clerk typed
             out["decides"] = [
-                {"ref": s.ref, "outcome": s.outcome, "note": s.note or None} for s in d.decides if s.target is not None
+                {"ref": s.target.ref, "outcome": s.outcome, "note": s.note or None}
+                for s in d.decides
+                if s.target is not None
             ]
         return out
 
@@ -387,7 +391,21 @@ class Publisher:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(
-            ["meeting", "date", "body", "item", "number", "type", "to", "status", "outcome", "deciding_meeting", "url"]
+            [
+                "meeting",
+                "date",
+                "body",
+                "item",
+                "item_title",
+                "number",
+                "type",
+                "to",
+                "status",
+                "outcome",
+                "deciding_meeting",
+                "text",
+                "url",
+            ]  # fmt: skip
         )
         for d in decisions:
             meeting = d.item.meeting  # type: ignore[union-attr]
@@ -397,7 +415,7 @@ class Publisher:
             if status is not None and not status.open:
                 outcome = status.state
             elif d.decides:
-                outcome = "; ".join(f"{s.outcome}: {s.ref}" for s in d.decides if s.target is not None)
+                outcome = "; ".join(f"{s.outcome}: {s.target.ref}" for s in d.decides if s.target is not None)
             writer.writerow(
                 _cell(v)
                 for v in [
@@ -405,12 +423,14 @@ class Publisher:
                     meeting.date.isoformat(),  # type: ignore[union-attr]
                     meeting.body_id,  # type: ignore[union-attr]
                     d.item.id,  # type: ignore[union-attr]
+                    d.item.title,  # type: ignore[union-attr]
                     d.id,
                     d.type,
                     d.to_id,
                     status_words(status) if status else "decided",
                     outcome,
                     step.decision.meeting.id if step and step.decision else "",
+                    d.text,
                     self.absolute(d),
                 ]
             )

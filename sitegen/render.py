@@ -295,6 +295,7 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         status_words=present.status_words,
         status_class=present.status_class,
         step_words=present.step_words,
+        made_by=present.made_by,
         file_size=present.file_size,
         time_range=present.time_range,
     )

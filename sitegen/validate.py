@@ -319,7 +319,7 @@ ITEM_KEYS = (
     "id", "number", "title", "report", "issue", "exempt", "interests", "minutes", "amendments",
     "votes", "decisions", "documents", "considers", "aliases",
 )  # fmt: skip
-DECISION_KEYS = ("id", "type", "to", "at", "text", "decides")
+DECISION_KEYS = ("id", "type", "to", "at", "text", "decides", "supersedes")
 DECIDES_KEYS = ("ref", "outcome", "note")
 AMENDMENT_KEYS = ("id", "moved_by", "seconded_by", "text", "result")
 VOTE_KEYS = ("on", "for", "against", "abstained")
@@ -555,6 +555,15 @@ class MeetingReader:
             loc=Location(rel, e.key_line("id") if "id" in e else e.line),
         )
         decision.lines = {"to": e.value_line("to"), "at": e.value_line("at"), "text": e.value_line("text")}
+        decision.supersedes_ref = g.text("supersedes")
+        if decision.supersedes_ref:
+            decision.lines["supersedes"] = e.value_line("supersedes")
+            if dtype != "recommendation":
+                g.error(
+                    e.key_line("supersedes"),
+                    '"supersedes" is for a recommendation that re-makes one referred back; '
+                    'this decision is a resolution (add "type: recommendation" and "to:")',
+                )
         for d in g.maps("decides"):
             h = Fields(d, rel, self.problems, "decides entry", DECIDES_KEYS)
             ref = h.text("ref", required=True)

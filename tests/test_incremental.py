@@ -105,7 +105,8 @@ def test_series_of_edits_matches_clean_builds(tmp_path, monkeypatch, mode):
         result = project.build()
         assert result.ok, result.problems
         assert result.prose_only == (n in (1, 2, 3)), n  # minutes and a recommendation's text: prose only
-        assert result.local == (n in (8, 9, 10, 11, 12)), n  # the status and record edits
+        # the status and record edits (a held meeting with minutes postponed, step 10, is warned of: relinked)
+        assert result.local == (n in (8, 9, 11, 12)), n
         same_as_clean(content, out, tmp_path, n)
         warm()
 

@@ -190,16 +190,19 @@ def test_decisions_csv(example_output: Path):
         "date",
         "body",
         "item",
+        "item_title",
         "number",
         "type",
         "to",
         "status",
         "outcome",
         "deciding_meeting",
+        "text",
         "url",
     ]
     rec = next(r for r in rows if r["meeting"] == "2011-11-16-cabinet" and r["number"] == "3")
     assert rec["type"] == "recommendation" and rec["to"] == "council" and rec["outcome"] == "amended"
+    assert rec["item_title"] == "Strategic commissioning" and "£80,000" in rec["text"]
     assert rec["deciding_meeting"] == "2011-12-07-council"
     dates = [r["date"] for r in rows]
     assert dates == sorted(dates, reverse=True)

@@ -108,7 +108,8 @@ def test_deferred_then_approved_shows_both_steps(example_output: Path):
 def test_referred_back_is_open_and_listed_awaiting(example_output: Path):
     html = page(example_output, "/meetings/2012-01-18-cabinet/licensing-policy/")
     rec = text(section(html, "decision-1"))
-    assert "Status: Referred back by Council on 29 February 2012; awaiting decision by Council" in rec
+    # referred back: the move is Cabinet's, which made it
+    assert "Status: Referred back to Cabinet on 29 February 2012; awaiting a new recommendation from Cabinet" in rec
     awaiting = text(page(example_output, "/decisions/awaiting/"))
     assert "Licensing" in awaiting
 
