@@ -135,7 +135,7 @@ def test_supersedes_closes_the_referred_back_recommendation(cli, site, tmp_path)
     import json
 
     record = json.loads((out / "data/record.json").read_text())
-    decisions = {d["id"]: d for m in record["meetings"] for i in m.get("items", []) for d in i.get("decisions", [])}
+    decisions = {d["id"]: d for e in record["events"] for i in e["agenda"] for d in i.get("decisions", [])}
     assert decisions["2024-01-10-cabinet/parking/1"]["status"] == "superseded"
     assert decisions["2024-01-10-cabinet/parking/1"]["superseded_by"] == ["2024-03-06-cabinet/parking/1"]
     assert decisions["2024-03-06-cabinet/parking/1"]["supersedes"] == "2024-01-10-cabinet/parking/1"
