@@ -159,11 +159,69 @@ def read_on_two(paths: list[Path], content: Path) -> list[tuple[m.Meeting | None
 
 
 def _check_aliases(model: m.Model, problems: Problems) -> None:
-    for kind, objects in (("meeting", model.meetings), ("body", model.bodies), ("person", model.people)):
-        for obj in objects.values():  # type: ignore[attr-defined]
+    """An alias may not be another thing's id or alias of the same kind: one address, one thing."""
+    kinds: list[tuple[str, dict]] = [
+        ("meeting", model.meetings),
+        ("body", model.bodies),
+        ("person", model.people),
+        ("issue", model.issue_info),
+    ]
+    for kind, objects in kinds:
+        owner: dict[str, object] = {}
+        for obj in objects.values():
             for alias in obj.aliases:
-                if alias in objects:
-                    problems.error(obj.loc, f'alias "{alias}" of {kind} "{obj.id}" is the id of another {kind}')
+                if alias in objects and objects[alias] is not obj:
+                    other = objects[alias]
+                    problems.error(
+                        obj.loc,
+                        f'alias "{alias}" of {kind} "{obj.id}" is the id of another {kind} (at {other.loc})',
+                    )
+                elif alias in owner and owner[alias] is not obj:
+                    other = owner[alias]
+                    problems.error(
+                        obj.loc,
+                        f'alias "{alias}" of {kind} "{obj.id}" is also an alias of {kind} "{other.id}" '  # type: ignore[attr-defined]
+                        f"(at {other.loc}); an old address can lead to one place only",  # type: ignore[attr-defined]
+                    )
+                owner[alias] = obj
+                if kind == "meeting" and alias.isdigit() and len(alias) == 4:
+                    problems.error(obj.loc, f'the alias "{alias}" would clash with the year page /meetings/{alias}/')
+    for issue in model.issues.values():
+        for alias in issue.aliases:
+            other = model.issues.get(alias)
+            if other is not None and other is not issue and alias not in model.issue_info:
+                info = model.issue_info.get(issue.id)
+                problems.error(
+                    info.loc if info else Location("issues.yaml"),
+                    f'alias "{alias}" of issue "{issue.id}" is the id of another issue, made from its items',
+                )
+    moved: dict[str, m.Item] = {}
+    for meeting in model.meetings.values():
+        ids = {item.id: item for item in meeting.items}
+        local: dict[str, m.Item] = {}
+        for item in meeting.items:
+            for alias in item.aliases:
+                if "/" in alias:  # the item's old address in another meeting: MEETING/ITEM
+                    mid, iid = alias.split("/", 1)
+                    there = model.meetings.get(mid)
+                    if there is not None and any(iid == x.id or iid in x.aliases for x in there.items):
+                        problems.error(item.loc, f'alias "{alias}" of item "{item.ref}" is an item of {mid} still')
+                    elif alias in moved and moved[alias] is not item:
+                        problems.error(
+                            item.loc, f'alias "{alias}" of item "{item.ref}" is also an alias of "{moved[alias].ref}"'
+                        )
+                    moved[alias] = item
+                elif alias in ids and ids[alias] is not item:
+                    problems.error(
+                        item.loc,
+                        f'alias "{alias}" of item "{item.id}" is the id of another item of this meeting '
+                        f"(line {ids[alias].loc.line})",
+                    )
+                elif alias in local and local[alias] is not item:
+                    problems.error(
+                        item.loc, f'alias "{alias}" of item "{item.id}" is also an alias of item "{local[alias].id}"'
+                    )
+                local[alias] = item
 
 
 @dataclass

@@ -164,6 +164,17 @@ def cmd_new(args: argparse.Namespace) -> int:
     if path.exists():
         print(f"sitegen: {path} already exists; not overwriting it", file=sys.stderr)
         return 1
+    from .validate import meeting_files
+
+    stem = path.name.rsplit(".", 1)[0]
+    same = [p for p in meeting_files(content) if p.name.rsplit(".", 1)[0] == stem]
+    if same:
+        print(
+            f"sitegen: the meeting {stem} already exists, in {same[0]}; a meeting's id is its file name, "
+            "so a second file would clash. Edit that file instead",
+            file=sys.stderr,
+        )
+        return 1
     path.parent.mkdir(parents=True, exist_ok=True)
     status = "scheduled" if date >= today() else "held"
     schemas = install_schemas(content)

@@ -983,6 +983,7 @@ def _warned(meeting: m.Meeting, today: object) -> bool:
         (meeting.status == "scheduled" and meeting.date < today)  # type: ignore[operator]
         or (meeting.status == "held" and meeting.date > today)  # type: ignore[operator]
         or (meeting.status in ("cancelled", "postponed") and has_record(meeting))
+        or (meeting.start is not None and meeting.end is not None and meeting.end < meeting.start)
     )
 
 

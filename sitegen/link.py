@@ -43,6 +43,9 @@ class Linker:
         self.model = m.Model(site, bodies, dict(people), issue_info, ordered, has_people_file, today=today)
         self.anonymous: dict[str, m.Person] = {}
         self.at_index: dict[str, list[m.Decision]] = {}  # meeting id -> the decisions whose at: names it
+        self.person_aliases: dict[str, m.Person] | None = None
+        self.automatic: dict[str, m.Item] = {}  # automatic issue ids, by the first item of their matter
+        self.tags: set[str] | None = None  # the issue ids typed on items (see _tags)
         self.contradicted = False  # whether the last link warned of contradictions (see contradictions)
 
     # --- references --------------------------------------------------------
@@ -53,6 +56,10 @@ class Linker:
         people = self.model.people
         if pid in people:
             return people[pid]
+        if self.person_aliases is None:
+            self.person_aliases = {alias: p for p in people.values() for alias in p.aliases}
+        if pid in self.person_aliases:  # an old id, kept in records typed before a change of name
+            return self.person_aliases[pid]
         if self.has_people:
             self.problems.error(loc, f'unknown person "{pid}"{did_you_mean(pid, people)}; add them to people.yaml')
             return None
@@ -73,6 +80,9 @@ class Linker:
         bodies = self.model.bodies
         if bid in bodies:
             return bodies[bid]
+        for body in bodies.values():
+            if bid in body.aliases:  # an old id
+                return body
         self.problems.error(loc, f'unknown body "{bid}"{did_you_mean(bid, bodies)}; bodies are listed in bodies.yaml')
         return None
 
@@ -139,6 +149,12 @@ class Linker:
         if meeting.status == "held" and meeting.date > self.today:
             self.problems.warn(
                 meeting.loc, f"the meeting is marked held but dated {meeting.date.isoformat()}, in the future"
+            )
+        if ends_before_start(meeting, self.model.site.timezone):
+            self.problems.error(
+                refs.get("end", meeting.loc),
+                f"end {meeting.end:%H:%M} is before start {meeting.start:%H:%M}; correct one of them "
+                "(a meeting that runs past midnight ends at 23:59)",
             )
         if meeting.status in ("cancelled", "postponed") and has_record(meeting):
             self.problems.warn(
@@ -415,10 +431,31 @@ class Linker:
                 continue  # it links to nothing
             if not tagged:
                 first = min(component, key=_place)
-                tagged = {f"{first.meeting.id}-{first.id}"}  # type: ignore[union-attr]
+                auto = f"{first.meeting.id}-{first.id}"  # type: ignore[union-attr]
+                made = self.automatic.get(auto)
+                if made is not None and made is not first and _live(made, self.model):
+                    self.problems.error(
+                        first.loc,
+                        f'the items "{made.ref}" and "{first.ref}" lead two different matters to the same automatic '
+                        f'issue id "{auto}"; give one of them "issue:" with an id of its own',
+                    )
+                elif auto in self.model.issue_info or auto in self._tags():
+                    self.problems.error(
+                        first.loc,
+                        f'the automatic issue id "{auto}" of the matter that starts at "{first.ref}" is the id of '
+                        'another issue; give this item "issue:" with an id of its own',
+                    )
+                self.automatic[auto] = first
+                tagged = {auto}
             for one in component:
                 joined[id(one)] = sorted(tagged)
         return joined
+
+    def _tags(self) -> set[str]:
+        """The issue ids that items carry (made once per link)."""
+        if self.tags is None:
+            self.tags = {item.issue_id for item in self.model.all_items() if item.issue_id}
+        return self.tags
 
     def records(self) -> None:
         records: dict[str, m.PersonRecord] = {pid: m.PersonRecord() for pid in self.model.people}
@@ -465,6 +502,7 @@ class Linker:
         meetings and issues, though objects both share get the new links. Raises
         NeedsFullLink when the change is beyond this (see there)."""
         old = self.model
+        self.tags = None
         gone = {x.id for x in removed}
         new_ids = {x.id for x in added}
         touched = gone | new_ids
@@ -649,11 +687,12 @@ def _names(meeting: m.Meeting) -> Iterator[tuple[str, m.Meeting | m.Item | m.Dec
     for mid in mids:
         yield mid, meeting
     for item in meeting.items:
-        for iid in [item.id, *item.aliases]:
-            for mid in mids:
-                yield f"{mid}/{iid}", item
-                for decision in item.decisions:
-                    yield f"{mid}/{iid}/{decision.id}", decision
+        names = [f"{mid}/{iid}" for iid in [item.id, *item.aliases] if "/" not in iid for mid in mids]
+        names += [alias for alias in item.aliases if "/" in alias]  # moved from another meeting
+        for name in names:
+            yield name, item
+            for decision in item.decisions:
+                yield f"{name}/{decision.id}", decision
 
 
 def _record(meeting: m.Meeting, records: dict[str, m.PersonRecord]) -> None:
@@ -714,6 +753,11 @@ def _ids(item: m.Item, joined: dict[int, list[str]]) -> list[str]:
     return [item.issue_id] if item.issue_id else joined.get(id(item), [])
 
 
+def _live(item: m.Item, model: m.Model) -> bool:
+    """Whether ITEM is still one of MODEL's (not of a meeting file since changed)."""
+    return item.meeting is not None and model.meetings.get(item.meeting.id) is item.meeting
+
+
 def _place(item: m.Item) -> tuple:
     return (*item.meeting.sort_key, item.order)  # type: ignore[union-attr]
 
@@ -763,6 +807,22 @@ def recommendation_status(rec: m.Decision) -> m.Status:
     ):
         return m.Status("overdue", True, rec.to, meeting=at, step=latest)
     return m.Status("awaiting", True, rec.to, step=latest)
+
+
+def ends_before_start(meeting: m.Meeting, timezone: str) -> bool:
+    """Whether MEETING's end comes before its start, in the site's time zone (where the
+    clocks go back, 01:30 to 01:00 can be half an hour, the hour repeated)."""
+    if meeting.start is None or meeting.end is None or meeting.end >= meeting.start:
+        return False
+    import zoneinfo
+
+    try:
+        zone = zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return True
+    start = dt.datetime.combine(meeting.date, meeting.start, zone)
+    end = dt.datetime.combine(meeting.date, meeting.end, zone).replace(fold=1)
+    return end.astimezone(dt.UTC) < start.astimezone(dt.UTC)
 
 
 def has_record(meeting: m.Meeting) -> bool:

@@ -459,9 +459,11 @@ class Publisher:
                 pairs.append((f"meetings/{alias}/", path_of(meeting)))
                 for item in meeting.items:
                     pairs.append((f"meetings/{alias}/{item.id}/", path_of(item)))
+                    pairs += [(f"meetings/{alias}/{old}/", path_of(item)) for old in item.aliases if "/" not in old]
             for item in meeting.items:
-                for alias in item.aliases:
-                    pairs.append((f"meetings/{meeting.id}/{alias}/", path_of(item)))
+                for alias in item.aliases:  # an old id, or MEETING/ITEM for an item moved from another meeting
+                    old = f"meetings/{alias}/" if "/" in alias else f"meetings/{meeting.id}/{alias}/"
+                    pairs.append((old, path_of(item)))
         for body in model.bodies.values():
             pairs += [(f"bodies/{alias}/", path_of(body)) for alias in body.aliases]
         for person in model.people.values():

@@ -21,7 +21,16 @@ MEETING_SUFFIXES = (".md", ".yaml", ".yml")
 
 
 def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-") or "x"
+    """An id made from TEXT: letters with accents lose them (ŵ to w, ŷ to y, é to e), others become hyphens."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", str(text).lower())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    plain = plain.translate(_LETTERS)
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "x"
+
+
+_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
 
 
 class Fields:
@@ -108,6 +117,15 @@ class Fields:
                 return dt.time(hour, minute)
             self.error(self.data.value_line(key), f'"{text}" is not a real time ({key} is HH:MM, 24-hour, e.g. 18:30)')
             return None
+        twelve = re.match(r"(\d{1,2})(?:[.:](\d{2}))?\s*([ap])\.?\s*m\.?\Z", text, re.I)
+        if twelve and 1 <= int(twelve.group(1)) <= 12 and int(twelve.group(2) or 0) < 60:
+            hour = int(twelve.group(1)) % 12 + (12 if twelve.group(3).lower() == "p" else 0)
+            self.error(
+                self.data.value_line(key),
+                f'{key} "{text}" is not a time in the form sitegen reads: write {hour:02d}:{int(twelve.group(2) or 0):02d} '
+                "(HH:MM, 24-hour)",
+            )
+            return None
         self.error(self.data.value_line(key), f'{key} "{text}" is not a time: write HH:MM, 24-hour, e.g. 18:30')
         return None
 
@@ -144,13 +162,20 @@ class Fields:
             return []
         return [(str(value).strip(), self.data.value_line(key))]
 
-    def aliases(self) -> list[str]:
+    def aliases(self, moved: bool = False) -> list[str]:
+        """Old ids; MOVED (an item's): also MEETING/ITEM, its old address in another meeting."""
         out = []
         for value, line in self.strings("aliases"):
             if SLUG.match(value):
                 out.append(value)
+            elif moved and value.count("/") == 1 and all(SLUG.match(part) for part in value.split("/")):
+                out.append(value)
             else:
-                self.error(line, bad_slug(value, "alias"))
+                self.error(
+                    line,
+                    bad_slug(value, "alias")
+                    + (" or MEETING/ITEM for an item moved from another meeting" if moved else ""),
+                )
         return out
 
 
@@ -422,6 +447,7 @@ class MeetingReader:
             "apologies": self.person_refs(f, "apologies"),
             "in_attendance": self.person_refs(f, "in_attendance"),
             "notes_line": source.notes_line if source.notes is not None else data.value_line("notes"),
+            "end": Location(rel, data.value_line("end")),
         }
         meeting.present_ids = [v for v, _ in meeting.refs["present"]]
         meeting.apologies_ids = [v for v, _ in meeting.refs["apologies"]]
@@ -464,7 +490,7 @@ class MeetingReader:
             report=f.text("report"),
             issue_id=f.slug("issue", what="issue id"),
             minutes=f.text("minutes"),
-            aliases=f.aliases(),
+            aliases=f.aliases(moved=True),
             loc=Location(rel, entry.key_line("id") if "id" in entry else entry.line),
         )
         item.lines = {
@@ -648,8 +674,16 @@ def read_meeting_file(path: Path, content: Path, problems: Problems) -> m.Meetin
             f'the file name "{stem}" is not a valid meeting id: {bad_slug(stem, "id").split(": ", 1)[1]}',
         )
         return None
+    before = len(problems.errors)
     source = read_meeting(path, rel, problems)
-    if source is None or source.data is None:
+    if source is None:
+        return None
+    if source.data is None:
+        if len(problems.errors) == before:  # (nothing said yet of why)
+            problems.error(
+                Location(rel, 1),
+                "the file holds no meeting (only comments, or null); write the meeting, or delete the file",
+            )
         return None
     return MeetingReader(content, problems).read(source, stem)
 

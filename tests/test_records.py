@@ -149,3 +149,110 @@ def test_supersedes_must_name_a_recommendation(cli, site):
     result = cli("check", "--content", content)
     assert result.code == 1
     assert 'meetings/2024-03-06-cabinet.yaml:9: supersedes "2024-01-10-cabinet/parking" names an item' in result.err
+
+
+# --- aliases and ids ---------------------------------------------------------------
+
+
+def test_a_persons_old_id_is_read_in_meeting_files(cli, site, tmp_path):
+    from conftest import PEOPLE
+
+    people = PEOPLE.replace("- id: cllr-a-khan\n", "- id: cllr-a-khan-smith\n  aliases: [cllr-a-khan]\n")
+    content = site(
+        {
+            "people.yaml": people,
+            "meetings/2024-01-10-cabinet.yaml": "body: cabinet\ndate: 2024-01-10\npresent: [leader, cllr-a-khan]\n",
+        }
+    )
+    out = tmp_path / "out"
+    result = cli("build", "--content", content, "--output", out, "--no-search")
+    assert result.code == 0, result.err
+    assert "2024-01-10-cabinet" in page(out, "/people/cllr-a-khan-smith/")
+
+
+def test_aliases_never_collide(cli, site):
+    content = site(
+        {
+            "meetings/a.yaml": "body: cabinet\ndate: 2024-01-10\naliases: [old, '2024']\n",
+            "meetings/b.yaml": (
+                "body: cabinet\ndate: 2024-01-11\naliases: [old]\nitems:\n  - id: one\n    title: One\n"
+                "  - id: two\n    title: Two\n    aliases: [one]\n"
+            ),
+        }
+    )
+    result = cli("check", "--content", content)
+    assert result.code == 1
+    assert 'meetings/b.yaml:1: alias "old" of meeting "b" is also an alias of meeting "a"' in result.err
+    assert 'the alias "2024" would clash with the year page /meetings/2024/' in result.err
+    assert 'meetings/b.yaml:7: alias "one" of item "two" is the id of another item of this meeting' in result.err
+
+
+def test_an_item_moved_to_another_meeting_keeps_its_old_address(cli, site, tmp_path):
+    content = site(
+        {
+            "meetings/2024-01-10-cabinet.yaml": "body: cabinet\ndate: 2024-01-10\n",
+            "meetings/2024-01-17-cabinet.yaml": (
+                "body: cabinet\ndate: 2024-01-17\nitems:\n  - id: budget\n    title: Budget\n"
+                "    aliases: [2024-01-10-cabinet/budget]\n    decisions:\n      - id: '1'\n        text: Agreed.\n"
+            ),
+            "meetings/2024-02-01-council.yaml": (
+                "body: council\ndate: 2024-02-01\nitems:\n  - id: x\n    title: X\n"
+                "    minutes: See [the decision](ref:2024-01-10-cabinet/budget/1).\n"
+            ),
+        }
+    )
+    out = tmp_path / "out"
+    result = cli("build", "--content", content, "--output", out, "--no-search")
+    assert result.code == 0, result.err
+    assert (
+        "/meetings/2024-01-10-cabinet/budget/ /meetings/2024-01-17-cabinet/budget/ 301"
+        in (out / "_redirects").read_text()
+    )
+    assert 'href="/meetings/2024-01-17-cabinet/budget/#decision-1"' in page(out, "/meetings/2024-02-01-council/x/")
+
+
+def test_automatic_issue_ids_never_merge_two_matters(cli, site):
+    def chain(meeting: str, item: str) -> dict[str, str]:
+        return {
+            f"meetings/{meeting}.yaml": (
+                f"body: cabinet\ndate: 2024-01-05\nitems:\n  - id: {item}\n    title: T\n"
+                "    decisions:\n      - id: '1'\n        to: council\n        text: R.\n"
+            ),
+            f"meetings/{meeting}-later.yaml": (
+                f"body: council\ndate: 2024-02-05\nitems:\n  - id: {item}\n    title: T\n    decisions:\n"
+                f"      - id: '1'\n        text: D.\n        decides:\n          - ref: {meeting}/{item}/1\n"
+                "            outcome: approved\n"
+            ),
+        }
+
+    content = site({**chain("2024-01-05-cabinet", "extra-budget"), **chain("2024-01-05-cabinet-extra", "budget")})
+    result = cli("check", "--content", content)
+    assert result.code == 1
+    assert 'to the same automatic issue id "2024-01-05-cabinet-extra-budget"' in result.err
+
+
+def test_new_meeting_refuses_an_id_that_exists_in_another_form(cli, site):
+    content = site({"meetings/old/2024-01-10-cabinet.yaml": "body: cabinet\ndate: 2024-01-10\n"})
+    result = cli("new", "meeting", "cabinet", "2024-01-10", "--content", content)
+    assert result.code == 1 and "already exists, in" in result.err
+    assert not (content / "meetings/2024/2024-01-10-cabinet.md").exists()
+
+
+def test_times_ids_and_empty_files_get_a_useful_message(cli, site):
+    content = site(
+        {
+            "meetings/a.yaml": "body: cabinet\ndate: 2024-01-10\nstart: 6.30pm\nend: 9.30am\n",
+            "meetings/b.yaml": "body: cabinet\ndate: 2024-01-11\nstart: '18:30'\nend: '17:00'\n",
+            "meetings/c.yaml": "body: cabinet\ndate: 2024-01-12\nitems:\n  - id: ŷd-a-ŵyn\n    title: Corn\n",
+            "meetings/d.yaml": "# to be written\n",
+            "meetings/e.yaml": "~\n",
+        }
+    )
+    result = cli("check", "--content", content)
+    assert result.code == 1
+    assert 'meetings/a.yaml:3: start "6.30pm" is not a time in the form sitegen reads: write 18:30' in result.err
+    assert 'meetings/a.yaml:4: end "9.30am" is not a time in the form sitegen reads: write 09:30' in result.err
+    assert "meetings/b.yaml:4: end 17:00 is before start 18:30" in result.err
+    assert '(e.g. "yd-a-wyn")' in result.err
+    assert "meetings/d.yaml:1: the file holds no meeting" in result.err
+    assert "meetings/e.yaml:1: the file holds no meeting" in result.err
