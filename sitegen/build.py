@@ -97,6 +97,8 @@ def load(
 
     def resolve(ref: str) -> str | None:
         target = linker.refs.get(ref.strip().strip("/"))
+        if isinstance(target, m.Decision) and target.item is not None and target.item.exempt:
+            return None  # not on the item's page: an exempt item shows only its title and reason
         return urls(target) if target is not None else None
 
     markdown = Markdown(resolve)

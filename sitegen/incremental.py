@@ -469,8 +469,8 @@ class Project:
                     return None
                 local = True  # a status, record, end time or document list changed: nothing to relink
             for text in prose(new):
-                if loaded.markdown.check(text):
-                    return None  # a broken ref: link: the full path reports it
+                if loaded.markdown.check(text) or loaded.markdown.lint(text):
+                    return None  # a broken ref: link, or a text not published as typed: the full path reports it
             updates.append((rel, inputs[path], entry[1], new))
             keys.add(f"prose:{entry[1].id}")
         for rel, key, old, new in updates:

@@ -9,7 +9,7 @@ from typing import Any
 
 from . import model as m
 from .errors import Location, Problem, Problems, did_you_mean
-from .markdown import Markdown
+from .markdown import Markdown, suspect
 
 
 class Linker:
@@ -654,25 +654,40 @@ class Linker:
         return model, sorted({*kept, *found.items, *file_problems})
 
     def check_prose(self, markdown: Markdown, meetings: Iterable[m.Meeting] | None = None) -> None:
-        """Report ref: links in prose that lead nowhere, at their line (only in MEETINGS
-        when given; else in every meeting and body)."""
+        """Report ref: links in prose that lead nowhere, and anything else in it that would not
+        be published as typed (see Markdown.lint), at their lines (only in MEETINGS when
+        given; else in every meeting, body and issue)."""
         model = self.model
 
         def check(text: str, loc: Location, block: bool) -> None:
-            for line, ref in markdown.check(text):
-                if ref.strip("/").split("/")[0] in self.failed:
-                    continue
-                where = Location(loc.path, loc.line + line + (1 if block and "\n" in text.strip() else 0))
-                self.problems.error(where, f'link to "ref:{ref}": there is no such {_what(ref.count("/") + 1)}')
+            found = [(line, self._broken(ref)) for line, ref in markdown.check(text)] + markdown.lint(text)
+            for line, message in found:
+                if message:
+                    where = Location(loc.path, loc.line + line)  # (a block scalar's line is its text's first)
+                    self.problems.error(where, message)
 
         if meetings is None:
             for body in model.bodies.values():
                 check(body.description, body.loc, False)
+            for info in model.issue_info.values():
+                check(info.summary, info.loc, False)
         for meeting in model.meetings.values() if meetings is None else meetings:
             if meeting.linking_prose is None:
                 meeting.linking_prose = linking_prose(meeting)
             for text, loc, block in meeting.linking_prose:
                 check(text, loc, block)
+
+    def _broken(self, ref: str) -> str:
+        """The message for a ref: link that leads nowhere ('' when its meeting's file is in error)."""
+        if ref.strip("/").split("/")[0] in self.failed:
+            return ""
+        target = self.refs.get(ref.strip().strip("/"))
+        if isinstance(target, m.Decision) and target.item is not None and target.item.exempt:
+            return (
+                f'link to "ref:{ref}": that decision is of an exempt item, and is not published; '
+                f"link to the item ({target.item.ref}) instead"
+            )
+        return f'link to "ref:{ref}": there is no such {_what(ref.count("/") + 1)}'
 
 
 class NeedsFullLink(Exception):
@@ -767,7 +782,8 @@ def _home(target: m.Item | m.Decision) -> m.Meeting | None:
 
 
 def linking_prose(meeting: m.Meeting) -> list[tuple[str, Location, bool]]:
-    """The prose fields of MEETING that hold ref: links (the others need no checking)."""
+    """The prose fields of MEETING that hold ref: links or anything else Markdown.lint may
+    report (the others need no checking)."""
     out = [(meeting.notes, Location(meeting.source, meeting.refs.get("notes_line", 1)), False)]
     for item in meeting.items:
         out.append((item.minutes, Location(meeting.source, item.lines.get("minutes", 1)), True))
@@ -775,7 +791,7 @@ def linking_prose(meeting: m.Meeting) -> list[tuple[str, Location, bool]]:
             out.append((decision.text, decision.line("text"), True))
             out += [(step.note, step.loc, False) for step in decision.decides]
         out += [(amendment.text, amendment.loc, False) for amendment in item.amendments]
-    return [entry for entry in out if entry[0] and "ref:" in entry[0]]
+    return [entry for entry in out if entry[0] and ("ref:" in entry[0] or suspect(entry[0]))]
 
 
 def recommendation_status(rec: m.Decision) -> m.Status:

@@ -185,7 +185,9 @@ class _Converter:
                 )
                 continue
             key_lines[key] = kline
-            value_lines[key] = value_node.start_mark.line + offset
+            # a block scalar's (| or >) text starts on the line after its key: messages point there
+            block = value_node.__class__ is _SCALAR and value_node.style in ("|", ">")
+            value_lines[key] = value_node.start_mark.line + offset + block
             out_map[key] = self.convert(value_node, depth + 1)
         return out_map
 

@@ -54,7 +54,10 @@ class Markdown:
         for token in state.tokens:
             if token.map:
                 line = token.map[0]
+            breaks = 0  # the line breaks before a link in its paragraph: the link's own line
             for child in token.children or ():
+                if child.type in ("softbreak", "hardbreak"):
+                    breaks += 1
                 if child.type != "link_open":
                     continue
                 href = str(child.attrGet("href") or "")
@@ -63,7 +66,7 @@ class Markdown:
                 target = href[4:]
                 url = self.resolve(target)
                 if url is None:
-                    broken.append((line, target))
+                    broken.append((line + breaks, target))
                     child.attrSet("href", "#")
                 else:
                     child.attrSet("href", url)
@@ -76,6 +79,51 @@ class Markdown:
         self.md.parse(text, env)
         return env.get("broken", [])
 
+    def lint(self, text: str) -> list[tuple[int, str]]:
+        """What in TEXT would not be published as typed, as (0-based line within text, message):
+        a text too long or with too many link definitions to render in good time, links
+        that run script, images from other sites, nesting deeper than Markdown shows."""
+        if len(text) > MAX_TEXT:
+            return [
+                (
+                    0,
+                    f"the text is {len(text):,} characters long; the limit is {MAX_TEXT:,}: split it, or "
+                    "put the full document under files/ and link it",
+                )
+            ]
+        out = []
+        definitions = len(_DEFINITION.findall(text)) if "]:" in text else 0
+        if definitions > MAX_DEFINITIONS:
+            out.append((0, f"the text defines {definitions} link references; the limit is {MAX_DEFINITIONS}"))
+            return out
+        for found in _UNSAFE_LINK.finditer(text):
+            out.append(
+                (
+                    text.count("\n", 0, found.start()),
+                    f'a link to "{found.group(2)}:" is not published '
+                    "(it could run script); link to an https:// address, a ref: or a file under files/",
+                )
+            )
+        for found in _REMOTE_IMAGE.finditer(text):
+            out.append(
+                (
+                    text.count("\n", 0, found.start()),
+                    "an image from another site is not shown: it would tell "
+                    "that site who reads the page; put the image under files/ and link it from there",
+                )
+            )
+        if _has_prefix(text) or "\n" + " " * 12 in text:
+            deepest = max((t for t in self.md.parse(text, {}) if t.map), key=lambda t: t.level, default=None)
+            if deepest is not None and deepest.level >= self.md.options["maxNesting"] - 2:
+                out.append(
+                    (
+                        deepest.map[0],
+                        "lists or quotes are nested too deep here for the page to show what is "  # type: ignore[index]
+                        "inside them; nest them less deeply",
+                    )
+                )
+        return out
+
     def render(self, text: str, heading: int = 3) -> Markup:
         """HTML for a prose field; its headings start at level ``heading``."""
         if not text:
@@ -84,10 +132,12 @@ class Markdown:
         html = self.cache.get(key)
         if html is None:
             if self.fast is None or _deep(text):
-                html = Markup(self.md.render(text, {"heading": heading}))
+                out = self.md.render(text, {"heading": heading})
             else:
-                html = Markup(self._fast(text, heading))
-            self.cache[key] = html
+                out = self._fast(text, heading)
+            if "<li></li>" in out:  # an empty list item: a bullet with nothing to read
+                out = _EMPTY_ITEM.sub("", out)
+            html = self.cache[key] = Markup(out)
         return html
 
     def _fast(self, text: str, heading: int) -> str:
@@ -110,6 +160,26 @@ class Markdown:
         if html.startswith("<p>") and html.endswith("</p>\n") and html.count("<p>") == 1:
             return Markup(html[3:-5])
         return html
+
+
+MAX_TEXT = 100_000  # characters in one prose field: each renders in well under a second
+MAX_DEFINITIONS = 500  # link reference definitions in one text (their cost grows as their square)
+_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.M)
+_UNSAFE_LINK = re.compile(r"(\]\(\s*<?|^ {0,3}\[[^\]\n]*\]:\s*<?)\s*(javascript|vbscript|file|data):", re.I | re.M)
+_REMOTE_IMAGE = re.compile(r"!\[[^\]\n]*\]\(\s*<?\s*(?:[a-z][a-z0-9+.-]*:)?//", re.I)
+_EMPTY_ITEM = re.compile(r"<li></li>\n?")
+
+
+def suspect(text: str) -> bool:
+    """Whether Markdown.lint could find anything in TEXT (cheap: most texts are not)."""
+    return (
+        len(text) > MAX_TEXT
+        or ("]:" in text and len(_DEFINITION.findall(text)) > MAX_DEFINITIONS)
+        or (":" in text and _UNSAFE_LINK.search(text) is not None)
+        or ("![" in text and _REMOTE_IMAGE.search(text) is not None)
+        or _has_prefix(text)
+        or "\n" + " " * 12 in text
+    )
 
 
 # markdown-it-py's "commonmark" preset with html off, plus tables and strikethrough

@@ -75,7 +75,7 @@ class Fields:
         if isinstance(value, (LMap, LList)) or isinstance(value, bool):
             self.error(self.data.value_line(key), f'"{key}" should be text, not {_kind(value)}')
             return default
-        value = str(value).strip() if not isinstance(value, str) or key not in _PROSE else str(value)
+        value = str(value).strip() if not isinstance(value, str) or key not in _PROSE else without_comments(value)
         if required and not value.strip():
             self.error(self.data.value_line(key), f'"{key}" is empty')
         return value
@@ -180,6 +180,12 @@ class Fields:
 
 
 _PROSE = {"minutes", "text", "notes", "description", "summary", "interest", "note"}
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+
+
+def without_comments(text: str) -> str:
+    """Prose without its HTML comments (<!-- ... -->): notes among clerks, never published."""
+    return _COMMENT.sub("", text) if "<!--" in text else text
 
 
 def _kind(value: Any) -> str:
@@ -435,7 +441,7 @@ class MeetingReader:
             status=f.enum("status", m.STATUSES, ""),
             record=f.enum("record", m.RECORDS, ""),
             chair_id=f.text("chair"),
-            notes=source.notes if source.notes is not None else f.text("notes"),
+            notes=without_comments(source.notes) if source.notes is not None else f.text("notes"),
             aliases=f.aliases(),
             source=rel,
             loc=Location(rel, 1),

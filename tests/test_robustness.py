@@ -162,7 +162,11 @@ def sweep_html(text: str, where: str) -> list[str]:
     return parser.problems
 
 
-def test_no_injection_in_any_output_file(tmp_path):
+@pytest.mark.parametrize("payload", [P, " ".join(x for x in PAYLOADS if "](" not in x)])
+def test_no_injection_in_any_output_file(tmp_path, payload):
+    """Every hostile text is escaped, in every output file; Markdown links that would run
+    script are refused, each at its line (the rest of the payloads build)."""
+    P = payload
     y = json.dumps  # a YAML-safe way to write any string
     content = write_site(
         tmp_path,
@@ -223,6 +227,13 @@ items:
         base=False,
     )
     out = tmp_path / "out"
+    if "](" in P:
+        with pytest.raises(ContentError) as refused:
+            build(content, out)
+        assert 'meetings/2011-11-16-cabinet.yaml:7: a link to "javascript:" is not published' in str(refused.value)
+        assert 'bodies.yaml:1: a link to "data:" is not published' in str(refused.value)
+        assert not out.exists()
+        return
     build(content, out)
     problems: list[str] = []
     swept = 0

@@ -302,3 +302,62 @@ def test_any_text_is_a_message_or_a_clean_build(tmp_path, cli, where):
             r"^meetings/m\.yaml:3: the text holds the bidirectional control character U\+202E", result.err, re.M
         )
         assert re.search(r"^meetings/m\.yaml:8: the text holds the control character U\+000B", result.err, re.M)
+
+
+# --- Markdown: nothing dropped in silence, nothing that runs or tracks, bounded ----------
+
+
+def minutes(text: str) -> str:
+    body = "\n".join("      " + line for line in text.split("\n"))
+    return f"body: cabinet\ndate: 2011-11-16\nitems:\n  - id: a\n    title: A\n    minutes: |\n{body}\n"
+
+
+def test_prose_that_would_not_be_published_as_typed_is_an_error(cli, site):
+    deep_list = "\n".join("  " * n + f"- level {n}" for n in range(12))
+    deep_quote = "> " * 22 + "deep"
+    content = site(
+        {
+            "meetings/a.yaml": minutes("One.\nSee [this](javascript:alert(1)) now."),
+            "meetings/b.yaml": minutes("Line one.\n\n![a chart](https://tracker.example/pixel.png)"),
+            "meetings/c.yaml": minutes("Intro.\n\n" + deep_list),
+            "meetings/d.yaml": minutes(deep_quote),
+            "meetings/e.yaml": minutes("[" * 100_001),
+            "meetings/f.yaml": minutes("\n".join(f"[r{n}]: https://example.org/{n}" for n in range(501))),
+        }
+    )
+    result = cli("check", "--content", content)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert 'meetings/a.yaml:8: a link to "javascript:" is not published' in result.err
+    assert "meetings/b.yaml:9: an image from another site is not shown" in result.err
+    assert "meetings/c.yaml:" in result.err and "nested too deep" in result.err
+    assert "meetings/d.yaml:7: lists or quotes are nested too deep" in result.err
+    assert "meetings/e.yaml:7: the text is 100,002 characters long; the limit is 100,000" in result.err
+    assert "meetings/f.yaml:7: the text defines 501 link references; the limit is 500" in result.err
+
+
+def test_a_broken_ref_link_is_reported_at_its_own_line(cli, site):
+    content = site(
+        {"meetings/a.yaml": minutes("First line of the paragraph,\nsecond,\nand [a link](ref:nowhere/x/1).")}
+    )
+    result = cli("check", "--content", content)
+    assert 'meetings/a.yaml:9: link to "ref:nowhere/x/1": there is no such decision' in result.err
+
+
+def test_a_ref_link_to_an_exempt_decision_is_an_error(cli, site):
+    exempt = (
+        "body: cabinet\ndate: 2011-11-16\nitems:\n  - id: land\n    title: Land\n    exempt: Paragraph 3\n"
+        "    decisions:\n      - id: '1'\n        text: Sold.\n"
+    )
+    content = site({"meetings/x.yaml": exempt, "meetings/a.yaml": minutes("See [it](ref:x/land/1).")})
+    result = cli("check", "--content", content)
+    assert result.code == 1
+    assert 'meetings/a.yaml:7: link to "ref:x/land/1": that decision is of an exempt item' in result.err
+
+
+def test_comments_and_empty_list_items_are_not_shown(cli, site, tmp_path):
+    content = site({"meetings/a.yaml": minutes("Kept.\n<!-- CLERK-NOTE: check the figure -->\n\n- one\n-\n- two")})
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out, "--no-search").code == 0
+    assert walk_for(out, [b"CLERK-NOTE", b"&lt;!--"]) == []
+    html = page(out, "/meetings/a/a/")
+    assert "<li>one</li>" in html and "<li></li>" not in html
