@@ -616,21 +616,60 @@ class SearchError(Exception):
     pass
 
 
+_SEARCHES: set = set()  # the Pagefind processes at work (see end_searches)
+
+
 def index_search(folder: Path, background: bool = False) -> None:
     """Index FOLDER with Pagefind (the binary shipped in the pagefind package).
-    BACKGROUND runs it at low priority, so that it never slows a preview's rebuild."""
+    BACKGROUND runs it at low priority, so that it never slows a preview's rebuild.
+    Pagefind runs in a process group of its own, ended whole if this process is
+    interrupted (its Python wrapper starts the binary as a process of its own)."""
+    import signal
     import subprocess
     import sys
 
-    result = subprocess.run(
+    def start() -> None:
+        if background and hasattr(os, "nice"):
+            os.nice(15)
+
+    process = subprocess.Popen(
         [sys.executable, "-m", "pagefind", "--site", str(folder), "--silent"],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=(lambda: os.nice(15)) if background and hasattr(os, "nice") else None,
+        start_new_session=True,
+        preexec_fn=start if background else None,
     )
-    if result.returncode != 0:
-        raise SearchError(f"Pagefind could not index the site: {(result.stderr or result.stdout).strip()}")
+    _SEARCHES.add(process)
+    try:
+        out, err = process.communicate()
+    except BaseException:
+        _end_group(process, signal.SIGKILL)
+        raise
+    finally:
+        _SEARCHES.discard(process)
+    if process.returncode != 0:
+        raise SearchError(f"Pagefind could not index the site: {(err or out).strip()}")
     check_search_index(folder)
+
+
+def _end_group(process, sig: int) -> None:  # type: ignore[no-untyped-def]
+    try:
+        os.killpg(process.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        process.wait(timeout=5)
+    except Exception:
+        pass
+
+
+def end_searches() -> None:
+    """End every Pagefind process still at work, with the processes it started."""
+    import signal
+
+    for process in list(_SEARCHES):
+        _end_group(process, signal.SIGKILL)
 
 
 SEARCH_FILES = ("pagefind.js", "pagefind-entry.json")  # what every Pagefind index holds

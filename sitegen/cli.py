@@ -210,11 +210,22 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    from .serve import PortBusy, serve
 
-    serve(
-        Path(args.content), host=args.host, port=args.port, open_browser=args.open, log=lambda s: print(s, flush=True)
-    )
+    try:
+        serve(
+            Path(args.content),
+            host=args.host,
+            port=args.port,
+            open_browser=args.open,
+            log=lambda s: print(s, flush=True),
+        )
+    except PortBusy as exc:
+        print(f"sitegen: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(os_error(exc), file=sys.stderr)
+        return 1
     return 0
 
 

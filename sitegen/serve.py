@@ -21,11 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from livereload import Server
-from livereload.handlers import LiveReloadHandler, StaticFileHandler
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
+from livereload.server import LiveScriptInjector
 from livereload.watcher import Watcher
-from tornado import ioloop
+from tornado import ioloop, web
 
-from .build import Log, end_process, index_search
+from .build import Log, SearchError, ThemeError, end_process, end_searches, index_search
+from .errors import Location, Problem
 from .incremental import Project, snapshot, snapshot_after
 from .write import remove_later
 
@@ -243,14 +245,126 @@ def banner(problems: list) -> bytes:
     )
 
 
-def make_handler(project: Project, output: Path) -> type[StaticFileHandler]:
+MAX_ADDRESS = 8192  # longer addresses are answered 414 (Tornado would drop the connection)
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+class PortBusy(Exception):
+    pass
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise PortBusy if HOST:PORT cannot be listened on, before any build is spent."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise PortBusy(f"cannot listen on {host}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+        try:
+            probe.bind(address)
+        except PermissionError:
+            raise PortBusy(f"port {port} needs privileges to listen on; try --port 8000") from None
+        except OSError as exc:
+            if exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+                raise PortBusy(f"port {port} is in use; try --port {port + 1}") from None
+            raise PortBusy(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+def allowed_host(request_host: str, host: str) -> bool:
+    """Whether a request's Host header names this preview: on a loopback address, only
+    loopback names are answered (a page elsewhere that points its own name at 127.0.0.1
+    must not read the preview)."""
+    if host not in LOOPBACK:
+        return True
+    name = request_host.rsplit(":", 1)[0] if not request_host.endswith("]") else request_host
+    return name.lower() in LOOPBACK
+
+
+def problems_page(problems: list) -> bytes:
+    """What the preview shows at every address while no build has succeeded yet."""
+    return (
+        b'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        b"<title>The content has errors</title>\n</head>\n<body>\n<main>\n<h1>The content has errors</h1>\n"
+        b"<p>Nothing has been built yet. Fix these and save: this page reloads by itself.</p>\n"
+        + banner(problems)
+        + b"\n</main>\n</body>\n</html>\n"
+    )
+
+
+class OwnOriginReload(LiveReloadHandler):
+    """The live-reload socket, for pages of this preview only."""
+
+    def initialize(self, host: str) -> None:
+        self.host = host
+
+    def check_origin(self, origin: str) -> bool:
+        return allowed_host(self.request.host, self.host) and super(LiveReloadHandler, self).check_origin(origin)
+
+
+class PreviewServer(Server):
+    """livereload's server with the preview's own rules: the reload socket answers pages of
+    this preview only, there is no /forcereload, and a long address gets 414, not a dropped
+    connection."""
+
+    def application(self, port, host, liveport=None, debug=None, live_css=True):  # type: ignore[no-untyped-def]
+        LiveReloadHandler.watcher = self.watcher
+        LiveReloadHandler.live_css = live_css
+        script = (
+            b'<script>(function(){var s=document.createElement("script");'
+            b'var port=window.location.port||(window.location.protocol=="https:"?443:80);'
+            b's.src="//"+window.location.host+"/livereload.js?port="+port;document.head.appendChild(s);})();</script>'
+        )
+
+        class Transform(LiveScriptInjector):
+            pass
+
+        Transform.script = script
+        handlers = [(r"/livereload", OwnOriginReload, {"host": host}), (r"/livereload.js", LiveReloadJSHandler)]
+        app = web.Application(
+            handlers=handlers + self.get_web_handlers(script), transforms=[Transform], log_function=_log_request
+        )
+        app.listen(port, address=host, max_header_size=1024 * 1024)
+
+
+def _log_request(handler: web.RequestHandler) -> None:
+    """Only failures of the preview itself are worth a line (an address, shortened)."""
+    if handler.get_status() >= 500:
+        address = handler.request.uri or ""
+        logging.getLogger("sitegen").warning(
+            "%d %s", handler.get_status(), address[:200] + ("..." if len(address) > 200 else "")
+        )
+
+
+def make_handler(project: Project, output: Path, host: str = "127.0.0.1") -> type[StaticFileHandler]:
     class PreviewHandler(StaticFileHandler):
         """Serves the output folder, with the 404 page and the error banner."""
+
+        def prepare(self) -> None:
+            if len(self.request.uri or "") > MAX_ADDRESS:
+                self.send_error(414)
+            elif "\x00" in (self.request.path or "") or "%00" in (self.request.uri or ""):
+                self.send_error(400)
+            elif not allowed_host(self.request.host, host):
+                self.send_error(403)
+
+        async def get(self, path: str, include_body: bool = True) -> None:
+            if project.loaded is None and project.problems:  # nothing good built yet: say why
+                self.set_status(503)
+                self.set_header("Content-Type", "text/html; charset=UTF-8")
+                self.set_header("Cache-Control", "no-store")
+                self.finish(problems_page(project.problems))
+                return
+            await super().get(path, include_body)
 
         def write(self, chunk: Any) -> None:
             problems = project.problems
             if (
                 problems
+                and project.loaded is not None
                 and isinstance(chunk, bytes)
                 and not self._headers_written
                 and "html" in str(self._headers.get("Content-Type") or "")
@@ -290,6 +404,7 @@ def serve(
     """Build CONTENT, serve it on HOST:PORT, rebuild and reload on every save, until
     Ctrl+C (or SIGTERM). Without OUTPUT, the site is built in a temporary folder, removed
     as the preview stops: a preview a day would otherwise leave a copy of the site a day."""
+    check_port(host, port)
     if output is not None:
         _serve(content, Path(output), host, port, open_browser, log)
         return
@@ -366,16 +481,26 @@ def _serve(content: Path, output: Path, host: str, port: int, open_browser: bool
                 indexer.request()
             if result.ok:
                 start_warming()
+        except (ThemeError, SearchError, OSError) as exc:  # shown on every page until a save mends it
+            project.problems = [Problem(Location(str(content)), str(exc))]
+            log(f"{exc}: still serving the last good build")
         except Exception:  # keep serving whatever happens; show what went wrong
             log("the rebuild failed:\n" + traceback.format_exc())
 
     # Garbage is collected after each rebuild's reload, not during it: collecting as a
     # rebuild ends would scan every object it made while the browser waits.
     gc.disable()
-    first = project.build()  # a full build, search index included
-    report(first)
-    if not first.ok:
-        # nothing good to serve yet: keep trying on each save, serve an empty folder meanwhile
+    first = None
+    try:
+        first = project.build()  # a full build, search index included
+    except (ThemeError, SearchError, OSError) as exc:  # shown at every address until a save mends it
+        problem = Problem(Location(str(content)), str(exc))
+        project.problems = [problem]
+        log(str(problem))
+    if first is not None:
+        report(first)
+    if first is None or not first.ok:
+        # nothing good to serve yet: keep trying on each save; every address lists the problems
         output.mkdir(parents=True, exist_ok=True)
 
     warming: list[bool] = []
@@ -394,8 +519,8 @@ def _serve(content: Path, output: Path, host: str, port: int, open_browser: bool
     start_warming()
     watcher = ProjectWatcher(project.watched, rebuild)
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
-    server = Server(watcher=watcher)
-    server.SFH = make_handler(project, output)
+    server = PreviewServer(watcher=watcher)
+    server.SFH = make_handler(project, output, host)
     logging.getLogger("livereload").setLevel(logging.WARNING)
     log(f"serving {content} at http://{host}:{port}/ (press Ctrl+C to stop)")
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -404,3 +529,4 @@ def _serve(content: Path, output: Path, host: str, port: int, open_browser: bool
         server.serve(port=port, host=host, root=str(output), open_url_delay=0.5 if open_browser else None)
     finally:
         publisher.stop()  # so that it writes nothing more into an output being removed
+        end_searches()  # and no Pagefind goes on indexing it

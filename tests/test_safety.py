@@ -117,17 +117,19 @@ def test_a_search_index_with_empty_files_is_not_published(cli, project, tmp_path
     out = tmp_path / "out"
     assert cli("build", "--content", project, "--output", out, "--no-search").code == 0
     before = fingerprint(out)
-    import subprocess
-
-    def broken_pagefind(command, **kwargs):  # exits 0, as Pagefind did on a full disk
-        site = Path(command[command.index("--site") + 1])
-        (site / "pagefind").mkdir()
-        (site / "pagefind" / "pagefind.js").write_bytes(b"")
-        (site / "pagefind" / "pagefind-entry.json").write_bytes(b"{}")
-        return subprocess.CompletedProcess(command, 0, "", "")
-
-    monkeypatch.setattr(subprocess, "run", broken_pagefind)
-    result = cli("build", "--content", project, "--output", out, "--jobs", "1")
+    # a Pagefind that exits 0 and leaves empty files, as Pagefind did on a full disk
+    fake = tmp_path / "fake" / "pagefind"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "__main__.py").write_text(
+        "import pathlib, sys\n"
+        "site = pathlib.Path(sys.argv[sys.argv.index('--site') + 1]) / 'pagefind'\n"
+        "site.mkdir()\n"
+        "(site / 'pagefind.js').write_bytes(b'')\n"
+        "(site / 'pagefind-entry.json').write_bytes(b'{}')\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(fake.parent))
+    result = cli("build", "--content", project, "--output", out)
     assert result.code == 1 and "empty files" in result.err and "pagefind.js" in result.err
     assert fingerprint(out) == before
 

@@ -183,3 +183,114 @@ def _listening(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def test_broken_content_at_start_shows_its_problems_then_the_site(tmp_path):
+    content = copy_example(tmp_path)
+    path = content / CABINET
+    good = path.read_text()
+    path.write_text(good.replace("status: held", "status: helt"))
+    port = free_port()
+    proc = start_serve(content, port, tmp_path)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: _listening(port), 30)
+        for address in ("/", "/meetings/2011-11-16-cabinet/", "/no/such/page/"):
+            status, html = fetch(base + address)
+            assert status == 503 and "The content has errors" in html, address
+            assert "meetings/2011/2011-11-16-cabinet.md:7: status &quot;helt&quot; is not one of" in html
+            assert "livereload.js" in html  # so that the page reloads when the content is mended
+        path.write_text(good)
+        wait_for(lambda: fetch(base + "/")[0] == 200, 30)
+        assert "The content has errors" not in fetch(base + "/meetings/2011-11-16-cabinet/")[1]
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_a_busy_port_is_one_line_before_any_build(tmp_path):
+    content = copy_example(tmp_path)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = start_serve(content, port, tmp_path)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 1
+    assert out.strip() == f"sitegen: port {port} is in use; try --port {port + 1}"
+
+
+def raw(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(request)
+        reply = b""
+        while chunk := s.recv(65536):
+            reply += chunk
+    return reply
+
+
+def test_odd_addresses_and_foreign_origins_are_refused(server):
+    content, base, port, proc = server
+    assert raw(port, b"GET /%00 HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").split(b" ")[1] == b"400"
+    long = b"/" + b"a" * 70_000
+    assert raw(port, b"GET " + long + b" HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").split(b" ")[1] == b"414"
+    assert fetch(base + "/forcereload")[0] == 404
+    # a page of another site, its name pointed at this machine, reads nothing
+    reply = raw(port, b"GET / HTTP/1.0\r\nHost: attacker.example:%d\r\n\r\n" % port)
+    assert reply.split(b" ")[1] == b"403"
+
+    async def connect(origin: str) -> bool:
+        from tornado.httpclient import HTTPRequest
+
+        try:
+            ws = await websocket_connect(HTTPRequest(f"ws://127.0.0.1:{port}/livereload", headers={"Origin": origin}))
+        except Exception:
+            return False
+        ws.close()
+        return True
+
+    assert asyncio.run(connect(f"http://127.0.0.1:{port}"))
+    assert not asyncio.run(connect("https://attacker.example"))
+    assert proc.poll() is None
+
+
+FAKE_PAGEFIND = """\
+import os, subprocess, sys, time
+record = os.environ["FAKE_PAGEFIND_PIDS"]
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+with open(record, "a") as f:
+    f.write(f"{os.getpid()} {child.pid}\\n")
+time.sleep(120)
+"""
+
+
+def test_stopping_the_preview_ends_its_search_indexers(tmp_path):
+    fake = tmp_path / "fake"
+    (fake / "pagefind").mkdir(parents=True)
+    (fake / "pagefind" / "__init__.py").write_text("")
+    (fake / "pagefind" / "__main__.py").write_text(FAKE_PAGEFIND)
+    pids = tmp_path / "pids"
+    content = copy_example(tmp_path)
+    port = free_port()
+    proc = start_serve(content, port, tmp_path, PYTHONPATH=str(fake), FAKE_PAGEFIND_PIDS=str(pids))
+    try:
+        wait_for(lambda: pids.is_file() and pids.read_text().strip(), 30)  # the first build's indexer runs
+        proc.send_signal(15)
+        proc.wait(15)
+        running = [int(pid) for pid in pids.read_text().split()]
+
+        def gone() -> bool:
+            for pid in running:
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    continue
+                if Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z":
+                    return False
+            return True
+
+        wait_for(gone, 10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
