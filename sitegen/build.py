@@ -8,6 +8,7 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -506,11 +507,22 @@ class AsideFailed(Exception):
 
 def quiet_worker() -> None:
     """In a forked worker: a pipe to a parent that has gone ends the worker silently, and
-    Ctrl+C is the parent's to handle; neither prints a traceback per worker."""
+    Ctrl+C is the parent's to handle; neither prints a traceback per worker. On Linux the
+    worker also ends when its parent does (killed, say), rather than go on writing into
+    a staging folder and holding the output's lock."""
     import signal
 
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+        if os.getppid() == 1:  # the parent ended before the call above
+            os._exit(1)
 
 
 def end_process(pid: int) -> None:

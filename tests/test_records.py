@@ -256,3 +256,40 @@ def test_times_ids_and_empty_files_get_a_useful_message(cli, site):
     assert '(e.g. "yd-a-wyn")' in result.err
     assert "meetings/d.yaml:1: the file holds no meeting" in result.err
     assert "meetings/e.yaml:1: the file holds no meeting" in result.err
+
+
+def test_yaml_tags_and_merge_keys_are_errors_not_silent_text(cli, site):
+    content = site(
+        {
+            "meetings/a.yaml": (
+                "body: cabinet\ndate: 2024-01-10\nitems:\n  - &base\n    id: one\n    title: !!binary aGVsbG8=\n"
+                "  - <<: *base\n    id: two\n"
+            )
+        }
+    )
+    result = cli("check", "--content", content)
+    assert result.code == 1
+    assert 'meetings/a.yaml:6: YAML tags such as "!!binary" are not used in content files' in result.err
+    assert 'meetings/a.yaml:7: YAML merge keys ("<<: *name") are not used in content files' in result.err
+
+
+def test_open_data_names_recommendations_by_their_own_ids(cli, site, tmp_path):
+    import csv
+    import json
+
+    renamed = CABINET.replace("2024-01-10\n", "2024-01-10\naliases: [2024-01-10-cab]\n")
+    content = site(
+        {
+            "meetings/2024-01-10-cabinet.yaml": renamed,
+            "meetings/2024-02-07-council.yaml": council("2024-02-07", step("approved", "2024-01-10-cab/parking/1")),
+        }
+    )
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out, "--no-search").code == 0
+    record = json.loads((out / "data/record.json").read_text())
+    decides = [d["decides"] for e in record["events"] for i in e["agenda"] for d in i["decisions"] if "decides" in d]
+    assert decides == [[{"ref": "2024-01-10-cabinet/parking/1", "outcome": "approved", "note": None}]]
+    rows = list(csv.DictReader((out / "data/decisions.csv").open(encoding="utf-8")))
+    assert [r["outcome"] for r in rows if r["meeting"] == "2024-02-07-council"] == [
+        "approved: 2024-01-10-cabinet/parking/1"
+    ]

@@ -363,3 +363,32 @@ def test_comments_and_empty_list_items_are_not_shown(cli, site, tmp_path):
     assert walk_for(out, [b"CLERK-NOTE", b"&lt;!--"]) == []
     html = page(out, "/meetings/a/a/")
     assert "<li>one</li>" in html and "<li></li>" not in html
+
+
+def test_a_killed_build_leaves_no_workers_and_no_tracebacks(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import synth
+
+    content = tmp_path / "content"
+    synth.generate(120, content)  # over 400 pages: rendered by forked workers
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "sitegen", "build", "--content", str(content), "--output", str(out), "--no-search"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().startswith("read ")  # rendering has begun
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    started = time.monotonic()
+    _, err = proc.communicate(timeout=30)  # returns once every worker holding the pipes has ended
+    assert time.monotonic() - started < 10
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+    again = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr  # not locked out by a worker of the killed build
+    assert not list(tmp_path.glob(".out.tmp-*"))
