@@ -141,6 +141,23 @@ def test_supersedes_closes_the_referred_back_recommendation(cli, site, tmp_path)
     assert decisions["2024-03-06-cabinet/parking/1"]["supersedes"] == "2024-01-10-cabinet/parking/1"
 
 
+def test_referred_back_is_the_recommending_bodys_move(cli, site, tmp_path):
+    content = site(
+        {
+            "meetings/2024-01-10-cabinet.yaml": CABINET,
+            "meetings/2024-02-07-council.yaml": council("2024-02-07", step("referred-back")),
+        }
+    )
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out, "--no-search").code == 0
+    assert "Referred back to Cabinet on 7 February 2024; awaiting a new recommendation from Cabinet" in page(
+        out, "/meetings/2024-01-10-cabinet/parking/"
+    )
+    awaiting = page(out, "/decisions/awaiting/")
+    assert 'id="body-council-h"' not in awaiting  # nothing waits on Council
+    assert awaiting.index('id="body-cabinet-h"') < awaiting.index("2024-01-10-cabinet/parking/#decision-1")
+
+
 def test_supersedes_must_name_a_recommendation(cli, site):
     remade = CABINET.replace("2024-01-10", "2024-03-06").replace(
         "        to: council\n", "        to: council\n        supersedes: 2024-01-10-cabinet/parking\n"

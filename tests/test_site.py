@@ -105,13 +105,19 @@ def test_deferred_then_approved_shows_both_steps(example_output: Path):
     )
 
 
-def test_referred_back_is_open_and_listed_awaiting(example_output: Path):
+def test_referred_back_then_remade_is_superseded(example_output: Path):
     html = page(example_output, "/meetings/2012-01-18-cabinet/licensing-policy/")
-    rec = text(section(html, "decision-1"))
-    # referred back: the move is Cabinet's, which made it
-    assert "Status: Referred back to Cabinet on 29 February 2012; awaiting a new recommendation from Cabinet" in rec
-    awaiting = text(page(example_output, "/decisions/awaiting/"))
-    assert "Licensing" in awaiting
+    rec = section(html, "decision-1")
+    assert (
+        "Status: Referred back to Cabinet on 29 February 2012; superseded by Cabinet&#39;s recommendation of 21 March 2012"
+        in text(rec)
+    )
+    assert "/meetings/2012-03-21-cabinet/licensing-policy/#decision-1" in [h for h, _ in links(rec)]
+    new = section(page(example_output, "/meetings/2012-03-21-cabinet/licensing-policy/"), "decision-1")
+    assert "/meetings/2012-01-18-cabinet/licensing-policy/#decision-1" in [h for h, _ in links(new)]
+    awaiting = page(example_output, "/decisions/awaiting/")
+    assert "2012-03-21-cabinet/licensing-policy/#decision-1" in awaiting  # the new one is open
+    assert "2012-01-18-cabinet/licensing-policy/#decision-1" not in awaiting  # the old one is closed
 
 
 def test_overdue_on_agenda_and_awaiting(example_output: Path):
