@@ -1,12 +1,9 @@
 """Markdown for prose fields: CommonMark plus tables, raw HTML shown as text,
 ``ref:`` links resolved to the right address, headings shifted to fit the page.
 
-Two engines give the same HTML: markdown-it-pyrs (markdown-it in Rust, about
-twenty times faster) where it is installed, and markdown-it-py everywhere else.
-markdown-it-py also finds the lines of broken ``ref:`` links for error messages.
-The test suite renders every text of the example site and the synthetic bench
-council with both and requires the same bytes.
-"""
+One engine, markdown-it-py (pure Python), on every platform and Python version:
+a site's bytes never depend on where it is built. It also finds the lines of
+broken ``ref:`` links for error messages."""
 
 from __future__ import annotations
 
@@ -18,19 +15,13 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markupsafe import Markup
 
-try:  # wheels exist for CPython up to 3.12
-    import markdown_it_pyrs
-except ImportError:  # pragma: no cover - depends on the platform
-    markdown_it_pyrs = None
-
 Resolver = Callable[[str], "str | None"]
 
 
 class Markdown:
     """Renders prose; ``resolve`` maps 'MEETING/ITEM/DECISION' to a URL or None."""
 
-    def __init__(self, resolve: Resolver, engine: str = "auto") -> None:
-        """ENGINE: "auto" (the fast one when installed), "python" or "rust"."""
+    def __init__(self, resolve: Resolver) -> None:
         self.resolve = resolve
         md = MarkdownIt("commonmark", {"html": False, "typographer": False})
         md.enable(["table", "strikethrough"])
@@ -38,14 +29,6 @@ class Markdown:
         md.add_render_rule("heading_open", _heading_open)
         md.add_render_rule("heading_close", _heading_close)
         self.md = md
-        self.fast = None
-        if engine == "rust" or (engine == "auto" and markdown_it_pyrs is not None):
-            if markdown_it_pyrs is None:
-                raise RuntimeError("markdown-it-pyrs is not installed")
-            fast = markdown_it_pyrs.MarkdownIt("zero")
-            fast.enable_many(FAST_RULES)
-            self.fast = fast
-        self.engine = "rust" if self.fast is not None else "python"
         self.cache: dict[tuple[str, int], Markup] = {}
 
     def _refs(self, state: StateCore) -> None:
@@ -131,28 +114,11 @@ class Markdown:
         key = (text, heading)
         html = self.cache.get(key)
         if html is None:
-            if self.fast is None or _deep(text):
-                out = self.md.render(text, {"heading": heading})
-            else:
-                out = self._fast(text, heading)
+            out = self.md.render(text, {"heading": heading})
             if "<li></li>" in out:  # an empty list item: a bullet with nothing to read
                 out = _EMPTY_ITEM.sub("", out)
             html = self.cache[key] = Markup(out)
         return html
-
-    def _fast(self, text: str, heading: int) -> str:
-        html = self.fast.render(text)  # type: ignore[union-attr]
-        if heading != 1 and "<h" in html:
-            html = _HEADING.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + heading - 1)}>", html)
-        if "<blockquote>\n</blockquote>" in html:
-            html = html.replace("<blockquote>\n</blockquote>", "<blockquote></blockquote>")
-        if 'href="ref:' in html:
-            html = _REF.sub(self._ref_href, html)
-        return html
-
-    def _ref_href(self, match: re.Match[str]) -> str:
-        url = self.resolve(_unescape(match[1]))
-        return 'href="#"' if url is None else f'href="{_escape(url)}"'
 
     def inline(self, text: str) -> Markup:
         """A one-line prose field without the surrounding paragraph."""
@@ -182,71 +148,13 @@ def suspect(text: str) -> bool:
     )
 
 
-# markdown-it-py's "commonmark" preset with html off, plus tables and strikethrough
-FAST_RULES = [
-    *("blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference"),
-    *("autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline"),
-    *("table", "strikethrough"),
-]
-# With raw HTML off, the only tags in the output are the renderer's own.
-_HEADING = re.compile(r"<(/?)h([1-6])>")
-_REF = re.compile(r'href="ref:([^"]*)"')
-_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"))
-
-
-# markdown-it-py stops nesting blocks at depth 20 and markdown-it-pyrs later, so texts
-# that could nest that deep (long runs of list or quote markers, many brackets) go
-# to markdown-it-py.
-# (a line that starts with 12 or more of these characters: [ \t>*+\-\d.)])
-# The engines agree on tables whose header and delimiter rows both start with "|".
-_LOOSE_TABLE = re.compile(r"^(?:[^|\n][^\n]*\n[ \t]*\|?[ \t]*:?-|[ \t]*\|[^\n]*\n[ \t]*[:-])[-:| \t]*$", re.M)
-# Both tests are made about five times faster by patterns that start with a newline:
-# the regex engine skips to each newline, where "^" would be tried at every position.
 _PREFIX_FIRST = re.compile(r"[ \t>*+\-\d.)]{12}")
-_PREFIX_NEXT = re.compile(r"\n[ \t>*+\-\d.)]{12}")
-_ROW = re.compile(r"\n[ \t]*[|:-][-:| \t]*$", re.M)  # any line _LOOSE_TABLE could end with
+_PREFIX_NEXT = re.compile(r"\n[ \t>*+\-\d.)]{12}")  # (a pattern led by a newline is searched fast)
 
 
 def _has_prefix(text: str) -> bool:
     """Whether a line of TEXT starts with 12 or more list or quote markers."""
     return bool(_PREFIX_FIRST.match(text) or _PREFIX_NEXT.search(text))
-
-
-def _has_loose_table(text: str) -> bool:
-    """_LOOSE_TABLE.search(text), faster: tried only at lines before a possible delimiter row."""
-    for row in _ROW.finditer(text):
-        if _LOOSE_TABLE.match(text, text.rfind("\n", 0, row.start()) + 1):
-            return True
-    return False
-
-
-def _deep(text: str) -> bool:
-    if "`" in text or "~~~" in text or "\r" in text:
-        return True  # markdown-it-pyrs 0.4 can panic on a code span inside link brackets
-    if _has_prefix(text) or ("|" in text and _has_loose_table(text)):
-        return True
-    if text.count("[") < 16:
-        return False
-    depth = top = 0
-    for char in text:
-        if char == "[":
-            depth += 1
-            top = max(top, depth)
-        elif char == "]" and depth:
-            depth -= 1
-    return top >= 16
-
-
-def _escape(text: str) -> str:
-    for char, entity in _ESCAPES:
-        text = text.replace(char, entity)
-    return text
-
-
-def _unescape(text: str) -> str:
-    for char, entity in reversed(_ESCAPES):
-        text = text.replace(entity, char)
-    return text
 
 
 def _level(tokens, idx, env) -> int:  # type: ignore[no-untyped-def]
