@@ -127,7 +127,7 @@ class Linker:
         recommendations = [d for d in decisions if d.is_recommendation]
         for decision in recommendations:
             decision.steps.sort(key=_step_key)
-            decision.status = self.status(decision)
+            decision.status = recommendation_status(decision)
         self.contradicted = bool(contradictions(recommendations, self.problems))
         self.issues()
         self.records()
@@ -336,9 +336,6 @@ class Linker:
             return
         item.considers.append(target)
         target.considered_by.append(item)
-
-    def status(self, rec: m.Decision) -> m.Status:
-        return recommendation_status(rec)
 
     def issues(self) -> None:
         model = self.model

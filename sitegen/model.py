@@ -291,10 +291,6 @@ class Meeting:
                 for step in decision.decides:
                     step.decision = step.target = None
 
-    @property
-    def minutes_published(self) -> bool:
-        return self.record in ("draft", "approved")
-
 
 @dataclass(slots=True, eq=False)
 class Issue:

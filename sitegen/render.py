@@ -273,6 +273,14 @@ class Environment(jinja2.Environment):
         return super().make_globals(d)
 
 
+def stock_jinja() -> bool:
+    """SITEGEN_STOCK_JINJA=1: compile templates with Jinja's own compiler (the switch back
+    from CodeGenerator, Template and call above; the output is the same, more slowly)."""
+    import os
+
+    return os.environ.get("SITEGEN_STOCK_JINJA", "") not in ("", "0")
+
+
 def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environment:
     env = Environment(
         loader=jinja2.FileSystemLoader([str(f / "templates") for f in folders]),
@@ -284,6 +292,9 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         auto_reload=False,
         extensions=[Fragments],
     )
+    if stock_jinja():
+        env.code_generator_class = jinja2.compiler.CodeGenerator
+        env.template_class = jinja2.Template
     env.filters.update(
         url=urls,
         file_url=urls.file,

@@ -105,6 +105,26 @@ def test_attributes_are_read_as_jinja_reads_them(tmp_path):
             reference.from_string(wrong).render(**ATTRIBUTES)
         except jinja2.UndefinedError as exc:
             assert message == str(exc)
+        else:
+            raise AssertionError(f"stock Jinja rendered {wrong} without an error")
+
+
+def test_the_example_site_is_the_same_with_stock_jinja(tmp_path, monkeypatch):
+    """The compiler changes (CodeGenerator, Template, call) can be switched off with
+    SITEGEN_STOCK_JINJA=1; both must write the same bytes for every page."""
+    from conftest import EXAMPLE
+    from sitegen.cli import main
+
+    assert main(["build", "--content", str(EXAMPLE), "--output", str(tmp_path / "ours"), "--no-search"]) == 0
+    monkeypatch.setenv("SITEGEN_STOCK_JINJA", "1")
+    env = environment([tmp_path], Urls(), Markdown(lambda ref: None))
+    assert env.code_generator_class is jinja2.compiler.CodeGenerator and env.template_class is jinja2.Template
+    assert main(["build", "--content", str(EXAMPLE), "--output", str(tmp_path / "stock"), "--no-search"]) == 0
+    ours = sorted(p.relative_to(tmp_path / "ours") for p in (tmp_path / "ours").rglob("*") if p.is_file())
+    stock = sorted(p.relative_to(tmp_path / "stock") for p in (tmp_path / "stock").rglob("*") if p.is_file())
+    assert ours == stock and len(ours) > 100
+    for rel in ours:
+        assert (tmp_path / "ours" / rel).read_bytes() == (tmp_path / "stock" / rel).read_bytes(), rel
 
 
 MACRO_SOURCE = """\

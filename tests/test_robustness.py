@@ -297,8 +297,13 @@ def test_loader_returns_a_model_or_a_content_error(text):
         content = write_site(Path(tmp), {"meetings/m.yaml": text})
         try:
             load(content)
-        except ContentError as exc:
-            assert exc.problems and all(":" in str(p) for p in exc.problems)
+        except ContentError as exc:  # every problem is in the meeting file, at a line of it
+            lines = text.count("\n") + 1
+            assert exc.problems
+            for problem in exc.problems:
+                assert problem.location.path == "meetings/m.yaml", problem
+                assert 1 <= problem.location.line <= lines, (problem, text)
+                assert str(problem).startswith(f"meetings/m.yaml:{problem.location.line}: "), problem
 
 
 @st.composite
