@@ -26,7 +26,7 @@ from .markdown import Markdown
 from .pages import Kept, Page, plan
 from .publish import Streamed
 from .render import environment, theme_folders
-from .urls import Urls, output_file, path_of
+from .urls import NAMED, Urls, asset_path, output_file, path_for, path_of
 from .validate import ParseCache, load_meeting, meeting_files, read_meeting_file, read_site_files
 from .write import MARKER, MARKER_TEXT, output_lock, recover, safe_output, staging_folder, swap_in, write_file
 
@@ -88,7 +88,8 @@ def load(
         if meeting is not None:
             if meeting.id.isdigit() and len(meeting.id) == 4:
                 problems.error(
-                    meeting.loc, f'the meeting id "{meeting.id}" would clash with the year page /meetings/{meeting.id}/'
+                    meeting.loc,
+                    f'the meeting id "{meeting.id}" would clash with the year page /{path_for("meetings-year", meeting.id)}',
                 )
                 continue
             meetings.append(meeting)
@@ -188,7 +189,10 @@ def _check_aliases(model: m.Model, problems: Problems) -> None:
                     )
                 owner[alias] = obj
                 if kind == "meeting" and alias.isdigit() and len(alias) == 4:
-                    problems.error(obj.loc, f'the alias "{alias}" would clash with the year page /meetings/{alias}/')
+                    problems.error(
+                        obj.loc,
+                        f'the alias "{alias}" would clash with the year page /{path_for("meetings-year", alias)}',
+                    )
     for issue in model.issues.values():
         for alias in issue.aliases:
             other = model.issues.get(alias)
@@ -311,11 +315,8 @@ class Builder:
                         found[path.relative_to(static).as_posix()] = path
         out: dict[str, tuple[Path, str]] = {}
         for name, path in sorted(found.items()):
-            rel = "static/" + name
-            if path.suffix in (".css", ".js"):
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-                rel = f"static/{name[: -len(path.suffix)]}.{digest}{path.suffix}"
-            out[rel] = (path, name)
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.suffix in (".css", ".js") else ""
+            out[asset_path(name, digest)] = (path, name)
         return out
 
     def asset(self, name: str) -> str:
@@ -348,11 +349,11 @@ class Builder:
 
         loaded = self.loaded
         publisher = Publisher(loaded.model, loaded.urls, loaded.markdown.render)
-        yield "sitemap.xml", publisher.sitemap([p.path for p in pages if p.path != "404.html"])
-        yield "data/schema.json", (Path(__file__).parent / "schemas" / "record.schema.json").read_bytes()
+        yield NAMED["sitemap"], publisher.sitemap([p.path for p in pages if p.path != NAMED["404"]])
+        yield NAMED["record-schema"], (Path(__file__).parent / "schemas" / "record.schema.json").read_bytes()
         pairs = publisher.redirects()
         if pairs:
-            yield "_redirects", publisher.netlify_redirects(pairs)
+            yield NAMED["redirects"], publisher.netlify_redirects(pairs)
         taken = {p.file for p in pages}
         for old, new in pairs:
             out = output_file(old)

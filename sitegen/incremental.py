@@ -41,7 +41,7 @@ from .pages import (
     plan,
     public_decisions_by_meeting,
 )
-from .urls import output_file, path_of
+from .urls import output_file, path_for, path_of
 from .validate import ParseCache, is_meeting_file, read_meeting_file, rel_path
 
 _NONE = object()  # no value (a key of one build's fingerprints only)
@@ -598,7 +598,7 @@ class Project:
         )
         touched = set(changed)
         for mid in changed:
-            before = self.pages.get(output_file(f"meetings/{mid}/"))
+            before = self.pages.get(output_file(path_for("meeting", mid)))
             if before is not None:
                 touched.update(k[8:] for k in before.deps if k.startswith("meeting:"))
             if mid in new.meetings:

@@ -12,7 +12,7 @@ from itertools import groupby
 from typing import Any
 
 from . import model as m
-from .urls import output_file, path_of
+from .urls import NAMED, output_file, path_for, path_of
 
 REGISTER_LATEST = 50
 HOME_LIST = 8
@@ -244,7 +244,7 @@ def plan(
     )
     pages.append(
         Page(
-            "meetings/",
+            NAMED["meetings"],
             "meetings.html",
             "Meetings",
             {
@@ -258,7 +258,7 @@ def plan(
     for year, meetings in years:
         pages.append(
             Page(
-                f"meetings/{year}/",
+                path_for("meetings-year", year),
                 "year.html",
                 f"Meetings in {year}",
                 {"year": year, "meetings": meetings, "years": [y for y, _ in years]},
@@ -290,7 +290,7 @@ def plan(
                 )
             )
         pages.extend(group)
-    pages.append(Page("bodies/", "bodies.html", "Bodies", {"bodies": list(model.bodies.values())}, every))
+    pages.append(Page(NAMED["bodies"], "bodies.html", "Bodies", {"bodies": list(model.bodies.values())}, every))
     for body in model.bodies.values():
         old = kept.get(path_of(body))
         if old is not None and old.context["body"] is body and body.id not in keep.bodies:  # type: ignore[union-attr]
@@ -315,7 +315,9 @@ def plan(
         _plan_awaiting(model, pages, awaiting, memo, lists)
         return pages
     issues = sorted(model.issues.values(), key=lambda i: (i.last_date, i.id), reverse=True)
-    pages.append(Page("issues/", "issues.html", "Issues", {"issues": issues}, frozenset({"issue-list", "bodies"})))
+    pages.append(
+        Page(NAMED["issues"], "issues.html", "Issues", {"issues": issues}, frozenset({"issue-list", "bodies"}))
+    )
     touched = [model.meetings[mid] for mid in keep.touched if mid in model.meetings] if keep is not None else []
     touched_issues = {issue.id for meeting in touched for item in meeting.items for issue in item.issues}
     touched_years = {meeting.date.year for meeting in touched}  # (a touched meeting gone: its decisions went too)
@@ -331,7 +333,7 @@ def plan(
         add(Page(path_of(issue), "issue.html", issue.title, {"issue": issue}, frozenset(deps)))
     if model.has_people_file:
         people = sorted(model.people.values(), key=lambda p: (p.role != "member", p.name))
-        pages.append(Page("people/", "people.html", "People", {"people": people}, frozenset({"people"})))
+        pages.append(Page(NAMED["people"], "people.html", "People", {"people": people}, frozenset({"people"})))
         for person in model.people.values():
             record = model.records[person.id]
             old = kept.get(path_of(person))
@@ -349,7 +351,7 @@ def plan(
             )
     pages.append(
         Page(
-            "decisions/",
+            NAMED["decisions"],
             "decisions.html",
             "Decisions register",
             {
@@ -363,7 +365,7 @@ def plan(
     )
     year_counts = [(y, len(g)) for y, g in decision_years]
     for year, ds in decision_years:
-        old = kept.get(f"decisions/{year}/")
+        old = kept.get(path_for("decisions-year", year))
         if (
             old is not None
             and year not in touched_years
@@ -377,7 +379,7 @@ def plan(
             year_deps |= item_links(item, memo) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
         add(
             Page(
-                f"decisions/{year}/",
+                path_for("decisions-year", year),
                 "decisions.html",
                 f"Decisions in {year}",
                 {"decisions": ds, "years": year_counts, "year": year, "total": len(ds)},
@@ -385,9 +387,9 @@ def plan(
             )
         )
     _plan_awaiting(model, pages, awaiting, memo, lists)
-    pages.append(Page("search/", "search.html", "Search", {}, frozenset({"bodies"})))
-    pages.append(Page("data/", "data.html", "Open data", {}, frozenset({"bodies"})))
-    pages.append(Page("404.html", "404.html", "Page not found", {}, frozenset({"bodies"})))
+    pages.append(Page(NAMED["search"], "search.html", "Search", {}, frozenset({"bodies"})))
+    pages.append(Page(NAMED["data"], "data.html", "Open data", {}, frozenset({"bodies"})))
+    pages.append(Page(NAMED["404"], "404.html", "Page not found", {}, frozenset({"bodies"})))
     return pages
 
 
@@ -412,7 +414,7 @@ def _plan_awaiting(model: m.Model, pages: list[Page], awaiting: list[m.Decision]
         lists["awaiting-deps"] = (awaiting, memo, deps)
     pages.append(
         Page(
-            "decisions/awaiting/",
+            NAMED["awaiting"],
             "awaiting.html",
             "Awaiting decision",
             {"groups": groups, "count": len(awaiting)},

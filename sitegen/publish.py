@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from . import model as m
 from .pages import public_decisions
 from .present import RECORD_WORDS, long_date, status_words
-from .urls import Urls, output_file, path_of
+from .urls import NAMED, Urls, body_calendar, body_feed, output_file, path_for, path_of
 
 FEED_ENTRIES = 50
 UTC = dt.UTC
@@ -57,30 +57,21 @@ class Publisher:
         by_body: dict[int, list[m.Decision]] = {}  # each body's, in the same order
         for d in decisions:
             by_body.setdefault(id(d.item.meeting.body), []).append(d)  # type: ignore[union-attr]
-        yield "feeds/meetings.atom", self.meetings_feed(meetings, "All meetings", "feeds/meetings.atom")
-        yield "feeds/decisions.atom", self.decisions_feed(decisions, "All decisions", "feeds/decisions.atom")
-        yield "calendar/meetings.ics", self.calendar(model.meetings.values(), model.site.title)
+        named = NAMED
+        yield named["meetings-feed"], self.meetings_feed(meetings, "All meetings", named["meetings-feed"])
+        yield named["decisions-feed"], self.decisions_feed(decisions, "All decisions", named["decisions-feed"])
+        yield named["calendar"], self.calendar(model.meetings.values(), model.site.title)
         for body in model.bodies.values():
             mine = [x for x in meetings if x.body is body]
-            yield (
-                f"feeds/bodies/{body.id}/meetings.atom",
-                self.meetings_feed(mine, f"{body.name}: meetings", f"feeds/bodies/{body.id}/meetings.atom"),
-            )
-            yield (
-                f"feeds/bodies/{body.id}/decisions.atom",
-                self.decisions_feed(
-                    by_body.get(id(body), []),
-                    f"{body.name}: decisions",
-                    f"feeds/bodies/{body.id}/decisions.atom",
-                ),
-            )
-            yield (
-                f"calendar/bodies/{body.id}.ics",
-                self.calendar(body.meetings, f"{body.name} – {model.site.authority}"),
-            )
-        yield "data/record.json", Streamed(self.record_json)
-        yield "data/decisions.csv", self.decisions_csv(decisions)
-        yield "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {self.absolute('sitemap.xml')}\n".encode()
+            own = body_feed(body, "meetings")
+            yield own, self.meetings_feed(mine, f"{body.name}: meetings", own)
+            own = body_feed(body, "decisions")
+            yield own, self.decisions_feed(by_body.get(id(body), []), f"{body.name}: decisions", own)
+            yield body_calendar(body), self.calendar(body.meetings, f"{body.name} – {model.site.authority}")
+        yield named["record"], Streamed(self.record_json)
+        yield named["decisions-csv"], self.decisions_csv(decisions)
+        sitemap = self.absolute(named["sitemap"])
+        yield named["robots"], f"User-agent: *\nAllow: /\nSitemap: {sitemap}\n".encode()
 
     # --- feeds -------------------------------------------------------------------
 
@@ -127,7 +118,7 @@ class Publisher:
                     "html": f"<p>{_esc(words)}. {_esc(meeting.location)}</p>" + (f"<ol>{items}</ol>" if items else ""),
                 }
             )
-        return self._feed(title, path, "meetings/", entries)
+        return self._feed(title, path, NAMED["meetings"], entries)
 
     def decisions_feed(self, decisions: list[m.Decision], title: str, path: str) -> bytes:
         entries = []
@@ -144,7 +135,7 @@ class Publisher:
                     "html": str(self.md(d.text)) + status,
                 }
             )
-        return self._feed(title, path, "decisions/", entries)
+        return self._feed(title, path, NAMED["decisions"], entries)
 
     # --- calendars ---------------------------------------------------------------
 
@@ -207,7 +198,7 @@ class Publisher:
         model = self.model
         site = model.site
         data = {
-            "$schema": self.absolute("data/schema.json"),
+            "$schema": self.absolute(NAMED["record-schema"]),
             "meta": {
                 "authority": site.authority,
                 "title": site.title,
@@ -456,20 +447,20 @@ class Publisher:
         pairs: list[tuple[str, str]] = []
         for meeting in model.meetings.values():
             for alias in meeting.aliases:
-                pairs.append((f"meetings/{alias}/", path_of(meeting)))
+                pairs.append((path_for("meeting", alias), path_of(meeting)))
                 for item in meeting.items:
-                    pairs.append((f"meetings/{alias}/{item.id}/", path_of(item)))
-                    pairs += [(f"meetings/{alias}/{old}/", path_of(item)) for old in item.aliases if "/" not in old]
+                    pairs.append((path_for("item", alias, item.id), path_of(item)))
+                    pairs += [(path_for("item", alias, old), path_of(item)) for old in item.aliases if "/" not in old]
             for item in meeting.items:
                 for alias in item.aliases:  # an old id, or MEETING/ITEM for an item moved from another meeting
-                    old = f"meetings/{alias}/" if "/" in alias else f"meetings/{meeting.id}/{alias}/"
+                    old = path_for("item", *alias.split("/")) if "/" in alias else path_for("item", meeting.id, alias)
                     pairs.append((old, path_of(item)))
         for body in model.bodies.values():
-            pairs += [(f"bodies/{alias}/", path_of(body)) for alias in body.aliases]
+            pairs += [(path_for("body", alias), path_of(body)) for alias in body.aliases]
         for person in model.people.values():
-            pairs += [(f"people/{alias}/", path_of(person)) for alias in person.aliases]
+            pairs += [(path_for("person", alias), path_of(person)) for alias in person.aliases]
         for issue in model.issues.values():
-            pairs += [(f"issues/{alias}/", path_of(issue)) for alias in issue.aliases]
+            pairs += [(path_for("issue", alias), path_of(issue)) for alias in issue.aliases]
         return sorted(set(pairs))
 
     def netlify_redirects(self, pairs: list[tuple[str, str]]) -> bytes:

@@ -298,6 +298,8 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
     env.filters.update(
         url=urls,
         file_url=urls.file,
+        feed_url=urls.feed,
+        calendar_url=urls.calendar,
         md=markdown.render,
         md_inline=markdown.inline,
         long_date=present.long_date,

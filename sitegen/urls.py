@@ -4,30 +4,66 @@ from __future__ import annotations
 
 from . import model as m
 
+# The address of each kind of page, by its ids: the one place that spells them.
+PATTERNS = {
+    "meeting": "meetings/{0}/",
+    "item": "meetings/{0}/{1}/",
+    "meetings-year": "meetings/{0}/",
+    "decisions-year": "decisions/{0}/",
+    "body": "bodies/{0}/",
+    "person": "people/{0}/",
+    "issue": "issues/{0}/",
+    "body-feed": "feeds/bodies/{0}/{1}.atom",  # {1}: "meetings" or "decisions"
+    "body-calendar": "calendar/bodies/{0}.ics",
+}
+
+
+def path_for(kind: str, *ids: object) -> str:
+    """The address of the page of KIND with these IDS (an old id, for a redirect, say)."""
+    return PATTERNS[kind].format(*ids)
+
 
 def path_of(obj: object) -> str:
     """The address of a page, relative to the site root, ending in '/' (or a file name)."""
     if isinstance(obj, m.Meeting):
-        return f"meetings/{obj.id}/"
+        return path_for("meeting", obj.id)
     if isinstance(obj, m.Item):
-        return f"meetings/{obj.meeting.id}/{obj.id}/"  # type: ignore[union-attr]
+        return path_for("item", obj.meeting.id, obj.id)  # type: ignore[union-attr]
     if isinstance(obj, m.Decision):
         return f"{path_of(obj.item)}#decision-{obj.id}"
     if isinstance(obj, m.Amendment):
         return f"{path_of(obj.item)}#amendment-{obj.id or 'x'}"
     if isinstance(obj, m.Body):
-        return f"bodies/{obj.id}/"
+        return path_for("body", obj.id)
     if isinstance(obj, m.Issue):
-        return f"issues/{obj.id}/"
+        return path_for("issue", obj.id)
     if isinstance(obj, m.Person):
-        return f"people/{obj.id}/" if obj.known else ""
+        return path_for("person", obj.id) if obj.known else ""
     if isinstance(obj, m.Document):
         return obj.href
     if isinstance(obj, int):
-        return f"meetings/{obj}/"
+        return path_for("meetings-year", obj)
     if isinstance(obj, str):
         return NAMED[obj]
     raise TypeError(f"no address for {obj!r}")
+
+
+def asset_path(name: str, digest: str = "") -> str:
+    """Where a theme's static file NAME is published; with DIGEST (CSS and JavaScript, to be
+    cached for ever) in its name: static/style.3f2a9c1e0b.css."""
+    if not digest:
+        return f"static/{name}"
+    stem, dot, suffix = name.rpartition(".")
+    return f"static/{stem}.{digest}.{suffix}"
+
+
+def body_feed(body: m.Body, kind: str) -> str:
+    """A body's Atom feed of its "meetings" or its "decisions"."""
+    return path_for("body-feed", body.id, kind)
+
+
+def body_calendar(body: m.Body) -> str:
+    return path_for("body-calendar", body.id)
 
 
 NAMED = {
@@ -42,6 +78,19 @@ NAMED = {
     "data": "data/",
     "404": "404.html",
     "style": "static/style.css",
+    # generated files
+    "meetings-feed": "feeds/meetings.atom",
+    "decisions-feed": "feeds/decisions.atom",
+    "calendar": "calendar/meetings.ics",
+    "record": "data/record.json",
+    "record-schema": "data/schema.json",
+    "decisions-csv": "data/decisions.csv",
+    "search-index": "pagefind/",
+    "search-ui-css": "pagefind/pagefind-ui.css",
+    "search-ui-js": "pagefind/pagefind-ui.js",
+    "sitemap": "sitemap.xml",
+    "robots": "robots.txt",
+    "redirects": "_redirects",
 }
 
 
@@ -63,6 +112,13 @@ class Urls:
     def file(self, path: str) -> str:
         """The address of a generated file (a feed, a calendar) by its path under the site root."""
         return self.base + path
+
+    def feed(self, body: m.Body, kind: str) -> str:
+        """The address of a body's feed of its "meetings" or "decisions" (a template filter)."""
+        return self.base + body_feed(body, kind)
+
+    def calendar(self, body: m.Body) -> str:
+        return self.base + body_calendar(body)
 
     def __call__(self, obj: object) -> str:
         if obj.__class__ is str:

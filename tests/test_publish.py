@@ -340,3 +340,22 @@ def test_editor_schema_accepts_the_example_meetings():
 
         data = plain(read_yaml(ROOT / f"content/{name}.yaml", name, Problems()))
         jsonschema.validate(data, json.loads((ROOT / f"sitegen/schemas/{name}.schema.json").read_text()))
+
+
+def test_addresses_are_spelt_only_in_urls_py():
+    """Every address, feed path and output path comes from sitegen/urls.py: no other module
+    or template spells one (a feed's entry ids, which must never change, excepted)."""
+    import re
+
+    from conftest import ROOT
+
+    spelt = re.compile(r"[\"'](?:meetings|bodies|people|issues|decisions|feeds|calendar|data|pagefind|search|static)/")
+    found = []
+    sources = [*(ROOT / "sitegen").glob("*.py"), *(ROOT / "themes" / "default" / "templates").glob("*.html")]
+    for path in sources:
+        if path.name == "urls.py":
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if spelt.search(line) and "tag:" not in line and not line.lstrip().startswith(("#", '"""')):
+                found.append(f"{path.name}:{number}: {line.strip()}")
+    assert found == []
