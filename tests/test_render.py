@@ -113,6 +113,7 @@ def test_the_example_site_is_the_same_with_stock_jinja(tmp_path, monkeypatch):
     """The compiler changes (CodeGenerator, Template, call) can be switched off with
     SITEGEN_STOCK_JINJA=1; both must write the same bytes for every page."""
     from conftest import EXAMPLE
+
     from sitegen.cli import main
 
     assert main(["build", "--content", str(EXAMPLE), "--output", str(tmp_path / "ours"), "--no-search"]) == 0
