@@ -18,8 +18,39 @@ STATUSES = ("scheduled", "held", "cancelled", "postponed", "adjourned")
 RECORDS = ("agenda", "draft", "approved")
 RESULTS = ("carried", "lost", "withdrawn")
 DECISION_TYPES = ("resolution", "recommendation")
-OUTCOMES = ("approved", "amended", "rejected", "deferred", "referred-back", "withdrawn", "noted")
-OPEN_OUTCOMES = ("deferred", "referred-back")
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """One state a recommendation can be in: the one table the reader (outcomes a clerk
+    may type), the linker, the words (present.STATE_WORDS), the pages' classes (TONE: how
+    a theme marks it, "good", "bad", "pending", "info" or "neutral") and the JSON Schemas
+    (sitegen/schema.py) all take their states from."""
+
+    name: str
+    tone: str
+    outcome: bool  # typed by a clerk as a decides entry's outcome
+    open: bool  # the recommendation is still to be decided
+
+
+STATES: dict[str, State] = {
+    s.name: s
+    for s in (
+        State("approved", "good", outcome=True, open=False),
+        State("amended", "good", outcome=True, open=False),
+        State("rejected", "bad", outcome=True, open=False),
+        State("deferred", "pending", outcome=True, open=True),
+        State("referred-back", "pending", outcome=True, open=True),
+        State("withdrawn", "bad", outcome=True, open=False),
+        State("noted", "good", outcome=True, open=False),
+        State("superseded", "neutral", outcome=False, open=False),  # re-made by its body (supersedes)
+        State("on-agenda", "info", outcome=False, open=True),  # a scheduled meeting considers it
+        State("overdue", "bad", outcome=False, open=True),  # its at: meeting was held without deciding it
+        State("awaiting", "info", outcome=False, open=True),
+    )
+}
+OUTCOMES = tuple(name for name, s in STATES.items() if s.outcome)
+OPEN_OUTCOMES = tuple(name for name in OUTCOMES if STATES[name].open)
 
 
 @dataclass(slots=True)
@@ -149,12 +180,16 @@ class Decides:
 class Status:
     """Where a recommendation stands; computed by the linker."""
 
-    state: str  # an outcome, or "superseded", "on-agenda", "overdue", "awaiting"
+    state: str  # a key of STATES
     open: bool
     body: Body | None = None  # the body expected to act (to decide it, or to re-make it when referred back)
     meeting: Meeting | None = None  # on-agenda / overdue meeting
     step: Decides | None = None  # the latest step, if any
     superseded_by: Decision | None = None  # the recommendation that re-made it (state "superseded")
+
+    def __post_init__(self) -> None:
+        if self.state not in STATES:
+            raise ValueError(f"{self.state!r} is not one of model.STATES")
 
 
 @dataclass(slots=True, eq=False)

@@ -12,7 +12,7 @@ MONTHS = (
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 
-OUTCOME_WORDS = {
+STATE_WORDS = {  # a word for every state of model.STATES (a test checks)
     "approved": "Approved",
     "amended": "Approved with amendments",
     "rejected": "Rejected",
@@ -20,7 +20,12 @@ OUTCOME_WORDS = {
     "referred-back": "Referred back",
     "withdrawn": "Withdrawn",
     "noted": "Noted",
+    "superseded": "Superseded",
+    "on-agenda": "On the agenda",
+    "overdue": "Overdue",
+    "awaiting": "Awaiting decision",
 }
+OUTCOME_WORDS = {name: STATE_WORDS[name] for name in m.OUTCOMES}
 STATUS_WORDS = {
     "scheduled": "Scheduled",
     "held": "Held",
@@ -112,7 +117,8 @@ def status_words(status: m.Status | None) -> str:
 
 
 def status_class(status: m.Status | None) -> str:
-    return status.state if status is not None else ""
+    """The classes of a status on the page: its state's and its tone's (see model.State)."""
+    return f"{status.state} tone-{m.STATES[status.state].tone}" if status is not None else ""
 
 
 def file_size(size: int | None) -> str:

@@ -359,3 +359,26 @@ def test_addresses_are_spelt_only_in_urls_py():
             if spelt.search(line) and "tag:" not in line and not line.lstrip().startswith(("#", '"""')):
                 found.append(f"{path.name}:{number}: {line.strip()}")
     assert found == []
+
+
+def test_one_table_of_states_feeds_words_classes_and_schemas():
+    """model.STATES owns a recommendation's states: every one has words and a tone the
+    stylesheet marks, and the shipped JSON Schemas are what sitegen.schema writes from the
+    model's and the reader's tables (run `python -m sitegen.schema` after changing them)."""
+    import re
+
+    from conftest import ROOT
+
+    from sitegen import model as m
+    from sitegen import present, schema
+
+    assert set(present.STATE_WORDS) == set(m.STATES)
+    css = (ROOT / "themes/default/static/style.css").read_text()
+    for state in m.STATES.values():
+        assert re.search(rf"\.tone-{state.tone} \{{", css), state
+    assert m.OUTCOMES == ("approved", "amended", "rejected", "deferred", "referred-back", "withdrawn", "noted")
+    for name in schema.NAMES:
+        shipped = (schema.FOLDER / f"{name}.schema.json").read_text(encoding="utf-8")
+        assert schema.generate(name) == shipped, f"run: python -m sitegen.schema ({name})"
+    record = json.loads((schema.FOLDER / "record.schema.json").read_text())
+    assert record["$defs"]["decision"]["properties"]["status"]["enum"] == [*m.STATES, None]
