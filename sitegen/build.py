@@ -646,7 +646,7 @@ def index_search(folder: Path, background: bool = False) -> None:
             os.nice(15)
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "pagefind", "--site", str(folder), "--silent"],
+        [sys.executable, "-m", "pagefind", "--site", str(folder)],  # (its output is kept, shown only on failure)
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
