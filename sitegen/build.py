@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -446,16 +447,13 @@ def _build(
     return BuildReport(count, files, time.perf_counter() - started, loaded.warnings, output, builder, pages, extras)
 
 
-_JOB: tuple | None = None  # what forked renderers inherit: (builder, pages, staging, search)
-
-
-def _render_share(task: tuple[int, int]) -> int | list[str]:
+def _render_share(
+    builder: Builder, pages: list[Page], staging: Path, search: bool, task: tuple[int, int]
+) -> int | list[str]:
     """Render one contiguous share of the pages (a meeting's pages sit together, so the
     Markdown they share is rendered once); for share -1, write the files that need the
     plan (sitemap, redirects); for -2, those and the feeds, calendars and data files."""
     index, count = task
-    assert _JOB is not None
-    builder, pages, staging, search = _JOB
     if index < 0:
         return _write_all(
             staging, builder.page_files(pages) if index == -1 else builder.iter_extra_files(pages, search)
@@ -466,6 +464,28 @@ def _render_share(task: tuple[int, int]) -> int | list[str]:
         write_file(staging, page.file, builder.render(page), made)
         done += 1
     return done
+
+
+_WORK: Callable | None = None  # what on_forks' workers call (they inherit it as they are forked)
+
+
+def _work(task: object) -> object:
+    assert _WORK is not None
+    return _WORK(task)
+
+
+def on_forks(function: Callable[[Any], Any], tasks: list, jobs: int) -> list:
+    """FUNCTION(task) for each of TASKS on JOBS forked processes, which share this
+    process's memory (the model, the compiled templates) as it is now: FUNCTION may be
+    a closure. The results, in the order they are done. The one place sitegen forks
+    renderers, for a build and for the preview alike."""
+    global _WORK
+    _WORK = function
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=quiet_worker) as pool:
+            return list(pool.imap_unordered(_work, tasks))
+    finally:
+        _WORK = None
 
 
 def _write_model_files(builder: Builder, staging: Path) -> list[str]:
@@ -602,27 +622,25 @@ def render_pages(
     processes (forked, sharing the model). Returns the number of pages and the other files.
     ASIDE: a process already writing the feeds, calendars and data files. Each file's
     bytes depend only on the model, so the output is the same for any JOBS."""
-    global _JOB
-    _JOB = (builder, pages, staging, search)
-    try:
-        shares = jobs * 8
-        tasks = [(-1 if aside is not None else -2, 0)] + [(i, shares) for i in range(shares)]
-        if serial(jobs, len(pages)):
-            results = [_render_share(task) for task in tasks]
-        else:
-            # a page of each template rendered here compiles the templates it uses once,
-            # before the renderers are forked, rather than in each of them (0.3 s each)
-            first = {page.template: page for page in reversed(pages)}
-            for page in first.values():
-                builder.render(page)
-            with multiprocessing.get_context("fork").Pool(jobs, initializer=quiet_worker) as pool:
-                results = list(pool.imap_unordered(_render_share, tasks))
-        extras = next(r for r in results if isinstance(r, list))
-        if aside is not None:
-            extras = extras + aside.result()  # type: ignore[operator]
-        return sum(r for r in results if isinstance(r, int)), sorted(extras)
-    finally:
-        _JOB = None
+    shares = jobs * 8
+    tasks = [(-1 if aside is not None else -2, 0)] + [(i, shares) for i in range(shares)]
+
+    def render(task: tuple[int, int]) -> int | list[str]:
+        return _render_share(builder, pages, staging, search, task)
+
+    if serial(jobs, len(pages)):
+        results = [render(task) for task in tasks]
+    else:
+        # a page of each template rendered here compiles the templates it uses once,
+        # before the renderers are forked, rather than in each of them (0.3 s each)
+        first = {page.template: page for page in reversed(pages)}
+        for page in first.values():
+            builder.render(page)
+        results = on_forks(render, tasks, jobs)
+    extras = next(r for r in results if isinstance(r, list))
+    if aside is not None:
+        extras = extras + aside.result()  # type: ignore[operator]
+    return sum(r for r in results if isinstance(r, int)), sorted(extras)
 
 
 class SearchError(Exception):

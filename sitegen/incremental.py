@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import multiprocessing
 import os
 import time
 from collections.abc import Iterable
@@ -26,7 +25,7 @@ from pathlib import Path
 from stat import S_ISREG
 
 from . import model as m
-from .build import Builder, Loaded, Log, _quiet, build, load, paused_gc, quiet_worker, relink, share
+from .build import Builder, Loaded, Log, _quiet, build, load, on_forks, paused_gc, relink, serial, share
 from .errors import ContentError, Problem, Problems
 from .files import published_files, withheld
 from .link import NeedsFullLink, has_record, recommendation_status
@@ -45,21 +44,6 @@ from .urls import output_file, path_for, path_of
 from .validate import ParseCache, is_meeting_file, read_meeting_file, rel_path
 
 _NONE = object()  # no value (a key of one build's fingerprints only)
-PARALLEL_FROM = 400  # pages due before the rendering is shared out to forked workers
-_JOB: tuple | None = None  # what forked workers inherit: (project, builder, pages due)
-
-
-def _render_share(task: tuple[int, int]) -> list[tuple[str, str, int]]:
-    """In a forked worker: render one contiguous share of the pages due, write those whose
-    bytes changed, and say (path, digest, written) for each."""
-    index, count = task
-    assert _JOB is not None
-    project, builder, due = _JOB
-    out = []
-    for rel, page in share(due, index, count):
-        wrote = project._put(rel, builder.render(page))
-        out.append((rel, project.digests[rel], wrote))
-    return out
 
 
 @dataclass
@@ -846,16 +830,20 @@ class Project:
         """Render and write DUE; files written. Many pages (a body renamed, a shared
         template edited) are shared out to forked workers, as in a full build."""
         jobs = os.cpu_count() or 1
-        if len(due) < PARALLEL_FROM or jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if serial(jobs, len(due)):
             return sum(self._put(rel, builder.render(page)) for rel, page in due)
-        global _JOB
-        _JOB = (self, builder, due)
-        try:
-            shares = jobs * 8
-            with multiprocessing.get_context("fork").Pool(jobs, initializer=quiet_worker) as pool:
-                done = pool.map(_render_share, [(i, shares) for i in range(shares)])
-        finally:
-            _JOB = None
+        shares = jobs * 8
+
+        def render(task: tuple[int, int]) -> list[tuple[str, str, int]]:
+            """In a forked worker: render a share of the pages due, write those whose bytes
+            changed, and say (path, digest, written) for each."""
+            out = []
+            for rel, page in share(due, *task):
+                wrote = self._put(rel, builder.render(page))
+                out.append((rel, self.digests[rel], wrote))
+            return out
+
+        done = on_forks(render, [(i, shares) for i in range(shares)], jobs)
         written = 0
         for results in done:
             for rel, digest, wrote in results:

@@ -9,7 +9,6 @@ import pytest
 from conftest import copy_example, write_site
 from test_cli import snapshot
 
-from sitegen import incremental
 from sitegen import model as m
 from sitegen.build import build
 from sitegen.incremental import Project
@@ -37,7 +36,9 @@ def edit(content: Path, rel: str, old: str, new: str) -> None:
 @pytest.mark.parametrize("mode", ["one-process", "forked-workers", "warmed"])
 def test_series_of_edits_matches_clean_builds(tmp_path, monkeypatch, mode):
     if mode == "forked-workers":  # share out every re-render to forked workers, as for a large site
-        monkeypatch.setattr(incremental, "PARALLEL_FROM", 2)
+        import sitegen.build
+
+        monkeypatch.setattr(sitegen.build, "PARALLEL_FROM", 2)
     content = copy_example(tmp_path)
     out = tmp_path / "out"
     project = Project(content, out)
