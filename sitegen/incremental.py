@@ -41,7 +41,7 @@ from .pages import (
     public_decisions_by_meeting,
 )
 from .urls import output_file, path_for, path_of
-from .validate import ParseCache, is_meeting_file, read_meeting_file, rel_path
+from .validate import ParseCache, Parsed, is_meeting_file, read_meeting_file, rel_path
 
 _NONE = object()  # no value (a key of one build's fingerprints only)
 
@@ -103,7 +103,7 @@ def fingerprints(
     worked: list[str] = []
     for meeting in meetings:
         entry = cache.entries.get(meeting.source)
-        out[f"meeting:{meeting.id}"] = (meeting.source, entry[0] if entry else None)
+        out[f"meeting:{meeting.id}"] = (meeting.source, entry.key if entry else None)
         # who attended, by body and date (person pages)
         roll = (
             meeting.source, meeting.body_id, meeting.date, meeting.chair_id, tuple(meeting.present_ids),
@@ -438,29 +438,29 @@ class Project:
         for path in changed:
             rel = Path(path).relative_to(self.content).as_posix()
             entry = self.cache.entries.get(rel)
-            if entry is None or entry[1] is None or entry[2]:
+            if entry is None or entry.meeting is None or entry.problems:
                 return None
             fresh = Problems()
             new = read_meeting_file(Path(path), self.content, fresh)
             if new is None or fresh.items:
                 return None
-            if structure(new) != structure(entry[1]):
+            if structure(new) != structure(entry.meeting):
                 if (
-                    local_structure(new) != local_structure(entry[1])
+                    local_structure(new) != local_structure(entry.meeting)
                     or _warned(new, loaded.model.today)
-                    or _warned(entry[1], loaded.model.today)
+                    or _warned(entry.meeting, loaded.model.today)
                 ):
                     return None
                 local = True  # a status, record, end time or document list changed: nothing to relink
             for text in prose(new):
                 if loaded.markdown.check(text) or loaded.markdown.lint(text):
                     return None  # a broken ref: link, or a text not published as typed: the full path reports it
-            updates.append((rel, inputs[path], entry[1], new))
-            keys.add(f"prose:{entry[1].id}")
+            updates.append((rel, inputs[path], entry.meeting, new))
+            keys.add(f"prose:{entry.meeting.id}")
         for rel, key, old, new in updates:
             copy_prose(new, old)
             copy_local(new, old)
-            self.cache.entries[rel] = (key, old, [])
+            self.cache.entries[rel] = Parsed(key, old, [])
             if not local:
                 self.prints[f"meeting:{old.id}"] = (old.source, key)
         if local:
@@ -546,9 +546,9 @@ class Project:
                 return None
             if path in self.inputs:
                 entry = self.cache.entries.get(rel)
-                if entry is None or entry[1] is None:
+                if entry is None or entry.meeting is None:
                     return None
-                removed.append(entry[1])
+                removed.append(entry.meeting)
             if path in inputs:
                 fresh = Problems()
                 meeting = read_meeting_file(Path(path), self.content, fresh)
@@ -556,7 +556,7 @@ class Project:
                     return None
                 added.append(meeting)
                 found += fresh.items
-                entries[rel] = (inputs[path], meeting, fresh.items)
+                entries[rel] = Parsed(inputs[path], meeting, fresh.items)
         try:
             relinked = relink(loaded, removed, added, found)
         except NeedsFullLink:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -644,12 +645,20 @@ def rel_path(path: Path, content: Path) -> str:
     return path.relative_to(content).as_posix()
 
 
+@dataclass(slots=True)
+class Parsed:
+    """One meeting file as last read: its (mtime_ns, size), its meeting, its own problems."""
+
+    key: tuple[int, int]
+    meeting: m.Meeting | None
+    problems: list
+
+
 class ParseCache:
     """Parsed meeting files, kept between builds and re-read only when a file changes."""
 
     def __init__(self) -> None:
-        # rel path -> ((mtime_ns, size), meeting or None, the file's own problems)
-        self.entries: dict[str, tuple[tuple[int, int], m.Meeting | None, list]] = {}
+        self.entries: dict[str, Parsed] = {}  # by path relative to the content folder
 
     def get(self, path: Path, content: Path, problems: Problems) -> m.Meeting | None:
         rel = rel_path(path, content)
@@ -659,15 +668,15 @@ class ParseCache:
         except OSError:
             key = (0, 0)
         entry = self.entries.get(rel)
-        if entry is not None and entry[0] == key and key != (0, 0):
-            problems.items.extend(entry[2])
-            if entry[1] is not None:
-                entry[1].reset()
-            return entry[1]
+        if entry is not None and entry.key == key and key != (0, 0):
+            problems.items.extend(entry.problems)
+            if entry.meeting is not None:
+                entry.meeting.reset()
+            return entry.meeting
         local = Problems()
         meeting = read_meeting_file(path, content, local)
         problems.items.extend(local.items)
-        self.entries[rel] = (key, meeting, local.items)
+        self.entries[rel] = Parsed(key, meeting, local.items)
         return meeting
 
 
