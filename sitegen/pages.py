@@ -6,6 +6,7 @@ template. Each page also names what it depends on, for incremental builds.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -277,14 +278,16 @@ def plan(
             Page(base, "meeting.html", _meeting_title(meeting), {"meeting": meeting}, frozenset(deps))
         ]
         own = {f"meeting:{meeting.id}", f"body:{meeting.body_id}", f"prose:{meeting.id}"}
+        labels = Counter(item.label for item in meeting.items)
         for item in meeting.items:
             links = item_links(item, memo)
             item_deps = own.union(links, _prose_keys(links))
+            label = item.label if labels[item.label] == 1 else f"{item.label} ({item.id})"
             group.append(
                 Page(
-                    f"{base}{item.id}/",
+                    path_of(item),
                     "item.html",
-                    item.title,
+                    f"{label} – {group[0].title}",  # what it is, and where: no two pages share a title
                     {"meeting": meeting, "item": item},
                     frozenset(item_deps),
                 )
@@ -321,16 +324,18 @@ def plan(
     touched = [model.meetings[mid] for mid in keep.touched if mid in model.meetings] if keep is not None else []
     touched_issues = {issue.id for meeting in touched for item in meeting.items for issue in item.issues}
     touched_years = {meeting.date.year for meeting in touched}  # (a touched meeting gone: its decisions went too)
+    titles = issue_titles(model)
     for issue in model.issues.values():
         old = kept.get(path_of(issue))
-        if old is not None and old.context["issue"] is issue and issue.id not in touched_issues:
+        title = titles[issue.id]
+        if old is not None and old.context["issue"] is issue and issue.id not in touched_issues and old.title == title:
             add(old)  # the same issue (not made again), none of its meetings touched
             continue
-        deps = {f"issue:{issue.id}", "bodies"}
+        deps = {f"issue:{issue.id}", "bodies", "issue-list"}
         for item in issue.items:
             deps |= item_links(item, memo) | {f"meeting:{item.meeting.id}"}  # type: ignore[union-attr]
         deps.update(_prose_keys(deps))  # it shows their prose
-        add(Page(path_of(issue), "issue.html", issue.title, {"issue": issue}, frozenset(deps)))
+        add(Page(path_of(issue), "issue.html", title, {"issue": issue}, frozenset(deps)))
     if model.has_people_file:
         people = sorted(model.people.values(), key=lambda p: (p.role != "member", p.name))
         pages.append(Page(NAMED["people"], "people.html", "People", {"people": people}, frozenset({"people"})))
@@ -455,6 +460,22 @@ def awaiting_list(awaiting: list[m.Decision]) -> tuple:
     return tuple(out)
 
 
+def issue_titles(model: m.Model) -> dict[str, str]:
+    """Each issue's page title: its title, and where several issues share one, when it
+    began (or, failing that, its id), so that no two pages share a title."""
+    from .present import short_date
+
+    shared = Counter(issue.title for issue in model.issues.values())
+    out = {}
+    for issue in model.issues.values():
+        title = issue.title
+        if shared[title] > 1:
+            title = f"{title} (from {short_date(issue.first_date)})" if issue.items else f"{title} ({issue.id})"
+        out[issue.id] = title
+    again = Counter(out.values())
+    return {iid: title if again[title] == 1 else f"{model.issues[iid].title} ({iid})" for iid, title in out.items()}
+
+
 def issue_list(model: m.Model) -> tuple:
     """What the issues index shows of each issue."""
     return tuple(
@@ -483,10 +504,18 @@ def _person_deps(person: m.Person, record: m.PersonRecord) -> set[str]:
 
 
 def _meeting_title(meeting: m.Meeting) -> str:
-    name = meeting.body.name if meeting.body else meeting.body_id
-    from .present import long_date
+    """Body, date; and where the body met more than once that day, the time (or the id)."""
+    from .present import clock, long_date
 
-    return f"{name}, {long_date(meeting.date)}"
+    name = meeting.body.name if meeting.body else meeting.body_id
+    title = f"{name}, {long_date(meeting.date)}"
+    same_day = [x for x in meeting.body.meetings if x.date == meeting.date] if meeting.body else [meeting]
+    if len(same_day) > 1:
+        starts = [x.start for x in same_day]
+        title += (
+            f", {clock(meeting.start)}" if meeting.start and starts.count(meeting.start) == 1 else f" ({meeting.id})"
+        )
+    return title
 
 
 def _attendees(body: m.Body) -> list[m.Person]:

@@ -186,6 +186,49 @@ def test_search_works_under_the_csp_with_filters(browser, server):
         context.close()
 
 
+def test_search_from_any_page_keeps_the_query_in_the_address(browser, server):
+    """A resident on a meeting page types a word into the header's search box: the search
+    page opens with results, the address carries the query, and typing updates it."""
+    context, page, errors = open_page(browser, server + "/meetings/2011-11-16-cabinet/", 1280, "light")
+    try:
+        page.fill("#site-search-q", "commissioning")
+        page.press("#site-search-q", "Enter")
+        page.wait_for_url("**/search/?q=commissioning")
+        page.wait_for_selector(".pagefind-ui__result", timeout=15000)
+        titles = page.locator(".pagefind-ui__result-title").all_inner_texts()
+        assert any("Strategic commissioning" in t for t in titles), titles
+        page.fill(".pagefind-ui__search-input", "licensing")
+        page.wait_for_function("location.search === '?q=licensing'", timeout=5000)
+        assert not [e for e in errors if "Content Security Policy" in e], errors
+    finally:
+        context.close()
+
+
+def test_no_two_pages_share_a_title(example_output: Path, tmp_path: Path):
+    """Every page's <title> says what it is: on the example and on a synthetic council."""
+    import re
+    import sys
+
+    from sitegen.cli import main
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import synth
+
+    synth.generate(300, tmp_path / "content")
+    assert (
+        main(["build", "--content", str(tmp_path / "content"), "--output", str(tmp_path / "out"), "--no-search"]) == 0
+    )
+    for site in (example_output, tmp_path / "out"):
+        seen: dict[str, str] = {}
+        for path in sorted(site.rglob("*.html")):
+            title = re.search(r"<title>(.*?)</title>", path.read_text(encoding="utf-8")).group(1)  # type: ignore[union-attr]
+            if title == "This page has moved":
+                continue  # a redirect's
+            rel = path.relative_to(site).as_posix()
+            assert title not in seen, f"{rel} and {seen[title]} share the title {title!r}"
+            seen[title] = rel
+
+
 def test_search_without_javascript_points_to_the_indexes(browser, server):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
