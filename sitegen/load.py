@@ -228,6 +228,8 @@ def parse_yaml(text: str, rel: str, problems: Problems, offset: int = 0) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + offset if mark else 1 + offset
+        # an error found at the end of the text is on its last line, not the one after it
+        line = min(line, text.rstrip().count("\n") + 1 + offset)
         problems.error(Location(rel, line), _yaml_message(exc, text))
         return None
     except yaml.YAMLError as exc:  # e.g. several documents in one file

@@ -33,6 +33,13 @@ class Page:
         self.file = output_file(self.path)
         self.plan = PLANS[0]
 
+    @property
+    def kind(self) -> str:
+        """What the page is, in words, for search ("" for lists, which are not indexed)."""
+        from .present import PAGE_KINDS
+
+        return PAGE_KINDS.get(self.template, "")
+
 
 PLANS = [0]  # the number of the plan being made: each plan() counts one more
 

@@ -47,6 +47,13 @@ KIND_WORDS = {
     "panel": "Panel",
     "other": "Other body",
 }
+PAGE_KINDS = {  # what a page is, for search results' "type" filter, by its template
+    "meeting.html": "Meeting",
+    "item.html": "Agenda item and decisions",
+    "issue.html": "Issue",
+    "person.html": "Person",
+    "body.html": "Body",
+}
 RESULT_WORDS = {"carried": "Carried", "lost": "Lost", "withdrawn": "Withdrawn"}
 
 

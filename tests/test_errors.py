@@ -39,7 +39,7 @@ CASES = [
     (
         "yaml syntax",
         {"meetings/m.md": "---\nbody: cabinet\ndate: 2011-11-16\nitems: [\n---\n"},
-        "meetings/m.md:5: YAML syntax error:",
+        "meetings/m.md:4: YAML syntax error:",
     ),
     (
         "tab indentation",

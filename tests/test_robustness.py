@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -298,7 +299,8 @@ def test_loader_returns_a_model_or_a_content_error(text):
         try:
             load(content)
         except ContentError as exc:  # every problem is in the meeting file, at a line of it
-            lines = text.count("\n") + 1
+            # lines as the reader counts them (CR and CRLF end lines; YAML also ends them at U+2028 and U+2029)
+            lines = len(re.split("\r\n|[\r\n\u2028\u2029]", text))
             assert exc.problems
             for problem in exc.problems:
                 assert problem.location.path == "meetings/m.yaml", problem
