@@ -97,10 +97,22 @@ def _existing_parent(path: Path) -> Path:
 
 @contextmanager
 def output_lock(output: Path) -> Iterator[None]:
-    """Hold a lock on OUTPUT for the length of a build."""
+    """Hold a lock on OUTPUT for the length of a build. The lock file beside it is
+    sitegen's: one that is not (a link, a folder, a file holding anything but a process
+    number) is refused, never followed or overwritten."""
     output.parent.mkdir(parents=True, exist_ok=True)
     lock_path = output.parent / f".{output.name}.lock"
-    handle: IO[str] = open(lock_path, "a+")
+    if lock_path.is_symlink() or (lock_path.exists() and not lock_path.is_file()):
+        raise OutputRefused(f"{lock_path} is in the way (sitegen keeps its lock file there); move it away")
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OutputRefused(
+                f"{lock_path} is in the way (sitegen keeps its lock file there); move it away"
+            ) from None
+        raise
+    handle: IO[str] = os.fdopen(fd, "r+")
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -113,6 +125,10 @@ def output_lock(output: Path) -> Iterator[None]:
                 ) from None
             raise
         handle.seek(0)
+        held = handle.read(64).strip()
+        if held and not held.isdigit():
+            raise OutputRefused(f"{lock_path} holds something sitegen did not write; move it away")
+        handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
@@ -121,13 +137,35 @@ def output_lock(output: Path) -> Iterator[None]:
         handle.close()
 
 
+def _ours(output: Path, kind: str) -> list[Path]:
+    """The folders beside OUTPUT that sitegen made for it: named .NAME.KIND-PID (a process
+    number) and carrying MARKER (a staging folder from its start, an old site from its
+    build). Anything else beside it is someone else's, and is never touched."""
+    prefix = f".{output.name}.{kind}-"
+    found = []
+    try:
+        names = os.listdir(output.parent)
+    except OSError:
+        return []
+    for name in sorted(names):
+        if name.startswith(prefix) and name[len(prefix) :].isdigit():
+            path = output.parent / name
+            if not path.is_symlink() and path.is_dir() and (path / MARKER).is_file():
+                found.append(path)
+    return found
+
+
 def staging_folder(output: Path) -> Path:
-    """A fresh empty folder beside OUTPUT to build into; stale ones are cleared."""
+    """A fresh folder beside OUTPUT to build into, marked as sitegen's; stale ones of
+    sitegen's own (from a killed build) are cleared."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    for stale in output.parent.glob(f".{output.name}.tmp-*"):
+    for stale in _ours(output, "tmp"):
         shutil.rmtree(stale, ignore_errors=True)
     staging = output.parent / f".{output.name}.tmp-{os.getpid()}"
+    if os.path.lexists(staging):
+        raise OutputRefused(f"{staging} is in the way (sitegen builds there); move it away")
     staging.mkdir()
+    (staging / MARKER).write_bytes(MARKER_TEXT)
     return staging
 
 
@@ -150,8 +188,11 @@ def swap_in(staging: Path, output: Path) -> None:
     output folder is never missing or partial; otherwise with two renames."""
     old = output.parent / f".{output.name}.old-{os.getpid()}"
     trash = output.parent / f".{output.name}.trash-{os.getpid()}"
-    for stale in [*output.parent.glob(f".{output.name}.old-*"), *output.parent.glob(f".{output.name}.trash-*")]:
+    for stale in [*_ours(output, "old"), *_ours(output, "trash")]:
         shutil.rmtree(stale, ignore_errors=True)  # left by a killed build or an unfinished removal
+    for path in (old, trash):
+        if os.path.lexists(path):
+            raise OutputRefused(f"{path} is in the way (sitegen moves the old site there); move it away")
     if output.exists() and _exchange(staging, output):
         os.rename(staging, trash)  # staging now holds the old site
     elif output.exists():
@@ -188,10 +229,11 @@ def remove_later(folder: Path) -> None:
 
 
 def recover(output: Path) -> None:
-    """After a build was killed between the two renames, put the old output back."""
-    if output.exists():
+    """After a build was killed between the two renames, put the old output back (only a
+    site sitegen built: it carries MARKER)."""
+    if os.path.lexists(output):
         return
-    olds = sorted(output.parent.glob(f".{output.name}.old-*"))
+    olds = _ours(output, "old")
     if olds:
         os.rename(olds[-1], output)
 

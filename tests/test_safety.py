@@ -392,3 +392,44 @@ def test_a_killed_build_leaves_no_workers_and_no_tracebacks(tmp_path):
     again = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr  # not locked out by a worker of the killed build
     assert not list(tmp_path.glob(".out.tmp-*"))
+
+
+def test_nothing_beside_the_output_is_touched_that_sitegen_did_not_make(cli, project, tmp_path):
+    parent = tmp_path / "p"
+    parent.mkdir()
+    for name in (".site.old-2024", ".site.tmp-bak", ".site.trash-x", ".site.tmp-12345", ".site.old-999"):
+        (parent / name).mkdir()
+        (parent / name / "keep.txt").write_text(name)
+    (parent / "other.txt").write_text("mine")
+    before = fingerprint(parent)
+    result = cli("build", "--content", project, "--output", parent / "site", "--no-search")
+    assert result.code == 0, result.err
+    after = fingerprint(parent)
+    assert {k: v for k, v in after.items() if k in before} == before  # every file of the user's, as it was
+    assert (parent / "site" / ".sitegen-output").is_file()
+    # a second build replaces only its own site (the old one is removed in the background)
+    assert cli("build", "--content", project, "--output", parent / "site", "--no-search").code == 0
+    import re
+    import time
+
+    deadline = time.monotonic() + 10
+    while any(re.fullmatch(r"\.site\.trash-\d+", p.name) for p in parent.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert {k: v for k, v in fingerprint(parent).items() if k in before} == before
+
+
+@pytest.mark.parametrize("lock", ["notes", "link", "dangling"])
+def test_a_lock_file_that_is_not_sitegens_is_refused(cli, project, tmp_path, lock):
+    parent = tmp_path / "p"
+    parent.mkdir()
+    (tmp_path / "important.txt").write_text("important")
+    if lock == "notes":
+        (parent / ".site.lock").write_text("my notes")
+    elif lock == "link":
+        (parent / ".site.lock").symlink_to(tmp_path / "important.txt")
+    else:
+        (parent / ".site.lock").symlink_to(tmp_path / "created-by-sitegen.txt")
+    before = fingerprint(tmp_path)
+    result = cli("build", "--content", project, "--output", parent / "site", "--no-search")
+    assert result.code == 1 and "is in the way" in result.err or "did not write" in result.err, result.err
+    assert fingerprint(tmp_path) == before
