@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from pathlib import Path
 
 from . import model as m
@@ -42,8 +43,12 @@ def scan(content: Path, problems: Problems | None = None) -> dict[str, Path]:
             if name.startswith("."):
                 report.warn(Location(rel), f"{rel} is a hidden folder; nothing in it is published")
                 dirnames.remove(name)
-            elif not (here / name).resolve().is_relative_to(inside):
-                report.error(Location(rel), f"{rel} is a link to something outside files/; it is not published")
+            elif (here / name).is_symlink():
+                where = "outside files/" if not (here / name).resolve().is_relative_to(inside) else "elsewhere"
+                report.error(
+                    Location(rel),
+                    f"{rel} is a link to something {where}; links are not published: put the files themselves there",
+                )
                 dirnames.remove(name)
         dirnames.sort()
         for name in sorted(filenames):
@@ -52,14 +57,13 @@ def scan(content: Path, problems: Problems | None = None) -> dict[str, Path]:
             if name.startswith("."):
                 report.warn(Location(rel), f"{rel} is a hidden file; it is not published")
                 continue
-            try:
-                real = path.resolve()
-            except (OSError, RuntimeError):
-                real = None
-            if real is None or not real.is_relative_to(inside) or not path.is_file():
-                report.error(
-                    Location(rel), f"{rel} is a link to something outside files/, or not a file; it is not published"
-                )
+            if path.is_symlink() or not path.is_file():
+                try:
+                    outside = not path.resolve().is_relative_to(inside)
+                except (OSError, RuntimeError):
+                    outside = True
+                where = "a link to something outside files/" if outside else "a link, or not a file"
+                report.error(Location(rel), f"{rel} is {where}; it is not published: put the file itself there")
                 continue
             if not _allowed(name):
                 kind = name.rsplit(".", 1)[1].lower() if "." in name else ""
@@ -107,6 +111,35 @@ def check_exempt(model: m.Model, problems: Problems) -> None:
                     f"(at {public[rel][0].loc}); an exempt item's files are not published: "
                     "give the public record another file, or make the item public",
                 )
+    hidden = {rel for rel in exempt if rel not in public}
+    for text, loc in _public_prose(model):
+        for found in _FILE_LINK.finditer(text):
+            rel = posixpath.normpath(found.group(1))
+            if rel in hidden:
+                line = loc.line + text.count("\n", 0, found.start())
+                problems.error(
+                    Location(loc.path, line),
+                    f"a link to {rel}, a document only of an exempt item, which is not published; remove the link",
+                )
+
+
+_FILE_LINK = re.compile(r"\]\(\s*<?\s*(?:\./|/)?(files/[^)\s>#?]+)")
+
+
+def _public_prose(model: m.Model) -> list[tuple[str, Location]]:
+    """The prose the site publishes, each text with where it starts."""
+    out = []
+    for meeting in model.meetings.values():
+        out.append((meeting.notes, Location(meeting.source, meeting.refs.get("notes_line", 1))))
+        for item in meeting.items:
+            if item.exempt:
+                continue
+            out.append((item.minutes, Location(meeting.source, item.lines.get("minutes", 1))))
+            for decision in item.decisions:
+                out.append((decision.text, decision.line("text")))
+                out += [(step.note, step.loc) for step in decision.decides]
+            out += [(amendment.text, amendment.loc) for amendment in item.amendments]
+    return [(text, loc) for text, loc in out if text and "files/" in text]
 
 
 def withheld(model: m.Model) -> set[str]:

@@ -29,8 +29,8 @@ def path_of(obj: object) -> str:
         return path_for("meeting", obj.id)
     if isinstance(obj, m.Item):
         return path_for("item", obj.meeting.id, obj.id)  # type: ignore[union-attr]
-    if isinstance(obj, m.Decision):
-        return f"{path_of(obj.item)}#decision-{obj.id}"
+    if isinstance(obj, m.Decision):  # (an exempt item's page shows no decisions: its title and reason)
+        return path_of(obj.item) if obj.item.exempt else f"{path_of(obj.item)}#decision-{obj.id}"  # type: ignore[union-attr]
     if isinstance(obj, m.Amendment):
         return f"{path_of(obj.item)}#amendment-{obj.id or 'x'}"
     if isinstance(obj, m.Body):

@@ -505,6 +505,13 @@ class MeetingReader:
             "issue": entry.value_line("issue"),
         }
         exempt = entry.get("exempt")
+        if "exempt" in entry and (exempt is None or (isinstance(exempt, str) and not exempt.strip())):
+            # "exempt:" with nothing after it: the clerk meant to say why; publishing would be the worst guess
+            f.error(
+                entry.value_line("exempt"),
+                '"exempt" is empty: give the reason (e.g. "Paragraph 3 of Schedule 12A"), or true, or remove it',
+            )
+            item.exempt = True
         if exempt is True:
             item.exempt = True
         elif exempt not in (None, False):
@@ -547,6 +554,10 @@ class MeetingReader:
             decision.item = item
             seen[decision.id] = decision
         item.decisions = list(seen.values())
+        if item.exempt:  # a note on an exempt item's decision would show on the recommendation it settles
+            for decision in item.decisions:
+                for step in decision.decides:
+                    step.note = ""
         item.documents = self.documents(f)
         for value, line in f.strings("considers"):
             item.considers_refs.append((value, Location(rel, line)))

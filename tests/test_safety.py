@@ -433,3 +433,61 @@ def test_a_lock_file_that_is_not_sitegens_is_refused(cli, project, tmp_path, loc
     result = cli("build", "--content", project, "--output", parent / "site", "--no-search")
     assert result.code == 1 and "is in the way" in result.err or "did not write" in result.err, result.err
     assert fingerprint(tmp_path) == before
+
+
+def test_an_exempt_items_decision_settles_without_leaking(cli, site, tmp_path):
+    """An exempt item's decision may settle a public recommendation: the outcome shows,
+    linking to the exempt item's page (title and reason), and its note never appears."""
+    cabinet = (
+        "body: cabinet\ndate: 2024-01-10\nitems:\n  - id: parking\n    title: Parking\n    decisions:\n"
+        "      - id: '1'\n        to: council\n        text: Council approves.\n"
+    )
+    council = (
+        "body: council\ndate: 2024-02-07\nrecord: approved\nitems:\n  - id: land\n    title: Land\n"
+        "    exempt: Paragraph 3 of Schedule 12A\n    decisions:\n      - id: '1'\n        text: SECRET-TEXT\n"
+        "        decides:\n          - ref: 2024-01-10-cabinet/parking/1\n            outcome: rejected\n"
+        "            note: SECRET-NOTE\n"
+    )
+    content = site({"meetings/2024-01-10-cabinet.yaml": cabinet, "meetings/2024-02-07-council.yaml": council})
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out, "--no-search").code == 0
+    assert walk_for(out, [b"SECRET-NOTE", b"SECRET-TEXT", b"land/#decision-1"]) == []
+    html = page(out, "/meetings/2024-01-10-cabinet/parking/")
+    assert "Rejected by Council on 7 February 2024" in html
+    assert 'href="/meetings/2024-02-07-council/land/"' in html
+    assert cli("check", "--output", out).code == 0  # no link to a #decision-1 that is not there
+
+
+@pytest.mark.parametrize("value", ["", " ~", " # reason to follow"])
+def test_an_empty_exempt_is_an_error_not_a_public_item(cli, site, value):
+    text = f"body: cabinet\ndate: 2024-01-10\nitems:\n  - id: land\n    title: Land\n    exempt:{value}\n    minutes: SECRET\n"
+    content = site({"meetings/m.yaml": text})
+    result = cli("check", "--content", content)
+    assert result.code == 1 and 'meetings/m.yaml:6: "exempt" is empty: give the reason' in result.err
+
+
+def test_links_in_files_are_refused_and_exempt_files_stay_unpublished(cli, site, tmp_path):
+    content = site({"meetings/2024/2024-01-10-cabinet.yaml": EXEMPT})
+    (content / "files/2024").mkdir(parents=True)
+    (content / "files/2024/exempt-report.pdf").write_bytes(b"%PDF CONFIDENTIAL")
+    (content / "files/2024/budget.pdf").write_bytes(b"%PDF budget")
+    (content / "files/2024/alias.pdf").symlink_to(content / "files/2024/exempt-report.pdf")
+    (content / "files/.env").write_text("SECRET=1")
+    (content / "files/2024/env.txt").symlink_to(content / "files/.env")
+    result = cli("check", "--content", content)
+    assert result.code == 1
+    assert "files/2024/alias.pdf: files/2024/alias.pdf is a link, or not a file" in result.err
+    assert "files/2024/env.txt: files/2024/env.txt is a link, or not a file" in result.err
+
+
+def test_a_public_link_to_an_exempt_file_is_an_error(cli, site):
+    meeting = EXEMPT.replace(
+        "    title: Budget\n", "    title: Budget\n    minutes: See [the report](files/2024/exempt-report.pdf).\n"
+    )
+    content = site({"meetings/2024/2024-01-10-cabinet.yaml": meeting})
+    (content / "files/2024").mkdir(parents=True)
+    (content / "files/2024/exempt-report.pdf").write_bytes(b"%PDF")
+    (content / "files/2024/budget.pdf").write_bytes(b"%PDF")
+    result = cli("check", "--content", content)
+    assert result.code == 1
+    assert "a link to files/2024/exempt-report.pdf, a document only of an exempt item" in result.err
