@@ -233,14 +233,14 @@ class BackgroundPublisher:
             self.request()
 
 
-def banner(problems: list) -> bytes:
+def banner(problems: list, first: bool = False) -> bytes:
     items = "".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in problems[:50])
     more = f"<p>and {len(problems) - 50} more</p>" if len(problems) > 50 else ""
     return (
         BANNER_START
         + b'<div role="alert" style="background:#a4262c;color:#fff;padding:1rem;font:16px/1.5 system-ui,sans-serif;'
         b'position:relative;z-index:100"><p style="margin:0 0 .5rem"><strong>The content has errors.</strong> '
-        b"This is the last good build; fix these and save:</p>"
+        + (b"Fix these and save:</p>" if first else b"This is the last good build; fix these and save:</p>")
         + f'<ul style="margin:0;padding-left:1.25rem">{items}</ul>{more}</div>'.encode()
     )
 
@@ -290,7 +290,7 @@ def problems_page(problems: list) -> bytes:
         b'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         b"<title>The content has errors</title>\n</head>\n<body>\n<main>\n<h1>The content has errors</h1>\n"
         b"<p>Nothing has been built yet. Fix these and save: this page reloads by itself.</p>\n"
-        + banner(problems)
+        + banner(problems, first=True)
         + b"\n</main>\n</body>\n</html>\n"
     )
 
@@ -300,6 +300,12 @@ class OwnOriginReload(LiveReloadHandler):
 
     def initialize(self, host: str) -> None:
         self.host = host
+
+    def prepare(self) -> None:
+        # Tornado does not ask check_origin when Origin matches Host: a page of a name pointed
+        # at this machine (DNS rebinding) would pass. The Host itself is checked first.
+        if not allowed_host(self.request.host, self.host):
+            raise web.HTTPError(403)
 
     def check_origin(self, origin: str) -> bool:
         return allowed_host(self.request.host, self.host) and super(LiveReloadHandler, self).check_origin(origin)
@@ -453,7 +459,8 @@ def _serve(content: Path, output: Path, host: str, port: int, open_browser: bool
             for problem in result.problems:
                 log(str(problem))
             errors = sum(1 for p in result.problems if not p.warning)
-            log(f"{errors} error{'s' if errors != 1 else ''}: still serving the last good build")
+            still = "still serving the last good build" if project.loaded is not None else "nothing to serve yet"
+            log(f"{errors} error{'s' if errors != 1 else ''}: {still}; fix and save")
 
     indexer = SearchIndexer(output, log)
 
@@ -522,7 +529,8 @@ def _serve(content: Path, output: Path, host: str, port: int, open_browser: bool
     server = PreviewServer(watcher=watcher)
     server.SFH = make_handler(project, output, host)
     logging.getLogger("livereload").setLevel(logging.WARNING)
-    log(f"serving {content} at http://{host}:{port}/ (press Ctrl+C to stop)")
+    shown = f"[{host}]" if ":" in host else host
+    log(f"serving {content} at http://{shown}:{port}/ (press Ctrl+C to stop)")
     if host not in ("127.0.0.1", "localhost", "::1"):
         log(f"warning: listening on {host}: other machines on the network can see this preview")
     try:

@@ -239,11 +239,12 @@ def test_odd_addresses_and_foreign_origins_are_refused(server):
     reply = raw(port, b"GET / HTTP/1.0\r\nHost: attacker.example:%d\r\n\r\n" % port)
     assert reply.split(b" ")[1] == b"403"
 
-    async def connect(origin: str) -> bool:
+    async def connect(origin: str, host: str | None = None) -> bool:
         from tornado.httpclient import HTTPRequest
 
+        headers = {"Origin": origin} if host is None else {"Origin": origin, "Host": host}
         try:
-            ws = await websocket_connect(HTTPRequest(f"ws://127.0.0.1:{port}/livereload", headers={"Origin": origin}))
+            ws = await websocket_connect(HTTPRequest(f"ws://127.0.0.1:{port}/livereload", headers=headers))
         except Exception:
             return False
         ws.close()
@@ -251,6 +252,8 @@ def test_odd_addresses_and_foreign_origins_are_refused(server):
 
     assert asyncio.run(connect(f"http://127.0.0.1:{port}"))
     assert not asyncio.run(connect("https://attacker.example"))
+    # DNS rebinding: a page of attacker.example, its name pointed at 127.0.0.1, is same-origin with itself
+    assert not asyncio.run(connect(f"http://attacker.example:{port}", f"attacker.example:{port}"))
     assert proc.poll() is None
 
 
