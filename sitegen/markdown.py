@@ -7,6 +7,7 @@ broken ``ref:`` links for error messages."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 
@@ -79,22 +80,27 @@ class Markdown:
         if definitions > MAX_DEFINITIONS:
             out.append((0, f"the text defines {definitions} link references; the limit is {MAX_DEFINITIONS}"))
             return out
-        for found in _UNSAFE_LINK.finditer(text):
+        plain = html.unescape(text) if "&" in text else text  # (&#x61; and &colon; spell javascript: too)
+        for found in _UNSAFE_LINK.finditer(plain):
             out.append(
                 (
-                    text.count("\n", 0, found.start()),
-                    f'a link to "{found.group(2)}:" is not published '
+                    plain.count("\n", 0, found.start()),
+                    f'a link to "{found.group(2).lower()}:" is not published '
                     "(it could run script); link to an https:// address, a ref: or a file under files/",
                 )
             )
-        for found in _REMOTE_IMAGE.finditer(text):
-            out.append(
-                (
-                    text.count("\n", 0, found.start()),
-                    "an image from another site is not shown: it would tell "
-                    "that site who reads the page; put the image under files/ and link it from there",
-                )
-            )
+        if "![" in text:  # images, as the parser sees them (entities, references and nesting resolved)
+            for token in self.md.parse(text, {}):
+                for child in token.children or ():
+                    source = str(child.attrGet("src") or "") if child.type == "image" else ""
+                    if _FOREIGN.match(source):
+                        out.append(
+                            (
+                                (token.map or (0, 0))[0],
+                                "an image from another site is not shown: it would "
+                                "tell that site who reads the page; put the image under files/ and link it from there",
+                            )
+                        )
         if _has_prefix(text) or "\n" + " " * 12 in text:
             deepest = max((t for t in self.md.parse(text, {}) if t.map), key=lambda t: t.level, default=None)
             if deepest is not None and deepest.level >= self.md.options["maxNesting"] - 2:
@@ -131,8 +137,8 @@ class Markdown:
 MAX_TEXT = 100_000  # characters in one prose field: each renders in well under a second
 MAX_DEFINITIONS = 500  # link reference definitions in one text (their cost grows as their square)
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.M)
-_UNSAFE_LINK = re.compile(r"(\]\(\s*<?|^ {0,3}\[[^\]\n]*\]:\s*<?)\s*(javascript|vbscript|file|data):", re.I | re.M)
-_REMOTE_IMAGE = re.compile(r"!\[[^\]\n]*\]\(\s*<?\s*(?:[a-z][a-z0-9+.-]*:)?//", re.I)
+_UNSAFE_LINK = re.compile(r"(\]\(\s*<?|^ {0,3}\[[^\]\n]*\]:\s*<?|<)\s*(javascript|vbscript|file|data):", re.I | re.M)
+_FOREIGN = re.compile(r"\s*(?:[a-z][a-z0-9+.-]*:|//|\\\\)", re.I)  # an address with a scheme, or another host
 _EMPTY_ITEM = re.compile(r"<li></li>\n?")
 
 
@@ -141,8 +147,11 @@ def suspect(text: str) -> bool:
     return (
         len(text) > MAX_TEXT
         or ("]:" in text and len(_DEFINITION.findall(text)) > MAX_DEFINITIONS)
-        or (":" in text and _UNSAFE_LINK.search(text) is not None)
-        or ("![" in text and _REMOTE_IMAGE.search(text) is not None)
+        or (
+            (":" in text or "&" in text)
+            and _UNSAFE_LINK.search(html.unescape(text) if "&" in text else text) is not None
+        )
+        or "![" in text
         or _has_prefix(text)
         or "\n" + " " * 12 in text
     )

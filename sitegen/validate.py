@@ -181,12 +181,45 @@ class Fields:
 
 
 _PROSE = {"minutes", "text", "notes", "description", "summary", "interest", "note"}
-_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+# a code span (kept as it is) or an HTML comment as CommonMark reads one (<!-->, <!---> included)
+_CODE_OR_COMMENT = re.compile(r"(`+)[\s\S]*?(?<!`)\1(?!`)|<!--(?:-?>|[\s\S]*?-->)")
+_FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
 def without_comments(text: str) -> str:
-    """Prose without its HTML comments (<!-- ... -->): notes among clerks, never published."""
-    return _COMMENT.sub("", text) if "<!--" in text else text
+    """Prose without its HTML comments (<!-- ... -->): notes among clerks, never published.
+    Comments in code (spans and fenced blocks) are code, and stay; a comment never closed
+    stays as it is, shown as text, so that nothing after it is lost."""
+    if "<!--" not in text:
+        return text
+    out: list[str] = []
+    prose: list[str] = []
+    fence = ""
+    for line in text.splitlines(keepends=True):
+        opening = _FENCE_LINE.match(line)
+        if fence:
+            out.append(line)
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = ""
+        elif opening:
+            out.append(_strip_comments("".join(prose)))
+            prose = []
+            out.append(line)
+            fence = opening.group(1)
+        else:
+            prose.append(line)
+    out.append(_strip_comments("".join(prose)))
+    return "".join(out)
+
+
+_COMMENT_LINES = re.compile(r"^[ \t]*<!--(?:-?>|[\s\S]*?-->)[ \t]*(?:\n|\Z)", re.M)
+
+
+def _strip_comments(text: str) -> str:
+    if "<!--" not in text:
+        return text
+    text = _COMMENT_LINES.sub("", text)  # a comment on lines of its own goes with them
+    return _CODE_OR_COMMENT.sub(lambda found: "" if found.group().startswith("<!--") else found.group(), text)
 
 
 def _kind(value: Any) -> str:

@@ -491,3 +491,58 @@ def test_a_public_link_to_an_exempt_file_is_an_error(cli, site):
     result = cli("check", "--content", content)
     assert result.code == 1
     assert "a link to files/2024/exempt-report.pdf, a document only of an exempt item" in result.err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "![x](https:&#x2F;&#x2F;evil.example/x.png)",
+        "![x](&#104;ttps://evil.example/x.png)",
+        "![a [b] c](https://evil.example/x.png)",
+        "![x\\]](https://evil.example/x.png)",
+        "![x\nsplit](https://evil.example/x.png)",
+        "![x][r]\n\n[r]: https://evil.example/x.png",
+        "![x][r]\n\n[r]: //evil.example/x.png",
+        "![x](http:evil.example/x.png)",
+    ],
+)
+def test_images_from_other_sites_are_refused_however_spelt(cli, site, tmp_path, text):
+    content = site({"meetings/a.yaml": minutes(text)})
+    result = cli("check", "--content", content)
+    assert result.code == 1 and "an image from another site is not shown" in result.err, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[x](jav&#x61;script:alert(1))",
+        "[x](&#106;avascript:alert(1))",
+        "<javascript:alert(1)>",
+        "[x](JavaScript&colon;alert(1))",
+    ],
+)
+def test_script_links_are_refused_however_spelt(cli, site, text):
+    content = site({"meetings/a.yaml": minutes(text)})
+    result = cli("check", "--content", content)
+    assert result.code == 1 and 'a link to "javascript:" is not published' in result.err, text
+
+
+@pytest.mark.parametrize(
+    "text, shown, hidden",
+    [
+        ("keep <!-- never closed KEEPME", "KEEPME", None),
+        ("a <!--> KEEPME", "KEEPME", None),
+        ("a <!---> KEEPME", "KEEPME", None),
+        ("code `<!-- CODE -->` kept", "&lt;!-- CODE --&gt;", None),
+        ("```\n<!-- FENCED -->\n```\nafter <!-- GONE --> end", "&lt;!-- FENCED --&gt;", "GONE"),
+        ("one\n<!-- TWO\nLINES -->\nsame paragraph", "one\nsame paragraph", "LINES"),
+    ],
+)
+def test_comments_hide_only_comments(cli, site, tmp_path, text, shown, hidden):
+    content = site({"meetings/a.yaml": minutes(text)})
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out, "--no-search").code == 0
+    html = page(out, "/meetings/a/a/")
+    assert shown in html
+    if hidden:
+        assert walk_for(out, [hidden.encode()]) == []
