@@ -113,6 +113,22 @@ def load(
     return Loaded(content, model, markdown, urls, problems.sorted(), linker)
 
 
+def check_theme(loaded: Loaded) -> list[str]:
+    """Every template of the site's theme compiled, as a build compiles them: the problems,
+    each as 'FILE:LINE: message' (a theme's own errors, which no content check finds)."""
+    folders = theme_folders(loaded.content, loaded.model.site.theme)
+    env = environment(folders, loaded.urls, loaded.markdown)
+    found = []
+    for name in sorted(env.list_templates(extensions=["html"])):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            found.append(f"{exc.filename or name}:{exc.lineno}: {exc.message}")
+        except jinja2.TemplateError as exc:
+            found.append(f"{name}: {exc}")
+    return found
+
+
 def relink(loaded: Loaded, removed: list[m.Meeting], added: list[m.Meeting], found: list[Problem]) -> Loaded:
     """LOADED after meeting files alone changed: REMOVED are the meetings of the files that
     changed or went, ADDED (with FOUND, their files' own warnings) those of the files that
@@ -175,7 +191,9 @@ def _check_aliases(model: m.Model, problems: Problems) -> None:
         owner: dict[str, object] = {}
         for obj in objects.values():
             for alias in obj.aliases:
-                if alias in objects and objects[alias] is not obj:
+                if alias == obj.id:
+                    problems.error(obj.loc, f'alias "{alias}" of {kind} "{obj.id}" is its own id; remove it')
+                elif alias in objects and objects[alias] is not obj:
                     other = objects[alias]
                     problems.error(
                         obj.loc,
@@ -204,6 +222,8 @@ def _check_aliases(model: m.Model, problems: Problems) -> None:
                     f'alias "{alias}" of issue "{issue.id}" is the id of another issue, made from its items',
                 )
     moved: dict[str, m.Item] = {}
+    named = {alias: x for x in model.meetings.values() for alias in x.aliases}  # a meeting by an old id
+    named.update(model.meetings)
     for meeting in model.meetings.values():
         ids = {item.id: item for item in meeting.items}
         local: dict[str, m.Item] = {}
@@ -211,7 +231,7 @@ def _check_aliases(model: m.Model, problems: Problems) -> None:
             for alias in item.aliases:
                 if "/" in alias:  # the item's old address in another meeting: MEETING/ITEM
                     mid, iid = alias.split("/", 1)
-                    there = model.meetings.get(mid)
+                    there = named.get(mid)
                     if there is not None and any(iid == x.id or iid in x.aliases for x in there.items):
                         problems.error(item.loc, f'alias "{alias}" of item "{item.ref}" is an item of {mid} still')
                     elif alias in moved and moved[alias] is not item:

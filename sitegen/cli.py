@@ -74,6 +74,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     except ContentError as exc:
         return _fail(exc, Path(args.content))
     _print_problems(loaded.problems)
+    from .build import check_theme
+
+    theme = check_theme(loaded)
+    for problem in theme:
+        print(f"sitegen: the theme: {problem}", file=sys.stderr)
+    if theme:
+        return 1
     model = loaded.model
     counts = [
         (len(model.meetings), "meeting", "meetings"),

@@ -848,6 +848,23 @@ def contradictions(recommendations: Iterable[m.Decision], problems: Problems) ->
     outcome settled it, or superseded after it was settled. Returns how many."""
     count = 0
     for rec in recommendations:
+        if rec.superseded_by:
+            first_new, *others = sorted(rec.superseded_by, key=lambda d: (*d.meeting.sort_key, d.item.order))  # type: ignore[union-attr]
+            for other in others:
+                count += 1
+                problems.warn(
+                    other.line("supersedes"),
+                    f'supersedes "{other.supersedes_ref}": {first_new.ref} already supersedes that recommendation '
+                    f"(at {first_new.line('supersedes')}); the site shows the first as the one that re-made it",
+                )
+            for step in rec.steps:
+                if step.decision is not None and step.decision.date > first_new.date:
+                    count += 1
+                    problems.warn(
+                        step.loc,
+                        f'decides "{step.ref}": that recommendation was superseded by {first_new.ref} on '
+                        f"{first_new.date.isoformat()}; decide the new one instead",
+                    )
         settled = next((s for s in rec.steps if s.outcome not in m.OPEN_OUTCOMES), None)
         if settled is None:
             continue

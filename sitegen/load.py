@@ -9,6 +9,7 @@ given twice is an error instead of silently keeping the last.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -268,7 +269,11 @@ def check_characters(text: str, rel: str, problems: Problems, offset: int = 0) -
 def read_text(path: Path, rel: str, problems: Problems) -> str | None:
     """The file as text (UTF-8, BOM and CRLF accepted), or None with a problem recorded."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a pipe or a device would be read for ever
+            problems.error(Location(rel, 1), "this is not a regular file (a pipe or a device?); remove it")
+            return None
+        size = st.st_size
         if size > MAX_FILE_BYTES:
             problems.error(
                 Location(rel, 1),

@@ -220,3 +220,15 @@ def test_the_command_exits_with_its_code_and_all_its_output(site, tmp_path):
     bad = site({"meetings/m.yaml": "body: nobody\ndate: 2011-11-16\n"})
     done = subprocess.run([*run, "--content", str(bad)], capture_output=True, text=True)
     assert done.returncode == 1 and 'unknown body "nobody"' in done.stdout + done.stderr, done
+
+
+def test_check_finds_what_the_build_would_find_in_a_theme(cli, site, tmp_path):
+    content = site({"meetings/m.yaml": "body: cabinet\ndate: 2011-11-16\n"})
+    theme = tmp_path / "themes" / "broken" / "templates"
+    theme.mkdir(parents=True)
+    (theme / "meeting.html").write_text('{% extends "base.html" %}{% block main %}{{ foo( }}{% endblock %}')
+    (content / "site.yaml").write_text((content / "site.yaml").read_text() + "theme: broken\n")
+    checked = cli("check", "--content", content)
+    built = cli("build", "--content", content, "--output", tmp_path / "out")
+    assert checked.code == built.code == 1
+    assert "meeting.html:1:" in checked.err and "Traceback" not in checked.err

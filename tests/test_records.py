@@ -310,3 +310,45 @@ def test_open_data_names_recommendations_by_their_own_ids(cli, site, tmp_path):
     assert [r["outcome"] for r in rows if r["meeting"] == "2024-02-07-council"] == [
         "approved: 2024-01-10-cabinet/parking/1"
     ]
+
+
+def test_superseding_twice_and_deciding_a_superseded_one_are_warnings(cli, site):
+    remade = CABINET.replace("2024-01-10", "2024-03-06").replace(
+        "        to: council\n", "        to: council\n        supersedes: 2024-01-10-cabinet/parking/1\n"
+    )
+    again = remade.replace("2024-03-06", "2024-03-13")
+    content = site(
+        {
+            "meetings/2024-01-10-cabinet.yaml": CABINET,
+            "meetings/2024-02-07-council.yaml": council("2024-02-07", step("referred-back")),
+            "meetings/2024-03-06-cabinet.yaml": remade,
+            "meetings/2024-03-13-cabinet.yaml": again,
+            "meetings/2024-04-03-council.yaml": council("2024-04-03", step("referred-back")),
+        }
+    )
+    result = cli("check", "--content", content)
+    assert result.code == 0, result.err
+    assert "2024-03-06-cabinet/parking/1 already supersedes that recommendation" in result.err
+    assert "meetings/2024-04-03-council.yaml:12: warning: decides" in result.err and "was superseded by" in result.err
+
+
+def test_an_alias_of_its_own_id_and_a_moved_item_under_an_old_meeting_id(cli, site):
+    content = site(
+        {
+            "meetings/a.yaml": "body: cabinet\ndate: 2024-01-10\naliases: [a, old-cab]\nitems:\n  - id: x\n    title: X\n",
+            "meetings/b.yaml": "body: cabinet\ndate: 2024-01-11\nitems:\n  - id: y\n    title: Y\n    aliases: [old-cab/x]\n",
+        }
+    )
+    result = cli("check", "--content", content)
+    assert result.code == 1
+    assert 'alias "a" of meeting "a" is its own id' in result.err
+    assert 'alias "old-cab/x" of item "b/y" is an item of old-cab still' in result.err
+
+
+def test_a_pipe_among_the_meetings_is_an_error_not_a_hang(cli, site):
+    import os
+
+    content = site({"meetings/m.yaml": "body: cabinet\ndate: 2024-01-10\n"})
+    os.mkfifo(content / "meetings/pipe.yaml")
+    result = cli("check", "--content", content)
+    assert result.code == 1 and "meetings/pipe.yaml:1: this is not a regular file" in result.err
