@@ -424,6 +424,9 @@ def _build(
     tick = time.perf_counter()
     builder = Builder(loaded, search)
     protected = [(content, "the content folder")] + [(folder, "the theme's folder") for folder in builder.folders]
+    protected += [
+        (root, "the themes folder") for root in (content.parent / "themes", content / "themes") if root.is_dir()
+    ]
     output = safe_output(output, protected)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     with output_lock(output):

@@ -50,12 +50,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     except ContentError as exc:
         return _fail(exc, Path(args.content))
     except (BuildLocked, ThemeError, SearchError, OutputRefused) as exc:
-        print(f"sitegen: {exc}", file=sys.stderr)
-        print("nothing was written; the output folder is as it was", file=sys.stderr)
+        print(f"sitegen: {exc} (nothing was written)", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(os_error(exc), file=sys.stderr)
-        print("nothing was published; the output folder is as it was", file=sys.stderr)
+        print(f"{os_error(exc)} (nothing was published; the output folder is as it was)", file=sys.stderr)
         return 1
     _print_problems(report.warnings)
     print(f"built {report.pages} pages and {report.files} files into {report.output} in {report.seconds:.2f} s")

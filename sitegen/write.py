@@ -46,6 +46,12 @@ def safe_output(output: Path, protected: list[tuple[Path, str]]) -> Path:
     if absolute.parent == absolute or not absolute.name:
         raise OutputRefused(f"the output {given} is the root of the file system; give a folder of its own")
     try:
+        str(absolute).encode("utf-8")
+    except UnicodeEncodeError:
+        raise OutputRefused("the output's path is not valid UTF-8 text; give a folder with a plainer name") from None
+    if len(os.fsencode(absolute)) + _SIBLING_EXTRA > 4000:
+        raise OutputRefused("the output's path is too long for this file system; give a shorter one")
+    try:
         real = absolute.resolve()
     except (OSError, RuntimeError) as exc:
         raise OutputRefused(f"the output {given} cannot be used: {exc}") from None

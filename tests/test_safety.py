@@ -51,6 +51,7 @@ def project(site, tmp_path):
         ("..", "holds the content folder"),
         ("themes", "the theme's folder"),
         ("themes/mine", "the theme's folder"),
+        ("themes/unused-theme", "the themes folder"),
         ("site", "did not write"),
         ("notes.txt", "is a file"),
         ("link-to-site", "symbolic link"),
@@ -66,6 +67,7 @@ def test_build_refuses_an_output_it_does_not_own(cli, project, tmp_path, monkeyp
     result = cli("build", "--content", "content", "--output", output, "--no-search")
     assert result.code == 1, result.out
     assert says in result.err and "Traceback" not in result.err
+    assert len(result.err.strip().splitlines()) == 1 and result.err.startswith("sitegen: ")  # one line
     assert fingerprint(tmp_path) == before  # every file the user had, byte for byte; nothing added
 
 
