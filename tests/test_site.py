@@ -280,3 +280,11 @@ def test_outcome_from_draft_minutes_says_so(cli, site, tmp_path):
     out = tmp_path / "out"
     assert cli("build", "--no-search", "--content", content, "--output", out).code == 0
     assert "Approved by Council on 7 December 2011 (draft minutes)" in text(page(out, "/meetings/a/x/"))
+
+
+def test_home_page_offers_search_and_votes_say_whether_names_were_taken(example_output: Path):
+    home = page(example_output, "/")
+    assert 'action="/search/"' in home and 'id="home-search-q"' in home and "?q=budget" in home
+    votes = "".join(p.read_text() for p in example_output.glob("meetings/*/*/index.html"))
+    assert "(recorded vote: how each member voted)" in votes
+    assert "(not a recorded vote: the minutes give numbers, not names)" in votes
