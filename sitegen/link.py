@@ -801,7 +801,7 @@ def recommendation_status(rec: m.Decision) -> m.Status:
         return m.Status("superseded", False, new.meeting.body, step=latest, superseded_by=new)
     if latest is not None and latest.outcome == "referred-back":
         # the move is the recommending body's: to re-make it (supersedes) or let it go
-        return m.Status("awaiting", True, rec.meeting.body, step=latest)
+        return m.Status("awaiting", True, rec.meeting.body, step=latest, since=latest.decision.date)  # type: ignore[union-attr]
     since = latest.decision.date if latest is not None else rec.date  # type: ignore[union-attr]
     agendas = [
         it.meeting
@@ -810,16 +810,27 @@ def recommendation_status(rec: m.Decision) -> m.Status:
     ]
     if agendas:
         first = min(agendas, key=lambda x: x.sort_key)
-        return m.Status("on-agenda", True, first.body, meeting=first, step=latest)
+        return m.Status("on-agenda", True, first.body, meeting=first, step=latest, since=since)
     at = rec.at
+    met = [  # meetings held since that consider it, or are expected to decide it, whose minutes are not out
+        it.meeting
+        for it in [*rec.considered_by, *rec.item.considered_by]  # type: ignore[union-attr]
+        if it.meeting is not None and it.meeting.status in ("held", "adjourned") and it.meeting.date >= since
+    ]
+    if at is not None and at.status in ("held", "adjourned") and at.date >= since:
+        met.append(at)
+    unminuted = [x for x in met if x.record == "agenda" and (latest is None or latest.decision.date < x.date)]  # type: ignore[union-attr]
+    if unminuted:
+        first = min(unminuted, key=lambda x: x.sort_key)
+        return m.Status("considered", True, first.body, meeting=first, step=latest, since=since)
     if (
         at is not None
         and at.status in ("held", "adjourned")
         and at.date >= rec.date
         and (latest is None or latest.decision.date < at.date)  # type: ignore[union-attr]
     ):
-        return m.Status("overdue", True, rec.to, meeting=at, step=latest)
-    return m.Status("awaiting", True, rec.to, step=latest)
+        return m.Status("overdue", True, rec.to, meeting=at, step=latest, since=since)
+    return m.Status("awaiting", True, rec.to, step=latest, since=since)
 
 
 def ends_before_start(meeting: m.Meeting, timezone: str) -> bool:

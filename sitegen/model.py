@@ -45,6 +45,7 @@ STATES: dict[str, State] = {
         State("noted", "good", outcome=True, open=False),
         State("superseded", "neutral", outcome=False, open=False),  # re-made by its body (supersedes)
         State("on-agenda", "info", outcome=False, open=True),  # a scheduled meeting considers it
+        State("considered", "info", outcome=False, open=True),  # a meeting considered it; its minutes are not out
         State("overdue", "bad", outcome=False, open=True),  # its at: meeting was held without deciding it
         State("awaiting", "info", outcome=False, open=True),
     )
@@ -186,6 +187,7 @@ class Status:
     meeting: Meeting | None = None  # on-agenda / overdue meeting
     step: Decides | None = None  # the latest step, if any
     superseded_by: Decision | None = None  # the recommendation that re-made it (state "superseded")
+    since: dt.date | None = None  # open: the day it was made, or of its latest step
 
     def __post_init__(self) -> None:
         if self.state not in STATES:

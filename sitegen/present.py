@@ -22,6 +22,7 @@ STATE_WORDS = {  # a word for every state of model.STATES (a test checks)
     "noted": "Noted",
     "superseded": "Superseded",
     "on-agenda": "On the agenda",
+    "considered": "Considered; minutes not yet published",
     "overdue": "Overdue",
     "awaiting": "Awaiting decision",
 }
@@ -111,6 +112,10 @@ def status_words(status: m.Status | None) -> str:
         assert status.meeting is not None
         name = status.meeting.body.name if status.meeting.body else "a meeting"
         text = f"On the agenda of {name}, {short_date(status.meeting.date)}"
+    elif status.state == "considered":
+        assert status.meeting is not None
+        name = status.meeting.body.name if status.meeting.body else "a meeting"
+        text = f"Considered by {name} on {short_date(status.meeting.date)}; minutes not yet published"
     elif status.state == "overdue":
         assert status.meeting is not None
         text = f"Overdue: not decided at {body} on {short_date(status.meeting.date)}"
@@ -118,6 +123,8 @@ def status_words(status: m.Status | None) -> str:
         text = f"Awaiting a new recommendation from {body}"
     else:
         text = f"Awaiting decision by {body}"
+        if status.step is None and status.since is not None:  # (a step says its own date)
+            text += f" since {short_date(status.since)}"
     if status.step is not None:
         text = f"{step_words(status.step)}; {text[0].lower()}{text[1:]}"
     return text

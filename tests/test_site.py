@@ -288,3 +288,11 @@ def test_home_page_offers_search_and_votes_say_whether_names_were_taken(example_
     votes = "".join(p.read_text() for p in example_output.glob("meetings/*/*/index.html"))
     assert "(recorded vote: how each member voted)" in votes
     assert "(not a recorded vote: the minutes give numbers, not names)" in votes
+
+
+def test_open_recommendations_say_since_when_and_when_minutes_are_awaited(example_output: Path):
+    awaiting = text(page(example_output, "/decisions/awaiting/"))
+    assert "Awaiting decision by Council since 21 March 2012" in awaiting
+    # Council considered it on 5 December 2012 and its minutes are not yet published: not "awaiting"
+    assert "Considered by Council on 5 December 2012; minutes not yet published" in awaiting
+    assert 'class="status status-considered tone-info"' in page(example_output, "/decisions/awaiting/")
