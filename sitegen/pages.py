@@ -63,6 +63,17 @@ def _public(meeting: m.Meeting) -> list[m.Decision]:
     return [d for item in meeting.items if not item.exempt for d in item.decisions]
 
 
+def declarations(model: m.Model) -> list[tuple[m.Meeting, m.Item, m.Interest]]:
+    """Every declaration of interest at a public item, newest meeting first, in agenda order."""
+    return [
+        (meeting, item, interest)
+        for meeting in reversed(model.meetings.values())
+        for item in meeting.items
+        if not item.exempt
+        for interest in item.interests
+    ]
+
+
 def public_decisions(model: m.Model) -> list[m.Decision]:
     """Every decision of a non-exempt item, newest meeting first, in agenda order."""
     return [d for meeting in reversed(model.meetings.values()) for d in _public(meeting)]
@@ -399,6 +410,13 @@ def plan(
             )
         )
     _plan_awaiting(model, pages, awaiting, memo, lists)
+    rows = declarations(model)
+    years = sorted({meeting.date.year for meeting, _, _ in rows}, reverse=True)
+    declared = [(year, [r for r in rows if r[0].date.year == year]) for year in years]
+    shown = every | {f"prose:{meeting.id}" for meeting, _, _ in rows}  # it shows what each declared (prose)
+    pages.append(
+        Page(NAMED["declarations"], "declarations.html", "Declarations of interest", {"years": declared}, shown)
+    )
     pages.append(Page(NAMED["search"], "search.html", "Search", {}, frozenset({"bodies"})))
     pages.append(Page(NAMED["data"], "data.html", "Open data", {}, frozenset({"bodies"})))
     pages.append(Page(NAMED["404"], "404.html", "Page not found", {}, frozenset({"bodies"})))

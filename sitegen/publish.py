@@ -70,6 +70,7 @@ class Publisher:
             yield body_calendar(body), self.calendar(body.meetings, f"{body.name} – {model.site.authority}")
         yield named["record"], Streamed(self.record_json)
         yield named["decisions-csv"], self.decisions_csv(decisions)
+        yield named["declarations-csv"], self.declarations_csv()
         sitemap = self.absolute(named["sitemap"])
         yield named["robots"], f"User-agent: *\nAllow: /\nSitemap: {sitemap}\n".encode()
 
@@ -423,6 +424,31 @@ class Publisher:
                     step.decision.meeting.id if step and step.decision else "",
                     d.text,
                     self.absolute(d),
+                ]
+            )
+        return buffer.getvalue().encode("utf-8")
+
+    def declarations_csv(self) -> bytes:
+        """The declarations register: one row per declaration at a public item."""
+        from .pages import declarations
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(["date", "meeting", "body", "item", "item_title", "person", "name", "interest", "url"])
+        for meeting, item, interest in declarations(self.model):
+            person = interest.person
+            writer.writerow(
+                _cell(v)
+                for v in [
+                    meeting.date.isoformat(),
+                    meeting.id,
+                    meeting.body_id,
+                    item.id,
+                    item.title,
+                    person.id if person else interest.person_id,
+                    person.name if person else interest.person_id,
+                    interest.interest,
+                    self.absolute(item),
                 ]
             )
         return buffer.getvalue().encode("utf-8")

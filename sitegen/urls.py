@@ -76,6 +76,7 @@ NAMED = {
     "awaiting": "decisions/awaiting/",
     "search": "search/",
     "data": "data/",
+    "declarations": "declarations/",
     "404": "404.html",
     "style": "static/style.css",
     # generated files
@@ -85,6 +86,7 @@ NAMED = {
     "record": "data/record.json",
     "record-schema": "data/schema.json",
     "decisions-csv": "data/decisions.csv",
+    "declarations-csv": "data/declarations.csv",
     "search-index": "pagefind/",
     "search-ui-css": "pagefind/pagefind-ui.css",
     "search-ui-js": "pagefind/pagefind-ui.js",

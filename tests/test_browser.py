@@ -44,6 +44,7 @@ PAGES = {
     "data": "/data/",
     "bodies": "/bodies/",
     "issues": "/issues/",
+    "declarations": "/declarations/",
 }
 
 

@@ -296,3 +296,17 @@ def test_open_recommendations_say_since_when_and_when_minutes_are_awaited(exampl
     # Council considered it on 5 December 2012 and its minutes are not yet published: not "awaiting"
     assert "Considered by Council on 5 December 2012; minutes not yet published" in awaiting
     assert 'class="status status-considered tone-info"' in page(example_output, "/decisions/awaiting/")
+
+
+def test_declarations_register_and_its_csv(example_output: Path):
+    import csv
+
+    html = page(example_output, "/declarations/")
+    assert "Councillor Gwenllïan ap Rhys" in html and 'href="/data/declarations.csv"' in html
+    assert html.index('id="year-2012-h"') < html.index('id="year-2011-h"')  # newest year first
+    rows = list(csv.DictReader((example_output / "data/declarations.csv").open(encoding="utf-8")))
+    assert rows and {"date", "person", "name", "interest", "url"} <= set(rows[0])
+    assert [r["date"] for r in rows] == sorted((r["date"] for r in rows), reverse=True)
+    # an exempt item's declarations are not in the register
+    exempt = "/meetings/2012-01-18-cabinet/mill-lane-depot/"
+    assert exempt not in html and not any(r["url"].endswith(exempt) for r in rows)
