@@ -17,7 +17,7 @@ from jinja2.utils import internalcode
 
 from . import present
 from .markdown import Markdown
-from .urls import Urls
+from .urls import Urls, webcal
 
 PACKAGE_THEMES = Path(__file__).resolve().parent / "themes"
 
@@ -300,6 +300,7 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         file_url=urls.file,
         feed_url=urls.feed,
         calendar_url=urls.calendar,
+        webcal=webcal,
         md=markdown.render,
         md_inline=markdown.inline,
         long_date=present.long_date,

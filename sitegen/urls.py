@@ -96,6 +96,15 @@ NAMED = {
 }
 
 
+def webcal(address: str, base_url: str) -> str:
+    """The webcal:// address of a calendar (ADDRESS, root-relative) on the site at BASE_URL,
+    which calendar programs subscribe to rather than import once; "" without a host."""
+    if "://" not in base_url:
+        return ""
+    host = base_url.split("://", 1)[1].split("/", 1)[0]
+    return f"webcal://{host}{address}"
+
+
 def output_file(path: str) -> str:
     """Where a page with this address is written, relative to the output folder."""
     path = path.split("#", 1)[0]

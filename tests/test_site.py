@@ -310,3 +310,10 @@ def test_declarations_register_and_its_csv(example_output: Path):
     # an exempt item's declarations are not in the register
     exempt = "/meetings/2012-01-18-cabinet/mill-lane-depot/"
     assert exempt not in html and not any(r["url"].endswith(exempt) for r in rows)
+
+
+def test_calendars_can_be_subscribed_to(example_output: Path):
+    assert 'href="webcal://meetings.example.org/calendar/meetings.ics"' in page(example_output, "/meetings/")
+    body = page(example_output, "/bodies/cabinet/")
+    assert 'href="webcal://meetings.example.org/calendar/bodies/cabinet.ics"' in body
+    assert 'href="/calendar/bodies/cabinet.ics"' in body  # and downloaded once
