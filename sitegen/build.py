@@ -286,7 +286,7 @@ class Builder:
                 ("Meetings", "meetings"),
                 ("Decisions", "decisions"),
                 ("Awaiting decision", "awaiting"),
-                ("Issues", "issues"),
+                ("Topics", "issues"),  # residents speak of topics; the addresses stay /issues/
                 ("Bodies", "bodies"),
             ]
             + ([("People", "people")] if model.has_people_file else []),

@@ -337,7 +337,7 @@ def plan(
         return pages
     issues = sorted(model.issues.values(), key=lambda i: (i.last_date, i.id), reverse=True)
     pages.append(
-        Page(NAMED["issues"], "issues.html", "Issues", {"issues": issues}, frozenset({"issue-list", "bodies"}))
+        Page(NAMED["issues"], "issues.html", "Topics", {"issues": issues}, frozenset({"issue-list", "bodies"}))
     )
     touched = [model.meetings[mid] for mid in keep.touched if mid in model.meetings] if keep is not None else []
     touched_issues = {issue.id for meeting in touched for item in meeting.items for issue in item.issues}

@@ -51,7 +51,7 @@ KIND_WORDS = {
 PAGE_KINDS = {  # what a page is, for search results' "type" filter, by its template
     "meeting.html": "Meeting",
     "item.html": "Agenda item and decisions",
-    "issue.html": "Issue",
+    "issue.html": "Topic",
     "person.html": "Person",
     "body.html": "Body",
 }

@@ -233,7 +233,7 @@ def test_yaml_reads_as_a_clerk_expects(cli, site, tmp_path):
     assert cli("build", "--content", content, "--output", out).code == 0
     html = text(page(out, "/meetings/m/"))
     assert "6.30pm" in html and "Place no" in html and "07. yes" in html
-    assert "Resolution 1" in html
+    assert "Decision 1" in html
 
 
 def test_md_and_yaml_meetings_are_the_same(cli, site, tmp_path):
