@@ -6,6 +6,7 @@ template. Each page also names what it depends on, for incremental builds.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -559,19 +560,24 @@ class Attendance:
     body: m.Body
     present: int
     apologies: int
-    expected: int
+    expected: int  # the meetings whose minutes name them, present or sending apologies
+    first: dt.date | None = None  # the period those meetings span
+    last: dt.date | None = None
 
 
 def _attendance(model: m.Model, person: m.Person, record: m.PersonRecord) -> list[Attendance]:
     """Per body: meetings attended and apologies sent, out of those where they were expected."""
     counts: dict[str, list[int]] = {}
+    dates: dict[str, list[dt.date]] = {}
     for meeting in record.present:
         counts.setdefault(meeting.body_id, [0, 0])[0] += 1
+        dates.setdefault(meeting.body_id, []).append(meeting.date)
     for meeting in record.apologies:
         counts.setdefault(meeting.body_id, [0, 0])[1] += 1
+        dates.setdefault(meeting.body_id, []).append(meeting.date)
     out = []
     for bid, (present, apologies) in sorted(counts.items()):
         body = model.bodies.get(bid)
         if body is not None:
-            out.append(Attendance(body, present, apologies, present + apologies))
+            out.append(Attendance(body, present, apologies, present + apologies, min(dates[bid]), max(dates[bid])))
     return out

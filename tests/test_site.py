@@ -317,3 +317,8 @@ def test_calendars_can_be_subscribed_to(example_output: Path):
     body = page(example_output, "/bodies/cabinet/")
     assert 'href="webcal://meetings.example.org/calendar/bodies/cabinet.ics"' in body
     assert 'href="/calendar/bodies/cabinet.ics"' in body  # and downloaded once
+
+
+def test_attendance_says_of_how_many_and_over_what_period(example_output: Path):
+    html = page(example_output, "/people/cllr-a-khan/")
+    assert "<td>5 of 5</td>" in html and "16 November 2011 to 14 November 2012" in html
