@@ -300,6 +300,7 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         file_url=urls.file,
         feed_url=urls.feed,
         calendar_url=urls.calendar,
+        register_url=urls.register,
         webcal=webcal,
         md=markdown.render,
         md_inline=markdown.inline,

@@ -131,6 +131,10 @@ class Urls:
     def calendar(self, body: m.Body) -> str:
         return self.base + body_calendar(body)
 
+    def register(self, year: int) -> str:
+        """The address of a year's decisions register (a template filter)."""
+        return self.base + path_for("decisions-year", year)
+
     def __call__(self, obj: object) -> str:
         if obj.__class__ is str:
             return self.named[obj]  # type: ignore[index]

@@ -198,6 +198,7 @@ def test_search_from_any_page_keeps_the_query_in_the_address(browser, server):
         page.wait_for_selector(".pagefind-ui__result", timeout=15000)
         titles = page.locator(".pagefind-ui__result-title").all_inner_texts()
         assert any("Strategic commissioning" in t for t in titles), titles
+        assert page.locator('.pagefind-ui__message[role="status"]').count() == 1  # the count is announced
         page.fill(".pagefind-ui__search-input", "licensing")
         page.wait_for_function("location.search === '?q=licensing'", timeout=5000)
         assert not [e for e in errors if "Content Security Policy" in e], errors

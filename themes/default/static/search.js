@@ -17,6 +17,11 @@
     resetStyles: false,
     translations: { placeholder: "Search meetings, decisions and issues" }
   });
+  // the result count is announced to screen readers as it changes (a live region)
+  new MutationObserver(function () {
+    var message = target.querySelector(".pagefind-ui__message");
+    if (message && message.getAttribute("role") !== "status") message.setAttribute("role", "status");
+  }).observe(target, { childList: true, subtree: true });
   var query = new URLSearchParams(window.location.search).get("q");
   if (query) {
     ui.triggerSearch(query);
