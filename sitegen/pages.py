@@ -418,6 +418,7 @@ def plan(
     pages.append(
         Page(NAMED["declarations"], "declarations.html", "Declarations of interest", {"years": declared}, shown)
     )
+    pages.append(Page(NAMED["how"], "how.html", "How decisions are made here", {}, frozenset({"bodies"})))
     pages.append(Page(NAMED["search"], "search.html", "Search", {}, frozenset({"bodies"})))
     pages.append(Page(NAMED["data"], "data.html", "Open data", {}, frozenset({"bodies"})))
     pages.append(Page(NAMED["404"], "404.html", "Page not found", {}, frozenset({"bodies"})))

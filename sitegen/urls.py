@@ -77,6 +77,7 @@ NAMED = {
     "search": "search/",
     "data": "data/",
     "declarations": "declarations/",
+    "how": "how-decisions-are-made/",
     "404": "404.html",
     "style": "static/style.css",
     # generated files

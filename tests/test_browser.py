@@ -45,6 +45,7 @@ PAGES = {
     "bodies": "/bodies/",
     "issues": "/issues/",
     "declarations": "/declarations/",
+    "how decisions are made": "/how-decisions-are-made/",
 }
 
 

@@ -322,3 +322,11 @@ def test_calendars_can_be_subscribed_to(example_output: Path):
 def test_attendance_says_of_how_many_and_over_what_period(example_output: Path):
     html = page(example_output, "/people/cllr-a-khan/")
     assert "<td>5 of 5</td>" in html and "16 November 2011 to 14 November 2012" in html
+
+
+def test_a_page_explains_how_decisions_are_made(example_output: Path):
+    html = page(example_output, "/how-decisions-are-made/")
+    for words in ("Draft minutes", "Referred back", "Superseded", "Exempt items", "Overdue"):
+        assert words in html, words
+    assert 'href="/how-decisions-are-made/"' in page(example_output, "/decisions/awaiting/")
+    assert 'href="/how-decisions-are-made/"' in page(example_output, "/")  # in every page's footer
