@@ -58,6 +58,7 @@ class Loaded:
     urls: Urls
     problems: list[Problem] = field(default_factory=list)
     linker: Linker | None = None  # what linked it, kept to link again after a change (see relink)
+    files: dict[str, Path] = field(default_factory=dict)  # the files of files/ that may be published (files.scan)
 
     @property
     def warnings(self) -> list[Problem]:
@@ -94,7 +95,7 @@ def load(
                 )
                 continue
             meetings.append(meeting)
-    scan_files(content, problems)
+    files = scan_files(content, problems)
     model, linker = link(site, bodies, people, has_people, issue_info, meetings, problems, on or today(), failed)
     urls = Urls(base_path if base_path is not None else site.base_path)
 
@@ -110,7 +111,7 @@ def load(
     check_exempt(model, problems)
     if problems.errors:
         raise ContentError(problems.sorted())
-    return Loaded(content, model, markdown, urls, problems.sorted(), linker)
+    return Loaded(content, model, markdown, urls, problems.sorted(), linker, files)
 
 
 def check_theme(loaded: Loaded) -> list[str]:
@@ -142,7 +143,7 @@ def relink(loaded: Loaded, removed: list[m.Meeting], added: list[m.Meeting], fou
     check_exempt(model, exempt)
     if exempt.items:
         raise NeedsFullLink("a file is named by an exempt item and a public one")
-    return Loaded(loaded.content, model, loaded.markdown, loaded.urls, problems, linker)
+    return Loaded(loaded.content, model, loaded.markdown, loaded.urls, problems, linker, loaded.files)
 
 
 PARALLEL_READ_FROM = 400  # meeting files before a forked process reads some of them
@@ -449,7 +450,7 @@ def _build(
             tick = time.perf_counter()
             for rel, src in builder.static_files().items():
                 write_file(staging, rel, src.read_bytes(), made)
-            published = published_files(content, model)
+            published = published_files(loaded.files, model)
             for rel, src in published.items():
                 write_file(staging, rel, src.read_bytes(), made)
             files = len(published)

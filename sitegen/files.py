@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import model as m
@@ -102,6 +103,8 @@ def check_exempt(model: m.Model, problems: Problems) -> None:
     """A file that an exempt item and a public record both name is an error: it would be
     published with the one and must not be with the other."""
     public, exempt = _documents(model)
+    if not exempt:
+        return  # no exempt item names a file: nothing can clash or be linked to
     for rel, uses in sorted(exempt.items()):
         if rel in public:
             for item, doc in uses:
@@ -126,20 +129,26 @@ def check_exempt(model: m.Model, problems: Problems) -> None:
 _FILE_LINK = re.compile(r"\]\(\s*<?\s*(?:\./|/)?(files/[^)\s>#?]+)")
 
 
-def _public_prose(model: m.Model) -> list[tuple[str, Location]]:
-    """The prose the site publishes, each text with where it starts."""
-    out = []
+def _public_prose(model: m.Model) -> Iterator[tuple[str, Location]]:
+    """The published prose that links into files/, each text with where it starts (a
+    Location is made only for those: most texts link to no file)."""
     for meeting in model.meetings.values():
-        out.append((meeting.notes, Location(meeting.source, meeting.refs.get("notes_line", 1))))
+        if meeting.notes and "files/" in meeting.notes:
+            yield meeting.notes, Location(meeting.source, meeting.refs.get("notes_line", 1))
         for item in meeting.items:
             if item.exempt:
                 continue
-            out.append((item.minutes, Location(meeting.source, item.lines.get("minutes", 1))))
+            if item.minutes and "files/" in item.minutes:
+                yield item.minutes, Location(meeting.source, item.lines.get("minutes", 1))
             for decision in item.decisions:
-                out.append((decision.text, decision.line("text")))
-                out += [(step.note, step.loc) for step in decision.decides]
-            out += [(amendment.text, amendment.loc) for amendment in item.amendments]
-    return [(text, loc) for text, loc in out if text and "files/" in text]
+                if "files/" in decision.text:
+                    yield decision.text, decision.line("text")
+                for step in decision.decides:
+                    if "files/" in step.note:
+                        yield step.note, step.loc
+            for amendment in item.amendments:
+                if "files/" in amendment.text:
+                    yield amendment.text, amendment.loc
 
 
 def withheld(model: m.Model) -> set[str]:
@@ -148,7 +157,8 @@ def withheld(model: m.Model) -> set[str]:
     return {rel for rel in exempt if rel not in public}
 
 
-def published_files(content: Path, model: m.Model) -> dict[str, Path]:
-    """The files of CONTENT/files published with the site, by output path."""
+def published_files(scanned: dict[str, Path], model: m.Model) -> dict[str, Path]:
+    """The files published with the site, by output path: those SCANNED (see scan) that
+    not only exempt items name."""
     hidden = withheld(model)
-    return {rel: path for rel, path in scan(content).items() if rel not in hidden}
+    return {rel: path for rel, path in scanned.items() if rel not in hidden}

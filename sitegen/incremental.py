@@ -887,7 +887,7 @@ class Project:
     def _sync_assets(self, builder: Builder) -> None:
         assert self.loaded is not None
         wanted: dict[str, Path] = dict(builder.static_files())
-        wanted.update(published_files(self.content, builder.loaded.model))
+        wanted.update(published_files(builder.loaded.files, builder.loaded.model))
         for rel, src in wanted.items():
             dest = self.output / rel
             data = src.read_bytes()

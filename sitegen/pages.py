@@ -7,6 +7,7 @@ template. Each page also names what it depends on, for incremental builds.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -536,7 +537,11 @@ def _meeting_title(meeting: m.Meeting) -> str:
 
     name = meeting.body.name if meeting.body else meeting.body_id
     title = f"{name}, {long_date(meeting.date)}"
-    same_day = [x for x in meeting.body.meetings if x.date == meeting.date] if meeting.body else [meeting]
+    same_day = [meeting]
+    if meeting.body is not None:  # its meetings are in date order: the day's are found by halving
+        held = meeting.body.meetings
+        first = bisect_left(held, meeting.date, key=lambda x: x.date)
+        same_day = held[first : bisect_right(held, meeting.date, lo=first, key=lambda x: x.date)]
     if len(same_day) > 1:
         starts = [x.start for x in same_day]
         title += (
