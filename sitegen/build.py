@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 
 from . import model as m
+from . import record
 from .errors import ContentError, Location, Problem, Problems
 from .files import check_exempt, published_files
 from .files import scan as scan_files
@@ -100,7 +101,8 @@ def load(
     urls = Urls(base_path if base_path is not None else site.base_path)
 
     def resolve(ref: str) -> str | None:
-        target = linker.refs.get(ref.strip().strip("/"))
+        record.lookup("ref", ref)  # (a page being recorded depends on what REF names)
+        target = ref_target(linker, ref)
         if isinstance(target, m.Decision) and target.item is not None and target.item.exempt:
             return None  # not on the item's page: an exempt item shows only its title and reason
         return urls(target) if target is not None else None
@@ -112,6 +114,11 @@ def load(
     if problems.errors:
         raise ContentError(problems.sorted())
     return Loaded(content, model, markdown, urls, problems.sorted(), linker, files)
+
+
+def ref_target(linker: Linker, ref: str) -> object:
+    """What a ref: link to REF names (a meeting, item or decision), or None."""
+    return linker.refs.get(ref.strip().strip("/"))
 
 
 def check_theme(loaded: Loaded) -> list[str]:
@@ -263,6 +270,7 @@ class BuildReport:
     builder: Builder | None = None
     planned: list[Page] = field(default_factory=list)
     extras: list[str] = field(default_factory=list)  # feeds, calendars, data files and redirects written
+    reads: list[PageReads] = field(default_factory=list)  # what each page read, when recorded
 
 
 class Builder:
@@ -311,6 +319,11 @@ class Builder:
                 seen[out] = page
             raise ContentError(problems.sorted())
         return pages
+
+    def lookups(self) -> dict[str, Callable[[str], object]]:
+        """What the pages look up by name, besides attributes (see record.Keys)."""
+        linker = self.loaded.linker
+        return {"ref": (lambda ref: ref_target(linker, ref)) if linker is not None else (lambda ref: None)}
 
     def render(self, page: Page) -> bytes:
         try:
@@ -412,6 +425,7 @@ def _build(
     cache: ParseCache | None = None,
     search: bool = True,
     jobs: int | None = None,
+    record_reads: bool = False,
 ) -> BuildReport:
     started = time.perf_counter()
     content, output = Path(content), Path(output)
@@ -440,7 +454,8 @@ def _build(
                 # writes them while this one plans, then alongside the page renderers
                 aside = Aside(_write_model_files, builder, staging)
             pages = builder.plan()
-            count, extras = render_pages(builder, pages, staging, workers, search, aside)
+            keys = record.Keys(model, builder.lookups()) if record_reads else None
+            count, extras, reads = render_pages(builder, pages, staging, workers, search, aside, keys)
             aside = None
             log(
                 f"render   {count} pages and {len(extras)} feeds, calendars, data files and redirects "
@@ -468,15 +483,26 @@ def _build(
                 aside.cancel()
             shutil.rmtree(staging, ignore_errors=True)
             raise
-    return BuildReport(count, files, time.perf_counter() - started, loaded.warnings, output, builder, pages, extras)
+    return BuildReport(
+        count, files, time.perf_counter() - started, loaded.warnings, output, builder, pages, extras, reads
+    )
+
+
+PageReads = tuple[str, list[tuple[str, str, object]], set[str]]  # (output file, reads, templates): see record.Keys
 
 
 def _render_share(
-    builder: Builder, pages: list[Page], staging: Path, search: bool, task: tuple[int, int]
-) -> int | list[str]:
+    builder: Builder,
+    pages: list[Page],
+    staging: Path,
+    search: bool,
+    task: tuple[int, int],
+    keys: record.Keys | None = None,
+) -> int | list[str] | list[PageReads]:
     """Render one contiguous share of the pages (a meeting's pages sit together, so the
     Markdown they share is rendered once); for share -1, write the files that need the
-    plan (sitemap, redirects); for -2, those and the feeds, calendars and data files."""
+    plan (sitemap, redirects); for -2, those and the feeds, calendars and data files.
+    KEYS: record what each page reads, and return that (see sitegen.record)."""
     index, count = task
     if index < 0:
         return _write_all(
@@ -484,6 +510,13 @@ def _render_share(
         )
     made: set[str] = set()
     done = 0
+    if keys is not None:  # record what each page reads (see sitegen.record)
+        reads: list[PageReads] = []
+        with record.recording() as recorder:
+            for page in share(pages, index, count):
+                write_file(staging, page.file, builder.render(page), made)
+                reads.append((page.file, *keys.pairs(*recorder.take())))
+        return reads
     for page in share(pages, index, count):
         write_file(staging, page.file, builder.render(page), made)
         done += 1
@@ -640,17 +673,24 @@ class Aside:
 
 
 def render_pages(
-    builder: Builder, pages: list[Page], staging: Path, jobs: int, search: bool, aside: Aside | None = None
-) -> tuple[int, list[str]]:
+    builder: Builder,
+    pages: list[Page],
+    staging: Path,
+    jobs: int,
+    search: bool,
+    aside: Aside | None = None,
+    keys: record.Keys | None = None,
+) -> tuple[int, list[str], list[PageReads]]:
     """Render every page, and the feeds, calendars and data files, into STAGING on JOBS
     processes (forked, sharing the model). Returns the number of pages and the other files.
     ASIDE: a process already writing the feeds, calendars and data files. Each file's
-    bytes depend only on the model, so the output is the same for any JOBS."""
+    bytes depend only on the model, so the output is the same for any JOBS. KEYS: record
+    what each page reads (the third of the results; see sitegen.record)."""
     shares = jobs * 8
     tasks = [(-1 if aside is not None else -2, 0)] + [(i, shares) for i in range(shares)]
 
-    def render(task: tuple[int, int]) -> int | list[str]:
-        return _render_share(builder, pages, staging, search, task)
+    def render(task: tuple[int, int]) -> tuple[int, object]:
+        return task[0], _render_share(builder, pages, staging, search, task, keys)
 
     if serial(jobs, len(pages)):
         results = [render(task) for task in tasks]
@@ -661,10 +701,13 @@ def render_pages(
         for page in first.values():
             builder.render(page)
         results = on_forks(render, tasks, jobs)
-    extras = next(r for r in results if isinstance(r, list))
+    extras: list[str] = next(r for index, r in results if index < 0)  # type: ignore[assignment]
     if aside is not None:
         extras = extras + aside.result()  # type: ignore[operator]
-    return sum(r for r in results if isinstance(r, int)), sorted(extras)
+    shares = [r for index, r in results if index >= 0]
+    reads = [r for part in shares if isinstance(part, list) for r in part]
+    count = len(reads) if keys is not None else sum(shares)  # type: ignore[arg-type]
+    return count, sorted(extras), reads
 
 
 class SearchError(Exception):

@@ -30,7 +30,7 @@ class Markdown:
         md.add_render_rule("heading_open", _heading_open)
         md.add_render_rule("heading_close", _heading_close)
         self.md = md
-        self.cache: dict[tuple[str, int], Markup] = {}
+        self.cache: dict[tuple[str, int], tuple[Markup, tuple[tuple[str, str | None], ...]]] = {}
 
     def _refs(self, state: StateCore) -> None:
         broken = state.env.setdefault("broken", [])
@@ -49,6 +49,7 @@ class Markdown:
                     continue
                 target = href[4:]
                 url = self.resolve(target)
+                state.env.setdefault("resolved", []).append((target, url))
                 if url is None:
                     broken.append((line + breaks, target))
                     child.attrSet("href", "#")
@@ -118,12 +119,19 @@ class Markdown:
         if not text:
             return Markup("")
         key = (text, heading)
-        html = self.cache.get(key)
-        if html is None:
-            out = self.md.render(text, {"heading": heading})
-            if "<li></li>" in out:  # an empty list item: a bullet with nothing to read
-                out = _EMPTY_ITEM.sub("", out)
-            html = self.cache[key] = Markup(out)
+        kept = self.cache.get(key)
+        if kept is not None:
+            html, resolved = kept
+            # a ref: link's address is the model's: the same text may link elsewhere now
+            # (and the page that shows it reads what the link reads)
+            if not resolved or all(self.resolve(target) == url for target, url in resolved):
+                return html
+        env: dict = {"heading": heading}
+        out = self.md.render(text, env)
+        if "<li></li>" in out:  # an empty list item: a bullet with nothing to read
+            out = _EMPTY_ITEM.sub("", out)
+        html = Markup(out)
+        self.cache[key] = (html, tuple(env.get("resolved", ())))
         return html
 
     def inline(self, text: str) -> Markup:

@@ -8,6 +8,7 @@ clerk.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .errors import Location
@@ -392,6 +393,52 @@ class Model:
 
     def all_decisions(self) -> list[Decision]:
         return [d for m in self.meetings.values() for i in m.items for d in i.decisions]
+
+
+def owned(model: Model) -> Iterator[tuple[str, object]]:
+    """Every object of MODEL with a key that names it by where it belongs ("m:MEETING",
+    "m:MEETING/ITEM/DECISION", "p:PERSON", ...): the same object in another build of
+    the same content has the same key (see sitegen.record). Each owner comes before
+    what it holds, and an object linked from elsewhere is named where it belongs."""
+    yield "model", model
+    yield "site", model.site
+    for body in model.bodies.values():
+        yield f"b:{body.id}", body
+    for person in model.people.values():
+        yield f"p:{person.id}", person
+    for info in model.issue_info.values():
+        yield f"ii:{info.id}", info
+    for issue in model.issues.values():
+        yield f"i:{issue.id}", issue
+    for pid, record in model.records.items():
+        yield f"r:{pid}", record
+    for meeting in model.meetings.values():
+        key = f"m:{meeting.id}"
+        yield key, meeting
+        for n, document in enumerate(meeting.documents):
+            yield f"{key}#doc{n}", document
+        for item in meeting.items:
+            ik = f"{key}/{item.id}"
+            yield ik, item
+            for n, interest in enumerate(item.interests):
+                yield f"{ik}#int{n}", interest
+            for amendment in item.amendments:
+                yield f"{ik}#am:{amendment.id}", amendment
+            for n, vote in enumerate(item.votes):
+                yield f"{ik}#vote{n}", vote
+            for n, document in enumerate(item.documents):
+                yield f"{ik}#doc{n}", document
+            for decision in item.decisions:
+                dk = f"{ik}/{decision.id}"
+                yield dk, decision
+                for n, step in enumerate(decision.decides):
+                    yield f"{dk}#step{n}", step
+                if decision.status is not None:
+                    yield f"{dk}#status", decision.status
+    for meeting in model.meetings.values():  # people named in a site without people.yaml
+        for person in (meeting.chair, *meeting.present, *meeting.apologies, *meeting.in_attendance):
+            if person is not None and not person.known:
+                yield f"p:{person.id}", person
 
 
 def _short_repr(self: object) -> str:

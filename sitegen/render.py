@@ -15,7 +15,7 @@ from jinja2.ext import Extension
 from jinja2.runtime import missing
 from jinja2.utils import internalcode
 
-from . import present
+from . import present, record
 from .markdown import Markdown
 from .urls import Urls, webcal
 
@@ -258,10 +258,14 @@ class Environment(jinja2.Environment):
         """Jinja's get_template, remembered in a plain dict: a build asks for the same few
         templates (each page's, and what it extends, includes and imports) hundreds of
         thousands of times, and they are never reloaded (auto_reload is off)."""
-        if globals is not None or name.__class__ is not str:
+        if name.__class__ is not str:
             return super().get_template(name, parent, globals)
         if parent is not None:
             name = self.join_path(name, parent)
+        if record._extra is not None:  # a page is being recorded: it depends on this template
+            record._extra.add((record.TEMPLATE, name))
+        if globals is not None:
+            return super().get_template(name, None, globals)
         template = self.loaded.get(name)
         if template is None:
             template = self.loaded[name] = super().get_template(name)
