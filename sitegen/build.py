@@ -25,7 +25,7 @@ from .files import check_exempt, published_files
 from .files import scan as scan_files
 from .link import Linker, NeedsFullLink, link
 from .markdown import Markdown
-from .pages import Kept, Page, plan
+from .pages import Page, plan
 from .publish import Streamed
 from .render import environment, theme_folders
 from .urls import NAMED, Urls, asset_path, output_file, path_for, path_of
@@ -282,8 +282,6 @@ class Builder:
         self.folders = theme_folders(loaded.content, model.site.theme)
         self.env = environment(self.folders, loaded.urls, loaded.markdown)
         self.assets = self._assets()
-        self.links: dict[int, frozenset[str]] = {}  # item links worked out by the last plan
-        self.lists: dict[str, object] = {}  # lists the last plan worked out (see pages.plan)
         self.planned: dict[str, Page] = {}  # the last plan's pages by output file
         self.asset_names = {name: rel for rel, (_, name) in self.assets.items()}
         self.env.globals.update(
@@ -301,10 +299,8 @@ class Builder:
             + ([("People", "people")] if model.has_people_file else []),
         )
 
-    def plan(self, keep: Kept | None = None, memo: dict | None = None) -> list[Page]:
-        self.links = {} if memo is None else memo
-        self.lists = {}
-        pages = plan(self.loaded.model, keep=keep, memo=self.links, lists=self.lists)
+    def plan(self) -> list[Page]:
+        pages = plan(self.loaded.model)
         self.planned = {page.file: page for page in pages}
         if len(self.planned) != len(pages):
             seen: dict[str, Page] = {}

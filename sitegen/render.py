@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,6 @@ import jinja2
 import jinja2.compiler
 import markupsafe
 from jinja2 import nodes
-from jinja2.ext import Extension
 from jinja2.runtime import missing
 from jinja2.utils import internalcode
 
@@ -45,64 +43,6 @@ def theme_folders(content: Path, name: str) -> list[Path]:
     if default not in folders:
         folders.append(default)
     return folders
-
-
-class Fragments(Extension):
-    """``{% fragment "name", decision %}...{% endfragment %}``: a part of a long page
-    that shows one decision and nothing else. The preview keeps each such part as
-    rendered (``Environment.fragments``) and renders again only the parts whose
-    decision's meeting, or a meeting its item links to, changed; a build renders
-    them in place as usual. (Filters, not calls: Jinja calls a filter directly, but
-    a function through the context's checks, which would cost as much as the part.)"""
-
-    tags = {"fragment"}
-
-    def __init__(self, environment: jinja2.Environment) -> None:
-        super().__init__(environment)
-        environment.filters.update(_fragments_kept=self._kept, _fragment_known=self._known, _fragment_keep=self._keep)
-
-    def parse(self, parser: jinja2.parser.Parser) -> nodes.Node:
-        lineno = next(parser.stream).lineno
-        name = parser.parse_expression()
-        parser.stream.expect("comma")
-        subject = parser.parse_expression()
-        body = parser.parse_statements(("name:endfragment",), drop_needle=True)
-
-        def filtered(value: nodes.Expr, filter_name: str, *args: nodes.Expr) -> nodes.Filter:
-            return nodes.Filter(value, filter_name, [copy.deepcopy(a) for a in args], [], None, None)
-
-        def part(ctx: str) -> nodes.Name:
-            return nodes.Name("_fragment", ctx)
-
-        # kept: the part if known; else the body captured, kept and written
-        kept = [
-            nodes.Assign(part("store"), filtered(copy.deepcopy(subject), "_fragment_known", name)),
-            nodes.If(
-                nodes.Test(part("load"), "none", [], [], None, None),
-                [
-                    nodes.AssignBlock(part("store"), None, copy.deepcopy(body)),
-                    nodes.Output([filtered(part("load"), "_fragment_keep", name, subject)]),
-                ],
-                [],
-                [nodes.Output([part("load")])],
-            ),
-        ]
-        # a build keeps nothing: the body is rendered in place (the test takes the subject
-        # only so that Jinja cannot work it out once, when it compiles the template)
-        return nodes.If(filtered(subject, "_fragments_kept"), kept, [], body).set_lineno(lineno)
-
-    def _kept(self, _: object) -> bool:
-        return self.environment.fragments is not None  # type: ignore[attr-defined]
-
-    def _known(self, subject: object, name: str) -> str | None:
-        known = self.environment.fragments.get((name, id(subject)))  # type: ignore[attr-defined]
-        return known[1] if known is not None and known[0] is subject else None
-
-    def _keep(self, html: str, name: str, subject: object) -> str:
-        key = (name, id(subject))
-        self.environment.fragments[key] = (subject, html)  # type: ignore[attr-defined]
-        self.environment.fragments_added.append(key)  # type: ignore[attr-defined]
-        return html
 
 
 try:  # markupsafe's own escaping, without wrapping its result in Markup
@@ -239,19 +179,13 @@ class Environment(jinja2.Environment):
     """Templates share the environment's globals (a dict) instead of each having a
     ChainMap over them: Jinja reads a template's globals on every render, include and
     import, and a ChainMap makes that several times slower. sitegen gives templates no
-    globals of their own, so the overlay was always empty.
+    globals of their own, so the overlay was always empty."""
 
-    FRAGMENTS: the parts of pages kept by ``{% fragment %}`` (see Fragments), by name
-    and subject; None (a build) keeps none. FRAGMENTS_ADDED: the keys of the parts kept
-    since the preview last looked (it indexes them by what they show)."""
-
-    fragments: dict[tuple[str, int], tuple[object, str]] | None = None
     template_class = Template
     code_generator_class = CodeGenerator
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fragments_added: list[tuple[str, int]] = []
         self.loaded: dict[str, jinja2.Template] = {}
 
     def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> jinja2.Template:
@@ -294,7 +228,6 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
-        extensions=[Fragments],
     )
     if stock_jinja():
         env.code_generator_class = jinja2.compiler.CodeGenerator
