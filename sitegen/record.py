@@ -32,6 +32,10 @@ MODEL_CLASSES: tuple[type, ...] = tuple(
     )
 )
 
+#: the fields of each class, the only attributes whose reads are kept: a property or a
+#: method reads fields as it runs, and those reads are recorded
+FIELDS: dict[type, frozenset[str]] = {c: frozenset(f.name for f in dataclasses.fields(c)) for c in MODEL_CLASSES}
+
 REF = "\x00"  # marks a normalized model object: (REF, key)
 LOOKUP = "\x01"  # a pseudo-object whose "attributes" are lookups: (LOOKUP + kind, name)
 
@@ -168,9 +172,10 @@ class Keys:
     ) -> tuple[list[tuple[str, str, object]], set[str]]:
         out = []
         by_id = self.by_id
+        fields = FIELDS
         for (oid, attr), obj in reads.items():
-            if attr.startswith("__"):
-                continue  # (isinstance and the like)
+            if attr not in fields[type(obj)]:
+                continue  # a property or method (what it read is recorded), or isinstance's __class__
             key = by_id.get(oid)
             if key is None:
                 continue  # an object made while rendering, or not owned: what it shows was read from owned ones
