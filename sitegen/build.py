@@ -316,6 +316,12 @@ class Builder:
             raise ContentError(problems.sorted())
         return pages
 
+    def globals_signature(self, keys: record.Keys) -> object:
+        """What every page may read besides the model (the templates' globals, the day,
+        the assets' names, the base address), normalized: when it changes, every page does."""
+        values = {k: v for k, v in self.env.globals.items() if not callable(v)}
+        return keys.normalize([sorted(values.items()), sorted(self.asset_names.items()), self.loaded.urls.base])
+
     def lookups(self) -> dict[str, Callable[[str], object]]:
         """What the pages look up by name, besides attributes (see record.Keys)."""
         linker = self.loaded.linker

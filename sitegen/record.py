@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import operator
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from . import model as m
 from .errors import Location
+from .pages import Page
 
 #: every class of the model whose attribute reads are recorded (derived from model.py:
 #: its dataclasses, but not the constant table of states)
@@ -191,6 +193,178 @@ class Keys:
             else:
                 out.append((kind, name, self.value(kind, name)))
         return out, templates
+
+
+class Reads:
+    """What each page read when it was last rendered, by output file: the recorded reads
+    (Keys.pairs) as numbers into one table of reads and their values, the
+    templates, and the page's signature (what the plan gave it).
+
+    Comparing is the cost of every edit, so it is done in groups of objects read alike:
+    their values are fetched (operator.attrgetter) and compared with those fetched last
+    time, as they were (lists copied), a group at a time; only an object whose values
+    are not the very same objects as before has them normalized and compared by key
+    (an edited meeting's objects are made afresh: the same keys, new objects)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[str, str], int] = {}
+        self.values: list[object] = []  # by read number: the normalized value as last seen
+        self.by_object: dict[str, tuple[list[str], list[int]]] = {}  # attributes read of each object, and their numbers
+        self._groups: list[_Group] | None = None  # by_object, grouped (see compare); None: to group again
+        self.by_page: dict[str, frozenset[int]] = {}
+        self.templates: dict[str, frozenset[str]] = {}
+        self.signatures: dict[str, tuple[object, object]] = {}  # (as given, normalized)
+        self.globals: object = None
+
+    def remember(self, rel: str, pairs: list[tuple[str, str, object]], templates: set[str]) -> None:
+        ids, values = self.ids, self.values
+        numbers = []
+        for key, attr, value in pairs:
+            pair = (key, attr)
+            n = ids.get(pair)
+            if n is None:
+                n = ids[pair] = len(values)
+                values.append(value)
+                entry = self.by_object.get(key)
+                if entry is None:
+                    entry = self.by_object[key] = ([], [])
+                entry[0].append(attr)
+                entry[1].append(n)
+                self._groups = None
+            numbers.append(n)
+        self.by_page[rel] = frozenset(numbers)
+        self.templates[rel] = frozenset(templates)
+
+    def forget(self, rel: str) -> None:
+        self.by_page.pop(rel, None)
+        self.templates.pop(rel, None)
+        self.signatures.pop(rel, None)
+
+    def compare(self, keys: Keys) -> set[int]:
+        """The reads whose values KEYS' model gives otherwise (kept as the new values)."""
+        changed: set[int] = set()
+        if self._groups is None:
+            self._groups = _groups(self.by_object)
+        values = self.values
+        objects = keys.objects
+        for group in self._groups:
+            if group.lookup:
+                for key, numbers in zip(group.keys, group.numbers, strict=True):
+                    for attr, n in zip(group.attrs, numbers, strict=True):
+                        now = keys.value(key, attr)
+                        if now != values[n]:
+                            values[n] = now
+                            changed.add(n)
+                continue
+            found = list(map(objects.get, group.keys))
+            if None in found:
+                raws = [group.getter(x) if x is not None else None for x in found]
+            else:
+                raws = list(map(group.getter, found))
+            if raws == group.raw:
+                continue  # the very same values (or equal ones): nothing these objects showed changed
+            single = len(group.attrs) == 1
+            for i, raw in enumerate(raws):
+                if group.raw is not None and raw == group.raw[i]:
+                    continue
+                numbers = group.numbers[i]
+                if raw is None:  # the object is gone
+                    for n in numbers:
+                        if values[n] is not GONE:
+                            values[n] = GONE
+                            changed.add(n)
+                    continue
+                for value, n in zip((raw,) if single else raw, numbers, strict=True):
+                    now = keys.normalize(value)
+                    if now != values[n]:
+                        values[n] = now
+                        changed.add(n)
+            group.raw = [
+                _copy(raw) if single else (tuple(map(_copy, raw)) if raw is not None else None) for raw in raws
+            ]
+        return changed
+
+    def changed_plainly(self, keys: Keys) -> set[int]:
+        """What compare() will find, worked out plainly: every read's value normalized and
+        compared (the check on compare's shortcuts; changes nothing)."""
+        return {n for (key, attr), n in self.ids.items() if keys.value(key, attr) != self.values[n]}
+
+    def due(
+        self,
+        keys: Keys,
+        pages: dict[str, Page],
+        changed: set[int],
+        templates: set[str],
+        everything: bool,
+    ) -> list[tuple[str, Page]]:
+        """The PAGES (the new plan's, by output file) to render again: new ones, those the
+        plan gives something else, those that read a CHANGED read or loaded one of
+        TEMPLATES (by name), all when EVERYTHING."""
+        due = []
+        by_page, used, signatures = self.by_page, self.templates, self.signatures
+        for rel, page in pages.items():
+            raw = (page.template, page.title, page.path, {k: _copy(v) for k, v in page.context.items()})
+            last = signatures.get(rel)
+            if last is None or last[0] != raw:
+                now = signature(keys, page)
+                if last is None or last[1] != now:
+                    due.append((rel, page))
+                    signatures[rel] = (raw, now)
+                    continue
+                signatures[rel] = (raw, now)
+            if everything or rel not in by_page or not by_page[rel].isdisjoint(changed):
+                due.append((rel, page))
+            elif templates and not used[rel].isdisjoint(templates):
+                due.append((rel, page))
+        return due
+
+    def sign(self, keys: Keys, rel: str, page: Page) -> None:
+        """Keep what the plan gave PAGE (see due)."""
+        raw = (page.template, page.title, page.path, {k: _copy(v) for k, v in page.context.items()})
+        self.signatures[rel] = (raw, signature(keys, page))
+
+
+class _Group:
+    """Objects whose reads are of the same attributes: their values are fetched with one
+    operator.attrgetter, object after object, and compared with the last ones in one go."""
+
+    __slots__ = ("attrs", "getter", "keys", "numbers", "raw", "lookup")
+
+    def __init__(self, attrs: tuple[str, ...], lookup: bool) -> None:
+        self.attrs = attrs
+        self.getter = operator.attrgetter(*attrs)
+        self.keys: list[str] = []
+        self.numbers: list[list[int]] = []
+        self.raw: list | None = None  # the values last compared, as they were (lists copied)
+        self.lookup = lookup
+
+
+def _groups(by_object: dict[str, tuple[list[str], list[int]]]) -> list[_Group]:
+    groups: dict[tuple[tuple[str, ...], bool], _Group] = {}
+    for key, (attrs, numbers) in by_object.items():
+        lookup = key[0] == LOOKUP
+        shape = (tuple(attrs), lookup)
+        group = groups.get(shape)
+        if group is None:
+            group = groups[shape] = _Group(shape[0], lookup)
+        group.keys.append(key)
+        group.numbers.append(numbers)
+    return list(groups.values())
+
+
+def _copy(value: object) -> object:
+    """VALUE as it is now: a list or dict copied (the model may change it in place)."""
+    kind = type(value)
+    if kind is list:
+        return list(value)  # type: ignore[call-overload]
+    if kind is dict:
+        return dict(value)  # type: ignore[call-overload]
+    return value
+
+
+def signature(keys: Keys, page: Page) -> object:
+    """What the plan gives a page (its template, title, address and context), normalized."""
+    return keys.normalize([page.template, page.title, page.path, page.context])
 
 
 class _Gone:

@@ -11,7 +11,8 @@ from test_cli import snapshot
 
 from sitegen import model as m
 from sitegen.build import build
-from sitegen.incremental import Project, Reads
+from sitegen.incremental import Project
+from sitegen.record import Reads
 
 CABINET = "meetings/2011/2011-11-16-cabinet.md"
 COUNCIL = "meetings/2011/2011-12-07-council.md"
