@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 
 from . import model as m
-from . import record
+from . import record, state
 from .errors import ContentError, Location, Problem, Problems
 from .files import check_exempt, published_files
 from .files import scan as scan_files
@@ -270,7 +270,9 @@ class BuildReport:
     builder: Builder | None = None
     planned: list[Page] = field(default_factory=list)
     extras: list[str] = field(default_factory=list)  # feeds, calendars, data files and redirects written
-    reads: list[PageReads] = field(default_factory=list)  # what each page read, when recorded
+    reads: list[PageReads] = field(default_factory=list)  # what each page rendered read, when recorded
+    rendered: int = 0  # pages rendered (the others were unchanged since the build state was kept)
+    state: record.Reads | None = None  # what every page read, when recorded (see sitegen.state)
 
 
 class Builder:
@@ -288,7 +290,7 @@ class Builder:
             asset=self.asset,
             search_enabled=search,
             site=model.site,
-            today=model.today,
+            today=self.today,
             nav=[
                 ("Meetings", "meetings"),
                 ("Decisions", "decisions"),
@@ -316,16 +318,38 @@ class Builder:
             raise ContentError(problems.sorted())
         return pages
 
+    def today(self) -> dt.date:
+        """The day the site is built for, as templates ask for it (``today()``): a page
+        that asks depends on the day, and only such pages are built again the next day."""
+        record.lookup("today", "")
+        return self.loaded.model.today
+
     def globals_signature(self, keys: record.Keys) -> object:
         """What every page may read besides the model (the templates' globals, the day,
         the assets' names, the base address), normalized: when it changes, every page does."""
         values = {k: v for k, v in self.env.globals.items() if not callable(v)}
         return keys.normalize([sorted(values.items()), sorted(self.asset_names.items()), self.loaded.urls.base])
 
+    def settings_key(self) -> str:
+        """The build state's name for what, besides the content, every page depends on."""
+        return state.settings_key(self.loaded.urls.base, bool(self.env.globals.get("search_enabled")), self.folders)
+
+    def template_digests(self) -> dict[str, str]:
+        """Each template's name, with a digest of the file the theme's folders give for it."""
+        out = {}
+        for name in self.env.list_templates():
+            source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+            out[name] = hashlib.sha1(source.encode("utf-8")).hexdigest()
+        return out
+
     def lookups(self) -> dict[str, Callable[[str], object]]:
         """What the pages look up by name, besides attributes (see record.Keys)."""
         linker = self.loaded.linker
-        return {"ref": (lambda ref: ref_target(linker, ref)) if linker is not None else (lambda ref: None)}
+        model = self.loaded.model
+        return {
+            "ref": (lambda ref: ref_target(linker, ref)) if linker is not None else (lambda ref: None),
+            "today": lambda _: model.today,
+        }
 
     def render(self, page: Page) -> bytes:
         try:
@@ -428,7 +452,11 @@ def _build(
     search: bool = True,
     jobs: int | None = None,
     record_reads: bool = False,
+    state_folder: Path | None = None,
 ) -> BuildReport:
+    """RECORD_READS: record what each page reads (BuildReport.state). STATE_FOLDER: keep
+    the build state there, and render only what changed since the state kept there
+    (see sitegen.state)."""
     started = time.perf_counter()
     content, output = Path(content), Path(output)
     tick = time.perf_counter()
@@ -444,6 +472,8 @@ def _build(
     protected += [
         (root, "the themes folder") for root in (content.parent / "themes", content / "themes") if root.is_dir()
     ]
+    if state_folder is not None:
+        protected.append((state_folder, "the build state's folder"))
     output = safe_output(output, protected)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     with output_lock(output):
@@ -456,14 +486,21 @@ def _build(
                 # writes them while this one plans, then alongside the page renderers
                 aside = Aside(_write_model_files, builder, staging)
             pages = builder.plan()
-            keys = record.Keys(model, builder.lookups()) if record_reads else None
-            count, extras, reads = render_pages(builder, pages, staging, workers, search, aside, keys)
-            aside = None
-            log(
-                f"render   {count} pages and {len(extras)} feeds, calendars, data files and redirects "
-                f"({time.perf_counter() - tick:.2f} s, {'1 process' if serial(workers, len(pages)) else f'{workers} processes'})"
-            )
+            kept = state.Cache(state_folder, builder.settings_key()) if state_folder is not None else None
+            keys = record.Keys(model, builder.lookups()) if record_reads or kept is not None else None
+            last = kept.load() if kept is not None else None
+            templates = builder.template_digests() if kept is not None else {}
             made: set[str] = set()
+            only = None
+            if last is not None and keys is not None:
+                only = _due_since(builder, keys, kept, last, templates, staging, made)
+            count, extras, reads = render_pages(builder, pages, staging, workers, search, aside, keys, only)
+            aside = None
+            unchanged = f", {len(pages) - count} unchanged since the last build" if only is not None else ""
+            log(
+                f"render   {count} pages{unchanged} and {len(extras)} feeds, calendars, data files and redirects "
+                f"({time.perf_counter() - tick:.2f} s, {'1 process' if serial(workers, count) else f'{workers} processes'})"
+            )
             tick = time.perf_counter()
             for rel, src in builder.static_files().items():
                 write_file(staging, rel, src.read_bytes(), made)
@@ -485,9 +522,75 @@ def _build(
                 aside.cancel()
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        kept_reads = None
+        if keys is not None:
+            kept_reads = last.reads if last is not None else record.Reads()
+            for rel, pairs, used in reads:
+                kept_reads.remember(rel, pairs, used)
+            if last is None:
+                for page in pages:
+                    kept_reads.sign(keys, page.file, page)
+                kept_reads.globals = builder.globals_signature(keys)
+            gone = sorted({*kept_reads.by_page, *(last.files if last is not None else ())} - builder.planned.keys())
+            for rel in gone:
+                kept_reads.forget(rel)
+        if kept is not None and kept_reads is not None:
+            try:
+                kept.forget()  # (a build killed while the cache changes starts clean)
+                done = state.State(state.version(), kept.key, kept_reads, templates, last.files if last else {})
+                kept.save(done, output, [p.file for p in (pages if only is None else only)], gone)
+            except OSError as exc:
+                log(
+                    f"warning: the build state was not kept in {kept.folder} ({exc.strerror or exc}); the next build is a full one"
+                )
     return BuildReport(
-        count, files, time.perf_counter() - started, loaded.warnings, output, builder, pages, extras, reads
+        len(pages),
+        files,
+        time.perf_counter() - started,
+        loaded.warnings,
+        output,
+        builder,
+        pages,
+        extras,
+        reads,
+        count,
+        kept_reads,
     )
+
+
+def _due_since(
+    builder: Builder,
+    keys: record.Keys,
+    kept: state.Cache,
+    last: state.State,
+    templates: dict[str, str],
+    staging: Path,
+    made: set[str],
+) -> list[Page]:
+    """The pages to render, given the state LAST that KEPT holds: those whose reads,
+    templates or plan changed, and any whose cached copy is not as the state left it.
+    The others are linked into STAGING from the cache."""
+    reads = last.reads
+    changed = reads.compare(keys)
+    edited = {
+        name for name in templates.keys() | last.templates.keys() if templates.get(name) != last.templates.get(name)
+    }
+    now = builder.globals_signature(keys)
+    due = {rel for rel, _ in reads.due(keys, builder.planned, changed, edited, now != reads.globals)}
+    reads.globals = now
+    out = []
+    for rel, page in builder.planned.items():
+        source = kept.cached(last, rel) if rel not in due else None
+        if source is None:
+            out.append(page)
+            continue
+        path = f"{staging}/{rel}"
+        folder = path.rpartition("/")[0]
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        state.link_or_copy(source, path)
+    return out
 
 
 PageReads = tuple[str, list[tuple[str, str, object]], set[str]]  # (output file, reads, templates): see record.Keys
@@ -500,6 +603,7 @@ def _render_share(
     search: bool,
     task: tuple[int, int],
     keys: record.Keys | None = None,
+    only: list[Page] | None = None,
 ) -> int | list[str] | list[PageReads]:
     """Render one contiguous share of the pages (a meeting's pages sit together, so the
     Markdown they share is rendered once); for share -1, write the files that need the
@@ -512,14 +616,15 @@ def _render_share(
         )
     made: set[str] = set()
     done = 0
+    due = pages if only is None else only
     if keys is not None:  # record what each page reads (see sitegen.record)
         reads: list[PageReads] = []
         with record.recording() as recorder:
-            for page in share(pages, index, count):
+            for page in share(due, index, count):
                 write_file(staging, page.file, builder.render(page), made)
                 reads.append((page.file, *keys.pairs(*recorder.take())))
         return reads
-    for page in share(pages, index, count):
+    for page in share(due, index, count):
         write_file(staging, page.file, builder.render(page), made)
         done += 1
     return done
@@ -682,24 +787,27 @@ def render_pages(
     search: bool,
     aside: Aside | None = None,
     keys: record.Keys | None = None,
+    only: list[Page] | None = None,
 ) -> tuple[int, list[str], list[PageReads]]:
     """Render every page, and the feeds, calendars and data files, into STAGING on JOBS
     processes (forked, sharing the model). Returns the number of pages and the other files.
     ASIDE: a process already writing the feeds, calendars and data files. Each file's
     bytes depend only on the model, so the output is the same for any JOBS. KEYS: record
-    what each page reads (the third of the results; see sitegen.record)."""
+    what each page reads (the third of the results; see sitegen.record). ONLY: the pages
+    to render, when not all (the others are in place already)."""
     shares = jobs * 8
     tasks = [(-1 if aside is not None else -2, 0)] + [(i, shares) for i in range(shares)]
 
     def render(task: tuple[int, int]) -> tuple[int, object]:
-        return task[0], _render_share(builder, pages, staging, search, task, keys)
+        return task[0], _render_share(builder, pages, staging, search, task, keys, only)
 
-    if serial(jobs, len(pages)):
+    due = pages if only is None else only
+    if serial(jobs, len(due)):
         results = [render(task) for task in tasks]
     else:
         # a page of each template rendered here compiles the templates it uses once,
         # before the renderers are forked, rather than in each of them (0.3 s each)
-        first = {page.template: page for page in reversed(pages)}
+        first = {page.template: page for page in reversed(due)}
         for page in first.values():
             builder.render(page)
         results = on_forks(render, tasks, jobs)

@@ -12,6 +12,7 @@ import textwrap
 from pathlib import Path
 
 from .errors import ContentError, Problem
+from .state import CACHE_NAME, cache_folder
 from .write import BuildLocked, OutputRefused
 
 
@@ -46,7 +47,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import SearchError, ThemeError, build
 
     try:
-        report = build(Path(args.content), Path(args.output), log=print, search=not args.no_search, jobs=args.jobs)
+        content = Path(args.content)
+        report = build(
+            content,
+            Path(args.output),
+            log=print,
+            search=not args.no_search,
+            jobs=args.jobs,
+            state_folder=None if args.no_cache else cache_folder(content),
+        )
     except ContentError as exc:
         return _fail(exc, Path(args.content))
     except (BuildLocked, ThemeError, SearchError, OutputRefused) as exc:
@@ -56,7 +65,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"{os_error(exc)} (nothing was published; the output folder is as it was)", file=sys.stderr)
         return 1
     _print_problems(report.warnings)
-    print(f"built {report.pages} pages and {report.files} files into {report.output} in {report.seconds:.2f} s")
+    same = (
+        f" ({report.pages - report.rendered} unchanged since the last build)" if report.rendered < report.pages else ""
+    )
+    print(f"built {report.pages} pages{same} and {report.files} files into {report.output} in {report.seconds:.2f} s")
     _KEEP.append(report)  # see run()
     return 0 if not (args.strict and report.warnings) else 1
 
@@ -261,6 +273,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--no-search", action="store_true", help="skip the search index (Pagefind)")
     p.add_argument("--jobs", type=int, help="processes to render with (default: one per CPU core)")
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help=f"build every page, neither reading nor keeping the build state ({CACHE_NAME} beside the content)",
+    )
     p.set_defaults(func=cmd_build)
 
     p = command(

@@ -28,6 +28,7 @@ from .errors import ContentError, Problem, Problems
 from .files import published_files, withheld
 from .link import NeedsFullLink
 from .pages import Page
+from .state import cache_folder
 from .validate import ParseCache, Parsed, is_meeting_file, read_meeting_file, rel_path
 
 
@@ -154,6 +155,7 @@ class Project:
         self.inputs: dict[str, tuple[int, int]] = {}
         # _changed's last answer, with the inputs it was asked about
         self._changes: tuple[object, list[str]] = (None, [])
+        self.keep_state = True  # start from, and keep, the build state on disk (see sitegen.state)
         self.defer_extras = False  # the preview server publishes feeds and data just after the reload
         self.extras_due = False
 
@@ -216,18 +218,13 @@ class Project:
             cache=self.cache,
             search=self.search,
             record_reads=True,
+            state_folder=cache_folder(self.content) if self.keep_state else None,
         )
         builder = report.builder
-        assert builder is not None
+        assert builder is not None and report.state is not None
         loaded = builder.loaded
-        keys = record.Keys(loaded.model, builder.lookups())
-        self.state = record.Reads()
+        self.state = report.state
         self.pages = {p.file: p for p in report.planned}
-        for rel, pairs, templates in report.reads:
-            self.state.remember(rel, pairs, templates)
-        for rel, page in self.pages.items():
-            self.state.sign(keys, rel, page)
-        self.state.globals = builder.globals_signature(keys)
         self.loaded, self.builder = loaded, builder
         self.extras = set(report.extras)
         self.withheld = withheld(loaded.model)
@@ -242,7 +239,7 @@ class Project:
         return Result(
             True,
             written=report.pages,
-            rendered=report.pages,
+            rendered=report.rendered,
             seconds=time.perf_counter() - started,
             problems=report.warnings,
         )

@@ -140,6 +140,13 @@ class Keys:
             return ("\x03state", value.name)  # type: ignore[attr-defined]
         if callable(value):
             return ("\x03callable", getattr(value, "__qualname__", ""))
+        if dataclasses.is_dataclass(value):  # (a page's own rows, such as pages.Attendance)
+            return (
+                "\x03" + kind.__name__,
+                *(self.normalize(getattr(value, f.name)) for f in dataclasses.fields(value)),
+            )
+        if kind is set or kind is frozenset:
+            return ("\x03set", tuple(sorted((self.normalize(x) for x in value), key=repr)))  # type: ignore[attr-defined]
         return value
 
     def value(self, key: str, attr: str) -> object:
@@ -215,6 +222,14 @@ class Reads:
         self.templates: dict[str, frozenset[str]] = {}
         self.signatures: dict[str, tuple[object, object]] = {}  # (as given, normalized)
         self.globals: object = None
+
+    def __getstate__(self) -> dict:
+        """For the build state on disk: the reads and normalized values, never the model
+        objects that the comparison's shortcuts hold on to."""
+        state = dict(self.__dict__)
+        state["_groups"] = None
+        state["signatures"] = {rel: (None, now) for rel, (_, now) in self.signatures.items()}
+        return state
 
     def remember(self, rel: str, pairs: list[tuple[str, str, object]], templates: set[str]) -> None:
         ids, values = self.ids, self.values

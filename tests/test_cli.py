@@ -153,7 +153,9 @@ def test_one_process_and_several_write_the_same_bytes(cli, tmp_path):
     outs = []
     for jobs in ("1", "2"):
         out = tmp_path / f"out-{jobs}"
-        result = cli("build", "--no-search", "--jobs", jobs, "--content", tmp_path / "content", "--output", out)
+        result = cli(
+            "build", "--no-search", "--no-cache", "--jobs", jobs, "--content", tmp_path / "content", "--output", out
+        )
         assert result.code == 0, result.out
         assert ("1 process" in result.out) == (jobs == "1")
         outs.append(snapshot(out))

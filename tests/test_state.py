@@ -1,0 +1,133 @@
+"""The build state on disk: a build that starts from it renders only what changed, and
+writes byte for byte what a clean build writes."""
+
+from __future__ import annotations
+
+import pickle
+import random
+from pathlib import Path
+
+import pytest
+from conftest import copy_example
+from test_cli import snapshot
+from test_incremental import CABINET, EDITS, _toggle, _unusual_theme
+
+from sitegen import state
+from sitegen.build import build
+
+TODAY = "2026-12-06"
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch):
+    monkeypatch.setenv("SITEGEN_TODAY", TODAY)
+
+
+def kept_build(content: Path, out: Path):  # type: ignore[no-untyped-def]
+    return build(content, out, base_path="/", search=False, state_folder=state.cache_folder(content))
+
+
+def same_as_clean(content: Path, out: Path, tmp: Path, n: int) -> None:
+    clean = tmp / f"clean-{n}"
+    build(content, clean, base_path="/", search=False)
+    assert snapshot(out) == snapshot(clean), f"after edit {n}"
+
+
+def test_a_second_build_renders_nothing_and_an_edit_only_what_it_reaches(tmp_path):
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    first = kept_build(content, out)
+    assert first.rendered == first.pages
+    assert (tmp_path / ".sitegen-cache").is_dir()  # beside the content, never in the output
+    assert not any(".sitegen-cache" in str(p) for p in out.rglob("*"))
+    again = kept_build(content, out)
+    assert again.rendered == 0 and again.pages == first.pages
+    _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
+    edited = kept_build(content, out)
+    assert 0 < edited.rendered < 5, edited.rendered
+    same_as_clean(content, out, tmp_path, 1)
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_random_edits_between_builds_match_clean_builds(tmp_path, seed):
+    content = copy_example(tmp_path)
+    _unusual_theme(content)
+    out = tmp_path / "out"
+    kept_build(content, out)
+    rng = random.Random(seed)
+    for n in range(1, 9):
+        rng.choice(EDITS)(content)
+        kept_build(content, out)
+        same_as_clean(content, out, tmp_path, n)
+
+
+def test_a_state_of_another_version_or_unreadable_is_a_clean_build(tmp_path, monkeypatch):
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    pages = kept_build(content, out).pages
+    monkeypatch.setattr(state, "FORMAT", state.FORMAT + 1)
+    assert kept_build(content, out).rendered == pages  # written by another version: not read
+    assert kept_build(content, out).rendered == 0
+    for kept in (tmp_path / ".sitegen-cache").glob("state-*.pickle"):
+        kept.write_bytes(kept.read_bytes()[:100])  # cut short
+    assert kept_build(content, out).rendered == pages
+    same_as_clean(content, out, tmp_path, 1)
+
+
+def test_a_cached_page_changed_by_hand_is_rendered_again(tmp_path):
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    kept_build(content, out)
+    cached = next((tmp_path / ".sitegen-cache").glob("site-*")) / "meetings" / "index.html"
+    cached.unlink()
+    cached.write_text("<p>not what sitegen wrote</p>")
+    report = kept_build(content, out)
+    assert report.rendered == 1
+    same_as_clean(content, out, tmp_path, 1)
+
+
+def test_the_state_holds_no_model_objects(tmp_path):
+    """Only reads, their values by key and digests: never the content's objects."""
+    content = copy_example(tmp_path)
+    kept_build(content, tmp_path / "out")
+    allowed = {"sitegen.state", "sitegen.record", "sitegen.errors", "builtins", "datetime", "markupsafe"}
+
+    class Strict(pickle.Unpickler):
+        def find_class(self, module: str, name: str):  # type: ignore[no-untyped-def]
+            assert module in allowed, (module, name)
+            assert (module, name) not in {("sitegen.record", "Keys")}, name
+            return super().find_class(module, name)
+
+    (kept,) = (tmp_path / ".sitegen-cache").glob("state-*.pickle")
+    with open(kept, "rb") as handle:
+        loaded = Strict(handle).load()
+    assert loaded.reads.by_page and loaded.files
+
+
+def test_the_output_cannot_be_the_state_folder(cli, tmp_path):
+    content = copy_example(tmp_path)
+    result = cli("build", "--content", content, "--output", tmp_path / ".sitegen-cache", "--no-search")
+    assert result.code == 1 and "build state" in result.err
+    assert not (tmp_path / ".sitegen-cache").exists()
+
+
+def test_the_command_line_keeps_the_state_unless_told_not_to(cli, tmp_path):
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    first = cli("build", "--content", content, "--output", out, "--no-search")
+    assert first.code == 0 and "unchanged" not in first.out, first.err
+    second = cli("build", "--content", content, "--output", out, "--no-search")
+    assert second.code == 0 and "(138 unchanged since the last build)" in second.out, second.out
+    third = cli("build", "--content", content, "--output", out, "--no-search", "--no-cache")
+    assert third.code == 0 and "unchanged" not in third.out, third.err
+
+
+def test_the_next_day_renders_only_what_depends_on_the_day(tmp_path, monkeypatch):
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    pages = kept_build(content, out).pages
+    monkeypatch.setenv("SITEGEN_TODAY", "2027-01-21")  # the scheduled Cabinet of 20 January is now past
+    report = kept_build(content, out)
+    assert 0 < report.rendered < pages / 2, report.rendered
+    assert "the meeting's date has passed" in (out / "meetings/2027-01-20-cabinet/index.html").read_text()
+    same_as_clean(content, out, tmp_path, 1)
