@@ -59,9 +59,46 @@ def timed(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> d
     return {"wall": wall, "cpu": float(last[1]) + float(last[2]), "rss": int(last[3]) / 1024, "out": result.stdout}
 
 
-def sitegen(content: Path, output: Path, jobs: int | None = None) -> list[str]:
+def sitegen(content: Path, output: Path, jobs: int | None = None, state: bool = False) -> list[str]:
+    """A `sitegen build` command; a clean build (no build state) unless STATE."""
     cmd = [sys.executable, "-m", "sitegen", "build", "--no-search", "--content", str(content), "--output", str(output)]
-    return cmd + (["--jobs", str(jobs)] if jobs else [])
+    return cmd + (["--jobs", str(jobs)] if jobs else []) + ([] if state else ["--no-cache"])
+
+
+def kept_state(n: int, work: Path) -> list[str]:
+    """`sitegen build` with its build state: the first build (no state: recorded and kept),
+    a build with nothing changed, and one after a one-meeting edit of each kind, each in a
+    fresh process, against a clean build (--no-cache) of the same content."""
+    pristine = work / f"council-{n}" / "content"
+    if not pristine.exists():
+        synth.generate(n, pristine)
+    base = work / f"council-{n}" / "state"
+    shutil.rmtree(base, ignore_errors=True)
+    content = base / "content"
+    shutil.copytree(pristine, content)
+    out = base / "output"
+    rows = [
+        f"| `sitegen build` (N = {n:,}) | wall s | cpu s | peak RSS MiB | pages rendered |",
+        "|---|---:|---:|---:|---|",
+    ]
+
+    def run(name: str, state: bool = True) -> None:
+        result = timed(sitegen(content, out if state else base / "clean", state=state))
+        line = next((x for x in result["out"].splitlines() if x.startswith("render")), "")
+        rows.append(f"| {name} | {result['wall']:.1f} | {result['cpu']:.1f} | {result['rss']:.0f} | {line[9:60]} |")
+        print(rows[-1], flush=True)
+
+    run("clean, --no-cache (for comparison)", state=False)
+    run("no build state yet: everything rendered, reads recorded and kept")
+    run("nothing changed")
+    meeting = sorted((content / "meetings").rglob("*.md"))[n // 2]
+    meeting.write_text(meeting.read_text().replace("location: ", "location: Room 9, ", 1))
+    run("one meeting's place edited")
+    deciding = next(p for p in sorted((content / "meetings").rglob("*.md")) if "outcome: approved" in p.read_text())
+    deciding.write_text(deciding.read_text().replace("outcome: approved", "outcome: amended", 1))
+    run("one decision's outcome edited")
+    shutil.rmtree(base / "clean", ignore_errors=True)
+    return rows
 
 
 TRASH: list[Path] = []  # outputs set aside, deleted when the timing is over
@@ -309,7 +346,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one run each")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--profile", type=int, metavar="N", help="profile a full build of N meetings, then stop")
-    parser.add_argument("--skip", default="", help="comma list of parts to skip: full,incremental,hugo")
+    parser.add_argument("--skip", default="", help="comma list of parts to skip: full,incremental,state,hugo")
     args = parser.parse_args()
     os.environ.setdefault("SITEGEN_TODAY", "2026-11-27")
     work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
@@ -337,6 +374,8 @@ def run_parts(sizes: list[int], work: Path, runs: int, skip: set[str]) -> None:
             ),
             flush=True,
         )
+    if "state" not in skip:
+        print("\n".join(["## Builds with the build state on disk", "", *kept_state(max(sizes), work), ""]), flush=True)
     if "hugo" not in skip:
         print("\n".join(["## Side by side with Hugo, same pages", "", *versus_hugo(sizes, work, runs), ""]), flush=True)
 
