@@ -828,37 +828,63 @@ _SEARCHES: set = set()  # the Pagefind processes at work (see end_searches)
 
 
 def index_search(folder: Path, background: bool = False) -> None:
-    """Index FOLDER with Pagefind (the binary shipped in the pagefind package).
-    BACKGROUND runs it at low priority, so that it never slows a preview's rebuild.
-    Pagefind runs in a process group of its own, ended whole if this process is
-    interrupted (its Python wrapper starts the binary as a process of its own)."""
-    import signal
+    """Index FOLDER with Pagefind (the binary shipped in the pagefind package), and wait.
+    BACKGROUND runs it at low priority, so that it never slows a preview's rebuild."""
+    finish_search(start_search(folder, background))
+
+
+@dataclass
+class Search:
+    """A Pagefind run started by start_search: its process and where its output goes."""
+
+    process: Any
+    folder: Path
+    log: Any  # a temporary file with what it printed
+
+
+def start_search(folder: Path, background: bool = False) -> Search:
+    """Start indexing FOLDER with Pagefind. It runs in a process group of its own, ended
+    whole if this process is interrupted (see end_searches; its Python wrapper starts the
+    binary as a process of its own). What it prints goes to a temporary file, read only
+    on failure: a pipe nobody reads while it runs could fill and stop it."""
     import subprocess
     import sys
+    import tempfile
 
     def start() -> None:
         if background and hasattr(os, "nice"):
             os.nice(15)
 
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
-        [sys.executable, "-m", "pagefind", "--site", str(folder)],  # (its output is kept, shown only on failure)
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        [sys.executable, "-m", "pagefind", "--site", str(folder)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
         preexec_fn=start if background else None,
     )
     _SEARCHES.add(process)
+    return Search(process, folder, log)
+
+
+def finish_search(search: Search) -> None:
+    """Wait for SEARCH to end; raise SearchError when it failed or left an incomplete index."""
+    import signal
+
+    process = search.process
     try:
-        out, err = process.communicate()
+        process.wait()
     except BaseException:
         _end_group(process, signal.SIGKILL)
         raise
     finally:
         _SEARCHES.discard(process)
+    search.log.seek(0)
+    printed = search.log.read().decode("utf-8", "replace").strip()
+    search.log.close()
     if process.returncode != 0:
-        raise SearchError(f"Pagefind could not index the site: {(err or out).strip()}")
-    check_search_index(folder)
+        raise SearchError(f"Pagefind could not index the site: {printed}")
+    check_search_index(search.folder)
 
 
 def _end_group(process, sig: int) -> None:  # type: ignore[no-untyped-def]

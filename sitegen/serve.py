@@ -12,6 +12,8 @@ import html
 import logging
 import os
 import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -26,7 +28,7 @@ from livereload.server import LiveScriptInjector
 from livereload.watcher import Watcher
 from tornado import ioloop, web
 
-from .build import Log, SearchError, ThemeError, end_process, end_searches, index_search
+from .build import Log, SearchError, ThemeError, end_process, end_searches, finish_search, start_search
 from .errors import Location, Problem
 from .incremental import Project, snapshot, snapshot_after
 from .write import remove_later
@@ -36,44 +38,66 @@ BANNER_START = b"<!-- sitegen-errors -->"
 
 
 class FileEvents:
-    """The paths the operating system reports changed under FOLDERS (watchfiles: inotify,
-    FSEvents, ReadDirectoryChangesW), gathered by a thread. ``alive`` is False when no
-    watch could be set up or it ended; then the caller scans the folders instead."""
+    """The paths the operating system reports changed under FOLDERS, gathered by a process
+    of its own (sitegen.watch), never a thread: the preview forks its renderers and its
+    publisher, and a fork while another thread runs may deadlock. ``alive`` is False when
+    no watch could be set up or it ended; then the caller scans the folders instead."""
 
     def __init__(self, folders: list[Path]) -> None:
         self.folders = folders
-        self.paths: set[str] = set()
-        self.lock = threading.Lock()
-        self.stop = threading.Event()
-        self.alive = True
         self.ready = time.perf_counter() + 0.5  # the watch is surely set up by then
         self.existing = existing(folders)
-        threading.Thread(target=self._run, daemon=True).start()
-
-    def _run(self) -> None:
+        self._rest = b""
+        self.process: subprocess.Popen | None = None
         try:
-            import watchfiles
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "sitegen.watch", *map(str, self.existing)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+            os.set_blocking(self.process.stdout.fileno(), False)  # type: ignore[union-attr]
+        except OSError:
+            self.process = None
 
-            # debounce and step (ms): changes are handed over 20 ms after the last of a burst
-            for changes in watchfiles.watch(
-                *map(str, self.existing),
-                watch_filter=None,
-                debounce=200,
-                step=20,
-                stop_event=self.stop,
-                raise_interrupt=False,
-            ):
-                with self.lock:
-                    self.paths.update(path for _, path in changes)
-        except Exception:  # no watch (a platform or limit): the caller scans instead
-            pass
-        finally:
-            self.alive = False
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def take(self) -> set[str]:
-        with self.lock:
-            paths, self.paths = self.paths, set()
-        return paths
+        """The paths reported since the last take."""
+        process = self.process
+        if process is None or process.stdout is None:
+            return set()
+        chunks = [self._rest]
+        while True:
+            try:
+                chunk = os.read(process.stdout.fileno(), 1 << 16)
+            except BlockingIOError:
+                break
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        *paths, self._rest = b"".join(chunks).split(b"\0")
+        return {os.fsdecode(p) for p in paths if p}
+
+    def close(self) -> None:
+        """End the watching process."""
+        process, self.process = self.process, None
+        if process is not None:
+            for pipe in (process.stdin, process.stdout):
+                try:
+                    pipe.close()  # type: ignore[union-attr]
+                except OSError:
+                    pass
+            process.terminate()
+            try:
+                process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def existing(folders: list[Path]) -> list[Path]:
@@ -114,7 +138,7 @@ class ProjectWatcher(Watcher):
         folders = self.folders()
         events = self.events
         if events is not None and (events.folders != folders or events.existing != existing(folders)):
-            events.stop.set()  # the site's theme changed, or a folder came or went: watch afresh
+            events.close()  # the site's theme changed, or a folder came or went: watch afresh
             events = self.events = None
         if events is None and self.started:
             events = self.events = FileEvents(folders)
@@ -150,34 +174,41 @@ class ProjectWatcher(Watcher):
 
 
 class SearchIndexer:
-    """Re-indexes the preview for search in the background, one run at a time."""
+    """Re-indexes the preview for search in the background, one run at a time: Pagefind
+    runs as a process of its own, looked at from the server's loop (no thread)."""
 
     def __init__(self, output: Path, log: Log) -> None:
         self.output = output
         self.log = log
-        self.lock = threading.Lock()
-        self.running = False
+        self.running: Any = None  # the search being made (build.start_search)
         self.again = False
 
     def request(self) -> None:
-        with self.lock:
-            if self.running:
-                self.again = True
-                return
-            self.running = True
-        threading.Thread(target=self._run, daemon=True).start()
+        if self.running is not None:
+            self.again = True
+            return
+        try:
+            self.running = start_search(self.output, background=True)
+        except OSError as exc:
+            self.log(f"search index not updated: {exc}")
+            return
+        ioloop.IOLoop.current().call_later(0.2, self._poll)
 
-    def _run(self) -> None:
-        while True:
-            try:
-                index_search(self.output, background=True)
-            except Exception as exc:  # search is a convenience in the preview: report, carry on
-                self.log(f"search index not updated: {exc}")
-            with self.lock:
-                if not self.again:
-                    self.running = False
-                    return
-                self.again = False
+    def _poll(self) -> None:
+        running = self.running
+        if running is None:
+            return
+        if running.process.poll() is None:
+            ioloop.IOLoop.current().call_later(0.2, self._poll)
+            return
+        self.running = None
+        try:
+            finish_search(running)
+        except Exception as exc:  # search is a convenience in the preview: report, carry on
+            self.log(f"search index not updated: {exc}")
+        if self.again:
+            self.again = False
+            self.request()
 
 
 class BackgroundPublisher:
@@ -536,5 +567,7 @@ def _serve(content: Path, output: Path, host: str, port: int, open_browser: bool
     try:
         server.serve(port=port, host=host, root=str(output), open_url_delay=0.5 if open_browser else None)
     finally:
+        if watcher.events is not None:
+            watcher.events.close()
         publisher.stop()  # so that it writes nothing more into an output being removed
         end_searches()  # and no Pagefind goes on indexing it

@@ -91,6 +91,25 @@ def test_serves_pages_binds_loopback_and_says_where(server):
             assert s.connect_ex((other, port)) != 0
 
 
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads through /proc (Linux)")
+def test_the_preview_runs_no_thread_beside_its_forks(server):
+    """It forks renderers and a publisher: a fork while another thread runs may deadlock,
+    so the file watcher and the search indexer are processes of their own."""
+    content, base, port, proc = server
+    path = content / "meetings/2011/2011-11-16-cabinet.md"
+    path.write_text(path.read_text().replace("Council Chamber", "The Blue Room"))
+    wait_for(lambda: "The Blue Room" in fetch(base + "/meetings/2011-11-16-cabinet/")[1], 15)
+    assert len(list(Path(f"/proc/{proc.pid}/task").iterdir())) == 1
+    commands = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if stat.read_text().rpartition(")")[2].split()[1] == str(proc.pid):  # its parent
+                commands.append((stat.parent / "cmdline").read_bytes().replace(b"\0", b" "))
+        except OSError:
+            continue  # (gone meanwhile)
+    assert any(b"sitegen.watch" in c for c in commands), commands
+
+
 def test_edit_shows_new_content_and_reloads_the_browser(server):
     content, base, port, proc = server
 
