@@ -332,7 +332,8 @@ class Builder:
 
     def settings_key(self) -> str:
         """The build state's name for what, besides the content, every page depends on."""
-        return state.settings_key(self.loaded.urls.base, bool(self.env.globals.get("search_enabled")), self.folders)
+        search = bool(self.env.globals.get("search_enabled"))
+        return state.settings_key(self.loaded.content, self.loaded.urls.base, search, self.folders)
 
     def template_digests(self) -> dict[str, str]:
         """Each template's name, with a digest of the file the theme's folders give for it."""

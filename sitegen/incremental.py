@@ -30,6 +30,7 @@ from .link import NeedsFullLink
 from .pages import Page
 from .state import cache_folder
 from .validate import ParseCache, Parsed, is_meeting_file, read_meeting_file, rel_path
+from .write import replace_file
 
 
 @dataclass
@@ -122,14 +123,6 @@ def _scan(folder: str, snap: dict[str, tuple[int, int]]) -> None:
             snap[entry.path] = (st.st_mtime_ns, st.st_size)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
-
-
 class Project:
     """A content folder and its output, kept between builds (the preview server's engine)."""
 
@@ -155,6 +148,8 @@ class Project:
         self.inputs: dict[str, tuple[int, int]] = {}
         # _changed's last answer, with the inputs it was asked about
         self._changes: tuple[object, list[str]] = (None, [])
+        self._cold = False  # the recorded reads are still to be compared once (see warm)
+        self._pending: set[int] = set()  # reads found changed by warm, for the next edit
         self.keep_state = True  # start from, and keep, the build state on disk (see sitegen.state)
         self.defer_extras = False  # the preview server publishes feeds and data just after the reload
         self.extras_due = False
@@ -193,7 +188,17 @@ class Project:
             raise
 
     def warm(self) -> bool:
-        """Work to do while the preview is idle: none (kept for the server's idle loop)."""
+        """Work done while the preview is idle, a step at a time; False when none is left.
+        After a full build: the first comparison of the recorded reads with the model,
+        which finds nothing changed but keeps each object's values as they are, so that
+        the first edit compares against them at once (see record.Reads.compare) instead
+        of working out every value (5 s at 10,000 meetings)."""
+        if not self._cold or self.loaded is None or self.builder is None or self.problems:
+            return False
+        self._cold = False
+        with paused_gc():
+            keys = record.Keys(self.loaded.model, self.builder.lookups())
+            self._pending |= self.state.compare(keys)  # (none, but if any, the next edit renders their pages)
         return False
 
     def _build(self, started: float, inputs: dict[str, tuple[int, int]] | None) -> Result:
@@ -224,6 +229,7 @@ class Project:
         assert builder is not None and report.state is not None
         loaded = builder.loaded
         self.state = report.state
+        self._cold, self._pending = True, set()
         self.pages = {p.file: p for p in report.planned}
         self.loaded, self.builder = loaded, builder
         self.extras = set(report.extras)
@@ -270,7 +276,8 @@ class Project:
             builder.env = old_builder.env
         clock("builder")
         keys = record.Keys(loaded.model, builder.lookups())
-        changed = self.state.compare(keys)
+        changed = self.state.compare(keys) | self._pending
+        self._pending = set()
         clock("compare")
         builder.plan()
         new_pages = builder.planned
@@ -389,7 +396,7 @@ class Project:
         digest = hashlib.sha1(data).hexdigest()
         if self.digests.get(rel) == digest:
             return 0
-        _write_atomic(self.output / rel, data)
+        replace_file(self.output / rel, data)
         self.digests[rel] = digest
         return 1
 
@@ -425,7 +432,7 @@ class Project:
             dest = self.output / rel
             data = src.read_bytes()
             if not dest.is_file() or dest.read_bytes() != data:
-                _write_atomic(dest, data)
+                replace_file(dest, data)
         for area in ("static", "files"):
             base = self.output / area
             if base.is_dir():

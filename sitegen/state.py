@@ -9,8 +9,9 @@ from the cache into the new site. A build with no state, or a state written by a
 version of sitegen, for other settings or a theme in other folders, or one that cannot
 be read, is a clean build. Deleting the folder is always safe.
 
-The folder holds, for each combination of settings (base path, search, theme folders),
-``state-KEY.pickle`` and ``site-KEY/``; sitegen removes nothing else there.
+The folder holds, for each content folder and combination of settings (base path,
+search, theme folders), ``state-KEY.pickle`` and ``site-KEY/``; sitegen removes
+nothing else there.
 """
 
 from __future__ import annotations
@@ -44,9 +45,9 @@ class State:
     files: dict[str, tuple[int, int]] = field(default_factory=dict)  # page file -> (size, mtime) in the cache
 
 
-def settings_key(base: str, search: bool, folders: list[Path]) -> str:
-    """A name for one combination of settings (pages differ with each of these)."""
-    text = repr((base, search, [str(f.resolve()) for f in folders]))
+def settings_key(content: Path, base: str, search: bool, folders: list[Path]) -> str:
+    """A name for one content folder's build with one combination of settings."""
+    text = repr((str(Path(content).resolve()), base, search, [str(f.resolve()) for f in folders]))
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 

@@ -212,13 +212,15 @@ def swap_in(staging: Path, output: Path) -> None:
     else:
         os.rename(staging, output)
         return
-    remove_later(trash)
+    remove_later(trash, renumber=True)
 
 
-def remove_later(folder: Path) -> None:
+def remove_later(folder: Path, renumber: bool = False) -> None:
     """Delete FOLDER in a detached process: the new site is already in place, and
     deleting tens of thousands of old files need not hold up the build's return.
-    A removal that never finishes is redone by the next build."""
+    A removal that never finishes is redone by the next build. RENUMBER: FOLDER is a
+    .NAME.trash-PID of this process's, renamed with the remover's number before this
+    returns, so that the next build in this process finds the name free."""
     if not hasattr(os, "fork"):
         shutil.rmtree(folder, ignore_errors=True)
         return
@@ -227,8 +229,23 @@ def remove_later(folder: Path) -> None:
         os.waitpid(pid, 0)
         return
     try:  # the child forks again and exits at once, so no zombie is left behind
-        if os.fork() == 0:
+        ready, go = os.pipe()
+        remover = os.fork()
+        if remover:
+            if renumber:
+                try:
+                    os.rename(folder, folder.with_name(f"{folder.name.rpartition('-')[0]}-{remover}"))
+                except OSError:
+                    pass
+            os.write(go, b"x")
+        else:
+            os.read(ready, 1)  # (once renamed)
+            if renumber:
+                folder = folder.with_name(f"{folder.name.rpartition('-')[0]}-{os.getpid()}")
             os.setsid()
+            # hold nothing of the build's: its lock above all, or the next build would
+            # wait for this removal
+            os.closerange(3, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 256)
             shutil.rmtree(folder, ignore_errors=True)
     finally:
         os._exit(0)
@@ -242,6 +259,17 @@ def recover(output: Path) -> None:
     olds = _ours(output, "old")
     if olds:
         os.rename(olds[-1], output)
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write DATA to PATH in a live site (the preview's): beside it first, then renamed
+    over it, so that a page being served is never half written. (A build writes into
+    its staging folder with write_file.)"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
 
 
 def write_file(root: Path, rel: str, data: bytes | Any, made: set[str]) -> None:

@@ -34,7 +34,7 @@ def edit(content: Path, rel: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
-@pytest.mark.parametrize("mode", ["one-process", "forked-workers"])
+@pytest.mark.parametrize("mode", ["one-process", "forked-workers", "warmed"])
 def test_series_of_edits_matches_clean_builds(tmp_path, monkeypatch, mode):
     if mode == "forked-workers":  # share out every re-render to forked workers, as for a large site
         import sitegen.build
@@ -44,6 +44,8 @@ def test_series_of_edits_matches_clean_builds(tmp_path, monkeypatch, mode):
     out = tmp_path / "out"
     project = Project(content, out)
     assert project.build().ok
+    if mode == "warmed":
+        assert project.warm() is False and project._cold is False  # one step, then nothing left
     steps = [
         # change a meeting: the Cabinet item's minutes and a recommendation's text
         lambda: edit(content, CABINET, "The Leader invited", "The Leader warmly invited"),
@@ -103,6 +105,8 @@ def test_series_of_edits_matches_clean_builds(tmp_path, monkeypatch, mode):
         result = project.build()
         assert result.ok, result.problems
         same_as_clean(content, out, tmp_path, n)
+        if mode == "warmed":  # as the preview does while idle
+            project.warm()
 
 
 def test_lists_follow_recommendations_settled_and_reopened_elsewhere(tmp_path):
