@@ -286,6 +286,7 @@ class Builder:
         self.assets = self._assets()
         self.planned: dict[str, Page] = {}  # the last plan's pages by output file
         self.asset_names = {name: rel for rel, (_, name) in self.assets.items()}
+        self.env.tests["upcoming"] = self.is_upcoming
         self.env.globals.update(
             asset=self.asset,
             search_enabled=search,
@@ -317,6 +318,10 @@ class Builder:
                 seen[out] = page
             raise ContentError(problems.sorted())
         return pages
+
+    def is_upcoming(self, meeting: m.Meeting) -> bool:
+        """Whether MEETING is still to come (a template test: ``meeting is upcoming``)."""
+        return m.is_upcoming(meeting, self.today())
 
     def today(self) -> dt.date:
         """The day the site is built for, as templates ask for it (``today()``): a page

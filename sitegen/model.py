@@ -395,6 +395,12 @@ class Model:
         return [d for m in self.meetings.values() for i in m.items for d in i.decisions]
 
 
+def is_upcoming(meeting: Meeting, today: dt.date) -> bool:
+    """Whether MEETING is still to take place on TODAY: the one rule for the lists of
+    upcoming meetings and for which meetings have a calendar file of their own."""
+    return meeting.date >= today and meeting.status in ("scheduled", "postponed")
+
+
 def owned(model: Model) -> Iterator[tuple[str, object]]:
     """Every object of MODEL with a key that names it by where it belongs ("m:MEETING",
     "m:MEETING/ITEM/DECISION", "p:PERSON", ...): the same object in another build of

@@ -87,7 +87,7 @@ def open_recommendations(recommendations: list[m.Decision]) -> list[m.Decision]:
 
 
 def upcoming(model: m.Model) -> list[m.Meeting]:
-    return [x for x in model.meetings.values() if x.date >= model.today and x.status in ("scheduled", "postponed")]
+    return [x for x in model.meetings.values() if m.is_upcoming(x, model.today)]
 
 
 def by_year(meetings: Iterable[m.Meeting]) -> list[tuple[int, list[m.Meeting]]]:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from . import model as m
 from .pages import public_decisions
 from .present import RECORD_WORDS, long_date, status_words
-from .urls import NAMED, Urls, body_calendar, body_feed, output_file, path_for, path_of
+from .urls import NAMED, Urls, body_calendar, body_feed, meeting_calendar, output_file, path_for, path_of
 
 FEED_ENTRIES = 50
 UTC = dt.UTC
@@ -68,6 +68,10 @@ class Publisher:
             own = body_feed(body, "decisions")
             yield own, self.decisions_feed(by_body.get(id(body), []), f"{body.name}: decisions", own)
             yield body_calendar(body), self.calendar(body.meetings, f"{body.name} – {model.site.authority}")
+        for meeting in model.meetings.values():  # an upcoming meeting's own, to add to a calendar
+            if m.is_upcoming(meeting, model.today):
+                name = meeting.body.name if meeting.body else meeting.body_id
+                yield meeting_calendar(meeting), self.calendar([meeting], f"{name}, {long_date(meeting.date)}")
         yield named["record"], Streamed(self.record_json)
         yield named["decisions-csv"], self.decisions_csv(decisions)
         yield named["declarations-csv"], self.declarations_csv()

@@ -15,6 +15,7 @@ PATTERNS = {
     "issue": "issues/{0}/",
     "body-feed": "feeds/bodies/{0}/{1}.atom",  # {1}: "meetings" or "decisions"
     "body-calendar": "calendar/bodies/{0}.ics",
+    "meeting-calendar": "calendar/meetings/{0}.ics",  # an upcoming meeting's own
 }
 
 
@@ -64,6 +65,11 @@ def body_feed(body: m.Body, kind: str) -> str:
 
 def body_calendar(body: m.Body) -> str:
     return path_for("body-calendar", body.id)
+
+
+def meeting_calendar(meeting: m.Meeting) -> str:
+    """An upcoming meeting's own iCalendar file (see model.is_upcoming)."""
+    return path_for("meeting-calendar", meeting.id)
 
 
 NAMED = {
@@ -129,8 +135,11 @@ class Urls:
         """The address of a body's feed of its "meetings" or "decisions" (a template filter)."""
         return self.base + body_feed(body, kind)
 
-    def calendar(self, body: m.Body) -> str:
-        return self.base + body_calendar(body)
+    def calendar(self, subject: m.Body | m.Meeting) -> str:
+        """The address of a body's calendar, or of an upcoming meeting's (a template filter)."""
+        if isinstance(subject, m.Meeting):
+            return self.base + meeting_calendar(subject)
+        return self.base + body_calendar(subject)
 
     def register(self, year: int) -> str:
         """The address of a year's decisions register (a template filter)."""

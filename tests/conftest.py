@@ -106,7 +106,7 @@ def example_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example site, built once for the session."""
     os.environ["SITEGEN_TODAY"] = TODAY
     out = tmp_path_factory.mktemp("example") / "output"
-    assert main(["build", "--content", str(EXAMPLE), "--output", str(out)]) == 0
+    assert main(["build", "--content", str(EXAMPLE), "--output", str(out), "--no-cache"]) == 0
     return out
 
 

@@ -75,6 +75,27 @@ def test_calendar_times_uids_and_cancellations(example_output: Path):
     assert body and all(uid.split("@")[0].endswith("cabinet") for uid in body)
 
 
+def test_an_upcoming_meeting_has_a_calendar_file_of_its_own(example_output: Path, cli, tmp_path, monkeypatch):
+    """A resident adds one meeting to a calendar from its page; a past meeting offers none."""
+    upcoming = "2027-01-20-cabinet"
+    html = page(example_output, f"/meetings/{upcoming}/")
+    link = re.search(r'<a href="([^"]+)" download>Add this meeting to your calendar</a>', html)
+    assert link and link.group(1) == f"/calendar/meetings/{upcoming}.ics"
+    (only,) = events(example_output / link.group(1).lstrip("/")).values()
+    assert str(only["uid"]) == f"{upcoming}@meetings.example.org"
+    assert only.decoded("dtstart").date() == dt.date(2027, 1, 20)
+    assert sorted(p.name for p in (example_output / "calendar/meetings").iterdir()) == [f"{upcoming}.ics"]
+    assert "Add this meeting to your calendar" not in page(example_output, "/meetings/2011-11-16-cabinet/")
+    # the day after, the meeting is past: neither the link nor the file
+    from conftest import EXAMPLE
+
+    later = tmp_path / "later"
+    monkeypatch.setenv("SITEGEN_TODAY", "2027-01-21")
+    assert cli("build", "--content", EXAMPLE, "--output", later, "--no-search", "--no-cache").code == 0
+    assert not (later / "calendar/meetings").exists()
+    assert "Add this meeting to your calendar" not in page(later, f"/meetings/{upcoming}/")
+
+
 def test_calendars_are_exactly_what_icalendar_writes(cli, site, tmp_path):
     """Short lines are copied without icalendar's folding: each file must still be what
     icalendar writes for the calendar it reads back, at the 75-octet boundary too."""

@@ -116,11 +116,16 @@ def test_the_example_site_is_the_same_with_stock_jinja(tmp_path, monkeypatch):
 
     from sitegen.cli import main
 
-    assert main(["build", "--content", str(EXAMPLE), "--output", str(tmp_path / "ours"), "--no-search"]) == 0
+    assert (
+        main(["build", "--content", str(EXAMPLE), "--output", str(tmp_path / "ours"), "--no-search", "--no-cache"]) == 0
+    )
     monkeypatch.setenv("SITEGEN_STOCK_JINJA", "1")
     env = environment([tmp_path], Urls(), Markdown(lambda ref: None))
     assert env.code_generator_class is jinja2.compiler.CodeGenerator and env.template_class is jinja2.Template
-    assert main(["build", "--content", str(EXAMPLE), "--output", str(tmp_path / "stock"), "--no-search"]) == 0
+    assert (
+        main(["build", "--content", str(EXAMPLE), "--output", str(tmp_path / "stock"), "--no-search", "--no-cache"])
+        == 0
+    )
     ours = sorted(p.relative_to(tmp_path / "ours") for p in (tmp_path / "ours").rglob("*") if p.is_file())
     stock = sorted(p.relative_to(tmp_path / "stock") for p in (tmp_path / "stock").rglob("*") if p.is_file())
     assert ours == stock and len(ours) > 100
