@@ -200,6 +200,7 @@ def plan(model: m.Model) -> list[Page]:
                 "years": [(y, len(ds)) for y, ds in decision_years],
                 "year": None,
                 "total": len(decisions),
+                "bodies": _bodies_of(model, decisions[:REGISTER_LATEST]),
             },
         )
     )
@@ -210,7 +211,13 @@ def plan(model: m.Model) -> list[Page]:
                 path_for("decisions-year", year),
                 "decisions.html",
                 f"Decisions in {year}",
-                {"decisions": ds, "years": year_counts, "year": year, "total": len(ds)},
+                {
+                    "decisions": ds,
+                    "years": year_counts,
+                    "year": year,
+                    "total": len(ds),
+                    "bodies": _bodies_of(model, ds),
+                },
             )
         )
     by_body: dict[int, list[m.Decision]] = {}
@@ -229,6 +236,12 @@ def plan(model: m.Model) -> list[Page]:
     pages.append(Page(NAMED["data"], "data.html", "Open data", {}))
     pages.append(Page(NAMED["404"], "404.html", "Page not found", {}))
     return pages
+
+
+def _bodies_of(model: m.Model, decisions: list[m.Decision]) -> list[m.Body]:
+    """The bodies whose decisions are among DECISIONS, in the model's order (a register's filter)."""
+    ids = {d.item.meeting.body_id for d in decisions}  # type: ignore[union-attr]
+    return [body for body in model.bodies.values() if body.id in ids]
 
 
 def issue_titles(model: m.Model) -> dict[str, str]:

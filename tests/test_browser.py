@@ -35,6 +35,7 @@ PAGES = {
     "issue": "/issues/strategic-commissioning/",
     "person": "/people/cllr-a-khan/",
     "register": "/decisions/",
+    "year's register": "/decisions/2012/",
     "awaiting": "/decisions/awaiting/",
     "search": "/search/",
     "404": "/no/such/page/",
@@ -203,6 +204,40 @@ def test_search_from_any_page_keeps_the_query_in_the_address(browser, server):
         page.fill(".pagefind-ui__search-input", "licensing")
         page.wait_for_function("location.search === '?q=licensing'", timeout=5000)
         assert not [e for e in errors if "Content Security Policy" in e], errors
+    finally:
+        context.close()
+
+
+def test_a_register_filters_by_body_type_and_standing(browser, server):
+    """A journalist narrows a year's register to one body's open recommendations; the
+    choice is kept in the address, and the count of rows shown is announced."""
+    context, page, errors = open_page(browser, server + "/decisions/2012/", 1280, "light")
+    try:
+        form = page.locator("#register-filter")
+        assert form.is_visible()  # shown by the script (hidden without it)
+        rows = page.locator("table.register tbody tr")
+        total = rows.count()
+        page.select_option("#filter-body", "cabinet")
+        shown = page.locator("table.register tbody tr:not([hidden])")
+        assert 0 < shown.count() < total
+        assert set(shown.evaluate_all("rows => rows.map(r => r.dataset.body)")) == {"cabinet"}
+        page.select_option("#filter-state", "open")
+        states = shown.evaluate_all("rows => rows.map(r => r.dataset.state)")
+        assert states and set(states) == {"open"}
+        assert page.inner_text("#filter-count") == f"Showing {len(states)} of {total}."
+        assert "body=cabinet" in page.url and "state=open" in page.url
+        page.reload(wait_until="networkidle")  # the address keeps the choice
+        assert page.locator("table.register tbody tr:not([hidden])").count() == len(states)
+        assert page.input_value("#filter-body") == "cabinet"
+        assert not errors, errors
+    finally:
+        context.close()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(server + "/decisions/2012/")
+        assert not page.locator("#register-filter").is_visible()  # no dead controls without the script
+        assert page.locator("table.register tbody tr:not([hidden])").count() > 0
     finally:
         context.close()
 
