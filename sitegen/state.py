@@ -20,6 +20,7 @@ import hashlib
 import os
 import pickle
 import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,8 +88,8 @@ class Cache:
             st = path.lstat()
         except OSError:
             return None
-        if state.files.get(rel) != (st.st_size, st.st_mtime_ns) or not path.is_file():
-            return None
+        if not stat.S_ISREG(st.st_mode) or state.files.get(rel) != (st.st_size, st.st_mtime_ns):
+            return None  # (a link put there is never followed, nor published)
         return path
 
     def forget(self) -> None:
@@ -128,9 +129,13 @@ class Cache:
             st = dest.stat()
             state.files[rel] = (st.st_size, st.st_mtime_ns)
         tmp_file = self.file.with_name(f".{self.file.name}.tmp-{os.getpid()}")
-        with open(tmp_file, "wb") as handle:
-            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp_file, self.file)
+        try:
+            with open(tmp_file, "wb") as handle:
+                pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp_file, self.file)
+        except BaseException:
+            tmp_file.unlink(missing_ok=True)  # (a full disk, say: nothing half written is left)
+            raise
 
 
 def version() -> str:

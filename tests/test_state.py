@@ -131,3 +131,31 @@ def test_the_next_day_renders_only_what_depends_on_the_day(tmp_path, monkeypatch
     assert 0 < report.rendered < pages / 2, report.rendered
     assert "the meeting's date has passed" in (out / "meetings/2027-01-20-cabinet/index.html").read_text()
     same_as_clean(content, out, tmp_path, 1)
+
+
+def test_a_state_folder_that_is_a_link_is_neither_read_nor_written(tmp_path, capsys):
+    content = copy_example(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / ".sitegen-cache").symlink_to(elsewhere)
+    out = tmp_path / "out"
+    report = build(content, out, base_path="/", search=False, state_folder=state.cache_folder(content), log=print)
+    assert report.rendered == report.pages
+    assert list(elsewhere.iterdir()) == []  # nothing written through the link
+    assert "the build state was not kept" in capsys.readouterr().out
+    same_as_clean(content, out, tmp_path, 1)
+
+
+def test_a_link_put_in_the_cache_is_not_published(tmp_path):
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    kept_build(content, out)
+    cached = next((tmp_path / ".sitegen-cache").glob("site-*")) / "meetings" / "index.html"
+    st = cached.stat()
+    cached.unlink()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("x" * st.st_size)
+    cached.symlink_to(secret)
+    kept_build(content, out)
+    assert not (out / "meetings" / "index.html").is_symlink()
+    same_as_clean(content, out, tmp_path, 1)
