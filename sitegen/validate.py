@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import fields
 from . import model as m
 from .errors import Location, Problems, did_you_mean
 from .load import LList, LMap, MeetingSource, Num, read_meeting, read_yaml
@@ -252,10 +253,11 @@ def parse_date(value: str, rel: str, line: int, problems: Problems, key: str = "
 
 # --- site, bodies, people, issues -------------------------------------------------
 
-SITE_KEYS = ("authority", "title", "base_url", "language", "timezone", "theme", "licence", "description")
-BODY_KEYS = ("id", "name", "kind", "description", "reports_to", "members", "aliases")
-PERSON_KEYS = ("id", "name", "role", "party", "ward", "aliases")
-ISSUE_KEYS = ("id", "title", "summary", "aliases")
+# the keys each mapping may have: declared in sitegen/fields.py, with the editors' schemas
+SITE_KEYS = fields.SITE.names
+BODY_KEYS = fields.BODY.names
+PERSON_KEYS = fields.PERSON.names
+ISSUE_KEYS = fields.ISSUE.names
 
 
 def _site(data: Any, rel: str, problems: Problems) -> m.Site:
@@ -376,20 +378,14 @@ def _issues(data: Any, rel: str, problems: Problems) -> dict[str, m.IssueInfo]:
 
 # --- meetings ------------------------------------------------------------------
 
-MEETING_KEYS = (
-    "body", "date", "start", "end", "location", "status", "record", "chair", "present",
-    "apologies", "in_attendance", "documents", "items", "notes", "aliases",
-)  # fmt: skip
-ITEM_KEYS = (
-    "id", "number", "title", "report", "issue", "exempt", "interests", "minutes", "amendments",
-    "votes", "decisions", "documents", "considers", "aliases",
-)  # fmt: skip
-DECISION_KEYS = ("id", "type", "to", "at", "text", "decides", "supersedes")
-DECIDES_KEYS = ("ref", "outcome", "note")
-AMENDMENT_KEYS = ("id", "moved_by", "seconded_by", "text", "result")
-VOTE_KEYS = ("on", "for", "against", "abstained")
-INTEREST_KEYS = ("person", "interest")
-DOCUMENT_KEYS = ("title", "href")
+MEETING_KEYS = fields.MEETING.names
+ITEM_KEYS = fields.ITEM.names
+DECISION_KEYS = fields.DECISION.names
+DECIDES_KEYS = fields.DECIDES.names
+AMENDMENT_KEYS = fields.AMENDMENT.names
+VOTE_KEYS = fields.VOTE.names
+INTEREST_KEYS = fields.INTEREST.names
+DOCUMENT_KEYS = fields.DOCUMENT.names
 
 
 class MeetingReader:

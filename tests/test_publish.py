@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -15,7 +16,8 @@ import feedparser
 import icalendar
 import jsonschema
 import pytest
-from conftest import BODIES, ROOT, SITE, page
+import yaml
+from conftest import BODIES, ROOT, SITE, page, write_site
 
 BASE = "https://meetings.example.org/"
 
@@ -405,3 +407,63 @@ def test_one_table_of_states_feeds_words_classes_and_schemas():
         assert schema.generate(name) == shipped, f"run: python -m sitegen.schema ({name})"
     record = json.loads((schema.FOLDER / "record.schema.json").read_text())
     assert record["$defs"]["decision"]["properties"]["status"]["enum"] == [*m.STATES, None]
+
+
+def test_the_reader_requires_what_the_declaration_requires(tmp_path):
+    """Every key sitegen/fields.py declares required (and so the editors' schemas) is one the
+    reader reports missing, at its file, when a clerk leaves it out."""
+
+    from sitegen import fields
+    from sitegen.cli import main
+
+    person = {"id": "p", "name": "P"}
+    decides = {"ref": "m/a/1", "outcome": "approved"}
+    decision = {"id": "2", "text": "Agreed.", "decides": [decides]}
+    item = {
+        "id": "a",
+        "title": "A",
+        "interests": [{"person": "p"}],
+        "documents": [{"title": "T", "href": "https://example.org/t"}],
+        "decisions": [{"id": "1", "text": "Agreed."}, decision],
+    }
+    meeting = {
+        "body": "cabinet",
+        "date": "2011-11-16",
+        "items": [item],
+        "documents": [{"title": "T", "href": "https://example.org/t"}],
+    }
+    body = {"id": "extra", "name": "Extra", "kind": "panel"}
+    issue = {"id": "i", "title": "I"}
+    # where each declared object sits in a site: its file, and the mapping in it
+    places = {
+        fields.MEETING: ("meetings/m.yaml", meeting),
+        fields.ITEM: ("meetings/m.yaml", item),
+        fields.DECISION: ("meetings/m.yaml", decision),
+        fields.DECIDES: ("meetings/m.yaml", decides),
+        fields.INTEREST: ("meetings/m.yaml", item["interests"][0]),
+        fields.DOCUMENT: ("meetings/m.yaml", meeting["documents"][0]),
+        fields.BODY: ("bodies.yaml", body),
+        fields.PERSON: ("people.yaml", person),
+        fields.ISSUE: ("issues.yaml", issue),
+    }
+    declared = {obj for obj in vars(fields).values() if isinstance(obj, fields.Obj) and obj.required}
+    assert declared <= places.keys(), "a new object with required keys: place it here"
+    for n, (obj, (rel, mapping)) in enumerate(places.items()):
+        for key in obj.required:
+            value = mapping.pop(key)
+            try:
+                bodies = yaml.safe_load(BODIES) + [body]
+                files = {
+                    "bodies.yaml": yaml.safe_dump(bodies, sort_keys=False),
+                    "people.yaml": yaml.safe_dump([person], sort_keys=False),
+                    "issues.yaml": yaml.safe_dump([issue], sort_keys=False),
+                    "meetings/m.yaml": yaml.safe_dump(meeting, sort_keys=False),
+                }
+                content = write_site(tmp_path / f"{n}-{key}", files)
+                out = io.StringIO()
+                with contextlib.redirect_stderr(out), contextlib.redirect_stdout(out):
+                    code = main(["check", "--content", str(content)])
+                said = out.getvalue()
+                assert code == 1 and f'missing "{key}"' in said and rel in said, (obj.what, key, said)
+            finally:
+                mapping[key] = value

@@ -1,0 +1,219 @@
+"""Every key a clerk may type, declared once: the reader (validate.py) takes its key
+sets from here, and the editors' JSON Schemas (sitegen/schemas) are written from here
+by ``python -m sitegen.schema``, with their vocabularies from the model's tables. A
+test requires the shipped schemas to be what this gives, and the reader to report
+every key declared required when it is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import model as m
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key: the JSON Schema of its value (or the object, or list of objects, it holds)."""
+
+    schema: dict[str, Any] = field(default_factory=dict)
+    required: bool = False
+    holds: Obj | None = None  # a mapping of its own
+    holds_list: Obj | None = None  # a list of mappings
+
+
+@dataclass(frozen=True, eq=False)
+class Obj:
+    """A mapping a clerk types: its keys, in the order the schema lists them."""
+
+    what: str  # as the reader names it in messages ("meeting", "decides entry")
+    keys: dict[str, Key]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.keys)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(name for name, key in self.keys.items() if key.required)
+
+    def schema(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "object", "additionalProperties": False}
+        if self.required:
+            out["required"] = list(self.required)
+        out["properties"] = {name: key_schema(key) for name, key in self.keys.items()}
+        return out
+
+
+def key_schema(key: Key) -> dict[str, Any]:
+    if key.holds is not None:
+        return key.holds.schema()
+    if key.holds_list is not None:
+        return {"type": "array", "items": key.holds_list.schema()}
+    return dict(key.schema)
+
+
+SLUG_PATTERN = "^[a-z0-9][a-z0-9-]*$"
+TEXT = {"type": "string"}
+SLUG = {"type": "string", "pattern": SLUG_PATTERN}
+MARKDOWN = {"type": "string", "description": "Markdown"}
+DATE = {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}
+TIME = {"type": "string", "pattern": "^\\d{1,2}:\\d{2}$"}
+TEXTS = {"type": "array", "items": TEXT}
+SLUGS = {"type": "array", "items": SLUG}
+TEXT_OR_NUMBER = {"type": ["string", "integer"]}
+COUNT_OR_NAMES = {"type": ["integer", "array"]}
+
+
+def one_of(values: tuple[str, ...]) -> dict[str, Any]:
+    return {"enum": list(values)}
+
+
+def k(schema: dict[str, Any], required: bool = False) -> Key:
+    return Key(dict(schema), required)
+
+
+DOCUMENT = Obj(
+    "document",
+    {
+        "title": k(TEXT, required=True),
+        "href": k({"type": "string", "description": "a path under files/ or an https:// address"}, required=True),
+    },
+)
+INTEREST = Obj("interest", {"person": k(TEXT, required=True), "interest": k(MARKDOWN)})
+AMENDMENT = Obj(
+    "amendment",
+    {
+        "id": k(TEXT_OR_NUMBER),
+        "moved_by": k(TEXT),
+        "seconded_by": k(TEXT),
+        "text": k(MARKDOWN),
+        "result": k(one_of(m.RESULTS)),
+    },
+)
+VOTE = Obj(
+    "vote",
+    {
+        "on": k(TEXT_OR_NUMBER),
+        "for": k(COUNT_OR_NAMES),
+        "against": k(COUNT_OR_NAMES),
+        "abstained": k(COUNT_OR_NAMES),
+    },
+)
+DECIDES = Obj(
+    "decides entry",
+    {"ref": k(TEXT, required=True), "outcome": k(one_of(m.OUTCOMES), required=True), "note": k(MARKDOWN)},
+)
+DECISION = Obj(
+    "decision",
+    {
+        "id": k({"type": ["string", "integer"], "pattern": "^[A-Za-z0-9]+$"}, required=True),
+        "type": k(one_of(m.DECISION_TYPES)),
+        "to": k(SLUG),
+        "at": k(SLUG),
+        "text": k(MARKDOWN, required=True),
+        "decides": Key(holds_list=DECIDES),
+        "supersedes": k(
+            {
+                "type": "string",
+                "description": "The recommendation, referred back, that this recommendation re-makes: "
+                "MEETING/ITEM/DECISION.",
+            }
+        ),
+    },
+)
+ITEM = Obj(
+    "item",
+    {
+        "id": k(SLUG, required=True),
+        "number": k(TEXT_OR_NUMBER),
+        "title": k(TEXT, required=True),
+        "report": k(TEXT),
+        "issue": k(SLUG),
+        "exempt": k({"type": ["boolean", "string"]}),
+        "interests": Key(holds_list=INTEREST),
+        "minutes": k(MARKDOWN),
+        "amendments": Key(holds_list=AMENDMENT),
+        "votes": Key(holds_list=VOTE),
+        "decisions": Key(holds_list=DECISION),
+        "documents": Key(holds_list=DOCUMENT),
+        "considers": k(TEXTS),
+        "aliases": k(SLUGS),
+    },
+)
+MEETING = Obj(
+    "meeting",
+    {
+        "body": k(SLUG, required=True),
+        "date": k(DATE, required=True),
+        "start": k(TIME),
+        "end": k(TIME),
+        "location": k(TEXT),
+        "status": k(one_of(m.STATUSES)),
+        "record": k(one_of(m.RECORDS)),
+        "chair": k(TEXT),
+        "present": k(TEXTS),
+        "apologies": k(TEXTS),
+        "in_attendance": k(TEXTS),
+        "documents": Key(holds_list=DOCUMENT),
+        "items": Key(holds_list=ITEM),
+        "notes": k(MARKDOWN),
+        "aliases": k(SLUGS),
+    },
+)
+BODY = Obj(
+    "body",
+    {
+        "id": k(SLUG, required=True),
+        "name": k(TEXT, required=True),
+        "kind": k(one_of(m.BODY_KINDS), required=True),
+        "description": k(MARKDOWN),
+        "reports_to": k(SLUG),
+        "members": k(TEXTS),
+        "aliases": k(SLUGS),
+    },
+)
+PERSON = Obj(
+    "person",
+    {
+        "id": k(SLUG, required=True),
+        "name": k(TEXT, required=True),
+        "role": k(one_of(m.ROLES)),
+        "party": k(TEXT),
+        "ward": k(TEXT),
+        "aliases": k(SLUGS),
+    },
+)
+ISSUE = Obj(
+    "issue",
+    {"id": k(SLUG, required=True), "title": k(TEXT), "summary": k(MARKDOWN), "aliases": k(SLUGS)},
+)
+SITE = Obj(
+    "site",
+    {
+        "authority": k(TEXT),
+        "title": k(TEXT),
+        "base_url": k(TEXT),
+        "language": k(TEXT),
+        "timezone": k(TEXT),
+        "theme": k(TEXT),
+        "licence": k(TEXT),
+        "description": k(MARKDOWN),
+    },
+)
+
+#: the editors' schemas: file name -> (title, the object, whether the file is a list of them)
+EDITOR_SCHEMAS: dict[str, tuple[str, Obj, bool]] = {
+    "meeting": ("A sitegen meeting file", MEETING, False),
+    "bodies": ("sitegen bodies.yaml", BODY, True),
+    "people": ("sitegen people.yaml", PERSON, True),
+}
+
+
+def editor_schema(name: str) -> dict[str, Any]:
+    title, obj, listed = EDITOR_SCHEMAS[name]
+    head: dict[str, Any] = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title}
+    if listed:
+        return {**head, "type": "array", "items": obj.schema()}
+    return {**head, **obj.schema()}
