@@ -74,11 +74,16 @@ def test_a_state_of_another_version_or_unreadable_is_a_clean_build(tmp_path, mon
     same_as_clean(content, out, tmp_path, 1)
 
 
-def test_a_cached_page_changed_by_hand_is_rendered_again(tmp_path):
+def built_with_state(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The example built with its state: (content, output, the cached copy of /meetings/)."""
     content = copy_example(tmp_path)
     out = tmp_path / "out"
     kept_build(content, out)
-    cached = next((tmp_path / ".sitegen-cache").glob("site-*")) / "meetings" / "index.html"
+    return content, out, next((tmp_path / ".sitegen-cache").glob("site-*")) / "meetings" / "index.html"
+
+
+def test_a_cached_page_changed_by_hand_is_rendered_again(tmp_path):
+    content, out, cached = built_with_state(tmp_path)
     cached.unlink()
     cached.write_text("<p>not what sitegen wrote</p>")
     report = kept_build(content, out)
@@ -147,10 +152,7 @@ def test_a_state_folder_that_is_a_link_is_neither_read_nor_written(tmp_path, cap
 
 
 def test_a_link_put_in_the_cache_is_not_published(tmp_path):
-    content = copy_example(tmp_path)
-    out = tmp_path / "out"
-    kept_build(content, out)
-    cached = next((tmp_path / ".sitegen-cache").glob("site-*")) / "meetings" / "index.html"
+    content, out, cached = built_with_state(tmp_path)
     st = cached.stat()
     cached.unlink()
     secret = tmp_path / "secret.txt"
