@@ -148,6 +148,7 @@ class Project:
         self.inputs: dict[str, tuple[int, int]] = {}
         # _changed's last answer, with the inputs it was asked about
         self._changes: tuple[object, list[str]] = (None, [])
+        self.keys: record.Keys | None = None  # the last build's (see record.Keys: LAST)
         self._cold = False  # the recorded reads are still to be compared once (see warm)
         self._pending: set[int] = set()  # reads found changed by warm, for the next edit
         self.keep_state = True  # start from, and keep, the build state on disk (see sitegen.state)
@@ -197,7 +198,7 @@ class Project:
             return False
         self._cold = False
         with paused_gc():
-            keys = record.Keys(self.loaded.model, self.builder.lookups())
+            keys = self.keys = record.Keys(self.loaded.model, self.builder.lookups())
             self._pending |= self.state.compare(keys)  # (none, but if any, the next edit renders their pages)
         return False
 
@@ -229,7 +230,7 @@ class Project:
         assert builder is not None and report.state is not None
         loaded = builder.loaded
         self.state = report.state
-        self._cold, self._pending = True, set()
+        self._cold, self._pending, self.keys = True, set(), None
         self.pages = {p.file: p for p in report.planned}
         self.loaded, self.builder = loaded, builder
         self.extras = set(report.extras)
@@ -275,7 +276,7 @@ class Project:
             old_builder.env.globals.update(builder.env.globals)
             builder.env = old_builder.env
         clock("builder")
-        keys = record.Keys(loaded.model, builder.lookups())
+        keys = self.keys = record.Keys(loaded.model, builder.lookups(), last=self.keys)
         changed = self.state.compare(keys) | self._pending
         self._pending = set()
         clock("compare")

@@ -406,6 +406,17 @@ def owned(model: Model) -> Iterator[tuple[str, object]]:
     "m:MEETING/ITEM/DECISION", "p:PERSON", ...): the same object in another build of
     the same content has the same key (see sitegen.record). Each owner comes before
     what it holds, and an object linked from elsewhere is named where it belongs."""
+    yield from owned_apart(model)
+    for meeting in model.meetings.values():
+        for key, obj in owned_by(meeting):
+            yield key, obj
+            if type(obj) is Decision and obj.status is not None:
+                yield f"{key}#status", obj.status
+    yield from anonymous(model)
+
+
+def owned_apart(model: Model) -> Iterator[tuple[str, object]]:
+    """owned(), but for the meetings' own objects and the people named without people.yaml."""
     yield "model", model
     yield "site", model.site
     for body in model.bodies.values():
@@ -418,30 +429,36 @@ def owned(model: Model) -> Iterator[tuple[str, object]]:
         yield f"i:{issue.id}", issue
     for pid, record in model.records.items():
         yield f"r:{pid}", record
+
+
+def owned_by(meeting: Meeting) -> Iterator[tuple[str, object]]:
+    """A meeting's own objects, as read from its file (owned(); not the decisions'
+    statuses, which linking makes afresh)."""
+    key = f"m:{meeting.id}"
+    yield key, meeting
+    for n, document in enumerate(meeting.documents):
+        yield f"{key}#doc{n}", document
+    for item in meeting.items:
+        ik = f"{key}/{item.id}"
+        yield ik, item
+        for n, interest in enumerate(item.interests):
+            yield f"{ik}#int{n}", interest
+        for amendment in item.amendments:
+            yield f"{ik}#am:{amendment.id}", amendment
+        for n, vote in enumerate(item.votes):
+            yield f"{ik}#vote{n}", vote
+        for n, document in enumerate(item.documents):
+            yield f"{ik}#doc{n}", document
+        for decision in item.decisions:
+            dk = f"{ik}/{decision.id}"
+            yield dk, decision
+            for n, step in enumerate(decision.decides):
+                yield f"{dk}#step{n}", step
+
+
+def anonymous(model: Model) -> Iterator[tuple[str, object]]:
+    """The people named in a site without people.yaml (owned())."""
     for meeting in model.meetings.values():
-        key = f"m:{meeting.id}"
-        yield key, meeting
-        for n, document in enumerate(meeting.documents):
-            yield f"{key}#doc{n}", document
-        for item in meeting.items:
-            ik = f"{key}/{item.id}"
-            yield ik, item
-            for n, interest in enumerate(item.interests):
-                yield f"{ik}#int{n}", interest
-            for amendment in item.amendments:
-                yield f"{ik}#am:{amendment.id}", amendment
-            for n, vote in enumerate(item.votes):
-                yield f"{ik}#vote{n}", vote
-            for n, document in enumerate(item.documents):
-                yield f"{ik}#doc{n}", document
-            for decision in item.decisions:
-                dk = f"{ik}/{decision.id}"
-                yield dk, decision
-                for n, step in enumerate(decision.decides):
-                    yield f"{dk}#step{n}", step
-                if decision.status is not None:
-                    yield f"{dk}#status", decision.status
-    for meeting in model.meetings.values():  # people named in a site without people.yaml
         for person in (meeting.chair, *meeting.present, *meeting.apologies, *meeting.in_attendance):
             if person is not None and not person.known:
                 yield f"p:{person.id}", person

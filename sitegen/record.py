@@ -113,14 +113,50 @@ class Keys:
     """Every object of a model by a key that stays the same across builds (model.owned),
     and the values of reads in a form that compares across builds (normalize)."""
 
-    def __init__(self, model: m.Model, lookups: dict[str, Callable[[str], object]] | None = None) -> None:
+    def __init__(
+        self,
+        model: m.Model,
+        lookups: dict[str, Callable[[str], object]] | None = None,
+        last: Keys | None = None,
+    ) -> None:
+        """LAST: the keys of an earlier model whose meetings this one shares (the preview's
+        last build): a meeting that is the very same object keeps its objects' keys, as
+        read from its file (only its decisions' statuses are looked at again)."""
         self.model = model
-        self.by_id: dict[int, str] = {}
-        self.objects: dict[str, object] = {}
-        for key, obj in m.owned(model):
-            if id(obj) not in self.by_id:
-                self.by_id[id(obj)] = key
-                self.objects[key] = obj
+        by_id: dict[int, str] = {}
+        objects: dict[str, object] = {}
+        self.by_id, self.objects = by_id, objects
+        for key, obj in m.owned_apart(model):
+            if id(obj) not in by_id:
+                by_id[id(obj)] = key
+                objects[key] = obj
+        kept = last.meetings if last is not None else {}
+        # each meeting's own objects by id and by key, and its decisions with their statuses' keys
+        self.meetings: dict[str, tuple[m.Meeting, dict[int, str], dict[str, object], list]] = {}
+        for meeting in model.meetings.values():
+            known = kept.get(meeting.id)
+            if known is None or known[0] is not meeting:
+                ids: dict[int, str] = {}
+                objs: dict[str, object] = {}
+                decisions = []
+                for key, obj in m.owned_by(meeting):
+                    ids[id(obj)] = key
+                    objs[key] = obj
+                    if type(obj) is m.Decision:
+                        decisions.append((f"{key}#status", obj))
+                known = (meeting, ids, objs, decisions)
+            self.meetings[meeting.id] = known
+            by_id.update(known[1])
+            objects.update(known[2])
+            for key, decision in known[3]:
+                status = decision.status
+                if status is not None:
+                    by_id[id(status)] = key
+                    objects[key] = status
+        for key, obj in m.anonymous(model):
+            if id(obj) not in by_id:
+                by_id[id(obj)] = key
+                objects[key] = obj
         self.lookups = lookups or {}
 
     def normalize(self, value: object) -> object:
@@ -276,27 +312,38 @@ class Reads:
                 raws = [group.getter(x) if x is not None else None for x in found]
             else:
                 raws = list(map(group.getter, found))
-            if raws == group.raw:
+            last = group.raw
+            if raws == last:
                 continue  # the very same values (or equal ones): nothing these objects showed changed
             single = len(group.attrs) == 1
-            for i, raw in enumerate(raws):
-                if group.raw is not None and raw == group.raw[i]:
-                    continue
-                numbers = group.numbers[i]
-                if raw is None:  # the object is gone
-                    for n in numbers:
-                        if values[n] is not GONE:
-                            values[n] = GONE
+            if last is None:  # the first comparison: every object
+                spans: list[range] = [range(len(raws))]
+                last = group.raw = [None] * len(raws)
+            else:  # a slice at a time, compared in one go; only a slice that differs object by object
+                spans = [
+                    range(start, min(start + _SLICE, len(raws)))
+                    for start in range(0, len(raws), _SLICE)
+                    if raws[start : start + _SLICE] != last[start : start + _SLICE]
+                ]
+            for span in spans:
+                for i in span:
+                    raw = raws[i]
+                    if raw == last[i] and last[i] is not None:
+                        continue
+                    numbers = group.numbers[i]
+                    if raw is None:  # the object is gone
+                        for n in numbers:
+                            if values[n] is not GONE:
+                                values[n] = GONE
+                                changed.add(n)
+                        last[i] = None
+                        continue
+                    for value, n in zip((raw,) if single else raw, numbers, strict=True):
+                        now = keys.normalize(value)
+                        if now != values[n]:
+                            values[n] = now
                             changed.add(n)
-                    continue
-                for value, n in zip((raw,) if single else raw, numbers, strict=True):
-                    now = keys.normalize(value)
-                    if now != values[n]:
-                        values[n] = now
-                        changed.add(n)
-            group.raw = [
-                _copy(raw) if single else (tuple(map(_copy, raw)) if raw is not None else None) for raw in raws
-            ]
+                    last[i] = _copy(raw) if single else tuple(map(_copy, raw))
         return changed
 
     def changed_plainly(self, keys: Keys) -> set[int]:
@@ -337,6 +384,9 @@ class Reads:
         """Keep what the plan gave PAGE (see due)."""
         raw = (page.template, page.title, page.path, {k: _copy(v) for k, v in page.context.items()})
         self.signatures[rel] = (raw, signature(keys, page))
+
+
+_SLICE = 64  # objects compared in one go before looking at them one by one
 
 
 class _Group:

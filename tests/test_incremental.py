@@ -10,6 +10,7 @@ from conftest import copy_example, write_site
 from test_cli import snapshot
 
 from sitegen import model as m
+from sitegen import record
 from sitegen.build import build
 from sitegen.incremental import Project
 from sitegen.record import Reads
@@ -610,6 +611,8 @@ def test_random_edits_under_a_theme_of_unusual_pages_match_clean_builds(tmp_path
     compare = Reads.compare
 
     def checked(self, keys):  # type: ignore[no-untyped-def]
+        fresh = record.Keys(keys.model, keys.lookups)  # the keys kept from the last build are the ones made afresh
+        assert keys.by_id == fresh.by_id and keys.objects == fresh.objects
         plainly = self.changed_plainly(keys)
         found = compare(self, keys)
         assert found == plainly  # the shortcuts find what normalizing every value finds
