@@ -150,6 +150,7 @@ class Project:
         self._changes: tuple[object, list[str]] = (None, [])
         self.keys: record.Keys | None = None  # the last build's (see record.Keys: LAST)
         self._cold = False  # the recorded reads are still to be compared once (see warm)
+        self._comparing = False  # compared with a model whose pages are not all rendered yet
         self._pending: set[int] = set()  # reads found changed by warm, for the next edit
         self.keep_state = True  # start from, and keep, the build state on disk (see sitegen.state)
         self.defer_extras = False  # the preview server publishes feeds and data just after the reload
@@ -180,6 +181,9 @@ class Project:
                 return self._build(started, inputs)
         except ContentError as exc:
             self.problems = exc.problems
+            if self._comparing:  # the recorded values are the new model's, its pages not rendered: start clean
+                self.loaded = self.builder = None
+                self.state = record.Reads()
             return Result(False, problems=exc.problems, seconds=time.perf_counter() - started)
         except BaseException:
             # (a theme's error as a page rendered): what was recorded may be half updated,
@@ -259,6 +263,9 @@ class Project:
 
     def _update(self, inputs: dict[str, tuple[int, int]], started: float) -> Result:
         clock = _Clock()
+        files = str(self.content / "files") + os.sep
+        if any(path.startswith(files) for path in self._changed(inputs)):
+            self.cache = ParseCache()  # a meeting's documents' sizes are read with its file: read them all again
         relinked = self._relinked(inputs)
         loaded = relinked or load(self.content, self.base_path, cache=self.cache)
         clock("load and link")
@@ -268,15 +275,19 @@ class Project:
         templates = self._templatesnapshot(builder)
         if templates != self.templates or builder.folders != old_builder.folders:
             changed_templates = {
-                Path(p).name for p in set(templates) | set(self.templates) if templates.get(p) != self.templates.get(p)
+                _template_name(p, [*builder.folders, *old_builder.folders])
+                for p in set(templates) | set(self.templates)
+                if templates.get(p) != self.templates.get(p)
             }
         else:  # keep the compiled templates, with this build's filters and globals
             changed_templates = set()
             old_builder.env.filters.update(builder.env.filters)
+            old_builder.env.tests.update(builder.env.tests)
             old_builder.env.globals.update(builder.env.globals)
             builder.env = old_builder.env
         clock("builder")
         keys = self.keys = record.Keys(loaded.model, builder.lookups(), last=self.keys)
+        self._comparing = True  # until the pages are rendered (see build)
         changed = self.state.compare(keys) | self._pending
         self._pending = set()
         clock("compare")
@@ -311,6 +322,7 @@ class Project:
         if assets != self.assets or withheld(loaded.model) != self.withheld:
             self._sync_assets(builder)
         self.loaded, self.builder, self.pages = loaded, builder, new_pages
+        self._comparing = False
         self.templates, self.assets = templates, assets
         self.problems = []
         clock("rest")
@@ -444,6 +456,15 @@ class Project:
                     elif path.is_dir() and not any(path.iterdir()):
                         path.rmdir()
         self.withheld = withheld(builder.loaded.model)
+
+
+def _template_name(path: str, folders: list[Path]) -> str:
+    """A template's name as Jinja loads it ("partials/note.html"), from its file's PATH."""
+    for folder in folders:
+        root = str(folder / "templates") + os.sep
+        if path.startswith(root):
+            return path[len(root) :].replace(os.sep, "/")
+    return Path(path).name
 
 
 def _prune(root: Path, folder: Path) -> None:

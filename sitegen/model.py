@@ -443,8 +443,8 @@ def owned_by(meeting: Meeting) -> Iterator[tuple[str, object]]:
         yield ik, item
         for n, interest in enumerate(item.interests):
             yield f"{ik}#int{n}", interest
-        for amendment in item.amendments:
-            yield f"{ik}#am:{amendment.id}", amendment
+        for n, amendment in enumerate(item.amendments):  # (an amendment's id may be left out, or repeated)
+            yield f"{ik}#am{n}", amendment
         for n, vote in enumerate(item.votes):
             yield f"{ik}#vote{n}", vote
         for n, document in enumerate(item.documents):
@@ -457,9 +457,14 @@ def owned_by(meeting: Meeting) -> Iterator[tuple[str, object]]:
 
 
 def anonymous(model: Model) -> Iterator[tuple[str, object]]:
-    """The people named in a site without people.yaml (owned())."""
+    """The people named in a site without people.yaml (owned()): wherever a meeting names them."""
     for meeting in model.meetings.values():
-        for person in (meeting.chair, *meeting.present, *meeting.apologies, *meeting.in_attendance):
+        named: list[Person | None] = [meeting.chair, *meeting.present, *meeting.apologies, *meeting.in_attendance]
+        for item in meeting.items:
+            named += [interest.person for interest in item.interests]
+            named += [p for a in item.amendments for p in (a.moved_by, a.seconded_by)]
+            named += [p for v in item.votes for p in (*v.for_people, *v.against_people, *v.abstained_people)]
+        for person in named:
             if person is not None and not person.known:
                 yield f"p:{person.id}", person
 

@@ -60,6 +60,7 @@ class Cache:
         self.key = key
         self.file = folder / f"state-{key}.pickle"
         self.site = folder / f"site-{key}"
+        self._folders: dict[str, bool] = {}  # see _plain
 
     def usable(self) -> bool:
         """Whether the folder is (or can be) a plain folder of sitegen's: never a link, a file."""
@@ -74,16 +75,29 @@ class Cache:
             return None
         try:
             with open(self.file, "rb") as handle:
-                state = pickle.load(handle)
+                state = _Unpickler(handle).load()
         except Exception:  # missing, truncated or foreign: start clean
             return None
         if not isinstance(state, State) or state.version != version() or state.settings != self.key:
             return None
         return state
 
+    def _plain(self, rel: str) -> bool:
+        """Whether the folders of REL below the site folder are plain folders of sitegen's
+        (no link among them leads elsewhere): only then is REL read, written or removed."""
+        folder = rel.rpartition("/")[0]
+        known = self._folders.get(folder)
+        if known is None:
+            known = self._folders[folder] = os.path.realpath(self.site / folder) == os.path.join(
+                os.path.realpath(self.site), folder
+            ).rstrip("/")
+        return known
+
     def cached(self, state: State, rel: str) -> Path | None:
         """The cached copy of page REL, when it is as the state says it left it."""
         path = self.site / rel
+        if not self._plain(rel):
+            return None
         try:
             st = path.lstat()
         except OSError:
@@ -105,8 +119,13 @@ class Cache:
         if not self.usable():
             raise OSError(f"{self.folder} or {self.site} is a link or a file, not sitegen's folder")
         self.folder.mkdir(exist_ok=True)
-        if not state.files and self.site.is_dir():
-            shutil.rmtree(self.site)  # a clean build's: whatever the cache held before is stale
+        self._folders = {}
+        if self.site.is_dir() and (not state.files or not all(map(self._plain, [*written, *gone]))):
+            # a clean build's (whatever the cache held is stale), or a link put among sitegen's
+            # folders: start the folder afresh (rmtree removes a link, never what it leads to)
+            shutil.rmtree(self.site)
+            state.files.clear()
+            self._folders = {}
         self.site.mkdir(exist_ok=True)
         for rel in gone:
             state.files.pop(rel, None)
@@ -139,7 +158,64 @@ class Cache:
 
 
 def version() -> str:
-    return f"{__version__}/{FORMAT}"
+    """What wrote a state: sitegen's version and a digest of its own code, and the versions
+    of the libraries the pages' bytes depend on. Any difference gives a clean build, so a
+    change to sitegen (a date's format, say) never leaves pages made the old way."""
+    global _VERSION
+    if _VERSION is None:
+        import importlib.metadata
+        import sys
+
+        libraries = []
+        for name in ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pyyaml", "icalendar", "feedgen"):
+            try:
+                libraries.append(f"{name}={importlib.metadata.version(name)}")
+            except importlib.metadata.PackageNotFoundError:
+                libraries.append(f"{name}=")
+        python = ".".join(map(str, sys.version_info[:2]))
+        code = code_digest(Path(__file__).resolve().parent)
+        _VERSION = f"{__version__}/{FORMAT}/{code}/{','.join(libraries)}/py{python}"
+    return _VERSION
+
+
+_VERSION: str | None = None
+
+
+def code_digest(package: Path) -> str:
+    """A digest of sitegen's own code and data files (PACKAGE: the sitegen folder)."""
+    digest = hashlib.sha1()
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".json") and path.is_file():
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+class _Unpickler(pickle.Unpickler):
+    """Reads a state file making nothing but what a state holds: a state file is data, and
+    one put there by someone else must not run code (pickle can call any function)."""
+
+    ALLOWED = {
+        ("sitegen.state", "State"),
+        ("sitegen.record", "Reads"),
+        ("sitegen.record", "GONE"),
+        ("sitegen.errors", "Location"),
+        ("datetime", "date"),
+        ("datetime", "time"),
+        ("datetime", "datetime"),
+        ("datetime", "timedelta"),
+        ("datetime", "timezone"),
+        ("markupsafe", "Markup"),
+        ("builtins", "set"),
+        ("builtins", "frozenset"),
+        ("copyreg", "_reconstructor"),
+        ("builtins", "object"),
+        ("builtins", "str"),
+    }
+
+    def find_class(self, module: str, name: str) -> object:
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"a state file does not hold {module}.{name}")
+        return super().find_class(module, name)
 
 
 def link_or_copy(source: Path, dest: str) -> None:

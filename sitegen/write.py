@@ -232,6 +232,7 @@ def remove_later(folder: Path, renumber: bool = False) -> None:
         ready, go = os.pipe()
         remover = os.fork()
         if remover:
+            os.close(ready)
             if renumber:
                 try:
                     os.rename(folder, folder.with_name(f"{folder.name.rpartition('-')[0]}-{remover}"))
@@ -239,6 +240,7 @@ def remove_later(folder: Path, renumber: bool = False) -> None:
                     pass
             os.write(go, b"x")
         else:
+            os.close(go)  # (so that the read ends, were this process's parent to die first)
             os.read(ready, 1)  # (once renamed)
             if renumber:
                 folder = folder.with_name(f"{folder.name.rpartition('-')[0]}-{os.getpid()}")

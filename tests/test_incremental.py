@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import copy_example, write_site
+from conftest import BODIES, SITE, copy_example, write_site
 from test_cli import snapshot
 
 from sitegen import model as m
@@ -629,3 +629,47 @@ def test_random_edits_under_a_theme_of_unusual_pages_match_clean_builds(tmp_path
     assert project.build().ok
     assert ("Apologies, renamed" in body.read_text()) == ("Apologies, renamed" in (content / CABINET).read_text())
     same_as_clean(content, out, tmp_path, 99)
+
+
+def test_what_the_keys_and_templates_could_hide_is_followed(tmp_path, monkeypatch):
+    """Amendments with no id, people named only in a vote (no people.yaml), a template
+    in a subfolder and the day moving on: each edit matches a clean build."""
+    monkeypatch.setenv("SITEGEN_TODAY", "2027-01-10")
+    content = write_site(
+        tmp_path,
+        {
+            "meetings/2011-06-01-cabinet.yaml": "body: cabinet\ndate: 2011-06-01\nstatus: held\nitems:\n"
+            "  - id: plan\n    title: Local plan\n    amendments:\n      - text: First wording.\n"
+            "      - text: Second wording.\n    votes:\n      - on: '1'\n        for: [zed-one, zed-two]\n"
+            "    decisions:\n      - id: '1'\n        text: Agreed.\n",
+            "meetings/2027-01-20-cabinet.yaml": "body: cabinet\ndate: 2027-01-20\nstatus: scheduled\n",
+            "site.yaml": SITE,
+            "bodies.yaml": BODIES,
+        },
+        base=False,  # no people.yaml: people are named as the minutes name them
+    )
+    theme = content.parent / "themes" / "default" / "templates"
+    (theme / "partials").mkdir(parents=True)
+    (theme / "partials" / "note.html").write_text("<p>A note.</p>\n")
+    builtin = Path(__file__).resolve().parent.parent / "themes" / "default" / "templates" / "meeting.html"
+    text = builtin.read_text()
+    cut = text.rindex("{% endblock %}")
+    (theme / "meeting.html").write_text(text[:cut] + '{% include "partials/note.html" %}\n' + text[cut:])
+    out = tmp_path / "out"
+    project = Project(content, out)
+    assert project.build().ok
+    meeting = "meetings/2011-06-01-cabinet.yaml"
+    steps = [
+        lambda: edit(content, meeting, "First wording.", "First wording, changed."),
+        lambda: edit(content, meeting, "First wording, changed.", "First wording, changed again."),
+        lambda: edit(content, meeting, "zed-two", "zed-three"),
+        lambda: (theme / "partials" / "note.html").write_text("<p>A note, edited.</p>\n"),
+        lambda: (
+            monkeypatch.setenv("SITEGEN_TODAY", "2027-01-25"),  # the scheduled meeting is past
+            edit(content, meeting, "Agreed.", "Agreed at once."),
+        ),
+    ]
+    for n, step in enumerate(steps, 1):
+        step()
+        assert project.build().ok
+        same_as_clean(content, out, tmp_path, n)

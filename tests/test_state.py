@@ -65,7 +65,7 @@ def test_a_state_of_another_version_or_unreadable_is_a_clean_build(tmp_path, mon
     content = copy_example(tmp_path)
     out = tmp_path / "out"
     pages = kept_build(content, out).pages
-    monkeypatch.setattr(state, "FORMAT", state.FORMAT + 1)
+    monkeypatch.setattr(state, "_VERSION", state.version() + "+another")
     assert kept_build(content, out).rendered == pages  # written by another version: not read
     assert kept_build(content, out).rendered == 0
     for kept in (tmp_path / ".sitegen-cache").glob("state-*.pickle"):
@@ -160,4 +160,52 @@ def test_a_link_put_in_the_cache_is_not_published(tmp_path):
     cached.symlink_to(secret)
     kept_build(content, out)
     assert not (out / "meetings" / "index.html").is_symlink()
+    same_as_clean(content, out, tmp_path, 1)
+
+
+def test_a_change_to_sitegens_own_code_gives_a_clean_build(tmp_path):
+    import shutil
+
+    package = Path(state.__file__).resolve().parent
+    copy = tmp_path / "sitegen"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert state.code_digest(copy) == state.code_digest(package)
+    present = copy / "present.py"
+    present.write_text(present.read_text().replace("def long_date", "def long_date  ", 1))
+    assert state.code_digest(copy) != state.code_digest(package)  # and so the state's version differs
+
+
+def test_a_state_file_put_there_by_someone_else_runs_nothing(tmp_path):
+    content, out, _ = built_with_state(tmp_path)
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):  # type: ignore[no-untyped-def]
+            import os
+
+            return (os.system, (f"touch {marker}",))
+
+    (kept,) = (tmp_path / ".sitegen-cache").glob("state-*.pickle")
+    kept.write_bytes(pickle.dumps(Payload()))
+    report = kept_build(content, out)
+    assert not marker.exists()
+    assert report.rendered == report.pages  # not read: a clean build
+    same_as_clean(content, out, tmp_path, 1)
+
+
+def test_a_link_among_the_cache_folders_is_never_followed(tmp_path):
+    content, out, cached = built_with_state(tmp_path)
+    victim = tmp_path / "victim"
+    shutil_copy = __import__("shutil").copytree
+    shutil_copy(cached.parent, victim)
+    before = snapshot(victim)
+    folder = cached.parent  # site-KEY/meetings, made a link to someone else's folder
+    __import__("shutil").rmtree(folder)
+    folder.symlink_to(victim, target_is_directory=True)
+    _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
+    kept_build(content, out)
+    _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
+    (content / "meetings/2012/2012-06-13-planning.md").unlink()  # pages gone: nothing removed through the link
+    kept_build(content, out)
+    assert snapshot(victim) == before
     same_as_clean(content, out, tmp_path, 1)
