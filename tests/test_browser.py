@@ -242,6 +242,57 @@ def test_a_register_filters_by_body_type_and_standing(browser, server):
         context.close()
 
 
+def test_a_resident_follows_public_toilets_to_the_meeting_that_decides(browser, server):
+    """On a phone: "toilets" in the header's search box, the scrutiny review among the
+    results, where its recommendation stands, the meeting that will consider it, and
+    that meeting added to a calendar, by following links alone."""
+    context, page, errors = open_page(browser, server + "/", 390, "light")
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status >= 400 else None)
+    try:
+        page.fill("#site-search-q", "toilets")
+        page.press("#site-search-q", "Enter")
+        page.wait_for_selector(".pagefind-ui__result", timeout=15000)
+        result = page.locator(".pagefind-ui__result-link", has_text="Review of public conveniences").first
+        result.click()
+        page.wait_for_load_state("networkidle")
+        status = page.locator("main a", has_text="On the agenda of Cabinet, 20 January 2027").first
+        assert status.is_visible()
+        status.click()
+        page.wait_for_url("**/meetings/2027-01-20-cabinet/")
+        add = page.locator("main a", has_text="Add this meeting to your calendar")
+        reply = page.request.get(server + add.get_attribute("href"))  # type: ignore[operator]
+        assert reply.ok and b"BEGIN:VEVENT" in reply.body() and b"2027-01-20-cabinet@" in reply.body()
+        assert not errors and not missing, (errors, missing)
+    finally:
+        context.close()
+
+
+def test_a_journalist_finds_what_council_has_still_to_decide_by_keyboard(browser, server):
+    """From the home page with the keyboard alone: the navigation's "Awaiting decision",
+    Council's list, and a recommendation's own page with where it stands."""
+    context, page, errors = open_page(browser, server + "/", 1280, "light")
+    try:
+        for _ in range(40):  # Tab until the navigation's link has the focus
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.textContent.trim()") == "Awaiting decision":
+                break
+        else:
+            raise AssertionError("the navigation's Awaiting decision link is not reachable by Tab")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/decisions/awaiting/")
+        council = page.locator("section", has=page.locator("h2", has_text="For Council"))
+        first = council.locator("li a").first
+        name = first.inner_text()
+        first.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_load_state("networkidle")
+        assert "Status:" in page.inner_text("main") and name.split(",")[0] in page.inner_text("main")
+        assert not errors, errors
+    finally:
+        context.close()
+
+
 def test_no_two_pages_share_a_title(example_output: Path, tmp_path: Path):
     """Every page's <title> says what it is: on the example and on a synthetic council."""
     import re
