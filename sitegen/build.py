@@ -369,7 +369,7 @@ class Builder:
 
     def static_files(self) -> dict[str, Path]:
         """Theme assets by output path, the named theme's winning over the default's.
-        CSS and JavaScript get a fingerprint in their names, so they can be cached for ever."""
+        CSS, JavaScript and SVG get a fingerprint in their names, so they can be cached for ever."""
         return {rel: src for rel, (src, _) in self.assets.items()}
 
     def _assets(self) -> dict[str, tuple[Path, str]]:
@@ -382,7 +382,9 @@ class Builder:
                         found[path.relative_to(static).as_posix()] = path
         out: dict[str, tuple[Path, str]] = {}
         for name, path in sorted(found.items()):
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.suffix in (".css", ".js") else ""
+            digest = (
+                hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.suffix in (".css", ".js", ".svg") else ""
+            )
             out[asset_path(name, digest)] = (path, name)
         return out
 

@@ -302,7 +302,7 @@ def test_every_page_works_under_the_csp(example_output: Path):
     # only fingerprinted files live under /static/
     for path in (example_output / "static").rglob("*"):
         if path.is_file():
-            assert re.search(r"\.[0-9a-f]{10}\.(css|js)$", path.name), path.name
+            assert re.search(r"\.[0-9a-f]{10}\.(css|js|svg)$", path.name), path.name
 
 
 def test_search_index_and_page(example_output: Path):
