@@ -673,3 +673,16 @@ def test_what_the_keys_and_templates_could_hide_is_followed(tmp_path, monkeypatc
         step()
         assert project.build().ok
         same_as_clean(content, out, tmp_path, n)
+
+
+def test_a_document_that_grows_shows_its_new_size(tmp_path):
+    """A document's size is read with its meeting's file: replacing the document under
+    files/ must show the new size, as a clean build does."""
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    project = Project(content, out)
+    assert project.build().ok
+    document = content / "files/2011/cabinet-2011-11-16-agenda.pdf"
+    document.write_bytes(document.read_bytes() + b"\n" * 50_000)
+    assert project.build().ok
+    same_as_clean(content, out, tmp_path, 1)
