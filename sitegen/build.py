@@ -542,7 +542,10 @@ def _build(
             gone = sorted({*kept_reads.by_page, *(last.files if last is not None else ())} - builder.planned.keys())
             for rel in gone:
                 kept_reads.forget(rel)
-        if kept is not None and kept_reads is not None:
+        # nothing rendered and nothing gone: the state kept says all there is to say (a value
+        # that changed but that no page reads is found changed again next time, to no effect)
+        unchanged = last is not None and only == [] and not gone
+        if kept is not None and kept_reads is not None and not unchanged:
             try:
                 kept.forget()  # (a build killed while the cache changes starts clean)
                 done = state.State(state.version(), kept.key, kept_reads, templates, last.files if last else {})
