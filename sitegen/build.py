@@ -270,7 +270,6 @@ class BuildReport:
     builder: Builder | None = None
     planned: list[Page] = field(default_factory=list)
     extras: list[str] = field(default_factory=list)  # feeds, calendars, data files and redirects written
-    reads: list[PageReads] = field(default_factory=list)  # what each page rendered read, when recorded
     rendered: int = 0  # pages rendered (the others were unchanged since the build state was kept)
     state: record.Reads | None = None  # what every page read, when recorded (see sitegen.state)
 
@@ -563,7 +562,6 @@ def _build(
         builder,
         pages,
         extras,
-        reads,
         count,
         kept_reads,
     )

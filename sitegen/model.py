@@ -441,14 +441,13 @@ def owned_by(meeting: Meeting) -> Iterator[tuple[str, object]]:
     for item in meeting.items:
         ik = f"{key}/{item.id}"
         yield ik, item
-        for n, interest in enumerate(item.interests):
-            yield f"{ik}#int{n}", interest
-        for n, amendment in enumerate(item.amendments):  # (an amendment's id may be left out, or repeated)
-            yield f"{ik}#am{n}", amendment
-        for n, vote in enumerate(item.votes):
-            yield f"{ik}#vote{n}", vote
-        for n, document in enumerate(item.documents):
-            yield f"{ik}#doc{n}", document
+        # by place in their list (an amendment's id may be left out, or repeated)
+        parts: tuple[tuple[str, list], ...] = (
+            ("int", item.interests), ("am", item.amendments), ("vote", item.votes), ("doc", item.documents),
+        )  # fmt: skip
+        for tag, children in parts:
+            for n, child in enumerate(children):
+                yield f"{ik}#{tag}{n}", child
         for decision in item.decisions:
             dk = f"{ik}/{decision.id}"
             yield dk, decision

@@ -94,16 +94,7 @@ def lookup(kind: str, name: str) -> None:
         _extra.add((LOOKUP + kind, name))
 
 
-TEMPLATE = "\x02template"
-
-
-def template_loaded(name: str) -> None:
-    if _extra is not None:
-        _extra.add((TEMPLATE, name))
-
-
-def is_recording() -> bool:
-    return _reads is not None
+TEMPLATE = "\x02template"  # the kind of an extra read: a template loaded (render.Environment.get_template)
 
 
 _SCALARS = (str, int, float, bool, type(None), dt.date, dt.time, dt.datetime, Location)
@@ -126,10 +117,7 @@ class Keys:
         by_id: dict[int, str] = {}
         objects: dict[str, object] = {}
         self.by_id, self.objects = by_id, objects
-        for key, obj in m.owned_apart(model):
-            if id(obj) not in by_id:
-                by_id[id(obj)] = key
-                objects[key] = obj
+        self._add(m.owned_apart(model))
         kept = last.meetings if last is not None else {}
         # each meeting's own objects by id and by key, and its decisions with their statuses' keys
         self.meetings: dict[str, tuple[m.Meeting, dict[int, str], dict[str, object], list]] = {}
@@ -153,11 +141,16 @@ class Keys:
                 if status is not None:
                     by_id[id(status)] = key
                     objects[key] = status
-        for key, obj in m.anonymous(model):
+        self._add(m.anonymous(model))
+        self.lookups = lookups or {}
+
+    def _add(self, owned: Iterator[tuple[str, object]]) -> None:
+        """Key the objects of OWNED not keyed yet (an object is named where it is met first)."""
+        by_id, objects = self.by_id, self.objects
+        for key, obj in owned:
             if id(obj) not in by_id:
                 by_id[id(obj)] = key
                 objects[key] = obj
-        self.lookups = lookups or {}
 
     def normalize(self, value: object) -> object:
         if isinstance(value, _SCALARS):
@@ -365,7 +358,7 @@ class Reads:
         due = []
         by_page, used, signatures = self.by_page, self.templates, self.signatures
         for rel, page in pages.items():
-            raw = (page.template, page.title, page.path, {k: _copy(v) for k, v in page.context.items()})
+            raw = _given(page)
             last = signatures.get(rel)
             if last is None or last[0] != raw:
                 now = signature(keys, page)
@@ -382,8 +375,7 @@ class Reads:
 
     def sign(self, keys: Keys, rel: str, page: Page) -> None:
         """Keep what the plan gave PAGE (see due)."""
-        raw = (page.template, page.title, page.path, {k: _copy(v) for k, v in page.context.items()})
-        self.signatures[rel] = (raw, signature(keys, page))
+        self.signatures[rel] = (_given(page), signature(keys, page))
 
 
 _SLICE = 64  # objects compared in one go before looking at them one by one
@@ -425,6 +417,11 @@ def _copy(value: object) -> object:
     if kind is dict:
         return dict(value)  # type: ignore[call-overload]
     return value
+
+
+def _given(page: Page) -> tuple:
+    """What the plan gives a page, as it is now (see Reads.due: compared before normalizing)."""
+    return (page.template, page.title, page.path, {k: _copy(v) for k, v in page.context.items()})
 
 
 def signature(keys: Keys, page: Page) -> object:

@@ -140,10 +140,7 @@ class Cache:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 made.add(dest.parent)
             tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
-            try:
-                os.link(output / rel, tmp)
-            except OSError:  # no hard links here (another file system): a copy
-                shutil.copyfile(output / rel, tmp)
+            link_or_copy(output / rel, str(tmp))
             os.replace(tmp, dest)
             st = dest.stat()
             state.files[rel] = (st.st_size, st.st_mtime_ns)
@@ -219,7 +216,8 @@ class _Unpickler(pickle.Unpickler):
 
 
 def link_or_copy(source: Path, dest: str) -> None:
-    """Put the cached page SOURCE at DEST (a path in the staging folder)."""
+    """Put the page SOURCE at DEST as a hard link (a copy where the file system has none):
+    a cached page into a staging folder, a published page into the cache."""
     try:
         os.link(source, dest)
     except OSError:
