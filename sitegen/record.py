@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import operator
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -98,6 +99,8 @@ TEMPLATE = "\x02template"  # the kind of an extra read: a template loaded (rende
 
 
 _SCALARS = (str, int, float, bool, type(None), dt.date, dt.time, dt.datetime, Location)
+_LONG = 64  # characters: a longer text is kept as its digest
+_DIGEST = "\x04"
 
 
 class Keys:
@@ -153,6 +156,10 @@ class Keys:
                 objects[key] = obj
 
     def normalize(self, value: object) -> object:
+        if isinstance(value, str) and len(value) > _LONG:
+            # a text by its digest: equal exactly when the texts are, and the build state
+            # keeps no minutes (an exempt item's among them) and stays small
+            return (_DIGEST, hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest())
         if isinstance(value, _SCALARS):
             return value
         key = self.by_id.get(id(value))

@@ -209,3 +209,21 @@ def test_a_link_among_the_cache_folders_is_never_followed(tmp_path):
     kept_build(content, out)
     assert snapshot(victim) == before
     same_as_clean(content, out, tmp_path, 1)
+
+
+def test_the_state_keeps_no_text_of_an_exempt_item(tmp_path):
+    """Long texts are kept by their digests: the cache never holds an item's minutes, and
+    once the item is exempt, no copy of its page either."""
+    content, out, _ = built_with_state(tmp_path)
+    rel = "meetings/2012/2012-06-13-planning.md"
+    phrase = b"internally illuminated sign would harm"
+    text = (content / rel).read_text()
+    assert phrase.decode() in text.replace("\n      ", " ")
+    (content / rel).write_text(
+        text.replace("  - id: castle-street-advert\n", '  - id: castle-street-advert\n    exempt: "Paragraph 3"\n', 1)
+    )
+    kept_build(content, out)
+    for path in [*(tmp_path / ".sitegen-cache").rglob("*"), *out.rglob("*")]:
+        if path.is_file():
+            assert phrase not in path.read_bytes().replace(b"\n      ", b" "), path
+    same_as_clean(content, out, tmp_path, 1)
