@@ -11,7 +11,9 @@ be read, is a clean build. Deleting the folder is always safe.
 
 The folder holds, for each content folder and combination of settings (base path,
 search, theme folders), ``state-KEY.pickle`` and ``site-KEY/``; sitegen removes
-nothing else there.
+nothing else there. Only the states of the KEEP settings used last are kept: saving one
+removes the older ones (a settings change, a moved content folder), so the folder does
+not grow without end.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import shutil
 import stat
 from dataclasses import dataclass, field
@@ -28,6 +31,8 @@ from . import __version__, record
 
 FORMAT = 1  # the layout of a state file; a state of another layout is not read
 CACHE_NAME = ".sitegen-cache"
+KEEP = 3  # states kept in one cache folder: the settings used last (a build's, the preview's, ...)
+_STATE_FILE = re.compile(r"state-([0-9a-f]{16})\.pickle")
 
 
 def cache_folder(content: Path) -> Path:
@@ -152,6 +157,26 @@ class Cache:
         except BaseException:
             tmp_file.unlink(missing_ok=True)  # (a full disk, say: nothing half written is left)
             raise
+        self.prune()
+
+    def prune(self, keep: int = KEEP) -> list[str]:
+        """Remove the states of all but the KEEP settings used last (by their state file's
+        time; this one's is the newest): only names sitegen gives its own state files and
+        site folders, and never a link or through one. Returns the keys removed."""
+        states = []
+        with os.scandir(self.folder) as entries:
+            for entry in entries:
+                found = _STATE_FILE.fullmatch(entry.name)
+                if found and entry.is_file(follow_symlinks=False) and found[1] != self.key:
+                    states.append((entry.stat(follow_symlinks=False).st_mtime_ns, found[1]))
+        removed = []
+        for _, key in sorted(states, reverse=True)[max(keep - 1, 0) :]:
+            (self.folder / f"state-{key}.pickle").unlink(missing_ok=True)  # first: a half-removed site is unused
+            site = self.folder / f"site-{key}"
+            if site.is_dir() and not site.is_symlink():
+                shutil.rmtree(site, ignore_errors=True)  # (rmtree never follows a link inside)
+            removed.append(key)
+        return removed
 
 
 def version() -> str:

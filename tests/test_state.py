@@ -227,3 +227,29 @@ def test_the_state_keeps_no_text_of_an_exempt_item(tmp_path):
         if path.is_file():
             assert phrase not in path.read_bytes().replace(b"\n      ", b" "), path
     same_as_clean(content, out, tmp_path, 1)
+
+
+def test_only_the_states_of_the_settings_used_last_are_kept(tmp_path):
+    """A state for settings no longer used (another base path, say) is removed once KEEP
+    newer ones exist; nothing in the folder that sitegen did not name is touched."""
+    content = copy_example(tmp_path)
+    cache = state.cache_folder(content)
+    cache.mkdir()
+    (cache / "notes.txt").write_text("mine")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.html").write_text("keep")
+    (cache / "site-0123456789abcdef").symlink_to(elsewhere)  # a link with sitegen's kind of name
+    keys = []
+    for n, base in enumerate(["/a/", "/b/", "/c/", "/d/"]):
+        build(content, tmp_path / f"out-{n}", base_path=base, search=False, state_folder=cache)
+        keys.append(next(p.stem[6:] for p in cache.glob("state-*.pickle") if p.stem[6:] not in keys))
+    assert state.KEEP == 3
+    kept = {p.name for p in cache.iterdir()}
+    assert f"state-{keys[0]}.pickle" not in kept and f"site-{keys[0]}" not in kept
+    for key in keys[1:]:
+        assert {f"state-{key}.pickle", f"site-{key}"} <= kept, key
+    assert (cache / "notes.txt").read_text() == "mine"
+    assert (elsewhere / "keep.html").read_text() == "keep" and (cache / "site-0123456789abcdef").is_symlink()
+    again = build(content, tmp_path / "out-1", base_path="/b/", search=False, state_folder=cache)
+    assert again.rendered == 0  # a kept state is still used
