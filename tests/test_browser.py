@@ -268,6 +268,32 @@ def test_a_resident_follows_public_toilets_to_the_meeting_that_decides(browser, 
         context.close()
 
 
+def test_the_navigation_folds_behind_a_menu_button_on_a_phone_without_javascript(browser, server):
+    """At 390 px the main navigation is behind a "Menu" button at least 44 px tall that
+    opens it with script turned off; at 1280 px the links show and the button does not."""
+    for width in (390, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=False)
+        page = context.new_page()
+        try:
+            page.goto(server + "/meetings/", wait_until="networkidle")
+            nav = page.get_by_role("navigation", name="Main")
+            link = nav.get_by_role("link", name="Awaiting decision")
+            button = nav.locator("summary", has_text="Menu")
+            if width == 1280:
+                assert link.is_visible() and not button.is_visible()
+                continue
+            assert button.is_visible() and not link.is_visible()
+            box = button.bounding_box()
+            assert box is not None and box["height"] >= 44 and box["width"] >= 44, box
+            button.focus()
+            page.keyboard.press("Enter")
+            assert link.is_visible()
+            link.click()
+            page.wait_for_url("**/decisions/awaiting/")
+        finally:
+            context.close()
+
+
 def test_a_journalist_finds_what_council_has_still_to_decide_by_keyboard(browser, server):
     """From the home page with the keyboard alone: the navigation's "Awaiting decision",
     Council's list, and a recommendation's own page with where it stands."""
