@@ -19,9 +19,10 @@ from typing import Any
 import jinja2
 
 from . import model as m
-from . import record, state
+from . import i18n, record, state
 from .errors import ContentError, Location, Problem, Problems
 from .files import check_exempt, published_files
+from .i18n import N_
 from .files import scan as scan_files
 from .link import Linker, NeedsFullLink, link
 from .markdown import Markdown
@@ -282,6 +283,8 @@ class Builder:
         model = loaded.model
         self.folders = theme_folders(loaded.content, model.site.theme)
         self.env = environment(self.folders, loaded.urls, loaded.markdown)
+        self.words = i18n.load(model.site.language, self.folders)  # (read_site_files checked there are some)
+        i18n.activate(self.words)
         self.assets = self._assets()
         self.planned: dict[str, Page] = {}  # the last plan's pages by output file
         self.asset_names = {name: rel for rel, (_, name) in self.assets.items()}
@@ -291,14 +294,15 @@ class Builder:
             search_enabled=search,
             site=model.site,
             today=self.today,
+            words=self.words.digest,  # (not read by the theme: when the words change, every page does)
             nav=[
-                ("Meetings", "meetings"),
-                ("Decisions", "decisions"),
-                ("Awaiting decision", "awaiting"),
-                ("Topics", "issues"),  # residents speak of topics; the addresses stay /issues/
-                ("Bodies", "bodies"),
+                (N_("Meetings"), "meetings"),
+                (N_("Decisions"), "decisions"),
+                (N_("Awaiting decision"), "awaiting"),
+                (N_("Topics"), "issues"),  # residents speak of topics; the addresses stay /issues/
+                (N_("Bodies"), "bodies"),
             ]
-            + ([("People", "people")] if model.has_people_file else []),
+            + ([(N_("People"), "people")] if model.has_people_file else []),
         )
 
     def plan(self) -> list[Page]:

@@ -16,6 +16,7 @@ from itertools import groupby
 from typing import Any
 
 from . import model as m
+from .i18n import _, long_date, short_date
 from .urls import NAMED, output_file, path_for, path_of
 
 REGISTER_LATEST = 50
@@ -38,7 +39,7 @@ class Page:
         """What the page is, in words, for search ("" for lists, which are not indexed)."""
         from .present import PAGE_KINDS
 
-        return PAGE_KINDS.get(self.template, "")
+        return PAGE_KINDS.get(self.template, "")  # type: ignore[return-value]
 
 
 def _public(meeting: m.Meeting) -> list[m.Decision]:
@@ -111,7 +112,7 @@ def plan(model: m.Model) -> list[Page]:
         Page(
             "",
             "home.html",
-            "Home",
+            _("Home"),
             {
                 "upcoming": coming[:HOME_LIST],
                 "latest": decisions[:HOME_LIST],
@@ -125,7 +126,7 @@ def plan(model: m.Model) -> list[Page]:
         Page(
             NAMED["meetings"],
             "meetings.html",
-            "Meetings",
+            _("Meetings"),
             {
                 "years": counts,
                 "upcoming": coming,
@@ -138,7 +139,7 @@ def plan(model: m.Model) -> list[Page]:
             Page(
                 path_for("meetings-year", year),
                 "year.html",
-                f"Meetings in {year}",
+                _("Meetings in %(year)s", year=year),
                 {"year": year, "meetings": meetings, "years": [y for y, _ in years]},
             )
         )
@@ -152,11 +153,11 @@ def plan(model: m.Model) -> list[Page]:
                 Page(
                     path_of(item),
                     "item.html",
-                    f"{label} – {title}",  # what it is, and where: no two pages share a title
+                    _("%(item)s – %(meeting)s", item=label, meeting=title),  # no two pages share a title
                     {"meeting": meeting, "item": item},
                 )
             )
-    pages.append(Page(NAMED["bodies"], "bodies.html", "Bodies", {"bodies": list(model.bodies.values())}))
+    pages.append(Page(NAMED["bodies"], "bodies.html", _("Bodies"), {"bodies": list(model.bodies.values())}))
     for body in model.bodies.values():
         past = [x for x in reversed(body.meetings) if x not in soon]
         pages.append(
@@ -173,13 +174,13 @@ def plan(model: m.Model) -> list[Page]:
             )
         )
     issues = sorted(model.issues.values(), key=lambda i: (i.last_date, i.id), reverse=True)
-    pages.append(Page(NAMED["issues"], "issues.html", "Topics", {"issues": issues}))
+    pages.append(Page(NAMED["issues"], "issues.html", _("Topics"), {"issues": issues}))
     titles = issue_titles(model)
     for issue in model.issues.values():
         pages.append(Page(path_of(issue), "issue.html", titles[issue.id], {"issue": issue}))
     if model.has_people_file:
         people = sorted(model.people.values(), key=lambda p: (p.role != "member", p.name))
-        pages.append(Page(NAMED["people"], "people.html", "People", {"people": people}))
+        pages.append(Page(NAMED["people"], "people.html", _("People"), {"people": people}))
         for person in model.people.values():
             record = model.records[person.id]
             pages.append(
@@ -194,7 +195,7 @@ def plan(model: m.Model) -> list[Page]:
         Page(
             NAMED["decisions"],
             "decisions.html",
-            "Decisions register",
+            _("Decisions register"),
             {
                 "decisions": decisions[:REGISTER_LATEST],
                 "years": [(y, len(ds)) for y, ds in decision_years],
@@ -210,7 +211,7 @@ def plan(model: m.Model) -> list[Page]:
             Page(
                 path_for("decisions-year", year),
                 "decisions.html",
-                f"Decisions in {year}",
+                _("Decisions in %(year)s", year=year),
                 {
                     "decisions": ds,
                     "years": year_counts,
@@ -225,16 +226,16 @@ def plan(model: m.Model) -> list[Page]:
         by_body.setdefault(id(d.status.body), []).append(d)  # type: ignore[union-attr]
     groups = [(body, by_body[id(body)]) for body in model.bodies.values() if id(body) in by_body]
     pages.append(
-        Page(NAMED["awaiting"], "awaiting.html", "Awaiting decision", {"groups": groups, "count": len(awaiting)})
+        Page(NAMED["awaiting"], "awaiting.html", _("Awaiting decision"), {"groups": groups, "count": len(awaiting)})
     )
     rows = declarations(model)
     declared_years = sorted({meeting.date.year for meeting, _, _ in rows}, reverse=True)
     declared = [(year, [r for r in rows if r[0].date.year == year]) for year in declared_years]
-    pages.append(Page(NAMED["declarations"], "declarations.html", "Declarations of interest", {"years": declared}))
-    pages.append(Page(NAMED["how"], "how.html", "How decisions are made here", {}))
-    pages.append(Page(NAMED["search"], "search.html", "Search", {}))
-    pages.append(Page(NAMED["data"], "data.html", "Open data", {}))
-    pages.append(Page(NAMED["404"], "404.html", "Page not found", {}))
+    pages.append(Page(NAMED["declarations"], "declarations.html", _("Declarations of interest"), {"years": declared}))
+    pages.append(Page(NAMED["how"], "how.html", _("How decisions are made here"), {}))
+    pages.append(Page(NAMED["search"], "search.html", _("Search"), {}))
+    pages.append(Page(NAMED["data"], "data.html", _("Open data"), {}))
+    pages.append(Page(NAMED["404"], "404.html", _("Page not found"), {}))
     return pages
 
 
@@ -247,14 +248,16 @@ def _bodies_of(model: m.Model, decisions: list[m.Decision]) -> list[m.Body]:
 def issue_titles(model: m.Model) -> dict[str, str]:
     """Each issue's page title: its title, and where several issues share one, when it
     began (or, failing that, its id), so that no two pages share a title."""
-    from .present import short_date
-
     shared = Counter(issue.title for issue in model.issues.values())
     out = {}
     for issue in model.issues.values():
         title = issue.title
         if shared[title] > 1:
-            title = f"{title} (from {short_date(issue.first_date)})" if issue.items else f"{title} ({issue.id})"
+            title = (
+                _("%(title)s (from %(date)s)", title=title, date=short_date(issue.first_date))
+                if issue.items
+                else f"{title} ({issue.id})"
+            )
         out[issue.id] = title
     again = Counter(out.values())
     return {iid: title if again[title] == 1 else f"{model.issues[iid].title} ({iid})" for iid, title in out.items()}
@@ -262,10 +265,10 @@ def issue_titles(model: m.Model) -> dict[str, str]:
 
 def _meeting_title(meeting: m.Meeting) -> str:
     """Body, date; and where the body met more than once that day, the time (or the id)."""
-    from .present import clock, long_date
+    from .present import clock
 
     name = meeting.body.name if meeting.body else meeting.body_id
-    title = f"{name}, {long_date(meeting.date)}"
+    title = _("%(body)s, %(date)s", body=name, date=long_date(meeting.date))
     same_day = [meeting]
     if meeting.body is not None:  # its meetings are in date order: the day's are found by halving
         held = meeting.body.meetings

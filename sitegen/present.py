@@ -1,82 +1,127 @@
-"""Words for dates, times and statuses, in the site's own voice (en-GB)."""
+"""Words for dates, times and statuses, in the site's language (sitegen.i18n).
+
+Each phrase with parts is one message with named placeholders ("Approved by %(body)s on
+%(date)s"), so that a translator can order it; the tables below hold the messages, and
+a Vocabulary translates a value's message as a page asks for it."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from . import i18n
 from . import model as m
+from .i18n import N_, _, long_date, short_date
 
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
+__all__ = ["long_date", "short_date"]
 
-STATE_WORDS = {  # a word for every state of model.STATES (a test checks)
-    "approved": "Approved",
-    "amended": "Approved with amendments",
-    "rejected": "Rejected",
-    "deferred": "Deferred",
-    "referred-back": "Referred back",
-    "withdrawn": "Withdrawn",
-    "noted": "Noted",
-    "superseded": "Superseded",
-    "on-agenda": "On the agenda",
-    "considered": "Considered; minutes not yet published",
-    "overdue": "Overdue",
-    "awaiting": "Awaiting decision",
+
+class Vocabulary(dict):
+    """A table of messages by value: ``table[value]`` is the message in the current language
+    (templates use these as ``OUTCOME_WORDS[s.outcome]``)."""
+
+    def __getitem__(self, key: object) -> str:
+        return i18n.current().gettext(dict.__getitem__(self, key))
+
+    def get(self, key: object, default: object = None) -> object:  # type: ignore[override]
+        return self[key] if key in self else default
+
+    def message(self, key: object) -> str:
+        """The untranslated message."""
+        return dict.__getitem__(self, key)
+
+
+STATE_WORDS = Vocabulary(  # a word for every state of model.STATES (a test checks)
+    {
+        "approved": N_("Approved"),
+        "amended": N_("Approved with amendments"),
+        "rejected": N_("Rejected"),
+        "deferred": N_("Deferred"),
+        "referred-back": N_("Referred back"),
+        "withdrawn": N_("Withdrawn"),
+        "noted": N_("Noted"),
+        "superseded": N_("Superseded"),
+        "on-agenda": N_("On the agenda"),
+        "considered": N_("Considered; minutes not yet published"),
+        "overdue": N_("Overdue"),
+        "awaiting": N_("Awaiting decision"),
+    }
+)
+OUTCOME_WORDS = Vocabulary({name: STATE_WORDS.message(name) for name in m.OUTCOMES})
+# an outcome with the body that decided and the day: one sentence each, for translators to order
+STEP_BY = {
+    "approved": N_("Approved by %(body)s on %(date)s"),
+    "amended": N_("Approved with amendments by %(body)s on %(date)s"),
+    "rejected": N_("Rejected by %(body)s on %(date)s"),
+    "deferred": N_("Deferred by %(body)s on %(date)s"),
+    "referred-back": N_("Referred back by %(body)s on %(date)s"),
+    "withdrawn": N_("Withdrawn by %(body)s on %(date)s"),
+    "noted": N_("Noted by %(body)s on %(date)s"),
 }
-OUTCOME_WORDS = {name: STATE_WORDS[name] for name in m.OUTCOMES}
-STATUS_WORDS = {
-    "scheduled": "Scheduled",
-    "held": "Held",
-    "cancelled": "Cancelled",
-    "postponed": "Postponed",
-    "adjourned": "Adjourned",
+STEP_ON = {
+    "approved": N_("Approved on %(date)s"),
+    "amended": N_("Approved with amendments on %(date)s"),
+    "rejected": N_("Rejected on %(date)s"),
+    "deferred": N_("Deferred on %(date)s"),
+    "referred-back": N_("Referred back on %(date)s"),
+    "withdrawn": N_("Withdrawn on %(date)s"),
+    "noted": N_("Noted on %(date)s"),
 }
-RECORD_WORDS = {"agenda": "Agenda only", "draft": "Draft minutes", "approved": "Approved minutes"}
-RECORD_NOTES = {
-    "agenda": "Only the agenda is published; minutes are not yet available.",
-    "draft": "These minutes are a draft. They are not the formal record until the meeting approves them.",
-    "approved": "These minutes have been approved as the formal record of the meeting.",
-}
-KIND_WORDS = {
-    "council": "Full council",
-    "executive": "Executive",
-    "committee": "Committee",
-    "sub-committee": "Sub-committee",
-    "panel": "Panel",
-    "other": "Other body",
-}
-PAGE_KINDS = {  # what a page is, for search results' "type" filter, by its template
-    "meeting.html": "Meeting",
-    "item.html": "Agenda item and decisions",
-    "issue.html": "Topic",
-    "person.html": "Person",
-    "body.html": "Body",
-}
-RESULT_WORDS = {"carried": "Carried", "lost": "Lost", "withdrawn": "Withdrawn"}
-
-
-def long_date(day: dt.date) -> str:
-    """Wednesday 16 November 2011."""
-    return f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def short_date(day: dt.date) -> str:
-    """16 November 2011."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+STATUS_WORDS = Vocabulary(
+    {
+        "scheduled": N_("Scheduled"),
+        "held": N_("Held"),
+        "cancelled": N_("Cancelled"),
+        "postponed": N_("Postponed"),
+        "adjourned": N_("Adjourned"),
+    }
+)
+RECORD_WORDS = Vocabulary(
+    {"agenda": N_("Agenda only"), "draft": N_("Draft minutes"), "approved": N_("Approved minutes")}
+)
+RECORD_NOTES = Vocabulary(
+    {
+        "agenda": N_("Only the agenda is published; minutes are not yet available."),
+        "draft": N_("These minutes are a draft. They are not the formal record until the meeting approves them."),
+        "approved": N_("These minutes have been approved as the formal record of the meeting."),
+    }
+)
+KIND_WORDS = Vocabulary(
+    {
+        "council": N_("Full council"),
+        "executive": N_("Executive"),
+        "committee": N_("Committee"),
+        "sub-committee": N_("Sub-committee"),
+        "panel": N_("Panel"),
+        "other": N_("Other body"),
+    }
+)
+PAGE_KINDS = Vocabulary(  # what a page is, for search results' "type" filter, by its template
+    {
+        "meeting.html": N_("Meeting"),
+        "item.html": N_("Agenda item and decisions"),
+        "issue.html": N_("Topic"),
+        "person.html": N_("Person"),
+        "body.html": N_("Body"),
+    }
+)
+RESULT_WORDS = Vocabulary({"carried": N_("Carried"), "lost": N_("Lost"), "withdrawn": N_("Withdrawn")})
+ROLE_WORDS = Vocabulary({"member": N_("Councillor"), "officer": N_("Officer"), "other": N_("Other")})
+VOTE_WORDS = Vocabulary({"for": N_("For"), "against": N_("Against"), "abstained": N_("Abstained")})
 
 
 def clock(time: dt.time | None) -> str:
-    """6.30pm, 6pm, midday, midnight."""
+    """6.30pm, 6pm, midday, midnight (in Welsh 6.30yh, 6yh, hanner dydd, hanner nos)."""
     if time is None:
         return ""
     if time.minute == 0 and time.hour in (0, 12):
-        return "midnight" if time.hour == 0 else "midday"
+        return _("midnight") if time.hour == 0 else _("midday")
     hour = time.hour % 12 or 12
-    suffix = "am" if time.hour < 12 else "pm"
-    return f"{hour}{suffix}" if time.minute == 0 else f"{hour}.{time.minute:02d}{suffix}"
+    shown = str(hour) if time.minute == 0 else f"{hour}.{time.minute:02d}"
+    return _("%(time)sam", time=shown) if time.hour < 12 else _("%(time)spm", time=shown)
+
+
+def body_name(body: m.Body | None, fallback: str) -> str:
+    return body.name if body is not None else fallback
 
 
 def step_words(step: m.Decides) -> str:
@@ -84,50 +129,57 @@ def step_words(step: m.Decides) -> str:
     decision = step.decision
     assert decision is not None
     body = decision.meeting.body
-    who = f" by {body.name}" if body else ""
-    draft = " (draft minutes)" if decision.meeting.record == "draft" else ""
+    date = short_date(decision.date)
     target = step.target
     if step.outcome == "referred-back" and target is not None and target.meeting.body is not None:
-        return f"Referred back to {target.meeting.body.name} on {short_date(decision.date)}{draft}"
-    return f"{OUTCOME_WORDS[step.outcome]}{who} on {short_date(decision.date)}{draft}"
+        text = _("Referred back to %(body)s on %(date)s", body=target.meeting.body.name, date=date)
+    elif body is not None:
+        text = _(STEP_BY[step.outcome], body=body.name, date=date)
+    else:
+        text = _(STEP_ON[step.outcome], date=date)
+    if decision.meeting.record == "draft":
+        text = _("%(status)s (draft minutes)", status=text)
+    return text
 
 
 def made_by(decision: m.Decision) -> str:
     """Cabinet's recommendation of 16 November 2011."""
-    body = decision.meeting.body
-    return f"{body.name if body else decision.meeting.body_id}'s recommendation of {short_date(decision.date)}"
+    body = body_name(decision.meeting.body, decision.meeting.body_id)
+    return _("%(body)s's recommendation of %(date)s", body=body, date=short_date(decision.date))
+
+
+def _then(step: m.Decides, text: str) -> str:
+    """An outcome, then where the recommendation stands now (the second in lower case)."""
+    return _("%(step)s; %(then)s", step=step_words(step), then=text[:1].lower() + text[1:])
 
 
 def status_words(status: m.Status | None) -> str:
     if status is None:
         return ""
     if status.state == "superseded" and status.superseded_by is not None:
-        text = f"Superseded by {made_by(status.superseded_by)}"
-        return f"{step_words(status.step)}; {text[0].lower()}{text[1:]}" if status.step is not None else text
+        text = _("Superseded by %(recommendation)s", recommendation=made_by(status.superseded_by))
+        return _then(status.step, text) if status.step is not None else text
     if not status.open:
         assert status.step is not None
         return step_words(status.step)
-    body = status.body.name if status.body else "the body it was made to"
-    if status.state == "on-agenda":
+    body = status.body.name if status.body else _("the body it was made to")
+    if status.state in ("on-agenda", "considered", "overdue"):
         assert status.meeting is not None
-        name = status.meeting.body.name if status.meeting.body else "a meeting"
-        text = f"On the agenda of {name}, {short_date(status.meeting.date)}"
-    elif status.state == "considered":
-        assert status.meeting is not None
-        name = status.meeting.body.name if status.meeting.body else "a meeting"
-        text = f"Considered by {name} on {short_date(status.meeting.date)}; minutes not yet published"
-    elif status.state == "overdue":
-        assert status.meeting is not None
-        text = f"Overdue: not decided at {body} on {short_date(status.meeting.date)}"
+        name = status.meeting.body.name if status.meeting.body else _("a meeting")
+        date = short_date(status.meeting.date)
+        if status.state == "on-agenda":
+            text = _("On the agenda of %(body)s, %(date)s", body=name, date=date)
+        elif status.state == "considered":
+            text = _("Considered by %(body)s on %(date)s; minutes not yet published", body=name, date=date)
+        else:
+            text = _("Overdue: not decided at %(body)s on %(date)s", body=body, date=date)
     elif status.step is not None and status.step.outcome == "referred-back":
-        text = f"Awaiting a new recommendation from {body}"
+        text = _("Awaiting a new recommendation from %(body)s", body=body)
+    elif status.step is None and status.since is not None:  # (a step says its own date)
+        text = _("Awaiting decision by %(body)s since %(date)s", body=body, date=short_date(status.since))
     else:
-        text = f"Awaiting decision by {body}"
-        if status.step is None and status.since is not None:  # (a step says its own date)
-            text += f" since {short_date(status.since)}"
-    if status.step is not None:
-        text = f"{step_words(status.step)}; {text[0].lower()}{text[1:]}"
-    return text
+        text = _("Awaiting decision by %(body)s", body=body)
+    return _then(status.step, text) if status.step is not None else text
 
 
 def status_class(status: m.Status | None) -> str:
@@ -136,16 +188,17 @@ def status_class(status: m.Status | None) -> str:
 
 
 def file_size(size: int | None) -> str:
+    """12 KB, 1.2 MB (numbers as the language writes them)."""
     if size is None:
         return ""
     if size < 1024:
-        return f"{size} bytes"
+        return i18n.ngettext("%(num)s byte", "%(num)s bytes", size)
     if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / 1048576:.1f} MB"
+        return _("%(size)s KB", size=i18n.number(round(size / 1024)))
+    return _("%(size)s MB", size=i18n.decimal(size / 1048576, 1))
 
 
 def time_range(meeting: m.Meeting) -> str:
     if meeting.start and meeting.end:
-        return f"{clock(meeting.start)} to {clock(meeting.end)}"
+        return _("%(start)s to %(end)s", start=clock(meeting.start), end=clock(meeting.end))
     return clock(meeting.start)

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from . import model as m
 from .pages import public_decisions
-from .present import RECORD_WORDS, long_date, status_words
+from .i18n import _, long_date
+from .present import RECORD_WORDS, STATUS_WORDS, status_words
 from .urls import NAMED, Urls, body_calendar, body_feed, meeting_calendar, output_file, path_for, path_of
 
 FEED_ENTRIES = 50
@@ -45,7 +46,7 @@ class Publisher:
 
     def meeting_name(self, meeting: m.Meeting) -> str:
         name = meeting.body.name if meeting.body else meeting.body_id
-        return f"{name}, {long_date(meeting.date)}"
+        return _("%(body)s, %(date)s", body=name, date=long_date(meeting.date))
 
     # --- everything ------------------------------------------------------------
 
@@ -58,20 +59,19 @@ class Publisher:
         for d in decisions:
             by_body.setdefault(id(d.item.meeting.body), []).append(d)  # type: ignore[union-attr]
         named = NAMED
-        yield named["meetings-feed"], self.meetings_feed(meetings, "All meetings", named["meetings-feed"])
-        yield named["decisions-feed"], self.decisions_feed(decisions, "All decisions", named["decisions-feed"])
+        yield named["meetings-feed"], self.meetings_feed(meetings, _("All meetings"), named["meetings-feed"])
+        yield named["decisions-feed"], self.decisions_feed(decisions, _("All decisions"), named["decisions-feed"])
         yield named["calendar"], self.calendar(model.meetings.values(), model.site.title)
         for body in model.bodies.values():
             mine = [x for x in meetings if x.body is body]
             own = body_feed(body, "meetings")
-            yield own, self.meetings_feed(mine, f"{body.name}: meetings", own)
+            yield own, self.meetings_feed(mine, _("%(body)s: meetings", body=body.name), own)
             own = body_feed(body, "decisions")
-            yield own, self.decisions_feed(by_body.get(id(body), []), f"{body.name}: decisions", own)
+            yield own, self.decisions_feed(by_body.get(id(body), []), _("%(body)s: decisions", body=body.name), own)
             yield body_calendar(body), self.calendar(body.meetings, f"{body.name} – {model.site.authority}")
         for meeting in model.meetings.values():  # an upcoming meeting's own, to add to a calendar
             if m.is_upcoming(meeting, model.today):
-                name = meeting.body.name if meeting.body else meeting.body_id
-                yield meeting_calendar(meeting), self.calendar([meeting], f"{name}, {long_date(meeting.date)}")
+                yield meeting_calendar(meeting), self.calendar([meeting], self.meeting_name(meeting))
         yield named["record"], Streamed(self.record_json)
         yield named["decisions-csv"], self.decisions_csv(decisions)
         yield named["declarations-csv"], self.declarations_csv()
@@ -109,15 +109,13 @@ class Publisher:
         entries = []
         for meeting in meetings[:FEED_ENTRIES]:
             stage = "cancelled" if meeting.status in ("cancelled", "postponed") else meeting.record
-            words = {"cancelled": "Cancelled" if meeting.status == "cancelled" else "Postponed"}.get(
-                stage, RECORD_WORDS.get(stage, stage)
-            )
+            words = STATUS_WORDS[meeting.status] if stage == "cancelled" else RECORD_WORDS[stage]
             items = "".join(f"<li>{_esc(i.label)}</li>" for i in meeting.items)
             entries.append(
                 {
                     # a new id for each stage: a reader sees the agenda, then the draft, then the approved minutes
                     "id": f"tag:{self.host},{meeting.date.isoformat()}:meetings/{meeting.id}/{stage}",
-                    "title": f"{self.meeting_name(meeting)}: {words.lower()}",
+                    "title": _("%(meeting)s: %(stage)s", meeting=self.meeting_name(meeting), stage=words.lower()),
                     "link": self.absolute(meeting),
                     "updated": self.when(meeting),
                     "html": f"<p>{_esc(words)}. {_esc(meeting.location)}</p>" + (f"<ol>{items}</ol>" if items else ""),
@@ -128,13 +126,18 @@ class Publisher:
     def decisions_feed(self, decisions: list[m.Decision], title: str, path: str) -> bytes:
         entries = []
         for d in decisions[: FEED_ENTRIES * 2]:
-            kind = "Recommendation" if d.is_recommendation else "Resolution"
             body = d.meeting.body.name if d.meeting.body else d.meeting.body_id
-            status = f"<p><strong>Status:</strong> {_esc(status_words(d.status))}</p>" if d.status else ""
+            label = _esc(_("Status:"))
+            status = f"<p><strong>{label}</strong> {_esc(status_words(d.status))}</p>" if d.status else ""
+            heading = (
+                _("%(body)s: %(item)s, recommendation %(id)s", body=body, item=d.item.title, id=d.id)  # type: ignore[union-attr]
+                if d.is_recommendation
+                else _("%(body)s: %(item)s, decision %(id)s", body=body, item=d.item.title, id=d.id)  # type: ignore[union-attr]
+            )
             entries.append(
                 {
                     "id": f"tag:{self.host},{d.date.isoformat()}:decisions/{d.ref}",
-                    "title": f"{body}: {d.item.title}, {kind.lower()} {d.id}",  # type: ignore[union-attr]
+                    "title": heading,
                     "link": self.absolute(d),
                     "updated": self.when(d.meeting),
                     "html": str(self.md(d.text)) + status,
@@ -186,7 +189,8 @@ class Publisher:
         lines.append(moments.utc_line("DTSTAMP", dt.datetime.combine(meeting.date, dt.time(0), UTC)))
         lines.append(_text_line("UID", f"{meeting.id}@{self.host}"))
         items = "\n".join(f"- {i.label}" for i in meeting.items)
-        description = f"{RECORD_WORDS[meeting.record]}. {self.absolute(meeting)}" + (f"\n\n{items}" if items else "")
+        description = _("%(record)s. %(address)s", record=RECORD_WORDS[meeting.record], address=self.absolute(meeting))
+        description += f"\n\n{items}" if items else ""
         lines.append(_text_line("DESCRIPTION", description))
         if meeting.location:
             lines.append(_text_line("LOCATION", meeting.location))
@@ -423,7 +427,7 @@ class Publisher:
                     d.id,
                     d.type,
                     d.to_id,
-                    status_words(status) if status else "decided",
+                    status_words(status) if status else _("decided"),
                     outcome,
                     step.decision.meeting.id if step and step.decision else "",
                     d.text,

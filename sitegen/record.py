@@ -168,7 +168,7 @@ class Keys:
         kind = type(value)
         if kind is list or kind is tuple:
             return tuple([self.normalize(x) for x in value])  # type: ignore[attr-defined]
-        if kind is dict:
+        if kind is dict or isinstance(value, dict):  # (a Vocabulary of messages too: the words digest is read apart)
             return ("\x03dict", tuple([(k, self.normalize(x)) for k, x in value.items()]))  # type: ignore[attr-defined]
         if kind in MODEL_CLASSES:
             return (REF + "?", kind.__name__, id(value))  # not owned by the model: equal only to itself

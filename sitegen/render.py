@@ -13,7 +13,7 @@ from jinja2 import nodes
 from jinja2.runtime import missing
 from jinja2.utils import internalcode
 
-from . import present, record
+from . import i18n, present, record
 from .markdown import Markdown
 from .urls import Urls, webcal
 
@@ -228,6 +228,14 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # sitegen's words: the catalogues of the build at work (sitegen.i18n), asked at each use
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message: i18n.current().gettext(message),
+        ngettext=lambda singular, plural, n: i18n.current().ngettext(singular, plural, n),
+        pgettext=lambda context, message: i18n.current().pgettext(context, message),
+        newstyle=True,
     )
     if stock_jinja():
         env.code_generator_class = jinja2.compiler.CodeGenerator
@@ -241,8 +249,10 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         webcal=webcal,
         md=markdown.render,
         md_inline=markdown.inline,
-        long_date=present.long_date,
-        short_date=present.short_date,
+        long_date=i18n.long_date,
+        short_date=i18n.short_date,
+        month=i18n.month,
+        number=i18n.number,
         clock=present.clock,
         status_words=present.status_words,
         status_class=present.status_class,
@@ -258,5 +268,8 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         RECORD_NOTES=present.RECORD_NOTES,
         KIND_WORDS=present.KIND_WORDS,
         RESULT_WORDS=present.RESULT_WORDS,
+        STATE_WORDS=present.STATE_WORDS,
+        ROLE_WORDS=present.ROLE_WORDS,
+        VOTE_WORDS=present.VOTE_WORDS,
     )
     return env

@@ -204,10 +204,11 @@ _VERSION: str | None = None
 
 
 def code_digest(package: Path) -> str:
-    """A digest of sitegen's own code and data files (PACKAGE: the sitegen folder)."""
+    """A digest of sitegen's own code and data files, its catalogues of words among them
+    (PACKAGE: the sitegen folder)."""
     digest = hashlib.sha1()
     for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".json") and path.is_file():
+        if path.suffix in (".py", ".json", ".po") and path.is_file():
             digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 

@@ -749,6 +749,23 @@ def load_meeting(path: Path, content: Path, problems: Problems, cache: ParseCach
     return read_meeting_file(path, content, problems)
 
 
+def _words_for(content: Path, site: m.Site, source: tuple[Any, str], problems: Problems) -> None:
+    """An error unless sitegen, or the site's theme, has words in the site's language."""
+    from . import i18n
+    from .render import theme_folders
+
+    folders = theme_folders(content, site.theme)
+    if i18n.available(site.language, folders):
+        return
+    data, rel = source
+    line = data.value_line("language") if isinstance(data, LMap) else 1
+    problems.error(
+        Location(rel, line),
+        f'sitegen has no words in the language "{site.language}" (it has {", ".join(i18n.languages(folders))}):'
+        f" use one of those, or add a catalogue of its words, themes/THEME/locale/{site.language}.po (see the README)",
+    )
+
+
 def read_site_files(
     content: Path, problems: Problems
 ) -> tuple[m.Site, dict[str, m.Body], dict[str, m.Person], bool, dict[str, m.IssueInfo]]:
@@ -765,6 +782,7 @@ def read_site_files(
         site = m.Site()
     else:
         site = _site(site_src[0], site_src[1], problems)
+        _words_for(content, site, site_src, problems)
     bodies_src = optional("bodies")
     if bodies_src is None:
         problems.error(

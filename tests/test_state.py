@@ -170,8 +170,8 @@ def test_a_change_to_sitegens_own_code_gives_a_clean_build(tmp_path):
     copy = tmp_path / "sitegen"
     shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
     assert state.code_digest(copy) == state.code_digest(package)
-    present = copy / "present.py"
-    present.write_text(present.read_text().replace("def long_date", "def long_date  ", 1))
+    words = copy / "i18n.py"
+    words.write_text(words.read_text().replace("def long_date", "def long_date  ", 1))
     assert state.code_digest(copy) != state.code_digest(package)  # and so the state's version differs
 
 

@@ -33,7 +33,9 @@
       else address.searchParams.delete(name);
     });
     window.history.replaceState(null, "", address);
-    count.textContent = shown === rows.length ? "Showing all " + rows.length + "." : "Showing " + shown + " of " + rows.length + ".";
+    // the words are the page's own, in its language (data-all, data-some)
+    var words = shown === rows.length ? count.getAttribute("data-all") : count.getAttribute("data-some");
+    count.textContent = words.replace("[SHOWN]", String(shown)).replace("[COUNT]", String(rows.length));
   }
   form.addEventListener("change", apply);
   form.addEventListener("submit", function (event) { event.preventDefault(); });

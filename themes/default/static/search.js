@@ -15,7 +15,7 @@
     showSubResults: true,
     showImages: false,
     resetStyles: false,
-    translations: { placeholder: "Search meetings, decisions and issues" }
+    translations: JSON.parse(target.getAttribute("data-translations") || "{}")  // the page's language
   });
   // the result count is announced to screen readers as it changes (a live region)
   new MutationObserver(function () {
