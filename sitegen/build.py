@@ -18,12 +18,12 @@ from typing import Any
 
 import jinja2
 
-from . import model as m
 from . import i18n, record, state
+from . import model as m
 from .errors import ContentError, Location, Problem, Problems
 from .files import check_exempt, published_files
-from .i18n import N_
 from .files import scan as scan_files
+from .i18n import N_
 from .link import Linker, NeedsFullLink, link
 from .markdown import Markdown
 from .pages import Page, plan

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from . import model as m
-from .pages import public_decisions
 from .i18n import _, long_date
+from .pages import public_decisions
 from .present import RECORD_WORDS, STATUS_WORDS, status_words
 from .urls import NAMED, Urls, body_calendar, body_feed, meeting_calendar, output_file, path_for, path_of
 
