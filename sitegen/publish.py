@@ -505,11 +505,17 @@ class Publisher:
 
 
 def redirect_page(target_url: str, absolute: str) -> bytes:
+    """A page at an old address that sends the reader on to the new one."""
+    from .i18n import current
+
+    moved = _esc(_("This page has moved"))
+    link = f'<a href="{_esc(target_url)}">{_esc(absolute)}</a>'
+    where = _esc(_("It is now at %(address)s.", address="\x00")).replace("\x00", link)
     return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<title>This page has moved</title>\n<link rel="canonical" href="{_esc(absolute)}">\n'
+        f'<!DOCTYPE html>\n<html lang="{_esc(current().language)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<title>{moved}</title>\n<link rel="canonical" href="{_esc(absolute)}">\n'
         f'<meta http-equiv="refresh" content="0; url={_esc(target_url)}">\n</head>\n<body>\n<main>\n'
-        f'<h1>This page has moved</h1>\n<p>It is now at <a href="{_esc(target_url)}">{_esc(absolute)}</a>.</p>\n'
+        f"<h1>{moved}</h1>\n<p>{where}</p>\n"
         "</main>\n</body>\n</html>\n"
     ).encode()
 

@@ -265,13 +265,19 @@ class BackgroundPublisher:
 
 
 def banner(problems: list, first: bool = False) -> bytes:
+    """The errors, atop every page of the preview, in the words of the site's language (the
+    messages themselves are the command line's, for the clerk)."""
+    from .i18n import _, ngettext
+
     items = "".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in problems[:50])
-    more = f"<p>and {len(problems) - 50} more</p>" if len(problems) > 50 else ""
+    extra = len(problems) - 50
+    more = f"<p>{html.escape(ngettext('and %(num)s more', 'and %(num)s more', extra))}</p>" if extra > 0 else ""
+    lead = _("Fix these and save:") if first else _("This is the last good build; fix these and save:")
     return (
         BANNER_START
         + b'<div role="alert" style="background:#a4262c;color:#fff;padding:1rem;font:16px/1.5 system-ui,sans-serif;'
-        b'position:relative;z-index:100"><p style="margin:0 0 .5rem"><strong>The content has errors.</strong> '
-        + (b"Fix these and save:</p>" if first else b"This is the last good build; fix these and save:</p>")
+        + f'position:relative;z-index:100"><p style="margin:0 0 .5rem"><strong>{html.escape(_("The content has errors."))}'
+        f"</strong> {html.escape(lead)}</p>".encode()
         + f'<ul style="margin:0;padding-left:1.25rem">{items}</ul>{more}</div>'.encode()
     )
 
@@ -317,10 +323,13 @@ def allowed_host(request_host: str, host: str) -> bool:
 
 def problems_page(problems: list) -> bytes:
     """What the preview shows at every address while no build has succeeded yet."""
+    from .i18n import _, current
+
+    title = html.escape(_("The content has errors"))
+    lead = html.escape(_("Nothing has been built yet. Fix these and save: this page reloads by itself."))
     return (
-        b'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        b"<title>The content has errors</title>\n</head>\n<body>\n<main>\n<h1>The content has errors</h1>\n"
-        b"<p>Nothing has been built yet. Fix these and save: this page reloads by itself.</p>\n"
+        f'<!DOCTYPE html>\n<html lang="{html.escape(current().language)}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{title}</title>\n</head>\n<body>\n<main>\n<h1>{title}</h1>\n<p>{lead}</p>\n".encode()
         + banner(problems, first=True)
         + b"\n</main>\n</body>\n</html>\n"
     )

@@ -1,0 +1,277 @@
+"""sitegen's own words in the site's language: complete catalogues, Welsh pages with no
+English of sitegen's left on them, dates and numbers by CLDR, themes' catalogues."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from sitegen import i18n
+
+WELSH = ROOT / "examples" / "cyngor-cymuned" / "content"
+WORD = re.compile(r"[^\W\d_]+")
+FILE_NAME = re.compile(r"\b[\w-]+\.(?:json|csv|atom|ics)\b")
+MARKUP = re.compile(r"%\(\w+\)s|\[[A-Z_]+\]|<[^>]*>|\{\{[^}]*\}\}")
+
+
+def messages(language: str) -> list:
+    return [m for m in i18n.read_catalogue(i18n.LOCALE / f"{language}.po") if m.id]
+
+
+def words_of(text: str) -> set[str]:
+    return {w.lower() for w in WORD.findall(MARKUP.sub(" ", text))}
+
+
+def translations(message) -> list[str]:  # type: ignore[no-untyped-def]
+    return list(message.string) if isinstance(message.string, tuple | list) else [message.string]
+
+
+def test_the_catalogues_are_complete_and_up_to_date():
+    """Every message of the code and the default theme is in sitegen.pot, and every shipped
+    language translates each one (every plural form), with the same placeholders; the
+    files are what ``python -m sitegen.i18n`` writes."""
+    template = i18n.extract()
+    assert i18n.TEMPLATE.read_bytes() == i18n.po_text(template), "run: python -m sitegen.i18n"
+    ids = {m.id if isinstance(m.id, str) else tuple(m.id) for m in template if m.id}
+    assert len(ids) > 300
+    shipped = sorted(p.stem for p in i18n.LOCALE.glob("*.po"))
+    assert shipped == ["cy", "en"]
+    for language in shipped:
+        path = i18n.LOCALE / f"{language}.po"
+        assert path.read_bytes() == i18n.po_text(i18n.updated(language, template)), language
+        catalog = i18n.read_catalogue(path)
+        assert not list(catalog.check()), [(m.id, errors) for m, errors in catalog.check()]
+        for message in messages(language):
+            assert all(translations(message)) and not message.fuzzy, (language, message.id)
+            for form in translations(message):
+                source = message.id if isinstance(message.id, str) else message.id[-1]
+                assert sorted(MARKUP.findall(form)) == sorted(set(MARKUP.findall(source))) or sorted(
+                    set(MARKUP.findall(form))
+                ) == sorted(set(MARKUP.findall(source))), (language, message.id, form)
+        assert {m.id if isinstance(m.id, str) else tuple(m.id) for m in messages(language)} == ids
+    assert i18n.read_catalogue(i18n.LOCALE / "cy.po").num_plurals == 6
+
+
+class Text(HTMLParser):
+    """A page's visible text and the words of its attributes that are read or shown."""
+
+    SHOWN = ("title", "aria-label", "placeholder", "alt", "data-label", "data-all", "data-some", "data-translations")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in ("script", "style"):
+            self.skip += 1
+        for name, value in attrs:
+            if name == "data-translations" and value:  # (Pagefind's words: the values are shown)
+                self.parts.extend(json.loads(value).values())
+            elif name in self.SHOWN and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self.skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.parts.append(data)
+
+
+def english_of_sitegen(content: Path) -> set[str]:
+    """Words that are sitegen's English and not Welsh: in the English catalogue or English
+    month and day names, but in no Welsh translation and nowhere in the content's files."""
+    import babel
+
+    english = set()
+    for message in messages("en"):
+        for form in translations(message):
+            english |= words_of(form)
+    en = babel.Locale.parse("en_GB")
+    english |= {w.lower() for w in [*en.months["format"]["wide"].values(), *en.days["format"]["wide"].values()]}
+    welsh = set()
+    for message in messages("cy"):
+        for form in translations(message):
+            welsh |= words_of(form)
+    return english - welsh - supplied_words(content)
+
+
+def supplied_words(content: Path) -> set[str]:
+    """The words of every text the content's files supply (values, not keys)."""
+    import yaml
+
+    def values(node: object) -> list[str]:
+        if isinstance(node, dict):
+            return [v for x in node.values() for v in values(x)]
+        if isinstance(node, list):
+            return [v for x in node for v in values(x)]
+        return [str(node)] if node is not None else []
+
+    supplied = set()
+    for path in content.rglob("*"):
+        if path.is_file() and path.suffix in (".yaml", ".yml", ".md"):
+            text = path.read_text(encoding="utf-8")
+            body = ""
+            if path.suffix == ".md":
+                _, front, body = text.split("---\n", 2)
+                text = front
+            for value in [*values(yaml.safe_load(text)), body]:
+                supplied |= words_of(value)
+    return supplied
+
+
+def english_left(output: Path, content: Path) -> dict[str, set[str]]:
+    """Per file of OUTPUT: sitegen's English words in what a reader sees or hears (pages),
+    or reads in a feed, a calendar or the open data."""
+    suspect = english_of_sitegen(content)
+    found = {}
+    for path in sorted(output.rglob("*")):
+        rel = path.relative_to(output).as_posix()
+        if path.suffix == ".html":
+            parser = Text()
+            parser.feed(path.read_text(encoding="utf-8"))
+            text = " ".join(parser.parts)
+        elif path.suffix == ".atom":
+            root = ET.fromstring(path.read_bytes())
+            text = " ".join(e.text or "" for e in root.iter() if e.tag.endswith(("title", "content", "rights")))
+            text = re.sub(r"<[^>]+>", " ", text)
+        elif path.suffix == ".ics":
+            lines = path.read_text(encoding="utf-8").replace("\r\n ", "").splitlines()
+            text = " ".join(
+                x.split(":", 1)[1] for x in lines if x.startswith(("SUMMARY", "DESCRIPTION", "X-WR-CALNAME"))
+            )
+            text = re.sub(r"https?://\S+", " ", text)
+        elif path.name == "record.json":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            text = " ".join(
+                d.get("status_text") or "" for e in data["events"] for i in e["agenda"] for d in i.get("decisions", [])
+            )
+        else:
+            continue
+        text = FILE_NAME.sub(" ", re.sub(r"https?://\S+", " ", text))  # (addresses and names of files)
+        left = words_of(text) & suspect
+        if left:
+            found[rel] = left
+    return found
+
+
+@pytest.fixture(scope="module")
+def welsh_output(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    from sitegen.cli import main
+
+    out = tmp_path_factory.mktemp("cy") / "output"
+    assert main(["build", "--strict", "--content", str(WELSH), "--output", str(out), "--no-cache", "--no-search"]) == 0
+    return out
+
+
+def test_a_welsh_site_has_none_of_sitegens_english(welsh_output: Path):
+    """Every page, feed, calendar and status in the open data of the Welsh example: no word
+    of sitegen's English catalogue that is not also Welsh or the content's own."""
+    pages = list(welsh_output.rglob("*.html"))
+    assert len(pages) > 30
+    assert english_left(welsh_output, WELSH) == {}
+    assert '<html lang="cy">' in (welsh_output / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_check_finds_english_that_a_catalogue_leaves(tmp_path: Path, welsh_output: Path):
+    """The check above can fail: a theme's catalogue that puts English back ("Attendance",
+    "Upcoming meetings") is caught on the pages that show it."""
+    import shutil
+
+    from sitegen.cli import main
+
+    content = tmp_path / "content"
+    shutil.copytree(WELSH, content)
+    theme = tmp_path / "themes" / "mine" / "locale"
+    theme.mkdir(parents=True)
+    (theme / "cy.po").write_text(
+        'msgid ""\nmsgstr ""\n"Language: cy\\n"\n\n'
+        'msgid "Attendance"\nmsgstr "Attendance"\n\nmsgid "Upcoming meetings"\nmsgstr "Upcoming meetings"\n',
+        encoding="utf-8",
+    )
+    site = content / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "theme: mine\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", "--content", str(content), "--output", str(out), "--no-cache", "--no-search"]) == 0
+    found = english_left(out, WELSH)
+    assert found["index.html"] >= {"upcoming", "meetings"}
+    assert "attendance" in found["meetings/2026-05-12-cyngor/index.html"]
+
+
+def test_dates_times_numbers_and_sizes_follow_the_language(welsh_output: Path):
+    meeting = (welsh_output / "meetings/2026-05-12-cyngor/index.html").read_text(encoding="utf-8")
+    assert "Dydd Mawrth 12 Mai 2026" in meeting
+    assert "7yh i 8.45yh" in meeting
+    assert "Ymddiheuriadau" in meeting and "Yn bresennol" in meeting
+    register = (welsh_output / "decisions/index.html").read_text(encoding="utf-8")
+    assert "Cymeradwywyd gyda diwygiadau" in register
+    feed = (welsh_output / "feeds/decisions.atom").read_text(encoding="utf-8")
+    assert "<title>Pob penderfyniad" in feed or "Penderfyniadau" in feed
+
+
+def test_english_dates_and_times_are_british(example_output: Path):
+    meeting = (example_output / "meetings/2011-11-16-cabinet/index.html").read_text(encoding="utf-8")
+    assert "Wednesday 16 November 2011" in meeting and "6.30pm to 8.10pm" in meeting
+
+
+def test_a_theme_can_override_words_and_bring_a_language(site, cli, tmp_path: Path):
+    content = site({"meetings/2026-01-14-council.yaml": "body: council\ndate: 2026-01-14\nstatus: held\n"})
+    locale = tmp_path / "themes" / "civic" / "locale"
+    locale.mkdir(parents=True)
+    (locale / "en.po").write_text('msgid "Upcoming meetings"\nmsgstr "Coming up"\n', encoding="utf-8")
+    (locale / "fr.po").write_text(
+        'msgid ""\nmsgstr ""\n"Language: fr\\n"\n"Plural-Forms: nplurals=2; plural=(n > 1);\\n"\n\n'
+        'msgid "Meetings"\nmsgstr "Réunions"\n\nmsgctxt "date format"\nmsgid "EEEE d MMMM y"\nmsgstr "EEEE d MMMM y"\n',
+        encoding="utf-8",
+    )
+    site_yaml = content / "site.yaml"
+    original = site_yaml.read_text(encoding="utf-8")
+    site_yaml.write_text(re.sub(r"(?m)^language:.*\n", "", original) + "theme: civic\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out, "--no-search", "--no-cache").code == 0
+    assert '<h2 id="upcoming-h">Coming up</h2>' in (out / "index.html").read_text(encoding="utf-8")
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "language: fr\n", encoding="utf-8")
+    assert cli("build", "--content", content, "--output", out, "--no-search", "--no-cache").code == 0
+    page = (out / "meetings/index.html").read_text(encoding="utf-8")
+    assert "<h1>Réunions</h1>" in page and '<html lang="fr">' in page
+    assert "mercredi 14 janvier 2026" in (out / "meetings/2026-01-14-council/index.html").read_text(encoding="utf-8")
+
+
+def test_a_language_with_no_words_is_an_error_at_its_line(site, cli, tmp_path: Path):
+    content = site({})
+    site_yaml = content / "site.yaml"
+    lines = [x for x in site_yaml.read_text(encoding="utf-8").splitlines() if not x.startswith("language:")]
+    site_yaml.write_text("\n".join([*lines, "language: xh"]) + "\n", encoding="utf-8")
+    result = cli("build", "--content", content, "--output", tmp_path / "out", "--no-search")
+    assert result.code == 1 and not (tmp_path / "out").exists()
+    line = len(lines) + 1
+    assert f'site.yaml:{line}: sitegen has no words in the language "xh"' in result.err, result.err
+    assert "themes/THEME/locale/xh.po" in result.err
+
+
+def test_the_english_example_built_in_welsh_has_none_of_sitegens_english(tmp_path: Path):
+    """Every kind of page and phrase the larger example has (amendments, votes, redirects,
+    overdue, superseded and referred-back recommendations), built with language: cy."""
+    import shutil
+
+    from conftest import EXAMPLE
+
+    from sitegen.cli import main
+
+    content = tmp_path / "content"
+    shutil.copytree(EXAMPLE, content)
+    site = content / "site.yaml"
+    site.write_text(re.sub(r"(?m)^language:.*$", "language: cy", site.read_text(encoding="utf-8")), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", "--content", str(content), "--output", str(out), "--no-cache", "--no-search"]) == 0
+    assert english_left(out, content) == {}
+    moved = (out / "bodies/scrutiny-committee/index.html").read_text(encoding="utf-8")
+    assert '<html lang="cy">' in moved and "Mae'r dudalen hon wedi symud" in moved
