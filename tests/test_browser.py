@@ -97,6 +97,40 @@ def server(example_output: Path):
     httpd.shutdown()
 
 
+WELSH_PAGES = {
+    "home": "/",
+    "meeting": "/meetings/2026-05-12-cyngor/",
+    "item with amendment and vote": "/meetings/2026-05-12-cyngor/grantiau/",
+    "item with a recorded vote": "/meetings/2026-07-14-cyngor/maes-chwarae/",
+    "register": "/decisions/",
+    "awaiting": "/decisions/awaiting/",
+    "person": "/people/cyng-s-hughes/",
+    "search": "/search/",
+    "404": "/dim/tudalen/",
+}
+
+
+@pytest.fixture(scope="module")
+def welsh_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Welsh example site (examples/cyngor-cymuned), built once."""
+    from sitegen.cli import main
+
+    out = tmp_path_factory.mktemp("cy") / "output"
+    content = ROOT / "examples" / "cyngor-cymuned" / "content"
+    assert main(["build", "--content", str(content), "--output", str(out), "--no-cache"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def welsh_server(welsh_output: Path):
+    Handler.headers_to_send = security_headers()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(welsh_output)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -153,6 +187,37 @@ def test_no_accessibility_violations(browser, server, axe_source, name, mode):
         assert not csp, csp
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= width, f"the page scrolls sideways at {width}px ({overflow}px wide)"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("mode", [(1280, "light"), (390, "dark")], ids=["wide-light", "narrow-dark"])
+@pytest.mark.parametrize("name", list(WELSH_PAGES))
+def test_no_accessibility_violations_in_welsh(browser, welsh_server, axe_source, name, mode):
+    """The Welsh example's pages, as the English example's: axe at WCAG 2.2 AA, no CSP errors,
+    nothing wider than the screen (Welsh words are longer)."""
+    width, scheme = mode
+    context, page, errors = open_page(browser, welsh_server + WELSH_PAGES[name], width, scheme)
+    try:
+        assert page.evaluate("document.documentElement.lang") == "cy"
+        violations = axe(page, axe_source)
+        assert not violations, describe(violations)
+        assert not [e for e in errors if "Content Security Policy" in e]
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= width, f"the page scrolls sideways at {width}px ({overflow}px wide)"
+    finally:
+        context.close()
+
+
+def test_welsh_search_speaks_welsh(browser, welsh_server):
+    """Pagefind's own words on the Welsh search page come from sitegen's Welsh catalogue."""
+    context, page, errors = open_page(browser, welsh_server + "/search/?q=grantiau", 1280, "light")
+    try:
+        page.wait_for_selector(".pagefind-ui__result", timeout=15000)
+        message = page.inner_text(".pagefind-ui__message")
+        assert "grantiau" in message and "result" not in message, message
+        assert page.get_attribute(".pagefind-ui__search-input", "placeholder") != "Search"
+        assert not errors, errors
     finally:
         context.close()
 
@@ -368,13 +433,15 @@ def test_print_stylesheet_hides_navigation(browser, server):
         context.close()
 
 
-def test_every_page_is_valid_html(example_output: Path):
+@pytest.mark.parametrize("site", ["example", "welsh"])
+def test_every_page_is_valid_html(request, site: str):
+    output = request.getfixturevalue("example_output" if site == "example" else "welsh_output")
     jar = os.environ.get("VNU_JAR", "")
     if not jar or not Path(jar).is_file():
         required("The Nu Html Checker (VNU_JAR)")
     if not shutil.which("java"):
         required("Java")
-    files = sorted(str(p) for p in example_output.rglob("*.html"))
+    files = sorted(str(p) for p in output.rglob("*.html"))
     result = subprocess.run(
         ["java", "-jar", jar, "--errors-only", "--format", "json", "--stdout", *files],
         capture_output=True,
