@@ -19,6 +19,7 @@ class Key:
 
     schema: dict[str, Any] = field(default_factory=dict)
     required: bool = False
+    translatable: bool = False  # a text a clerk may give by language (cy: ..., en: ...)
     holds: Obj | None = None  # a mapping of its own
     holds_list: Obj | None = None  # a list of mappings
 
@@ -63,6 +64,16 @@ TIME = {"type": "string", "pattern": "^\\d{1,2}:\\d{2}$"}
 TEXTS = {"type": "array", "items": TEXT}
 SLUGS = {"type": "array", "items": SLUG}
 TEXT_OR_NUMBER = {"type": ["string", "integer"]}
+LANGUAGE_PATTERN = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+BY_LANGUAGE = {
+    "type": "object",
+    "description": "the text by language, for a bilingual site (site.yaml languages)",
+    "propertyNames": {"pattern": LANGUAGE_PATTERN},
+    "additionalProperties": {"type": "string"},
+    "minProperties": 1,
+}
+WORDS = {"anyOf": [TEXT, BY_LANGUAGE]}  # a text a clerk types, in one language or several
+PROSE = {"anyOf": [MARKDOWN, BY_LANGUAGE]}
 COUNT_OR_NAMES = {"type": ["integer", "array"]}
 
 
@@ -71,24 +82,24 @@ def one_of(values: tuple[str, ...]) -> dict[str, Any]:
 
 
 def k(schema: dict[str, Any], required: bool = False) -> Key:
-    return Key(dict(schema), required)
+    return Key(dict(schema), required, translatable=schema is WORDS or schema is PROSE)
 
 
 DOCUMENT = Obj(
     "document",
     {
-        "title": k(TEXT, required=True),
+        "title": k(WORDS, required=True),
         "href": k({"type": "string", "description": "a path under files/ or an https:// address"}, required=True),
     },
 )
-INTEREST = Obj("interest", {"person": k(TEXT, required=True), "interest": k(MARKDOWN)})
+INTEREST = Obj("interest", {"person": k(TEXT, required=True), "interest": k(PROSE)})
 AMENDMENT = Obj(
     "amendment",
     {
         "id": k(TEXT_OR_NUMBER),
         "moved_by": k(TEXT),
         "seconded_by": k(TEXT),
-        "text": k(MARKDOWN),
+        "text": k(PROSE),
         "result": k(one_of(m.RESULTS)),
     },
 )
@@ -103,7 +114,7 @@ VOTE = Obj(
 )
 DECIDES = Obj(
     "decides entry",
-    {"ref": k(TEXT, required=True), "outcome": k(one_of(m.OUTCOMES), required=True), "note": k(MARKDOWN)},
+    {"ref": k(TEXT, required=True), "outcome": k(one_of(m.OUTCOMES), required=True), "note": k(PROSE)},
 )
 DECISION = Obj(
     "decision",
@@ -112,7 +123,7 @@ DECISION = Obj(
         "type": k(one_of(m.DECISION_TYPES)),
         "to": k(SLUG),
         "at": k(SLUG),
-        "text": k(MARKDOWN, required=True),
+        "text": k(PROSE, required=True),
         "decides": Key(holds_list=DECIDES),
         "supersedes": k(
             {
@@ -128,12 +139,12 @@ ITEM = Obj(
     {
         "id": k(SLUG, required=True),
         "number": k(TEXT_OR_NUMBER),
-        "title": k(TEXT, required=True),
-        "report": k(TEXT),
+        "title": k(WORDS, required=True),
+        "report": k(WORDS),
         "issue": k(SLUG),
         "exempt": k({"type": ["boolean", "string"]}),
         "interests": Key(holds_list=INTEREST),
-        "minutes": k(MARKDOWN),
+        "minutes": k(PROSE),
         "amendments": Key(holds_list=AMENDMENT),
         "votes": Key(holds_list=VOTE),
         "decisions": Key(holds_list=DECISION),
@@ -149,7 +160,7 @@ MEETING = Obj(
         "date": k(DATE, required=True),
         "start": k(TIME),
         "end": k(TIME),
-        "location": k(TEXT),
+        "location": k(WORDS),
         "status": k(one_of(m.STATUSES)),
         "record": k(one_of(m.RECORDS)),
         "chair": k(TEXT),
@@ -158,7 +169,7 @@ MEETING = Obj(
         "in_attendance": k(TEXTS),
         "documents": Key(holds_list=DOCUMENT),
         "items": Key(holds_list=ITEM),
-        "notes": k(MARKDOWN),
+        "notes": k(PROSE),
         "aliases": k(SLUGS),
     },
 )
@@ -166,9 +177,9 @@ BODY = Obj(
     "body",
     {
         "id": k(SLUG, required=True),
-        "name": k(TEXT, required=True),
+        "name": k(WORDS, required=True),
         "kind": k(one_of(m.BODY_KINDS), required=True),
-        "description": k(MARKDOWN),
+        "description": k(PROSE),
         "reports_to": k(SLUG),
         "members": k(TEXTS),
         "aliases": k(SLUGS),
@@ -178,29 +189,38 @@ PERSON = Obj(
     "person",
     {
         "id": k(SLUG, required=True),
-        "name": k(TEXT, required=True),
+        "name": k(WORDS, required=True),
         "role": k(one_of(m.ROLES)),
-        "party": k(TEXT),
-        "ward": k(TEXT),
+        "party": k(WORDS),
+        "ward": k(WORDS),
         "aliases": k(SLUGS),
     },
 )
 ISSUE = Obj(
     "issue",
-    {"id": k(SLUG, required=True), "title": k(TEXT), "summary": k(MARKDOWN), "aliases": k(SLUGS)},
+    {"id": k(SLUG, required=True), "title": k(WORDS), "summary": k(PROSE), "aliases": k(SLUGS)},
 )
 SITE = Obj(
     "site",
     {
-        "authority": k(TEXT),
-        "title": k(TEXT),
+        "authority": k(WORDS),
+        "title": k(WORDS),
         "base_url": k(TEXT),
         "language": k(TEXT),
+        "languages": k({"type": "array", "items": {"type": "string", "pattern": LANGUAGE_PATTERN}}),
         "timezone": k(TEXT),
         "theme": k(TEXT),
-        "licence": k(TEXT),
-        "description": k(MARKDOWN),
+        "licence": k(WORDS),
+        "description": k(PROSE),
     },
+)
+
+#: every key a clerk may give by language, whatever mapping it is in (the reader's list)
+TRANSLATABLE = frozenset(
+    name
+    for obj in (DOCUMENT, INTEREST, AMENDMENT, DECIDES, DECISION, ITEM, MEETING, BODY, PERSON, ISSUE, SITE)
+    for name, key in obj.keys.items()
+    if key.translatable
 )
 
 #: the editors' schemas: file name -> (title, the object, whether the file is a list of them)

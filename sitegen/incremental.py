@@ -22,7 +22,7 @@ from pathlib import Path
 from stat import S_ISREG
 
 from . import model as m
-from . import record
+from . import record, validate
 from .build import Builder, Loaded, Log, _quiet, build, load, on_forks, paused_gc, relink, serial, share
 from .errors import ContentError, Problem, Problems
 from .files import published_files, withheld
@@ -361,7 +361,7 @@ class Project:
                     return None
                 added.append(meeting)
                 found += fresh.items
-                entries[rel] = Parsed(inputs[path], meeting, fresh.items)
+                entries[rel] = Parsed((*inputs[path], validate.LANGUAGES), meeting, fresh.items)
         try:
             relinked = relink(loaded, removed, added, found)
         except NeedsFullLink:

@@ -21,6 +21,59 @@ RESULTS = ("carried", "lost", "withdrawn")
 DECISION_TYPES = ("resolution", "recommendation")
 
 
+class Texts(str):
+    """A text a clerk typed in several languages (a mapping by language in the content).
+
+    As a string it is the text in the site's first language (or, failing that, the first
+    it has): ids, sorting and the like never change with the language. Written on a page
+    (``__html__``), or made into a string by formatting (``str``, ``%s``, f-strings), it
+    is the text in the language of the page being made (sitegen.i18n), or where it has
+    none, the text in another language, marked on the page with that language's ``lang``
+    so that screen readers pronounce it rightly (WCAG 2.2 SC 3.1.2)."""
+
+    texts: dict[str, str]
+    order: tuple[str, ...]
+
+    def __new__(cls, texts: dict[str, str], order: tuple[str, ...]) -> Texts:
+        first = next((texts[lang] for lang in order if lang in texts), next(iter(texts.values()), ""))
+        obj = super().__new__(cls, first)
+        obj.texts = texts
+        obj.order = order
+        return obj
+
+    def __reduce__(self) -> tuple:
+        return (Texts, (self.texts, self.order))
+
+    def pick(self, language: str) -> tuple[str, str]:
+        """(the text in LANGUAGE, or the one the site's order prefers; its language)."""
+        texts = self.texts
+        if language in texts:
+            return texts[language], language
+        for lang in self.order:
+            if lang in texts:
+                return texts[lang], lang
+        lang = next(iter(texts))
+        return texts[lang], lang
+
+    def __str__(self) -> str:
+        from .i18n import current
+
+        return self.pick(current().language)[0]
+
+    def __format__(self, spec: str) -> str:
+        return format(self.__str__(), spec)
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        from .i18n import current
+
+        language = current().language
+        text, lang = self.pick(language)
+        html = str(escape(text))
+        return html if lang == language else f'<span lang="{lang}">{html}</span>'
+
+
 @dataclass(frozen=True, slots=True)
 class State:
     """One state a recommendation can be in: the one table the reader (outcomes a clerk
@@ -61,10 +114,16 @@ class Site:
     title: str = "Meetings and decisions"
     base_url: str = "/"
     language: str = "en-GB"
+    languages: tuple[str, ...] = ()  # a bilingual (or multilingual) site's languages, `language` first
     timezone: str = "Europe/London"
     theme: str = "default"
     licence: str = ""
     description: str = ""
+
+    @property
+    def published(self) -> tuple[str, ...]:
+        """The languages the site is published in, the first at the root's addresses."""
+        return self.languages or (self.language,)
 
     @property
     def base_path(self) -> str:

@@ -74,6 +74,10 @@ class Fields:
             if required:
                 self.missing(key)
             return default
+        if isinstance(value, LMap) and key in fields.TRANSLATABLE:
+            return self.texts(key, value, required, default)
+        if LANGUAGES[1:] and key in fields.TRANSLATABLE and value != "":
+            self.untranslated(self.data.value_line(key), LANGUAGES[1:])  # (a plain string is the first language's)
         if isinstance(value, (LMap, LList)) or isinstance(value, bool):
             self.error(self.data.value_line(key), f'"{key}" should be text, not {_kind(value)}')
             return default
@@ -81,6 +85,45 @@ class Fields:
         if required and not value.strip():
             self.error(self.data.value_line(key), f'"{key}" is empty')
         return value
+
+    def texts(self, key: str, value: LMap, required: bool, default: str) -> str:
+        """A text given by language: each key a language the site publishes (site.yaml
+        languages), each value text."""
+        out: dict[str, str] = {}
+        for lang, text in value.items():
+            line = value.value_line(lang)
+            if lang not in LANGUAGES:
+                published = ", ".join(LANGUAGES)
+                self.error(
+                    value.key_line(lang),
+                    f'"{key}" is given in "{lang}", a language the site does not publish ({published}); '
+                    "list it in site.yaml languages, or remove it",
+                )
+                continue
+            if text is None or isinstance(text, (LMap, LList, bool)):
+                self.error(line, f'"{key}" in "{lang}" should be text, not {_kind(text)}')
+                continue
+            out[str(lang)] = without_comments(text) if isinstance(text, str) and key in _PROSE else str(text).strip()
+        if not out:
+            if required:
+                self.error(self.data.value_line(key), f'"{key}" is empty')
+            return default
+        if required and not all(t.strip() for t in out.values()):
+            self.error(self.data.value_line(key), f'"{key}" is empty in a language')
+        lacking = tuple(lang for lang in LANGUAGES if lang not in out)
+        if lacking:
+            self.untranslated(self.data.value_line(key), lacking)
+        order = tuple(LANGUAGES) or tuple(out)
+        if len(out) == 1 and order[0] in out:
+            return out[order[0]]  # (in the first language only: a plain string)
+        return m.Texts(out, order)
+
+    def untranslated(self, line: int, languages: tuple[str, ...]) -> None:
+        """Note a text at LINE that the site's LANGUAGES lack (told once per file: Untranslated)."""
+        tally = UNTRANSLATED.setdefault(self.rel, [0, line, set()])
+        tally[0] += 1
+        tally[1] = min(tally[1], line)
+        tally[2].update(languages)
 
     def slug(self, key: str, required: bool = False, what: str = "id") -> str:
         value = self.text(key, required)
@@ -187,6 +230,29 @@ _CODE_OR_COMMENT = re.compile(r"(`+)[\s\S]*?(?<!`)\1(?!`)|<!--(?:-?>|[\s\S]*?-->
 _FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
+# The site's languages, the first first (site.yaml: language, languages), as read_site_files
+# last read them: the reader checks texts given by language against them. Forked readers
+# inherit them.
+LANGUAGES: tuple[str, ...] = ()
+# texts that lack a published language, by file: [count, first line, languages] (see untranslated)
+UNTRANSLATED: dict[str, list] = {}
+
+
+def report_untranslated(rel: str, problems: Problems) -> None:
+    """One warning for the file REL, if any of its texts lack a language the site publishes."""
+    tally = UNTRANSLATED.pop(rel, None)
+    if tally is None:
+        return
+    count, line, languages = tally
+    which = ", ".join(lang for lang in LANGUAGES if lang in languages)
+    texts = "1 text lacks" if count == 1 else f"{count} texts lack"
+    problems.warn(
+        Location(rel, line),
+        f"{texts} a translation into {which} (the first is here); the page shows the text in the language "
+        "it has, marked with that language",
+    )
+
+
 def without_comments(text: str) -> str:
     """Prose without its HTML comments (<!-- ... -->): notes among clerks, never published.
     Comments in code (spans and fenced blocks) are code, and stay; a comment never closed
@@ -268,6 +334,26 @@ def _site(data: Any, rel: str, problems: Problems) -> m.Site:
         problems.error(Location(rel, getattr(data, "line", 1)), "site.yaml should be a mapping of keys and values")
         return site
     f = Fields(data, rel, problems, "site.yaml", SITE_KEYS)
+    languages = [(str(x), line) for x, line in f.strings("languages")]
+    site.language = f.text("language", default=languages[0][0] if languages else site.language)
+    for tag, line in [(site.language, data.value_line("language")), *languages]:
+        if not re.match(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z", tag):
+            f.error(line, f'language "{tag}" is not a language tag such as en-GB or cy')
+    if languages:
+        tags = [tag for tag, _ in languages]
+        if tags[0] != site.language:
+            f.error(
+                data.value_line("language"),
+                f'language "{site.language}" should be the first of languages ({", ".join(tags)}): '
+                "the first language's pages keep the site's addresses",
+            )
+        for n, (tag, line) in enumerate(languages):
+            if tag in tags[:n]:
+                f.error(line, f'"{tag}" is listed twice in languages')
+        site.languages = tuple(dict.fromkeys(tags)) if len(set(tags)) > 1 else ()
+    global LANGUAGES
+    LANGUAGES = site.published  # (texts in site.yaml and every file after it are checked against them)
+
     site.authority = f.text("authority", default=site.authority)
     site.title = f.text("title", default=site.authority + " meetings and decisions")
     site.base_url = f.text("base_url", default="/")
@@ -275,9 +361,7 @@ def _site(data: Any, rel: str, problems: Problems) -> m.Site:
         f.error(data.value_line("base_url"), f'base_url "{site.base_url}" should start with https://')
     if not site.base_url.endswith("/"):
         site.base_url += "/"
-    site.language = f.text("language", default=site.language)
-    if not re.match(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z", site.language):
-        f.error(data.value_line("language"), f'language "{site.language}" is not a language tag such as en-GB or cy')
+
     site.timezone = f.text("timezone", default=site.timezone)
     try:
         import zoneinfo
@@ -689,7 +773,7 @@ def rel_path(path: Path, content: Path) -> str:
 class Parsed:
     """One meeting file as last read: its (mtime_ns, size), its meeting, its own problems."""
 
-    key: tuple[int, int]
+    key: tuple[int, int, tuple[str, ...]]  # (and the site's languages, which the reader checks texts against)
     meeting: m.Meeting | None
     problems: list
 
@@ -704,11 +788,11 @@ class ParseCache:
         rel = rel_path(path, content)
         try:
             st = path.stat()
-            key = (st.st_mtime_ns, st.st_size)
+            key = (st.st_mtime_ns, st.st_size, LANGUAGES)
         except OSError:
-            key = (0, 0)
+            key = (0, 0, LANGUAGES)
         entry = self.entries.get(rel)
-        if entry is not None and entry.key == key and key != (0, 0):
+        if entry is not None and entry.key == key and key[:2] != (0, 0):
             problems.items.extend(entry.problems)
             if entry.meeting is not None:
                 entry.meeting.reset()
@@ -740,7 +824,10 @@ def read_meeting_file(path: Path, content: Path, problems: Problems) -> m.Meetin
                 "the file holds no meeting (only comments, or null); write the meeting, or delete the file",
             )
         return None
-    return MeetingReader(content, problems).read(source, stem)
+    try:
+        return MeetingReader(content, problems).read(source, stem)
+    finally:
+        report_untranslated(rel, problems)
 
 
 def load_meeting(path: Path, content: Path, problems: Problems, cache: ParseCache | None = None) -> m.Meeting | None:
@@ -776,6 +863,9 @@ def read_site_files(
                 return read_yaml(path, name + suffix, problems), name + suffix
         return None
 
+    global LANGUAGES
+    LANGUAGES = ()
+    UNTRANSLATED.clear()
     site_src = optional("site")
     if site_src is None:
         problems.error(Location("site.yaml", 0), "there is no site.yaml in the content folder; see the content model")
@@ -795,4 +885,6 @@ def read_site_files(
     people = _people(people_src[0], people_src[1], problems) if people_src else {}
     issues_src = optional("issues")
     issues = _issues(issues_src[0], issues_src[1], problems) if issues_src else {}
+    for rel in sorted(UNTRANSLATED):
+        report_untranslated(rel, problems)
     return site, bodies, people, people_src is not None, issues
