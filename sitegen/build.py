@@ -29,7 +29,7 @@ from .markdown import Markdown
 from .pages import Page, plan
 from .publish import Streamed
 from .render import environment, theme_folders
-from .urls import NAMED, Urls, asset_path, output_file, path_for, path_of
+from .urls import NAMED, Urls, asset_path, language_prefix, output_file, path_for, path_of
 from .validate import ParseCache, load_meeting, meeting_files, read_meeting_file, read_site_files
 from .write import MARKER, MARKER_TEXT, output_lock, recover, safe_output, staging_folder, swap_in, write_file
 
@@ -99,7 +99,7 @@ def load(
             meetings.append(meeting)
     files = scan_files(content, problems)
     model, linker = link(site, bodies, people, has_people, issue_info, meetings, problems, on or today(), failed)
-    urls = Urls(base_path if base_path is not None else site.base_path)
+    urls = Urls(base_path if base_path is not None else site.base_path, site.published)
 
     def resolve(ref: str) -> str | None:
         record.lookup("ref", ref)  # (a page being recorded depends on what REF names)
@@ -283,8 +283,11 @@ class Builder:
         model = loaded.model
         self.folders = theme_folders(loaded.content, model.site.theme)
         self.env = environment(self.folders, loaded.urls, loaded.markdown)
-        self.words = i18n.load(model.site.language, self.folders)  # (read_site_files checked there are some)
-        i18n.activate(self.words)
+        # each language's words (read_site_files checked there are some); the first's in use
+        self.languages = model.site.published
+        self.all_words = {lang: i18n.load(lang, self.folders) for lang in self.languages}
+        self.words = self.all_words[self.languages[0]]
+        self.speak(self.languages[0])
         self.assets = self._assets()
         self.planned: dict[str, Page] = {}  # the last plan's pages by output file
         self.asset_names = {name: rel for rel, (_, name) in self.assets.items()}
@@ -294,7 +297,8 @@ class Builder:
             search_enabled=search,
             site=model.site,
             today=self.today,
-            words=self.words.digest,  # (not read by the theme: when the words change, every page does)
+            # (not read by the theme: when the words change, every page does)
+            words=[w.digest for w in self.all_words.values()],
             nav=[
                 (N_("Meetings"), "meetings"),
                 (N_("Decisions"), "decisions"),
@@ -306,7 +310,18 @@ class Builder:
         )
 
     def plan(self) -> list[Page]:
-        pages = plan(self.loaded.model)
+        """Every page, in each of the site's languages (the first's at the site's addresses)."""
+        pages = []
+        for language in self.languages:
+            self.speak(language)  # (the titles are in the language's words)
+            prefix = language_prefix(self.languages, language)
+            for page in plan(self.loaded.model):
+                if prefix:
+                    page.path = prefix + page.path
+                    page.file = output_file(page.path)
+                page.language = language
+                pages.append(page)
+        self.speak(self.languages[0])
         self.planned = {page.file: page for page in pages}
         if len(self.planned) != len(pages):
             seen: dict[str, Page] = {}
@@ -360,10 +375,34 @@ class Builder:
             "today": lambda _: model.today,
         }
 
+    def speak(self, language: str) -> None:
+        """Make LANGUAGE's words and addresses the ones in use (a page's, a feed's)."""
+        i18n.activate(self.all_words[language])
+        self.loaded.urls.speak(language)
+
+    def alternates(self, page: Page) -> list[tuple[str, str, str, str]]:
+        """The same page in each of the site's languages: (language, its own name for
+        itself, address, full address), the page's own first."""
+        if len(self.languages) < 2:
+            return []
+        urls = self.loaded.urls
+        own = page.path[len(language_prefix(self.languages, page.language)) :]
+        site = self.loaded.model.site.base_url
+        out = []
+        for lang in sorted(self.languages, key=lambda x: x != page.language):
+            address = urls.in_language(own, lang)
+            full = site + address[len(urls.root) :] if site.startswith("http") else address
+            out.append((lang, i18n.language_name(lang), address, full))
+        return out
+
     def render(self, page: Page) -> bytes:
+        if page.language != self.loaded.urls.language:
+            self.speak(page.language)
         try:
             template = self.env.get_template(page.template)
-            html = template.render(page=page, here=self.loaded.urls.base + page.path, **page.context)
+            html = template.render(
+                page=page, here=self.loaded.urls.root + page.path, alternates=self.alternates(page), **page.context
+            )
         except jinja2.TemplateSyntaxError as exc:
             raise ThemeError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
         except jinja2.TemplateError as exc:
@@ -396,7 +435,7 @@ class Builder:
         rel = self.asset_names.get(name)
         if rel is None:
             raise jinja2.TemplateError(f'the theme has no static file "{name}"')
-        return self.loaded.urls.base + rel
+        return self.loaded.urls.root + rel
 
     def extra_files(self, pages: list[Page], search: bool) -> dict[str, bytes]:
         """Feeds, calendars, data, sitemap, robots.txt and redirects, by output path."""
@@ -413,15 +452,15 @@ class Builder:
         from .publish import Publisher
 
         loaded = self.loaded
-        yield from Publisher(loaded.model, loaded.urls, loaded.markdown.render).files()
+        yield from Publisher(loaded.model, loaded.urls, loaded.markdown.render, self.speak).files()
 
     def page_files(self, pages: list[Page]) -> Iterator[tuple[str, bytes]]:
         """The sitemap, the record's schema and the redirects: they need the plan."""
         from .publish import Publisher, redirect_page
 
         loaded = self.loaded
-        publisher = Publisher(loaded.model, loaded.urls, loaded.markdown.render)
-        yield NAMED["sitemap"], publisher.sitemap([p.path for p in pages if p.path != NAMED["404"]])
+        publisher = Publisher(loaded.model, loaded.urls, loaded.markdown.render, self.speak)
+        yield NAMED["sitemap"], publisher.sitemap([(p.path, p.language) for p in pages if p.template != "404.html"])
         yield NAMED["record-schema"], (Path(__file__).parent / "schemas" / "record.schema.json").read_bytes()
         pairs = publisher.redirects()
         if pairs:
@@ -430,7 +469,7 @@ class Builder:
         for old, new in pairs:
             out = output_file(old)
             if out not in taken:
-                yield out, redirect_page(loaded.urls.base + new, publisher.absolute(new))
+                yield out, redirect_page(loaded.urls.root + new, publisher.absolute(new))
 
 
 def build(*args, **kwargs) -> BuildReport:  # type: ignore[no-untyped-def]

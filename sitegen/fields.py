@@ -142,7 +142,7 @@ ITEM = Obj(
         "title": k(WORDS, required=True),
         "report": k(WORDS),
         "issue": k(SLUG),
-        "exempt": k({"type": ["boolean", "string"]}),
+        "exempt": Key({"anyOf": [{"type": ["boolean", "string"]}, BY_LANGUAGE]}, translatable=True),
         "interests": Key(holds_list=INTEREST),
         "minutes": k(PROSE),
         "amendments": Key(holds_list=AMENDMENT),

@@ -185,6 +185,16 @@ def pgettext(context: str, message: str) -> str:
     return current().pgettext(context, message)
 
 
+def language_name(language: str) -> str:
+    """LANGUAGE's name for itself: Cymraeg, English (for a switch between languages)."""
+    try:
+        locale = babel.Locale.parse(language.replace("-", "_"))
+    except (babel.UnknownLocaleError, ValueError):
+        return language
+    name = locale.language_name or language
+    return name[:1].upper() + name[1:]
+
+
 # --- dates, times, numbers: CLDR's data through Babel --------------------------------
 
 

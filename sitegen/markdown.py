@@ -16,6 +16,9 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markupsafe import Markup
 
+from .i18n import current
+from .model import Texts
+
 Resolver = Callable[[str], "str | None"]
 
 
@@ -30,7 +33,7 @@ class Markdown:
         md.add_render_rule("heading_open", _heading_open)
         md.add_render_rule("heading_close", _heading_close)
         self.md = md
-        self.cache: dict[tuple[str, int], tuple[Markup, tuple[tuple[str, str | None], ...]]] = {}
+        self.cache: dict[tuple[str, int, str], tuple[Markup, tuple[tuple[str, str | None], ...]]] = {}
 
     def _refs(self, state: StateCore) -> None:
         broken = state.env.setdefault("broken", [])
@@ -58,6 +61,8 @@ class Markdown:
 
     def check(self, text: str) -> list[tuple[int, str]]:
         """Broken ref: links in text, as (0-based line within text, ref)."""
+        if text.__class__ is Texts:  # every language's
+            return [found for each in text.texts.values() for found in self.check(each)]  # type: ignore[attr-defined]
         if "ref:" not in text:
             return []
         env: dict = {}
@@ -68,6 +73,8 @@ class Markdown:
         """What in TEXT would not be published as typed, as (0-based line within text, message):
         a text too long or with too many link definitions to render in good time, links
         that run script, images from other sites, nesting deeper than Markdown shows."""
+        if text.__class__ is Texts:  # every language's
+            return [found for each in text.texts.values() for found in self.lint(each)]  # type: ignore[attr-defined]
         if len(text) > MAX_TEXT:
             return [
                 (
@@ -118,7 +125,12 @@ class Markdown:
         """HTML for a prose field; its headings start at level ``heading``."""
         if not text:
             return Markup("")
-        key = (text, heading)
+        language = current().language
+        if text.__class__ is Texts:  # the page's language's text, or another marked with its language
+            chosen, lang = text.pick(language)  # type: ignore[attr-defined]
+            html = self.render(chosen, heading)
+            return html if lang == language else Markup(f'<div lang="{lang}">{html}</div>')
+        key = (text, heading, language)  # (a ref: link's address depends on the page's language)
         kept = self.cache.get(key)
         if kept is not None:
             html, resolved = kept
@@ -136,6 +148,11 @@ class Markdown:
 
     def inline(self, text: str) -> Markup:
         """A one-line prose field without the surrounding paragraph."""
+        if text.__class__ is Texts:
+            language = current().language
+            chosen, lang = text.pick(language)  # type: ignore[attr-defined]
+            html = self.inline(chosen)
+            return html if lang == language else Markup(f'<span lang="{lang}">{html}</span>')
         html = self.render(text)
         if html.startswith("<p>") and html.endswith("</p>\n") and html.count("<p>") == 1:
             return Markup(html[3:-5])

@@ -44,6 +44,16 @@ class Texts(str):
     def __reduce__(self) -> tuple:
         return (Texts, (self.texts, self.order))
 
+    def __eq__(self, other: object) -> bool:  # (every language's text counts: an edit of one is a change)
+        if isinstance(other, Texts):
+            return str.__eq__(self, other) and self.texts == other.texts
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
+
     def pick(self, language: str) -> tuple[str, str]:
         """(the text in LANGUAGE, or the one the site's order prefers; its language)."""
         texts = self.texts

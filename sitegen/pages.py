@@ -29,6 +29,7 @@ class Page:
     template: str
     title: str
     context: dict[str, Any]
+    language: str = ""  # the language it is written in (on a site in several, its path starts /LANG/ but for the first)
     file: str = field(init=False)  # where it is written, relative to the output folder
 
     def __post_init__(self) -> None:

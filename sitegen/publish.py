@@ -14,32 +14,63 @@ from collections.abc import Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from . import model as m
-from .i18n import _, long_date
+from .i18n import _, current, long_date
 from .pages import public_decisions
 from .present import RECORD_WORDS, STATUS_WORDS, status_words
-from .urls import NAMED, Urls, body_calendar, body_feed, meeting_calendar, output_file, path_for, path_of
+from .urls import (
+    NAMED,
+    Urls,
+    body_calendar,
+    body_feed,
+    language_prefix,
+    meeting_calendar,
+    output_file,
+    path_for,
+    path_of,
+)
 
 FEED_ENTRIES = 50
 UTC = dt.UTC
 
 
 class Publisher:
-    def __init__(self, model: m.Model, urls: Urls, render_md) -> None:  # type: ignore[no-untyped-def]
+    """The feeds, calendars and open data of a model. On a site in several languages, the
+    feeds and calendars are written in each (under its prefix, as its pages are), the open
+    data once. SPEAK(language) makes a language's words and addresses the ones in use."""
+
+    def __init__(self, model: m.Model, urls: Urls, render_md, speak=None) -> None:  # type: ignore[no-untyped-def]
         self.model = model
         self.urls = urls
         self.md = render_md
+        self.languages = model.site.published
+        self.speak = speak or (lambda language: None)
+        self.prefix = ""
         self.tz = ZoneInfo(model.site.timezone)
         base = model.site.base_url
         self.origin = base if base.startswith("http") else "https://example.invalid" + base
         self.host = self.origin.split("://", 1)[1].split("/", 1)[0]
-        self._events: dict[str, bytes] = {}
+        self._events: dict[tuple[str, str], bytes] = {}  # by (prefix, meeting id)
         self._moments: _Moments | None = None
 
     # --- helpers -------------------------------------------------------------
 
     def absolute(self, obj: object) -> str:
-        """The full address of OBJ on the published site."""
-        return self.origin + (obj if isinstance(obj, str) else path_of(obj))
+        """The full address of OBJ on the published site: a path under the root as it is,
+        a page in the language being written."""
+        if isinstance(obj, str):
+            return self.origin + obj
+        return self.origin + ("" if isinstance(obj, m.Document) else self.prefix) + path_of(obj)
+
+    def in_languages(self) -> Iterator[str]:
+        """Each language in turn, its words and addresses in use; the first's after."""
+        try:
+            for language in self.languages:
+                self.prefix = language_prefix(self.languages, language)
+                self.speak(language)
+                yield self.prefix
+        finally:
+            self.prefix = ""
+            self.speak(self.languages[0])
 
     def when(self, meeting: m.Meeting) -> dt.datetime:
         return dt.datetime.combine(meeting.date, meeting.start or dt.time(0), self.tz)
@@ -59,19 +90,23 @@ class Publisher:
         for d in decisions:
             by_body.setdefault(id(d.item.meeting.body), []).append(d)  # type: ignore[union-attr]
         named = NAMED
-        yield named["meetings-feed"], self.meetings_feed(meetings, _("All meetings"), named["meetings-feed"])
-        yield named["decisions-feed"], self.decisions_feed(decisions, _("All decisions"), named["decisions-feed"])
-        yield named["calendar"], self.calendar(model.meetings.values(), model.site.title)
-        for body in model.bodies.values():
-            mine = [x for x in meetings if x.body is body]
-            own = body_feed(body, "meetings")
-            yield own, self.meetings_feed(mine, _("%(body)s: meetings", body=body.name), own)
-            own = body_feed(body, "decisions")
-            yield own, self.decisions_feed(by_body.get(id(body), []), _("%(body)s: decisions", body=body.name), own)
-            yield body_calendar(body), self.calendar(body.meetings, f"{body.name} – {model.site.authority}")
-        for meeting in model.meetings.values():  # an upcoming meeting's own, to add to a calendar
-            if m.is_upcoming(meeting, model.today):
-                yield meeting_calendar(meeting), self.calendar([meeting], self.meeting_name(meeting))
+        for at in self.in_languages():
+            own = at + named["meetings-feed"]
+            yield own, self.meetings_feed(meetings, _("All meetings"), own)
+            own = at + named["decisions-feed"]
+            yield own, self.decisions_feed(decisions, _("All decisions"), own)
+            yield at + named["calendar"], self.calendar(model.meetings.values(), f"{model.site.title}")
+            for body in model.bodies.values():
+                mine = [x for x in meetings if x.body is body]
+                own = at + body_feed(body, "meetings")
+                yield own, self.meetings_feed(mine, _("%(body)s: meetings", body=body.name), own)
+                own = at + body_feed(body, "decisions")
+                decided = by_body.get(id(body), [])
+                yield own, self.decisions_feed(decided, _("%(body)s: decisions", body=body.name), own)
+                yield at + body_calendar(body), self.calendar(body.meetings, f"{body.name} – {model.site.authority}")
+            for meeting in model.meetings.values():  # an upcoming meeting's own, to add to a calendar
+                if m.is_upcoming(meeting, model.today):
+                    yield at + meeting_calendar(meeting), self.calendar([meeting], self.meeting_name(meeting))
         yield named["record"], Streamed(self.record_json)
         yield named["decisions-csv"], self.decisions_csv(decisions)
         yield named["declarations-csv"], self.declarations_csv()
@@ -86,12 +121,12 @@ class Publisher:
         fg = FeedGenerator()
         fg.id(self.absolute(self_path))
         fg.title(f"{title} – {self.model.site.authority}")
-        fg.author({"name": self.model.site.authority})
-        fg.link(href=self.absolute(alternate), rel="alternate")
+        fg.author({"name": f"{self.model.site.authority}"})
+        fg.link(href=self.absolute(self.prefix + alternate), rel="alternate")
         fg.link(href=self.absolute(self_path), rel="self")
-        fg.language(self.model.site.language)
+        fg.language(current().language)
         if self.model.site.licence:
-            fg.rights(self.model.site.licence)
+            fg.rights(f"{self.model.site.licence}")
         fg.generator("sitegen")
         updated = max((e["updated"] for e in entries), default=dt.datetime(2000, 1, 1, tzinfo=UTC))
         fg.updated(updated)
@@ -171,7 +206,7 @@ class Publisher:
         return head[: -len(end)] + b"".join(self._event(meeting) for meeting in meetings) + end
 
     def _event(self, meeting: m.Meeting) -> bytes:
-        cached = self._events.get(meeting.id)
+        cached = self._events.get((self.prefix, meeting.id))
         if cached is not None:
             return cached
         # the properties in icalendar's order for an event (Event.canonical_order, then by name)
@@ -197,7 +232,7 @@ class Publisher:
         status = {"cancelled": "CANCELLED", "postponed": "TENTATIVE"}.get(meeting.status, "CONFIRMED")
         lines.append(_text_line("STATUS", status))
         lines.append("URL:" + _icalendar().vUri(self.absolute(meeting)).to_ical().decode())
-        data = self._events[meeting.id] = b"BEGIN:VEVENT\r\n" + _lines_bytes(lines) + b"END:VEVENT\r\n"
+        data = self._events[(self.prefix, meeting.id)] = b"BEGIN:VEVENT\r\n" + _lines_bytes(lines) + b"END:VEVENT\r\n"
         return data
 
     # --- open data ---------------------------------------------------------------
@@ -209,20 +244,21 @@ class Publisher:
         data = {
             "$schema": self.absolute(NAMED["record-schema"]),
             "meta": {
-                "authority": site.authority,
-                "title": site.title,
+                "authority": _text(site.authority),
+                "title": _text(site.title),
                 "url": self.origin,
-                "licence": site.licence,
+                "licence": _text(site.licence),
                 "language": site.language,
+                **({"languages": list(site.languages)} if site.languages else {}),
                 "timezone": site.timezone,
             },
             "organizations": [
                 {
                     "id": b.id,
-                    "name": b.name,
+                    "name": _text(b.name),
                     "classification": b.kind,
                     "parent_id": b.reports_to.id if b.reports_to else None,
-                    "description": b.description,
+                    "description": _text(b.description),
                     "url": self.absolute(b),
                 }
                 for b in model.bodies.values()
@@ -230,10 +266,10 @@ class Publisher:
             "people": [
                 {
                     "id": p.id,
-                    "name": p.name,
+                    "name": _text(p.name),
                     "role": p.role,
-                    "party": p.party or None,
-                    "ward": p.ward or None,
+                    "party": _text(p.party) or None,
+                    "ward": _text(p.ward) or None,
                     "url": self.absolute(p),
                 }
                 for p in model.people.values()
@@ -241,8 +277,8 @@ class Publisher:
             "issues": [
                 {
                     "id": i.id,
-                    "title": i.title,
-                    "summary": i.summary,
+                    "title": _text(i.title),
+                    "summary": _text(i.summary),
                     "items": [item.ref for item in i.items],
                     "url": self.absolute(i),
                 }
@@ -258,17 +294,17 @@ class Publisher:
     def event_json(self, meeting: m.Meeting) -> dict:
         participants = []
         if meeting.chair is not None:
-            participants.append({"person_id": meeting.chair.id, "name": meeting.chair.name, "role": "chair"})
+            participants.append({"person_id": meeting.chair.id, "name": _text(meeting.chair.name), "role": "chair"})
         for role in ("present", "apologies", "in_attendance"):
             for person in getattr(meeting, role):
-                participants.append({"person_id": person.id, "name": person.name, "role": role})
+                participants.append({"person_id": person.id, "name": _text(person.name), "role": role})
         return {
             "id": meeting.id,
             "name": self.meeting_name(meeting),
             "organization_id": meeting.body_id,
             "start_date": self.when(meeting).isoformat() if meeting.start else meeting.date.isoformat(),
             "end_date": dt.datetime.combine(meeting.date, meeting.end, self.tz).isoformat() if meeting.end else None,
-            "location": {"name": meeting.location} if meeting.location else None,
+            "location": {"name": _text(meeting.location)} if meeting.location else None,
             "status": meeting.status,
             "record": meeting.record,
             "url": self.absolute(meeting),
@@ -281,26 +317,27 @@ class Publisher:
             "id": item.id,
             "order": item.order + 1,
             "number": item.number or None,
-            "title": item.title,
+            "title": _text(item.title),
             "url": self.absolute(item),
             "exempt": item.exempt,
         }
         if item.exempt:
-            base["exempt_reason"] = item.exempt_reason or None
+            base["exempt_reason"] = _text(item.exempt_reason) or None
             return base
         base.update(
             {
-                "report": item.report or None,
+                "report": _text(item.report) or None,
                 "issues": [i.id for i in item.issues],
-                "minutes": item.minutes or None,
+                "minutes": _text(item.minutes) or None,
                 "considers": [t.ref for t in item.considers],
                 "interests": [
-                    {"person_id": i.person.id if i.person else None, "interest": i.interest} for i in item.interests
+                    {"person_id": i.person.id if i.person else None, "interest": _text(i.interest)}
+                    for i in item.interests
                 ],
                 "amendments": [
                     {
                         "id": a.id or None,
-                        "text": a.text,
+                        "text": _text(a.text),
                         "moved_by": a.moved_by.id if a.moved_by else None,
                         "seconded_by": a.seconded_by.id if a.seconded_by else None,
                         "result": a.result or None,
@@ -340,7 +377,7 @@ class Publisher:
             "id": d.ref,
             "number": d.id,
             "type": d.type,
-            "text": d.text,
+            "text": _text(d.text),
             "date": d.date.isoformat(),
             "organization_id": d.meeting.body_id,
             "url": self.absolute(d),
@@ -361,7 +398,7 @@ class Publisher:
             )
         if d.decides:  # the canonical reference, whatever alias the clerk typed
             out["decides"] = [
-                {"ref": s.target.ref, "outcome": s.outcome, "note": s.note or None}
+                {"ref": s.target.ref, "outcome": s.outcome, "note": _text(s.note) or None}
                 for s in d.decides
                 if s.target is not None
             ]
@@ -375,17 +412,29 @@ class Publisher:
             "date": decision.date.isoformat(),
             "organization_id": decision.meeting.body_id,
             "decision_id": decision.ref,
-            "note": step.note or None,
+            "note": _text(step.note) or None,
             "url": self.absolute(decision),
         }
 
     def document_json(self, doc: m.Document) -> dict:
         return {
-            "title": doc.title,
+            "title": _text(doc.title),
             "url": doc.href if doc.external else self.absolute(doc),
             "media_type": doc.file_type or None,
             "size": doc.size,
         }
+
+    def columns(self, name: str) -> list[str]:
+        """A text's columns in the CSV files: one, or on a site in several languages one per
+        language (item_title_cy, item_title_en)."""
+        return [name] if len(self.languages) < 2 else [f"{name}_{lang}" for lang in self.languages]
+
+    def cells(self, value: str) -> list[str]:
+        """A text's cells, as columns() names them (a plain string is the first language's)."""
+        if len(self.languages) < 2:
+            return [str.__str__(value) if value.__class__ is m.Texts else value]
+        texts = value.texts if value.__class__ is m.Texts else {self.languages[0]: value}  # type: ignore[attr-defined]
+        return [texts.get(lang, "") for lang in self.languages]
 
     def decisions_csv(self, decisions: list[m.Decision]) -> bytes:
         buffer = io.StringIO()
@@ -396,14 +445,14 @@ class Publisher:
                 "date",
                 "body",
                 "item",
-                "item_title",
+                *self.columns("item_title"),
                 "number",
                 "type",
                 "to",
                 "status",
                 "outcome",
                 "deciding_meeting",
-                "text",
+                *self.columns("text"),
                 "url",
             ]  # fmt: skip
         )
@@ -423,14 +472,14 @@ class Publisher:
                     meeting.date.isoformat(),  # type: ignore[union-attr]
                     meeting.body_id,  # type: ignore[union-attr]
                     d.item.id,  # type: ignore[union-attr]
-                    d.item.title,  # type: ignore[union-attr]
+                    *self.cells(d.item.title),  # type: ignore[union-attr]
                     d.id,
                     d.type,
                     d.to_id,
                     status_words(status) if status else _("decided"),
                     outcome,
                     step.decision.meeting.id if step and step.decision else "",
-                    d.text,
+                    *self.cells(d.text),
                     self.absolute(d),
                 ]
             )
@@ -442,7 +491,19 @@ class Publisher:
 
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(["date", "meeting", "body", "item", "item_title", "person", "name", "interest", "url"])
+        writer.writerow(
+            [
+                "date",
+                "meeting",
+                "body",
+                "item",
+                *self.columns("item_title"),
+                "person",
+                *self.columns("name"),
+                *self.columns("interest"),
+                "url",
+            ]  # fmt: skip
+        )
         for meeting, item, interest in declarations(self.model):
             person = interest.person
             writer.writerow(
@@ -452,10 +513,10 @@ class Publisher:
                     meeting.id,
                     meeting.body_id,
                     item.id,
-                    item.title,
+                    *self.cells(item.title),
                     person.id if person else interest.person_id,
-                    person.name if person else interest.person_id,
-                    interest.interest,
+                    *self.cells(person.name if person else interest.person_id),
+                    *self.cells(interest.interest),
                     self.absolute(item),
                 ]
             )
@@ -463,15 +524,27 @@ class Publisher:
 
     # --- sitemap and redirects ----------------------------------------------------
 
-    def sitemap(self, paths: list[str]) -> bytes:
+    def sitemap(self, pages: list[tuple[str, str]]) -> bytes:
+        """The sitemap of PAGES, (path, language): on a site in several languages, each
+        page with its alternates in every language (xhtml:link, as search engines read them)."""
+        several = len(self.languages) > 1
         lines = [
             '<?xml version="1.0" encoding="UTF-8"?>',
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+            + (' xmlns:xhtml="http://www.w3.org/1999/xhtml">' if several else ">"),
         ]
-        for path in paths:
+        for path, language in pages:
             if path.endswith(".html") and path != "":
                 continue
-            lines.append(f"  <url><loc>{_esc(self.absolute(path))}</loc></url>")
+            if not several:
+                lines.append(f"  <url><loc>{_esc(self.absolute(path))}</loc></url>")
+                continue
+            own = path[len(language_prefix(self.languages, language)) :]
+            lines.append(f"  <url><loc>{_esc(self.absolute(path))}</loc>")
+            for lang in self.languages:
+                other = self.absolute(language_prefix(self.languages, lang) + own)
+                lines.append(f'    <xhtml:link rel="alternate" hreflang="{lang}" href="{_esc(other)}"/>')
+            lines.append("  </url>")
         lines.append("</urlset>")
         return ("\n".join(lines) + "\n").encode()
 
@@ -495,10 +568,11 @@ class Publisher:
             pairs += [(path_for("person", alias), path_of(person)) for alias in person.aliases]
         for issue in model.issues.values():
             pairs += [(path_for("issue", alias), path_of(issue)) for alias in issue.aliases]
-        return sorted(set(pairs))
+        prefixes = [language_prefix(self.languages, lang) for lang in self.languages]
+        return sorted({(at + old, at + new) for at in prefixes for old, new in pairs})
 
     def netlify_redirects(self, pairs: list[tuple[str, str]]) -> bytes:
-        base = self.urls.base
+        base = self.urls.root
         lines = [f"{base}{old} {base}{new} 301" for old, new in pairs]
         lines += [f"{base}{old.rstrip('/')} {base}{new} 301" for old, new in pairs]
         return ("\n".join(sorted(set(lines))) + "\n").encode() if lines else b""
@@ -518,6 +592,12 @@ def redirect_page(target_url: str, absolute: str) -> bytes:
         f"<h1>{moved}</h1>\n<p>{where}</p>\n"
         "</main>\n</body>\n</html>\n"
     ).encode()
+
+
+def _text(value: object) -> object:
+    """A text for the open data: a text given by language is an object by language (one
+    record, every language in it); any other as it is."""
+    return dict(value.texts) if value.__class__ is m.Texts else value  # type: ignore[attr-defined]
 
 
 def _cell(value: str) -> str:
@@ -561,6 +641,7 @@ _ESCAPED = ("\\", ";", ",", "\r", "\n")
 def _text_line(name: str, value: str) -> str:
     """A TEXT property's content line, its value escaped by icalendar (RFC 5545 3.3.11):
     most values (ids, statuses, names) have nothing to escape and are written as they are."""
+    value = str(value)  # (a text by language: the calendar's language's)
     if any(char in value for char in _ESCAPED):
         value = _icalendar().vText(value).to_ical().decode()
     return f"{name}:{value}"

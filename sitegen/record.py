@@ -156,6 +156,8 @@ class Keys:
                 objects[key] = obj
 
     def normalize(self, value: object) -> object:
+        if value.__class__ is m.Texts:  # a text by language: each language's
+            return ("\x03texts", tuple([(k, self.normalize(t)) for k, t in value.texts.items()]))  # type: ignore[attr-defined]
         if isinstance(value, str) and len(value) > _LONG:
             # a text by its digest: equal exactly when the texts are, and the build state
             # keeps no minutes (an exempt item's among them) and stays small

@@ -219,6 +219,18 @@ def stock_jinja() -> bool:
     return os.environ.get("SITEGEN_STOCK_JINJA", "") not in ("", "0")
 
 
+def _per_page(function: Any) -> Any:
+    """FUNCTION as a filter that Jinja's compiler never applies ahead of time to a constant
+    (``'home'|url``): Jinja folds a filter of constants into the compiled template unless
+    the filter asks for the template's context."""
+
+    @jinja2.pass_context
+    def filter(_context: Any, *args: Any) -> Any:
+        return function(*args)
+
+    return filter
+
+
 def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environment:
     env = Environment(
         loader=jinja2.FileSystemLoader([str(f / "templates") for f in folders]),
@@ -241,11 +253,12 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         env.code_generator_class = jinja2.compiler.CodeGenerator
         env.template_class = jinja2.Template
     env.filters.update(
-        url=urls,
-        file_url=urls.file,
-        feed_url=urls.feed,
-        calendar_url=urls.calendar,
-        register_url=urls.register,
+        # (never worked out as the templates compile: an address depends on the page's language)
+        url=_per_page(urls),
+        file_url=_per_page(urls.file),
+        feed_url=_per_page(urls.feed),
+        calendar_url=_per_page(urls.calendar),
+        register_url=_per_page(urls.register),
         webcal=webcal,
         md=markdown.render,
         md_inline=markdown.inline,

