@@ -260,6 +260,9 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         calendar_url=_per_page(urls.calendar),
         register_url=_per_page(urls.register),
         webcal=webcal,
+        # a text in the page's language as plain text, for an attribute, <title> or <option>,
+        # where a fallback in another language cannot be marked with lang
+        plain=lambda value: "" if value is None else str(value),
         md=markdown.render,
         md_inline=markdown.inline,
         long_date=i18n.long_date,
