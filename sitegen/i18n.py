@@ -39,11 +39,16 @@ TEMPLATE = LOCALE / "sitegen.pot"
 SOURCE_LANGUAGE = "en"
 # English is written as British English: `en` is formatted as `en-GB` (6.30pm, 5 October 2023)
 FORMAT_LOCALES = {"en": "en_GB"}
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+KEYWORDS = {"_": None, "N_": None, "NP_": ((1, "c"), 2), "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
 def N_(message: str) -> str:
     """Marks MESSAGE for the catalogues where it is written; it is translated where shown."""
+    return message
+
+
+def NP_(context: str, message: str) -> str:
+    """Marks MESSAGE, in CONTEXT, for the catalogues (as N_)."""
     return message
 
 
@@ -154,19 +159,27 @@ def current() -> Words:
     return words
 
 
+ON_CHANGE: list = []  # what to call when other words come into use (caches of translations)
+
+
 def activate(words: Words) -> None:
     """Make WORDS the ones in use, from now on in this context (and in forked workers)."""
-    _CURRENT.set(words)
+    if _CURRENT.get() is not words:
+        _CURRENT.set(words)
+        for changed in ON_CHANGE:
+            changed()
 
 
 @contextmanager
 def use(words: Words) -> Iterator[Words]:
     """WORDS in use for the duration of a with-block."""
-    token = _CURRENT.set(words)
+    before = _CURRENT.get()
+    activate(words)
     try:
         yield words
     finally:
-        _CURRENT.reset(token)
+        if before is not None:
+            activate(before)
 
 
 def _(message: str, **params: object) -> str:
@@ -198,19 +211,31 @@ def language_name(language: str) -> str:
 # --- dates, times, numbers: CLDR's data through Babel --------------------------------
 
 
+_DATES: dict[tuple[str, str, dt.date], str] = {}  # Babel's formatting, kept: a site shows each date many times
+
+
+def _date(day: dt.date, pattern: str) -> str:
+    words = current()
+    key = (words.digest, pattern, day)
+    text = _DATES.get(key)
+    if text is None:
+        text = _DATES[key] = babel.dates.format_date(day, words.pgettext("date format", pattern), locale=words.locale)
+    return text
+
+
 def long_date(day: dt.date) -> str:
     """Wednesday 16 November 2011; Dydd Mercher 16 Tachwedd 2011."""
-    return babel.dates.format_date(day, pgettext("date format", "EEEE d MMMM y"), locale=current().locale)
+    return _date(day, NP_("date format", "EEEE d MMMM y"))
 
 
 def short_date(day: dt.date) -> str:
     """16 November 2011; 16 Tachwedd 2011."""
-    return babel.dates.format_date(day, pgettext("date format", "d MMMM y"), locale=current().locale)
+    return _date(day, NP_("date format", "d MMMM y"))
 
 
 def month(day: dt.date) -> str:
     """November 2011."""
-    return babel.dates.format_date(day, pgettext("date format", "MMMM y"), locale=current().locale)
+    return _date(day, NP_("date format", "MMMM y"))
 
 
 def number(n: float) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,10 @@ import jinja2
 import jinja2.compiler
 import markupsafe
 from jinja2 import nodes
+from jinja2.idtracking import VAR_LOAD_RESOLVE
 from jinja2.runtime import missing
 from jinja2.utils import internalcode
+from markupsafe import Markup
 
 from . import i18n, present, record
 from .markdown import Markdown
@@ -88,6 +91,10 @@ class CodeGenerator(jinja2.compiler.CodeGenerator):
     def visit_Call(self, node: nodes.Call, frame: jinja2.compiler.Frame, forward_caller: bool = False) -> None:
         if self.environment.is_async or self.environment.sandboxed or forward_caller:
             return super().visit_Call.__wrapped__(self, node, frame, forward_caller)  # type: ignore[attr-defined]
+        message = self._constant_message(node, frame)
+        if message is not None:  # a message of sitegen's catalogues: its translation, looked up
+            self.write(f"_sg_words[{message!r}]")
+            return
         self.write("_sg_call(context, ")
         self.visit(node.node, frame)
         extra = {}
@@ -107,6 +114,23 @@ class CodeGenerator(jinja2.compiler.CodeGenerator):
         self.visit(node.node, frame)
         self.write(f"), {node.attr!r}, missing)) is not missing else environment.getattr(_sg_o, {node.attr!r}))")
 
+    @staticmethod
+    def _constant_message(node: nodes.Call, frame: jinja2.compiler.Frame) -> object:
+        """The message of ``_("...")``, ``gettext("...")`` or ``pgettext("...", "...")`` with
+        constant arguments and nothing else, calling the environment's own function: its
+        key in TRANSLATED; else None."""
+        name = node.node.name if isinstance(node.node, nodes.Name) else ""
+        if name not in ("_", "gettext", "pgettext") or node.kwargs or node.dyn_args or node.dyn_kwargs:
+            return None
+        args = node.args
+        if len(args) != (2 if name == "pgettext" else 1):
+            return None
+        if not all(isinstance(a, nodes.Const) and isinstance(a.value, str) for a in args):
+            return None
+        if frame.symbols.find_load(frame.symbols.ref(name)) != (VAR_LOAD_RESOLVE, name):
+            return None  # (a name the template sets itself)
+        return (args[0].value, args[1].value) if name == "pgettext" else args[0].value
+
     def _output_child_pre(self, node: nodes.Expr, frame: jinja2.compiler.Frame, finalize: Any) -> None:
         if not self._escapes_inline(frame, finalize):
             return super()._output_child_pre(node, frame, finalize)
@@ -122,11 +146,29 @@ class CodeGenerator(jinja2.compiler.CodeGenerator):
 _CONTEXT_ONLY = ("_loop_vars", "_block_vars")  # what compiled code passes for Context.call alone
 
 
+class Direct:
+    """A template function that needs nothing of the template's context (see call)."""
+
+    __slots__ = ("function",)
+
+    def __init__(self, function: Any) -> None:
+        self.function = function
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.function(*args, **kwargs)
+
+
 @internalcode
 def call(__context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
     """What ``{{ f(...) }}`` calls: ``context.call``, and for a macro called with its own
     arguments (no ``caller``, no ``varargs`` or ``kwargs``) the macro's function at once,
-    as ``Macro.__call__`` would call it. Anything else, errors included, is Jinja's."""
+    as ``Macro.__call__`` would call it; sitegen's translators (Direct) at once too.
+    Anything else, errors included, is Jinja's."""
+    if __obj.__class__ is Direct:
+        if kwargs:
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+        return __obj.function(*args, **kwargs)
     if (
         __obj.__class__ is not jinja2.runtime.Macro
         or __obj.caller
@@ -159,6 +201,31 @@ def call(__context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: An
     return str.__new__(markupsafe.Markup, html) if __context.eval_ctx.autoescape else html
 
 
+class Messages(dict):
+    """Messages (or (context, message)) translated into the words in use, as Markup;
+    emptied when other words come into use (i18n.ON_CHANGE)."""
+
+    def __missing__(self, key: str | tuple[str, str]) -> Markup:
+        words = i18n.current()
+        html = self[key] = Markup(words.pgettext(*key) if isinstance(key, tuple) else words.gettext(key))
+        return html
+
+
+class Translated(dict):
+    """The templates' constant messages (``_("Search")``) as Jinja's newstyle gettext gives
+    them (formatted with no variables). A page says forty or so: each is one dictionary
+    lookup, not three calls through the template's context."""
+
+    def __missing__(self, key: str | tuple[str, str]) -> Markup:
+        html = self[key] = MESSAGES[key] % {}
+        return html
+
+
+MESSAGES = Messages()
+TRANSLATED = Translated()
+i18n.ON_CHANGE += [MESSAGES.clear, TRANSLATED.clear]
+
+
 class Template(jinja2.Template):
     """A template compiled by CodeGenerator: its ``{{ }}`` outputs are escaped as
     ``escape_output`` escapes them, and macros called by ``call``."""
@@ -172,6 +239,7 @@ class Template(jinja2.Template):
         namespace["_sg_escape"] = _escape_inner
         namespace["_sg_call"] = call
         namespace["_sg_markup"] = markupsafe.Markup
+        namespace["_sg_words"] = TRANSLATED
         return template
 
 
@@ -209,6 +277,40 @@ class Environment(jinja2.Environment):
         if not d:
             return self.globals
         return super().make_globals(d)
+
+
+def translators() -> dict[str, Any]:
+    """The templates' _, gettext, ngettext and pgettext, as Jinja's i18n extension makes
+    them with newstyle=True (the translation marked safe, then formatted with its variables,
+    which are escaped), without its three calls through the template's context per message.
+    SITEGEN_STOCK_JINJA=1 uses Jinja's own (a test compares the two sites' bytes)."""
+
+    def format(html: Markup, variables: dict[str, Any]) -> Markup:
+        if not variables:
+            return html % variables if "%" in html else html
+        if _ONLY_S.search(html) is None:  # every placeholder %(name)s: escaped as Markup's % escapes them
+            return Markup(str.__mod__(html, {k: escape_output(v) for k, v in variables.items()}))
+        return html % variables
+
+    def gettext(message: str, /, **variables: Any) -> Markup:
+        return format(MESSAGES[message], variables)
+
+    def pgettext(context: str, message: str, /, **variables: Any) -> Markup:
+        return format(MESSAGES[(context, message)], variables)
+
+    def ngettext(singular: str, plural: str, n: int, /, **variables: Any) -> Markup:
+        variables.setdefault("num", n)
+        return Markup(i18n.current().ngettext(singular, plural, n)) % variables
+
+    return {
+        "_": Direct(gettext),
+        "gettext": Direct(gettext),
+        "pgettext": Direct(pgettext),
+        "ngettext": Direct(ngettext),
+    }
+
+
+_ONLY_S = re.compile(r"%(?!\(\w+\)s|%)")  # a conversion other than %(name)s (or %%)
 
 
 def stock_jinja() -> bool:
@@ -249,6 +351,8 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         pgettext=lambda context, message: i18n.current().pgettext(context, message),
         newstyle=True,
     )
+    if not stock_jinja():
+        env.globals.update(translators())
     if stock_jinja():
         env.code_generator_class = jinja2.compiler.CodeGenerator
         env.template_class = jinja2.Template

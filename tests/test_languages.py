@@ -399,3 +399,42 @@ def test_check_warns_once_per_file_of_untranslated_texts_and_strict_fails(tmp_pa
         result.code == 1
         and 'site.yaml:15: "licence" is given in "fr", a language the site does not publish' in result.err
     )
+
+
+def test_the_preview_of_a_bilingual_site_follows_edits_in_either_language(tmp_path: Path):
+    """sitegen serve's engine on the bilingual example: an edit of the English text only,
+    of the Welsh only, a new language for a text and one taken away, each followed in both
+    languages' pages byte for byte as a clean build writes them, and with the state kept."""
+    import shutil
+
+    from test_cli import snapshot
+
+    from sitegen.build import build
+    from sitegen.incremental import Project
+
+    content = tmp_path / "content"
+    shutil.copytree(WELSH, content)
+    out = tmp_path / "out"
+    project = Project(content, out)
+    assert project.build().ok
+    meeting = content / "meetings/2026/2026-09-08-pwyllgor-cynllunio.md"
+    edits = [
+        ("were broken.", "were broken beyond repair."),  # English only
+        ("wedi torri.", "wedi torri'n llwyr."),  # Welsh only
+        ("      en: Maintenance of public footpaths\n", ""),  # a translation taken away
+        (
+            "      cy: Cynnal a chadw llwybrau cyhoeddus\n",
+            "      cy: Cynnal a chadw llwybrau cyhoeddus\n      en: Footpaths\n",
+        ),
+    ]
+    for n, (old, new) in enumerate(edits, 1):
+        text = meeting.read_text(encoding="utf-8")
+        assert old in text, old
+        meeting.write_text(text.replace(old, new, 1), encoding="utf-8")
+        result = project.build()
+        assert result.ok, result.problems
+        clean = tmp_path / f"clean-{n}"
+        build(content, clean, base_path=None, search=False)
+        assert snapshot(out) == snapshot(clean), f"after edit {n}"
+    page = (out / "en/meetings/2026-09-08-pwyllgor-cynllunio/llwybrau/index.html").read_text(encoding="utf-8")
+    assert "beyond repair" in page and "Footpaths" in page
