@@ -110,6 +110,7 @@ def read_catalogue(path: Path, language: str | None = None) -> Catalog:
 
 
 def _compiled(catalog: Catalog) -> Translations:
+    catalog.fuzzy = False  # (pybabel init marks the header fuzzy, and write_mo would drop it: its plural forms)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
