@@ -288,6 +288,8 @@ class Builder:
         self.all_words = {lang: i18n.load(lang, self.folders) for lang in self.languages}
         self.words = self.all_words[self.languages[0]]
         self.speak(self.languages[0])
+        if not model.site.title:
+            model.site.title = self._default_title()
         self.assets = self._assets()
         self.planned: dict[str, Page] = {}  # the last plan's pages by output file
         self.asset_names = {name: rel for rel, (_, name) in self.assets.items()}
@@ -374,6 +376,17 @@ class Builder:
             "ref": (lambda ref: ref_target(linker, ref)) if linker is not None else (lambda ref: None),
             "today": lambda _: model.today,
         }
+
+    def _default_title(self) -> str:
+        """A site without a title: "AUTHORITY meetings and decisions", in each language."""
+        titles = {}
+        for language in self.languages:
+            self.speak(language)
+            titles[language] = i18n._(
+                "%(authority)s meetings and decisions", authority=self.loaded.model.site.authority
+            )
+        self.speak(self.languages[0])
+        return m.Texts(titles, self.languages) if len(self.languages) > 1 else titles[self.languages[0]]
 
     def speak(self, language: str) -> None:
         """Make LANGUAGE's words and addresses the ones in use (a page's, a feed's)."""

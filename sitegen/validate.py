@@ -360,7 +360,7 @@ def _site(data: Any, rel: str, problems: Problems) -> m.Site:
     LANGUAGES = site.published  # (texts in site.yaml and every file after it are checked against them)
 
     site.authority = f.text("authority", default=site.authority)
-    site.title = f.text("title", default=site.authority + " meetings and decisions")
+    site.title = f.text("title")  # (without one, the builder names the site in each language's words)
     site.base_url = f.text("base_url", default="/")
     if not (site.base_url.startswith(("https://", "http://", "/"))):
         f.error(data.value_line("base_url"), f'base_url "{site.base_url}" should start with https://')

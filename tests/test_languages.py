@@ -438,3 +438,22 @@ def test_the_preview_of_a_bilingual_site_follows_edits_in_either_language(tmp_pa
         assert snapshot(out) == snapshot(clean), f"after edit {n}"
     page = (out / "en/meetings/2026-09-08-pwyllgor-cynllunio/llwybrau/index.html").read_text(encoding="utf-8")
     assert "beyond repair" in page and "Footpaths" in page
+
+
+def test_a_site_without_a_title_is_named_in_each_language(tmp_path: Path):
+    import shutil
+
+    from sitegen.cli import main
+
+    content = tmp_path / "content"
+    shutil.copytree(WELSH, content)
+    site = content / "site.yaml"
+    text = site.read_text(encoding="utf-8")
+    start = text.index("title:")
+    site.write_text(text[:start] + text[text.index("base_url:") :], encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", "--content", str(content), "--output", str(out), "--no-cache", "--no-search"]) == 0
+    assert "<h1>Cyfarfodydd a phenderfyniadau Cyngor Cymuned Llanfair Isaf" in (out / "index.html").read_text()
+    assert "<h1>Llanfair Isaf Community Council (sample data) meetings and decisions</h1>" in (
+        out / "en/index.html"
+    ).read_text(encoding="utf-8")
