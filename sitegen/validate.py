@@ -857,15 +857,17 @@ def _words_for(content: Path, site: m.Site, source: tuple[Any, str], problems: P
     from .render import theme_folders
 
     folders = theme_folders(content, site.theme)
-    if i18n.available(site.language, folders):
-        return
     data, rel = source
-    line = data.value_line("language") if isinstance(data, LMap) else 1
-    problems.error(
-        Location(rel, line),
-        f'sitegen has no words in the language "{site.language}" (it has {", ".join(i18n.languages(folders))}):'
-        f" use one of those, or add a catalogue of its words, themes/THEME/locale/{site.language}.po (see the README)",
-    )
+    for language in site.published:
+        if i18n.available(language, folders):
+            continue
+        key = "languages" if site.languages and language != site.language else "language"
+        line = data.value_line(key) if isinstance(data, LMap) else 1
+        problems.error(
+            Location(rel, line),
+            f'sitegen has no words in the language "{language}" (it has {", ".join(i18n.languages(folders))}):'
+            f" use one of those, or add a catalogue of its words, themes/THEME/locale/{language}.po (see the README)",
+        )
 
 
 def read_site_files(
