@@ -310,6 +310,36 @@ def test_a_register_filters_by_body_type_and_standing(browser, server):
         context.close()
 
 
+def test_tasks_from_the_home_page_in_few_steps(browser, server):
+    """Two tasks a resident does, counted in clicks from the home page: the next Cabinet
+    meeting (one click: it heads the upcoming meetings), and one body's decisions of one
+    year (three: the register, the year, the body in the filter)."""
+    context, page, errors = open_page(browser, server + "/", 1280, "light")
+    try:
+        steps = 0
+        page.locator("main a", has_text="Cabinet, Wednesday 20 January 2027").first.click()
+        steps += 1
+        page.wait_for_url("**/meetings/2027-01-20-cabinet/")
+        assert "This meeting has not yet taken place." in page.inner_text("main") and steps == 1
+        page.goto(server + "/")
+        steps = 0
+        page.locator("main a", has_text="The decisions register").click()
+        steps += 1
+        page.wait_for_url("**/decisions/")
+        page.get_by_role("navigation", name="Registers by year").get_by_role("link", name="2012").click()
+        steps += 1
+        page.wait_for_url("**/decisions/2012/")
+        page.select_option("#filter-body", "council")
+        steps += 1
+        shown = page.locator("table.register tbody tr:not([hidden])")
+        bodies = shown.evaluate_all("rows => rows.map(r => r.dataset.body)")
+        dates = shown.evaluate_all("rows => rows.map(r => r.cells[0].innerText)")
+        assert bodies and set(bodies) == {"council"} and all(d.endswith("2012") for d in dates)
+        assert steps == 3 and not errors, errors
+    finally:
+        context.close()
+
+
 def test_a_resident_follows_public_toilets_to_the_meeting_that_decides(browser, server):
     """On a phone: "toilets" in the header's search box, the scrutiny review among the
     results, where its recommendation stands, the meeting that will consider it, and
