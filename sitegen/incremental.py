@@ -273,7 +273,11 @@ class Project:
         assert old_builder is not None
         builder = Builder(loaded, self.search)
         templates = self._templatesnapshot(builder)
-        if templates != self.templates or builder.folders != old_builder.folders:
+        if (
+            templates != self.templates
+            or builder.folders != old_builder.folders
+            or builder.languages != old_builder.languages  # (addresses are compiled in, in one language)
+        ):
             changed_templates = {
                 _template_name(p, [*builder.folders, *old_builder.folders])
                 for p in set(templates) | set(self.templates)

@@ -321,10 +321,13 @@ def stock_jinja() -> bool:
     return os.environ.get("SITEGEN_STOCK_JINJA", "") not in ("", "0")
 
 
-def _per_page(function: Any) -> Any:
+def _per_page(function: Any, languages: tuple[str, ...]) -> Any:
     """FUNCTION as a filter that Jinja's compiler never applies ahead of time to a constant
-    (``'home'|url``): Jinja folds a filter of constants into the compiled template unless
-    the filter asks for the template's context."""
+    (``'home'|url``) on a site in several languages, where an address depends on the page's
+    language: Jinja folds a filter of constants into the compiled template unless the
+    filter asks for the template's context. (In one language, folding is right, and faster.)"""
+    if len(languages) < 2:
+        return function
 
     @jinja2.pass_context
     def filter(_context: Any, *args: Any) -> Any:
@@ -358,11 +361,11 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         env.template_class = jinja2.Template
     env.filters.update(
         # (never worked out as the templates compile: an address depends on the page's language)
-        url=_per_page(urls),
-        file_url=_per_page(urls.file),
-        feed_url=_per_page(urls.feed),
-        calendar_url=_per_page(urls.calendar),
-        register_url=_per_page(urls.register),
+        url=_per_page(urls, urls.languages),
+        file_url=_per_page(urls.file, urls.languages),
+        feed_url=_per_page(urls.feed, urls.languages),
+        calendar_url=_per_page(urls.calendar, urls.languages),
+        register_url=_per_page(urls.register, urls.languages),
         webcal=webcal,
         # a text in the page's language as plain text, for an attribute, <title> or <option>,
         # where a fallback in another language cannot be marked with lang

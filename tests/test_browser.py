@@ -5,6 +5,7 @@ Nu Html Checker. Needs Chromium and Java (.ci/run installs both)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -87,14 +88,23 @@ class Handler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def server(example_output: Path):
+@contextlib.contextmanager
+def serving(folder: Path):  # type: ignore[no-untyped-def]
+    """FOLDER served as Netlify serves a site, at the address given."""
     Handler.headers_to_send = security_headers()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(example_output)))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def server(example_output: Path):
+    with serving(example_output) as address:
+        yield address
 
 
 WELSH_PAGES = {
@@ -126,12 +136,8 @@ def welsh_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def welsh_server(welsh_output: Path):
-    Handler.headers_to_send = security_headers()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(welsh_output)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serving(welsh_output) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")

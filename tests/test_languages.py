@@ -457,3 +457,25 @@ def test_a_site_without_a_title_is_named_in_each_language(tmp_path: Path):
     assert "<h1>Llanfair Isaf Community Council (sample data) meetings and decisions</h1>" in (
         out / "en/index.html"
     ).read_text(encoding="utf-8")
+
+
+def test_the_preview_follows_a_site_becoming_bilingual(tmp_path: Path):
+    """A site in one language compiles its addresses into the templates; made bilingual in
+    the preview (site.yaml edited), its pages in both languages are as a clean build's."""
+    from conftest import copy_example
+    from test_cli import snapshot
+
+    from sitegen.build import build
+    from sitegen.incremental import Project
+
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    project = Project(content, out)
+    assert project.build().ok
+    assert not (out / "cy").exists()
+    site = content / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "languages: [en-GB, cy]\n", encoding="utf-8")
+    assert project.build().ok
+    build(content, tmp_path / "clean", base_path=None, search=False)
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+    assert 'href="/cy/meetings/"' in (out / "cy/index.html").read_text(encoding="utf-8")
