@@ -59,13 +59,15 @@ def main() -> None:
             results[name].append(timed([*cmd, "--content", str(content), "--output", str(out)], cwd=code, env=env))
             shutil.rmtree(out, ignore_errors=True)
     print(
-        f"| clean build, {args.meetings:,} meetings ({args.runs} runs) | wall s (median) | cpu s (median) | peak MiB |"
+        f"| clean build, {args.meetings:,} meetings ({args.runs} runs) | wall s (median) | cpu s (median) "
+        "| cpu s (least, most) | peak MiB |"
     )
-    print("|---|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|")
     for name, runs in results.items():
         wall = statistics.median(r["wall"] for r in runs)
-        cpu = statistics.median(r["cpu"] for r in runs)
-        print(f"| {name} | {wall:.2f} | {cpu:.2f} | {max(r['rss'] for r in runs):.0f} |")
+        cpus = [r["cpu"] for r in runs]
+        spread = f"{min(cpus):.2f}, {max(cpus):.2f}"
+        print(f"| {name} | {wall:.2f} | {statistics.median(cpus):.2f} | {spread} | {max(r['rss'] for r in runs):.0f} |")
     one_cpu = statistics.median(r["cpu"] for r in results["one language"])
     two_cpu = statistics.median(r["cpu"] for r in results["two languages"])
     print(f"\ntwo languages / one language (cpu): {two_cpu / one_cpu:.2f}")

@@ -211,6 +211,19 @@ class Messages(dict):
         return html
 
 
+class Formats(dict):
+    """Each message's translation (Markup) and whether its only placeholders are %(name)s."""
+
+    def __missing__(self, key: str | tuple[str, str]) -> tuple[Markup, bool]:
+        html = MESSAGES[key]
+        found = self[key] = (html, _ONLY_S.search(html) is None)
+        return found
+
+
+def _new_markup(text: str) -> Markup:
+    return str.__new__(Markup, text)  # (text already escaped: Markup() would ask it for __html__ first)
+
+
 class Translated(dict):
     """The templates' constant messages (``_("Search")``) as Jinja's newstyle gettext gives
     them (formatted with no variables). A page says forty or so: each is one dictionary
@@ -222,8 +235,9 @@ class Translated(dict):
 
 
 MESSAGES = Messages()
+FORMATS = Formats()
 TRANSLATED = Translated()
-i18n.ON_CHANGE += [MESSAGES.clear, TRANSLATED.clear]
+i18n.ON_CHANGE += [MESSAGES.clear, FORMATS.clear, TRANSLATED.clear]
 
 
 class Template(jinja2.Template):
@@ -285,18 +299,19 @@ def translators() -> dict[str, Any]:
     which are escaped), without its three calls through the template's context per message.
     SITEGEN_STOCK_JINJA=1 uses Jinja's own (a test compares the two sites' bytes)."""
 
-    def format(html: Markup, variables: dict[str, Any]) -> Markup:
+    def format(message: tuple[Markup, bool], variables: dict[str, Any]) -> Markup:
+        html, simple = message
         if not variables:
             return html % variables if "%" in html else html
-        if _ONLY_S.search(html) is None:  # every placeholder %(name)s: escaped as Markup's % escapes them
-            return Markup(str.__mod__(html, {k: escape_output(v) for k, v in variables.items()}))
+        if simple:  # every placeholder %(name)s: each value escaped as Markup's % escapes it
+            return _new_markup(str.__mod__(html, {k: escape_output(v) for k, v in variables.items()}))
         return html % variables
 
     def gettext(message: str, /, **variables: Any) -> Markup:
-        return format(MESSAGES[message], variables)
+        return format(FORMATS[message], variables)
 
     def pgettext(context: str, message: str, /, **variables: Any) -> Markup:
-        return format(MESSAGES[(context, message)], variables)
+        return format(FORMATS[(context, message)], variables)
 
     def ngettext(singular: str, plural: str, n: int, /, **variables: Any) -> Markup:
         variables.setdefault("num", n)
