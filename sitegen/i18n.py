@@ -224,19 +224,24 @@ def _date(day: dt.date, pattern: str) -> str:
     return text
 
 
+LONG_DATE = NP_("date format", "EEEE d MMMM y")  # (patterns of CLDR's: each language's catalogue may give its own)
+SHORT_DATE = NP_("date format", "d MMMM y")
+MONTH = NP_("date format", "MMMM y")
+
+
 def long_date(day: dt.date) -> str:
     """Wednesday 16 November 2011; Dydd Mercher 16 Tachwedd 2011."""
-    return _date(day, NP_("date format", "EEEE d MMMM y"))
+    return _date(day, LONG_DATE)
 
 
 def short_date(day: dt.date) -> str:
     """16 November 2011; 16 Tachwedd 2011."""
-    return _date(day, NP_("date format", "d MMMM y"))
+    return _date(day, SHORT_DATE)
 
 
 def month(day: dt.date) -> str:
     """November 2011."""
-    return _date(day, NP_("date format", "MMMM y"))
+    return _date(day, MONTH)
 
 
 def number(n: float) -> str:

@@ -92,8 +92,21 @@ class CodeGenerator(jinja2.compiler.CodeGenerator):
         if self.environment.is_async or self.environment.sandboxed or forward_caller:
             return super().visit_Call.__wrapped__(self, node, frame, forward_caller)  # type: ignore[attr-defined]
         message = self._constant_message(node, frame)
-        if message is not None:  # a message of sitegen's catalogues: its translation, looked up
+        if message is not None and not node.kwargs:  # a message of sitegen's catalogues: its translation, looked up
             self.write(f"_sg_words[{message!r}]")
+            return
+        if message is not None:  # and its variables: escaped and put in, as Formats says (see translators)
+            self.write("(_sg_markup_new(str.__mod__(_sg_m[0], {")
+            for keyword in node.kwargs:
+                self.write(f"{keyword.key!r}: escape(")
+                self.visit(keyword.value, frame)
+                self.write("), ")
+            self.write(f"}})) if (_sg_m := _sg_formats[{message!r}])[1] else _sg_m[0] % {{")
+            for keyword in node.kwargs:
+                self.write(f"{keyword.key!r}: ")
+                self.visit(keyword.value, frame)
+                self.write(", ")
+            self.write("})")
             return
         self.write("_sg_call(context, ")
         self.visit(node.node, frame)
@@ -117,10 +130,10 @@ class CodeGenerator(jinja2.compiler.CodeGenerator):
     @staticmethod
     def _constant_message(node: nodes.Call, frame: jinja2.compiler.Frame) -> object:
         """The message of ``_("...")``, ``gettext("...")`` or ``pgettext("...", "...")`` with
-        constant arguments and nothing else, calling the environment's own function: its
-        key in TRANSLATED; else None."""
+        constant arguments (and named variables, or none), calling the environment's own
+        function: its key in TRANSLATED and FORMATS; else None."""
         name = node.node.name if isinstance(node.node, nodes.Name) else ""
-        if name not in ("_", "gettext", "pgettext") or node.kwargs or node.dyn_args or node.dyn_kwargs:
+        if name not in ("_", "gettext", "pgettext") or node.dyn_args or node.dyn_kwargs:
             return None
         args = node.args
         if len(args) != (2 if name == "pgettext" else 1):
@@ -254,6 +267,8 @@ class Template(jinja2.Template):
         namespace["_sg_call"] = call
         namespace["_sg_markup"] = markupsafe.Markup
         namespace["_sg_words"] = TRANSLATED
+        namespace["_sg_formats"] = FORMATS
+        namespace["_sg_markup_new"] = _new_markup
         return template
 
 
