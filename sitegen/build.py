@@ -282,19 +282,28 @@ class Builder:
         self.loaded = loaded
         model = loaded.model
         self.folders = theme_folders(loaded.content, model.site.theme)
-        self.env = environment(self.folders, loaded.urls, loaded.markdown)
         # each language's words (read_site_files checked there are some); the first's in use
         self.languages = model.site.published
         self.all_words = {lang: i18n.load(lang, self.folders) for lang in self.languages}
         self.words = self.all_words[self.languages[0]]
+        # the templates, compiled once in each language (render.Environment._parse)
+        self.envs = {lang: environment(self.folders, loaded.urls, loaded.markdown) for lang in self.languages}
+        for lang, env in self.envs.items():
+            env.words = self.all_words[lang]
+        self.env = self.envs[self.languages[0]]
         self.speak(self.languages[0])
         if not model.site.title:
             model.site.title = self._default_title()
         self.assets = self._assets()
         self.planned: dict[str, Page] = {}  # the last plan's pages by output file
         self.asset_names = {name: rel for rel, (_, name) in self.assets.items()}
-        self.env.tests["upcoming"] = self.is_upcoming
-        self.env.globals.update(
+        for env in self.envs.values():
+            env.tests["upcoming"] = self.is_upcoming
+            env.globals.update(self._globals(search))
+
+    def _globals(self, search: bool) -> dict[str, object]:
+        model = self.loaded.model
+        return dict(
             asset=self.asset,
             search_enabled=search,
             site=model.site,
@@ -412,7 +421,7 @@ class Builder:
         if page.language != self.loaded.urls.language:
             self.speak(page.language)
         try:
-            template = self.env.get_template(page.template)
+            template = self.envs.get(page.language, self.env).get_template(page.template)
             html = template.render(
                 page=page, here=self.loaded.urls.root + page.path, alternates=self.alternates(page), **page.context
             )
@@ -872,7 +881,7 @@ def render_pages(
     else:
         # a page of each template rendered here compiles the templates it uses once,
         # before the renderers are forked, rather than in each of them (0.3 s each)
-        first = {page.template: page for page in reversed(due)}
+        first = {(page.language, page.template): page for page in reversed(due)}
         for page in first.values():
             builder.render(page)
         results = on_forks(render, tasks, jobs)

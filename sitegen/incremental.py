@@ -276,7 +276,8 @@ class Project:
         if (
             templates != self.templates
             or builder.folders != old_builder.folders
-            or builder.languages != old_builder.languages  # (addresses are compiled in, in one language)
+            # (addresses are compiled in, in one language; the words always)
+            or [w.digest for w in builder.all_words.values()] != [w.digest for w in old_builder.all_words.values()]
         ):
             changed_templates = {
                 _template_name(p, [*builder.folders, *old_builder.folders])
@@ -285,10 +286,11 @@ class Project:
             }
         else:  # keep the compiled templates, with this build's filters and globals
             changed_templates = set()
-            old_builder.env.filters.update(builder.env.filters)
-            old_builder.env.tests.update(builder.env.tests)
-            old_builder.env.globals.update(builder.env.globals)
-            builder.env = old_builder.env
+            for language, env in old_builder.envs.items():
+                env.filters.update(builder.envs[language].filters)
+                env.tests.update(builder.envs[language].tests)
+                env.globals.update(builder.envs[language].globals)
+            builder.envs, builder.env = old_builder.envs, old_builder.env
         clock("builder")
         keys = self.keys = record.Keys(loaded.model, builder.lookups(), last=self.keys)
         self._comparing = True  # until the pages are rendered (see build)

@@ -214,6 +214,51 @@ def call(__context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: An
     return str.__new__(markupsafe.Markup, html) if __context.eval_ctx.autoescape else html
 
 
+def _fold_messages(tree: nodes.Template, words: i18n.Words) -> None:
+    """Replace in TREE each call of the templates' own _, gettext or pgettext with constant
+    arguments and nothing else by the translation, marked safe (unless the template sets
+    one of those names itself, when nothing is replaced)."""
+    names = ("_", "gettext", "pgettext")
+    if any(n.name in names for n in tree.find_all(nodes.Name) if n.ctx != "load") or any(
+        a.name in names for m in tree.find_all((nodes.Macro, nodes.CallBlock)) for a in m.args
+    ):
+        return
+
+    def translated(node: nodes.Node) -> nodes.Node | None:
+        if not isinstance(node, nodes.Call) or not isinstance(node.node, nodes.Name):
+            return None
+        name = node.node.name
+        if name not in names or node.kwargs or node.dyn_args or node.dyn_kwargs:
+            return None
+        args = node.args
+        if len(args) != (2 if name == "pgettext" else 1):
+            return None
+        if not all(isinstance(a, nodes.Const) and isinstance(a.value, str) for a in args):
+            return None
+        text = words.pgettext(args[0].value, args[1].value) if name == "pgettext" else words.gettext(args[0].value)
+        return nodes.MarkSafe(nodes.Const(str(Markup(text) % {})), lineno=node.lineno)
+
+    def walk(node: nodes.Node) -> None:
+        for field in node.fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for i, child in enumerate(value):
+                    if isinstance(child, nodes.Node):
+                        new = translated(child)
+                        if new is not None:
+                            value[i] = new
+                        else:
+                            walk(child)
+            elif isinstance(value, nodes.Node):
+                new = translated(value)
+                if new is not None:
+                    setattr(node, field, new)
+                else:
+                    walk(value)
+
+    walk(tree)
+
+
 class Messages(dict):
     """Messages (or (context, message)) translated into the words in use, as Markup;
     emptied when other words come into use (i18n.ON_CHANGE)."""
@@ -284,6 +329,17 @@ class Environment(jinja2.Environment):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.loaded: dict[str, jinja2.Template] = {}
+        self.words: i18n.Words | None = None  # the language its templates are compiled in (see _parse)
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        """The template's tree, with each constant message (``_("Search")``, a trans block
+        without variables) put in as its translation into the environment's words, as
+        Jinja's newstyle gettext would give it: the compiler joins it to the text around it.
+        An environment in this language renders only pages in it (Builder.render)."""
+        tree = super()._parse(source, name, filename)
+        if self.words is not None and not stock_jinja():
+            _fold_messages(tree, self.words)
+        return tree
 
     def get_template(self, name: Any, parent: str | None = None, globals: Any = None) -> jinja2.Template:
         """Jinja's get_template, remembered in a plain dict: a build asks for the same few
