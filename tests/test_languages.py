@@ -479,3 +479,30 @@ def test_the_preview_follows_a_site_becoming_bilingual(tmp_path: Path):
     build(content, tmp_path / "clean", base_path=None, search=False)
     assert snapshot(out) == snapshot(tmp_path / "clean")
     assert 'href="/cy/meetings/"' in (out / "cy/index.html").read_text(encoding="utf-8")
+
+
+def test_the_preview_follows_a_themes_words(tmp_path: Path):
+    """The templates are compiled with their words in them: a theme's catalogue edited
+    during the preview is followed on every page, as a clean build shows it."""
+    from conftest import copy_example
+    from test_cli import snapshot
+
+    from sitegen.build import build
+    from sitegen.incremental import Project
+
+    content = copy_example(tmp_path)
+    site = content / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace("theme: default", "theme: mine"), encoding="utf-8")
+    locale = tmp_path / "themes" / "mine" / "locale"
+    locale.mkdir(parents=True)
+    catalogue = locale / "en.po"
+    catalogue.write_text('msgid "Upcoming meetings"\nmsgstr "Coming up"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    project = Project(content, out)
+    assert project.build().ok
+    assert "Coming up" in (out / "index.html").read_text(encoding="utf-8")
+    catalogue.write_text('msgid "Upcoming meetings"\nmsgstr "Next meetings"\n', encoding="utf-8")
+    assert project.build().ok
+    build(content, tmp_path / "clean", base_path=None, search=False)
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+    assert "Next meetings" in (out / "index.html").read_text(encoding="utf-8")
