@@ -132,17 +132,11 @@ class CodeGenerator(jinja2.compiler.CodeGenerator):
         """The message of ``_("...")``, ``gettext("...")`` or ``pgettext("...", "...")`` with
         constant arguments (and named variables, or none), calling the environment's own
         function: its key in TRANSLATED and FORMATS; else None."""
-        name = node.node.name if isinstance(node.node, nodes.Name) else ""
-        if name not in ("_", "gettext", "pgettext") or node.dyn_args or node.dyn_kwargs:
-            return None
-        args = node.args
-        if len(args) != (2 if name == "pgettext" else 1):
-            return None
-        if not all(isinstance(a, nodes.Const) and isinstance(a.value, str) for a in args):
-            return None
-        if frame.symbols.find_load(frame.symbols.ref(name)) != (VAR_LOAD_RESOLVE, name):
-            return None  # (a name the template sets itself)
-        return (args[0].value, args[1].value) if name == "pgettext" else args[0].value
+        key = message_key(node)
+        name = node.node.name if key is not None else ""  # type: ignore[attr-defined]
+        if key is None or frame.symbols.find_load(frame.symbols.ref(name)) != (VAR_LOAD_RESOLVE, name):
+            return None  # (or a name the template sets itself)
+        return key
 
     def _output_child_pre(self, node: nodes.Expr, frame: jinja2.compiler.Frame, finalize: Any) -> None:
         if not self._escapes_inline(frame, finalize):
@@ -214,6 +208,21 @@ def call(__context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: An
     return str.__new__(markupsafe.Markup, html) if __context.eval_ctx.autoescape else html
 
 
+def message_key(node: nodes.Call) -> str | tuple[str, str] | None:
+    """The message of a call ``_("...")``, ``gettext("...")`` or ``pgettext("...", "...")``
+    with constant arguments (and named variables, or none): the message, or (context,
+    message); else None."""
+    name = node.node.name if isinstance(node.node, nodes.Name) else ""
+    if name not in ("_", "gettext", "pgettext") or node.dyn_args or node.dyn_kwargs:
+        return None
+    args = node.args
+    if len(args) != (2 if name == "pgettext" else 1):
+        return None
+    if not all(isinstance(a, nodes.Const) and isinstance(a.value, str) for a in args):
+        return None
+    return (args[0].value, args[1].value) if name == "pgettext" else args[0].value
+
+
 def _fold_messages(tree: nodes.Template, words: i18n.Words) -> None:
     """Replace in TREE each call of the templates' own _, gettext or pgettext with constant
     arguments and nothing else by the translation, marked safe (unless the template sets
@@ -225,17 +234,10 @@ def _fold_messages(tree: nodes.Template, words: i18n.Words) -> None:
         return
 
     def translated(node: nodes.Node) -> nodes.Node | None:
-        if not isinstance(node, nodes.Call) or not isinstance(node.node, nodes.Name):
+        key = message_key(node) if isinstance(node, nodes.Call) and not node.kwargs else None
+        if key is None:
             return None
-        name = node.node.name
-        if name not in names or node.kwargs or node.dyn_args or node.dyn_kwargs:
-            return None
-        args = node.args
-        if len(args) != (2 if name == "pgettext" else 1):
-            return None
-        if not all(isinstance(a, nodes.Const) and isinstance(a.value, str) for a in args):
-            return None
-        text = words.pgettext(args[0].value, args[1].value) if name == "pgettext" else words.gettext(args[0].value)
+        text = words.pgettext(*key) if isinstance(key, tuple) else words.gettext(key)
         return nodes.MarkSafe(nodes.Const(str(Markup(text) % {})), lineno=node.lineno)
 
     def walk(node: nodes.Node) -> None:
