@@ -323,16 +323,13 @@ class Builder:
     def plan(self) -> list[Page]:
         """Every page, in each of the site's languages (the first's at the site's addresses)."""
         pages = []
-        for language in self.languages:
-            self.speak(language)  # (the titles are in the language's words)
-            prefix = language_prefix(self.languages, language)
+        for language, prefix in self.each_language():  # (the titles are in the language's words)
             for page in plan(self.loaded.model):
                 if prefix:
                     page.path = prefix + page.path
                     page.file = output_file(page.path)
                 page.language = language
                 pages.append(page)
-        self.speak(self.languages[0])
         self.planned = {page.file: page for page in pages}
         if len(self.planned) != len(pages):
             seen: dict[str, Page] = {}
@@ -389,18 +386,26 @@ class Builder:
     def _default_title(self) -> str:
         """A site without a title: "AUTHORITY meetings and decisions", in each language."""
         titles = {}
-        for language in self.languages:
-            self.speak(language)
+        for language, _prefix in self.each_language():
             titles[language] = i18n._(
                 "%(authority)s meetings and decisions", authority=self.loaded.model.site.authority
             )
-        self.speak(self.languages[0])
         return m.Texts(titles, self.languages) if len(self.languages) > 1 else titles[self.languages[0]]
 
     def speak(self, language: str) -> None:
         """Make LANGUAGE's words and addresses the ones in use (a page's, a feed's)."""
         i18n.activate(self.all_words[language])
         self.loaded.urls.speak(language)
+
+    def each_language(self) -> Iterator[tuple[str, str]]:
+        """Each of the site's languages in turn, its words and addresses in use, with the
+        prefix of its pages (the first's ""); the first language's in use after."""
+        try:
+            for language in self.languages:
+                self.speak(language)
+                yield language, language_prefix(self.languages, language)
+        finally:
+            self.speak(self.languages[0])
 
     def alternates(self, page: Page) -> list[tuple[str, str, str, str]]:
         """The same page in each of the site's languages: (language, its own name for
@@ -474,14 +479,14 @@ class Builder:
         from .publish import Publisher
 
         loaded = self.loaded
-        yield from Publisher(loaded.model, loaded.urls, loaded.markdown.render, self.speak).files()
+        yield from Publisher(loaded.model, loaded.urls, loaded.markdown.render, self.each_language).files()
 
     def page_files(self, pages: list[Page]) -> Iterator[tuple[str, bytes]]:
         """The sitemap, the record's schema and the redirects: they need the plan."""
         from .publish import Publisher, redirect_page
 
         loaded = self.loaded
-        publisher = Publisher(loaded.model, loaded.urls, loaded.markdown.render, self.speak)
+        publisher = Publisher(loaded.model, loaded.urls, loaded.markdown.render, self.each_language)
         yield NAMED["sitemap"], publisher.sitemap([(p.path, p.language) for p in pages if p.template != "404.html"])
         yield NAMED["record-schema"], (Path(__file__).parent / "schemas" / "record.schema.json").read_bytes()
         pairs = publisher.redirects()

@@ -21,8 +21,6 @@ import datetime as dt
 import hashlib
 import io
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,18 +169,6 @@ def activate(words: Words) -> None:
             changed()
 
 
-@contextmanager
-def use(words: Words) -> Iterator[Words]:
-    """WORDS in use for the duration of a with-block."""
-    before = _CURRENT.get()
-    activate(words)
-    try:
-        yield words
-    finally:
-        if before is not None:
-            activate(before)
-
-
 def _(message: str, **params: object) -> str:
     """MESSAGE in the current language, with its %(name)s placeholders filled from PARAMS."""
     text = current().gettext(message)
@@ -193,10 +179,6 @@ def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
     """The form of a message for the number N (%(num)s is N, formatted for the language)."""
     text = current().ngettext(singular, plural, n)
     return text % {"num": number(n), **params}
-
-
-def pgettext(context: str, message: str) -> str:
-    return current().pgettext(context, message)
 
 
 def language_name(language: str) -> str:
@@ -226,7 +208,6 @@ def _date(day: dt.date, pattern: str) -> str:
 
 LONG_DATE = NP_("date format", "EEEE d MMMM y")  # (patterns of CLDR's: each language's catalogue may give its own)
 SHORT_DATE = NP_("date format", "d MMMM y")
-MONTH = NP_("date format", "MMMM y")
 
 
 def long_date(day: dt.date) -> str:
@@ -237,11 +218,6 @@ def long_date(day: dt.date) -> str:
 def short_date(day: dt.date) -> str:
     """16 November 2011; 16 Tachwedd 2011."""
     return _date(day, SHORT_DATE)
-
-
-def month(day: dt.date) -> str:
-    """November 2011."""
-    return _date(day, MONTH)
 
 
 def number(n: float) -> str:

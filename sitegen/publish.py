@@ -36,14 +36,15 @@ UTC = dt.UTC
 class Publisher:
     """The feeds, calendars and open data of a model. On a site in several languages, the
     feeds and calendars are written in each (under its prefix, as its pages are), the open
-    data once. SPEAK(language) makes a language's words and addresses the ones in use."""
+    data once. EACH_LANGUAGE (Builder.each_language) puts each language's words and
+    addresses in use in turn, with its pages' prefix."""
 
-    def __init__(self, model: m.Model, urls: Urls, render_md, speak=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, model: m.Model, urls: Urls, render_md, each_language=None) -> None:  # type: ignore[no-untyped-def]
         self.model = model
         self.urls = urls
         self.md = render_md
         self.languages = model.site.published
-        self.speak = speak or (lambda language: None)
+        self.each_language = each_language or (lambda: iter([(self.languages[0], "")]))
         self.prefix = ""
         self.tz = ZoneInfo(model.site.timezone)
         base = model.site.base_url
@@ -64,13 +65,11 @@ class Publisher:
     def in_languages(self) -> Iterator[str]:
         """Each language in turn, its words and addresses in use; the first's after."""
         try:
-            for language in self.languages:
-                self.prefix = language_prefix(self.languages, language)
-                self.speak(language)
-                yield self.prefix
+            for _language, prefix in self.each_language():
+                self.prefix = prefix
+                yield prefix
         finally:
             self.prefix = ""
-            self.speak(self.languages[0])
 
     def when(self, meeting: m.Meeting) -> dt.datetime:
         return dt.datetime.combine(meeting.date, meeting.start or dt.time(0), self.tz)

@@ -462,7 +462,6 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         md_inline=markdown.inline,
         long_date=i18n.long_date,
         short_date=i18n.short_date,
-        month=i18n.month,
         number=i18n.number,
         clock=present.clock,
         status_words=present.status_words,
