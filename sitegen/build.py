@@ -18,7 +18,7 @@ from typing import Any
 
 import jinja2
 
-from . import i18n, record, state
+from . import i18n, present, record, state
 from . import model as m
 from .errors import ContentError, Location, Problem, Problems
 from .files import check_exempt, published_files
@@ -26,11 +26,18 @@ from .files import scan as scan_files
 from .i18n import N_
 from .link import Linker, NeedsFullLink, link
 from .markdown import Markdown
-from .pages import Page, plan
+from .pages import Page, has_executive, plan
 from .publish import Streamed
 from .render import environment, theme_folders
 from .urls import NAMED, Urls, asset_path, language_prefix, output_file, path_for, path_of
-from .validate import ParseCache, load_meeting, meeting_files, read_meeting_file, read_site_files
+from .validate import (
+    ParseCache,
+    load_meeting,
+    meeting_files,
+    read_forward_plan,
+    read_meeting_file,
+    read_site_files,
+)
 from .write import MARKER, MARKER_TEXT, output_lock, recover, safe_output, staging_folder, swap_in, write_file
 
 Log = Callable[[str], None]
@@ -44,10 +51,24 @@ def _quiet(_: str) -> None:
     pass
 
 
-def today() -> dt.date:
-    """Today, or SITEGEN_TODAY (YYYY-MM-DD) for reproducible builds and tests."""
+def today(timezone: str = "Europe/London") -> dt.date:
+    """The day the site is built for: SITEGEN_TODAY (YYYY-MM-DD, as `--today` sets it);
+    else the day of SOURCE_DATE_EPOCH (the reproducible-builds convention) in TIMEZONE;
+    else today in TIMEZONE (the site's: a build just after midnight UTC in summer is
+    already tomorrow in London)."""
+    from zoneinfo import ZoneInfo
+
     value = os.environ.get("SITEGEN_TODAY")
-    return dt.date.fromisoformat(value) if value else dt.date.today()
+    if value:
+        return dt.date.fromisoformat(value)
+    try:
+        zone: dt.tzinfo = ZoneInfo(timezone)
+    except Exception:
+        zone = dt.UTC
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=zone).date()
+    return dt.datetime.now(tz=zone).date()
 
 
 @dataclass
@@ -98,7 +119,10 @@ def load(
                 continue
             meetings.append(meeting)
     files = scan_files(content, problems)
-    model, linker = link(site, bodies, people, has_people, issue_info, meetings, problems, on or today(), failed)
+    plan = read_forward_plan(content, problems)
+    model, linker = link(
+        site, bodies, people, has_people, issue_info, meetings, problems, on or today(site.timezone), failed, plan
+    )
     urls = Urls(base_path if base_path is not None else site.base_path, site.published)
 
     def resolve(ref: str) -> str | None:
@@ -144,7 +168,7 @@ def relink(loaded: Loaded, removed: list[m.Meeting], added: list[m.Meeting], fou
     changed or came. The same as loading the content again, in a fraction of the time;
     raises NeedsFullLink when only a full load can say (or report) what the change did."""
     linker = loaded.linker
-    if linker is None or today() != loaded.model.today:
+    if linker is None or today(loaded.model.site.timezone) != loaded.model.today:
         raise NeedsFullLink("nothing to start from, or the day has changed")
     model, problems = linker.update(removed, added, loaded.problems, found, loaded.markdown)
     exempt = Problems()
@@ -303,17 +327,24 @@ class Builder:
 
     def _globals(self, search: bool) -> dict[str, object]:
         model = self.loaded.model
+        executive = has_executive(model)
         return dict(
             asset=self.asset,
             search_enabled=search,
             site=model.site,
             today=self.today,
+            dated=self.dated,
+            as_of=self.as_of,
             # (not read by the theme: when the words change, every page does)
             words=[w.digest for w in self.all_words.values()],
+            executive=executive,  # (the forward plan and call-in pages are published)
             nav=[
                 (N_("Meetings"), "meetings"),
                 (N_("Decisions"), "decisions"),
                 (N_("Awaiting decision"), "awaiting"),
+            ]
+            + ([(N_("Forward plan"), "forward-plan")] if executive else [])
+            + [
                 (N_("Topics"), "issues"),  # residents speak of topics; the addresses stay /issues/
                 (N_("Bodies"), "bodies"),
             ]
@@ -353,7 +384,18 @@ class Builder:
         """The day the site is built for, as templates ask for it (``today()``): a page
         that asks depends on the day, and only such pages are built again the next day."""
         record.lookup("today", "")
+        present.Dated.shown = True
         return self.loaded.model.today
+
+    def dated(self) -> bool:
+        """Whether the page so far showed something that depends on the day and has not
+        said which day it is correct on (the footer's question: ``dated()``)."""
+        return present.Dated.shown and not present.Dated.stated
+
+    def as_of(self) -> str:
+        """ "Correct on DAY." for a page whose statuses depend on the day (``as_of()``)."""
+        present.Dated.stated = True
+        return i18n._("Correct on %(date)s.", date=i18n.long_date(self.today()))
 
     def globals_signature(self, keys: record.Keys) -> object:
         """What every page may read besides the model (the templates' globals, the day,
@@ -427,6 +469,7 @@ class Builder:
             self.speak(page.language)
         try:
             template = self.envs.get(page.language, self.env).get_template(page.template)
+            present.Dated.start()
             html = template.render(
                 page=page, here=self.loaded.urls.root + page.path, alternates=self.alternates(page), **page.context
             )

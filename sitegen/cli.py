@@ -11,6 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from . import fields
 from .errors import ContentError, Problem
 from .state import CACHE_NAME, cache_folder
 from .write import BuildLocked, OutputRefused
@@ -92,8 +93,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     if theme:
         return 1
     model = loaded.model
+    held = len(model.held())
     counts = [
-        (len(model.meetings), "meeting", "meetings"),
+        (held, "meeting", "meetings"),
+        (len(model.meetings) - held, "decision made by one person", "decisions made by one person"),
+        (len(model.plan), "forward plan entry", "forward plan entries"),
         (len(model.bodies), "body", "bodies"),
         (len(model.people), "person", "people"),
         (len(loaded.warnings), "warning", "warnings"),
@@ -103,7 +107,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
-EDITOR_SCHEMAS = ("meeting", "bodies", "people")
+EDITOR_SCHEMAS = tuple(fields.EDITOR_SCHEMAS)
 
 
 def check_output(output: Path, base_path: str) -> int:
@@ -278,6 +282,7 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help=f"build every page, neither reading nor keeping the build state ({CACHE_NAME} beside the content)",
     )
+    add_today(p)
     p.set_defaults(func=cmd_build)
 
     p = command(
@@ -290,6 +295,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="check the links of this built site instead of the content")
     p.add_argument("--base-path", default="/", help="the path the built site is published under (default: /)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    add_today(p)
     p.set_defaults(func=cmd_check)
 
     p = command(
@@ -338,8 +344,37 @@ def run() -> None:
     os._exit(code)
 
 
+TODAY_HELP = (
+    "the day to build for, YYYY-MM-DD (statuses such as overdue, slipped and call-in depend on it); "
+    "default: SOURCE_DATE_EPOCH's day when set, else today in the site's time zone"
+)
+
+
+def add_today(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--today", metavar="YYYY-MM-DD", help=TODAY_HELP)
+
+
+def set_today(args: argparse.Namespace) -> str:
+    """Take --today (and check SOURCE_DATE_EPOCH): the message for a bad one, or ""."""
+    value = getattr(args, "today", None)
+    if value:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            return f'sitegen: --today "{value}" is not a date: write YYYY-MM-DD, e.g. 2024-03-18'
+        os.environ["SITEGEN_TODAY"] = value
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch and not epoch.isdigit():
+        return f'sitegen: SOURCE_DATE_EPOCH "{epoch}" should be a number of seconds since 1970 (or unset)'
+    return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    wrong = set_today(args)
+    if wrong:
+        print(wrong, file=sys.stderr)
+        return 2
     try:
         return int(args.func(args))
     except KeyboardInterrupt:

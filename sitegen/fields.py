@@ -116,6 +116,23 @@ DECIDES = Obj(
     "decides entry",
     {"ref": k(TEXT, required=True), "outcome": k(one_of(m.OUTCOMES), required=True), "note": k(PROSE)},
 )
+CALL_IN = Obj(
+    "call_in",
+    {
+        "called_in": k(DATE, required=True),
+        "by": k(TEXTS),
+        "considered_at": k(SLUG),
+        "outcome": k(one_of(m.CALL_IN_OUTCOMES)),
+    },
+)
+#: what any decision may carry for the executive's rules (in a meeting or in a decision file)
+EXECUTIVE = {
+    "key": k({"type": "boolean"}),
+    "plan": k(SLUG),
+    "published": k(DATE),
+    "urgency": k(PROSE),
+    "call_in": Key(holds=CALL_IN),
+}
 DECISION = Obj(
     "decision",
     {
@@ -132,6 +149,7 @@ DECISION = Obj(
                 "MEETING/ITEM/DECISION.",
             }
         ),
+        **EXECUTIVE,
     },
 )
 ITEM = Obj(
@@ -173,6 +191,40 @@ MEETING = Obj(
         "aliases": k(SLUGS),
     },
 )
+DECISION_FILE = Obj(
+    "decision file",
+    {
+        "date": k(DATE, required=True),
+        "decision_maker": k(SLUG, required=True),
+        "title": k(WORDS, required=True),
+        **EXECUTIVE,
+        "issue": k(SLUG),
+        "exempt": ITEM.keys["exempt"],
+        "interests": Key(holds_list=INTEREST),
+        "text": k(PROSE, required=True),
+        "reasons": k(PROSE),
+        "alternatives": k(PROSE),
+        "documents": Key(holds_list=DOCUMENT),
+        "aliases": k(SLUGS),
+    },
+)
+PLAN_ENTRY = Obj(
+    "forward plan entry",
+    {
+        "id": k(SLUG, required=True),
+        "title": k(WORDS, required=True),
+        "decision_maker": k(SLUG, required=True),
+        "expected": k({"type": "string", "pattern": "^\\d{4}-\\d{2}(-\\d{2})?$"}, required=True),
+        "first_published": k(DATE, required=True),
+        "key": k({"type": "boolean"}),
+        "wards": k(TEXTS),
+        "summary": k(PROSE),
+        "consultation": k(PROSE),
+        "exempt": ITEM.keys["exempt"],
+        "documents": Key(holds_list=DOCUMENT),
+        "withdrawn": k(DATE),
+    },
+)
 BODY = Obj(
     "body",
     {
@@ -212,13 +264,30 @@ SITE = Obj(
         "theme": k(TEXT),
         "licence": k(WORDS),
         "description": k(PROSE),
+        "region": k(one_of(tuple(m.REGIONS))),
+        "call_in_days": k({"type": "integer", "minimum": 0}),
     },
 )
 
 #: every key a clerk may give by language, whatever mapping it is in (the reader's list)
 TRANSLATABLE = frozenset(
     name
-    for obj in (DOCUMENT, INTEREST, AMENDMENT, DECIDES, DECISION, ITEM, MEETING, BODY, PERSON, ISSUE, SITE)
+    for obj in (
+        DOCUMENT,
+        INTEREST,
+        AMENDMENT,
+        DECIDES,
+        DECISION,
+        ITEM,
+        MEETING,
+        BODY,
+        PERSON,
+        ISSUE,
+        SITE,
+        CALL_IN,
+        DECISION_FILE,
+        PLAN_ENTRY,
+    )
     for name, key in obj.keys.items()
     if key.translatable
 )
@@ -228,6 +297,8 @@ EDITOR_SCHEMAS: dict[str, tuple[str, Obj, bool]] = {
     "meeting": ("A sitegen meeting file", MEETING, False),
     "bodies": ("sitegen bodies.yaml", BODY, True),
     "people": ("sitegen people.yaml", PERSON, True),
+    "decision": ("A sitegen decision file (a decision made by one person)", DECISION_FILE, False),
+    "forward-plan": ("sitegen forward-plan.yaml", PLAN_ENTRY, True),
 }
 
 

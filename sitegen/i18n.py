@@ -208,6 +208,7 @@ def _date(day: dt.date, pattern: str) -> str:
 
 LONG_DATE = NP_("date format", "EEEE d MMMM y")  # (patterns of CLDR's: each language's catalogue may give its own)
 SHORT_DATE = NP_("date format", "d MMMM y")
+MONTH_YEAR = NP_("date format", "MMMM y")
 
 
 def long_date(day: dt.date) -> str:
@@ -218,6 +219,11 @@ def long_date(day: dt.date) -> str:
 def short_date(day: dt.date) -> str:
     """16 November 2011; 16 Tachwedd 2011."""
     return _date(day, SHORT_DATE)
+
+
+def month_year(day: dt.date) -> str:
+    """November 2011; Tachwedd 2011 (a forward plan's expected month)."""
+    return _date(day, MONTH_YEAR)
 
 
 def number(n: float) -> str:

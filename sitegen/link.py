@@ -9,6 +9,7 @@ from typing import Any
 
 from . import model as m
 from .errors import Location, Problem, Problems, did_you_mean
+from .executive import link_executive
 from .markdown import Markdown, suspect
 
 
@@ -24,6 +25,7 @@ class Linker:
         problems: Problems,
         today: dt.date,
         failed: set[str] | frozenset[str] = frozenset(),
+        plan: dict[str, m.PlanEntry] | None = None,
     ) -> None:
         self.failed = failed  # meetings whose files have errors of their own
         self.problems = problems
@@ -35,12 +37,14 @@ class Linker:
                 problems.error(
                     meeting.loc,
                     f'duplicate meeting id "{meeting.id}" (first at {by_id[meeting.id].source}); '
-                    "meeting ids are file names and must be unique across meetings/",
+                    "the ids of meetings and decisions are their file names, unique across meetings/ and decisions/",
                 )
                 continue
             by_id[meeting.id] = meeting
         ordered = dict(sorted(by_id.items(), key=lambda kv: kv[1].sort_key))
-        self.model = m.Model(site, bodies, dict(people), issue_info, ordered, has_people_file, today=today)
+        self.model = m.Model(
+            site, bodies, dict(people), issue_info, ordered, has_people_file, plan=plan or {}, today=today
+        )
         self.anonymous: dict[str, m.Person] = {}
         self.at_index: dict[str, list[m.Decision]] = {}  # meeting id -> the decisions whose at: names it
         self.person_aliases: dict[str, m.Person] | None = None
@@ -86,6 +90,22 @@ class Linker:
         self.problems.error(loc, f'unknown body "{bid}"{did_you_mean(bid, bodies)}; bodies are listed in bodies.yaml')
         return None
 
+    def maker(self, ref: str, loc: Location) -> m.Person | m.Body | None:
+        """A decision maker: a person's id, or a body's."""
+        if ref in self.model.bodies or any(ref in b.aliases for b in self.model.bodies.values()):
+            return self.body(ref, loc)
+        if (
+            self.has_people
+            and ref not in self.model.people
+            and not any(ref in p.aliases for p in self.model.people.values())
+        ):
+            known = [*self.model.people, *self.model.bodies]
+            self.problems.error(
+                loc, f'unknown decision maker "{ref}"{did_you_mean(ref, known)}; give a person id or a body id'
+            )
+            return None
+        return self.person(ref, loc)
+
     def index(self) -> None:
         self.refs: dict[str, m.Meeting | m.Item | m.Decision] = {}
         for meeting in self.model.meetings.values():
@@ -130,11 +150,17 @@ class Linker:
             decision.status = recommendation_status(decision)
         self.contradicted = bool(contradictions(recommendations, self.problems))
         self.issues()
+        link_executive(model, self.problems, self.failed)
         self.records()
         return model
 
     def meeting(self, meeting: m.Meeting) -> None:
         refs = meeting.refs
+        if meeting.maker_id:  # a decision made by one person
+            meeting.maker = self.maker(meeting.maker_id, refs["maker"])
+            for item in meeting.items:
+                self.item(item)
+            return
         meeting.body = self.body(meeting.body_id, refs["body"]) if meeting.body_id else None
         if meeting.body is not None:
             meeting.body.meetings.append(meeting)
@@ -190,6 +216,9 @@ class Linker:
                         f'at "{decision.at_id}": there is no such meeting{did_you_mean(decision.at_id, self.model.meetings)}',
                     )
                 decision.at = at
+        for decision in item.decisions:
+            if decision.call_in is not None:
+                decision.call_in.by = self.people(decision.call_in.by_refs)
         for vote in item.votes:
             vote.item = item
             if vote.on:
@@ -579,7 +608,7 @@ class Linker:
         if reorder:
             meetings = dict(sorted(meetings.items(), key=lambda kv: kv[1].sort_key))
         model = self.model = m.Model(
-            old.site, old.bodies, old.people, old.issue_info, meetings, old.has_people_file, today=old.today
+            old.site, old.bodies, old.people, old.issue_info, meetings, old.has_people_file, old.plan, today=old.today
         )
         found = self.problems = Problems()
 
@@ -620,6 +649,7 @@ class Linker:
         for target in resort_considered.values():
             target.considered_by.sort(key=_place)
         self.check_prose(markdown, added)
+        link_executive(model, found, self.failed)  # (all of it: it is quick, and what it reports is kept once)
         if found.errors:
             raise NeedsFullLink("errors")
 
@@ -696,6 +726,11 @@ class NeedsFullLink(Exception):
 def _names(meeting: m.Meeting) -> Iterator[tuple[str, m.Meeting | m.Item | m.Decision]]:
     """Every reference that names MEETING, its items and its decisions, with what it names."""
     mids = [meeting.id, *meeting.aliases]
+    decision = meeting.decision
+    if decision is not None:  # a decision file: its id names its one decision
+        for mid in mids:
+            yield mid, decision
+        return
     for mid in mids:
         yield mid, meeting
     for item in meeting.items:
@@ -719,9 +754,15 @@ def _record(meeting: m.Meeting, records: dict[str, m.PersonRecord]) -> None:
         for person in getattr(meeting, key):
             if (r := rec(person)) is not None:
                 getattr(r, key).append(meeting)
+    if isinstance(meeting.maker, m.Person) and (r := rec(meeting.maker)) is not None:
+        r.made.extend(d for item in meeting.items for d in item.decisions)
     for item in meeting.items:
         if item.exempt:
             continue
+        for decision in item.decisions:
+            for person in decision.call_in.by if decision.call_in is not None else ():
+                if (r := rec(person)) is not None:
+                    r.called_in.append(decision)
         for interest in item.interests:
             if (r := rec(interest.person)) is not None:
                 r.interests.append((item, interest))
@@ -746,6 +787,8 @@ RECORD_LISTS: dict[str, Callable[[Any], m.Meeting]] = {  # each list of a record
     "moved": lambda x: x.item.meeting,
     "seconded": lambda x: x.item.meeting,
     "votes": lambda x: x[0].item.meeting,
+    "made": lambda x: x.item.meeting,
+    "called_in": lambda x: x.item.meeting,
 }
 
 
@@ -947,6 +990,7 @@ def link(
     problems: Problems,
     today: dt.date,
     failed: set[str] | frozenset[str] = frozenset(),
+    plan: dict[str, m.PlanEntry] | None = None,
 ) -> tuple[m.Model, Linker]:
-    linker = Linker(site, bodies, people, has_people_file, issue_info, meetings, problems, today, failed)
+    linker = Linker(site, bodies, people, has_people_file, issue_info, meetings, problems, today, failed, plan)
     return linker.run(), linker

@@ -19,6 +19,11 @@ STATUSES = ("scheduled", "held", "cancelled", "postponed", "adjourned")
 RECORDS = ("agenda", "draft", "approved")
 RESULTS = ("carried", "lost", "withdrawn")
 DECISION_TYPES = ("resolution", "recommendation")
+CALL_IN_OUTCOMES = ("no-further-action", "referred-back", "referred-to-council")
+# where an executive decision stands in its call-in period (sitegen.executive.call_in_state)
+CALL_IN_STATES = ("urgent", "open", "called-in", *CALL_IN_OUTCOMES, "implementable")
+PLAN_STATES = ("planned", "slipped", "decided", "withdrawn")  # a forward plan entry's, on the build's date
+REGIONS = {"GB-ENG": ("GB", "ENG"), "GB-WLS": ("GB", "WLS"), "GB-SCT": ("GB", "SCT"), "GB-NIR": ("GB", "NIR")}
 
 
 class Texts(str):
@@ -129,6 +134,8 @@ class Site:
     theme: str = "default"
     licence: str = ""
     description: str = ""
+    region: str = "GB-ENG"  # whose bank holidays are not working days (a key of REGIONS)
+    call_in_days: int = 5  # working days after a decision notice in which it may be called in
 
     @property
     def published(self) -> tuple[str, ...]:
@@ -248,6 +255,55 @@ class Decides:
 
 
 @dataclass(slots=True, eq=False)
+class CallIn:
+    """What happened in a decision's call-in period (``call_in``)."""
+
+    called_in: dt.date | None = None
+    by_refs: list[tuple[str, Location]] = field(default_factory=list)
+    considered_at_id: str = ""
+    outcome: str = ""  # one of CALL_IN_OUTCOMES, or "" while it awaits scrutiny
+    loc: Location = field(default_factory=lambda: Location(""))
+    lines: dict[str, int] = field(default_factory=dict)
+    # computed
+    by: list[Person] = field(default_factory=list)
+    considered_at: Meeting | None = None
+
+
+@dataclass(slots=True, eq=False)
+class PlanEntry:
+    """One entry of the forward plan (content/forward-plan.yaml)."""
+
+    id: str
+    title: str
+    decision_maker_id: str = ""
+    expected: dt.date | None = None  # the day, or the first of the month
+    expected_month: bool = False  # expected names a month, not a day
+    first_published: dt.date | None = None
+    key: bool = False
+    wards: list[str] = field(default_factory=list)
+    summary: str = ""
+    consultation: str = ""
+    exempt: bool = False
+    exempt_reason: str = ""
+    documents: list[Document] = field(default_factory=list)
+    withdrawn: dt.date | None = None
+    loc: Location = field(default_factory=lambda: Location(""))
+    lines: dict[str, int] = field(default_factory=dict)
+    # computed
+    decision_maker: Person | Body | None = None
+    decisions: list[Decision] = field(default_factory=list)  # the decisions that name it with plan
+    state: str = "planned"  # planned | slipped | decided | withdrawn (for the build's date)
+
+    @property
+    def expected_end(self) -> dt.date | None:
+        """The last day of the expected month or the expected day."""
+        if self.expected is None or not self.expected_month:
+            return self.expected
+        nxt = dt.date(self.expected.year + self.expected.month // 12, self.expected.month % 12 + 1, 1)
+        return nxt - dt.timedelta(days=1)
+
+
+@dataclass(slots=True, eq=False)
 class Status:
     """Where a recommendation stands; computed by the linker."""
 
@@ -273,10 +329,22 @@ class Decision:
     at_id: str = ""
     decides: list[Decides] = field(default_factory=list)
     supersedes_ref: str = ""  # the recommendation, referred back, that this one re-makes
+    key: bool = False  # a key decision
+    plan_id: str = ""  # the forward plan entry it carries out
+    published: dt.date | None = None  # the decision notice's date: the call-in period starts the day after
+    urgency: str = ""  # why the notice or call-in rules were set aside
+    call_in: CallIn | None = None
+    reasons: str = ""  # (a decision file's)
+    alternatives: str = ""  # (a decision file's)
     loc: Location = field(default_factory=lambda: Location(""))
-    lines: dict[str, int] = field(default_factory=dict)  # the lines of "to", "at", "text", "supersedes"
+    lines: dict[str, int] = field(default_factory=dict)  # the lines of "to", "at", "text", "supersedes", "plan"
     # computed
     item: Item | None = None
+    plan: PlanEntry | None = None
+    executive: bool = False  # an executive decision: of an executive body, or of one person
+    call_in_until: dt.date | None = None  # the last day it may be called in (with published, without urgency)
+    implement_from: dt.date | None = None  # the next working day after call_in_until
+    call_in_state: str = ""  # on the build's date (executive.call_in_state): "", urgent, open, called-in, ...
     to: Body | None = None
     at: Meeting | None = None
     steps: list[Decides] = field(default_factory=list)  # decisions taken on this recommendation
@@ -296,6 +364,8 @@ class Decision:
     @property
     def ref(self) -> str:
         assert self.item is not None
+        if self.item.meeting is not None and self.item.meeting.maker_id:
+            return self.item.meeting.id  # a decision file's one decision is named by the file
         return f"{self.item.ref}/{self.id}"
 
     @property
@@ -337,6 +407,8 @@ class Item:
     @property
     def ref(self) -> str:
         assert self.meeting is not None
+        if self.meeting.maker_id:
+            return self.meeting.id  # a decision file's one item is named by the file
         return f"{self.meeting.id}/{self.id}"
 
     @property
@@ -363,10 +435,13 @@ class Meeting:
     notes: str = ""
     aliases: list[str] = field(default_factory=list)
     source: str = ""
+    maker_id: str = ""  # a decision made by one person (a file under decisions/): its decision maker's id
     loc: Location = field(default_factory=lambda: Location(""))
     refs: dict = field(default_factory=dict)
     # computed
     body: Body | None = None
+    maker: Person | Body | None = None  # a decision file's decision maker
+    call_ins: list[Decision] = field(default_factory=list)  # the decisions called in that it considered
     chair: Person | None = None
     present: list[Person] = field(default_factory=list)
     apologies: list[Person] = field(default_factory=list)
@@ -378,9 +453,30 @@ class Meeting:
     def sort_key(self) -> tuple:
         return (self.date, self.start or dt.time(0), self.id)
 
+    @property
+    def who(self) -> Person | Body | None:
+        """Who decided: a decision file's decision maker, or the meeting's body."""
+        return self.maker if self.maker_id else self.body
+
+    @property
+    def who_name(self) -> str:
+        who = self.maker if self.maker_id else self.body
+        return who.name if who is not None else (self.maker_id or self.body_id)
+
+    @property
+    def is_decision(self) -> bool:
+        """Whether this is not a meeting but a decision made by one person (a decision file)."""
+        return bool(self.maker_id)
+
+    @property
+    def decision(self) -> Decision | None:
+        """A decision file's one decision."""
+        return self.items[0].decisions[0] if self.maker_id and self.items and self.items[0].decisions else None
+
     def reset(self) -> None:
         """Forget everything the linker computed, so that the meeting can be linked again."""
-        self.body = self.chair = None
+        self.body = self.chair = self.maker = None
+        self.call_ins = []
         self.present, self.apologies, self.in_attendance = [], [], []
         for item in self.items:
             item.considers, item.considered_by, item.issues = [], [], []
@@ -395,6 +491,10 @@ class Meeting:
                 decision.to = decision.at = decision.status = None
                 decision.steps, decision.considered_by = [], []
                 decision.supersedes, decision.superseded_by = None, []
+                decision.plan, decision.executive, decision.call_in_until = None, False, None
+                decision.implement_from, decision.call_in_state = None, ""
+                if decision.call_in is not None:
+                    decision.call_in.by, decision.call_in.considered_at = [], None
                 for step in decision.decides:
                     step.decision = step.target = None
 
@@ -440,6 +540,8 @@ class PersonRecord:
     moved: list[Amendment] = field(default_factory=list)
     seconded: list[Amendment] = field(default_factory=list)
     votes: list[tuple[Vote, str]] = field(default_factory=list)  # (vote, "for"|"against"|"abstained")
+    made: list[Decision] = field(default_factory=list)  # decisions they made alone (decision files)
+    called_in: list[Decision] = field(default_factory=list)  # decisions they called in
 
 
 @dataclass(slots=True, eq=False)
@@ -452,10 +554,15 @@ class Model:
     issue_info: dict[str, IssueInfo]
     meetings: dict[str, Meeting]  # sorted by date, then start, then id
     has_people_file: bool = False
+    plan: dict[str, PlanEntry] = field(default_factory=dict)  # the forward plan, in its file's order
     # computed
     issues: dict[str, Issue] = field(default_factory=dict)
     records: dict[str, PersonRecord] = field(default_factory=dict)
     today: dt.date = field(default_factory=dt.date.today)
+
+    def held(self) -> list[Meeting]:
+        """The meetings (not the decision files), in date order."""
+        return [x for x in self.meetings.values() if not x.maker_id]
 
     def all_items(self) -> list[Item]:
         return [item for m in self.meetings.values() for item in m.items]
@@ -467,7 +574,7 @@ class Model:
 def is_upcoming(meeting: Meeting, today: dt.date) -> bool:
     """Whether MEETING is still to take place on TODAY: the one rule for the lists of
     upcoming meetings and for which meetings have a calendar file of their own."""
-    return meeting.date >= today and meeting.status in ("scheduled", "postponed")
+    return not meeting.maker_id and meeting.date >= today and meeting.status in ("scheduled", "postponed")
 
 
 def owned(model: Model) -> Iterator[tuple[str, object]]:
@@ -498,6 +605,10 @@ def owned_apart(model: Model) -> Iterator[tuple[str, object]]:
         yield f"i:{issue.id}", issue
     for pid, record in model.records.items():
         yield f"r:{pid}", record
+    for entry in model.plan.values():
+        yield f"fp:{entry.id}", entry
+        for n, document in enumerate(entry.documents):
+            yield f"fp:{entry.id}#doc{n}", document
 
 
 def owned_by(meeting: Meeting) -> Iterator[tuple[str, object]]:
@@ -522,13 +633,18 @@ def owned_by(meeting: Meeting) -> Iterator[tuple[str, object]]:
             yield dk, decision
             for n, step in enumerate(decision.decides):
                 yield f"{dk}#step{n}", step
+            if decision.call_in is not None:
+                yield f"{dk}#callin", decision.call_in
 
 
 def anonymous(model: Model) -> Iterator[tuple[str, object]]:
     """The people named in a site without people.yaml (owned()): wherever a meeting names them."""
     for meeting in model.meetings.values():
         named: list[Person | None] = [meeting.chair, *meeting.present, *meeting.apologies, *meeting.in_attendance]
+        if isinstance(meeting.maker, Person):
+            named.append(meeting.maker)
         for item in meeting.items:
+            named += [p for d in item.decisions if d.call_in is not None for p in d.call_in.by]
             named += [interest.person for interest in item.interests]
             named += [p for a in item.amendments for p in (a.moved_by, a.seconded_by)]
             named += [p for v in item.votes for p in (*v.for_people, *v.against_people, *v.abstained_people)]
@@ -544,5 +660,5 @@ def _short_repr(self: object) -> str:
 
 
 for _cls in (Person, Body, IssueInfo, Document, Interest, Amendment, Vote, Decides, Status, Decision, Item, Meeting,
-             Issue, PersonRecord, Model):  # fmt: skip
+             Issue, PersonRecord, Model, CallIn, PlanEntry):  # fmt: skip
     _cls.__repr__ = _short_repr  # type: ignore[method-assign]

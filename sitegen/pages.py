@@ -21,6 +21,7 @@ from .urls import NAMED, output_file, path_for, path_of
 
 REGISTER_LATEST = 50
 HOME_LIST = 8
+PLAN_LATEST = 20  # the decided and withdrawn entries the forward plan page lists
 
 
 @dataclass(slots=True)
@@ -88,6 +89,66 @@ def open_recommendations(recommendations: list[m.Decision]) -> list[m.Decision]:
     return [d for d in recommendations if d.status is not None and d.status.open]
 
 
+def has_executive(model: m.Model) -> bool:
+    """Whether the site publishes the executive's records (the forward plan, call-in): it
+    has a forward plan, an executive body, or decisions made by one person."""
+    return (
+        bool(model.plan)
+        or any(b.kind == "executive" for b in model.bodies.values())
+        or (len(model.held()) < len(model.meetings))
+    )
+
+
+def forward_plan(model: m.Model) -> dict[str, Any]:
+    """The forward plan page's lists: slipped entries first, then the planned ones by
+    expected month, then the latest decided and withdrawn."""
+    entries = list(model.plan.values())
+
+    def when(e: m.PlanEntry) -> tuple:
+        return (e.expected or dt.date.max, e.id)
+
+    slipped = sorted((e for e in entries if e.state == "slipped"), key=when)
+    planned = sorted((e for e in entries if e.state == "planned"), key=when)
+    months = [
+        (month, list(group))
+        for month, group in groupby(planned, key=lambda e: e.expected.replace(day=1) if e.expected else None)
+    ]
+    decided = sorted(
+        (e for e in entries if e.state == "decided"), key=lambda e: (e.decisions[-1].date, e.id), reverse=True
+    )
+    withdrawn = sorted(
+        (e for e in entries if e.state == "withdrawn"), key=lambda e: (e.withdrawn or dt.date.min, e.id), reverse=True
+    )
+    return {
+        "slipped": slipped,
+        "months": months,
+        "decided": decided[:PLAN_LATEST],
+        "withdrawn": withdrawn[:PLAN_LATEST],
+    }
+
+
+def call_ins(model: m.Model, publics: list[list[m.Decision]]) -> dict[str, Any]:
+    """The call-in page's lists, from the public decisions (PUBLICS, by meeting): those that
+    may be called in (the soonest deadline first), those called in and awaiting scrutiny,
+    and this year's outcomes (the latest first)."""
+    executive = [d for public in publics for d in public if d.executive]
+    running = sorted(
+        (d for d in executive if d.call_in_state == "open"), key=lambda d: (d.call_in_until, d.date, d.ref)
+    )
+    waiting = [d for d in executive if d.call_in_state == "called-in"]
+    year = model.today.year
+    outcomes = sorted(
+        (
+            d
+            for d in executive
+            if d.call_in is not None and d.call_in.outcome and d.call_in.called_in and d.call_in.called_in.year == year
+        ),
+        key=lambda d: (d.call_in.called_in, d.ref),  # type: ignore[union-attr]
+        reverse=True,
+    )
+    return {"running": running, "waiting": waiting, "outcomes": outcomes, "year": year}
+
+
 def upcoming(model: m.Model) -> list[m.Meeting]:
     return [x for x in model.meetings.values() if m.is_upcoming(x, model.today)]
 
@@ -103,7 +164,8 @@ def plan(model: m.Model) -> list[Page]:
     publics = [_public(meeting) for meeting in model.meetings.values()]
     decision_years = public_decision_years(model, publics)
     decisions = [d for _, ds in decision_years for d in ds]  # public_decisions(), newest first
-    years = by_year(reversed(model.meetings.values()))  # (the model's meetings are in date order)
+    held = model.held()
+    years = by_year(reversed(held))  # (the model's meetings are in date order)
     counts = [(y, len(ms)) for y, ms in years]
     recommendations = [d for public in publics for d in public if d.is_recommendation]
     awaiting = open_recommendations(recommendations)
@@ -131,7 +193,7 @@ def plan(model: m.Model) -> list[Page]:
             {
                 "years": counts,
                 "upcoming": coming,
-                "recent": [x for x in reversed(model.meetings.values()) if x.date < model.today][:20],
+                "recent": [x for x in reversed(held) if x.date < model.today][:20],
             },
         )
     )
@@ -144,7 +206,13 @@ def plan(model: m.Model) -> list[Page]:
                 {"year": year, "meetings": meetings, "years": [y for y, _ in years]},
             )
         )
+    made = Counter(x.items[0].title for x in model.meetings.values() if x.maker_id)
     for meeting in model.meetings.values():
+        if meeting.maker_id:  # a decision made by one person
+            item = meeting.items[0]
+            title = item.title if made[item.title] == 1 else f"{item.title} ({meeting.id})"
+            pages.append(Page(path_of(meeting), "decision.html", title, {"meeting": meeting, "item": item}))
+            continue
         title = _meeting_title(meeting)
         pages.append(Page(path_of(meeting), "meeting.html", title, {"meeting": meeting}))
         labels = Counter(item.label for item in meeting.items)
@@ -233,6 +301,13 @@ def plan(model: m.Model) -> list[Page]:
     declared_years = sorted({meeting.date.year for meeting, _, _ in rows}, reverse=True)
     declared = [(year, [r for r in rows if r[0].date.year == year]) for year in declared_years]
     pages.append(Page(NAMED["declarations"], "declarations.html", _("Declarations of interest"), {"years": declared}))
+    if has_executive(model):
+        pages.append(Page(NAMED["forward-plan"], "forward_plan.html", _("Forward plan"), forward_plan(model)))
+        planned = Counter(entry.title for entry in model.plan.values())
+        for entry in model.plan.values():
+            title = entry.title if planned[entry.title] == 1 else f"{entry.title} ({entry.id})"
+            pages.append(Page(path_of(entry), "plan_entry.html", title, {"entry": entry}))
+        pages.append(Page(NAMED["call-in"], "call_in.html", _("Call-in"), call_ins(model, publics)))
     pages.append(Page(NAMED["how"], "how.html", _("How decisions are made here"), {}))
     pages.append(Page(NAMED["search"], "search.html", _("Search"), {}))
     pages.append(Page(NAMED["data"], "data.html", _("Open data"), {}))

@@ -109,6 +109,69 @@ ROLE_WORDS = Vocabulary({"member": N_("Councillor"), "officer": N_("Officer"), "
 VOTE_WORDS = Vocabulary({"for": N_("For"), "against": N_("Against"), "abstained": N_("Abstained")})
 
 
+class Dated:
+    """Whether the page being rendered shows something that depends on the build's date
+    (an open recommendation's status, a call-in period, whether a meeting is to come),
+    and whether it said so already: the page's footer then says which day it is correct on."""
+
+    shown = False
+    stated = False
+
+    @classmethod
+    def start(cls) -> None:
+        cls.shown = cls.stated = False
+
+
+def status_depends_on_date(status: m.Status | None) -> None:
+    if status is not None and status.open:
+        Dated.shown = True
+
+
+PLAN_STATE_WORDS = Vocabulary(  # a forward plan entry's state (model.PlanEntry.state)
+    {"planned": N_("Planned"), "slipped": N_("Slipped"), "decided": N_("Decided"), "withdrawn": N_("Withdrawn")}
+)
+CALL_IN_OUTCOME_WORDS = Vocabulary(  # model.CALL_IN_OUTCOMES
+    {
+        "no-further-action": N_("No further action: the decision stands"),
+        "referred-back": N_("Referred back to the decision maker"),
+        "referred-to-council": N_("Referred to full Council"),
+    }
+)
+
+
+def call_in_words(decision: m.Decision) -> str:
+    """Where DECISION stands in its call-in period, on the build's date ("" when it is not subject to call-in)."""
+    state = decision.call_in_state
+    if state in ("open", "implementable"):
+        Dated.shown = True
+    if state == "open":
+        return _("May be called in until %(date)s", date=long_date(decision.call_in_until))
+    if state == "implementable":
+        return _("Can be implemented from %(date)s", date=long_date(decision.implement_from))
+    if state == "urgent":
+        return _("Not subject to call-in: taken as a matter of urgency")
+    if decision.call_in is None or decision.call_in.called_in is None:
+        return ""
+    called = long_date(decision.call_in.called_in)
+    if state == "called-in":
+        return _("Called in on %(date)s; awaiting scrutiny", date=called)
+    return _("Called in on %(date)s: %(outcome)s", date=called, outcome=CALL_IN_OUTCOME_WORDS[state])
+
+
+def call_in_tone(decision: m.Decision) -> str:
+    """How a theme marks a call-in state (as model.State's tones)."""
+    return {"open": "pending", "called-in": "pending", "referred-back": "bad", "referred-to-council": "info"}.get(
+        decision.call_in_state, "neutral"
+    )
+
+
+def expected_words(entry: m.PlanEntry) -> str:
+    """When a forward plan entry is expected: a month ("March 2024") or a day."""
+    if entry.expected is None:
+        return ""
+    return i18n.month_year(entry.expected) if entry.expected_month else long_date(entry.expected)
+
+
 def clock(time: dt.time | None) -> str:
     """6.30pm, 6pm, midday, midnight (in Welsh 6.30yh, 6yh, hanner dydd, hanner nos)."""
     if time is None:
@@ -156,6 +219,7 @@ def _then(step: m.Decides, text: str) -> str:
 def status_words(status: m.Status | None) -> str:
     if status is None:
         return ""
+    status_depends_on_date(status)
     if status.state == "superseded" and status.superseded_by is not None:
         text = _("Superseded by %(recommendation)s", recommendation=made_by(status.superseded_by))
         return _then(status.step, text) if status.step is not None else text

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from . import model as m
 from .i18n import _, current, long_date
-from .pages import public_decisions
-from .present import RECORD_WORDS, STATUS_WORDS, status_words
+from .pages import has_executive, public_decisions
+from .present import PLAN_STATE_WORDS, RECORD_WORDS, STATUS_WORDS, call_in_words, expected_words, status_words
 from .urls import (
     NAMED,
     Urls,
@@ -75,16 +75,17 @@ class Publisher:
         return dt.datetime.combine(meeting.date, meeting.start or dt.time(0), self.tz)
 
     def meeting_name(self, meeting: m.Meeting) -> str:
-        name = meeting.body.name if meeting.body else meeting.body_id
-        return _("%(body)s, %(date)s", body=name, date=long_date(meeting.date))
+        return _("%(body)s, %(date)s", body=meeting.who_name, date=long_date(meeting.date))
 
     # --- everything ------------------------------------------------------------
 
     def files(self) -> Iterator[tuple[str, bytes | Streamed]]:
         """Every file, one at a time: the caller writes each before the next is made."""
         model = self.model
-        meetings = list(reversed(model.meetings.values()))
+        held = model.held()
+        meetings = list(reversed(held))
         decisions = public_decisions(model)
+        executive = has_executive(model)
         by_body: dict[int, list[m.Decision]] = {}  # each body's, in the same order
         for d in decisions:
             by_body.setdefault(id(d.item.meeting.body), []).append(d)  # type: ignore[union-attr]
@@ -94,7 +95,11 @@ class Publisher:
             yield own, self.meetings_feed(meetings, _("All meetings"), own)
             own = at + named["decisions-feed"]
             yield own, self.decisions_feed(decisions, _("All decisions"), own)
-            yield at + named["calendar"], self.calendar(model.meetings.values(), f"{model.site.title}")
+            yield at + named["calendar"], self.calendar(held, f"{model.site.title}")
+            if executive:
+                own = at + named["forward-plan-feed"]
+                yield own, self.plan_feed(_("Forward plan"), own)
+                yield at + named["forward-plan-calendar"], self.plan_calendar(_("Forward plan"))
             for body in model.bodies.values():
                 mine = [x for x in meetings if x.body is body]
                 own = at + body_feed(body, "meetings")
@@ -160,14 +165,17 @@ class Publisher:
     def decisions_feed(self, decisions: list[m.Decision], title: str, path: str) -> bytes:
         entries = []
         for d in decisions[: FEED_ENTRIES * 2]:
-            body = d.meeting.body.name if d.meeting.body else d.meeting.body_id
+            body = d.meeting.who_name
             label = _esc(_("Status:"))
             status = f"<p><strong>{label}</strong> {_esc(status_words(d.status))}</p>" if d.status else ""
-            heading = (
-                _("%(body)s: %(item)s, recommendation %(id)s", body=body, item=d.item.title, id=d.id)  # type: ignore[union-attr]
-                if d.is_recommendation
-                else _("%(body)s: %(item)s, decision %(id)s", body=body, item=d.item.title, id=d.id)  # type: ignore[union-attr]
-            )
+            if d.call_in_state:
+                status += f"<p><strong>{_esc(_('Call-in:'))}</strong> {_esc(call_in_words(d))}</p>"
+            if d.meeting.maker_id:
+                heading = _("%(who)s: %(title)s", who=body, title=d.item.title)  # type: ignore[union-attr]
+            elif d.is_recommendation:
+                heading = _("%(body)s: %(item)s, recommendation %(id)s", body=body, item=d.item.title, id=d.id)  # type: ignore[union-attr]
+            else:
+                heading = _("%(body)s: %(item)s, decision %(id)s", body=body, item=d.item.title, id=d.id)  # type: ignore[union-attr]
             entries.append(
                 {
                     "id": f"tag:{self.host},{d.date.isoformat()}:decisions/{d.ref}",
@@ -178,6 +186,63 @@ class Publisher:
                 }
             )
         return self._feed(title, path, NAMED["decisions"], entries)
+
+    def plan_feed(self, title: str, path: str) -> bytes:
+        """The forward plan: an entry for each plan entry in each state it reaches (planned,
+        decided, withdrawn), so that a reader sees it appear and then see it settled."""
+        entries = []
+        for entry in self.model.plan.values():
+            state = entry.state if entry.state in ("decided", "withdrawn") else "planned"
+            if state == "decided":
+                since = entry.decisions[-1].date
+            elif state == "withdrawn":
+                since = entry.withdrawn
+            else:
+                since = entry.first_published
+            since = since or dt.date(2000, 1, 1)
+            words = [PLAN_STATE_WORDS[entry.state], _("expected %(when)s", when=expected_words(entry))]
+            if entry.decision_maker is not None:
+                words.append(_("Decision maker: %(who)s", who=entry.decision_maker.name))
+            html = f"<p>{_esc('; '.join(str(w) for w in words))}</p>"
+            if entry.summary and not entry.exempt:
+                html += str(self.md(entry.summary))
+            entries.append(
+                {
+                    "id": f"tag:{self.host},{since.isoformat()}:forward-plan/{entry.id}/{state}",
+                    "title": _("%(title)s: %(state)s", title=entry.title, state=PLAN_STATE_WORDS[entry.state].lower()),
+                    "link": self.absolute(entry),
+                    "updated": dt.datetime.combine(since, dt.time(0), self.tz),
+                    "html": html,
+                }
+            )
+        entries.sort(key=lambda e: (e["updated"], e["id"]), reverse=True)
+        return self._feed(title, path, NAMED["forward-plan"], entries[: FEED_ENTRIES * 2])
+
+    def plan_calendar(self, name: str) -> bytes:
+        """The forward plan's expected decisions, as all-day events: the day, or the whole
+        expected month (entries still planned or slipped)."""
+        icalendar = _icalendar()
+        cal = icalendar.Calendar()
+        cal.add("prodid", "-//sitegen//forward plan//EN")
+        cal.add("version", "2.0")
+        cal.add("calscale", "GREGORIAN")
+        cal.add("x-wr-calname", f"{name} – {self.model.site.authority}")
+        for entry in self.model.plan.values():
+            if entry.state not in ("planned", "slipped") or entry.expected is None:
+                continue
+            end = entry.expected_end or entry.expected
+            event = icalendar.Event()
+            event.add("summary", f"{entry.title}")
+            event.add("dtstart", entry.expected)
+            event.add("dtend", end + dt.timedelta(days=1))
+            stamp = entry.first_published or entry.expected
+            event.add("dtstamp", dt.datetime.combine(stamp, dt.time(0), UTC))
+            event.add("uid", f"forward-plan-{entry.id}@{self.host}")
+            event.add("description", f"{PLAN_STATE_WORDS[entry.state]}. {self.absolute(entry)}")
+            event.add("status", "TENTATIVE")
+            event.add("url", self.absolute(entry))
+            cal.add_component(event)
+        return cal.to_ical()
 
     # --- calendars ---------------------------------------------------------------
 
@@ -286,9 +351,76 @@ class Publisher:
         }
         issues = data.pop("issues")
         yield _json(data)[:-1] + b',"events":['
-        for n, meeting in enumerate(model.meetings.values()):
+        for n, meeting in enumerate(model.held()):
             yield (b"," if n else b"") + _json(self.event_json(meeting))
-        yield b'],"issues":' + _json(issues) + b"}\n"
+        yield b'],"individual_decisions":['
+        made = [x for x in model.meetings.values() if x.maker_id]
+        for n, record in enumerate(made):
+            yield (b"," if n else b"") + _json(self.made_json(record))
+        yield b'],"forward_plan":' + _json([self.plan_json(e) for e in model.plan.values()])
+        yield b',"issues":' + _json(issues) + b"}\n"
+
+    def made_json(self, record: m.Meeting) -> dict:
+        """A decision made by one person (a decision file)."""
+        item = record.items[0]
+        maker = record.maker
+        out: dict = {
+            "id": record.id,
+            "title": _text(item.title),
+            "decision_maker_id": record.maker_id,
+            "decision_maker_type": "organization" if isinstance(maker, m.Body) else "person",
+            "date": record.date.isoformat(),
+            "url": self.absolute(record),
+            "exempt": item.exempt,
+        }
+        if item.exempt:
+            out["exempt_reason"] = _text(item.exempt_reason) or None
+            return out
+        decision = item.decisions[0]
+        out.update(
+            {
+                "issues": [i.id for i in item.issues],
+                "reasons": _text(decision.reasons) or None,
+                "alternatives": _text(decision.alternatives) or None,
+                "interests": [
+                    {"person_id": i.person.id if i.person else None, "interest": _text(i.interest)}
+                    for i in item.interests
+                ],
+                "decision": self.decision_json(decision),
+                "documents": [self.document_json(doc) for doc in item.documents],
+            }
+        )
+        return out
+
+    def plan_json(self, entry: m.PlanEntry) -> dict:
+        """A forward plan entry (an exempt one: its title and reason only)."""
+        out: dict = {
+            "id": entry.id,
+            "title": _text(entry.title),
+            "decision_maker_id": entry.decision_maker_id,
+            "expected": (entry.expected.isoformat()[:7] if entry.expected_month else entry.expected.isoformat())
+            if entry.expected
+            else None,
+            "first_published": entry.first_published.isoformat() if entry.first_published else None,
+            "key": entry.key,
+            "state": entry.state,
+            "withdrawn": entry.withdrawn.isoformat() if entry.withdrawn else None,
+            "decisions": [d.ref for d in entry.decisions],
+            "url": self.absolute(entry),
+            "exempt": entry.exempt,
+        }
+        if entry.exempt:
+            out["exempt_reason"] = _text(entry.exempt_reason) or None
+            return out
+        out.update(
+            {
+                "wards": list(entry.wards),
+                "summary": _text(entry.summary) or None,
+                "consultation": _text(entry.consultation) or None,
+                "documents": [self.document_json(doc) for doc in entry.documents],
+            }
+        )
+        return out
 
     def event_json(self, meeting: m.Meeting) -> dict:
         participants = []
@@ -378,9 +510,30 @@ class Publisher:
             "type": d.type,
             "text": _text(d.text),
             "date": d.date.isoformat(),
-            "organization_id": d.meeting.body_id,
+            "organization_id": d.meeting.body_id or None,
             "url": self.absolute(d),
         }
+        if d.executive or d.key or d.plan_id or d.published:
+            call_in = d.call_in
+            out.update(
+                {
+                    "executive": d.executive,
+                    "key": d.key,
+                    "plan_id": d.plan_id or None,
+                    "published": d.published.isoformat() if d.published else None,
+                    "urgency": _text(d.urgency) or None,
+                    "call_in_until": d.call_in_until.isoformat() if d.call_in_until else None,
+                    "call_in_status": d.call_in_state or None,
+                    "call_in": {
+                        "called_in": call_in.called_in.isoformat() if call_in.called_in else None,
+                        "by": [p.id for p in call_in.by],
+                        "considered_at": call_in.considered_at.id if call_in.considered_at else None,
+                        "outcome": call_in.outcome or None,
+                    }
+                    if call_in is not None
+                    else None,
+                }
+            )
         if d.is_recommendation:
             status = d.status
             out.update(
@@ -451,6 +604,10 @@ class Publisher:
                 "status",
                 "outcome",
                 "deciding_meeting",
+                "key",
+                "published",
+                "call_in_until",
+                "call_in_status",
                 *self.columns("text"),
                 "url",
             ]  # fmt: skip
@@ -469,7 +626,7 @@ class Publisher:
                 for v in [
                     meeting.id,  # type: ignore[union-attr]
                     meeting.date.isoformat(),  # type: ignore[union-attr]
-                    meeting.body_id,  # type: ignore[union-attr]
+                    meeting.body_id or meeting.maker_id,  # type: ignore[union-attr]
                     d.item.id,  # type: ignore[union-attr]
                     *self.cells(d.item.title),  # type: ignore[union-attr]
                     d.id,
@@ -478,6 +635,10 @@ class Publisher:
                     status_words(status) if status else _("decided"),
                     outcome,
                     step.decision.meeting.id if step and step.decision else "",
+                    "yes" if d.key else "",
+                    d.published.isoformat() if d.published else "",
+                    d.call_in_until.isoformat() if d.call_in_until else "",
+                    d.call_in_state,
                     *self.cells(d.text),
                     self.absolute(d),
                 ]

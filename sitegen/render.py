@@ -470,6 +470,10 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         made_by=present.made_by,
         file_size=present.file_size,
         time_range=present.time_range,
+        call_in_words=present.call_in_words,
+        call_in_tone=present.call_in_tone,
+        expected_words=present.expected_words,
+        month_year=i18n.month_year,
     )
     env.globals.update(
         OUTCOME_WORDS=present.OUTCOME_WORDS,
@@ -481,5 +485,6 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         STATE_WORDS=present.STATE_WORDS,
         ROLE_WORDS=present.ROLE_WORDS,
         VOTE_WORDS=present.VOTE_WORDS,
+        PLAN_STATE_WORDS=present.PLAN_STATE_WORDS,
     )
     return env

@@ -26,14 +26,17 @@ ENUMS: dict[tuple[str, str], tuple[Any, ...]] = {
     ("record", "$defs/decision/properties/type"): m.DECISION_TYPES,
     ("record", "$defs/decision/properties/status"): (*m.STATES, None),
     ("record", "$defs/decision/properties/outcomes/items/properties/outcome"): m.OUTCOMES,
+    ("record", "$defs/decision/properties/call_in_status"): (*m.CALL_IN_STATES, None),
+    ("record", "$defs/decision/properties/call_in/anyOf/1/properties/outcome"): (*m.CALL_IN_OUTCOMES, None),
+    ("record", "$defs/plan_entry/properties/state"): m.PLAN_STATES,
 }
 
-NAMES = ("meeting", "bodies", "people", "record")
+NAMES = (*fields.EDITOR_SCHEMAS, "record")
 
 
 def _at(node: Any, path: str) -> Any:
     for part in path.split("/"):
-        node = node[part]
+        node = node[int(part)] if isinstance(node, list) else node[part]
     return node
 
 
@@ -53,7 +56,7 @@ def main() -> int:
     for name in NAMES:
         path = FOLDER / f"{name}.schema.json"
         text = generate(name)
-        if path.read_text(encoding="utf-8") != text:
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path}")
     return 0

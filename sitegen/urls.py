@@ -16,6 +16,8 @@ PATTERNS = {
     "body-feed": "feeds/bodies/{0}/{1}.atom",  # {1}: "meetings" or "decisions"
     "body-calendar": "calendar/bodies/{0}.ics",
     "meeting-calendar": "calendar/meetings/{0}.ics",  # an upcoming meeting's own
+    "decision": "decisions/{0}/",  # a decision made by one person (a decision file)
+    "plan-entry": "forward-plan/{0}/",
 }
 
 
@@ -27,11 +29,17 @@ def path_for(kind: str, *ids: object) -> str:
 def path_of(obj: object) -> str:
     """The address of a page, relative to the site root, ending in '/' (or a file name)."""
     if isinstance(obj, m.Meeting):
-        return path_for("meeting", obj.id)
+        return path_for("decision" if obj.maker_id else "meeting", obj.id)
     if isinstance(obj, m.Item):
+        if obj.meeting.maker_id:  # type: ignore[union-attr]
+            return path_for("decision", obj.meeting.id)  # type: ignore[union-attr]
         return path_for("item", obj.meeting.id, obj.id)  # type: ignore[union-attr]
     if isinstance(obj, m.Decision):  # (an exempt item's page shows no decisions: its title and reason)
-        return path_of(obj.item) if obj.item.exempt else f"{path_of(obj.item)}#decision-{obj.id}"  # type: ignore[union-attr]
+        if obj.item.exempt or obj.item.meeting.maker_id:  # type: ignore[union-attr]
+            return path_of(obj.item)
+        return f"{path_of(obj.item)}#decision-{obj.id}"
+    if isinstance(obj, m.PlanEntry):
+        return path_for("plan-entry", obj.id)
     if isinstance(obj, m.Amendment):
         return f"{path_of(obj.item)}#amendment-{obj.id or 'x'}"
     if isinstance(obj, m.Body):
@@ -80,6 +88,8 @@ NAMED = {
     "people": "people/",
     "decisions": "decisions/",
     "awaiting": "decisions/awaiting/",
+    "call-in": "decisions/call-in/",
+    "forward-plan": "forward-plan/",
     "search": "search/",
     "data": "data/",
     "declarations": "declarations/",
@@ -89,6 +99,8 @@ NAMED = {
     # generated files
     "meetings-feed": "feeds/meetings.atom",
     "decisions-feed": "feeds/decisions.atom",
+    "forward-plan-feed": "feeds/forward-plan.atom",
+    "forward-plan-calendar": "calendar/forward-plan.ics",
     "calendar": "calendar/meetings.ics",
     "record": "data/record.json",
     "record-schema": "data/schema.json",
@@ -101,6 +113,12 @@ NAMED = {
     "robots": "robots.txt",
     "redirects": "_redirects",
 }
+
+
+#: the ids a decision file may not have: the pages of their own under /decisions/ (call-in, awaiting)
+RESERVED_DECISION_IDS = frozenset(
+    path.split("/")[1] for path in NAMED.values() if path.startswith("decisions/") and path.count("/") == 2
+)
 
 
 def webcal(address: str, base_url: str) -> str:

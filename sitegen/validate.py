@@ -149,6 +149,41 @@ class Fields:
             return default
         return value
 
+    def flag(self, key: str) -> bool:
+        """A yes-or-no key (true or false)."""
+        value = self.data.get(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.error(self.data.value_line(key), f'"{key}" should be true or false, not {_kind(value)}')
+            return False
+        return value
+
+    def exempt(self) -> tuple[bool, str]:
+        """ "exempt": (whether it is, and the reason given)."""
+        entry = self.data
+        exempt = entry.get("exempt")
+        if "exempt" in entry and (exempt is None or (isinstance(exempt, str) and not exempt.strip())):
+            # "exempt:" with nothing after it: the clerk meant to say why; publishing would be the worst guess
+            self.error(
+                entry.value_line("exempt"),
+                '"exempt" is empty: give the reason (e.g. "Paragraph 3 of Schedule 12A"), or true, or remove it',
+            )
+            return True, ""
+        if exempt is True:
+            return True, ""
+        if exempt in (None, False):
+            return False, ""
+        if isinstance(exempt, LMap):  # the reason by language
+            return True, self.texts("exempt", exempt, True, "")
+        if isinstance(exempt, LList):
+            self.error(entry.value_line("exempt"), f'"exempt" should be true, or the reason the {self.what} is exempt')
+            return True, ""
+        reason = str(exempt).strip()
+        if LANGUAGES[1:]:
+            reason = self.first_language(reason, entry.value_line("exempt"))
+        return True, reason
+
     def date(self, key: str, required: bool = False) -> dt.date | None:
         value = self.text(key, required)
         if not value:
@@ -229,7 +264,19 @@ class Fields:
         return out
 
 
-_PROSE = {"minutes", "text", "notes", "description", "summary", "interest", "note"}
+_PROSE = {
+    "minutes",
+    "text",
+    "notes",
+    "description",
+    "summary",
+    "interest",
+    "note",
+    "urgency",
+    "reasons",
+    "alternatives",
+    "consultation",
+}
 # a code span (kept as it is) or an HTML comment as CommonMark reads one (<!-->, <!---> included)
 _CODE_OR_COMMENT = re.compile(r"(`+)[\s\S]*?(?<!`)\1(?!`)|<!--(?:-?>|[\s\S]*?-->)")
 _FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})")
@@ -380,6 +427,13 @@ def _site(data: Any, rel: str, problems: Problems) -> m.Site:
         site.theme = "default"
     site.licence = f.text("licence")
     site.description = f.text("description")
+    site.region = f.enum("region", tuple(m.REGIONS), site.region)
+    days = data.get("call_in_days")
+    if days is not None:
+        if isinstance(days, Num) and days.as_int() is not None and 0 <= days.as_int() <= 60:  # type: ignore[operator]
+            site.call_in_days = days.as_int()  # type: ignore[assignment]
+        else:
+            f.error(data.value_line("call_in_days"), '"call_in_days" should be a number of working days, such as 5')
     return site
 
 
@@ -475,6 +529,9 @@ AMENDMENT_KEYS = fields.AMENDMENT.names
 VOTE_KEYS = fields.VOTE.names
 INTEREST_KEYS = fields.INTEREST.names
 DOCUMENT_KEYS = fields.DOCUMENT.names
+CALL_IN_KEYS = fields.CALL_IN.names
+DECISION_FILE_KEYS = fields.DECISION_FILE.names
+PLAN_KEYS = fields.PLAN_ENTRY.names
 
 
 class MeetingReader:
@@ -628,25 +685,7 @@ class MeetingReader:
             "minutes": entry.value_line("minutes"),
             "issue": entry.value_line("issue"),
         }
-        exempt = entry.get("exempt")
-        if "exempt" in entry and (exempt is None or (isinstance(exempt, str) and not exempt.strip())):
-            # "exempt:" with nothing after it: the clerk meant to say why; publishing would be the worst guess
-            f.error(
-                entry.value_line("exempt"),
-                '"exempt" is empty: give the reason (e.g. "Paragraph 3 of Schedule 12A"), or true, or remove it',
-            )
-            item.exempt = True
-        if exempt is True:
-            item.exempt = True
-        elif exempt not in (None, False):
-            if isinstance(exempt, LMap):  # the reason by language
-                item.exempt, item.exempt_reason = True, f.texts("exempt", exempt, True, "")
-            elif isinstance(exempt, LList):
-                f.error(entry.value_line("exempt"), '"exempt" should be true, or the reason the item is exempt')
-            else:
-                item.exempt, item.exempt_reason = True, str(exempt).strip()
-                if LANGUAGES[1:]:
-                    item.exempt_reason = f.first_language(item.exempt_reason, entry.value_line("exempt"))
+        item.exempt, item.exempt_reason = f.exempt()
         for e in f.maps("interests"):
             g = Fields(e, rel, self.problems, "interest", INTEREST_KEYS)
             person = g.text("person", required=True)
@@ -690,6 +729,128 @@ class MeetingReader:
         for value, line in f.strings("considers"):
             item.considers_refs.append((value, Location(rel, line)))
         return item if item.id else None
+
+    def executive(self, g: Fields, decision: m.Decision) -> None:
+        """The keys any decision may carry for the executive's rules: key, plan, published,
+        urgency, call_in."""
+        e = g.data
+        decision.key = g.flag("key")
+        decision.plan_id = g.slug("plan", what="forward plan id")
+        decision.lines["plan"] = e.value_line("plan")
+        decision.lines["key"] = e.key_line("key") if "key" in e else decision.loc.line
+        decision.published = g.date("published")
+        decision.lines["published"] = e.value_line("published")
+        decision.urgency = g.text("urgency")
+        if "call_in" not in e:
+            return
+        value = e.get("call_in")
+        if not isinstance(value, LMap):
+            g.error(e.value_line("call_in"), '"call_in" should be a mapping: called_in, by, considered_at, outcome')
+            return
+        c = Fields(value, g.rel, self.problems, "call_in", CALL_IN_KEYS)
+        call_in = m.CallIn(
+            called_in=c.date("called_in", required=True),
+            by_refs=self.person_refs(c, "by"),
+            considered_at_id=c.slug("considered_at", what="meeting id"),
+            outcome=c.enum("outcome", m.CALL_IN_OUTCOMES, ""),
+            loc=Location(g.rel, e.key_line("call_in")),
+            lines={"considered_at": value.value_line("considered_at"), "called_in": value.value_line("called_in")},
+        )
+        decision.call_in = call_in
+        if decision.urgency:
+            g.error(
+                e.key_line("call_in"),
+                "a decision taken under urgency is not subject to call-in: remove call_in, or urgency",
+            )
+        elif decision.published is None:
+            g.error(e.key_line("call_in"), 'a decision can be called in only after its notice: add "published"')
+        elif call_in.called_in is not None and call_in.called_in < decision.published:
+            c.error(
+                value.value_line("called_in"),
+                f"called_in {call_in.called_in.isoformat()} is before the decision notice was published "
+                f"({decision.published.isoformat()})",
+            )
+
+    def decision_file(self, source: MeetingSource, decision_id: str) -> m.Meeting | None:
+        """A decision made by one person (a file under decisions/): a record of its own, held
+        as a meeting of one item with one decision (see model.Meeting.is_decision)."""
+        data, rel = source.data, source.rel
+        if not isinstance(data, LMap):
+            self.problems.error(
+                Location(rel, getattr(data, "line", 1)), "a decision file should be a mapping of keys and values"
+            )
+            return None
+        f = Fields(data, rel, self.problems, "decision file", DECISION_FILE_KEYS)
+        if source.notes is not None and "text" in data:
+            f.error(
+                data.key_line("text"),
+                'in a .md decision file the decision is the text after the front matter; remove "text"',
+            )
+        date = f.date("date", required=True)
+        maker = f.slug("decision_maker", required=True, what="person or body id")
+        record = m.Meeting(
+            id=decision_id,
+            body_id="",
+            date=date or dt.date.min,
+            status="held",
+            record="approved",
+            maker_id=maker or "?",
+            aliases=f.aliases(),
+            source=rel,
+            loc=Location(rel, 1),
+        )
+        record.refs = {
+            "maker": Location(rel, data.value_line("decision_maker")),
+            "body": Location(rel, 1),
+            "chair": Location(rel, 1),
+            "present": [],
+            "apologies": [],
+            "in_attendance": [],
+            "notes_line": 0,
+            "end": Location(rel, 1),
+        }
+        record.documents = []
+        item = m.Item(
+            id="decision",
+            title=f.text("title", required=True),
+            issue_id=f.slug("issue", what="issue id"),
+            loc=Location(rel, 1),
+        )
+        item.lines = {"minutes": 0, "issue": data.value_line("issue")}
+        item.exempt, item.exempt_reason = f.exempt()
+        for e in f.maps("interests"):
+            g = Fields(e, rel, self.problems, "interest", INTEREST_KEYS)
+            person = g.text("person", required=True)
+            if person:
+                item.interests.append(m.Interest(person, g.text("interest"), Location(rel, e.value_line("person"))))
+        if source.notes is not None:
+            text = without_comments(source.notes)
+            text = f.first_language(text, source.notes_line) if LANGUAGES[1:] and text.strip() else text
+            text_line = source.notes_line
+        else:
+            text, text_line = f.text("text", required=True), data.value_line("text")
+        decision = m.Decision(id="1", text=text, loc=Location(rel, 1))
+        decision.lines = {"text": text_line}
+        decision.reasons = f.text("reasons")
+        decision.alternatives = f.text("alternatives")
+        decision.lines["reasons"] = data.value_line("reasons")
+        decision.lines["alternatives"] = data.value_line("alternatives")
+        self.executive(f, decision)
+        decision.item = item
+        item.decisions = [decision]
+        item.documents = self.documents(f)
+        item.meeting = record
+        record.items = [item]
+        from .urls import RESERVED_DECISION_IDS
+
+        if decision_id in RESERVED_DECISION_IDS:
+            self.problems.error(
+                Location(rel, 1),
+                f'"{decision_id}" is the address of a page of its own (/decisions/{decision_id}/): '
+                "rename the decision file",
+            )
+            return None
+        return record if date is not None and maker else None
 
     def vote(self, e: LMap, rel: str) -> m.Vote:
         g = Fields(e, rel, self.problems, "vote", VOTE_KEYS)
@@ -736,6 +897,7 @@ class MeetingReader:
                     '"supersedes" is for a recommendation that re-makes one referred back; '
                     'this decision is a resolution (add "type: recommendation" and "to:")',
                 )
+        self.executive(g, decision)
         for d in g.maps("decides"):
             h = Fields(d, rel, self.problems, "decides entry", DECIDES_KEYS)
             ref = h.text("ref", required=True)
@@ -750,14 +912,20 @@ class MeetingReader:
 # --- the whole content folder --------------------------------------------------
 
 
+#: the folders of records, each file one record whose id is its stem: meetings, and decisions made by one person
+RECORD_FOLDERS = ("meetings", "decisions")
+
+
 def meeting_files(content: Path) -> list[Path]:
-    root = content / "meetings"
-    if not root.is_dir():
-        return []
+    """The files of meetings/ and of decisions/ (decisions made by one person), which share one id space."""
     out = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        out += [Path(dirpath) / name for name in filenames if _meeting_name(name)]
+    for folder in RECORD_FOLDERS:
+        root = content / folder
+        if not root.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+            out += [Path(dirpath) / name for name in filenames if _meeting_name(name)]
     return sorted(out, key=lambda p: rel_path(p, content))
 
 
@@ -770,7 +938,7 @@ def is_meeting_file(rel: str) -> bool:
     parts = rel.split("/")
     return (
         len(parts) >= 2
-        and parts[0] == "meetings"
+        and parts[0] in RECORD_FOLDERS
         and not any(d.startswith((".", "_")) for d in parts[1:-1])
         and _meeting_name(parts[-1])
     )
@@ -840,6 +1008,8 @@ def read_meeting_file(path: Path, content: Path, problems: Problems) -> m.Meetin
             )
         return None
     try:
+        if rel.split("/", 1)[0] == RECORD_FOLDERS[1]:  # a decision made by one person
+            return MeetingReader(content, problems).decision_file(source, stem)
         return MeetingReader(content, problems).read(source, stem)
     finally:
         report_untranslated(rel, problems)
@@ -868,6 +1038,57 @@ def _words_for(content: Path, site: m.Site, source: tuple[Any, str], problems: P
             f'sitegen has no words in the language "{language}" (it has {", ".join(i18n.languages(folders))}):'
             f" use one of those, or add a catalogue of its words, themes/THEME/locale/{language}.po (see the README)",
         )
+
+
+def read_forward_plan(content: Path, problems: Problems) -> dict[str, m.PlanEntry]:
+    """content/forward-plan.yaml (optional): the forward plan's entries, in the file's order."""
+    for rel in ("forward-plan.yaml", "forward-plan.yml"):
+        path = content / rel
+        if path.is_file():
+            break
+    else:
+        return {}
+    data = read_yaml(path, rel, problems)
+    reader = MeetingReader(content, problems)
+    entries = []
+    for entry in _top_list(data, rel, problems, "forward plan entries"):
+        f = Fields(entry, rel, problems, "forward plan entry", PLAN_KEYS)
+        plan = m.PlanEntry(
+            id=f.slug("id", required=True, what="forward plan id"),
+            title=f.text("title", required=True),
+            decision_maker_id=f.slug("decision_maker", required=True, what="person or body id"),
+            first_published=f.date("first_published", required=True),
+            key=f.flag("key"),
+            wards=[v for v, _ in f.strings("wards")],
+            summary=f.text("summary"),
+            consultation=f.text("consultation"),
+            withdrawn=f.date("withdrawn"),
+            loc=Location(rel, entry.key_line("id") if "id" in entry else entry.line),
+        )
+        plan.lines = {"decision_maker": entry.value_line("decision_maker"), "expected": entry.value_line("expected")}
+        expected = f.text("expected", required=True)
+        month = re.match(r"(\d{4})-(\d{2})\Z", expected)
+        if month:
+            year, mon = int(month.group(1)), int(month.group(2))
+            if 1 <= mon <= 12:
+                plan.expected, plan.expected_month = dt.date(year, mon, 1), True
+            else:
+                f.error(entry.value_line("expected"), f'expected "{expected}" is not a real month')
+        elif expected:
+            if DATE.match(expected):
+                plan.expected = parse_date(expected, rel, entry.value_line("expected"), problems, "expected")
+            else:
+                f.error(
+                    entry.value_line("expected"),
+                    f'expected "{expected}" should be a month (YYYY-MM) or a day (YYYY-MM-DD)',
+                )
+        plan.exempt, plan.exempt_reason = f.exempt()
+        plan.documents = reader.documents(f)
+        if plan.withdrawn is not None and plan.first_published is not None and plan.withdrawn < plan.first_published:
+            f.error(entry.value_line("withdrawn"), "withdrawn is before the entry was first published")
+        entries.append(plan)
+    report_untranslated(rel, problems)
+    return _unique(entries, "forward plan", problems)
 
 
 def read_site_files(

@@ -229,6 +229,10 @@ def test_decisions_csv(example_output: Path):
         "status",
         "outcome",
         "deciding_meeting",
+        "key",
+        "published",
+        "call_in_until",
+        "call_in_status",
         "text",
         "url",
     ]
@@ -323,7 +327,13 @@ def test_no_search_skips_pagefind(cli, site, tmp_path):
 def test_schema_command_and_new_meeting_modeline(cli, site):
     result = cli("schema")
     paths = [Path(line) for line in result.out.split()]
-    assert {p.name for p in paths} == {"meeting.schema.json", "bodies.schema.json", "people.schema.json"}
+    assert {p.name for p in paths} == {
+        "meeting.schema.json",
+        "bodies.schema.json",
+        "people.schema.json",
+        "decision.schema.json",
+        "forward-plan.schema.json",
+    }
     for p in paths:
         json.loads(p.read_text())
     content = site({})
@@ -434,6 +444,16 @@ def test_the_reader_requires_what_the_declaration_requires(tmp_path):
     }
     body = {"id": "extra", "name": "Extra", "kind": "panel"}
     issue = {"id": "i", "title": "I"}
+    call_in = {"called_in": "2011-11-20", "by": ["p"]}
+    made = {
+        "date": "2011-11-16",
+        "decision_maker": "p",
+        "title": "D",
+        "text": "Agreed.",
+        "published": "2011-11-17",
+        "call_in": call_in,
+    }
+    entry = {"id": "kd-1", "title": "K", "decision_maker": "p", "expected": "2011-12", "first_published": "2011-10-01"}
     # where each declared object sits in a site: its file, and the mapping in it
     places = {
         fields.MEETING: ("meetings/m.yaml", meeting),
@@ -445,6 +465,9 @@ def test_the_reader_requires_what_the_declaration_requires(tmp_path):
         fields.BODY: ("bodies.yaml", body),
         fields.PERSON: ("people.yaml", person),
         fields.ISSUE: ("issues.yaml", issue),
+        fields.DECISION_FILE: ("decisions/d.yaml", made),
+        fields.CALL_IN: ("decisions/d.yaml", call_in),
+        fields.PLAN_ENTRY: ("forward-plan.yaml", entry),
     }
     declared = {obj for obj in vars(fields).values() if isinstance(obj, fields.Obj) and obj.required}
     assert declared <= places.keys(), "a new object with required keys: place it here"
@@ -458,6 +481,8 @@ def test_the_reader_requires_what_the_declaration_requires(tmp_path):
                     "people.yaml": yaml.safe_dump([person], sort_keys=False),
                     "issues.yaml": yaml.safe_dump([issue], sort_keys=False),
                     "meetings/m.yaml": yaml.safe_dump(meeting, sort_keys=False),
+                    "decisions/d.yaml": yaml.safe_dump(made, sort_keys=False),
+                    "forward-plan.yaml": yaml.safe_dump([entry], sort_keys=False),
                 }
                 content = write_site(tmp_path / f"{n}-{key}", files)
                 out = io.StringIO()

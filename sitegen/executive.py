@@ -1,0 +1,189 @@
+"""The executive's rules: the forward plan, key decisions' notice, and call-in.
+
+Worked out after linking, over the whole model at once (it is quick: one pass over
+the decisions), so that a full link and the preview's partial one give the same:
+which decisions are executive, the plan entry each carries out and each entry's
+state, the last day each may be called in, and the meetings that considered a
+call-in. Dates that depend on the day of the build use the model's ``today``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+from . import model as m
+from .errors import Location, Problems, did_you_mean
+
+NOTICE_CLEAR_DAYS = 28  # a key decision's notice in the forward plan (2012 regulations, reg. 9)
+
+
+@lru_cache(maxsize=64)
+def _holidays(region: str, year: int) -> frozenset[dt.date]:
+    import holidays  # the bank holidays of the UK's nations, kept by the holidays package
+
+    country, subdiv = m.REGIONS[region]
+    return frozenset(holidays.country_holidays(country, subdiv=subdiv, years=year))
+
+
+def is_working_day(day: dt.date, region: str) -> bool:
+    """Whether DAY is a working day in REGION: not a Saturday, Sunday or bank holiday."""
+    return day.weekday() < 5 and day not in _holidays(region, day.year)
+
+
+def working_days_after(start: dt.date, days: int, region: str) -> dt.date:
+    """The DAYS-th working day after START (START itself when DAYS is 0)."""
+    day = start
+    while days > 0:
+        day += dt.timedelta(days=1)
+        if is_working_day(day, region):
+            days -= 1
+    return day
+
+
+def call_in_until(published: dt.date, site: m.Site) -> dt.date:
+    """The last day a decision whose notice was published on PUBLISHED may be called in:
+    the end of the call_in_days-th working day after it."""
+    return working_days_after(published, site.call_in_days, site.region)
+
+
+def clear_days(first: dt.date, last: dt.date) -> int:
+    """The days between FIRST and LAST, counting neither."""
+    return (last - first).days - 1
+
+
+def is_executive(decision: m.Decision) -> bool:
+    """A decision of one person (a decision file), or a resolution of an executive body."""
+    meeting = decision.item.meeting if decision.item is not None else None
+    if meeting is None:
+        return False
+    if meeting.maker_id:
+        return True
+    return meeting.body is not None and meeting.body.kind == "executive" and not decision.is_recommendation
+
+
+def call_in_state(decision: m.Decision, today: dt.date) -> str:
+    """Where DECISION stands in its call-in period on TODAY: "" (not subject to it), or
+    one of model.CALL_IN_STATES: "urgent", "open" (may be called in), "called-in"
+    (awaiting scrutiny), an outcome of the call-in, or "implementable"."""
+    if not decision.executive or decision.published is None:
+        return ""
+    if decision.urgency:
+        return "urgent"
+    if decision.call_in is not None:
+        return decision.call_in.outcome or "called-in"
+    if decision.call_in_until is not None and today <= decision.call_in_until:
+        return "open"
+    return "implementable"
+
+
+def entry_state(entry: m.PlanEntry, today: dt.date) -> str:
+    """planned, slipped, decided or withdrawn, on TODAY."""
+    if entry.decisions:
+        return "decided"
+    if entry.withdrawn is not None and entry.withdrawn <= today:
+        return "withdrawn"
+    end = entry.expected_end
+    if end is not None and end < today:
+        return "slipped"
+    return "planned"
+
+
+def link_executive(model: m.Model, problems: Problems, failed: set[str] | frozenset[str] = frozenset()) -> None:
+    """Work out the executive's records of MODEL afresh (see the module), reporting what
+    is wrong or late into PROBLEMS."""
+    today = model.today
+    for meeting in model.meetings.values():
+        meeting.call_ins = []
+    for entry in model.plan.values():
+        entry.decisions = []
+        entry.decision_maker = _maker(model, entry.decision_maker_id)
+        if entry.decision_maker is None and entry.decision_maker_id:
+            known = [*model.people, *model.bodies]
+            problems.error(
+                Location(entry.loc.path, entry.lines.get("decision_maker", entry.loc.line)),
+                f'unknown decision maker "{entry.decision_maker_id}"{did_you_mean(entry.decision_maker_id, known)}; '
+                "give a person id or a body id",
+            )
+    for meeting in model.meetings.values():
+        for item in meeting.items:
+            for decision in item.decisions:
+                _decision(model, decision, problems, failed)
+    for entry in model.plan.values():
+        entry.state = entry_state(entry, today)
+
+
+def _maker(model: m.Model, ref: str) -> m.Person | m.Body | None:
+    if ref in model.bodies:
+        return model.bodies[ref]
+    if ref in model.people:
+        return model.people[ref]
+    for one in (*model.bodies.values(), *model.people.values()):
+        if ref in one.aliases:
+            return one
+    return None
+
+
+def _decision(model: m.Model, decision: m.Decision, problems: Problems, failed: set[str] | frozenset[str]) -> None:
+    decision.executive = is_executive(decision)
+    decision.plan = None
+    decision.call_in_until = None
+    where = decision.line
+    if decision.plan_id:
+        entry = model.plan.get(decision.plan_id)
+        if entry is None:
+            problems.error(
+                where("plan"),
+                f'plan "{decision.plan_id}": there is no such entry in forward-plan.yaml'
+                f"{did_you_mean(decision.plan_id, model.plan)}",
+            )
+        else:
+            decision.plan = entry
+            entry.decisions.append(decision)
+            if entry.first_published is not None and not decision.urgency and decision.key:
+                notice = clear_days(entry.first_published, decision.date)
+                if notice < NOTICE_CLEAR_DAYS:
+                    problems.warn(
+                        where("plan"),
+                        f"this key decision was taken {max(notice, 0)} clear days after its forward plan entry "
+                        f'"{entry.id}" was first published ({entry.first_published.isoformat()}); the notice is '
+                        f"{NOTICE_CLEAR_DAYS} clear days: give the reason in urgency, or correct the dates",
+                    )
+    elif decision.key and not decision.urgency:
+        problems.warn(
+            where("key"),
+            'a key decision should name its forward plan entry ("plan: ID" from forward-plan.yaml), '
+            'or give the reason for the urgency ("urgency")',
+        )
+    if decision.executive and decision.published is not None and not decision.urgency:
+        decision.call_in_until = call_in_until(decision.published, model.site)
+        decision.implement_from = working_days_after(decision.call_in_until, 1, model.site.region)
+    decision.call_in_state = call_in_state(decision, model.today)
+    if decision.published is not None and decision.published < decision.date:
+        problems.error(
+            where("published"),
+            f"published {decision.published.isoformat()} is before the decision was taken "
+            f"({decision.date.isoformat()})",
+        )
+    call_in = decision.call_in
+    if call_in is None:
+        return
+    if not decision.executive:
+        problems.warn(
+            call_in.loc,
+            "call_in is for executive decisions (of a body of kind executive, or a decision file); "
+            "this decision is not one",
+        )
+    if call_in.considered_at_id:
+        meeting = model.meetings.get(call_in.considered_at_id)
+        if meeting is None or meeting.maker_id:
+            if call_in.considered_at_id not in failed:
+                held = [k for k, x in model.meetings.items() if not x.maker_id]
+                problems.error(
+                    Location(call_in.loc.path, call_in.lines.get("considered_at", call_in.loc.line)),
+                    f'considered_at "{call_in.considered_at_id}": there is no such meeting'
+                    f"{did_you_mean(call_in.considered_at_id, held)}",
+                )
+        else:
+            call_in.considered_at = meeting
+            meeting.call_ins.append(decision)
