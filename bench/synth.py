@@ -6,6 +6,11 @@ N meetings over 12 bodies and 60 people, 4 to 10 items each, about 1.5 KB of
 Markdown minutes per item (paragraphs, a list, a table), 1 to 4 decisions per
 item; a tenth of the decisions are recommendations decided at a later meeting
 of the body they go to (some deferred first), and issues span several meetings.
+
+With executive records (--executive): about one decision made by one person per
+meeting (a cabinet member's, with its notice published the next day; one in ten a
+key decision, some called in), and a forward plan entry for a tenth of Cabinet's
+items, whose first decision is the key decision that carries it out.
 """
 
 from __future__ import annotations
@@ -73,7 +78,7 @@ def indent(text: str, spaces: int) -> str:
     return "\n".join(pad + line if line else "" for line in text.splitlines())
 
 
-def generate(n: int, out: Path, seed: int = 1) -> None:
+def generate(n: int, out: Path, seed: int = 1, executive: bool = False) -> None:
     rng = random.Random(seed)
     content = out
     (content / "meetings").mkdir(parents=True, exist_ok=True)
@@ -102,10 +107,19 @@ def generate(n: int, out: Path, seed: int = 1) -> None:
         date = start + dt.timedelta(days=int(i * 1.3))
         meetings.append((f"{date.isoformat()}-{body}-{i}", date, body))
     pending: dict[str, list[tuple[str, dt.date]]] = {b[0]: [] for b in BODIES}
+    plan: list[str] = []
     for index, (mid, date, body) in enumerate(meetings):
         items = []
         for j in range(rng.randint(4, 10)):
             topic = rng.choice(TOPICS)
+            planned = ""
+            if executive and body == "cabinet" and rng.random() < 0.1:
+                pid = f"kd-{index}-{j + 1}"
+                plan.append(
+                    f"- id: {pid}\n  title: {topic}\n  decision_maker: cabinet\n  expected: {date:%Y-%m}\n"
+                    f"  first_published: {date - dt.timedelta(days=40)}\n  key: true\n  summary: {sentence(rng)}\n"
+                )
+                planned = f"        key: true\n        plan: {pid}\n        published: {date + dt.timedelta(days=1)}\n"
             decisions = []
             decides = []
             if pending[body] and rng.random() < 0.5:
@@ -120,6 +134,8 @@ def generate(n: int, out: Path, seed: int = 1) -> None:
                     pending[body].append((ref, made))
             for k in range(1, rng.randint(1, 4) + 1):
                 entry = f'      - id: "{k}"\n        text: {sentence(rng)}\n'
+                if k == 1 and planned:
+                    entry += planned
                 if k == 1 and decides:
                     entry += "        decides:\n" + "".join(
                         f"          - ref: {ref}\n            outcome: {outcome}\n" for ref, outcome in decides
@@ -143,6 +159,30 @@ def generate(n: int, out: Path, seed: int = 1) -> None:
         folder = content / "meetings" / str(date.year)
         folder.mkdir(exist_ok=True)
         (folder / f"{mid}.md").write_text(text)
+        if executive:
+            individual_decision(rng, content, index, date, people)
+    if executive:
+        (content / "forward-plan.yaml").write_text("".join(plan))
+
+
+def individual_decision(rng: random.Random, content: Path, index: int, date: dt.date, people: list[str]) -> None:
+    """A cabinet member's decision of DATE (decisions/YYYY/DATE-decision-INDEX.yaml)."""
+    maker = people[index % 6]
+    lines = [
+        f"date: {date}",
+        f"decision_maker: {maker}",
+        f"title: {rng.choice(TOPICS)} - decision {index}",
+        f"published: {date + dt.timedelta(days=1)}",
+        f"text: {sentence(rng, 30)}",
+        f"reasons: {sentence(rng, 40)}",
+    ]
+    if rng.random() < 0.1:
+        lines.append("urgency: The matter could not wait.")
+    elif rng.random() < 0.05:
+        lines.append(f"call_in:\n  called_in: {date + dt.timedelta(days=3)}\n  by: [{people[10]}, {people[11]}]")
+    folder = content / "decisions" / str(date.year)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{date}-decision-{index}.yaml").write_text("\n".join(lines) + "\n")
 
 
 def main() -> None:
@@ -150,8 +190,9 @@ def main() -> None:
     parser.add_argument("--meetings", type=int, default=1000)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--executive", action="store_true", help="add decisions made by one person and a forward plan")
     args = parser.parse_args()
-    generate(args.meetings, args.out, args.seed)
+    generate(args.meetings, args.out, args.seed, args.executive)
     print(f"wrote {args.meetings} meetings to {args.out}")
 
 

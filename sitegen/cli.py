@@ -371,14 +371,20 @@ def set_today(args: argparse.Namespace) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    wrong = set_today(args)
-    if wrong:
-        print(wrong, file=sys.stderr)
-        return 2
+    before = os.environ.get("SITEGEN_TODAY")
     try:
+        wrong = set_today(args)
+        if wrong:
+            print(wrong, file=sys.stderr)
+            return 2
         return int(args.func(args))
     except KeyboardInterrupt:
         return 130
+    finally:  # (--today is this command's; a process that runs several, as the tests do, keeps its own)
+        if before is None:
+            os.environ.pop("SITEGEN_TODAY", None)
+        else:
+            os.environ["SITEGEN_TODAY"] = before
 
 
 if __name__ == "__main__":  # pragma: no cover

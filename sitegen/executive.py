@@ -121,6 +121,8 @@ def _maker(model: m.Model, ref: str) -> m.Person | m.Body | None:
     for one in (*model.bodies.values(), *model.people.values()):
         if ref in one.aliases:
             return one
+    if ref and not model.has_people_file:  # (without people.yaml, a person is named as typed)
+        return m.Person(id=ref, name=ref, known=False)
     return None
 
 

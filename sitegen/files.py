@@ -79,10 +79,19 @@ def scan(content: Path, problems: Problems | None = None) -> dict[str, Path]:
     return out
 
 
-def _documents(model: m.Model) -> tuple[dict[str, list[m.Document]], dict[str, list[tuple[m.Item, m.Document]]]]:
-    """The local documents named by public records, and by exempt items, by their file."""
+def _documents(model: m.Model) -> tuple[dict[str, list[m.Document]], dict[str, list[tuple[str, m.Document]]]]:
+    """The local documents named by public records, and by exempt items and forward plan
+    entries (with their references), by their file."""
     public: dict[str, list[m.Document]] = {}
-    exempt: dict[str, list[tuple[m.Item, m.Document]]] = {}
+    exempt: dict[str, list[tuple[str, m.Document]]] = {}
+    for entry in model.plan.values():
+        for doc in entry.documents:
+            if not doc.external:
+                key = posixpath.normpath(doc.href)
+                if entry.exempt:
+                    exempt.setdefault(key, []).append((f"the forward plan's {entry.id}", doc))
+                else:
+                    public.setdefault(key, []).append(doc)
     for meeting in model.meetings.values():
         for doc in meeting.documents:
             if not doc.external:
@@ -93,7 +102,7 @@ def _documents(model: m.Model) -> tuple[dict[str, list[m.Document]], dict[str, l
                     continue
                 key = posixpath.normpath(doc.href)
                 if item.exempt:
-                    exempt.setdefault(key, []).append((item, doc))
+                    exempt.setdefault(key, []).append((item.ref, doc))
                 else:
                     public.setdefault(key, []).append(doc)
     return public, exempt
@@ -107,10 +116,10 @@ def check_exempt(model: m.Model, problems: Problems) -> None:
         return  # no exempt item names a file: nothing can clash or be linked to
     for rel, uses in sorted(exempt.items()):
         if rel in public:
-            for item, doc in uses:
+            for ref, doc in uses:
                 problems.error(
                     doc.loc,
-                    f"{rel} is a document of the exempt item {item.ref} and also of a public record "
+                    f"{rel} is a document of the exempt item {ref} and also of a public record "
                     f"(at {public[rel][0].loc}); an exempt item's files are not published: "
                     "give the public record another file, or make the item public",
                 )
@@ -132,6 +141,12 @@ _FILE_LINK = re.compile(r"\]\(\s*<?\s*(?:\./|/)?(files/[^)\s>#?]+)")
 def _public_prose(model: m.Model) -> Iterator[tuple[str, Location]]:
     """The published prose that links into files/, each text with where it starts (a
     Location is made only for those: most texts link to no file)."""
+    for entry in model.plan.values():
+        if not entry.exempt:
+            for key in ("summary", "consultation"):
+                text = getattr(entry, key)
+                if "files/" in text:
+                    yield text, Location(entry.loc.path, entry.lines.get(key, entry.loc.line))
     for meeting in model.meetings.values():
         if meeting.notes and "files/" in meeting.notes:
             yield meeting.notes, Location(meeting.source, meeting.refs.get("notes_line", 1))
@@ -141,8 +156,10 @@ def _public_prose(model: m.Model) -> Iterator[tuple[str, Location]]:
             if item.minutes and "files/" in item.minutes:
                 yield item.minutes, Location(meeting.source, item.lines.get("minutes", 1))
             for decision in item.decisions:
-                if "files/" in decision.text:
-                    yield decision.text, decision.line("text")
+                for key in ("text", "reasons", "alternatives", "urgency"):
+                    text = getattr(decision, key)
+                    if "files/" in text:
+                        yield text, decision.line(key)
                 for step in decision.decides:
                     if "files/" in step.note:
                         yield step.note, step.loc

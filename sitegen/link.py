@@ -457,7 +457,7 @@ class Linker:
                 continue  # it links to nothing
             if not tagged:
                 first = min(component, key=_place)
-                auto = f"{first.meeting.id}-{first.id}"  # type: ignore[union-attr]
+                auto = first.ref.replace("/", "-")  # MEETING-ITEM, or a decision file's id
                 made = self.automatic.get(auto)
                 if made is not None and made is not first and _live(made, self.model):
                     self.problems.error(
@@ -698,6 +698,9 @@ class Linker:
                 check(body.description, body.loc, False)
             for info in model.issue_info.values():
                 check(info.summary, info.loc, False)
+            for entry in model.plan.values():
+                for key in ("summary", "consultation"):
+                    check(getattr(entry, key), Location(entry.loc.path, entry.lines.get(key, entry.loc.line)), True)
         for meeting in model.meetings.values() if meetings is None else meetings:
             if meeting.linking_prose is None:
                 meeting.linking_prose = linking_prose(meeting)
@@ -830,6 +833,9 @@ def linking_prose(meeting: m.Meeting) -> list[tuple[str, Location, bool]]:
         for decision in item.decisions:
             out.append((decision.text, decision.line("text"), True))
             out += [(step.note, step.loc, False) for step in decision.decides]
+            out += [
+                (getattr(decision, key), decision.line(key), True) for key in ("reasons", "alternatives", "urgency")
+            ]
         out += [(amendment.text, amendment.loc, False) for amendment in item.amendments]
     return [entry for entry in out if entry[0] and ("ref:" in entry[0] or suspect(entry[0]))]
 

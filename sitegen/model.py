@@ -511,12 +511,13 @@ class Issue:
     aliases: list[str] = field(default_factory=list)
 
     @property
-    def bodies(self) -> list[Body]:
-        seen: dict[str, Body] = {}
+    def deciders(self) -> list[Body | Person]:
+        """The bodies whose meetings, and the people whose own decisions, it went through."""
+        seen: dict[int, Body | Person] = {}
         for item in self.items:
-            body = item.meeting.body if item.meeting else None
-            if body is not None:
-                seen.setdefault(body.id, body)
+            who = item.meeting.who if item.meeting else None
+            if who is not None:
+                seen.setdefault(id(who), who)
         return list(seen.values())
 
     @property

@@ -211,6 +211,7 @@ def plan(model: m.Model) -> list[Page]:
         if meeting.maker_id:  # a decision made by one person
             item = meeting.items[0]
             title = item.title if made[item.title] == 1 else f"{item.title} ({meeting.id})"
+            title = _("%(item)s – %(meeting)s", item=title, meeting=_meeting_title(meeting))
             pages.append(Page(path_of(meeting), "decision.html", title, {"meeting": meeting, "item": item}))
             continue
         title = _meeting_title(meeting)
@@ -306,6 +307,7 @@ def plan(model: m.Model) -> list[Page]:
         planned = Counter(entry.title for entry in model.plan.values())
         for entry in model.plan.values():
             title = entry.title if planned[entry.title] == 1 else f"{entry.title} ({entry.id})"
+            title = _("Forward plan: %(title)s", title=title)  # (a decision's page has the same title)
             pages.append(Page(path_of(entry), "plan_entry.html", title, {"entry": entry}))
         pages.append(Page(NAMED["call-in"], "call_in.html", _("Call-in"), call_ins(model, publics)))
     pages.append(Page(NAMED["how"], "how.html", _("How decisions are made here"), {}))
@@ -343,7 +345,7 @@ def _meeting_title(meeting: m.Meeting) -> str:
     """Body, date; and where the body met more than once that day, the time (or the id)."""
     from .present import clock
 
-    name = meeting.body.name if meeting.body else meeting.body_id
+    name = meeting.who_name
     title = _("%(body)s, %(date)s", body=name, date=long_date(meeting.date))
     same_day = [meeting]
     if meeting.body is not None:  # its meetings are in date order: the day's are found by halving

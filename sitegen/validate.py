@@ -741,6 +741,7 @@ class MeetingReader:
         decision.published = g.date("published")
         decision.lines["published"] = e.value_line("published")
         decision.urgency = g.text("urgency")
+        decision.lines["urgency"] = e.value_line("urgency")
         if "call_in" not in e:
             return
         value = e.get("call_in")
@@ -1065,7 +1066,7 @@ def read_forward_plan(content: Path, problems: Problems) -> dict[str, m.PlanEntr
             withdrawn=f.date("withdrawn"),
             loc=Location(rel, entry.key_line("id") if "id" in entry else entry.line),
         )
-        plan.lines = {"decision_maker": entry.value_line("decision_maker"), "expected": entry.value_line("expected")}
+        plan.lines = {key: entry.value_line(key) for key in ("decision_maker", "expected", "summary", "consultation")}
         expected = f.text("expected", required=True)
         month = re.match(r"(\d{4})-(\d{2})\Z", expected)
         if month:

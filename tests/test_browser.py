@@ -48,6 +48,15 @@ PAGES = {
     "issues": "/issues/",
     "declarations": "/declarations/",
     "how decisions are made": "/how-decisions-are-made/",
+    "forward plan": "/forward-plan/",
+    "forward plan entry, decided": "/forward-plan/kd-2012-07/",
+    "forward plan entry, exempt": "/forward-plan/kd-2027-04/",
+    "call-in": "/decisions/call-in/",
+    "decision by one person, called in": "/decisions/2012-03-12-park-avenue-disposal/",
+    "decision by one person, urgent": "/decisions/2026-11-02-flood-defence-repairs/",
+    "decision by one person, open to call-in": "/decisions/2026-11-24-leisure-centre-charges/",
+    "meeting that considered a call-in": "/meetings/2012-03-27-overview-scrutiny/",
+    "cabinet member": "/people/cllr-p-grant/",
 }
 
 

@@ -1,0 +1,121 @@
+"""What the executive's records cost: clean builds (--no-cache --no-search) and preview
+edits of the synthetic council, paired A B A B in one run:
+
+- "meetings only": the council as bench/synth.py makes it without executive records;
+- "with executive records": the same meetings plus about one decision made by one
+  person per meeting and a forward plan entry for a tenth of Cabinet's items
+  (synth.py --executive);
+- with --before REF, the meetings-only council built by sitegen at the git commit REF
+  too (a worktree in the work folder, run with this Python).
+
+The preview edit is a meeting's location changed and built through the engine behind
+`sitegen serve` (sitegen.incremental.Project), three times, after a first full build.
+
+    python bench/executive.py                      # 1,000 meetings, 3 runs each
+    python bench/executive.py --before 0b289df^    # and sitegen before the executive records
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import synth  # noqa: E402
+from run import timed  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PREVIEW = """
+import json, sys, time
+from pathlib import Path
+from sitegen.incremental import Project
+
+content, out = Path(sys.argv[1]), Path(sys.argv[2])
+project = Project(content, out)
+assert project.build().ok
+files = sorted((content / "meetings").rglob("*.md"))
+path = files[len(files) // 2]
+text = path.read_text(encoding="utf-8")
+seconds = []
+try:
+    for n in range(3):
+        path.write_text(text.replace("location: Council Chamber", f"location: Council Chamber {n}", 1), encoding="utf-8")
+        started = time.perf_counter()
+        result = project.build()
+        seconds.append(time.perf_counter() - started)
+        assert result.ok, result.problems
+finally:
+    path.write_text(text, encoding="utf-8")
+print(json.dumps(seconds))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--meetings", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--before", help="a git commit of sitegen to time beside this one")
+    parser.add_argument("--work", type=Path, default=None)
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-executive-"))
+    plain = work / "plain" / "content"
+    if not plain.exists():
+        synth.generate(args.meetings, plain)
+    executive = work / "executive" / "content"
+    if not executive.exists():
+        synth.generate(args.meetings, executive, executive=True)
+    env = {**os.environ, "SITEGEN_TODAY": "2026-12-06"}
+    kinds = {"meetings only": (ROOT, plain), "with executive records": (ROOT, executive)}
+    if args.before:
+        tree = work / f"sitegen-{args.before.replace('^', '-parent')}"
+        if not tree.exists():
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-f", str(tree), args.before], check=True)
+        kinds = {f"meetings only, at {args.before}": (tree, plain), **kinds}
+    builds: dict[str, list[dict]] = {name: [] for name in kinds}
+    edits: dict[str, list[float]] = {name: [] for name in kinds}
+    for n in range(args.runs):
+        for name, (code, content) in kinds.items():
+            out = work / "out" / f"{name.replace(' ', '-').replace(',', '')}-{n}"
+            cmd = [sys.executable, "-m", "sitegen", "build", "--no-search", "--no-cache"]
+            builds[name].append(timed([*cmd, "--content", str(content), "--output", str(out)], cwd=code, env=env))
+            shutil.rmtree(out, ignore_errors=True)
+            done = subprocess.run(
+                [sys.executable, "-c", PREVIEW, str(content), str(out)],
+                cwd=code,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            edits[name] += json.loads(done.stdout.strip().splitlines()[-1])
+            shutil.rmtree(out, ignore_errors=True)
+    print(
+        f"| {args.meetings:,} meetings ({args.runs} runs) | clean build wall s (median) | cpu s (median) "
+        "| cpu s (least, most) | pages | peak MiB | preview edit s (median of "
+        f"{3 * args.runs}) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, runs in builds.items():
+        wall = statistics.median(r["wall"] for r in runs)
+        cpus = [r["cpu"] for r in runs]
+        spread = f"{min(cpus):.2f}, {max(cpus):.2f}"
+        found = re.search(r"built (\d+) pages", runs[-1]["out"])
+        pages = found.group(1) if found else ""
+        print(
+            f"| {name} | {wall:.2f} | {statistics.median(cpus):.2f} | {spread} | {pages} "
+            f"| {max(r['rss'] for r in runs):.0f} | {statistics.median(edits[name]):.3f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
