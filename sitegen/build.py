@@ -112,9 +112,10 @@ def load(
             failed.add(path.name.rsplit(".", 1)[0])
         if meeting is not None:
             if meeting.id.isdigit() and len(meeting.id) == 4:
+                what, page = ("decision", "decisions-year") if meeting.maker_id else ("meeting", "meetings-year")
                 problems.error(
                     meeting.loc,
-                    f'the meeting id "{meeting.id}" would clash with the year page /{path_for("meetings-year", meeting.id)}',
+                    f'the {what} id "{meeting.id}" would clash with the year page /{path_for(page, meeting.id)}',
                 )
                 continue
             meetings.append(meeting)

@@ -364,8 +364,11 @@ def set_today(args: argparse.Namespace) -> str:
             return f'sitegen: --today "{value}" is not a date: write YYYY-MM-DD, e.g. 2024-03-18'
         os.environ["SITEGEN_TODAY"] = value
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch and not epoch.isdigit():
-        return f'sitegen: SOURCE_DATE_EPOCH "{epoch}" should be a number of seconds since 1970 (or unset)'
+    if epoch:
+        try:
+            dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            return f'sitegen: SOURCE_DATE_EPOCH "{epoch}" should be a number of seconds since 1970 (or unset)'
     return ""
 
 

@@ -10,6 +10,7 @@ call-in. Dates that depend on the day of the build use the model's ``today``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import lru_cache
 
 from . import model as m
@@ -89,22 +90,22 @@ def entry_state(entry: m.PlanEntry, today: dt.date) -> str:
     return "planned"
 
 
-def link_executive(model: m.Model, problems: Problems, failed: set[str] | frozenset[str] = frozenset()) -> None:
+def link_executive(
+    model: m.Model,
+    problems: Problems,
+    maker: Callable[[str, Location], m.Person | m.Body | None],
+    failed: set[str] | frozenset[str] = frozenset(),
+) -> None:
     """Work out the executive's records of MODEL afresh (see the module), reporting what
-    is wrong or late into PROBLEMS."""
+    is wrong or late into PROBLEMS. MAKER resolves a decision maker's id (the linker's,
+    which reports an unknown one)."""
     today = model.today
     for meeting in model.meetings.values():
         meeting.call_ins = []
     for entry in model.plan.values():
         entry.decisions = []
-        entry.decision_maker = _maker(model, entry.decision_maker_id)
-        if entry.decision_maker is None and entry.decision_maker_id:
-            known = [*model.people, *model.bodies]
-            problems.error(
-                Location(entry.loc.path, entry.lines.get("decision_maker", entry.loc.line)),
-                f'unknown decision maker "{entry.decision_maker_id}"{did_you_mean(entry.decision_maker_id, known)}; '
-                "give a person id or a body id",
-            )
+        where = Location(entry.loc.path, entry.lines.get("decision_maker", entry.loc.line))
+        entry.decision_maker = maker(entry.decision_maker_id, where) if entry.decision_maker_id else None
     for meeting in model.meetings.values():
         for item in meeting.items:
             for decision in item.decisions:
@@ -113,23 +114,10 @@ def link_executive(model: m.Model, problems: Problems, failed: set[str] | frozen
         entry.state = entry_state(entry, today)
 
 
-def _maker(model: m.Model, ref: str) -> m.Person | m.Body | None:
-    if ref in model.bodies:
-        return model.bodies[ref]
-    if ref in model.people:
-        return model.people[ref]
-    for one in (*model.bodies.values(), *model.people.values()):
-        if ref in one.aliases:
-            return one
-    if ref and not model.has_people_file:  # (without people.yaml, a person is named as typed)
-        return m.Person(id=ref, name=ref, known=False)
-    return None
-
-
 def _decision(model: m.Model, decision: m.Decision, problems: Problems, failed: set[str] | frozenset[str]) -> None:
     decision.executive = is_executive(decision)
     decision.plan = None
-    decision.call_in_until = None
+    decision.call_in_until = decision.implement_from = None
     where = decision.line
     if decision.plan_id:
         entry = model.plan.get(decision.plan_id)
@@ -161,6 +149,9 @@ def _decision(model: m.Model, decision: m.Decision, problems: Problems, failed: 
         decision.call_in_until = call_in_until(decision.published, model.site)
         decision.implement_from = working_days_after(decision.call_in_until, 1, model.site.region)
     decision.call_in_state = call_in_state(decision, model.today)
+    decision.executive_facts = bool(
+        decision.key or decision.plan or decision.published or decision.urgency or decision.call_in_state
+    )
     if decision.published is not None and decision.published < decision.date:
         problems.error(
             where("published"),

@@ -64,6 +64,11 @@ TIME = {"type": "string", "pattern": "^\\d{1,2}:\\d{2}$"}
 TEXTS = {"type": "array", "items": TEXT}
 SLUGS = {"type": "array", "items": SLUG}
 TEXT_OR_NUMBER = {"type": ["string", "integer"]}
+ORIGIN = {
+    "type": "string",
+    "pattern": "^https?://",
+    "description": "the address of the original record this was taken from (a ModernGov page, say)",
+}
 LANGUAGE_PATTERN = "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 BY_LANGUAGE = {
     "type": "object",
@@ -150,6 +155,7 @@ DECISION = Obj(
             }
         ),
         **EXECUTIVE,
+        "source": k(ORIGIN),
     },
 )
 ITEM = Obj(
@@ -169,6 +175,13 @@ ITEM = Obj(
         "documents": Key(holds_list=DOCUMENT),
         "considers": k(TEXTS),
         "aliases": k(SLUGS),
+        "source": k(ORIGIN),
+        "inferred": k(
+            {
+                "type": "boolean",
+                "description": "its considers and decides were linked by an importer: check them, then remove this",
+            }
+        ),
     },
 )
 MEETING = Obj(
@@ -189,6 +202,7 @@ MEETING = Obj(
         "items": Key(holds_list=ITEM),
         "notes": k(PROSE),
         "aliases": k(SLUGS),
+        "source": k(ORIGIN),
     },
 )
 DECISION_FILE = Obj(
@@ -206,6 +220,7 @@ DECISION_FILE = Obj(
         "alternatives": k(PROSE),
         "documents": Key(holds_list=DOCUMENT),
         "aliases": k(SLUGS),
+        "source": k(ORIGIN),
     },
 )
 PLAN_ENTRY = Obj(

@@ -156,10 +156,13 @@ def _public_prose(model: m.Model) -> Iterator[tuple[str, Location]]:
             if item.minutes and "files/" in item.minutes:
                 yield item.minutes, Location(meeting.source, item.lines.get("minutes", 1))
             for decision in item.decisions:
-                for key in ("text", "reasons", "alternatives", "urgency"):
-                    text = getattr(decision, key)
-                    if "files/" in text:
-                        yield text, decision.line(key)
+                if "files/" in decision.text:
+                    yield decision.text, decision.line("text")
+                if decision.reasons or decision.alternatives or decision.urgency:  # (a decision file's, or executive)
+                    for key in ("reasons", "alternatives", "urgency"):
+                        text = getattr(decision, key)
+                        if "files/" in text:
+                            yield text, decision.line(key)
                 for step in decision.decides:
                     if "files/" in step.note:
                         yield step.note, step.loc

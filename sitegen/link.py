@@ -150,7 +150,7 @@ class Linker:
             decision.status = recommendation_status(decision)
         self.contradicted = bool(contradictions(recommendations, self.problems))
         self.issues()
-        link_executive(model, self.problems, self.failed)
+        link_executive(model, self.problems, self.maker, self.failed)
         self.records()
         return model
 
@@ -649,7 +649,9 @@ class Linker:
         for target in resort_considered.values():
             target.considered_by.sort(key=_place)
         self.check_prose(markdown, added)
-        link_executive(model, found, self.failed)  # (all of it: it is quick, and what it reports is kept once)
+        link_executive(
+            model, found, self.maker, self.failed
+        )  # (all of it: it is quick, and what it reports is kept once)
         if found.errors:
             raise NeedsFullLink("errors")
 
@@ -833,9 +835,8 @@ def linking_prose(meeting: m.Meeting) -> list[tuple[str, Location, bool]]:
         for decision in item.decisions:
             out.append((decision.text, decision.line("text"), True))
             out += [(step.note, step.loc, False) for step in decision.decides]
-            out += [
-                (getattr(decision, key), decision.line(key), True) for key in ("reasons", "alternatives", "urgency")
-            ]
+            if decision.reasons or decision.alternatives or decision.urgency:  # (a decision file's, or executive)
+                out += [(getattr(decision, k), decision.line(k), True) for k in ("reasons", "alternatives", "urgency")]
         out += [(amendment.text, amendment.loc, False) for amendment in item.amendments]
     return [entry for entry in out if entry[0] and ("ref:" in entry[0] or suspect(entry[0]))]
 

@@ -336,6 +336,7 @@ class Decision:
     call_in: CallIn | None = None
     reasons: str = ""  # (a decision file's)
     alternatives: str = ""  # (a decision file's)
+    origin: str = ""  # the address of the original record it was taken from (`source:`)
     loc: Location = field(default_factory=lambda: Location(""))
     lines: dict[str, int] = field(default_factory=dict)  # the lines of "to", "at", "text", "supersedes", "plan"
     # computed
@@ -345,6 +346,7 @@ class Decision:
     call_in_until: dt.date | None = None  # the last day it may be called in (with published, without urgency)
     implement_from: dt.date | None = None  # the next working day after call_in_until
     call_in_state: str = ""  # on the build's date (executive.call_in_state): "", urgent, open, called-in, ...
+    executive_facts: bool = False  # it has any of the above to show (key, plan, notice, urgency, call-in)
     to: Body | None = None
     at: Meeting | None = None
     steps: list[Decides] = field(default_factory=list)  # decisions taken on this recommendation
@@ -395,6 +397,8 @@ class Item:
     documents: list[Document] = field(default_factory=list)
     considers_refs: list[tuple[str, Location]] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
+    origin: str = ""  # the address of the original record it was taken from (`source:`)
+    inferred: bool = False  # its considers and decides were linked by an importer, not yet checked by a clerk
     loc: Location = field(default_factory=lambda: Location(""))
     lines: dict[str, int] = field(default_factory=dict)
     # computed
@@ -434,7 +438,8 @@ class Meeting:
     items: list[Item] = field(default_factory=list)
     notes: str = ""
     aliases: list[str] = field(default_factory=list)
-    source: str = ""
+    source: str = ""  # the file it was read from, relative to the content folder
+    origin: str = ""  # the address of the original record it was taken from (`source:`)
     maker_id: str = ""  # a decision made by one person (a file under decisions/): its decision maker's id
     loc: Location = field(default_factory=lambda: Location(""))
     refs: dict = field(default_factory=dict)
@@ -492,7 +497,7 @@ class Meeting:
                 decision.steps, decision.considered_by = [], []
                 decision.supersedes, decision.superseded_by = None, []
                 decision.plan, decision.executive, decision.call_in_until = None, False, None
-                decision.implement_from, decision.call_in_state = None, ""
+                decision.implement_from, decision.call_in_state, decision.executive_facts = None, "", False
                 if decision.call_in is not None:
                     decision.call_in.by, decision.call_in.considered_at = [], None
                 for step in decision.decides:

@@ -165,6 +165,11 @@ def call_in_tone(decision: m.Decision) -> str:
     )
 
 
+def host(address: str) -> str:
+    """The site an address is on (moderngov.example.gov.uk), to name an original record."""
+    return address.split("://", 1)[-1].split("/", 1)[0]
+
+
 def expected_words(entry: m.PlanEntry) -> str:
     """When a forward plan entry is expected: a month ("March 2024") or a day."""
     if entry.expected is None:

@@ -439,6 +439,7 @@ class Publisher:
             "status": meeting.status,
             "record": meeting.record,
             "url": self.absolute(meeting),
+            "source": meeting.origin or None,
             "participants": participants,
             "agenda": [self.item_json(i) for i in meeting.items],
         }
@@ -450,6 +451,7 @@ class Publisher:
             "number": item.number or None,
             "title": _text(item.title),
             "url": self.absolute(item),
+            "source": item.origin or None,
             "exempt": item.exempt,
         }
         if item.exempt:
@@ -512,6 +514,7 @@ class Publisher:
             "date": d.date.isoformat(),
             "organization_id": d.meeting.body_id or None,
             "url": self.absolute(d),
+            "source": (d.origin or d.meeting.origin or None) if d.meeting.maker_id else (d.origin or None),
         }
         if d.executive or d.key or d.plan_id or d.published:
             call_in = d.call_in

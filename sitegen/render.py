@@ -474,6 +474,7 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         call_in_tone=present.call_in_tone,
         expected_words=present.expected_words,
         month_year=i18n.month_year,
+        host=present.host,
     )
     env.globals.update(
         OUTCOME_WORDS=present.OUTCOME_WORDS,

@@ -38,8 +38,6 @@ def path_of(obj: object) -> str:
         if obj.item.exempt or obj.item.meeting.maker_id:  # type: ignore[union-attr]
             return path_of(obj.item)
         return f"{path_of(obj.item)}#decision-{obj.id}"
-    if isinstance(obj, m.PlanEntry):
-        return path_for("plan-entry", obj.id)
     if isinstance(obj, m.Amendment):
         return f"{path_of(obj.item)}#amendment-{obj.id or 'x'}"
     if isinstance(obj, m.Body):
@@ -54,6 +52,8 @@ def path_of(obj: object) -> str:
         return path_for("meetings-year", obj)
     if isinstance(obj, str):
         return NAMED[obj]
+    if isinstance(obj, m.PlanEntry):
+        return path_for("plan-entry", obj.id)
     raise TypeError(f"no address for {obj!r}")
 
 

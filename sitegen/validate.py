@@ -149,6 +149,19 @@ class Fields:
             return default
         return value
 
+    def origin(self) -> str:
+        """`source:`, the address of the original record (an https:// or http:// address)."""
+        if "source" not in self.data:
+            return ""
+        value = self.text("source")
+        if value and not re.match(r"https?://[^\s/]+", value):
+            self.error(
+                self.data.value_line("source"),
+                f'source "{value}" should be the https:// address of the original record',
+            )
+            return ""
+        return value
+
     def flag(self, key: str) -> bool:
         """A yes-or-no key (true or false)."""
         value = self.data.get(key)
@@ -530,6 +543,7 @@ VOTE_KEYS = fields.VOTE.names
 INTEREST_KEYS = fields.INTEREST.names
 DOCUMENT_KEYS = fields.DOCUMENT.names
 CALL_IN_KEYS = fields.CALL_IN.names
+EXECUTIVE_KEYS = tuple(fields.EXECUTIVE)
 DECISION_FILE_KEYS = fields.DECISION_FILE.names
 PLAN_KEYS = fields.PLAN_ENTRY.names
 
@@ -620,6 +634,7 @@ class MeetingReader:
             notes=self.body_notes(f, source) if source.notes is not None else f.text("notes"),
             aliases=f.aliases(),
             source=rel,
+            origin=f.origin(),
             loc=Location(rel, 1),
         )
         meeting.refs = {
@@ -679,6 +694,8 @@ class MeetingReader:
             issue_id=f.slug("issue", what="issue id"),
             minutes=f.text("minutes"),
             aliases=f.aliases(moved=True),
+            origin=f.origin(),
+            inferred=f.flag("inferred"),
             loc=Location(rel, entry.key_line("id") if "id" in entry else entry.line),
         )
         item.lines = {
@@ -734,14 +751,17 @@ class MeetingReader:
         """The keys any decision may carry for the executive's rules: key, plan, published,
         urgency, call_in."""
         e = g.data
+        if not any(key in e for key in EXECUTIVE_KEYS):
+            return  # (most decisions: nothing to read)
         decision.key = g.flag("key")
         decision.plan_id = g.slug("plan", what="forward plan id")
-        decision.lines["plan"] = e.value_line("plan")
-        decision.lines["key"] = e.key_line("key") if "key" in e else decision.loc.line
         decision.published = g.date("published")
-        decision.lines["published"] = e.value_line("published")
         decision.urgency = g.text("urgency")
-        decision.lines["urgency"] = e.value_line("urgency")
+        for key in ("plan", "published", "urgency"):
+            if key in e:
+                decision.lines[key] = e.value_line(key)
+        if "key" in e:
+            decision.lines["key"] = e.key_line("key")
         if "call_in" not in e:
             return
         value = e.get("call_in")
@@ -798,6 +818,7 @@ class MeetingReader:
             maker_id=maker or "?",
             aliases=f.aliases(),
             source=rel,
+            origin=f.origin(),
             loc=Location(rel, 1),
         )
         record.refs = {
@@ -889,6 +910,7 @@ class MeetingReader:
             loc=Location(rel, e.key_line("id") if "id" in e else e.line),
         )
         decision.lines = {"to": e.value_line("to"), "at": e.value_line("at"), "text": e.value_line("text")}
+        decision.origin = g.origin()
         decision.supersedes_ref = g.text("supersedes")
         if decision.supersedes_ref:
             decision.lines["supersedes"] = e.value_line("supersedes")

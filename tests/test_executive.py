@@ -255,6 +255,10 @@ def test_a_key_decision_without_a_plan_is_warned_at_its_line_unless_urgent(cli, 
             'decisions/d.yaml:6: plan "kd-11": there is no such entry in forward-plan.yaml (did you mean "kd-1"?)',
         ),
         (
+            {"decisions/2024.yaml": made("2024-01-10")},
+            'decisions/2024.yaml:1: the decision id "2024" would clash with the year page /decisions/2024/',
+        ),
+        (
             {"decisions/call-in.yaml": made("2024-01-10")},
             'decisions/call-in.yaml:1: "call-in" is the address of a page of its own (/decisions/call-in/)',
         ),
@@ -318,9 +322,10 @@ def test_a_bad_today_is_refused_without_a_traceback(cli, site, monkeypatch):
     content = site({})
     result = cli("build", "--content", content, "--today", "27/11/2026")
     assert result.code == 2 and '--today "27/11/2026" is not a date' in result.err
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
-    result = cli("check", "--content", content)
-    assert result.code == 2 and "SOURCE_DATE_EPOCH" in result.err
+    for wrong in ("yesterday", "99999999999999999999", "-1.5"):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", wrong)
+        result = cli("check", "--content", content)
+        assert result.code == 2 and "SOURCE_DATE_EPOCH" in result.err, wrong
 
 
 # --- reproducible builds -------------------------------------------------------------
