@@ -325,7 +325,71 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--open", action="store_true", help="open the site in the web browser")
     p.set_defaults(func=cmd_serve)
+
+    p = command(
+        "import",
+        "Write (or update) a content folder from a council's ModernGov web service: committees, councillors, "
+        "meetings, items, minutes, decisions and documents. Re-running it adds what is new and never overwrites "
+        "a file edited by hand.",
+        "sitegen import moderngov https://democracy.example.gov.uk/ --from 2022-01-01",
+    )
+    p.add_argument("system", choices=["moderngov"], help="the system to import from (moderngov)")
+    p.add_argument("base", help="the ModernGov site's address, such as https://democracy.example.gov.uk/")
+    p.add_argument("--content", default="content", help="the content folder to write (default: content)")
+    p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="the first day (default: four years ago)")
+    p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", help="the last day (default: a year from today)")
+    p.add_argument(
+        "--committee", action="append", default=[], metavar="ID", help="only this ModernGov committee id (repeatable)"
+    )
+    p.add_argument("--delay", type=float, default=1.0, help="seconds between requests (default: 1)")
+    p.set_defaults(func=cmd_import)
     return top
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .build import today
+    from .moderngov import ImportFailed, Options, run
+
+    now = today()
+    try:
+        start = dt.date.fromisoformat(args.start) if args.start else now.replace(year=now.year - 4, day=1)
+        end = dt.date.fromisoformat(args.end) if args.end else now.replace(year=now.year + 1, day=1)
+    except ValueError:
+        print("sitegen import: --from and --to are dates, YYYY-MM-DD", file=sys.stderr)
+        return 2
+    if end < start:
+        print("sitegen import: --to is before --from", file=sys.stderr)
+        return 2
+    if args.delay < 0:
+        print("sitegen import: --delay is a number of seconds, 0 or more", file=sys.stderr)
+        return 2
+    content = Path(args.content)
+    options = Options(args.base, content, start, end, list(args.committee), args.delay, now)
+    try:
+        run(options, log=print)
+    except ImportFailed as exc:
+        print(
+            f"sitegen import: {exc} (what was imported so far is kept; run the import again to continue)",
+            file=sys.stderr,
+        )
+        return 1
+    except OSError as exc:
+        print(os_error(exc), file=sys.stderr)
+        return 1
+    from .build import load
+
+    try:
+        loaded = load(content)
+    except ContentError as exc:
+        _print_problems(exc.problems)
+        print(
+            f"sitegen import: the imported content has {len(exc.errors)} errors (above): please report them",
+            file=sys.stderr,
+        )
+        return 1
+    _print_problems(loaded.warnings)
+    print(f"sitegen check: ok, {len(loaded.warnings)} warnings. Next: read the files marked CHECK, then sitegen serve")
+    return 0
 
 
 _KEEP: list[object] = []  # what a finished command leaves for the process's end

@@ -1,0 +1,791 @@
+"""`sitegen import moderngov`: a council's record from its ModernGov web service.
+
+Every ModernGov site answers ``BASE/mgWebService.asmx/OPERATION?PARAMS`` with bare XML.
+This reads the committees (bodies), the councillors (people) and, committee by
+committee and a window of dates at a time, the meetings with their agenda items,
+minutes, decisions, documents and attendance, and writes them as a content folder.
+
+- Polite: one request at a time, DELAY seconds apart, with a timeout, retries with
+  backoff on network errors and 5xx answers, a User-Agent naming sitegen, and dates
+  windowed so that no query asks for years at once. Responses are kept in a cache
+  beside the content folder (a re-run is fast and asks the server little).
+- Safe: XML is read with defusedxml, answers are limited in size; Word HTML is cleaned
+  by nh3 (an allow-list of tags) before markdownify turns it into Markdown.
+- Re-runs change nothing that is the same, never overwrite a file a person edited
+  after the import (a manifest keeps the digest of what was written), and add what
+  is new. What was written before a failure stays; a re-run continues.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import os
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import Element
+
+import yaml
+
+from .validate import slugify
+
+USER_AGENT = "sitegen-import/0.1 (a static site generator for council meetings; one request at a time)"
+MAX_BYTES = 20 * 1024 * 1024  # the largest answer read (a meeting with long minutes is well under 1 MB)
+WINDOW_DAYS = 92  # the dates a GetMeetings query spans
+FRESH_SECONDS = 12 * 3600  # a cached answer younger than this is used as it is
+SETTLED_DAYS = 90  # a meeting older than this is cached for good
+MANIFEST = ".moderngov.json"  # in the content folder: what the importer wrote, and each file's digest
+HEADER = (
+    "# Imported by `sitegen import moderngov` from {source}\n"
+    "# Edit freely: a later import never overwrites a file changed since it was written.\n"
+)
+
+Log = Callable[[str], None]
+
+
+class ImportFailed(Exception):
+    """A failure to report in one line (what was asked, where, and why)."""
+
+
+# --- the web service -----------------------------------------------------------------
+
+
+@dataclass
+class Service:
+    """The web service at BASE (the ModernGov site's address, with any sub-path)."""
+
+    base: str
+    cache: Path
+    delay: float = 1.0
+    timeout: float = 60.0
+    retries: int = 4
+    log: Log = print
+    fetched: int = 0  # answers asked of the server this run
+    _last: float = 0.0
+
+    def __post_init__(self) -> None:
+        base = self.base.strip()
+        if "://" not in base:
+            base = "https://" + base
+        base = re.sub(r"/(mgWebService\.asmx.*|[^/]+\.aspx.*)$", "", base)  # a page's address given instead
+        self.base = base.rstrip("/") + "/"
+
+    def url(self, operation: str, params: dict[str, Any]) -> str:
+        query = urllib.parse.urlencode(params)
+        return f"{self.base}mgWebService.asmx/{operation}" + (f"?{query}" if query else "")
+
+    def page(self, path: str) -> str:
+        """The address of one of the site's own pages (an original record)."""
+        return urllib.parse.urljoin(self.base, path)
+
+    def get(self, operation: str, params: dict[str, Any] | None = None, keep: bool = False) -> Element:
+        """The answer to OPERATION, parsed; from the cache when it is fresh (or KEEP)."""
+        url = self.url(operation, params or {})
+        path = self.cache / (hashlib.sha256(url.encode()).hexdigest()[:32] + ".xml")
+        data = None
+        if path.is_file() and (keep or time.time() - path.stat().st_mtime < FRESH_SECONDS):
+            data = path.read_bytes()
+        if data is None:
+            data = self._fetch(operation, url)
+            self.cache.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        return parse_xml(data, operation, url)
+
+    def _fetch(self, operation: str, url: str) -> bytes:
+        wait = self.delay - (time.monotonic() - self._last)
+        if wait > 0:
+            time.sleep(wait)
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/xml"})
+        reason = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(min(60.0, self.delay * 2**attempt))
+            self._last = time.monotonic()
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    data = response.read(MAX_BYTES + 1)
+                self.fetched += 1
+                if len(data) > MAX_BYTES:
+                    raise ImportFailed(f"{operation} at {url}: the answer is larger than {MAX_BYTES // 2**20} MB")
+                return data
+            except urllib.error.HTTPError as exc:
+                reason = f"the server answered {exc.code} {exc.reason}"
+                if exc.code < 500 and exc.code not in (408, 429):
+                    break  # (a wrong address, say: asking again will not help)
+            except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+                reason = str(getattr(exc, "reason", exc)) or type(exc).__name__
+            self.log(f"  {operation}: {reason}; trying again" if attempt < self.retries else "")
+        raise ImportFailed(f"{operation} at {url}: {reason}")
+
+
+def parse_xml(data: bytes, operation: str, url: str) -> Element:
+    """DATA as XML (defusedxml: no entity expansion, no external entities)."""
+    import defusedxml.ElementTree as SafeET
+    from defusedxml import DefusedXmlException
+
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:200]:
+        raise ImportFailed(
+            f"{operation} at {url}: the server answered with a web page, not the web service's XML "
+            "(is the address the ModernGov site's, such as https://democracy.example.gov.uk/?)"
+        )
+    try:
+        return SafeET.fromstring(data)
+    except DefusedXmlException as exc:
+        raise ImportFailed(f"{operation} at {url}: the XML was refused ({type(exc).__name__})") from None
+    except SafeET.ParseError as exc:
+        raise ImportFailed(f"{operation} at {url}: the answer is not well-formed XML ({exc})") from None
+
+
+# --- reading the answers -------------------------------------------------------------------
+
+
+def text(element: Element | None, tag: str) -> str:
+    """The text of TAG under ELEMENT, decoded (titles are sometimes HTML-encoded twice)."""
+    if element is None:
+        return ""
+    found = element.find(tag)
+    return decode(found.text or "") if found is not None else ""
+
+
+def decode(value: str) -> str:
+    value = value.strip()
+    for _ in range(2):  # "Chair&amp;#39;s" → "Chair&#39;s" → "Chair's"
+        if "&" not in value:
+            break
+        value = html.unescape(value)
+    return re.sub(r"\s+", " ", value.replace("\xa0", " ")).strip()
+
+
+def flag(element: Element | None, tag: str) -> bool:
+    return text(element, tag).lower() == "true"
+
+
+def all_of(element: Element | None, path: str) -> list[Element]:
+    return [] if element is None else list(element.iterfind(path))
+
+
+def day(value: str) -> dt.date | None:
+    """dd/mm/yyyy (with a time after it, sometimes)."""
+    found = re.match(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})", value)
+    if not found:
+        return None
+    try:
+        return dt.date(int(found.group(3)), int(found.group(2)), int(found.group(1)))
+    except ValueError:
+        return None
+
+
+def clock(value: str) -> str:
+    """'10.00 am', '6.30pm', '18:30' → '10:00', '18:30' ('' when it is not a time)."""
+    found = re.match(r"\s*(\d{1,2})(?:[.:](\d{2}))?\s*([ap])?\.?\s*m?\.?\s*$", value.lower())
+    if not found:
+        return ""
+    hour, minute = int(found.group(1)), int(found.group(2) or 0)
+    if found.group(3):
+        hour = hour % 12 + (12 if found.group(3) == "p" else 0)
+    return f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else ""
+
+
+# --- Word HTML to Markdown ----------------------------------------------------------------
+
+ALLOWED_TAGS = {
+    "p", "br", "ul", "ol", "li", "strong", "b", "em", "i", "u", "table", "thead", "tbody", "tr", "th", "td",
+    "h1", "h2", "h3", "h4", "h5", "h6", "a", "blockquote",
+}  # fmt: skip
+_BULLET = re.compile(r"^\s*(?:[·•▪◦§o]|&middot;)\s+", re.M)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def markdown(word_html: str) -> str:
+    """Word HTML (MsoNormal spans, middle-dot bullets, &nbsp;, hard breaks) as clean Markdown."""
+    import markdownify
+    import nh3
+
+    if not word_html or not word_html.strip():
+        return ""
+    source = _CONTROL.sub("", word_html)
+    if "<" not in source and "&lt;" in source:  # escaped once more than the XML needs
+        source = html.unescape(source)
+    source = re.sub(r"<!\[if [^\]]*\]>.*?<!\[endif\]>", "", source, flags=re.S | re.I)  # Word's conditional bits
+    clean = nh3.clean(
+        source,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}},
+        url_schemes={"https", "http", "mailto"},
+        link_rel=None,
+        strip_comments=True,
+    )
+    clean = clean.replace("\xa0", " ").replace("&nbsp;", " ")
+    text_ = markdownify.markdownify(
+        clean, heading_style="ATX", bullets="-", escape_underscores=False, table_infer_header=True
+    )
+    lines = []
+    for line in text_.splitlines():
+        line = _BULLET.sub("- ", line.rstrip())
+        lines.append(re.sub(r"[ \t]{2,}", " ", line) if not line.lstrip().startswith("|") else line)
+    text_ = "\n".join(lines)
+    text_ = re.sub(r"(?<=\S) *\n(?=[a-z(])", " ", text_)  # a hard break mid-sentence
+    text_ = re.sub(r"\n{3,}", "\n\n", text_).strip()
+    text_ = re.sub(r"(?m)^(- .*)\n\n(?=- )", r"\1\n", text_)  # Word's bullets, a paragraph each: one list
+    text_ = re.sub(r"(?m)^(- .*)\n\n(?=- )", r"\1\n", text_)  # (every other pair, then the rest)
+    return text_
+
+
+# --- decisions in the minutes' text ---------------------------------------------------------
+
+_RECOMMENDS = re.compile(
+    r"\bRECOMMEND(?:ED|ATION)S?\s+(?:TO|to)\s+(?:the\s+|THE\s+)?(?P<body>[A-Z][\w&' -]{1,60}?)\s*(?:that|THAT|:|-|–|\n)",
+)
+_NUMBERED = re.compile(r"^\s*(?:\((\d{1,2})\)|(\d{1,2})[.)])\s+", re.M)
+
+
+@dataclass
+class Made:
+    """One decision found in a decision's text."""
+
+    id: str
+    text: str
+    to: str = ""  # a body's id, for a recommendation
+
+
+def split_decisions(markdown_text: str, body_ids: dict[str, str]) -> list[Made]:
+    """The decisions in MARKDOWN_TEXT: numbered ones ("1.", "(1)") apart, else one; one that
+    recommends to a body the site knows ("RECOMMENDED to Council that ...") goes to it.
+    BODY_IDS: body names, in lower case, to ids."""
+    if not markdown_text.strip():
+        return []
+    marks = list(_NUMBERED.finditer(markdown_text))
+    numbers = [int(x.group(1) or x.group(2)) for x in marks]
+    parts: list[tuple[str, str]] = []
+    if len(marks) >= 2 and numbers == list(range(1, len(marks) + 1)):
+        lead = markdown_text[: marks[0].start()].strip()
+        if re.fullmatch(r"\W*resolved\W*", lead.lower()):
+            lead = ""  # ("RESOLVED:" alone: each part is a resolution)
+        for n, mark in enumerate(marks):
+            end = marks[n + 1].start() if n + 1 < len(marks) else len(markdown_text)
+            parts.append((str(n + 1), (lead + "\n\n" if lead else "") + markdown_text[mark.end() : end].strip()))
+        lead_to = recommends(lead, body_ids)
+    else:
+        parts, lead_to = [("1", markdown_text.strip())], ""
+    out = []
+    for did, body in parts:
+        out.append(Made(did, body, recommends(body, body_ids) or lead_to))
+    return out
+
+
+def recommends(text_: str, body_ids: dict[str, str]) -> str:
+    found = _RECOMMENDS.search(text_.replace("*", ""))
+    if not found:
+        return ""
+    name = found.group("body").strip().lower()
+    if name in body_ids:
+        return body_ids[name]
+    for known, bid in body_ids.items():
+        if known.startswith(name) or name.startswith(known):
+            return bid
+    return ""
+
+
+# --- the content folder ---------------------------------------------------------------------
+
+
+def kind_of(title: str, category: str = "") -> str:
+    """A body's kind, guessed from its title (and ModernGov's category): the words councils
+    use (full Council, Cabinet or Executive, Sub-Committee, Panel, Committee)."""
+    words = f"{title} {category}".lower()
+    if re.search(r"\bsub[- ]?committee\b", words):
+        return "sub-committee"
+    if re.search(r"\b(cabinet|executive)\b", words) and "scrutiny" not in words:
+        return "executive"
+    if re.fullmatch(r"\s*(full |county |city |borough |district |town )?council( meeting)?\s*", title.lower()):
+        return "council"
+    if re.search(r"\b(panel|board|forum|group)\b", words):
+        return "panel"
+    if "committee" in words:
+        return "committee"
+    return "other"
+
+
+class Dumper(yaml.SafeDumper):
+    """YAML as a clerk would type it: multi-line texts as blocks."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+Dumper.add_representer(str, _str)
+
+
+def dump(data: Any) -> str:
+    return yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=1000)
+
+
+@dataclass
+class Writer:
+    """Writes the content folder's files, keeping a manifest of what it wrote."""
+
+    content: Path
+    log: Log
+    manifest: dict[str, str] = field(default_factory=dict)
+    written: int = 0
+    unchanged: int = 0
+    kept: list[str] = field(default_factory=list)  # edited by a person since: left as they are
+
+    def __post_init__(self) -> None:
+        path = self.content / MANIFEST
+        if path.is_file():
+            try:
+                self.manifest = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+            except (ValueError, AttributeError):
+                self.manifest = {}
+
+    def write(self, rel: str, body: str) -> bool:
+        """Write REL unless a person changed it since the last import; whether it holds BODY now."""
+        path = self.content / rel
+        data = body.encode("utf-8")
+        digest = hashlib.sha256(data).hexdigest()
+        if path.exists() or path.is_symlink():
+            if path.is_symlink() or not path.is_file():
+                self.kept.append(rel)
+                return False
+            current = hashlib.sha256(path.read_bytes()).hexdigest()
+            if current == digest:
+                self.manifest[rel] = digest
+                self.unchanged += 1
+                return True
+            if self.manifest.get(rel) != current:  # not what the importer wrote last: a person's
+                self.kept.append(rel)
+                return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.importing")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        self.manifest[rel] = digest
+        self.written += 1
+        self.save()
+        return True
+
+    def owned(self, rel: str) -> bool:
+        """Whether REL is as the importer last wrote it (or absent)."""
+        path = self.content / rel
+        if not path.exists():
+            return True
+        return path.is_file() and self.manifest.get(rel) == hashlib.sha256(path.read_bytes()).hexdigest()
+
+    def save(self) -> None:
+        path = self.content / MANIFEST
+        tmp = path.with_name(MANIFEST + ".tmp")
+        tmp.write_text(json.dumps({"files": dict(sorted(self.manifest.items()))}, indent=1) + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+
+
+# --- the import -----------------------------------------------------------------------------
+
+
+@dataclass
+class Options:
+    base: str
+    content: Path
+    start: dt.date
+    end: dt.date
+    committees: list[str] = field(default_factory=list)
+    delay: float = 1.0
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass
+class Body:
+    mg_id: str
+    id: str
+    name: str
+    kind: str
+
+
+@dataclass
+class Imported:
+    """A meeting as read, before it is written."""
+
+    rel: str
+    id: str
+    body: Body
+    date: dt.date
+    data: dict[str, Any]
+    minutes: bool  # ModernGov says its minutes are published
+    recommendations: list[tuple[str, str, str]] = field(default_factory=list)  # (ref, to body id, item title)
+
+
+def run(options: Options, log: Log = print, service: Service | None = None) -> int:
+    """Import; the number of files written. Raises ImportFailed."""
+    content = options.content
+    content.mkdir(parents=True, exist_ok=True)
+    if service is None:
+        from .state import cache_folder
+
+        service = Service(options.base, cache_folder(content) / "moderngov", options.delay, log=log)
+    writer = Writer(content, log)
+    log(f"importing from {service.base} into {content}")
+
+    bodies = _bodies(service, options)
+    people, by_member = _people(service)
+    names = {b.name.lower(): b.id for b in bodies.values()}
+    names.update({"council": next((b.id for b in bodies.values() if b.kind == "council"), "council")})
+
+    meetings: list[Imported] = []
+    for body in bodies.values():
+        listed = list(_meeting_dates(service, body, options))
+        log(f"  {body.name}: {len(listed)} meetings")
+        for mg_meeting in listed:
+            found = _meeting(service, body, mg_meeting, names, people, by_member, options)
+            if found is not None:
+                meetings.append(found)
+    _name_meetings(meetings)
+    _stages(meetings)
+    linked, left = _link(meetings, bodies)
+
+    if not (content / "site.yaml").exists():
+        host = urllib.parse.urlsplit(service.base).hostname or "the council"
+        authority = re.sub(r"^(www|democracy|moderngov|committees?|meetings|councillors)\.", "", host)
+        writer.write(
+            "site.yaml",
+            HEADER.format(source=service.base)
+            + "# CHECK: authority and title were made from the service's address; write the council's own name.\n"
+            + dump(
+                {
+                    "authority": authority,
+                    "title": f"{authority} meetings and decisions",
+                    "base_url": "/",
+                    "language": "en-GB",
+                    "timezone": "Europe/London",
+                    "licence": "Open Government Licence v3.0",
+                }
+            ),
+        )
+    writer.write(
+        "bodies.yaml",
+        HEADER.format(source=service.base)
+        + "# kind is guessed from the committee's title (see the README): check it.\n"
+        + dump([{"id": b.id, "name": b.name, "kind": b.kind} for b in bodies.values()]),
+    )
+    writer.write("people.yaml", HEADER.format(source=service.base) + dump(list(people.values())))
+    for found in meetings:
+        writer.write(found.rel, HEADER.format(source=found.data.get("source", service.base)) + dump(found.data))
+    writer.save()
+
+    log(
+        f"{len(meetings)} meetings of {len(bodies)} bodies, {len(people)} people: "
+        f"{writer.written} files written, {writer.unchanged} unchanged; "
+        f"{service.fetched} answers from the server"
+    )
+    for rel in writer.kept:
+        log(f"  kept {rel}: changed by hand since the last import (not overwritten)")
+    log(
+        f"linked automatically: {linked} recommendations to a later meeting that considered them "
+        "(marked inferred: true; check them)"
+    )
+    for ref, reason in left:
+        log(f"  left for a person: {ref}: {reason}")
+    return writer.written
+
+
+def _bodies(service: Service, options: Options) -> dict[str, Body]:
+    root = service.get("GetCommittees")
+    out: dict[str, Body] = {}
+    used: set[str] = set()
+    for committee in all_of(root, ".//committee"):
+        mg_id = text(committee, "committeeid")
+        title = text(committee, "committeetitle")
+        if not mg_id or not title or flag(committee, "committeedeleted"):
+            continue
+        if options.committees and mg_id not in options.committees:
+            continue
+        bid = _unique(slugify(title), used)
+        out[mg_id] = Body(mg_id, bid, title, kind_of(title, text(committee, "committeecategory")))
+    if not out:
+        raise ImportFailed(f"GetCommittees at {service.url('GetCommittees', {})}: no committees to import")
+    return out
+
+
+def _people(service: Service) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """people.yaml's entries by id, and person ids by ModernGov member id."""
+    root = service.get("GetCouncillorsByWard")
+    people: dict[str, dict[str, Any]] = {}
+    by_member: dict[str, str] = {}
+    for ward in all_of(root, ".//ward"):
+        ward_name = text(ward, "wardtitle")
+        for councillor in all_of(ward, ".//councillor"):
+            name = text(councillor, "fullusername")
+            if not name:
+                continue
+            pid = _person_id(name, people)
+            entry: dict[str, Any] = {"id": pid, "name": name, "role": "member"}
+            if text(councillor, "politicalpartytitle"):
+                entry["party"] = text(councillor, "politicalpartytitle")
+            if ward_name:
+                entry["ward"] = ward_name
+            people[pid] = entry
+            member = text(councillor, "councillorid")
+            if member:
+                by_member[member] = pid
+    return people, by_member
+
+
+def _person_id(name: str, people: dict[str, Any]) -> str:
+    """cllr-jane-smith for Councillor Jane Smith; an officer's name as it is (dana-reeve)."""
+    plain = re.sub(r"^(county |city |borough )?(councillor|cllr\.?)\s+", "", name.strip(), flags=re.I)
+    if plain != name.strip():
+        return _unique("cllr-" + slugify(plain), set(people))
+    return _unique(slugify(re.sub(r"^(mr|mrs|ms|miss|mx|dr)\.?\s+", "", plain, flags=re.I)), set(people))
+
+
+def _unique(base: str, used: set[str]) -> str:
+    base = base[:60].strip("-") or "x"
+    candidate, n = base, 2
+    while candidate in used:
+        candidate, n = f"{base}-{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def _meeting_dates(service: Service, body: Body, options: Options) -> Iterator[Element]:
+    start = options.start
+    while start <= options.end:
+        end = min(options.end, start + dt.timedelta(days=WINDOW_DAYS - 1))
+        params = {"lCommitteeId": body.mg_id, "sFromDate": f"{start:%d/%m/%Y}", "sToDate": f"{end:%d/%m/%Y}"}
+        settled = end < options.today - dt.timedelta(days=SETTLED_DAYS)
+        root = service.get("GetMeetings", params, keep=settled)
+        yield from all_of(root, ".//meeting")
+        start = end + dt.timedelta(days=1)
+
+
+def _meeting(
+    service: Service,
+    body: Body,
+    listed: Element,
+    names: dict[str, str],
+    people: dict[str, dict[str, Any]],
+    by_member: dict[str, str],
+    options: Options,
+) -> Imported | None:
+    mg_id = text(listed, "meetingid")
+    date = day(text(listed, "meetingdate"))
+    if not mg_id or date is None:
+        return None
+    settled = date < options.today - dt.timedelta(days=SETTLED_DAYS)
+    root = service.get("GetMeeting", {"lMeetingId": mg_id}, keep=settled)
+    meeting = root if root.tag == "meeting" else root.find(".//meeting")
+    if meeting is None:
+        meeting = root
+    date = day(text(meeting, "meetingdate")) or date
+    status_text = text(meeting, "meetingstatus") or text(listed, "meetingstatus")
+    cancelled = "cancel" in status_text.lower()
+    data: dict[str, Any] = {"body": body.id, "date": date}
+    start = clock(text(meeting, "meetingtime") or text(listed, "meetingtime"))
+    if start:
+        data["start"] = start
+    location = text(meeting, "meetinglocation")
+    if location:
+        data["location"] = location
+    data["status"] = "cancelled" if cancelled else ("scheduled" if date >= options.today else "held")
+    published = flag(meeting, "minutepublished")
+    data["record"] = "draft" if published and not cancelled else "agenda"
+    data["source"] = service.page(f"ieListDocuments.aspx?CId={body.mg_id}&MId={mg_id}")
+    present, apologies, in_attendance, chair = _attendance(meeting, people, by_member)
+    if chair:
+        data["chair"] = chair
+    if present:
+        data["present"] = present
+    if apologies:
+        data["apologies"] = apologies
+    if in_attendance:
+        data["in_attendance"] = in_attendance
+    items, recommendations = _items(service, meeting, body, mg_id, names, cancelled)
+    if items:
+        data["items"] = items
+    if status_text and status_text.lower() not in ("confirmed", "cancelled", ""):
+        data["notes"] = f"The council's system gives this meeting's status as: {status_text}."
+    found = Imported("", "", body, date, data, published and not cancelled)
+    found.recommendations = recommendations
+    return found
+
+
+def _attendance(
+    meeting: Element, people: dict[str, dict[str, Any]], by_member: dict[str, str]
+) -> tuple[list[str], list[str], list[str], str]:
+    present: list[str] = []
+    apologies: list[str] = []
+    in_attendance: list[str] = []
+    chair = ""
+    for attendee in all_of(meeting, ".//attendees/attendee"):
+        name = decode(attendee.get("name", ""))
+        member = attendee.get("memberid", "")
+        if not name and member not in by_member:
+            continue
+        pid = by_member.get(member)
+        if pid is None:
+            pid = _person_id(name, people)
+            entry: dict[str, Any] = {
+                "id": pid,
+                "name": name,
+                "role": "member" if attendee.get("politicalparty") else "other",
+            }
+            if decode(attendee.get("politicalparty", "")):
+                entry["party"] = decode(attendee.get("politicalparty", ""))
+            if decode(attendee.get("ward", "")):
+                entry["ward"] = decode(attendee.get("ward", ""))
+            people[pid] = entry
+            if member:
+                by_member[member] = pid
+        attendance = decode(attendee.get("attendance", "")).lower()
+        role = decode(attendee.get("roledescription", "")).lower()
+        if "apolog" in attendance:
+            apologies.append(pid)
+        elif "in attendance" in attendance or "officer" in role:
+            if "present" in attendance or "attendance" in attendance:
+                in_attendance.append(pid)
+        elif "present" in attendance or attendance in ("attended", "yes"):
+            present.append(pid)
+            if re.match(r"(vice[- ])?chair", role) and not role.startswith("vice") and not chair:
+                chair = pid
+        # "Expected" (the usual answer before and often after a meeting) records nothing
+    return present, apologies, in_attendance, chair
+
+
+def _items(
+    service: Service, meeting: Element, body: Body, mg_meeting: str, names: dict[str, str], cancelled: bool
+) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
+    items: list[dict[str, Any]] = []
+    recommendations: list[tuple[str, str, str]] = []
+    used: set[str] = set()
+    for agenda in all_of(meeting, ".//agendaitems/agendaitem"):
+        number = text(agenda, "fulldisplaynumberformat").rstrip(".").strip()  # ("5." as printed: the page adds the dot)
+        title = text(agenda, "agendaitemtitle")
+        if not title or text(agenda, "agendaitemnumber") == "0" or number == "0":
+            continue  # a heading
+        iid = _unique(slugify(title)[:50].strip("-"), used)
+        item: dict[str, Any] = {"id": iid}
+        if number:
+            item["number"] = number
+        item["title"] = title
+        mg_item = text(agenda, "agendaitemid")
+        if mg_item:
+            item["source"] = service.page(f"mgAi.aspx?ID={mg_item}")
+        if flag(agenda, "isrestricted"):
+            item["exempt"] = "Restricted in the council's system: exempt information, not for publication"
+            items.append(item)
+            continue
+        minutes = markdown(text_raw(agenda, "minutesnonemptyhtmlbody"))
+        if minutes and not cancelled:
+            item["minutes"] = minutes
+        if flag(agenda, "isdecision") and flag(agenda, "isdecisionpublished") and not cancelled:
+            decided = markdown(text_raw(agenda, "decisionnonemptyhtmlbody"))
+            decisions = []
+            for made in split_decisions(decided, names):
+                entry: dict[str, Any] = {"id": made.id}
+                if made.to and made.to != body.id:
+                    entry["type"] = "recommendation"
+                    entry["to"] = made.to
+                    recommendations.append((f"{iid}/{made.id}", made.to, title))
+                entry["text"] = made.text
+                decisions.append(entry)
+            if decisions:
+                item["decisions"] = decisions
+        documents = []
+        for doc in all_of(agenda, ".//linkeddocuments/linkeddoc"):
+            if flag(doc, "isrestricted"):
+                continue
+            href = text(doc, "url")
+            doc_title = text(doc, "title") or "Document"
+            if not href:
+                continue
+            href = urllib.parse.urljoin(service.base, href.replace(" ", "%20"))
+            if href.startswith(("https://", "http://")):
+                documents.append({"title": doc_title, "href": href})
+        if documents:
+            item["documents"] = documents
+        items.append(item)
+    return items, recommendations
+
+
+def text_raw(element: Element, tag: str) -> str:
+    """The text of TAG as it is (HTML, to be converted)."""
+    found = element.find(tag)
+    return (found.text or "") if found is not None else ""
+
+
+def _name_meetings(meetings: list[Imported]) -> None:
+    """Each meeting's id and file: YYYY-MM-DD-BODY, -2 for a body's second meeting that day."""
+    meetings.sort(key=lambda x: (x.date, x.data.get("start", ""), x.body.id, x.data["source"]))
+    used: set[str] = set()
+    for found in meetings:
+        found.id = _unique(f"{found.date.isoformat()}-{found.body.id}", used)
+        found.rel = f"meetings/{found.date.year}/{found.id}.yaml"
+
+
+def _stages(meetings: list[Imported]) -> None:
+    """A meeting's minutes are approved once a later meeting of the same body has published
+    minutes (which will have approved them); until then they are a draft."""
+    later_minutes: set[str] = set()
+    for found in reversed(meetings):  # newest first
+        if found.data["record"] == "draft" and found.body.id in later_minutes:
+            found.data["record"] = "approved"
+        if found.minutes:
+            later_minutes.add(found.body.id)
+
+
+def _link(meetings: list[Imported], bodies: dict[str, Body]) -> tuple[int, list[tuple[str, str]]]:
+    """Recommendations to a body linked to the first later meeting of that body (within 180
+    days) with an item whose title names the recommending body or the item's title: a
+    `considers:` marked `inferred: true`; and `decides:` where that item's decision says
+    plainly that the recommendations were approved. Returns (linked, left for a person)."""
+    by_body: dict[str, list[Imported]] = {}
+    for found in meetings:
+        by_body.setdefault(found.body.id, []).append(found)
+    linked = 0
+    left: list[tuple[str, str]] = []
+    for found in meetings:
+        for local, to, title in found.recommendations:
+            ref = f"{found.id}/{local}"
+            target = _considering(by_body.get(to, []), found, title)
+            if target is None:
+                left.append((ref, f"no later meeting of {to} with a matching item"))
+                continue
+            item = target
+            item.setdefault("considers", []).append(ref)
+            item["inferred"] = True
+            linked += 1
+            decisions = item.get("decisions") or []
+            plain = re.compile(r"\brecommendations?\b.*\b(approved|agreed|adopted|endorsed)\b", re.I | re.S)
+            if decisions and plain.search(decisions[0].get("text", "")):
+                decisions[0].setdefault("decides", []).append({"ref": ref, "outcome": "approved"})
+            else:
+                left.append((ref, "considered; its outcome is for a person to record (decides:)"))
+    return linked, left
+
+
+def _considering(candidates: list[Imported], source: Imported, title: str) -> dict[str, Any] | None:
+    words = {w for w in re.findall(r"[a-z]{4,}", title.lower())}
+    for later in candidates:
+        if not (source.date < later.date <= source.date + dt.timedelta(days=180)):
+            continue
+        for item in later.data.get("items", []):
+            if item.get("exempt"):
+                continue
+            name = item["title"].lower()
+            if source.body.name.lower() in name or (words and len(words & set(re.findall(r"[a-z]{4,}", name))) >= 2):
+                return item
+    return None

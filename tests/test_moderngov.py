@@ -1,0 +1,282 @@
+"""`sitegen import moderngov` against a fake ModernGov web service (a local HTTP server over
+the fixture files in tests/moderngov/), entirely offline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import json
+import threading
+import urllib.parse
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import page
+
+from sitegen import moderngov
+
+FIXTURES = Path(__file__).resolve().parent / "moderngov"
+
+BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<committees><committee><committeeid>1</committeeid><committeetitle>&lol3;</committeetitle></committee></committees>"""
+
+
+class Fake(http.server.BaseHTTPRequestHandler):
+    """The web service at /moderngov/ (a sub-path, as some councils have it); under /broken/
+    every answer is a web page, under /badxml/ not XML, under /bomb/ an entity bomb."""
+
+    asked: Counter = Counter()  # (the path and query) -> times asked
+    fail_once: set[str] = set()  # operations answered 500 the first time
+    fail_always: set[str] = set()  # queries answered 500 every time
+    agents: set[str] = set()
+
+    def log_message(self, *args: object) -> None:  # (quiet)
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        parts = urllib.parse.urlsplit(self.path)
+        query = dict(urllib.parse.parse_qsl(parts.query))
+        Fake.asked[self.path] += 1
+        Fake.agents.add(self.headers.get("User-Agent", ""))
+        prefix, _, rest = parts.path.lstrip("/").partition("/")
+        operation = rest.rsplit("/", 1)[-1]
+        if prefix == "broken":
+            return self.send(200, b"<!DOCTYPE html><html><body>Runtime Error</body></html>", "text/html")
+        if prefix == "badxml":
+            return self.send(200, b"<?xml version='1.0'?><committees><committee>", "text/xml")
+        if prefix == "bomb":
+            return self.send(200, BOMB, "text/xml")
+        key = f"{operation}?{parts.query}"
+        if key in Fake.fail_always or (operation in Fake.fail_once and Fake.asked[self.path] == 1):
+            return self.send(500, b"<html><body>Server Error</body></html>", "text/html")
+        if operation in ("GetCommittees", "GetCouncillorsByWard"):
+            return self.send(200, (FIXTURES / f"{operation}.xml").read_bytes(), "text/xml")
+        if operation == "GetMeetings":
+            start = _day(query["sFromDate"])
+            end = _day(query["sToDate"])
+            listed = json.loads((FIXTURES / "meetings.json").read_text())[query["lCommitteeId"]]
+            rows = "".join(
+                f"<meeting><meetingid>{mid}</meetingid><meetingdate>{when}</meetingdate>"
+                "<meetingstatus>Confirmed</meetingstatus><meetingtime>10.00 am</meetingtime></meeting>"
+                for mid, when in listed
+                if start <= _day(when) <= end
+            )
+            body = f"<?xml version='1.0'?><getmeetings><committee><committeemeetings>{rows}</committeemeetings></committee></getmeetings>"
+            return self.send(200, body.encode(), "text/xml")
+        if operation == "GetMeeting":
+            path = FIXTURES / f"meeting-{query['lMeetingId']}.xml"
+            if path.is_file():
+                return self.send(200, path.read_bytes(), "text/xml")
+        return self.send(404, b"<html><body>Not found</body></html>", "text/html")
+
+    def send(self, code: int, body: bytes, kind: str) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _day(value: str) -> dt.date:
+    d, m, y = value.split()[0].split("/")
+    return dt.date(int(y), int(m), int(d))
+
+
+@pytest.fixture
+def service():
+    Fake.asked, Fake.fail_once, Fake.fail_always, Fake.agents = Counter(), set(), set(), set()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Fake)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def run_import(cli, base: str, content: Path, *more: str):
+    return cli("import", "moderngov", base, "--content", content, "--from", "2026-09-01", "--to", "2027-02-28",
+               "--delay", "0", *more)  # fmt: skip
+
+
+def files(content: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(content)): p.read_bytes() for p in sorted(content.rglob("*")) if p.is_file()}
+
+
+def test_an_import_checks_builds_and_keeps_what_the_service_says(cli, service, tmp_path):
+    Fake.fail_once = {"GetMeeting"}  # every meeting's first answer is a 500: the retry succeeds
+    content = tmp_path / "content"
+    result = run_import(cli, service + "/moderngov/", content)
+    assert result.code == 0, result.err + result.out
+    assert "sitegen check: ok" in result.out
+    assert all(agent.startswith("sitegen-import/") for agent in Fake.agents)
+    # bodies: slugs of the titles, kinds guessed, the deleted committee left out
+    bodies = yaml.safe_load((content / "bodies.yaml").read_text())
+    assert [(b["id"], b["kind"]) for b in bodies] == [
+        ("cabinet", "executive"),
+        ("council", "council"),
+        ("staff-and-support-services-committee", "committee"),
+    ]
+    people = {p["id"]: p for p in yaml.safe_load((content / "people.yaml").read_text())}
+    assert people["cllr-rhodri-o-brien"]["name"] == "Councillor Rhodri O'Brien"  # decoded twice
+    assert people["cllr-jane-smith"] == {
+        "id": "cllr-jane-smith", "name": "Councillor Jane Smith", "role": "member", "party": "Labour", "ward": "Castle",
+    }  # fmt: skip
+    names = sorted(p.relative_to(content).as_posix() for p in (content / "meetings").rglob("*.yaml"))
+    assert names == [
+        "meetings/2026/2026-09-24-cabinet.yaml",
+        "meetings/2026/2026-09-24-staff-and-support-services-committee-2.yaml",
+        "meetings/2026/2026-09-24-staff-and-support-services-committee.yaml",
+        "meetings/2026/2026-10-12-staff-and-support-services-committee.yaml",
+        "meetings/2026/2026-10-15-council.yaml",
+        "meetings/2026/2026-10-22-cabinet.yaml",
+        "meetings/2027/2027-01-14-cabinet.yaml",
+    ]
+    cabinet = yaml.safe_load((content / "meetings/2026/2026-09-24-cabinet.yaml").read_text())
+    assert cabinet["start"] == "10:00" and cabinet["status"] == "held" and cabinet["record"] == "draft"
+    assert cabinet["chair"] == "cllr-jane-smith" and cabinet["present"] == ["cllr-jane-smith"]
+    assert cabinet["apologies"] == ["cllr-rhodri-o-brien"]  # ("Expected" records nothing)
+    assert cabinet["source"].endswith("/moderngov/ieListDocuments.aspx?CId=1&MId=1001")
+    items = {i["id"]: i for i in cabinet["items"]}
+    assert "part-a-items-in-public" not in items  # a heading
+    assert items["chair-s-announcements"]["title"] == "Chair's announcements"
+    leisure = items["leisure-centre-charges"]
+    assert leisure["number"] == "5"  # ("5." as printed)
+    minutes = leisure["minutes"]
+    assert "introduced the report. The charges had not changed since April 2025." in minutes  # the hard break goes
+    assert (
+        "- Energy costs had risen by **20 per cent**;" in minutes and "- *concessions* would be unchanged." in minutes
+    )
+    assert "| Adult swim | £5.20 |" in minutes
+    for debris in ("Mso", "&nbsp;", "\xa0", "·", "<", "javascript", "alert", "tracker", "o:p"):
+        assert debris not in minutes, debris
+    assert [d["id"] for d in leisure["decisions"]] == ["1", "2"]
+    assert leisure["decisions"][1]["text"] == "That the Head of Leisure review the charges in a year."
+    assert cabinet["in_attendance"] == ["dana-reeve"]
+    assert leisure["documents"] == [
+        {
+            "title": "Report of the Head of Leisure",
+            "href": service + "/moderngov/documents/s123/Leisure%20charges%20report.pdf",
+        }
+    ]  # (the restricted appendix is not listed)
+    budget = items["budget-2027-28"]["decisions"][0]
+    assert budget["type"] == "recommendation" and budget["to"] == "council"
+    mill = items["land-at-mill-lane"]
+    assert mill["exempt"] and set(mill) == {"id", "number", "title", "source", "exempt"}
+    # Council considered and approved Cabinet's recommendation: linked, and marked so
+    council = yaml.safe_load((content / "meetings/2026/2026-10-15-council.yaml").read_text())
+    item = council["items"][0]
+    assert item["considers"] == ["2026-09-24-cabinet/budget-2027-28/1"] and item["inferred"] is True
+    assert item["decisions"][0]["decides"] == [{"ref": "2026-09-24-cabinet/budget-2027-28/1", "outcome": "approved"}]
+    assert "linked automatically: 1 recommendations" in result.out
+    cancelled = yaml.safe_load((content / "meetings/2026/2026-10-22-cabinet.yaml").read_text())
+    assert cancelled["status"] == "cancelled" and "location" not in cancelled
+    coming = yaml.safe_load((content / "meetings/2027/2027-01-14-cabinet.yaml").read_text())
+    assert (
+        coming["status"] == "scheduled"
+        and coming["start"] == "18:30"
+        and "Rescheduled from 7 January 2027" in coming["notes"]
+    )
+    # the staff committee's minutes of 24 September are approved: a later meeting published its own
+    staff = yaml.safe_load((content / "meetings/2026/2026-09-24-staff-and-support-services-committee.yaml").read_text())
+    later = yaml.safe_load((content / "meetings/2026/2026-10-12-staff-and-support-services-committee.yaml").read_text())
+    assert staff["record"] == "approved" and later["record"] == "draft"
+    # no restricted word anywhere
+    for rel, data in files(content).items():
+        assert b"SECRET" not in data, rel
+    # the site builds, links to the original record, and says what was linked automatically
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out, "--no-search").code == 0
+    meeting_page = page(out, "/meetings/2026-09-24-cabinet/")
+    assert "Original record" in meeting_page and "ieListDocuments.aspx?CId=1&amp;MId=1001" in meeting_page
+    item_page = page(out, "/meetings/2026-10-15-council/budget-2027-28-recommendation-from-cabinet/")
+    assert "linked automatically" in item_page
+    assert "Approved by Council" in page(out, "/meetings/2026-09-24-cabinet/budget-2027-28/")
+
+
+def test_a_second_import_changes_nothing_and_keeps_what_a_person_edited(cli, service, tmp_path):
+    content = tmp_path / "content"
+    assert run_import(cli, service + "/moderngov", content).code == 0
+    first = files(content)
+    asked = sum(Fake.asked.values())
+    again = run_import(cli, service + "/moderngov", content)
+    assert again.code == 0, again.err
+    assert files(content) == first
+    assert "0 files written" in again.out and "0 answers from the server" in again.out  # from the cache
+    assert sum(Fake.asked.values()) == asked
+    # a person corrects a meeting; the next import keeps it, and says so
+    edited = content / "meetings/2026/2026-10-15-council.yaml"
+    edited.write_text(edited.read_text().replace("inferred: true\n", ""))
+    kept = edited.read_bytes()
+    third = run_import(cli, service + "/moderngov", content)
+    assert third.code == 0
+    assert edited.read_bytes() == kept
+    assert "kept meetings/2026/2026-10-15-council.yaml: changed by hand" in third.out
+    # a file the person deletes comes back; one they made is never touched
+    (content / "meetings/2026/2026-10-22-cabinet.yaml").unlink()
+    mine = content / "meetings/2026/2026-11-01-cabinet.yaml"
+    mine.write_text("body: cabinet\ndate: 2026-11-01\n")
+    assert run_import(cli, service + "/moderngov", content).code == 0
+    assert (content / "meetings/2026/2026-10-22-cabinet.yaml").read_bytes() == first[
+        "meetings/2026/2026-10-22-cabinet.yaml"
+    ]
+    assert mine.read_text() == "body: cabinet\ndate: 2026-11-01\n"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "said"),
+    [
+        ("/broken/", "the server answered with a web page, not the web service's XML"),
+        ("/badxml/", "the answer is not well-formed XML"),
+        ("/bomb/", "the XML was refused"),
+    ],
+)
+def test_a_wrong_answer_is_one_line(cli, service, tmp_path, prefix, said):
+    result = run_import(cli, service + prefix, tmp_path / "content")
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.err, result.err
+    assert lines[0].startswith("sitegen import: GetCommittees at http://127.0.0.1:") and said in lines[0]
+
+
+def test_a_server_that_fails_midway_keeps_what_came_and_a_rerun_continues(cli, service, tmp_path):
+    content = tmp_path / "content"
+    Fake.fail_always = {"GetMeeting?lMeetingId=2001"}
+    result = run_import(cli, service + "/moderngov/", content)
+    assert result.code == 1 and "GetMeeting at" in result.err and "500" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert not (content / "meetings/2026/2026-10-15-council.yaml").exists()
+    asked = Counter(Fake.asked)
+    Fake.fail_always = set()
+    assert run_import(cli, service + "/moderngov/", content).code == 0
+    assert (content / "meetings/2026/2026-10-15-council.yaml").is_file()
+    # the meetings read before the failure came from the cache
+    assert (
+        Fake.asked["/moderngov/mgWebService.asmx/GetMeeting?lMeetingId=1001"]
+        == asked["/moderngov/mgWebService.asmx/GetMeeting?lMeetingId=1001"]
+    )
+
+
+def test_an_address_where_nothing_answers_is_one_line(cli, tmp_path):
+    result = run_import(cli, "http://127.0.0.1:9/", tmp_path / "content")
+    assert result.code == 1 and len(result.err.strip().splitlines()) == 1, result.err
+    assert result.err.startswith("sitegen import: GetCommittees at http://127.0.0.1:9/mgWebService.asmx/GetCommittees")
+
+
+def test_word_html_becomes_clean_markdown():
+    word = (
+        "<p class=MsoNormal><span style='mso-bidi-font-weight:bold'>Members noted:<o:p></o:p></span></p>"
+        "<ol><li>the <b>first</b> point;</li><li>the second.</li></ol>"
+        "<![if !supportLists]><span>1.</span><![endif]>"
+    )
+    assert moderngov.markdown(word) == "Members noted:\n\n1. the **first** point;\n2. the second."
+    assert moderngov.decode("Chair&amp;#39;s &amp;amp; Vice-Chair&#39;s") == "Chair's & Vice-Chair's"
+    assert moderngov.clock("10.00 am") == "10:00" and moderngov.clock("12.15 pm") == "12:15"
+    assert moderngov.clock("6pm") == "18:00" and moderngov.clock("TBC") == ""
+    assert moderngov.kind_of("Planning Sub-Committee") == "sub-committee"
+    assert moderngov.kind_of("Overview and Scrutiny Committee") == "committee"
+    assert moderngov.kind_of("Health and Wellbeing Board") == "panel"
+    assert moderngov.kind_of("Full Council") == "council"
