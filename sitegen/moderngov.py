@@ -442,6 +442,12 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
 
     bodies = _bodies(service, options)
     people, by_member = _people(service)
+    mine = _kept_ids(writer, "bodies.yaml")
+    if mine is not None:  # a person's bodies.yaml: import only the committees it has
+        for mg_id, body in list(bodies.items()):
+            if body.id not in mine:
+                log(f"  left out {body.name}: not in bodies.yaml, which was changed by hand (add it as {body.id})")
+                del bodies[mg_id]
     names = {b.name.lower(): b.id for b in bodies.values()}
     names.update({"council": next((b.id for b in bodies.values() if b.kind == "council"), "council")})
 
@@ -455,6 +461,20 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
                 meetings.append(found)
     _name_meetings(meetings)
     _stages(meetings)
+    known = _kept_ids(writer, "people.yaml")
+    if known is not None:  # a person's people.yaml: name only the people it has
+        unknown: set[str] = set()
+        for found in meetings:
+            for key in ("present", "apologies", "in_attendance"):
+                if key in found.data:
+                    unknown.update(p for p in found.data[key] if p not in known)
+                    found.data[key] = [p for p in found.data[key] if p in known]
+                    if not found.data[key]:
+                        del found.data[key]
+            if found.data.get("chair") not in known and "chair" in found.data:
+                unknown.add(found.data.pop("chair"))
+        if unknown:
+            log(f"  left out of attendance, not in people.yaml (changed by hand): {', '.join(sorted(unknown))}")
     linked, left = _link(meetings, bodies)
 
     if not (content / "site.yaml").exists():
@@ -500,6 +520,22 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
     for ref, reason in left:
         log(f"  left for a person: {ref}: {reason}")
     return writer.written
+
+
+def _kept_ids(writer: Writer, rel: str) -> set[str] | None:
+    """The ids (and aliases) in REL when a person changed it since the import wrote it; else None."""
+    if writer.owned(rel):
+        return None
+    try:
+        entries = yaml.safe_load((writer.content / rel).read_text(encoding="utf-8")) or []
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return set()
+    ids: set[str] = set()
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict):
+            ids.add(str(entry.get("id", "")))
+            ids.update(str(a) for a in entry.get("aliases") or [])
+    return ids
 
 
 def _bodies(service: Service, options: Options) -> dict[str, Body]:

@@ -215,6 +215,14 @@ def test_a_second_import_changes_nothing_and_keeps_what_a_person_edited(cli, ser
     assert third.code == 0
     assert edited.read_bytes() == kept
     assert "kept meetings/2026/2026-10-15-council.yaml: changed by hand" in third.out
+    # a person's own people.yaml (a councillor left out): the import keeps it, and checks
+    people = content / "people.yaml"
+    entries = [p for p in yaml.safe_load(people.read_text()) if p["id"] != "cllr-rhodri-o-brien"]
+    people.write_text(yaml.safe_dump(entries, sort_keys=False))
+    fourth = run_import(cli, service + "/moderngov", content)
+    assert fourth.code == 0, fourth.err + fourth.out
+    assert "not in people.yaml (changed by hand): cllr-rhodri-o-brien" in fourth.out
+    assert "cllr-rhodri-o-brien" not in (content / "meetings/2026/2026-09-24-cabinet.yaml").read_text()
     # a file the person deletes comes back; one they made is never touched
     (content / "meetings/2026/2026-10-22-cabinet.yaml").unlink()
     mine = content / "meetings/2026/2026-11-01-cabinet.yaml"
