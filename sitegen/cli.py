@@ -93,6 +93,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if theme:
         return 1
     model = loaded.model
+    from .link import money_hints
+
+    for hint in money_hints(model):  # (never failing the check, even --strict)
+        print(hint, file=sys.stderr)
     held = len(model.held())
     counts = [
         (held, "meeting", "meetings"),

@@ -117,9 +117,23 @@ VOTE = Obj(
         "abstained": k(COUNT_OR_NAMES),
     },
 )
+MONEY = Obj(
+    "money entry",
+    {
+        "amount": k({"type": "number", "minimum": 0, "description": "in the site's currency"}, required=True),
+        "kind": k(one_of(m.MONEY_KINDS), required=True),
+        "what": k(WORDS),
+    },
+)
 DECIDES = Obj(
     "decides entry",
-    {"ref": k(TEXT, required=True), "outcome": k(one_of(m.OUTCOMES), required=True), "note": k(PROSE)},
+    {
+        "ref": k(TEXT, required=True),
+        "outcome": k(one_of(m.OUTCOMES), required=True),
+        "note": k(PROSE),
+        "text": k(PROSE),
+        "money": Key(holds_list=MONEY),
+    },
 )
 CALL_IN = Obj(
     "call_in",
@@ -155,6 +169,7 @@ DECISION = Obj(
             }
         ),
         **EXECUTIVE,
+        "money": Key(holds_list=MONEY),
         "source": k(ORIGIN),
     },
 )
@@ -218,6 +233,7 @@ DECISION_FILE = Obj(
         "text": k(PROSE, required=True),
         "reasons": k(PROSE),
         "alternatives": k(PROSE),
+        "money": Key(holds_list=MONEY),
         "documents": Key(holds_list=DOCUMENT),
         "aliases": k(SLUGS),
         "source": k(ORIGIN),
@@ -281,28 +297,14 @@ SITE = Obj(
         "description": k(PROSE),
         "region": k(one_of(tuple(m.REGIONS))),
         "call_in_days": k({"type": "integer", "minimum": 0}),
+        "currency": k({"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 (GBP, EUR)"}),
     },
 )
 
 #: every key a clerk may give by language, whatever mapping it is in (the reader's list)
 TRANSLATABLE = frozenset(
     name
-    for obj in (
-        DOCUMENT,
-        INTEREST,
-        AMENDMENT,
-        DECIDES,
-        DECISION,
-        ITEM,
-        MEETING,
-        BODY,
-        PERSON,
-        ISSUE,
-        SITE,
-        CALL_IN,
-        DECISION_FILE,
-        PLAN_ENTRY,
-    )
+    for obj in [value for value in dict(globals()).values() if isinstance(value, Obj)]  # (every object above)
     for name, key in obj.keys.items()
     if key.translatable
 )

@@ -4,6 +4,7 @@ outcomes and statuses of recommendations, backlinks, issues and people's records
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -839,6 +840,34 @@ def linking_prose(meeting: m.Meeting) -> list[tuple[str, Location, bool]]:
                 out += [(getattr(decision, k), decision.line(k), True) for k in ("reasons", "alternatives", "urgency")]
         out += [(amendment.text, amendment.loc, False) for amendment in item.amendments]
     return [entry for entry in out if entry[0] and ("ref:" in entry[0] or suspect(entry[0]))]
+
+
+SUM = re.compile(r"£\s?\d[\d,]*(?:\.\d+)?\s?(?:m|bn|k|million|billion)?\b", re.I)
+
+
+def money_hints(model: m.Model) -> list[str]:
+    """Once per file, the decisions whose text states a sum of money (£1.6m, £80,000, £60k)
+    but record none as data (`money:`): hints for `sitegen check`, never errors or warnings."""
+    out = []
+    for meeting in model.meetings.values():
+        found = []
+        for item in meeting.items:
+            if item.exempt:
+                continue
+            for d in item.decisions:
+                recorded = d.money_given or any(
+                    s.money or (s.outcome == "approved" and s.target is not None and s.target.money) for s in d.decides
+                )
+                if not recorded and SUM.search(str(d.text)):
+                    found.append(d)
+        if found:
+            first = found[0].line("text")
+            names = ", ".join(d.ref for d in found)
+            out.append(
+                f"{first}: hint: {len(found)} decision{'s' if len(found) > 1 else ''} state{'' if len(found) > 1 else 's'} "
+                f"a sum of money but record none ({names}); add money: (amount, kind, what) to publish the sums as data"
+            )
+    return out
 
 
 def recommendation_status(rec: m.Decision) -> m.Status:

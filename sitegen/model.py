@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from .errors import Location
 
@@ -19,6 +20,7 @@ STATUSES = ("scheduled", "held", "cancelled", "postponed", "adjourned")
 RECORDS = ("agenda", "draft", "approved")
 RESULTS = ("carried", "lost", "withdrawn")
 DECISION_TYPES = ("resolution", "recommendation")
+MONEY_KINDS = ("one-off", "per-year", "saving", "income", "loan", "grant")  # what a sum of money is
 CALL_IN_OUTCOMES = ("no-further-action", "referred-back", "referred-to-council")
 # where an executive decision stands in its call-in period (sitegen.executive.call_in_state)
 CALL_IN_STATES = ("urgent", "open", "called-in", *CALL_IN_OUTCOMES, "implementable")
@@ -135,6 +137,7 @@ class Site:
     licence: str = ""
     description: str = ""
     region: str = "GB-ENG"  # whose bank holidays are not working days (a key of REGIONS)
+    currency: str = "GBP"  # the ISO 4217 code of the sums in money: entries
     call_in_days: int = 5  # working days after a decision notice in which it may be called in
 
     @property
@@ -242,12 +245,24 @@ class Vote:
 
 
 @dataclass(slots=True, eq=False)
+class Money:
+    """A sum a decision commits (`money:`), in the site's currency."""
+
+    amount: Decimal
+    kind: str  # one of MONEY_KINDS
+    what: str = ""
+    loc: Location = field(default_factory=lambda: Location(""))
+
+
+@dataclass(slots=True, eq=False)
 class Decides:
     """One ``decides`` entry: a step this decision takes on a recommendation."""
 
     ref: str
     outcome: str
     note: str = ""
+    text: str = ""  # the wording as adopted (an amended recommendation's, say)
+    money: list[Money] = field(default_factory=list)  # the sums as adopted
     loc: Location = field(default_factory=lambda: Location(""))
     # computed
     decision: Decision | None = None  # the deciding decision (the one holding this entry)
@@ -337,6 +352,8 @@ class Decision:
     reasons: str = ""  # (a decision file's)
     alternatives: str = ""  # (a decision file's)
     origin: str = ""  # the address of the original record it was taken from (`source:`)
+    money: list[Money] = field(default_factory=list)  # the sums it commits (a recommendation's: if adopted)
+    money_given: bool = False  # money: was written, if only as [] (the sums its text names are not commitments)
     loc: Location = field(default_factory=lambda: Location(""))
     lines: dict[str, int] = field(default_factory=dict)  # the lines of "to", "at", "text", "supersedes", "plan"
     # computed
@@ -639,6 +656,10 @@ def owned_by(meeting: Meeting) -> Iterator[tuple[str, object]]:
             yield dk, decision
             for n, step in enumerate(decision.decides):
                 yield f"{dk}#step{n}", step
+                for k, money in enumerate(step.money):
+                    yield f"{dk}#step{n}#money{k}", money
+            for n, money in enumerate(decision.money):
+                yield f"{dk}#money{n}", money
             if decision.call_in is not None:
                 yield f"{dk}#callin", decision.call_in
 
@@ -666,5 +687,5 @@ def _short_repr(self: object) -> str:
 
 
 for _cls in (Person, Body, IssueInfo, Document, Interest, Amendment, Vote, Decides, Status, Decision, Item, Meeting,
-             Issue, PersonRecord, Model, CallIn, PlanEntry):  # fmt: skip
+             Issue, PersonRecord, Model, CallIn, PlanEntry, Money):  # fmt: skip
     _cls.__repr__ = _short_repr  # type: ignore[method-assign]

@@ -12,6 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import groupby
 from typing import Any
 
@@ -147,6 +148,44 @@ def call_ins(model: m.Model, publics: list[list[m.Decision]]) -> dict[str, Any]:
         reverse=True,
     )
     return {"running": running, "waiting": waiting, "outcomes": outcomes, "year": year}
+
+
+@dataclass(slots=True)
+class Sum:
+    """One sum a decision committed: the money page's row (see money)."""
+
+    decision: m.Decision  # the resolution that committed it
+    money: m.Money
+    recommendation: m.Decision | None = None  # the recommendation it adopted, if it did
+
+
+def money(publics: list[list[m.Decision]]) -> list[tuple[int, list[Sum], list[tuple[str, Decimal]]]]:
+    """The sums decisions committed, by year, newest first: each resolution's own, and each
+    recommendation it adopted (approved: the recommendation's sums; amended: the decides
+    entry's, the sums as adopted). A recommendation still open, or one only re-recommended
+    on, commits nothing. With each year, its totals by kind (in model.MONEY_KINDS' order).
+    PUBLICS: each meeting's public decisions, in date order."""
+    years: dict[int, list[Sum]] = {}
+    for public in reversed(publics):
+        for d in public:
+            if d.is_recommendation:
+                continue
+            rows = [Sum(d, mo) for mo in d.money]
+            for step in d.decides:
+                target = step.target
+                if target is None or step.outcome not in ("approved", "amended"):
+                    continue
+                sums = step.money or (target.money if step.outcome == "approved" else [])
+                rows += [Sum(d, mo, target) for mo in sums]
+            if rows:
+                years.setdefault(d.date.year, []).extend(rows)
+    out = []
+    for year in sorted(years, reverse=True):
+        totals: dict[str, Decimal] = {}
+        for row in years[year]:
+            totals[row.money.kind] = totals.get(row.money.kind, Decimal(0)) + row.money.amount
+        out.append((year, years[year], [(kind, totals[kind]) for kind in m.MONEY_KINDS if kind in totals]))
+    return out
 
 
 def upcoming(model: m.Model) -> list[m.Meeting]:
@@ -310,6 +349,7 @@ def plan(model: m.Model) -> list[Page]:
             title = _("Forward plan: %(title)s", title=title)  # (a decision's page has the same title)
             pages.append(Page(path_of(entry), "plan_entry.html", title, {"entry": entry}))
         pages.append(Page(NAMED["call-in"], "call_in.html", _("Call-in"), call_ins(model, publics)))
+    pages.append(Page(NAMED["money"], "money.html", _("Money committed by decisions"), {"years": money(publics)}))
     pages.append(Page(NAMED["how"], "how.html", _("How decisions are made here"), {}))
     pages.append(Page(NAMED["search"], "search.html", _("Search"), {}))
     pages.append(Page(NAMED["data"], "data.html", _("Open data"), {}))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from markupsafe import Markup
+
 from . import i18n
 from . import model as m
 from .i18n import N_, _, long_date, short_date
@@ -102,6 +104,8 @@ PAGE_KINDS = Vocabulary(  # what a page is, for search results' "type" filter, b
         "issue.html": N_("Topic"),
         "person.html": N_("Person"),
         "body.html": N_("Body"),
+        "decision.html": N_("Decision"),
+        "plan_entry.html": N_("Forward plan entry"),
     }
 )
 RESULT_WORDS = Vocabulary({"carried": N_("Carried"), "lost": N_("Lost"), "withdrawn": N_("Withdrawn")})
@@ -163,6 +167,80 @@ def call_in_tone(decision: m.Decision) -> str:
     return {"open": "pending", "called-in": "pending", "referred-back": "bad", "referred-to-council": "info"}.get(
         decision.call_in_state, "neutral"
     )
+
+
+def word_diff(recommended: str, adopted: str, context: int = 8) -> Markup:
+    """The adopted wording against the recommended one, word by word (difflib): deleted words
+    in <del>, inserted ones in <ins>, each announced by a visually hidden word for screen
+    readers, and long unchanged stretches shortened to CONTEXT words around the changes."""
+    import difflib
+
+    from markupsafe import Markup, escape
+
+    old, new = str(recommended).split(), str(adopted).split()
+    deleted, inserted = escape(_("deleted:")), escape(_("inserted:"))
+    out: list[str] = []
+    opcodes = difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()
+    if len(opcodes) == 1 and opcodes[0][0] == "equal":
+        return Markup(escape(" ".join(new)))  # (nothing changed)
+    for n, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        if tag == "equal":
+            words = old[i1:i2]
+            first, last = n == 0, n == len(opcodes) - 1
+            keep_head = 0 if first else context
+            keep_tail = 0 if last else context
+            if len(words) > keep_head + keep_tail + 1:
+                head = [escape(" ".join(words[:keep_head]))] if keep_head else []
+                tail = [escape(" ".join(words[-keep_tail:]))] if keep_tail else []
+                out += [*head, "…", *tail]
+            else:
+                out.append(escape(" ".join(words)))
+            continue
+        if tag in ("delete", "replace"):
+            out.append(
+                f'<del><span class="visually-hidden">[{deleted}</span>{escape(" ".join(old[i1:i2]))}<span class="visually-hidden">]</span></del>'
+            )
+        if tag in ("insert", "replace"):
+            out.append(
+                f'<ins><span class="visually-hidden">[{inserted}</span>{escape(" ".join(new[j1:j2]))}<span class="visually-hidden">]</span></ins>'
+            )
+    return Markup(" ".join(part for part in out if part))
+
+
+def adopted(decision: m.Decision) -> m.Decides | None:
+    """The step that settled a recommendation with wording of its own (a decides entry's text)."""
+    status = decision.status
+    if status is None or status.open or status.step is None or not status.step.text:
+        return None
+    return status.step
+
+
+def money(amount: object) -> str:
+    """£80,000, or £1,250.50: a sum in the site's currency as the page's language writes it
+    (Babel's CLDR data), without pence when it has none."""
+    import babel.numbers
+
+    value = amount.amount if isinstance(amount, m.Money) else amount
+    locale = i18n.current().locale
+    if value == int(value):  # type: ignore[call-overload]
+        pattern = locale.currency_formats["standard"].pattern.split(";")[0].replace(".00", "")
+        return babel.numbers.format_currency(value, CURRENCY[0], pattern, locale=locale, currency_digits=False)
+    return babel.numbers.format_currency(value, CURRENCY[0], locale=locale)
+
+
+CURRENCY = ["GBP"]  # the site's (site.yaml currency), set by the builder
+
+
+MONEY_WORDS = Vocabulary(  # model.MONEY_KINDS
+    {
+        "one-off": N_("One-off"),
+        "per-year": N_("Each year"),
+        "saving": N_("Saving"),
+        "income": N_("Income"),
+        "loan": N_("Loan"),
+        "grant": N_("Grant"),
+    }
+)
 
 
 def host(address: str) -> str:

@@ -16,12 +16,23 @@ from zoneinfo import ZoneInfo
 from . import model as m
 from .i18n import _, current, long_date
 from .pages import has_executive, public_decisions
-from .present import PLAN_STATE_WORDS, RECORD_WORDS, STATUS_WORDS, call_in_words, expected_words, status_words
+from .present import (
+    OUTCOME_WORDS,
+    PLAN_STATE_WORDS,
+    RECORD_WORDS,
+    STATUS_WORDS,
+    VOTE_WORDS,
+    call_in_words,
+    expected_words,
+    made_by,
+    status_words,
+)
 from .urls import (
     NAMED,
     Urls,
     body_calendar,
     body_feed,
+    follow_feed,
     language_prefix,
     meeting_calendar,
     output_file,
@@ -96,6 +107,18 @@ class Publisher:
             own = at + named["decisions-feed"]
             yield own, self.decisions_feed(decisions, _("All decisions"), own)
             yield at + named["calendar"], self.calendar(held, f"{model.site.title}")
+            own = at + named["awaiting-feed"]
+            yield own, self.awaiting_feed(_("Awaiting decision"), own)
+            for issue in model.issues.values():
+                own = at + follow_feed(issue)
+                yield own, self.issue_feed(issue, own)
+                coming = [x for x in dict.fromkeys(i.meeting for i in issue.items) if m.is_upcoming(x, model.today)]
+                calendar = path_for("issue-calendar", issue.id)
+                yield at + calendar, self.calendar(coming, f"{issue.title} – {model.site.authority}")
+            if model.has_people_file:
+                for person in model.people.values():
+                    own = at + follow_feed(person)
+                    yield own, self.person_feed(person, own)
             if executive:
                 own = at + named["forward-plan-feed"]
                 yield own, self.plan_feed(_("Forward plan"), own)
@@ -114,6 +137,7 @@ class Publisher:
         yield named["record"], Streamed(self.record_json)
         yield named["decisions-csv"], self.decisions_csv(decisions)
         yield named["declarations-csv"], self.declarations_csv()
+        yield named["money-csv"], self.money_csv()
         sitemap = self.absolute(named["sitemap"])
         yield named["robots"], f"User-agent: *\nAllow: /\nSitemap: {sitemap}\n".encode()
 
@@ -186,6 +210,126 @@ class Publisher:
                 }
             )
         return self._feed(title, path, NAMED["decisions"], entries)
+
+    def _item_entry(self, item: m.Item, issue: m.Issue) -> dict:
+        """An issue's feed entry for one of its items: a new id at each stage of the meeting's
+        record (on the agenda, draft minutes, approved minutes), as the meetings feed has."""
+        meeting = item.meeting
+        assert meeting is not None
+        stage = "cancelled" if meeting.status in ("cancelled", "postponed") else meeting.record
+        if meeting.maker_id:
+            stage = "decided"
+        if item.exempt:
+            html = f"<p>{_esc(_('Exempt item.'))} {_esc(str(item.exempt_reason))}</p>"
+        else:
+            parts = []
+            for d in item.decisions:
+                parts.append(str(self.md(d.text)))
+                if d.status is not None:
+                    parts.append(f"<p><strong>{_esc(_('Status:'))}</strong> {_esc(status_words(d.status))}</p>")
+                for step in d.decides:
+                    if step.target is not None:
+                        words = _(
+                            "%(outcome)s: %(recommendation)s",
+                            outcome=OUTCOME_WORDS[step.outcome],
+                            recommendation=made_by(step.target),
+                        )
+                        parts.append(f"<p>{_esc(words)}</p>")
+            if not parts and m.is_upcoming(meeting, self.model.today):
+                parts.append(f"<p>{_esc(_('On the agenda; not yet decided.'))}</p>")
+            html = "".join(parts)
+        return {
+            "id": f"tag:{self.host},{meeting.date.isoformat()}:issues/{issue.id}/{item.ref}/{stage}",
+            "title": _("%(meeting)s: %(item)s", meeting=self.meeting_name(meeting), item=item.label),
+            "link": self.absolute(item),
+            "updated": self.when(meeting),
+            "html": html,
+        }
+
+    def issue_feed(self, issue: m.Issue, path: str) -> bytes:
+        """A matter's own feed: each meeting that considered or will consider it, each decision
+        and outcome on it (newest first)."""
+        entries = [self._item_entry(item, issue) for item in reversed(issue.items)]
+        return self._feed(_("Topic: %(title)s", title=issue.title), path, path_of(issue), entries[:FEED_ENTRIES])
+
+    def person_feed(self, person: m.Person, path: str) -> bytes:
+        """A person's feed: the decisions they made alone, their recorded votes and their
+        declarations of interest (newest first)."""
+        record = self.model.records.get(person.id) or m.PersonRecord()
+        entries = []
+        for d in record.made:
+            if d.item is not None and d.item.exempt:
+                continue
+            entries.append(
+                {
+                    "id": f"tag:{self.host},{d.date.isoformat()}:people/{person.id}/made/{d.ref}",
+                    "title": _("Decision: %(title)s", title=d.item.title),  # type: ignore[union-attr]
+                    "link": self.absolute(d),
+                    "updated": self.when(d.meeting),
+                    "html": str(self.md(d.text)),
+                }
+            )
+        for vote, how in record.votes:
+            meeting = vote.item.meeting  # type: ignore[union-attr]
+            entries.append(
+                {
+                    "id": f"tag:{self.host},{meeting.date.isoformat()}:people/{person.id}/vote/{vote.item.ref}/{vote.on}",  # type: ignore[union-attr]
+                    "title": _(
+                        "Voted %(how)s: %(item)s, %(meeting)s",
+                        how=VOTE_WORDS[how].lower(),
+                        item=vote.item.title,
+                        meeting=self.meeting_name(meeting),
+                    ),  # type: ignore[union-attr]
+                    "link": self.absolute(vote.item),
+                    "updated": self.when(meeting),
+                    "html": "",
+                }
+            )
+        for item, interest in record.interests:
+            meeting = item.meeting
+            entries.append(
+                {
+                    "id": f"tag:{self.host},{meeting.date.isoformat()}:people/{person.id}/interest/{item.ref}",  # type: ignore[union-attr]
+                    "title": _(
+                        "Declared an interest: %(item)s, %(meeting)s",
+                        item=item.title,
+                        meeting=self.meeting_name(meeting),
+                    ),  # type: ignore[arg-type]
+                    "link": self.absolute(item),
+                    "updated": self.when(meeting),  # type: ignore[arg-type]
+                    "html": str(self.md(interest.interest)) if interest.interest else "",
+                }
+            )
+        entries.sort(key=lambda e: (e["updated"], e["id"]), reverse=True)
+        return self._feed(person.name, path, path_of(person), entries[:FEED_ENTRIES])
+
+    def awaiting_feed(self, title: str, path: str) -> bytes:
+        """The awaiting-decision register as news: an entry when a recommendation is made, on
+        each change of where it stands (on an agenda, overdue, deferred), and when it is settled."""
+        entries = []
+        for d in public_decisions(self.model):
+            status = d.status
+            if status is None or not d.is_recommendation:
+                continue
+            if status.open:
+                since = status.meeting.date if status.meeting is not None else (status.since or d.date)
+            elif status.step is not None and status.step.decision is not None:
+                since = status.step.decision.date
+            else:
+                continue
+            entries.append(
+                {
+                    "id": f"tag:{self.host},{since.isoformat()}:awaiting/{d.ref}/{status.state}",
+                    "title": _(
+                        "%(recommendation)s: %(status)s", recommendation=made_by(d), status=status_words(status)
+                    ),
+                    "link": self.absolute(d),
+                    "updated": dt.datetime.combine(since, dt.time(0), self.tz),
+                    "html": str(self.md(d.text)),
+                }
+            )
+        entries.sort(key=lambda e: (e["updated"], e["id"]), reverse=True)
+        return self._feed(title, path, NAMED["awaiting"], entries[: FEED_ENTRIES * 2])
 
     def plan_feed(self, title: str, path: str) -> bytes:
         """The forward plan: an entry for each plan entry in each state it reaches (planned,
@@ -516,6 +660,8 @@ class Publisher:
             "url": self.absolute(d),
             "source": (d.origin or d.meeting.origin or None) if d.meeting.maker_id else (d.origin or None),
         }
+        if d.money:
+            out["money"] = [self.money_json(mo) for mo in d.money]
         if d.executive or d.key or d.plan_id or d.published:
             call_in = d.call_in
             out.update(
@@ -559,6 +705,15 @@ class Publisher:
             ]
         return out
 
+    def money_json(self, money: m.Money) -> dict:
+        amount = money.amount
+        return {
+            "amount": int(amount) if amount == amount.to_integral_value() else float(amount),
+            "currency": self.model.site.currency,
+            "kind": money.kind,
+            "what": _text(money.what) or None,
+        }
+
     def step_json(self, step: m.Decides) -> dict:
         decision = step.decision
         assert decision is not None
@@ -568,6 +723,8 @@ class Publisher:
             "organization_id": decision.meeting.body_id,
             "decision_id": decision.ref,
             "note": _text(step.note) or None,
+            **({"text": _text(step.text)} if step.text else {}),
+            **({"money": [self.money_json(mo) for mo in step.money]} if step.money else {}),
             "url": self.absolute(decision),
         }
 
@@ -646,6 +803,38 @@ class Publisher:
                     self.absolute(d),
                 ]
             )
+        return buffer.getvalue().encode("utf-8")
+
+    def money_csv(self) -> bytes:
+        """The money page's rows: every sum a resolution committed, itself or by adopting a
+        recommendation (pages.money), newest year first."""
+        from .pages import _public, money
+
+        publics = [_public(meeting) for meeting in self.model.meetings.values()]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(
+            ["year", "date", "decision", "decided_by", "kind", "amount", "currency", *self.columns("what"),
+             "recommendation", "url"]
+        )  # fmt: skip
+        for year, rows, _totals in money(publics):
+            for row in rows:
+                d = row.decision
+                writer.writerow(
+                    _cell(v)
+                    for v in [
+                        str(year),
+                        d.date.isoformat(),
+                        d.ref,
+                        d.meeting.body_id or d.meeting.maker_id,
+                        row.money.kind,
+                        str(row.money.amount),
+                        self.model.site.currency,
+                        *self.cells(row.money.what),
+                        row.recommendation.ref if row.recommendation is not None else "",
+                        self.absolute(d),
+                    ]
+                )
         return buffer.getvalue().encode("utf-8")
 
     def declarations_csv(self) -> bytes:

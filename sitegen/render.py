@@ -454,6 +454,7 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         feed_url=_per_page(urls.feed, urls.languages),
         calendar_url=_per_page(urls.calendar, urls.languages),
         register_url=_per_page(urls.register, urls.languages),
+        follow_url=_per_page(urls.follow, urls.languages),
         webcal=webcal,
         # a text in the page's language as plain text, for an attribute, <title> or <option>,
         # where a fallback in another language cannot be marked with lang
@@ -475,6 +476,9 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         expected_words=present.expected_words,
         month_year=i18n.month_year,
         host=present.host,
+        money=present.money,
+        word_diff=present.word_diff,
+        adopted=present.adopted,
     )
     env.globals.update(
         OUTCOME_WORDS=present.OUTCOME_WORDS,
@@ -487,5 +491,6 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         ROLE_WORDS=present.ROLE_WORDS,
         VOTE_WORDS=present.VOTE_WORDS,
         PLAN_STATE_WORDS=present.PLAN_STATE_WORDS,
+        MONEY_WORDS=present.MONEY_WORDS,
     )
     return env

@@ -29,6 +29,7 @@ ENUMS: dict[tuple[str, str], tuple[Any, ...]] = {
     ("record", "$defs/decision/properties/call_in_status"): (*m.CALL_IN_STATES, None),
     ("record", "$defs/decision/properties/call_in/anyOf/1/properties/outcome"): (*m.CALL_IN_OUTCOMES, None),
     ("record", "$defs/plan_entry/properties/state"): m.PLAN_STATES,
+    ("record", "$defs/money/items/properties/kind"): m.MONEY_KINDS,
 }
 
 NAMES = (*fields.EDITOR_SCHEMAS, "record")

@@ -17,6 +17,9 @@ PATTERNS = {
     "body-calendar": "calendar/bodies/{0}.ics",
     "meeting-calendar": "calendar/meetings/{0}.ics",  # an upcoming meeting's own
     "decision": "decisions/{0}/",  # a decision made by one person (a decision file)
+    "issue-feed": "issues/{0}/feed.atom",  # following a matter
+    "issue-calendar": "issues/{0}/calendar.ics",  # its scheduled considerations
+    "person-feed": "people/{0}/feed.atom",
     "plan-entry": "forward-plan/{0}/",
 }
 
@@ -71,6 +74,11 @@ def body_feed(body: m.Body, kind: str) -> str:
     return path_for("body-feed", body.id, kind)
 
 
+def follow_feed(subject: m.Issue | m.Person) -> str:
+    """An issue's or a person's own Atom feed."""
+    return path_for("issue-feed" if isinstance(subject, m.Issue) else "person-feed", subject.id)
+
+
 def body_calendar(body: m.Body) -> str:
     return path_for("body-calendar", body.id)
 
@@ -89,6 +97,7 @@ NAMED = {
     "decisions": "decisions/",
     "awaiting": "decisions/awaiting/",
     "call-in": "decisions/call-in/",
+    "money": "decisions/money/",
     "forward-plan": "forward-plan/",
     "search": "search/",
     "data": "data/",
@@ -100,12 +109,14 @@ NAMED = {
     "meetings-feed": "feeds/meetings.atom",
     "decisions-feed": "feeds/decisions.atom",
     "forward-plan-feed": "feeds/forward-plan.atom",
+    "awaiting-feed": "decisions/awaiting/feed.atom",
     "forward-plan-calendar": "calendar/forward-plan.ics",
     "calendar": "calendar/meetings.ics",
     "record": "data/record.json",
     "record-schema": "data/schema.json",
     "decisions-csv": "data/decisions.csv",
     "declarations-csv": "data/declarations.csv",
+    "money-csv": "data/money.csv",
     "search-index": "pagefind/",
     "search-ui-css": "pagefind/pagefind-ui.css",
     "search-ui-js": "pagefind/pagefind-ui.js",
@@ -146,6 +157,7 @@ SHARED = frozenset(
         "record-schema",
         "decisions-csv",
         "declarations-csv",
+        "money-csv",
         "search-index",
         "search-ui-css",
         "search-ui-js",
@@ -193,11 +205,17 @@ class Urls:
         """The address of a body's feed of its "meetings" or "decisions" (a template filter)."""
         return self.base + body_feed(body, kind)
 
-    def calendar(self, subject: m.Body | m.Meeting) -> str:
-        """The address of a body's calendar, or of an upcoming meeting's (a template filter)."""
+    def calendar(self, subject: m.Body | m.Meeting | m.Issue) -> str:
+        """The address of a body's calendar, an issue's, or an upcoming meeting's (a template filter)."""
         if isinstance(subject, m.Meeting):
             return self.base + meeting_calendar(subject)
+        if isinstance(subject, m.Issue):
+            return self.base + path_for("issue-calendar", subject.id)
         return self.base + body_calendar(subject)
+
+    def follow(self, subject: m.Issue | m.Person) -> str:
+        """The address of an issue's or a person's Atom feed (a template filter)."""
+        return self.base + follow_feed(subject)
 
     def register(self, year: int) -> str:
         """The address of a year's decisions register (a template filter)."""

@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -441,6 +442,18 @@ def _site(data: Any, rel: str, problems: Problems) -> m.Site:
     site.licence = f.text("licence")
     site.description = f.text("description")
     site.region = f.enum("region", tuple(m.REGIONS), site.region)
+    currency = f.text("currency")
+    if currency:
+        from babel.numbers import list_currencies
+
+        if currency in list_currencies():
+            site.currency = currency
+        else:
+            f.error(
+                data.value_line("currency"),
+                f'currency "{currency}" is not an ISO 4217 code such as GBP or EUR'
+                f"{did_you_mean(currency.upper(), list_currencies())}",
+            )
     days = data.get("call_in_days")
     if days is not None:
         if isinstance(days, Num) and days.as_int() is not None and 0 <= days.as_int() <= 60:  # type: ignore[operator]
@@ -543,6 +556,7 @@ VOTE_KEYS = fields.VOTE.names
 INTEREST_KEYS = fields.INTEREST.names
 DOCUMENT_KEYS = fields.DOCUMENT.names
 CALL_IN_KEYS = fields.CALL_IN.names
+MONEY_KEYS = fields.MONEY.names
 EXECUTIVE_KEYS = tuple(fields.EXECUTIVE)
 DECISION_FILE_KEYS = fields.DECISION_FILE.names
 PLAN_KEYS = fields.PLAN_ENTRY.names
@@ -747,6 +761,32 @@ class MeetingReader:
             item.considers_refs.append((value, Location(rel, line)))
         return item if item.id else None
 
+    def money(self, f: Fields) -> list[m.Money]:
+        """`money:` entries: each an amount (a number, not negative), a kind, and what it is for."""
+        if "money" not in f.data:
+            return []
+        out = []
+        for e in f.maps("money"):
+            g = Fields(e, f.rel, self.problems, "money entry", MONEY_KEYS)
+            kind = g.text("kind", required=True) and g.enum("kind", m.MONEY_KINDS, "")
+            amount = e.get("amount")
+            line = e.value_line("amount")
+            value: Decimal | None = None
+            if amount is None:
+                g.missing("amount")
+            elif isinstance(amount, Num) and re.fullmatch(r"\d+(\.\d+)?", amount):
+                value = Decimal(str(amount))
+            elif isinstance(amount, Num) and amount.startswith("-"):
+                g.error(line, f"amount {amount} is negative: record a saving or income as a positive sum of that kind")
+            else:
+                typed = str(amount)
+                plain = re.sub(r"[£$€,\s]", "", typed)
+                hint = f" (write {plain})" if re.fullmatch(r"\d+(\.\d+)?", plain) else ""
+                g.error(line, f'amount "{typed}" should be a number, without a currency sign or commas{hint}')
+            if value is not None and kind:
+                out.append(m.Money(value, kind, g.text("what"), Location(f.rel, line)))
+        return out
+
     def executive(self, g: Fields, decision: m.Decision) -> None:
         """The keys any decision may carry for the executive's rules: key, plan, published,
         urgency, call_in."""
@@ -858,6 +898,7 @@ class MeetingReader:
         decision.lines["reasons"] = data.value_line("reasons")
         decision.lines["alternatives"] = data.value_line("alternatives")
         self.executive(f, decision)
+        decision.money, decision.money_given = self.money(f), "money" in data
         decision.item = item
         item.decisions = [decision]
         item.documents = self.documents(f)
@@ -921,13 +962,21 @@ class MeetingReader:
                     'this decision is a resolution (add "type: recommendation" and "to:")',
                 )
         self.executive(g, decision)
+        decision.money, decision.money_given = self.money(g), "money" in e
         for d in g.maps("decides"):
             h = Fields(d, rel, self.problems, "decides entry", DECIDES_KEYS)
             ref = h.text("ref", required=True)
             outcome = h.text("outcome", required=True) and h.enum("outcome", m.OUTCOMES, "")
             if ref and outcome:
                 decision.decides.append(
-                    m.Decides(ref=ref, outcome=outcome, note=h.text("note"), loc=Location(rel, d.value_line("ref")))
+                    m.Decides(
+                        ref=ref,
+                        outcome=outcome,
+                        note=h.text("note"),
+                        text=h.text("text"),
+                        money=self.money(h),
+                        loc=Location(rel, d.value_line("ref")),
+                    )
                 )
         return decision if did else None
 
