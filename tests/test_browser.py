@@ -57,6 +57,7 @@ PAGES = {
     "decision by one person, open to call-in": "/decisions/2026-11-24-leisure-centre-charges/",
     "meeting that considered a call-in": "/meetings/2012-03-27-overview-scrutiny/",
     "cabinet member": "/people/cllr-p-grant/",
+    "money committed": "/decisions/money/",
 }
 
 
