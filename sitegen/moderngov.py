@@ -36,7 +36,7 @@ from xml.etree.ElementTree import Element
 
 import yaml
 
-from .validate import slugify
+from .validate import RECORD_FOLDERS, slugify
 
 USER_AGENT = "sitegen-import/0.1 (a static site generator for council meetings; one request at a time)"
 MAX_BYTES = 20 * 1024 * 1024  # the largest answer read (a meeting with long minutes is well under 1 MB)
@@ -769,7 +769,7 @@ def _name_meetings(meetings: list[Imported]) -> None:
     used: set[str] = set()
     for found in meetings:
         found.id = _unique(f"{found.date.isoformat()}-{found.body.id}", used)
-        found.rel = f"meetings/{found.date.year}/{found.id}.yaml"
+        found.rel = f"{RECORD_FOLDERS[0]}/{found.date.year}/{found.id}.yaml"  # (content/meetings/YYYY/)
 
 
 def _stages(meetings: list[Imported]) -> None:
