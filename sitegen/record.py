@@ -19,6 +19,7 @@ import hashlib
 import operator
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 from . import model as m
@@ -164,6 +165,8 @@ class Keys:
             return (_DIGEST, hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest())
         if isinstance(value, _SCALARS):
             return value
+        if isinstance(value, Decimal):  # (a sum of money: kept as its digits, which the state may hold)
+            return ("\x03decimal", str(value))
         key = self.by_id.get(id(value))
         if key is not None:
             return (REF, key)

@@ -428,7 +428,8 @@ def test_the_reader_requires_what_the_declaration_requires(tmp_path):
 
     person = {"id": "p", "name": "P"}
     decides = {"ref": "m/a/1", "outcome": "approved"}
-    decision = {"id": "2", "text": "Agreed.", "decides": [decides]}
+    money = {"amount": 5000, "kind": "one-off"}
+    decision = {"id": "2", "text": "Agreed.", "decides": [decides], "money": [money]}
     item = {
         "id": "a",
         "title": "A",
@@ -460,6 +461,7 @@ def test_the_reader_requires_what_the_declaration_requires(tmp_path):
         fields.ITEM: ("meetings/m.yaml", item),
         fields.DECISION: ("meetings/m.yaml", decision),
         fields.DECIDES: ("meetings/m.yaml", decides),
+        fields.MONEY: ("meetings/m.yaml", money),
         fields.INTEREST: ("meetings/m.yaml", item["interests"][0]),
         fields.DOCUMENT: ("meetings/m.yaml", meeting["documents"][0]),
         fields.BODY: ("bodies.yaml", body),
