@@ -346,6 +346,9 @@ def parser() -> argparse.ArgumentParser:
         "--committee", action="append", default=[], metavar="ID", help="only this ModernGov committee id (repeatable)"
     )
     p.add_argument("--delay", type=float, default=1.0, help="seconds between requests (default: 1)")
+    p.add_argument(
+        "--download", action="store_true", help="save the documents under files/moderngov/ rather than link to them"
+    )
     p.set_defaults(func=cmd_import)
     return top
 
@@ -368,7 +371,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("sitegen import: --delay is a number of seconds, 0 or more", file=sys.stderr)
         return 2
     content = Path(args.content)
-    options = Options(args.base, content, start, end, list(args.committee), args.delay, now)
+    options = Options(args.base, content, start, end, list(args.committee), args.delay, now, args.download)
     try:
         run(options, log=print)
     except ImportFailed as exc:

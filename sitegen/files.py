@@ -23,7 +23,8 @@ DOCUMENT_TYPES = (
 )  # fmt: skip
 
 
-def _allowed(name: str) -> bool:
+def is_document(name: str) -> bool:
+    """Whether files/ publishes a file of this NAME (its kind is one of DOCUMENT_TYPES)."""
     return "." in name and name.rsplit(".", 1)[1].lower() in DOCUMENT_TYPES
 
 
@@ -66,7 +67,7 @@ def scan(content: Path, problems: Problems | None = None) -> dict[str, Path]:
                 where = "a link to something outside files/" if outside else "a link, or not a file"
                 report.error(Location(rel), f"{rel} is {where}; it is not published: put the file itself there")
                 continue
-            if not _allowed(name):
+            if not is_document(name):
                 kind = name.rsplit(".", 1)[1].lower() if "." in name else ""
                 what = f".{kind} files are" if kind else "files without an extension are"
                 report.error(

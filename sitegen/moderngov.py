@@ -40,6 +40,7 @@ from .validate import RECORD_FOLDERS, slugify
 
 USER_AGENT = "sitegen-import/0.1 (a static site generator for council meetings; one request at a time)"
 MAX_BYTES = 20 * 1024 * 1024  # the largest answer read (a meeting with long minutes is well under 1 MB)
+MAX_DOCUMENT = 200 * 1024 * 1024  # the largest document downloaded (--download)
 WINDOW_DAYS = 92  # the dates a GetMeetings query spans
 FRESH_SECONDS = 12 * 3600  # a cached answer younger than this is used as it is
 SETTLED_DAYS = 90  # a meeting older than this is cached for good
@@ -102,7 +103,25 @@ class Service:
             os.replace(tmp, path)
         return parse_xml(data, operation, url)
 
-    def _fetch(self, operation: str, url: str) -> bytes:
+    def download(self, url: str, path: Path, log: Log) -> bool:
+        """Save the document at URL as PATH (kept when it is there already); whether it is there."""
+        if path.is_file():
+            return True
+        try:
+            data = self._fetch("a document", url, limit=MAX_DOCUMENT)
+        except ImportFailed as exc:
+            log(f"  not downloaded (the page links to the original instead): {exc}")
+            return False
+        if data[:512].lstrip().lower().startswith((b"<!doctype html", b"<html")):
+            log(f"  not downloaded (the server answered with a web page): {url}")
+            return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.importing")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        return True
+
+    def _fetch(self, operation: str, url: str, limit: int = MAX_BYTES) -> bytes:
         wait = self.delay - (time.monotonic() - self._last)
         if wait > 0:
             time.sleep(wait)
@@ -114,10 +133,10 @@ class Service:
             self._last = time.monotonic()
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    data = response.read(MAX_BYTES + 1)
+                    data = response.read(limit + 1)
                 self.fetched += 1
-                if len(data) > MAX_BYTES:
-                    raise ImportFailed(f"{operation} at {url}: the answer is larger than {MAX_BYTES // 2**20} MB")
+                if len(data) > limit:
+                    raise ImportFailed(f"{operation} at {url}: the answer is larger than {limit // 2**20} MB")
                 return data
             except urllib.error.HTTPError as exc:
                 reason = f"the server answered {exc.code} {exc.reason}"
@@ -406,6 +425,7 @@ class Options:
     committees: list[str] = field(default_factory=list)
     delay: float = 1.0
     today: dt.date = field(default_factory=dt.date.today)
+    download: bool = False  # save the documents under files/ rather than link to them
 
 
 @dataclass
@@ -649,7 +669,8 @@ def _meeting(
         data["apologies"] = apologies
     if in_attendance:
         data["in_attendance"] = in_attendance
-    items, recommendations = _items(service, meeting, body, mg_id, names, cancelled)
+    save = _saver(service, options, date) if options.download else None
+    items, recommendations = _items(service, meeting, body, mg_id, names, cancelled, save)
     if items:
         data["items"] = items
     if status_text and status_text.lower() not in ("confirmed", "cancelled", ""):
@@ -701,8 +722,31 @@ def _attendance(
     return present, apologies, in_attendance, chair
 
 
+def _saver(service: Service, options: Options, date: dt.date) -> Callable[[str], str]:
+    """For --download: a document's href, as a path under files/ once it is saved there (the
+    kinds of file sitegen publishes only), else its address."""
+    from .files import is_document
+
+    def save(url: str) -> str:
+        name = urllib.parse.unquote(urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1])
+        stem, dot, suffix = name.rpartition(".")
+        if not dot or not is_document(name):
+            return url
+        digest = hashlib.sha256(url.encode()).hexdigest()[:8]  # (two documents may share a name)
+        rel = f"files/moderngov/{date.year}/{slugify(stem)[:60]}-{digest}.{suffix.lower()}"
+        return rel if service.download(url, options.content / rel, service.log) else url
+
+    return save
+
+
 def _items(
-    service: Service, meeting: Element, body: Body, mg_meeting: str, names: dict[str, str], cancelled: bool
+    service: Service,
+    meeting: Element,
+    body: Body,
+    mg_meeting: str,
+    names: dict[str, str],
+    cancelled: bool,
+    save: Callable[[str], str] | None = None,
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
     items: list[dict[str, Any]] = []
     recommendations: list[tuple[str, str, str]] = []
@@ -750,7 +794,7 @@ def _items(
                 continue
             href = urllib.parse.urljoin(service.base, href.replace(" ", "%20"))
             if href.startswith(("https://", "http://")):
-                documents.append({"title": doc_title, "href": href})
+                documents.append({"title": doc_title, "href": save(href) if save is not None else href})
         if documents:
             item["documents"] = documents
         items.append(item)

@@ -67,6 +67,8 @@ class Fake(http.server.BaseHTTPRequestHandler):
             )
             body = f"<?xml version='1.0'?><getmeetings><committee><committeemeetings>{rows}</committeemeetings></committee></getmeetings>"
             return self.send(200, body.encode(), "text/xml")
+        if parts.path.endswith(".pdf"):
+            return self.send(200, b"%PDF-1.4 the report", "application/pdf")
         if operation == "GetMeeting":
             path = FIXTURES / f"meeting-{query['lMeetingId']}.xml"
             if path.is_file():
@@ -288,3 +290,21 @@ def test_word_html_becomes_clean_markdown():
     assert moderngov.kind_of("Overview and Scrutiny Committee") == "committee"
     assert moderngov.kind_of("Health and Wellbeing Board") == "panel"
     assert moderngov.kind_of("Full Council") == "council"
+
+
+def test_download_saves_the_documents_under_files(cli, service, tmp_path):
+    content = tmp_path / "content"
+    result = run_import(cli, service + "/moderngov/", content, "--download")
+    assert result.code == 0, result.err + result.out
+    cabinet = yaml.safe_load((content / "meetings/2026/2026-09-24-cabinet.yaml").read_text())
+    leisure = next(i for i in cabinet["items"] if i["id"] == "leisure-centre-charges")
+    (doc,) = leisure["documents"]
+    assert doc["href"].startswith("files/moderngov/2026/leisure-charges-report-") and doc["href"].endswith(".pdf")
+    assert (content / doc["href"]).read_bytes() == b"%PDF-1.4 the report"
+    assert not any("Appendix" in p.name or "Valuation" in p.name for p in (content / "files").rglob("*"))  # restricted
+    asked = sum(Fake.asked.values())
+    assert run_import(cli, service + "/moderngov/", content, "--download").code == 0
+    assert sum(Fake.asked.values()) == asked  # saved once
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out, "--no-search").code == 0
+    assert (out / doc["href"]).read_bytes() == b"%PDF-1.4 the report"
