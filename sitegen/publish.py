@@ -62,6 +62,7 @@ class Publisher:
         self.origin = base if base.startswith("http") else "https://example.invalid" + base
         self.host = self.origin.split("://", 1)[1].split("/", 1)[0]
         self._events: dict[tuple[str, str], bytes] = {}  # by (prefix, meeting id)
+        self._heads: dict[bool, tuple[bytes, bytes]] = {}  # a calendar's head, with a time zone or without
         self._moments: _Moments | None = None
 
     # --- helpers -------------------------------------------------------------
@@ -392,26 +393,26 @@ class Publisher:
 
     def calendar(self, meetings: Iterable[m.Meeting], name: str) -> bytes:
         """An iCalendar file of MEETINGS. Each meeting's event is made once per build and
-        shared by every calendar that lists it (all meetings, and its body's)."""
-        import icalendar
-
+        shared by every calendar that lists it (all meetings, its body's, its topics');
+        the calendar's head once for each kind (with or without a time zone), its name put in."""
         meetings = list(meetings)
-        cal = icalendar.Calendar()
-        cal.add("prodid", "-//sitegen//meetings//EN")
-        cal.add("version", "2.0")
-        cal.add("calscale", "GREGORIAN")
-        cal.add("x-wr-calname", name)
-        cal.add("x-wr-timezone", self.model.site.timezone)
-        if any(meeting.start is not None for meeting in meetings):
-            probe = icalendar.Event()  # lets icalendar add the VTIMEZONE the events use
-            probe.add("dtstart", dt.datetime(2000, 1, 1, 12, tzinfo=self.tz))
-            cal.add_component(probe)
-            cal.add_missing_timezones()
-            cal.subcomponents.remove(probe)
-        head = cal.to_ical()
+        before, after = self._head(any(meeting.start is not None for meeting in meetings))
+        head = before + _name_line(name) + after
         end = b"END:VCALENDAR\r\n"
-        assert head.endswith(end)
-        return head[: -len(end)] + b"".join(self._event(meeting) for meeting in meetings) + end
+        return head + b"".join(self._event(meeting) for meeting in meetings) + end
+
+    def _head(self, timed: bool) -> tuple[bytes, bytes]:
+        """A calendar's head as icalendar writes it, before and after its name's line (TIMED:
+        with the VTIMEZONE that events with times use)."""
+        cached = self._heads.get(timed)
+        if cached is not None:
+            return cached
+        cal = calendar_head(CALENDAR_NAME, self.model.site.timezone, self.tz if timed else None)
+        line = _name_line(CALENDAR_NAME)
+        before, found, after = cal.partition(line)
+        assert found, "icalendar wrote the calendar's name otherwise"
+        self._heads[timed] = (before, after)
+        return before, after
 
     def _event(self, meeting: m.Meeting) -> bytes:
         cached = self._events.get((self.prefix, meeting.id))
@@ -975,6 +976,38 @@ class Streamed:
 
     def __bytes__(self) -> bytes:
         return b"".join(self.make())
+
+
+CALENDAR_NAME = "SITEGEN-CALENDAR-NAME"  # (put in the head made once, then replaced by each calendar's name)
+
+
+def _name_line(name: str) -> bytes:
+    """A calendar's X-WR-CALNAME line, folded, as icalendar writes it (a calendar of that line alone)."""
+    cal = _icalendar().Calendar()
+    cal.add("x-wr-calname", name)
+    return cal.to_ical()[len(b"BEGIN:VCALENDAR\r\n") : -len(b"END:VCALENDAR\r\n")]
+
+
+def calendar_head(name: str, timezone: str, tz: dt.tzinfo | None) -> bytes:
+    """A calendar's head, as icalendar writes it (everything but END:VCALENDAR); with the
+    VTIMEZONE of TZ when its events have times."""
+    icalendar = _icalendar()
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//sitegen//meetings//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", timezone)
+    if tz is not None:
+        probe = icalendar.Event()  # lets icalendar add the VTIMEZONE the events use
+        probe.add("dtstart", dt.datetime(2000, 1, 1, 12, tzinfo=tz))
+        cal.add_component(probe)
+        cal.add_missing_timezones()
+        cal.subcomponents.remove(probe)
+    head = cal.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    assert head.endswith(end)
+    return head[: -len(end)]
 
 
 def _esc(text: str) -> str:

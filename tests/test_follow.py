@@ -231,3 +231,30 @@ def test_an_exempt_item_is_only_its_title_in_a_topics_feed(cli, site, tmp_path):
     assert cli("build", "--content", site({"meetings/m.yaml": meeting}), "--output", out, "--no-search").code == 0
     text = (out / "issues/depot/feed.atom").read_text()
     assert "Depot sale" in text and "Paragraph 3" in text and "SECRET" not in text
+
+
+@pytest.mark.parametrize("name", ["Budget", "Budget, fees; charges – 2027/28 " * 4, "Cyllideb: ffïoedd ŵyl", ""])
+@pytest.mark.parametrize("timed", [True, False])
+def test_a_calendars_head_made_once_is_icalendars_own(name, timed):
+    """The head of every calendar is made once and given each calendar's name (publish.calendar):
+    the same bytes as icalendar writes for that name."""
+    from zoneinfo import ZoneInfo
+
+    from sitegen import model as m
+    from sitegen.publish import Publisher, calendar_head
+    from sitegen.urls import Urls
+
+    model = m.Model(m.Site(), {}, {}, {}, {})
+    publisher = Publisher(model, Urls(), lambda text: text)
+    meeting = m.Meeting(id="x", body_id="b", date=m.dt.date(2024, 1, 1), start=m.dt.time(18, 30) if timed else None)
+    made = publisher.calendar([meeting] if timed else [], name)
+    own = calendar_head(name, "Europe/London", ZoneInfo("Europe/London") if timed else None)
+    assert made.startswith(own) and made.endswith(b"END:VCALENDAR\r\n")
+
+
+def test_the_register_points_to_the_wording_as_adopted(example_output):
+    register = page(example_output, "/decisions/2011/")
+    row = next(
+        r for r in register.split("<tr") if "strategic-commissioning/#decision-3" in r and "Recommendation to" in r
+    )
+    assert "see the wording as adopted" in row
