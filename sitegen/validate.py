@@ -613,6 +613,17 @@ class MeetingReader:
         ext = path.suffix.lstrip(".").upper()
         return m.Document(title, rel, False, ext, path.stat().st_size, loc)
 
+    def interests(self, f: Fields) -> list[m.Interest]:
+        """Declarations of interest (an item's, or a decision file's)."""
+        out = []
+        for e in f.maps("interests"):
+            g = Fields(e, f.rel, self.problems, "interest", INTEREST_KEYS)
+            person = g.text("person", required=True)
+            text = g.text("interest")
+            if person:
+                out.append(m.Interest(person, text, Location(f.rel, e.value_line("person"))))
+        return out
+
     def people(self, f: Fields, key: str) -> list[str]:
         return [v for v, _ in f.strings(key)]
 
@@ -717,12 +728,7 @@ class MeetingReader:
             "issue": entry.value_line("issue"),
         }
         item.exempt, item.exempt_reason = f.exempt()
-        for e in f.maps("interests"):
-            g = Fields(e, rel, self.problems, "interest", INTEREST_KEYS)
-            person = g.text("person", required=True)
-            text = g.text("interest")
-            if person:
-                item.interests.append(m.Interest(person, text, Location(rel, e.value_line("person"))))
+        item.interests = self.interests(f)
         for e in f.maps("amendments"):
             g = Fields(e, rel, self.problems, "amendment", AMENDMENT_KEYS)
             amendment = m.Amendment(
@@ -752,10 +758,10 @@ class MeetingReader:
             decision.item = item
             seen[decision.id] = decision
         item.decisions = list(seen.values())
-        if item.exempt:  # a note on an exempt item's decision would show on the recommendation it settles
+        if item.exempt:  # a note, wording or sums of an exempt item's decision would show on what it settles
             for decision in item.decisions:
                 for step in decision.decides:
-                    step.note = ""
+                    step.note, step.text, step.money = "", "", []
         item.documents = self.documents(f)
         for value, line in f.strings("considers"):
             item.considers_refs.append((value, Location(rel, line)))
@@ -880,11 +886,7 @@ class MeetingReader:
         )
         item.lines = {"minutes": 0, "issue": data.value_line("issue")}
         item.exempt, item.exempt_reason = f.exempt()
-        for e in f.maps("interests"):
-            g = Fields(e, rel, self.problems, "interest", INTEREST_KEYS)
-            person = g.text("person", required=True)
-            if person:
-                item.interests.append(m.Interest(person, g.text("interest"), Location(rel, e.value_line("person"))))
+        item.interests = self.interests(f)
         if source.notes is not None:
             text = without_comments(source.notes)
             text = f.first_language(text, source.notes_line) if LANGUAGES[1:] and text.strip() else text

@@ -258,3 +258,21 @@ def test_the_register_points_to_the_wording_as_adopted(example_output):
         r for r in register.split("<tr") if "strategic-commissioning/#decision-3" in r and "Recommendation to" in r
     )
     assert "see the wording as adopted" in row
+
+
+def test_an_exempt_decision_adopts_no_wording_or_sums_in_public(cli, site, tmp_path):
+    files = dict(MEETINGS)
+    files["meetings/2024-02-01-council.yaml"] = (
+        files["meetings/2024-02-01-council.yaml"]
+        .replace(
+            "    title: Cabinet's recommendations\n", "    title: Cabinet's recommendations\n    exempt: Paragraph 3\n"
+        )
+        .replace("That Council lend £40,000.", "SECRET-WORDING")
+        .replace("amount: 40000", "amount: 44444")
+    )
+    out = tmp_path / "out"
+    assert cli("build", "--content", site(files), "--output", out, "--no-search").code == 0
+    for path in out.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"SECRET-WORDING" not in data and b"44444" not in data and b"44,444" not in data, path
