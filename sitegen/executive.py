@@ -107,9 +107,12 @@ def link_executive(
         where = Location(entry.loc.path, entry.lines.get("decision_maker", entry.loc.line))
         entry.decision_maker = maker(entry.decision_maker_id, where) if entry.decision_maker_id else None
     for meeting in model.meetings.values():
+        executive = bool(meeting.maker_id) or (meeting.body is not None and meeting.body.kind == "executive")
         for item in meeting.items:
             for decision in item.decisions:
-                _decision(model, decision, problems, failed)
+                if executive or decision.plan_id or decision.key or decision.published or decision.call_in:
+                    _decision(model, decision, problems, failed)
+                # (else nothing to work out: its executive fields keep their defaults)
     for entry in model.plan.values():
         entry.state = entry_state(entry, today)
 
