@@ -168,8 +168,8 @@ def money(publics: list[list[m.Decision]]) -> list[tuple[int, list[Sum], list[tu
     years: dict[int, list[Sum]] = {}
     for public in reversed(publics):
         for d in public:
-            if d.is_recommendation:
-                continue
+            if not (d.money or d.decides) or d.type == "recommendation":
+                continue  # (most decisions: nothing committed)
             rows = [Sum(d, mo) for mo in d.money]
             for step in d.decides:
                 target = step.target
