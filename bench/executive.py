@@ -19,7 +19,6 @@ reloads), then the feeds, calendars and data files, timed apart.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -33,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synth  # noqa: E402
-from run import timed  # noqa: E402
+from run import paired_arguments, timed, worktree  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,11 +67,7 @@ print(json.dumps([seconds, extras]))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--meetings", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--before", help="a git commit of sitegen to time beside this one")
-    parser.add_argument("--work", type=Path, default=None)
+    parser = paired_arguments(__doc__, runs=3)
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-executive-"))
     plain = work / "plain" / "content"
@@ -84,9 +79,7 @@ def main() -> None:
     env = {**os.environ, "SITEGEN_TODAY": "2026-12-06"}
     kinds = {"meetings only": (ROOT, plain), "with executive records": (ROOT, executive)}
     if args.before:
-        tree = work / f"sitegen-{args.before.replace('^', '-parent')}"
-        if not tree.exists():
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-f", str(tree), args.before], check=True)
+        tree = worktree(args.before, work)
         kinds = {f"meetings only, at {args.before}": (tree, plain), **kinds}
     builds: dict[str, list[dict]] = {name: [] for name in kinds}
     edits: dict[str, list[float]] = {name: [] for name in kinds}

@@ -10,11 +10,9 @@ worktree in the work folder, run with this Python).
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -22,17 +20,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synth  # noqa: E402
-from run import timed  # noqa: E402
+from run import paired_arguments, timed, worktree  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--meetings", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=4)
-    parser.add_argument("--before", help="a git commit of sitegen to time beside this one")
-    parser.add_argument("--work", type=Path, default=None)
+    parser = paired_arguments(__doc__, runs=4)
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-languages-"))
     one = work / "one" / "content"
@@ -47,9 +41,7 @@ def main() -> None:
     env = {**os.environ, "SITEGEN_TODAY": "2026-12-06"}
     kinds = {"one language": (ROOT, one), "two languages": (ROOT, two)}
     if args.before:
-        tree = work / f"sitegen-{args.before}"
-        if not tree.exists():
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-f", str(tree), args.before], check=True)
+        tree = worktree(args.before, work)
         kinds = {f"one language, at {args.before}": (tree, one), **kinds}
     results: dict[str, list[dict]] = {name: [] for name in kinds}
     for n in range(args.runs):

@@ -47,6 +47,25 @@ import synth  # noqa: E402
 TIME = "/usr/bin/time"
 
 
+def paired_arguments(description: str, runs: int) -> argparse.ArgumentParser:
+    """The options of a bench that times this checkout beside another side by side
+    (bench/languages.py, bench/executive.py)."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--meetings", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument("--before", help="a git commit of sitegen to time beside this one")
+    parser.add_argument("--work", type=Path, default=None)
+    return parser
+
+
+def worktree(ref: str, work: Path) -> Path:
+    """sitegen at the git commit REF, checked out once in WORK (run with this Python, from there)."""
+    tree = work / f"sitegen-{ref.replace('^', '-parent')}"
+    if not tree.exists():
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-f", str(tree), ref], check=True)
+    return tree
+
+
 def timed(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> dict:
     """Run CMD in a fresh process; wall, cpu (user+sys incl. children) and peak RSS (MiB)."""
     fmt = "%e %U %S %M"

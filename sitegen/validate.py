@@ -630,20 +630,26 @@ class MeetingReader:
     def person_refs(self, f: Fields, key: str) -> list[tuple[str, Location]]:
         return [(v, Location(f.rel, line)) for v, line in f.strings(key)]
 
-    def read(self, source: MeetingSource, meeting_id: str) -> m.Meeting | None:
-        data = source.data
-        rel = source.rel
+    def fields(self, source: MeetingSource, what: str, keys: tuple[str, ...], body: str, is_: str) -> Fields | None:
+        """A record file's mapping (a meeting's, a decision file's), or None when it is not one;
+        in a .md file, BODY is the text after the front matter, and may not be given as a key."""
+        data, rel = source.data, source.rel
         if not isinstance(data, LMap):
             self.problems.error(
-                Location(rel, getattr(data, "line", 1)), "a meeting should be a mapping of keys and values"
+                Location(rel, getattr(data, "line", 1)), f"a {what} should be a mapping of keys and values"
             )
             return None
-        f = Fields(data, rel, self.problems, "meeting", MEETING_KEYS)
-        if source.notes is not None and "notes" in data:
-            f.error(
-                data.key_line("notes"),
-                'in a .md meeting file the notes are the text after the front matter; remove "notes"',
-            )
+        f = Fields(data, rel, self.problems, what, keys)
+        if source.notes is not None and body in data:
+            kind = what if what.endswith(" file") else f"{what} file"
+            f.error(data.key_line(body), f'in a .md {kind} {is_} the text after the front matter; remove "{body}"')
+        return f
+
+    def read(self, source: MeetingSource, meeting_id: str) -> m.Meeting | None:
+        f = self.fields(source, "meeting", MEETING_KEYS, "notes", "the notes are")
+        if f is None:
+            return None
+        data, rel = f.data, f.rel
         body_id = f.text("body", required=True)
         date = f.date("date", required=True)
         meeting = m.Meeting(
@@ -841,18 +847,10 @@ class MeetingReader:
     def decision_file(self, source: MeetingSource, decision_id: str) -> m.Meeting | None:
         """A decision made by one person (a file under decisions/): a record of its own, held
         as a meeting of one item with one decision (see model.Meeting.is_decision)."""
-        data, rel = source.data, source.rel
-        if not isinstance(data, LMap):
-            self.problems.error(
-                Location(rel, getattr(data, "line", 1)), "a decision file should be a mapping of keys and values"
-            )
+        f = self.fields(source, "decision file", DECISION_FILE_KEYS, "text", "the decision is")
+        if f is None:
             return None
-        f = Fields(data, rel, self.problems, "decision file", DECISION_FILE_KEYS)
-        if source.notes is not None and "text" in data:
-            f.error(
-                data.key_line("text"),
-                'in a .md decision file the decision is the text after the front matter; remove "text"',
-            )
+        data, rel = f.data, f.rel
         date = f.date("date", required=True)
         maker = f.slug("decision_maker", required=True, what="person or body id")
         record = m.Meeting(
