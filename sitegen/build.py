@@ -309,7 +309,6 @@ class Builder:
         self.folders = theme_folders(loaded.content, model.site.theme)
         # each language's words (read_site_files checked there are some); the first's in use
         self.languages = model.site.published
-        present.CURRENCY[0] = model.site.currency  # (the money filter's)
         self.all_words = {lang: i18n.load(lang, self.folders) for lang in self.languages}
         self.words = self.all_words[self.languages[0]]
         # the templates, compiled once in each language (render.Environment._parse)

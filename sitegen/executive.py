@@ -110,7 +110,14 @@ def link_executive(
         executive = bool(meeting.maker_id) or (meeting.body is not None and meeting.body.kind == "executive")
         for item in meeting.items:
             for decision in item.decisions:
-                if executive or decision.plan_id or decision.key or decision.published or decision.call_in:
+                if (
+                    executive
+                    or decision.plan_id
+                    or decision.key
+                    or decision.published
+                    or decision.urgency
+                    or decision.call_in
+                ):
                     _decision(model, decision, problems, failed)
                 # (else nothing to work out: its executive fields keep their defaults)
     for entry in model.plan.values():
@@ -182,4 +189,5 @@ def _decision(model: m.Model, decision: m.Decision, problems: Problems, failed: 
                 )
         else:
             call_in.considered_at = meeting
-            meeting.call_ins.append(decision)
+            if not decision.item.exempt:  # (an exempt decision is listed nowhere)
+                meeting.call_ins.append(decision)

@@ -761,7 +761,7 @@ def _record(meeting: m.Meeting, records: dict[str, m.PersonRecord]) -> None:
             if (r := rec(person)) is not None:
                 getattr(r, key).append(meeting)
     if isinstance(meeting.maker, m.Person) and (r := rec(meeting.maker)) is not None:
-        r.made.extend(d for item in meeting.items for d in item.decisions)
+        r.made.extend(d for item in meeting.items if not item.exempt for d in item.decisions)
     for item in meeting.items:
         if item.exempt:
             continue

@@ -482,13 +482,8 @@ class Meeting:
 
     @property
     def who_name(self) -> str:
-        who = self.maker if self.maker_id else self.body
+        who = self.who
         return who.name if who is not None else (self.maker_id or self.body_id)
-
-    @property
-    def is_decision(self) -> bool:
-        """Whether this is not a meeting but a decision made by one person (a decision file)."""
-        return bool(self.maker_id)
 
     @property
     def decision(self) -> Decision | None:
@@ -678,6 +673,9 @@ def anonymous(model: Model) -> Iterator[tuple[str, object]]:
         for person in named:
             if person is not None and not person.known:
                 yield f"p:{person.id}", person
+    for entry in model.plan.values():  # (a forward plan entry's decision maker)
+        if isinstance(entry.decision_maker, Person) and not entry.decision_maker.known:
+            yield f"p:{entry.decision_maker.id}", entry.decision_maker
 
 
 def _short_repr(self: object) -> str:

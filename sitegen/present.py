@@ -175,7 +175,7 @@ def word_diff(recommended: str, adopted: str, context: int = 8) -> Markup:
     readers, and long unchanged stretches shortened to CONTEXT words around the changes."""
     import difflib
 
-    from markupsafe import Markup, escape
+    from markupsafe import escape
 
     old, new = str(recommended).split(), str(adopted).split()
     deleted, inserted = escape(_("deleted:")), escape(_("inserted:"))
@@ -215,7 +215,7 @@ def adopted(decision: m.Decision) -> m.Decides | None:
     return status.step
 
 
-def money(amount: object) -> str:
+def money(amount: object, currency: str = "GBP") -> str:
     """£80,000, or £1,250.50: a sum in the site's currency as the page's language writes it
     (Babel's CLDR data), without pence when it has none."""
     import babel.numbers
@@ -224,11 +224,8 @@ def money(amount: object) -> str:
     locale = i18n.current().locale
     if value == int(value):  # type: ignore[call-overload]
         pattern = locale.currency_formats["standard"].pattern.split(";")[0].replace(".00", "")
-        return babel.numbers.format_currency(value, CURRENCY[0], pattern, locale=locale, currency_digits=False)
-    return babel.numbers.format_currency(value, CURRENCY[0], locale=locale)
-
-
-CURRENCY = ["GBP"]  # the site's (site.yaml currency), set by the builder
+        return babel.numbers.format_currency(value, currency, pattern, locale=locale, currency_digits=False)
+    return babel.numbers.format_currency(value, currency, locale=locale)
 
 
 MONEY_WORDS = Vocabulary(  # model.MONEY_KINDS

@@ -109,7 +109,7 @@ class Publisher:
             yield own, self.decisions_feed(decisions, _("All decisions"), own)
             yield at + named["calendar"], self.calendar(held, f"{model.site.title}")
             own = at + named["awaiting-feed"]
-            yield own, self.awaiting_feed(_("Awaiting decision"), own)
+            yield own, self.awaiting_feed(decisions, _("Awaiting decision"), own)
             for issue in model.issues.values():
                 own = at + follow_feed(issue)
                 yield own, self.issue_feed(issue, own)
@@ -259,8 +259,6 @@ class Publisher:
         record = self.model.records.get(person.id) or m.PersonRecord()
         entries = []
         for d in record.made:
-            if d.item is not None and d.item.exempt:
-                continue
             entries.append(
                 {
                     "id": f"tag:{self.host},{d.date.isoformat()}:people/{person.id}/made/{d.ref}",
@@ -304,11 +302,11 @@ class Publisher:
         entries.sort(key=lambda e: (e["updated"], e["id"]), reverse=True)
         return self._feed(person.name, path, path_of(person), entries[:FEED_ENTRIES])
 
-    def awaiting_feed(self, title: str, path: str) -> bytes:
+    def awaiting_feed(self, decisions: list[m.Decision], title: str, path: str) -> bytes:
         """The awaiting-decision register as news: an entry when a recommendation is made, on
         each change of where it stands (on an agenda, overdue, deferred), and when it is settled."""
         entries = []
-        for d in public_decisions(self.model):
+        for d in decisions:  # (public_decisions: the register's, newest first)
             status = d.status
             if status is None or not d.is_recommendation:
                 continue
@@ -663,7 +661,7 @@ class Publisher:
         }
         if d.money:
             out["money"] = [self.money_json(mo) for mo in d.money]
-        if d.executive or d.key or d.plan_id or d.published:
+        if d.executive or d.key or d.plan_id or d.published or d.urgency:
             call_in = d.call_in
             out.update(
                 {

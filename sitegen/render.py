@@ -476,7 +476,7 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         expected_words=present.expected_words,
         month_year=i18n.month_year,
         host=present.host,
-        money=present.money,
+        money=jinja2.pass_context(lambda context, amount: present.money(amount, context["site"].currency)),
         word_diff=present.word_diff,
         adopted=present.adopted,
     )

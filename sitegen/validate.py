@@ -766,6 +766,7 @@ class MeetingReader:
         item.decisions = list(seen.values())
         if item.exempt:  # a note, wording or sums of an exempt item's decision would show on what it settles
             for decision in item.decisions:
+                decision.money = []  # (nor its own, nor a recommendation's that a public decision adopts)
                 for step in decision.decides:
                     step.note, step.text, step.money = "", "", []
         item.documents = self.documents(f)
@@ -846,7 +847,7 @@ class MeetingReader:
 
     def decision_file(self, source: MeetingSource, decision_id: str) -> m.Meeting | None:
         """A decision made by one person (a file under decisions/): a record of its own, held
-        as a meeting of one item with one decision (see model.Meeting.is_decision)."""
+        as a meeting of one item with one decision (its maker_id set: see model.Meeting.who)."""
         f = self.fields(source, "decision file", DECISION_FILE_KEYS, "text", "the decision is")
         if f is None:
             return None
@@ -899,6 +900,8 @@ class MeetingReader:
         decision.lines["alternatives"] = data.value_line("alternatives")
         self.executive(f, decision)
         decision.money, decision.money_given = self.money(f), "money" in data
+        if item.exempt:
+            decision.money = []
         decision.item = item
         item.decisions = [decision]
         item.documents = self.documents(f)

@@ -486,3 +486,65 @@ def test_prose_of_a_decision_file_and_the_plan_is_checked_at_its_line(cli, site)
     assert result.code == 1
     assert 'decisions/d.yaml:6: link to "ref:2024-01-01-nowhere": there is no such meeting' in result.err, result.err
     assert 'forward-plan.yaml:7: link to "ref:nowhere-else"' in result.err, result.err
+
+
+def test_nothing_of_an_exempt_decision_is_listed_or_summed(cli, site, tmp_path):
+    cabinet = """\
+body: cabinet
+date: 2024-03-11
+items:
+  - id: land
+    title: Land deal
+    exempt: Paragraph 3
+    decisions:
+      - id: "1"
+        to: council
+        text: SECRET-TEXT
+        money:
+          - amount: 987654
+            kind: one-off
+            what: SECRET-WHAT
+      - id: "2"
+        text: SECRET-RESOLUTION
+        published: 2024-03-12
+        key: true
+        call_in:
+          called_in: 2024-03-14
+          considered_at: 2024-03-20-audit
+"""
+    council = """\
+body: council
+date: 2024-03-25
+items:
+  - id: land
+    title: Land deal (recommendation from Cabinet)
+    decisions:
+      - id: "1"
+        text: Approved.
+        decides:
+          - ref: 2024-03-11-cabinet/land/1
+            outcome: approved
+"""
+    exempt_file = made("2024-03-11", "2024-03-12", exempt="Paragraph 3", key="true").replace(
+        "To sell the old depot.", "SECRET-FILE-TEXT"
+    )
+    content = site(
+        {
+            "meetings/2024-03-11-cabinet.yaml": cabinet,
+            "meetings/2024-03-20-audit.yaml": "body: audit\ndate: 2024-03-20\n",
+            "meetings/2024-03-25-council.yaml": council,
+            "decisions/d.yaml": exempt_file,
+        }
+    )
+    out = tmp_path / "out"
+    result = cli("build", "--content", content, "--output", out, "--today", "2024-04-01")
+    assert result.code == 0, result.err
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix != ".pf_fragment":
+            data = path.read_bytes()
+            for word in (b"SECRET", b"987654", b"987,654"):
+                assert word not in data, (path, word)
+    assert "Land deal" not in page(out, "/meetings/2024-03-20-audit/")  # the call-in of an exempt decision
+    assert "/decisions/d/" not in page(out, "/people/cllr-a-khan/")  # an exempt decision made alone
+    decision = page(out, "/decisions/d/")
+    assert "Paragraph 3" in decision and "Key decision" not in decision
