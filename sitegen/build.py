@@ -599,22 +599,37 @@ def _build(
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     with output_lock(output):
         recover(output)
-        staging = staging_folder(output)
+        kept = state.Cache(state_folder, builder.settings_key()) if state_folder is not None else None
+        opened = kept.open() if kept is not None else None
+        taken = False  # the cached site was taken as the staging folder (see state.take)
+
+        def take(path: Path) -> bool:
+            nonlocal taken
+            assert kept is not None
+            taken = state.take(kept, path)
+            return taken
+
+        # the old site, once replaced, becomes the next cached site (see state.adopt):
+        # only then is the cached site taken instead of linked page by page
+        staging = staging_folder(output, take if opened is not None and output.is_dir() else None)
         aside: Aside | None = None
         try:
+            cached = state.keep_cached(staging, opened.files) if taken and opened is not None else None
             if not serial(workers, _rough_page_count(model)):
                 # the feeds, calendars and data files need no plan: a forked process
                 # writes them while this one plans, then alongside the page renderers
                 aside = Aside(_write_model_files, builder, staging)
             pages = builder.plan()
-            kept = state.Cache(state_folder, builder.settings_key()) if state_folder is not None else None
             keys = record.Keys(model, builder.lookups()) if record_reads or kept is not None else None
-            last = kept.load() if kept is not None else None
+            last = opened.load() if opened is not None else None
             templates = builder.template_digests() if kept is not None else {}
             made: set[str] = set()
             only = None
             if last is not None and keys is not None:
-                only = _due_since(builder, keys, kept, last, templates, staging, made)
+                assert kept is not None
+                only = _due_since(builder, keys, kept, last, templates, staging, made, cached)
+            elif cached:  # the rest of the state could not be read: a clean build on the cached site
+                _drop(staging, cached)
             count, extras, reads = render_pages(builder, pages, staging, workers, search, aside, keys, only)
             aside = None
             unchanged = f", {len(pages) - count} unchanged since the last build" if only is not None else ""
@@ -635,14 +650,19 @@ def _build(
                 tick = time.perf_counter()
                 index_search(staging)
                 log(f"search   indexed with Pagefind ({time.perf_counter() - tick:.2f} s)")
-            swap_in(staging, output)
+            old_site = swap_in(staging, output, keep_old=taken)
         except BaseException:
             import shutil
 
             if aside is not None:
                 aside.cancel()
+            if opened is not None:
+                opened.close()
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        adopted = (
+            old_site is not None and kept is not None and state.adopt(kept, old_site, set(builder.planned), extras)
+        )
         kept_reads = None
         if keys is not None:
             kept_reads = last.reads if last is not None else record.Reads()
@@ -657,12 +677,14 @@ def _build(
                 kept_reads.forget(rel)
         # nothing rendered and nothing gone: the state kept says all there is to say (a value
         # that changed but that no page reads is found changed again next time, to no effect)
-        unchanged = last is not None and only == [] and not gone
+        unchanged = last is not None and only == [] and not gone and (adopted or not taken)
         if kept is not None and kept_reads is not None and not unchanged:
             try:
                 kept.forget()  # (a build killed while the cache changes starts clean)
                 done = state.State(state.version(), kept.key, kept_reads, templates, last.files if last else {})
-                kept.save(done, output, [p.file for p in (pages if only is None else only)], gone)
+                # (a cached site taken but not adopted is gone: every page is linked again)
+                written = pages if only is None or (taken and not adopted) else only
+                kept.save(done, output, [p.file for p in written], gone)
             except OSError as exc:
                 log(
                     f"warning: the build state was not kept in {kept.folder} ({exc.strerror or exc}); the next build is a full one"
@@ -689,10 +711,13 @@ def _due_since(
     templates: dict[str, str],
     staging: Path,
     made: set[str],
+    cached: set[str] | None = None,
 ) -> list[Page]:
     """The pages to render, given the state LAST that KEPT holds: those whose reads,
     templates or plan changed, and any whose cached copy is not as the state left it.
-    The others are linked into STAGING from the cache."""
+    The others are linked into STAGING from the cache, or, when STAGING is the cached
+    site (CACHED: its pages, see state.take), kept there; of those, the ones to render
+    and the ones no longer planned are removed from it first."""
     reads = last.reads
     changed = reads.compare(keys)
     edited = {
@@ -701,6 +726,9 @@ def _due_since(
     now = builder.globals_signature(keys)
     due = {rel for rel, _ in reads.due(keys, builder.planned, changed, edited, now != reads.globals)}
     reads.globals = now
+    if cached is not None:
+        _drop(staging, cached - (builder.planned.keys() - due))
+        return [page for rel, page in builder.planned.items() if rel in due or rel not in cached]
     out = []
     for rel, page in builder.planned.items():
         source = kept.cached(last, rel) if rel not in due else None
@@ -714,6 +742,21 @@ def _due_since(
             made.add(folder)
         state.link_or_copy(source, path)
     return out
+
+
+def _drop(staging: Path, rels: set[str]) -> None:
+    """Remove the pages RELS from STAGING (the cached site taken, see state.take), and the
+    folders they leave empty: each is hard-linked to a published page, and is never
+    written in place."""
+    for rel in rels:
+        os.unlink(f"{staging}/{rel}")
+        folder = os.path.dirname(f"{staging}/{rel}")
+        while folder != str(staging):
+            try:
+                os.rmdir(folder)
+            except OSError:  # (not empty)
+                break
+            folder = os.path.dirname(folder)
 
 
 PageReads = tuple[str, list[tuple[str, str, object]], set[str]]  # (output file, reads, templates): see record.Keys

@@ -255,7 +255,6 @@ class Reads:
     (an edited meeting's objects are made afresh: the same keys, new objects)."""
 
     def __init__(self) -> None:
-        self.ids: dict[tuple[str, str], int] = {}
         self.values: list[object] = []  # by read number: the normalized value as last seen
         self.by_object: dict[str, tuple[list[str], list[int]]] = {}  # attributes read of each object, and their numbers
         self._groups: list[_Group] | None = None  # by_object, grouped (see compare); None: to group again
@@ -273,20 +272,22 @@ class Reads:
         return state
 
     def remember(self, rel: str, pairs: list[tuple[str, str, object]], templates: set[str]) -> None:
-        ids, values = self.ids, self.values
+        values, by_object = self.values, self.by_object
         numbers = []
         for key, attr, value in pairs:
-            pair = (key, attr)
-            n = ids.get(pair)
-            if n is None:
-                n = ids[pair] = len(values)
-                values.append(value)
-                entry = self.by_object.get(key)
-                if entry is None:
-                    entry = self.by_object[key] = ([], [])
-                entry[0].append(attr)
-                entry[1].append(n)
-                self._groups = None
+            # (each read's number is found by its object: a table of every read by key and
+            # attribute would double what the build state holds)
+            entry = by_object.get(key)
+            if entry is None:
+                entry = by_object[key] = ([], [])
+            elif attr in entry[0]:
+                numbers.append(entry[1][entry[0].index(attr)])
+                continue
+            n = len(values)
+            values.append(value)
+            entry[0].append(attr)
+            entry[1].append(n)
+            self._groups = None
             numbers.append(n)
         self.by_page[rel] = frozenset(numbers)
         self.templates[rel] = frozenset(templates)
@@ -354,7 +355,12 @@ class Reads:
     def changed_plainly(self, keys: Keys) -> set[int]:
         """What compare() will find, worked out plainly: every read's value normalized and
         compared (the check on compare's shortcuts; changes nothing)."""
-        return {n for (key, attr), n in self.ids.items() if keys.value(key, attr) != self.values[n]}
+        return {
+            n
+            for key, (attrs, numbers) in self.by_object.items()
+            for attr, n in zip(attrs, numbers, strict=True)
+            if keys.value(key, attr) != self.values[n]
+        }
 
     def due(
         self,

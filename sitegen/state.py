@@ -24,12 +24,14 @@ import pickle
 import re
 import shutil
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from . import __version__, record
 
-FORMAT = 1  # the layout of a state file; a state of another layout is not read
+FORMAT = 2  # the layout of a state file; a state of another layout is not read
 CACHE_NAME = ".sitegen-cache"
 KEEP = 3  # states kept in one cache folder: the settings used last (a build's, the preview's, ...)
 _STATE_FILE = re.compile(r"state-([0-9a-f]{16})\.pickle")
@@ -74,18 +76,34 @@ class Cache:
             return False
         return not os.path.islink(self.site) and not (self.site.exists() and not self.site.is_dir())
 
-    def load(self) -> State | None:
-        """The state kept, or None (none, another version's, or unreadable: a clean build)."""
+    def open(self) -> Opened | None:
+        """The state kept, its list of cached pages read at once and the rest when asked
+        (Opened.load); None when there is none, or another version's (a clean build)."""
         if not self.usable():
             return None
         try:
-            with open(self.file, "rb") as handle:
-                state = _Unpickler(handle).load()
-        except Exception:  # missing, truncated or foreign: start clean
+            handle = open(self.file, "rb")
+        except OSError:
             return None
-        if not isinstance(state, State) or state.version != version() or state.settings != self.key:
+        try:
+            head = _Unpickler(handle).load()
+            good = (
+                isinstance(head, tuple)
+                and len(head) == 3
+                and head[:2] == (version(), self.key)
+                and isinstance(head[2], dict)
+            )
+        except Exception:  # truncated or foreign: start clean
+            good = False
+        if not good:
+            handle.close()
             return None
-        return state
+        return Opened(self, handle, head[2])
+
+    def load(self) -> State | None:
+        """The state kept, or None (none, another version's, or unreadable: a clean build)."""
+        opened = self.open()
+        return opened.load() if opened is not None else None
 
     def _plain(self, rel: str) -> bool:
         """Whether the folders of REL below the site folder are plain folders of sitegen's
@@ -152,7 +170,10 @@ class Cache:
         tmp_file = self.file.with_name(f".{self.file.name}.tmp-{os.getpid()}")
         try:
             with open(tmp_file, "wb") as handle:
-                pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                # the cached pages first: a build reads them before the rest (see Opened)
+                head = (state.version, state.settings, state.files)
+                pickle.dump(head, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((state.reads, state.templates), handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp_file, self.file)
         except BaseException:
             tmp_file.unlink(missing_ok=True)  # (a full disk, say: nothing half written is left)
@@ -177,6 +198,129 @@ class Cache:
                 shutil.rmtree(site, ignore_errors=True)  # (rmtree never follows a link inside)
             removed.append(key)
         return removed
+
+
+class Opened:
+    """A state file being read: the pages it cached (FILES) are known at once, so that the
+    cached site can be taken for the next one (Cache.take) while the rest waits."""
+
+    def __init__(self, cache: Cache, handle: BinaryIO, files: dict[str, tuple[int, int]]) -> None:
+        self.cache = cache
+        self.files = files
+        self._handle: BinaryIO | None = handle
+
+    def load(self) -> State | None:
+        """The whole state, or None when the rest of the file cannot be read."""
+        handle, self._handle = self._handle, None
+        if handle is None:
+            return None
+        try:
+            with handle:
+                reads, templates = _Unpickler(handle).load()
+        except Exception:  # truncated or foreign: start clean
+            return None
+        if not isinstance(reads, record.Reads) or not isinstance(templates, dict):
+            return None
+        return State(version(), self.cache.key, reads, templates, self.files)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+def take(cache: Cache, staging: Path) -> bool:
+    """Move CACHE's site folder to STAGING (a path that does not exist yet), so that the next
+    site is built on the cached pages instead of linking them one by one (see keep_cached).
+    False when it cannot be moved there (there is none, or it is on another file system)."""
+    if not cache.usable() or not cache.site.is_dir():
+        return False
+    try:
+        os.rename(cache.site, staging)
+    except OSError:
+        return False
+    cache._folders = {}
+    return True
+
+
+def keep_cached(staging: Path, files: dict[str, tuple[int, int]]) -> set[str]:
+    """Of the cached site taken into STAGING, keep only the pages FILES lists, each as the
+    state left it (its size and time): anything else there (a page changed, a link, a
+    file the state does not know) is removed, and the folders left empty. The pages kept."""
+    from .write import MARKER
+
+    kept: set[str] = set()
+    _keep_only(str(staging), "", lambda rel, st: rel == MARKER or files.get(rel) == (st.st_size, st.st_mtime_ns), kept)
+    kept.discard(MARKER)
+    return kept
+
+
+def adopt(cache: Cache, old_site: Path, pages: set[str], others: list[str]) -> bool:
+    """Make OLD_SITE (the site just replaced, whose pages are hard links to the same files
+    as the cached ones) CACHE's site folder. Of what is not among the PAGES (output
+    files), the folders beside them (the search index, theme assets, copies of files) and
+    OTHERS (the feeds, calendars and data files the build wrote among them) are removed;
+    anything else is left for the next build, which keeps only the pages it knows (see
+    keep_cached). False when it cannot be (a site folder is there, another file system):
+    then OLD_SITE is removed as a replaced site always is."""
+    from .write import remove_later
+
+    try:
+        if not cache.usable() or os.path.lexists(cache.site):
+            raise OSError("in the way")
+        cache.folder.mkdir(exist_ok=True)
+        os.rename(old_site, cache.site)
+    except OSError:
+        remove_later(old_site, renumber=True)
+        return False
+    cache._folders = {}
+    tops = {rel.partition("/")[0] for rel in pages}
+    aside = cache.folder / f".removing-{os.getpid()}"
+    try:
+        with os.scandir(cache.site) as entries:
+            for entry in entries:
+                if entry.name in tops:
+                    continue
+                if entry.is_dir(follow_symlinks=False):  # the search index, theme assets: at once, later
+                    aside.mkdir(exist_ok=True)
+                    os.rename(entry.path, aside / entry.name)
+                else:
+                    os.unlink(entry.path)
+        for rel in others:
+            if rel.partition("/")[0] in tops and rel not in pages and cache._plain(rel):
+                try:
+                    os.unlink(cache.site / rel)
+                except FileNotFoundError:
+                    pass
+        return True
+    except OSError:  # (a file that cannot be removed): the folder is not kept
+        aside.mkdir(exist_ok=True)
+        os.rename(cache.site, aside / "site")
+        return False
+    finally:
+        if aside.exists():
+            remove_later(aside)
+
+
+def _keep_only(folder: str, rel: str, keep: Callable[[str, os.stat_result], bool], kept: set[str]) -> bool:
+    """Below FOLDER (REL in the site), remove every file that KEEP(rel, its lstat) refuses,
+    every link and anything else that is not a plain file or folder (never following a
+    link), and the folders left empty; add the files kept to KEPT. Whether any is left."""
+    left = False
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            name = rel + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if _keep_only(entry.path, name + "/", keep, kept):
+                    left = True
+                else:
+                    os.rmdir(entry.path)
+            elif entry.is_file(follow_symlinks=False) and keep(name, entry.stat(follow_symlinks=False)):
+                kept.add(name)
+                left = True
+            else:
+                os.unlink(entry.path)
+    return left
 
 
 def version() -> str:

@@ -11,7 +11,7 @@ import fcntl
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -161,17 +161,19 @@ def _ours(output: Path, kind: str) -> list[Path]:
     return found
 
 
-def staging_folder(output: Path) -> Path:
+def staging_folder(output: Path, take: Callable[[Path], bool] | None = None) -> Path:
     """A fresh folder beside OUTPUT to build into, marked as sitegen's; stale ones of
-    sitegen's own (from a killed build) are cleared."""
+    sitegen's own (from a killed build) are cleared. TAKE(path): move a folder of
+    sitegen's there to start from (the build state's cached site), True when it did."""
     output.parent.mkdir(parents=True, exist_ok=True)
     for stale in _ours(output, "tmp"):
         shutil.rmtree(stale, ignore_errors=True)
     staging = output.parent / f".{output.name}.tmp-{os.getpid()}"
     if os.path.lexists(staging):
         raise OutputRefused(f"{staging} is in the way (sitegen builds there); move it away")
-    staging.mkdir()
-    (staging / MARKER).write_bytes(MARKER_TEXT)
+    if take is None or not take(staging):
+        staging.mkdir()
+    write_file(staging, MARKER, MARKER_TEXT, {str(staging)})
     return staging
 
 
@@ -189,9 +191,11 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def swap_in(staging: Path, output: Path) -> None:
+def swap_in(staging: Path, output: Path, keep_old: bool = False) -> Path | None:
     """Replace OUTPUT by STAGING. Where the system allows, in one atomic exchange, so the
-    output folder is never missing or partial; otherwise with two renames."""
+    output folder is never missing or partial; otherwise with two renames. The old site is
+    removed in the background, or with KEEP_OLD returned (renamed beside OUTPUT) for the
+    caller to use or remove."""
     old = output.parent / f".{output.name}.old-{os.getpid()}"
     trash = output.parent / f".{output.name}.trash-{os.getpid()}"
     for stale in [*_ours(output, "old"), *_ours(output, "trash")]:
@@ -211,8 +215,11 @@ def swap_in(staging: Path, output: Path) -> None:
         os.rename(old, trash)
     else:
         os.rename(staging, output)
-        return
+        return None
+    if keep_old:
+        return trash
     remove_later(trash, renumber=True)
+    return None
 
 
 def remove_later(folder: Path, renumber: bool = False) -> None:
@@ -292,7 +299,14 @@ def write_file(root: Path, rel: str, data: bytes | Any, made: set[str]) -> None:
             os.makedirs(folder, exist_ok=True)
             made.add(parent)
         made.add(folder)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except FileExistsError:
+        # never written in place: a file already there may be a hard link to a published
+        # page (a build starts from the cached site, see state.take)
+        os.unlink(path)
+        fd = os.open(path, flags, 0o666)
     try:
         for chunk in (data,) if isinstance(data, bytes) else data.chunks():
             view = memoryview(chunk)

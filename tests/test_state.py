@@ -105,8 +105,10 @@ def test_the_state_holds_no_model_objects(tmp_path):
 
     (kept,) = (tmp_path / ".sitegen-cache").glob("state-*.pickle")
     with open(kept, "rb") as handle:
-        loaded = Strict(handle).load()
-    assert loaded.reads.by_page and loaded.files
+        _, _, files = Strict(handle).load()  # the pages cached, then the rest
+        reads, templates = Strict(handle).load()
+        assert handle.read() == b""
+    assert reads.by_page and files and templates
 
 
 def test_the_output_cannot_be_the_state_folder(cli, tmp_path):
@@ -258,3 +260,36 @@ def test_only_the_states_of_the_settings_used_last_are_kept(tmp_path):
     assert (elsewhere / "keep.html").read_text() == "keep" and (cache / "site-0123456789abcdef").is_symlink()
     again = build(content, tmp_path / "out-1", base_path="/b/", search=False, state_folder=cache)
     assert again.rendered == 0  # a kept state is still used
+
+
+def test_a_page_changed_in_place_in_the_output_is_rendered_again(tmp_path):
+    """The next site starts from the cached pages, which are the published files: one
+    edited in place in the output (the same file) is found changed and rendered again."""
+    content, out, _ = built_with_state(tmp_path)
+    kept_build(content, out)  # (the second build starts from the cached site)
+    page = out / "meetings" / "index.html"
+    with open(page, "r+b") as handle:
+        handle.write(b"<p>edited by hand</p>")
+    report = kept_build(content, out)
+    assert report.rendered == 1, report.rendered
+    same_as_clean(content, out, tmp_path, 1)
+
+
+def test_what_is_put_in_the_output_is_neither_kept_nor_followed(tmp_path):
+    """The replaced site becomes the next build's cached site: a file or a link put in it
+    is not published again, and nothing is removed through a link."""
+    content, out, _ = built_with_state(tmp_path)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "index.html").write_text("someone else's")
+    (victim / "feed.atom").write_text("someone else's")
+    (out / "meetings" / "planted.html").write_text("<p>not sitegen's</p>")
+    bodies = out / "bodies"
+    __import__("shutil").rmtree(bodies / "cabinet")
+    (bodies / "cabinet").symlink_to(victim, target_is_directory=True)
+    for n in range(1, 4):
+        _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
+        kept_build(content, out)
+        same_as_clean(content, out, tmp_path, n)
+    assert sorted(p.name for p in victim.iterdir()) == ["feed.atom", "index.html"]
+    assert (victim / "index.html").read_text() == "someone else's"
