@@ -37,6 +37,7 @@ from .validate import (
     read_forward_plan,
     read_meeting_file,
     read_site_files,
+    rel_path,
 )
 from .write import MARKER, MARKER_TEXT, output_lock, recover, safe_output, staging_folder, swap_in, write_file
 
@@ -89,9 +90,15 @@ class Loaded:
 
 
 def load(
-    content: Path, base_path: str | None = None, on: dt.date | None = None, cache: ParseCache | None = None
+    content: Path,
+    base_path: str | None = None,
+    on: dt.date | None = None,
+    cache: ParseCache | None = None,
+    on_read: Callable[[ParseCache, list[Path]], None] | None = None,
 ) -> Loaded:
-    """Read, validate and link CONTENT; raise ContentError listing every error."""
+    """Read, validate and link CONTENT; raise ContentError listing every error. CACHE: the
+    meeting files read before (only the others are read); ON_READ(cache, paths): called
+    once every meeting file is read, before anything is linked."""
     content = Path(content)
     problems = Problems()
     if not content.is_dir():
@@ -101,6 +108,16 @@ def load(
     failed: set[str] = set()  # meetings whose files have errors: references to them are not reported again
     paths = meeting_files(content)
     read = read_on_two(paths, content) if cache is None else None
+    if cache is not None:
+        stale = cache.stale(paths, content)
+        many = read_on_two(stale, content)
+        for n, path in enumerate(stale):
+            if many is not None:
+                cache.put(path, content, *many[n])
+            else:
+                cache.get(path, content, Problems())  # (its problems are kept, and said below)
+        if on_read is not None:
+            on_read(cache, paths)
     for n, path in enumerate(paths):
         before = len(problems.errors)
         if read is not None:
@@ -581,7 +598,26 @@ def _build(
     started = time.perf_counter()
     content, output = Path(content), Path(output)
     tick = time.perf_counter()
-    loaded = load(content, base_path, on, cache)
+    keeping: list[Aside] = []
+    on_read = None
+    if cache is None and state_folder is not None:
+        # the meeting files as last read are kept with the build state: only those
+        # changed since are read, and the others' pickles written in the background
+        store = state.ParsedStore(state_folder, content)
+        cache = ParseCache()
+        cache.entries.update(store.load())  # type: ignore[arg-type]
+
+        def on_read(read: ParseCache, paths: list[Path]) -> None:
+            rels = [rel_path(path, content) for path in paths]
+            # (pickled in the background, before anything is linked; written once the build is done)
+            keeping.append(Aside(store.pickled, read.entries, read.fresh, rels))
+
+    try:
+        loaded = load(content, base_path, on, cache, on_read if hasattr(os, "fork") else None)
+    except BaseException:
+        for aside in keeping:
+            aside.cancel()
+        raise
     model = loaded.model
     log(
         f"read     {len(model.meetings)} meetings, {len(model.bodies)} bodies, {len(model.people)} people, "
@@ -689,6 +725,11 @@ def _build(
                 log(
                     f"warning: the build state was not kept in {kept.folder} ({exc.strerror or exc}); the next build is a full one"
                 )
+    for aside in keeping:
+        try:
+            store.save(*aside.result())  # type: ignore[misc]
+        except Exception:  # (not kept: the next build reads every file)
+            pass
     return BuildReport(
         len(pages),
         files,

@@ -323,6 +323,84 @@ def _keep_only(folder: str, rel: str, keep: Callable[[str, os.stat_result], bool
     return left
 
 
+class ParsedStore:
+    """The meeting files of one content folder as last read and validated (validate.Parsed),
+    kept in the cache folder so that a build reads only the files changed since: a pickle
+    per folder of meeting files, holding what it held before any linking. Each is used
+    only by the same sitegen code and with the same files under content/files (whose
+    sizes a meeting's documents show); a file's entry only while its time and size, and
+    the site's languages, are the same (see validate.ParseCache)."""
+
+    def __init__(self, cache_folder: Path, content: Path) -> None:
+        content = Path(content).resolve()
+        self.folder = cache_folder / f"parsed-{hashlib.sha1(str(content).encode()).hexdigest()[:16]}"
+        self.usable = not os.path.islink(cache_folder) and not os.path.islink(self.folder)
+        files = hashlib.sha1()
+        for root, folders, names in os.walk(content / "files"):
+            folders.sort()
+            for name in sorted(names):
+                path = os.path.join(root, name)
+                st = os.lstat(path)
+                files.update(f"{os.path.relpath(path, content)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+        self.head = (version(), files.hexdigest())
+        self.known: dict[str, set[str]] = {}  # the files each pickle held, by its folder
+
+    def _file(self, group: str) -> Path:
+        return self.folder / f"{hashlib.sha1(group.encode()).hexdigest()[:16]}.pickle"
+
+    def load(self) -> dict[str, object]:
+        """Every entry kept that is still of use, by path relative to the content folder."""
+        entries: dict[str, object] = {}
+        if not self.usable or not self.folder.is_dir():
+            return entries
+        for entry in os.scandir(self.folder):
+            if not entry.name.endswith(".pickle") or not entry.is_file(follow_symlinks=False):
+                continue
+            try:
+                with open(entry.path, "rb") as handle:
+                    head, group, held = _Unpickler(handle, parsed=True).load()
+            except Exception:  # truncated or foreign: read those files again
+                continue
+            if head != self.head or not isinstance(held, dict) or self._file(group).name != entry.name:
+                continue
+            self.known[group] = set(held)
+            entries.update(held)
+        return entries
+
+    def pickled(
+        self, entries: dict[str, object], fresh: set[str], rels: list[str]
+    ) -> tuple[dict[str, bytes], list[str]]:
+        """What to keep of the ENTRIES of the files RELS (those FRESH were read in this build):
+        the pickles that change, by folder, and the folders with no meeting file left."""
+        groups: dict[str, dict[str, object]] = {}
+        for rel in rels:
+            groups.setdefault(rel.rpartition("/")[0], {})[rel] = entries[rel]
+        changed = {
+            group: pickle.dumps((self.head, group, held), protocol=pickle.HIGHEST_PROTOCOL)
+            for group, held in groups.items()
+            if self.known.get(group) != set(held) or not fresh.isdisjoint(held)
+        }
+        return changed, sorted(self.known.keys() - groups.keys())
+
+    def save(self, changed: dict[str, bytes], gone: list[str]) -> None:
+        """Write what pickled() gave (once the build is done: nothing is written for one refused)."""
+        if not self.usable:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for group, data in changed.items():
+            path = self._file(group)
+            tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+            try:
+                with open(tmp, "wb") as handle:
+                    handle.write(data)
+                os.replace(tmp, path)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+        for group in gone:
+            self._file(group).unlink(missing_ok=True)
+
+
 def version() -> str:
     """What wrote a state: sitegen's version and a digest of its own code, and the versions
     of the libraries the pages' bytes depend on. Any difference gives a clean build, so a
@@ -357,6 +435,19 @@ def code_digest(package: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def _model_classes() -> set[str]:
+    """The names of the classes model.py defines (its dataclasses, Texts): data only."""
+    from . import model
+
+    return {
+        name
+        for name, value in vars(model).items()
+        if isinstance(value, type)
+        and value.__module__ == model.__name__
+        and (name == "Texts" or hasattr(value, "__dataclass_fields__"))
+    }
+
+
 class _Unpickler(pickle.Unpickler):
     """Reads a state file making nothing but what a state holds: a state file is data, and
     one put there by someone else must not run code (pickle can call any function)."""
@@ -379,7 +470,19 @@ class _Unpickler(pickle.Unpickler):
         ("builtins", "str"),
     }
 
+    PARSED = {  # and the model's classes: what a meeting file is read into (see ParsedStore)
+        ("sitegen.validate", "Parsed"),
+        ("sitegen.errors", "Problem"),
+        ("decimal", "Decimal"),
+    }
+
+    def __init__(self, file: BinaryIO, parsed: bool = False) -> None:
+        super().__init__(file)
+        self.parsed = parsed
+
     def find_class(self, module: str, name: str) -> object:
+        if self.parsed and ((module, name) in self.PARSED or (module == "sitegen.model" and name in _model_classes())):
+            return super().find_class(module, name)
         if (module, name) not in self.ALLOWED:
             raise pickle.UnpicklingError(f"a state file does not hold {module}.{name}")
         return super().find_class(module, name)

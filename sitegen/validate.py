@@ -1041,14 +1041,35 @@ class ParseCache:
 
     def __init__(self) -> None:
         self.entries: dict[str, Parsed] = {}  # by path relative to the content folder
+        self.fresh: set[str] = set()  # the files read (not found here) since this was made
+
+    @staticmethod
+    def key(path: Path) -> tuple[int, int, tuple[str, ...]]:
+        try:
+            st = path.stat()
+            return (st.st_mtime_ns, st.st_size, LANGUAGES)
+        except OSError:
+            return (0, 0, LANGUAGES)
+
+    def stale(self, paths: list[Path], content: Path) -> list[Path]:
+        """Those of PATHS that get() would read."""
+        entries = self.entries
+        out = []
+        for path in paths:
+            entry = entries.get(rel_path(path, content))
+            if entry is None or entry.key != self.key(path) or entry.key[:2] == (0, 0):
+                out.append(path)
+        return out
+
+    def put(self, path: Path, content: Path, meeting: m.Meeting | None, problems: list) -> None:
+        """Keep what reading PATH gave (just read, elsewhere: see build.read_on_two)."""
+        rel = rel_path(path, content)
+        self.entries[rel] = Parsed(self.key(path), meeting, problems)
+        self.fresh.add(rel)
 
     def get(self, path: Path, content: Path, problems: Problems) -> m.Meeting | None:
         rel = rel_path(path, content)
-        try:
-            st = path.stat()
-            key = (st.st_mtime_ns, st.st_size, LANGUAGES)
-        except OSError:
-            key = (0, 0, LANGUAGES)
+        key = self.key(path)
         entry = self.entries.get(rel)
         if entry is not None and entry.key == key and key[:2] != (0, 0):
             problems.items.extend(entry.problems)
@@ -1059,6 +1080,7 @@ class ParseCache:
         meeting = read_meeting_file(path, content, local)
         problems.items.extend(local.items)
         self.entries[rel] = Parsed(key, meeting, local.items)
+        self.fresh.add(rel)
         return meeting
 
 

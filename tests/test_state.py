@@ -230,10 +230,20 @@ def test_the_state_keeps_no_text_of_an_exempt_item(tmp_path):
         text.replace("  - id: castle-street-advert\n", '  - id: castle-street-advert\n    exempt: "Paragraph 3"\n', 1)
     )
     kept_build(content, out)
+    parsed = next((tmp_path / ".sitegen-cache").glob("parsed-*"))
     for path in [*(tmp_path / ".sitegen-cache").rglob("*"), *out.rglob("*")]:
-        if path.is_file():
+        if path.is_file() and parsed not in path.parents:
             assert phrase not in path.read_bytes().replace(b"\n      ", b" "), path
     same_as_clean(content, out, tmp_path, 1)
+    # the meeting files as read are kept too, and hold what the content holds, no more:
+    # once the text is out of the file, it is out of the cache
+    assert any(phrase in p.read_bytes().replace(b"\n      ", b" ") for p in parsed.iterdir())
+    (content / rel).write_text((content / rel).read_text().replace("illuminated", "lit"))
+    kept_build(content, out)
+    for path in (tmp_path / ".sitegen-cache").rglob("*"):
+        if path.is_file():
+            assert phrase not in path.read_bytes().replace(b"\n      ", b" "), path
+    same_as_clean(content, out, tmp_path, 2)
 
 
 def test_only_the_states_of_the_settings_used_last_are_kept(tmp_path):
@@ -293,3 +303,47 @@ def test_what_is_put_in_the_output_is_neither_kept_nor_followed(tmp_path):
         same_as_clean(content, out, tmp_path, n)
     assert sorted(p.name for p in victim.iterdir()) == ["feed.atom", "index.html"]
     assert (victim / "index.html").read_text() == "someone else's"
+
+
+def test_only_the_meeting_files_changed_since_are_read_again(tmp_path, monkeypatch):
+    from sitegen import validate
+
+    content, out, _ = built_with_state(tmp_path)
+    read = []
+    reader = validate.read_meeting_file
+    monkeypatch.setattr(validate, "read_meeting_file", lambda path, *a: read.append(path.name) or reader(path, *a))
+    kept_build(content, out)
+    assert read == []
+    _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
+    kept_build(content, out)
+    assert read == [Path(CABINET).name]
+    same_as_clean(content, out, tmp_path, 1)
+
+
+def test_a_document_replaced_under_files_is_read_again_with_its_size(tmp_path):
+    """A meeting shows its documents' sizes: a file under content/files that changes
+    makes every meeting file be read again, as a clean build would."""
+    content, out, _ = built_with_state(tmp_path)
+    document = content / "files/2012/council-tax-reduction-scheme-report.pdf"
+    document.write_bytes(document.read_bytes() * 40)
+    kept_build(content, out)
+    same_as_clean(content, out, tmp_path, 1)
+
+
+def test_kept_meeting_files_put_there_by_someone_else_run_nothing(tmp_path):
+    content, out, _ = built_with_state(tmp_path)
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):  # type: ignore[no-untyped-def]
+            import os
+
+            return (os.system, (f"touch {marker}",))
+
+    parsed = list(next((tmp_path / ".sitegen-cache").glob("parsed-*")).iterdir())
+    assert parsed
+    for path in parsed:
+        path.write_bytes(pickle.dumps(Payload()))
+    kept_build(content, out)
+    assert not marker.exists()
+    same_as_clean(content, out, tmp_path, 1)
