@@ -600,12 +600,13 @@ def _build(
     tick = time.perf_counter()
     keeping: list[Aside] = []
     on_read = None
-    if cache is None and state_folder is not None:
+    if state_folder is not None:
         # the meeting files as last read are kept with the build state: only those
         # changed since are read, and the others' pickles written in the background
         store = state.ParsedStore(state_folder, content)
-        cache = ParseCache()
-        cache.entries.update(store.load())  # type: ignore[arg-type]
+        cache = cache if cache is not None else ParseCache()
+        if not cache.entries:
+            cache.entries.update(store.load())  # type: ignore[arg-type]
 
         def on_read(read: ParseCache, paths: list[Path]) -> None:
             rels = [rel_path(path, content) for path in paths]

@@ -239,9 +239,7 @@ class Project:
         self.loaded, self.builder = loaded, builder
         self.extras = set(report.extras)
         self.withheld = withheld(loaded.model)
-        self.digests = {}
-        for rel in [*self.pages, *self.extras]:
-            self.digests[rel] = hashlib.sha1((self.output / rel).read_bytes()).hexdigest()
+        self.digests = {}  # (each file's, once it is to be written again: see _put)
         self.templates = self._templatesnapshot(builder)
         self.assets = self._assetsnapshot(builder)
         gc.collect()
@@ -413,7 +411,14 @@ class Project:
     def _put(self, rel: str, data: bytes) -> int:
         """Write one output file if its bytes changed; 1 when written, else 0."""
         digest = hashlib.sha1(data).hexdigest()
-        if self.digests.get(rel) == digest:
+        last = self.digests.get(rel)
+        if last is None:  # not written since the first build: as it is in the output
+            try:
+                last = hashlib.sha1((self.output / rel).read_bytes()).hexdigest()
+            except OSError:
+                pass
+        if last == digest:
+            self.digests[rel] = digest
             return 0
         replace_file(self.output / rel, data)
         self.digests[rel] = digest
