@@ -1,0 +1,109 @@
+"""`sitegen build` and `sitegen serve` starting from a build state, paired with sitegen at an
+earlier commit on the same synthetic council, in one run:
+
+- a build after a one-meeting edit (its place), in a fresh process, after a first build
+  that recorded and kept the state; repeated RUNS times, A B A B, a new edit each time;
+- with --preview, the preview's first build from its state (what `sitegen serve` does
+  before it serves the first page), after a first preview that kept it.
+
+Each checkout has its own copy of the council, so that neither reads the other's state.
+
+    python bench/state.py --meetings 10000 --before 399d55f --runs 3 --preview
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import synth  # noqa: E402
+from run import paired_arguments, timed, worktree  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PREVIEW = """
+import shutil, sys, tempfile, time
+from pathlib import Path
+from sitegen.incremental import Project
+
+folder = Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
+started = time.perf_counter()
+project = Project(Path(sys.argv[1]), folder / "site")
+assert project.build().ok
+print(time.perf_counter() - started, flush=True)
+shutil.rmtree(folder)
+"""
+
+
+def main() -> None:
+    parser = paired_arguments(__doc__, runs=3)
+    parser.add_argument("--preview", action="store_true", help="time the preview's first build from its state too")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-state-"))
+    pristine = work / "pristine"
+    if not pristine.exists():
+        synth.generate(args.meetings, pristine)
+    env = {**os.environ, "SITEGEN_TODAY": "2026-12-06"}
+    kinds = {"now": ROOT}
+    if args.before:
+        kinds = {f"at {args.before}": worktree(args.before, work), **kinds}
+    contents = {}
+    for name, code in kinds.items():
+        base = work / re.sub(r"\W+", "-", name)
+        shutil.rmtree(base, ignore_errors=True)
+        shutil.copytree(pristine, base / "content")
+        contents[name] = base / "content"
+        first = timed(build(base / "content", base / "output"), cwd=code, env=env)
+        print(f"{name}: first build with no state, {first['wall']:.1f} s", flush=True)
+    edits: dict[str, list[dict]] = {name: [] for name in kinds}
+    for n in range(args.runs):
+        for name, code in kinds.items():
+            content = contents[name]
+            meeting = sorted((content / "meetings").rglob("*.md"))[(n + 1) * args.meetings // (args.runs + 1)]
+            meeting.write_text(meeting.read_text().replace("location: ", f"location: Room {n}, ", 1))
+            edits[name].append(timed(build(content, content.parent / "output"), cwd=code, env=env))
+            print(f"{name}: edit {n + 1}, {edits[name][-1]['wall']:.1f} s", flush=True)
+    starts: dict[str, list[float]] = {name: [] for name in kinds}
+    if args.preview:
+        for name, code in kinds.items():
+            preview(contents[name], code, env)  # the first: no state for the preview's settings yet
+        for _ in range(args.runs):
+            for name, code in kinds.items():
+                starts[name].append(preview(contents[name], code, env))
+                print(f"{name}: preview start, {starts[name][-1]:.1f} s", flush=True)
+    print(
+        f"\n| {args.meetings:,} meetings ({args.runs} runs) | build after a one-meeting edit: wall s (median) "
+        "| (least, most) | cpu s (median) | peak MiB | preview's first build from its state, s (median) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, runs in edits.items():
+        walls = [r["wall"] for r in runs]
+        start = f"{statistics.median(starts[name]):.1f}" if starts[name] else ""
+        print(
+            f"| {name} | {statistics.median(walls):.1f} | {min(walls):.1f}, {max(walls):.1f} "
+            f"| {statistics.median(r['cpu'] for r in runs):.1f} | {max(r['rss'] for r in runs):.0f} | {start} |"
+        )
+
+
+def build(content: Path, output: Path) -> list[str]:
+    return [sys.executable, "-m", "sitegen", "build", "--no-search", "--content", str(content), "--output", str(output)]
+
+
+def preview(content: Path, code: Path, env: dict) -> float:
+    """The preview engine's first build of CONTENT (the seconds it took), in a fresh process."""
+    done = subprocess.run(
+        [sys.executable, "-c", PREVIEW, str(content)], cwd=code, env=env, capture_output=True, text=True, check=True
+    )
+    return float(done.stdout.strip().splitlines()[0])
+
+
+if __name__ == "__main__":
+    main()
