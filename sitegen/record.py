@@ -100,6 +100,7 @@ TEMPLATE = "\x02template"  # the kind of an extra read: a template loaded (rende
 
 
 _SCALARS = (str, int, float, bool, type(None), dt.date, dt.time, dt.datetime, Location)
+_PLAIN = frozenset(_SCALARS) - {str}  # these very classes: normalize gives their values as they are
 _LONG = 64  # characters: a longer text is kept as its digest
 _DIGEST = "\x04"
 
@@ -345,7 +346,11 @@ class Reads:
                         last[i] = None
                         continue
                     for value, n in zip((raw,) if single else raw, numbers, strict=True):
-                        now = keys.normalize(value)
+                        kind = value.__class__  # (what normalize gives a plain value, without the call)
+                        if kind in _PLAIN or (kind is str and len(value) <= _LONG):  # type: ignore[arg-type]
+                            now = value
+                        else:
+                            now = keys.normalize(value)
                         if now != values[n]:
                             values[n] = now
                             changed.add(n)

@@ -35,6 +35,8 @@ FORMAT = 2  # the layout of a state file; a state of another layout is not read
 CACHE_NAME = ".sitegen-cache"
 KEEP = 3  # states kept in one cache folder: the settings used last (a build's, the preview's, ...)
 _STATE_FILE = re.compile(r"state-([0-9a-f]{16})\.pickle")
+_PARSED = re.compile(r"parsed-[0-9a-f]{16}")
+_REMOVING = re.compile(r"\.removing-\d+")
 
 
 def cache_folder(content: Path) -> Path:
@@ -276,6 +278,9 @@ def adopt(cache: Cache, old_site: Path, pages: set[str], others: list[str]) -> b
     cache._folders = {}
     tops = {rel.partition("/")[0] for rel in pages}
     aside = cache.folder / f".removing-{os.getpid()}"
+    for entry in os.scandir(cache.folder):  # left by a removal that did not finish
+        if _REMOVING.fullmatch(entry.name) and entry.path != str(aside) and entry.is_dir(follow_symlinks=False):
+            remove_later(Path(entry.path))
     try:
         with os.scandir(cache.site) as entries:
             for entry in entries:
@@ -399,6 +404,11 @@ class ParsedStore:
                 raise
         for group in gone:
             self._file(group).unlink(missing_ok=True)
+        # those of another content folder (one moved, say) go: only names sitegen gives
+        for entry in os.scandir(self.folder.parent):
+            if _PARSED.fullmatch(entry.name) and entry.path != str(self.folder):
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def version() -> str:

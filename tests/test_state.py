@@ -347,3 +347,21 @@ def test_kept_meeting_files_put_there_by_someone_else_run_nothing(tmp_path):
     kept_build(content, out)
     assert not marker.exists()
     same_as_clean(content, out, tmp_path, 1)
+
+
+def test_the_meeting_files_kept_for_another_content_folder_go(tmp_path):
+    """Only the kept meeting files of the content folder built last stay; nothing else is
+    removed, nor anything through a link."""
+    content = copy_example(tmp_path)
+    cache = state.cache_folder(content)
+    (cache / "parsed-0123456789abcdef").mkdir(parents=True)  # a content folder's that has moved
+    (cache / "parsed-mine").mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.pickle").write_text("keep")
+    (cache / "parsed-fedcba9876543210").symlink_to(elsewhere, target_is_directory=True)
+    kept_build(content, tmp_path / "out")
+    left = sorted(p.name for p in cache.iterdir() if p.name.startswith("parsed-"))
+    assert len(left) == 3 and "parsed-0123456789abcdef" not in left, left
+    assert {"parsed-mine", "parsed-fedcba9876543210"} <= set(left)
+    assert (elsewhere / "keep.pickle").read_text() == "keep"
