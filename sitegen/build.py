@@ -10,7 +10,7 @@ import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,10 +110,11 @@ def load(
     read = read_on_two(paths, content) if cache is None else None
     if cache is not None:
         stale = cache.stale(paths, content)
+        keys = [cache.key(path) for path in stale]  # (before reading: see ParseCache.put)
         many = read_on_two(stale, content)
         for n, path in enumerate(stale):
             if many is not None:
-                cache.put(path, content, *many[n])
+                cache.put(path, content, keys[n], *many[n])
             else:
                 cache.get(path, content, Problems())  # (its problems are kept, and said below)
         if on_read is not None:
@@ -565,8 +566,13 @@ def build(*args, **kwargs) -> BuildReport:  # type: ignore[no-untyped-def]
 
     The cyclic garbage collector is paused meanwhile: a build makes millions of
     small objects and no garbage cycles worth collecting."""
+    pending: list[Aside] = []
     with paused_gc():
-        return _build(*args, **kwargs)
+        try:
+            return _build(*args, _pending=pending, **kwargs)
+        finally:
+            for aside in pending:  # (a build that failed: the processes it left are ended)
+                aside.cancel()
 
 
 @contextmanager
@@ -591,6 +597,7 @@ def _build(
     jobs: int | None = None,
     record_reads: bool = False,
     state_folder: Path | None = None,
+    _pending: list | None = None,
 ) -> BuildReport:
     """RECORD_READS: record what each page reads (BuildReport.state). STATE_FOLDER: keep
     the build state there, and render only what changed since the state kept there
@@ -598,7 +605,7 @@ def _build(
     started = time.perf_counter()
     content, output = Path(content), Path(output)
     tick = time.perf_counter()
-    keeping: list[Aside] = []
+    keeping: list[Aside] = _pending if _pending is not None else []
     on_read = None
     if state_folder is not None:
         # the meeting files as last read are kept with the build state: only those
@@ -613,12 +620,7 @@ def _build(
             # (pickled in the background, before anything is linked; written once the build is done)
             keeping.append(Aside(store.pickled, read.entries, read.fresh, rels))
 
-    try:
-        loaded = load(content, base_path, on, cache, on_read if hasattr(os, "fork") else None)
-    except BaseException:
-        for aside in keeping:
-            aside.cancel()
-        raise
+    loaded = load(content, base_path, on, cache, on_read if hasattr(os, "fork") else None)
     model = loaded.model
     log(
         f"read     {len(model.meetings)} meetings, {len(model.bodies)} bodies, {len(model.people)} people, "
@@ -668,6 +670,8 @@ def _build(
             elif cached:  # the rest of the state could not be read: a clean build on the cached site
                 _drop(staging, cached)
             count, extras, reads = render_pages(builder, pages, staging, workers, search, aside, keys, only)
+            if cached:  # (the folders of pages gone, now that nothing more is written among them)
+                _prune(staging, cached - builder.planned.keys())
             aside = None
             unchanged = f", {len(pages) - count} unchanged since the last build" if only is not None else ""
             log(
@@ -695,11 +699,17 @@ def _build(
                 aside.cancel()
             if opened is not None:
                 opened.close()
-            shutil.rmtree(staging, ignore_errors=True)
+            if not (taken and kept is not None and state.give_back(kept, staging)):
+                shutil.rmtree(staging, ignore_errors=True)
             raise
-        adopted = (
-            old_site is not None and kept is not None and state.adopt(kept, old_site, set(builder.planned), extras)
-        )
+        if old_site is not None and kept is not None:
+            rendered = {p.file for p in (pages if only is None else only)}
+            kept_files = last.files if last is not None else {}
+            adopted = state.adopt(
+                kept, old_site, {rel: None if rel in rendered else kept_files.get(rel) for rel in builder.planned}
+            )
+        else:
+            adopted = False
         kept_reads = None
         if keys is not None:
             kept_reads = last.reads if last is not None else record.Reads()
@@ -772,31 +782,44 @@ def _due_since(
         _drop(staging, cached - (builder.planned.keys() - due))
         return [page for rel, page in builder.planned.items() if rel in due or rel not in cached]
     out = []
+    found = state.verified(kept, last.files)  # (one walk of the cached site: cheaper than a look per page)
+    site = str(kept.site)
     for rel, page in builder.planned.items():
-        source = kept.cached(last, rel) if rel not in due else None
-        if source is None:
+        if rel in due or rel not in found:
             out.append(page)
             continue
         path = f"{staging}/{rel}"
         folder = path.rpartition("/")[0]
         if folder not in made:
-            os.makedirs(folder, exist_ok=True)
+            if folder.rpartition("/")[0] in made:
+                try:
+                    os.mkdir(folder)
+                except FileExistsError:
+                    pass
+            else:
+                os.makedirs(folder, exist_ok=True)
             made.add(folder)
-        state.link_or_copy(source, path)
+        state.link_or_copy(f"{site}/{rel}", path)
     return out
 
 
 def _drop(staging: Path, rels: set[str]) -> None:
-    """Remove the pages RELS from STAGING (the cached site taken, see state.take), and the
-    folders they leave empty: each is hard-linked to a published page, and is never
-    written in place."""
+    """Remove the pages RELS from STAGING (the cached site taken, see state.take): each is
+    hard-linked to a published page, and is never written in place. (The folders they
+    leave empty go once everything is written: see _prune.)"""
     for rel in rels:
         os.unlink(f"{staging}/{rel}")
-        folder = os.path.dirname(f"{staging}/{rel}")
-        while folder != str(staging):
+
+
+def _prune(staging: Path, rels: Iterable[str]) -> None:
+    """Remove the folders of the pages RELS that are empty now, and their empty parents."""
+    root = str(staging)
+    for rel in rels:
+        folder = os.path.dirname(f"{root}/{rel}")
+        while folder != root:
             try:
                 os.rmdir(folder)
-            except OSError:  # (not empty)
+            except OSError:  # (not empty, or gone already)
                 break
             folder = os.path.dirname(folder)
 

@@ -259,6 +259,7 @@ class Reads:
         self.values: list[object] = []  # by read number: the normalized value as last seen
         self.by_object: dict[str, tuple[list[str], list[int]]] = {}  # attributes read of each object, and their numbers
         self._groups: list[_Group] | None = None  # by_object, grouped (see compare); None: to group again
+        self._wide: dict[str, dict[str, int]] = {}  # see remember
         self.by_page: dict[str, frozenset[int]] = {}
         self.templates: dict[str, frozenset[str]] = {}
         self.signatures: dict[str, tuple[object, object]] = {}  # (as given, normalized)
@@ -269,18 +270,29 @@ class Reads:
         objects that the comparison's shortcuts hold on to."""
         state = dict(self.__dict__)
         state["_groups"] = None
+        state["_wide"] = {}
         state["signatures"] = {rel: (None, now) for rel, (_, now) in self.signatures.items()}
         return state
 
     def remember(self, rel: str, pairs: list[tuple[str, str, object]], templates: set[str]) -> None:
-        values, by_object = self.values, self.by_object
+        values, by_object, wide = self.values, self.by_object, self._wide
         numbers = []
         for key, attr, value in pairs:
             # (each read's number is found by its object: a table of every read by key and
-            # attribute would double what the build state holds)
+            # attribute would double what the build state holds; an object read in many
+            # ways, such as the ref: lookups, gets a table of its own while in memory)
             entry = by_object.get(key)
+            index = None
             if entry is None:
                 entry = by_object[key] = ([], [])
+            elif len(entry[0]) > _WIDE:
+                index = wide.get(key)
+                if index is None or len(index) != len(entry[0]):
+                    index = wide[key] = dict(zip(entry[0], entry[1], strict=True))
+                n = index.get(attr)
+                if n is not None:
+                    numbers.append(n)
+                    continue
             elif attr in entry[0]:
                 numbers.append(entry[1][entry[0].index(attr)])
                 continue
@@ -288,6 +300,8 @@ class Reads:
             values.append(value)
             entry[0].append(attr)
             entry[1].append(n)
+            if index is not None:
+                index[attr] = n
             self._groups = None
             numbers.append(n)
         self.by_page[rel] = frozenset(numbers)
@@ -402,6 +416,7 @@ class Reads:
 
 
 _SLICE = 64  # objects compared in one go before looking at them one by one
+_WIDE = 32  # attributes of one object read, beyond which remember looks them up in a table
 
 
 class _Group:

@@ -19,11 +19,11 @@ not grow without end.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import pickle
 import re
 import shutil
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +36,8 @@ CACHE_NAME = ".sitegen-cache"
 KEEP = 3  # states kept in one cache folder: the settings used last (a build's, the preview's, ...)
 _STATE_FILE = re.compile(r"state-([0-9a-f]{16})\.pickle")
 _PARSED = re.compile(r"parsed-[0-9a-f]{16}")
-_REMOVING = re.compile(r"\.removing-\d+")
+_REMOVING = re.compile(r"\.removing-\d+-\d+")
+_COUNT = itertools.count()  # (a long-lived process adopts many times)
 
 
 def cache_folder(content: Path) -> Path:
@@ -118,19 +119,6 @@ class Cache:
             ).rstrip("/")
         return known
 
-    def cached(self, state: State, rel: str) -> Path | None:
-        """The cached copy of page REL, when it is as the state says it left it."""
-        path = self.site / rel
-        if not self._plain(rel):
-            return None
-        try:
-            st = path.lstat()
-        except OSError:
-            return None
-        if not stat.S_ISREG(st.st_mode) or state.files.get(rel) != (st.st_size, st.st_mtime_ns):
-            return None  # (a link put there is never followed, nor published)
-        return path
-
     def forget(self) -> None:
         """Drop the state file, before its pages change (a build killed then starts clean)."""
         try:
@@ -151,7 +139,11 @@ class Cache:
             shutil.rmtree(self.site)
             state.files.clear()
             self._folders = {}
-        self.site.mkdir(exist_ok=True)
+        if not self.site.is_dir():
+            from .write import MARKER, MARKER_TEXT
+
+            self.site.mkdir()
+            (self.site / MARKER).write_bytes(MARKER_TEXT)  # (taken as a staging folder, it is known as sitegen's)
         for rel in gone:
             state.files.pop(rel, None)
             try:
@@ -245,6 +237,19 @@ def take(cache: Cache, staging: Path) -> bool:
     return True
 
 
+def give_back(cache: Cache, staging: Path) -> bool:
+    """After a build that failed, put the cached site taken into STAGING back (see take):
+    what the build changed there is found changed next time, and removed. False when it
+    cannot be (then remove STAGING)."""
+    try:
+        if os.path.lexists(cache.site):
+            return False
+        os.rename(staging, cache.site)
+    except OSError:
+        return False
+    return True
+
+
 def keep_cached(staging: Path, files: dict[str, tuple[int, int]]) -> set[str]:
     """Of the cached site taken into STAGING, keep only the pages FILES lists, each as the
     state left it (its size and time): anything else there (a page changed, a link, a
@@ -257,14 +262,15 @@ def keep_cached(staging: Path, files: dict[str, tuple[int, int]]) -> set[str]:
     return kept
 
 
-def adopt(cache: Cache, old_site: Path, pages: set[str], others: list[str]) -> bool:
+def adopt(cache: Cache, old_site: Path, pages: dict[str, tuple[int, int] | None]) -> bool:
     """Make OLD_SITE (the site just replaced, whose pages are hard links to the same files
-    as the cached ones) CACHE's site folder. Of what is not among the PAGES (output
-    files), the folders beside them (the search index, theme assets, copies of files) and
-    OTHERS (the feeds, calendars and data files the build wrote among them) are removed;
-    anything else is left for the next build, which keeps only the pages it knows (see
-    keep_cached). False when it cannot be (a site folder is there, another file system):
-    then OLD_SITE is removed as a replaced site always is."""
+    as the cached ones) CACHE's site folder. Of it, only the PAGES (output files) with
+    their given (size, time) stay, a walk removing everything else (links never
+    followed): pages of another build or changed since, pages given None (rendered
+    again: the new ones are linked in afterwards), pages gone, feeds and data files;
+    the folders beside the pages (the search index, theme assets, copies of files) are
+    removed in the background. False when it cannot be (a site folder is there, another
+    file system): then OLD_SITE is removed as a replaced site always is."""
     from .write import remove_later
 
     try:
@@ -276,8 +282,10 @@ def adopt(cache: Cache, old_site: Path, pages: set[str], others: list[str]) -> b
         remove_later(old_site, renumber=True)
         return False
     cache._folders = {}
-    tops = {rel.partition("/")[0] for rel in pages}
-    aside = cache.folder / f".removing-{os.getpid()}"
+    from .write import MARKER
+
+    tops = {rel.partition("/")[0] for rel in pages} | {MARKER}  # (a folder of sitegen's, should it be left behind)
+    aside = cache.folder / f".removing-{os.getpid()}-{next(_COUNT)}"
     for entry in os.scandir(cache.folder):  # left by a removal that did not finish
         if _REMOVING.fullmatch(entry.name) and entry.path != str(aside) and entry.is_dir(follow_symlinks=False):
             remove_later(Path(entry.path))
@@ -291,12 +299,12 @@ def adopt(cache: Cache, old_site: Path, pages: set[str], others: list[str]) -> b
                     os.rename(entry.path, aside / entry.name)
                 else:
                     os.unlink(entry.path)
-        for rel in others:
-            if rel.partition("/")[0] in tops and rel not in pages and cache._plain(rel):
-                try:
-                    os.unlink(cache.site / rel)
-                except FileNotFoundError:
-                    pass
+        _keep_only(
+            str(cache.site),
+            "",
+            lambda rel, st: rel == MARKER or (pages.get(rel, False) == (st.st_size, st.st_mtime_ns)),
+            set(),
+        )
         return True
     except OSError:  # (a file that cannot be removed): the folder is not kept
         aside.mkdir(exist_ok=True)
@@ -305,6 +313,32 @@ def adopt(cache: Cache, old_site: Path, pages: set[str], others: list[str]) -> b
     finally:
         if aside.exists():
             remove_later(aside)
+
+
+def verified(cache: Cache, files: dict[str, tuple[int, int]]) -> set[str]:
+    """The pages FILES lists that are in CACHE's site folder as the state left them (the
+    same size and time), each a plain file reached without following a link."""
+    found: set[str] = set()
+    if cache.usable() and cache.site.is_dir():
+        _verify(str(cache.site), "", files, found)
+    return found
+
+
+def _verify(folder: str, rel: str, files: dict[str, tuple[int, int]], found: set[str]) -> None:
+    try:
+        entries = os.scandir(folder)
+    except OSError:
+        return
+    with entries:
+        for entry in entries:
+            name = rel + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                _verify(entry.path, name + "/", files, found)
+            elif entry.is_file(follow_symlinks=False):
+                want = files.get(name)
+                if want is not None and want[0] == (st := entry.stat(follow_symlinks=False)).st_size:
+                    if want[1] == st.st_mtime_ns:
+                        found.add(name)
 
 
 def _keep_only(folder: str, rel: str, keep: Callable[[str, os.stat_result], bool], kept: set[str]) -> bool:
@@ -355,6 +389,8 @@ class ParsedStore:
 
     def load(self) -> dict[str, object]:
         """Every entry kept that is still of use, by path relative to the content folder."""
+        from .validate import Parsed
+
         entries: dict[str, object] = {}
         if not self.usable or not self.folder.is_dir():
             return entries
@@ -366,7 +402,12 @@ class ParsedStore:
                     head, group, held = _Unpickler(handle, parsed=True).load()
             except Exception:  # truncated or foreign: read those files again
                 continue
-            if head != self.head or not isinstance(held, dict) or self._file(group).name != entry.name:
+            if (
+                head != self.head
+                or not isinstance(held, dict)
+                or self._file(group).name != entry.name
+                or not all(isinstance(e, Parsed) and isinstance(e.key, tuple) for e in held.values())
+            ):
                 continue
             self.known[group] = set(held)
             entries.update(held)
@@ -380,6 +421,10 @@ class ParsedStore:
         groups: dict[str, dict[str, object]] = {}
         for rel in rels:
             groups.setdefault(rel.rpartition("/")[0], {})[rel] = entries[rel]
+        for entry in entries.values():  # (in a forked process: a meeting linked before is kept as read)
+            meeting = getattr(entry, "meeting", None)
+            if meeting is not None:
+                meeting.reset()
         changed = {
             group: pickle.dumps((self.head, group, held), protocol=pickle.HIGHEST_PROTOCOL)
             for group, held in groups.items()
@@ -404,11 +449,16 @@ class ParsedStore:
                 raise
         for group in gone:
             self._file(group).unlink(missing_ok=True)
-        # those of another content folder (one moved, say) go: only names sitegen gives
+        os.utime(self.folder)  # (used last: see below)
+        # of other content folders', those of the KEEP used last stay (a moved content folder's
+        # go in time): only names sitegen gives, never through a link
+        others = []
         for entry in os.scandir(self.folder.parent):
             if _PARSED.fullmatch(entry.name) and entry.path != str(self.folder):
                 if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path, ignore_errors=True)
+                    others.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path))
+        for _, path in sorted(others, reverse=True)[max(KEEP - 1, 0) :]:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def version() -> str:

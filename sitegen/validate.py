@@ -1061,10 +1061,11 @@ class ParseCache:
                 out.append(path)
         return out
 
-    def put(self, path: Path, content: Path, meeting: m.Meeting | None, problems: list) -> None:
-        """Keep what reading PATH gave (just read, elsewhere: see build.read_on_two)."""
+    def put(self, path: Path, content: Path, key: tuple, meeting: m.Meeting | None, problems: list) -> None:
+        """Keep what reading PATH gave (read elsewhere: see build.read_on_two), KEY taken
+        before it was read (a file saved meanwhile is then read again next time)."""
         rel = rel_path(path, content)
-        self.entries[rel] = Parsed(self.key(path), meeting, problems)
+        self.entries[rel] = Parsed(key, meeting, problems)
         self.fresh.add(rel)
 
     def get(self, path: Path, content: Path, problems: Problems) -> m.Meeting | None:

@@ -349,19 +349,85 @@ def test_kept_meeting_files_put_there_by_someone_else_run_nothing(tmp_path):
     same_as_clean(content, out, tmp_path, 1)
 
 
-def test_the_meeting_files_kept_for_another_content_folder_go(tmp_path):
-    """Only the kept meeting files of the content folder built last stay; nothing else is
-    removed, nor anything through a link."""
+def test_the_meeting_files_kept_for_content_folders_not_built_lately_go(tmp_path):
+    """Of the meeting files kept for other content folders (one moved, another beside it),
+    those built last stay, up to KEEP in all; nothing else is removed, nor through a link."""
+    import os
+
     content = copy_example(tmp_path)
     cache = state.cache_folder(content)
-    (cache / "parsed-0123456789abcdef").mkdir(parents=True)  # a content folder's that has moved
+    others = [cache / f"parsed-{n:016x}" for n in range(1, state.KEEP + 1)]
+    for n, folder in enumerate(others, 1):
+        folder.mkdir(parents=True)
+        os.utime(folder, (n * 1000, n * 1000))  # the first, used longest ago
     (cache / "parsed-mine").mkdir()
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "keep.pickle").write_text("keep")
     (cache / "parsed-fedcba9876543210").symlink_to(elsewhere, target_is_directory=True)
     kept_build(content, tmp_path / "out")
-    left = sorted(p.name for p in cache.iterdir() if p.name.startswith("parsed-"))
-    assert len(left) == 3 and "parsed-0123456789abcdef" not in left, left
-    assert {"parsed-mine", "parsed-fedcba9876543210"} <= set(left)
+    left = {p.name for p in cache.iterdir() if p.name.startswith("parsed-")}
+    assert {f.name for f in others} - left == {others[0].name}, left  # the KEEP - 1 used last stay
+    assert {"parsed-mine", "parsed-fedcba9876543210"} <= left
+    assert len(left) == 2 + state.KEEP  # (this content folder's too)
     assert (elsewhere / "keep.pickle").read_text() == "keep"
+
+
+def test_a_site_built_without_the_state_leaves_nothing_of_an_exempt_item_in_the_cache(tmp_path):
+    """The replaced site becomes the cached one: pages that are not the state's (here a
+    clean build's, made between) are not kept there, whatever the next build renders."""
+    content, out, _ = built_with_state(tmp_path)
+    rel = "meetings/2012/2012-06-13-planning.md"
+    phrase = b"internally illuminated sign would harm"
+    text = (content / rel).read_text()
+    exempt = text.replace(
+        "  - id: castle-street-advert\n", '  - id: castle-street-advert\n    exempt: "Paragraph 3"\n', 1
+    )
+    (content / rel).write_text(exempt)
+    kept_build(content, out)
+    (content / rel).write_text(text)
+    build(content, out, base_path="/", search=False)  # (no state: a clean build, with the text)
+    (content / rel).write_text(exempt)
+    kept_build(content, out)
+    for path in (tmp_path / ".sitegen-cache").rglob("*"):
+        if path.is_file() and "parsed-" not in str(path):
+            assert phrase not in path.read_bytes().replace(b"\n      ", b" "), path
+    same_as_clean(content, out, tmp_path, 1)
+
+
+def test_a_build_that_fails_leaves_no_process_and_keeps_the_cached_site(tmp_path):
+    import os
+
+    content = copy_example(tmp_path)
+    theme = tmp_path / "themes" / "default" / "templates"  # the site's own copy of a template
+    theme.mkdir(parents=True)
+    builtin = Path(__file__).resolve().parent.parent / "themes" / "default" / "templates" / "meeting.html"
+    (theme / "meeting.html").write_text(builtin.read_text())
+    out = tmp_path / "out"
+    kept_build(content, out)
+    kept_build(content, out)
+    cached = next((tmp_path / ".sitegen-cache").glob("site-*")) / "meetings" / "index.html"
+    (theme / "meeting.html").write_text("{{ no_such_variable }}")
+    _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
+    with pytest.raises(Exception, match="meeting.html"):
+        kept_build(content, out)
+    with pytest.raises(ChildProcessError):  # no process of the build left, running or unreaped
+        os.waitpid(-1, os.WNOHANG)
+    assert cached.is_file()  # the cached site is back where it was
+    assert not [p for p in out.parent.iterdir() if p.name.startswith((".out.tmp-", ".out.old-", ".out.trash-"))]
+    (theme / "meeting.html").write_text(builtin.read_text())
+    report = kept_build(content, out)
+    assert report.rendered < report.pages / 2, report.rendered
+    same_as_clean(content, out, tmp_path, 1)
+
+
+def test_a_build_killed_once_it_took_the_cached_site_leaves_nothing_behind(tmp_path):
+    """A build killed just after it moved the cached site beside the output (its staging
+    folder): the next build knows that folder as sitegen's and removes it."""
+    content, out, cached = built_with_state(tmp_path)
+    kept_build(content, out)
+    site = cached.parent.parent
+    site.rename(out.parent / ".out.tmp-99999")  # what state.take does, and then the build died
+    kept_build(content, out)
+    assert not (out.parent / ".out.tmp-99999").exists()
+    same_as_clean(content, out, tmp_path, 1)
