@@ -39,7 +39,17 @@ from .validate import (
     read_site_files,
     rel_path,
 )
-from .write import MARKER, MARKER_TEXT, output_lock, recover, safe_output, staging_folder, swap_in, write_file
+from .write import (
+    MARKER,
+    MARKER_TEXT,
+    folder_of,
+    output_lock,
+    recover,
+    safe_output,
+    staging_folder,
+    swap_in,
+    write_file,
+)
 
 Log = Callable[[str], None]
 
@@ -789,16 +799,7 @@ def _due_since(
             out.append(page)
             continue
         path = f"{staging}/{rel}"
-        folder = path.rpartition("/")[0]
-        if folder not in made:
-            if folder.rpartition("/")[0] in made:
-                try:
-                    os.mkdir(folder)
-                except FileExistsError:
-                    pass
-            else:
-                os.makedirs(folder, exist_ok=True)
-            made.add(folder)
+        folder_of(path, made)
         state.link_or_copy(f"{site}/{rel}", path)
     return out
 

@@ -281,12 +281,9 @@ def replace_file(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def write_file(root: Path, rel: str, data: bytes | Any, made: set[str]) -> None:
-    """Write DATA (bytes, or anything with ``chunks()`` giving bytes) to ROOT/REL.
-    MADE remembers the folders already made: a folder whose parent is known to exist
-    takes one system call, and a file is written through its descriptor, unbuffered
-    (a site is tens of thousands of small files, each in its own folder)."""
-    path = f"{root}/{rel}"
+def folder_of(path: str, made: set[str]) -> None:
+    """Make the folder of PATH, unless MADE (the folders known to exist) has it: one system
+    call when its parent is known to exist."""
     folder = path.rpartition("/")[0]
     if folder not in made:
         parent = folder.rpartition("/")[0]
@@ -299,6 +296,15 @@ def write_file(root: Path, rel: str, data: bytes | Any, made: set[str]) -> None:
             os.makedirs(folder, exist_ok=True)
             made.add(parent)
         made.add(folder)
+
+
+def write_file(root: Path, rel: str, data: bytes | Any, made: set[str]) -> None:
+    """Write DATA (bytes, or anything with ``chunks()`` giving bytes) to ROOT/REL.
+    MADE remembers the folders already made: a folder whose parent is known to exist
+    takes one system call, and a file is written through its descriptor, unbuffered
+    (a site is tens of thousands of small files, each in its own folder)."""
+    path = f"{root}/{rel}"
+    folder_of(path, made)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags, 0o666)
