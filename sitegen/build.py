@@ -119,12 +119,11 @@ def load(
     paths = meeting_files(content)
     read = read_on_two(paths, content) if cache is None else None
     if cache is not None:
-        stale = cache.stale(paths, content)
-        keys = [cache.key(path) for path in stale]  # (before reading: see ParseCache.put)
-        many = read_on_two(stale, content)
-        for n, path in enumerate(stale):
+        stale = cache.stale(paths, content)  # (each with its key taken before reading: see ParseCache.put)
+        many = read_on_two([path for path, _ in stale], content)
+        for n, (path, key) in enumerate(stale):
             if many is not None:
-                cache.put(path, content, keys[n], *many[n])
+                cache.put(path, content, key, *many[n])
             else:
                 cache.get(path, content, Problems())  # (its problems are kept, and said below)
         if on_read is not None:

@@ -257,7 +257,8 @@ def keep_cached(staging: Path, files: dict[str, tuple[int, int]]) -> set[str]:
     from .write import MARKER
 
     kept: set[str] = set()
-    _keep_only(str(staging), "", lambda rel, st: rel == MARKER or files.get(rel) == (st.st_size, st.st_mtime_ns), kept)
+    as_left = _as_left(files)
+    _keep_only(str(staging), "", lambda rel, st: rel == MARKER or as_left(rel, st), kept)
     kept.discard(MARKER)
     return kept
 
@@ -320,44 +321,38 @@ def verified(cache: Cache, files: dict[str, tuple[int, int]]) -> set[str]:
     same size and time), each a plain file reached without following a link."""
     found: set[str] = set()
     if cache.usable() and cache.site.is_dir():
-        _verify(str(cache.site), "", files, found)
+        try:
+            _keep_only(str(cache.site), "", _as_left(files), found, remove=False)
+        except OSError:  # (a folder that cannot be read: its pages are rendered again)
+            found.clear()
     return found
 
 
-def _verify(folder: str, rel: str, files: dict[str, tuple[int, int]], found: set[str]) -> None:
-    try:
-        entries = os.scandir(folder)
-    except OSError:
-        return
-    with entries:
-        for entry in entries:
-            name = rel + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                _verify(entry.path, name + "/", files, found)
-            elif entry.is_file(follow_symlinks=False):
-                want = files.get(name)
-                if want is not None and want[0] == (st := entry.stat(follow_symlinks=False)).st_size:
-                    if want[1] == st.st_mtime_ns:
-                        found.add(name)
+def _as_left(files: dict[str, tuple[int, int]]) -> Callable[[str, os.stat_result], bool]:
+    """Whether a page is as the state left it: listed in FILES with its size and time."""
+    return lambda rel, st: files.get(rel) == (st.st_size, st.st_mtime_ns)
 
 
-def _keep_only(folder: str, rel: str, keep: Callable[[str, os.stat_result], bool], kept: set[str]) -> bool:
+def _keep_only(
+    folder: str, rel: str, keep: Callable[[str, os.stat_result], bool], kept: set[str], remove: bool = True
+) -> bool:
     """Below FOLDER (REL in the site), remove every file that KEEP(rel, its lstat) refuses,
     every link and anything else that is not a plain file or folder (never following a
-    link), and the folders left empty; add the files kept to KEPT. Whether any is left."""
+    link), and the folders left empty; add the files kept to KEPT. Whether any is left.
+    Without REMOVE, only find the files kept."""
     left = False
     with os.scandir(folder) as entries:
         for entry in entries:
             name = rel + entry.name
             if entry.is_dir(follow_symlinks=False):
-                if _keep_only(entry.path, name + "/", keep, kept):
+                if _keep_only(entry.path, name + "/", keep, kept, remove):
                     left = True
-                else:
+                elif remove:
                     os.rmdir(entry.path)
             elif entry.is_file(follow_symlinks=False) and keep(name, entry.stat(follow_symlinks=False)):
                 kept.add(name)
                 left = True
-            else:
+            elif remove:
                 os.unlink(entry.path)
     return left
 

@@ -1051,14 +1051,15 @@ class ParseCache:
         except OSError:
             return (0, 0, LANGUAGES)
 
-    def stale(self, paths: list[Path], content: Path) -> list[Path]:
-        """Those of PATHS that get() would read."""
+    def stale(self, paths: list[Path], content: Path) -> list[tuple[Path, tuple]]:
+        """Those of PATHS that get() would read, each with its key as it is now."""
         entries = self.entries
         out = []
         for path in paths:
             entry = entries.get(rel_path(path, content))
-            if entry is None or entry.key != self.key(path) or entry.key[:2] == (0, 0):
-                out.append(path)
+            key = self.key(path)
+            if entry is None or entry.key != key or key[:2] == (0, 0):
+                out.append((path, key))
         return out
 
     def put(self, path: Path, content: Path, key: tuple, meeting: m.Meeting | None, problems: list) -> None:
