@@ -27,7 +27,7 @@ from .i18n import N_
 from .link import Linker, NeedsFullLink, link
 from .markdown import Markdown
 from .pages import Page, has_executive, plan
-from .publish import Streamed
+from .publish import ModelFile, Publisher, Streamed
 from .render import environment, theme_folders
 from .urls import NAMED, Urls, asset_path, language_prefix, output_file, path_for, path_of
 from .validate import (
@@ -347,7 +347,10 @@ class Builder:
         if not model.site.title:
             model.site.title = self._default_title()
         self.assets = self._assets()
-        self.planned: dict[str, Page] = {}  # the last plan's pages by output file
+        # the last plan's pages by output file, and the feeds and calendars that are made
+        # as pages are (recorded, and made again only when what they read changed)
+        self.planned: dict[str, Page | ModelFile] = {}
+        self._publisher: Publisher | None = None
         self.asset_names = {name: rel for rel, (_, name) in self.assets.items()}
         for env in self.envs.values():
             env.tests["upcoming"] = self.is_upcoming
@@ -390,10 +393,12 @@ class Builder:
                 page.language = language
                 pages.append(page)
         self.planned = {page.file: page for page in pages}
-        if len(self.planned) != len(pages):
+        parts = [part for part in self.publisher().plan() if not part.whole]
+        self.planned.update((part.file, part) for part in parts)
+        if len(self.planned) != len(pages) + len(parts):
             seen: dict[str, Page] = {}
             problems = Problems()
-            for page in pages:
+            for page in [*pages, *parts]:
                 out = page.file
                 if out in seen:
                     problems.error(
@@ -492,9 +497,21 @@ class Builder:
             out.append((lang, i18n.language_name(lang), address, full))
         return out
 
-    def render(self, page: Page) -> bytes:
+    def publisher(self) -> Publisher:
+        """What makes the feeds, calendars and data files (one for the process)."""
+        if self._publisher is None:
+            loaded = self.loaded
+            self._publisher = Publisher(
+                loaded.model, loaded.urls, loaded.markdown.render, self.each_language, self.speak
+            )
+        return self._publisher
+
+    def render(self, page: Page | ModelFile) -> bytes:
         if page.language != self.loaded.urls.language:
             self.speak(page.language)
+        if page.__class__ is ModelFile:  # a feed or calendar made as pages are (see plan)
+            return self.publisher().make_alone(page)  # type: ignore[arg-type]
+        assert isinstance(page, Page)
         try:
             template = self.envs.get(page.language, self.env).get_template(page.template)
             present.Dated.start()
@@ -535,29 +552,34 @@ class Builder:
             raise jinja2.TemplateError(f'the theme has no static file "{name}"')
         return self.loaded.urls.root + rel
 
-    def extra_files(self, pages: list[Page], search: bool) -> dict[str, bytes]:
-        """Feeds, calendars, data, sitemap, robots.txt and redirects, by output path."""
-        return {rel: bytes(data) for rel, data in self.iter_extra_files(pages, search)}
+    def extra_files(self, pages: list[Page], search: bool, whole_only: bool = False) -> dict[str, bytes]:
+        """Feeds, calendars, data, sitemap, robots.txt and redirects, by output path
+        (WHOLE_ONLY: see iter_extra_files)."""
+        return {rel: bytes(data) for rel, data in self.iter_extra_files(pages, search, whole_only)}
 
-    def iter_extra_files(self, pages: list[Page], search: bool) -> Iterator[tuple[str, bytes | Streamed]]:
+    def iter_extra_files(
+        self, pages: list[Page], search: bool, whole_only: bool = False
+    ) -> Iterator[tuple[str, bytes | Streamed]]:
         """The same, one file at a time, large ones as Streamed: a full build writes each
-        as it comes, never holding them all."""
-        yield from self.model_files()
+        as it comes, never holding them all. WHOLE_ONLY: of the model's files, only those
+        that are not made as pages are (see plan)."""
+        yield from self.model_files(whole_only)
         yield from self.page_files(pages)
 
-    def model_files(self) -> Iterator[tuple[str, bytes | Streamed]]:
-        """The feeds, calendars, data files and robots.txt: they need the model, not the plan."""
-        from .publish import Publisher
-
-        loaded = self.loaded
-        yield from Publisher(loaded.model, loaded.urls, loaded.markdown.render, self.each_language).files()
+    def model_files(self, whole_only: bool = False) -> Iterator[tuple[str, bytes | Streamed]]:
+        """The feeds, calendars, data files and robots.txt: they need the model, not the
+        plan. WHOLE_ONLY: those that read the whole record (see ModelFile)."""
+        publisher = self.publisher()
+        parts = publisher.plan()
+        yield from publisher.made([part for part in parts if part.whole] if whole_only else parts)
 
     def page_files(self, pages: list[Page]) -> Iterator[tuple[str, bytes]]:
         """The sitemap, the record's schema and the redirects: they need the plan."""
-        from .publish import Publisher, redirect_page
+        from .publish import redirect_page
 
         loaded = self.loaded
-        publisher = Publisher(loaded.model, loaded.urls, loaded.markdown.render, self.each_language)
+        publisher = self.publisher()
+        pages = [p for p in pages if p.__class__ is Page]
         yield NAMED["sitemap"], publisher.sitemap([(p.path, p.language) for p in pages if p.template != "404.html"])
         yield NAMED["record-schema"], (Path(__file__).parent / "schemas" / "record.schema.json").read_bytes()
         pairs = publisher.redirects()
@@ -661,14 +683,16 @@ def _build(
         # only then is the cached site taken instead of linked page by page
         staging = staging_folder(output, take if opened is not None and output.is_dir() else None)
         aside: Aside | None = None
+        recorded = record_reads or kept is not None  # what each page reads is recorded
         try:
             cached = state.keep_cached(staging, opened.files) if taken and opened is not None else None
             if not serial(workers, _rough_page_count(model)):
                 # the feeds, calendars and data files need no plan: a forked process
                 # writes them while this one plans, then alongside the page renderers
-                aside = Aside(_write_model_files, builder, staging)
+                # (those recorded as pages are, only once they are known to be due)
+                aside = Aside(_write_model_files, builder, staging, recorded)
             pages = builder.plan()
-            keys = record.Keys(model, builder.lookups()) if record_reads or kept is not None else None
+            keys = record.Keys(model, builder.lookups()) if recorded else None
             last = opened.load() if opened is not None else None
             templates = builder.template_digests() if kept is not None else {}
             made: set[str] = set()
@@ -678,11 +702,18 @@ def _build(
                 only = _due_since(builder, keys, kept, last, templates, staging, made, cached)
             elif cached:  # the rest of the state could not be read: a clean build on the cached site
                 _drop(staging, cached)
+            if only is None and keys is not None:  # every page, and the feeds and calendars made as pages are
+                only = list(builder.planned.values())
+                every = True
+            else:
+                every = False
             count, extras, reads = render_pages(builder, pages, staging, workers, search, aside, keys, only)
             if cached:  # (the folders of pages gone, now that nothing more is written among them)
                 _prune(staging, cached - builder.planned.keys())
             aside = None
-            unchanged = f", {len(pages) - count} unchanged since the last build" if only is not None else ""
+            unchanged = (
+                f", {len(pages) - count} unchanged since the last build" if not every and only is not None else ""
+            )
             log(
                 f"render   {count} pages{unchanged} and {len(extras)} feeds, calendars, data files and redirects "
                 f"({time.perf_counter() - tick:.2f} s, {'1 process' if serial(workers, count) else f'{workers} processes'})"
@@ -712,7 +743,7 @@ def _build(
                 shutil.rmtree(staging, ignore_errors=True)
             raise
         if old_site is not None and kept is not None:
-            rendered = {p.file for p in (pages if only is None else only)}
+            rendered = builder.planned.keys() if only is None else {p.file for p in only}
             kept_files = last.files if last is not None else {}
             adopted = state.adopt(
                 kept, old_site, {rel: None if rel in rendered else kept_files.get(rel) for rel in builder.planned}
@@ -725,7 +756,7 @@ def _build(
             for rel, pairs, used in reads:
                 kept_reads.remember(rel, pairs, used)
             if last is None:
-                for page in pages:
+                for page in builder.planned.values():
                     kept_reads.sign(keys, page.file, page)
                 kept_reads.globals = builder.globals_signature(keys)
             gone = sorted({*kept_reads.by_page, *(last.files if last is not None else ())} - builder.planned.keys())
@@ -739,7 +770,7 @@ def _build(
                 kept.forget()  # (a build killed while the cache changes starts clean)
                 done = state.State(state.version(), kept.key, kept_reads, templates, last.files if last else {})
                 # (a cached site taken but not adopted is gone: every page is linked again)
-                written = pages if only is None or (taken and not adopted) else only
+                written = list(builder.planned.values()) if only is None or (taken and not adopted) else only
                 kept.save(done, output, [p.file for p in written], gone)
             except OSError as exc:
                 log(
@@ -843,7 +874,8 @@ def _render_share(
     index, count = task
     if index < 0:
         return _write_all(
-            staging, builder.page_files(pages) if index == -1 else builder.iter_extra_files(pages, search)
+            staging,
+            builder.page_files(pages) if index == -1 else builder.iter_extra_files(pages, search, keys is not None),
         )
     made: set[str] = set()
     done = 0
@@ -883,8 +915,8 @@ def on_forks(function: Callable[[Any], Any], tasks: list, jobs: int) -> list:
         _WORK = None
 
 
-def _write_model_files(builder: Builder, staging: Path) -> list[str]:
-    return _write_all(staging, builder.model_files())
+def _write_model_files(builder: Builder, staging: Path, whole_only: bool = False) -> list[str]:
+    return _write_all(staging, builder.model_files(whole_only))
 
 
 def _write_all(staging: Path, files: Iterator[tuple[str, bytes | Streamed]]) -> list[str]:
@@ -1047,7 +1079,7 @@ def render_pages(
         extras = extras + aside.result()  # type: ignore[operator]
     shares = [r for index, r in results if index >= 0]
     reads = [r for part in shares if isinstance(part, list) for r in part]
-    count = len(reads) if keys is not None else sum(shares)  # type: ignore[arg-type]
+    count = sum(p.__class__ is Page for p in due) if keys is not None else sum(shares)  # type: ignore[arg-type]
     return count, sorted(extras), reads
 
 

@@ -235,7 +235,7 @@ class Project:
         loaded = builder.loaded
         self.state = report.state
         self._cold, self._pending, self.keys = True, set(), None
-        self.pages = {p.file: p for p in report.planned}
+        self.pages = dict(builder.planned)  # (the feeds and calendars made as pages are among them)
         self.loaded, self.builder = loaded, builder
         self.extras = set(report.extras)
         self.withheld = withheld(loaded.model)
@@ -303,7 +303,8 @@ class Project:
         self.state.globals = globals_now
         due = self.state.due(keys, new_pages, changed, changed_templates, everything)
         clock("due")
-        rendered, written = len(due), self._render(builder, keys, due)
+        # (the pages: the feeds and calendars made as pages are, see Builder.plan, are not counted)
+        rendered, written = sum(p.__class__ is Page for _, p in due), self._render(builder, keys, due)
         clock("render")
         deleted = 0
         for rel in self.pages.keys() - new_pages.keys():
@@ -319,7 +320,7 @@ class Project:
             self.extras_due = True
             extras: dict[str, bytes] = {}
         else:
-            extras = builder.extra_files(list(new_pages.values()), self.search)
+            extras = builder.extra_files(list(new_pages.values()), self.search, whole_only=True)
         written += self._write_extras(extras)
         deleted += self._drop_extras(extras, new_pages)
         assets = self._assetsnapshot(builder)
@@ -445,7 +446,7 @@ class Project:
             return 0
         self.extras_due = False
         with paused_gc():
-            extras = self.builder.extra_files(list(self.pages.values()), self.search)
+            extras = self.builder.extra_files(list(self.pages.values()), self.search, whole_only=True)
             return self._write_extras(extras) + self._drop_extras(extras, self.pages)
 
     def _sync_assets(self, builder: Builder) -> None:

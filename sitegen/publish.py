@@ -11,6 +11,8 @@ import datetime as dt
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from . import model as m
@@ -44,18 +46,48 @@ FEED_ENTRIES = 50
 UTC = dt.UTC
 
 
+@dataclass
+class ModelFile:
+    """A feed, calendar or data file to be made (Publisher.make): to the model's files what
+    a Page is to pages. Reads.due looks at it as at a page: KIND as its template, GIVEN
+    (what the plan worked out for it) as its context. A WHOLE file reads the whole
+    record (the open data, the calendar of every meeting): it is made on every build,
+    never recorded."""
+
+    file: str  # relative to the output folder
+    kind: str  # the Publisher method that makes it
+    given: tuple  # its arguments
+    language: str
+    prefix: str  # its language's pages' prefix
+    whole: bool = False
+    title: ClassVar[str] = ""
+
+    @property
+    def path(self) -> str:
+        return self.file
+
+    @property
+    def template(self) -> str:
+        return "\x05" + self.kind
+
+    @property
+    def context(self) -> dict[str, object]:
+        return {str(n): value for n, value in enumerate(self.given)}  # (each list copied by Reads.due)
+
+
 class Publisher:
     """The feeds, calendars and open data of a model. On a site in several languages, the
     feeds and calendars are written in each (under its prefix, as its pages are), the open
     data once. EACH_LANGUAGE (Builder.each_language) puts each language's words and
-    addresses in use in turn, with its pages' prefix."""
+    addresses in use in turn, with its pages' prefix; SPEAK (Builder.speak) one of them."""
 
-    def __init__(self, model: m.Model, urls: Urls, render_md, each_language=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, model: m.Model, urls: Urls, render_md, each_language=None, speak=None) -> None:  # type: ignore[no-untyped-def]
         self.model = model
         self.urls = urls
         self.md = render_md
         self.languages = model.site.published
         self.each_language = each_language or (lambda: iter([(self.languages[0], "")]))
+        self.speak: Callable[[str], None] | None = speak
         self.prefix = ""
         self.tz = ZoneInfo(model.site.timezone)
         base = model.site.base_url
@@ -74,15 +106,6 @@ class Publisher:
             return self.origin + obj
         return self.origin + ("" if isinstance(obj, m.Document) else self.prefix) + path_of(obj)
 
-    def in_languages(self) -> Iterator[str]:
-        """Each language in turn, its words and addresses in use; the first's after."""
-        try:
-            for _language, prefix in self.each_language():
-                self.prefix = prefix
-                yield prefix
-        finally:
-            self.prefix = ""
-
     def when(self, meeting: m.Meeting) -> dt.datetime:
         return dt.datetime.combine(meeting.date, meeting.start or dt.time(0), self.tz)
 
@@ -93,6 +116,39 @@ class Publisher:
 
     def files(self) -> Iterator[tuple[str, bytes | Streamed]]:
         """Every file, one at a time: the caller writes each before the next is made."""
+        return self.made(self.plan())
+
+    def made(self, parts: list[ModelFile]) -> Iterator[tuple[str, bytes | Streamed]]:
+        """PARTS (of plan()) made in turn, each in its language."""
+        speaking = None
+        try:
+            for part in parts:
+                if part.language != speaking and self.speak is not None:
+                    self.speak(part.language)
+                    speaking = part.language
+                yield part.file, self.make(part)
+        finally:
+            self.prefix = ""
+            if speaking is not None and self.speak is not None:
+                self.speak(self.languages[0])
+
+    def make(self, part: ModelFile) -> bytes | Streamed:
+        """The file PART (of plan()), in the language in use."""
+        self.prefix = part.prefix
+        return getattr(self, part.kind)(*part.given)
+
+    def make_alone(self, part: ModelFile) -> bytes:
+        """PART made afresh, sharing nothing made for another file (what it reads is all
+        its own, see sitegen.record), in the language in use."""
+        self._events, self._heads, self._moments = {}, {}, None
+        try:
+            return bytes(self.make(part))
+        finally:
+            self.prefix = ""
+
+    def plan(self) -> list[ModelFile]:
+        """Every file, to be made (see make): each feed and calendar in each language, with
+        what it is given; the open data once."""
         model = self.model
         held = model.held()
         meetings = list(reversed(held))
@@ -102,45 +158,58 @@ class Publisher:
         for d in decisions:
             by_body.setdefault(id(d.item.meeting.body), []).append(d)  # type: ignore[union-attr]
         named = NAMED
-        for at in self.in_languages():
+        parts: list[ModelFile] = []
+        for language, at in self.each_language():
+
+            def add(file: str, kind: str, *given: object, whole: bool = False) -> None:
+                parts.append(ModelFile(file, kind, given, language, at, whole))  # noqa: B023
+
             own = at + named["meetings-feed"]
-            yield own, self.meetings_feed(meetings, _("All meetings"), own)
+            add(own, "meetings_feed", meetings, _("All meetings"), own)
             own = at + named["decisions-feed"]
-            yield own, self.decisions_feed(decisions, _("All decisions"), own)
-            yield at + named["calendar"], self.calendar(held, f"{model.site.title}")
+            add(own, "decisions_feed", decisions, _("All decisions"), own)
+            add(at + named["calendar"], "calendar", held, f"{model.site.title}", whole=True)
             own = at + named["awaiting-feed"]
-            yield own, self.awaiting_feed(decisions, _("Awaiting decision"), own)
+            add(own, "awaiting_feed", decisions, _("Awaiting decision"), own)
             for issue in model.issues.values():
                 own = at + follow_feed(issue)
-                yield own, self.issue_feed(issue, own)
+                add(own, "issue_feed", issue, own)
                 coming = [x for x in dict.fromkeys(i.meeting for i in issue.items) if m.is_upcoming(x, model.today)]
                 calendar = path_for("issue-calendar", issue.id)
-                yield at + calendar, self.calendar(coming, f"{issue.title} – {model.site.authority}")
+                add(at + calendar, "calendar", coming, f"{issue.title} – {model.site.authority}")
             if model.has_people_file:
                 for person in model.people.values():
                     own = at + follow_feed(person)
-                    yield own, self.person_feed(person, own)
+                    add(own, "person_feed", person, own)
             if executive:
                 own = at + named["forward-plan-feed"]
-                yield own, self.plan_feed(_("Forward plan"), own)
-                yield at + named["forward-plan-calendar"], self.plan_calendar(_("Forward plan"))
+                add(own, "plan_feed", _("Forward plan"), own)
+                add(at + named["forward-plan-calendar"], "plan_calendar", _("Forward plan"))
             for body in model.bodies.values():
                 mine = [x for x in meetings if x.body is body]
                 own = at + body_feed(body, "meetings")
-                yield own, self.meetings_feed(mine, _("%(body)s: meetings", body=body.name), own)
+                add(own, "meetings_feed", mine, _("%(body)s: meetings", body=body.name), own)
                 own = at + body_feed(body, "decisions")
                 decided = by_body.get(id(body), [])
-                yield own, self.decisions_feed(decided, _("%(body)s: decisions", body=body.name), own)
-                yield at + body_calendar(body), self.calendar(body.meetings, f"{body.name} – {model.site.authority}")
+                add(own, "decisions_feed", decided, _("%(body)s: decisions", body=body.name), own)
+                add(at + body_calendar(body), "calendar", body.meetings, f"{body.name} – {model.site.authority}")
             for meeting in model.meetings.values():  # an upcoming meeting's own, to add to a calendar
                 if m.is_upcoming(meeting, model.today):
-                    yield at + meeting_calendar(meeting), self.calendar([meeting], self.meeting_name(meeting))
-        yield named["record"], Streamed(self.record_json)
-        yield named["decisions-csv"], self.decisions_csv(decisions)
-        yield named["declarations-csv"], self.declarations_csv()
-        yield named["money-csv"], self.money_csv()
-        sitemap = self.absolute(named["sitemap"])
-        yield named["robots"], f"User-agent: *\nAllow: /\nSitemap: {sitemap}\n".encode()
+                    add(at + meeting_calendar(meeting), "calendar", [meeting], self.meeting_name(meeting))
+        first, none = self.languages[0], ""
+        parts.append(ModelFile(named["record"], "record_file", (), first, none, True))
+        parts.append(ModelFile(named["decisions-csv"], "decisions_csv", (decisions,), first, none, True))
+        parts.append(ModelFile(named["declarations-csv"], "declarations_csv", (), first, none, True))
+        parts.append(ModelFile(named["money-csv"], "money_csv", (), first, none, True))
+        parts.append(ModelFile(named["robots"], "robots", (), first, none, True))
+        return parts
+
+    def record_file(self) -> Streamed:
+        return Streamed(self.record_json)
+
+    def robots(self) -> bytes:
+        sitemap = self.absolute(NAMED["sitemap"])
+        return f"User-agent: *\nAllow: /\nSitemap: {sitemap}\n".encode()
 
     # --- feeds -------------------------------------------------------------------
 

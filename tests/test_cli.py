@@ -178,11 +178,11 @@ def test_a_failure_while_publishing_aside_leaves_the_output_alone(tmp_path, monk
     build(tmp_path / "content", out, search=False, jobs=2)
     before = snapshot(out)
 
-    def broken(self):  # noqa: ANN001, ANN202
+    def broken(self, parts):  # noqa: ANN001, ANN202
         yield "feeds/meetings.atom", b"<feed/>"
         raise ValueError("the calendar could not be made")
 
-    monkeypatch.setattr(sitegen.publish.Publisher, "files", broken)
+    monkeypatch.setattr(sitegen.publish.Publisher, "made", broken)
     with pytest.raises(ValueError, match="calendar could not be made"):
         build(tmp_path / "content", out, search=False, jobs=2)
     assert snapshot(out) == before

@@ -431,3 +431,41 @@ def test_a_build_killed_once_it_took_the_cached_site_leaves_nothing_behind(tmp_p
     kept_build(content, out)
     assert not (out.parent / ".out.tmp-99999").exists()
     same_as_clean(content, out, tmp_path, 1)
+
+
+def test_feeds_and_calendars_are_made_again_only_when_what_they_read_changed(tmp_path):
+    """A topic's feed is made as a page is: an edit to one item makes its topic's feed
+    again, and leaves every other topic's feed as the last build wrote it (the very same
+    file), on the route a large site takes (a forked process for the open data)."""
+    import re
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import synth
+
+    content = tmp_path / "content"
+    synth.generate(80, content, executive=True)
+    out = tmp_path / "out"
+
+    def kept(n: int) -> None:
+        build(content, out, base_path="/", search=False, jobs=2, state_folder=state.cache_folder(content))
+        clean = tmp_path / f"clean-{n}"
+        build(content, clean, base_path="/", search=False, jobs=2)
+        assert snapshot(out) == snapshot(clean), f"after edit {n}"
+
+    kept(0)
+    feeds = sorted(out.glob("issues/*/feed.atom"))
+    assert len(feeds) > 10
+    before = {p: p.stat().st_ino for p in feeds}
+    path = next(p for p in sorted((content / "meetings").rglob("*.md")) if "\n    issue: " in p.read_text())
+    text = path.read_text()
+    issue = re.search(r"\n    issue: (\S+)", text)[1]  # type: ignore[index]
+    title = re.search(r"\n    title: ([^\n]+)\n    issue: " + re.escape(issue), text)
+    assert title is not None
+    path.write_text(text.replace(title[0], title[0].replace(title[1], title[1] + " (revised)"), 1))
+    kept(1)
+    changed = [p.relative_to(out).as_posix() for p in feeds if p.stat().st_ino != before[p]]
+    assert changed == [f"issues/{issue}/feed.atom"]
+    assert "(revised)" in (out / changed[0]).read_text()
