@@ -742,15 +742,8 @@ def _build(
             if not (taken and kept is not None and state.give_back(kept, staging)):
                 shutil.rmtree(staging, ignore_errors=True)
             raise
-        if old_site is not None and kept is not None:
-            rendered = builder.planned.keys() if only is None else {p.file for p in only}
-            kept_files = last.files if last is not None else {}
-            adopted = state.adopt(
-                kept, old_site, {rel: None if rel in rendered else kept_files.get(rel) for rel in builder.planned}
-            )
-        else:
-            adopted = False
         kept_reads = None
+        gone: list[str] = []
         if keys is not None:
             kept_reads = last.reads if last is not None else record.Reads()
             for rel, pairs, used in reads:
@@ -764,18 +757,34 @@ def _build(
                 kept_reads.forget(rel)
         # nothing rendered and nothing gone: the state kept says all there is to say (a value
         # that changed but that no page reads is found changed again next time, to no effect)
-        unchanged = last is not None and only == [] and not gone and (adopted or not taken)
-        if kept is not None and kept_reads is not None and not unchanged:
-            try:
-                kept.forget()  # (a build killed while the cache changes starts clean)
-                done = state.State(state.version(), kept.key, kept_reads, templates, last.files if last else {})
-                # (a cached site taken but not adopted is gone: every page is linked again)
-                written = list(builder.planned.values()) if only is None or (taken and not adopted) else only
-                kept.save(done, output, [p.file for p in written], gone)
-            except OSError as exc:
-                log(
-                    f"warning: the build state was not kept in {kept.folder} ({exc.strerror or exc}); the next build is a full one"
+        unchanged = last is not None and only == [] and not gone
+        body = None  # the state to keep, pickled by a forked process while the cached site is made
+        if kept is not None and kept_reads is not None and not unchanged and hasattr(os, "fork"):
+            body = Aside(state.pickled, kept_reads, templates)
+        try:
+            if old_site is not None and kept is not None:
+                rendered = builder.planned.keys() if only is None else {p.file for p in only}
+                kept_files = last.files if last is not None else {}
+                adopted = state.adopt(
+                    kept, old_site, {rel: None if rel in rendered else kept_files.get(rel) for rel in builder.planned}
                 )
+            else:
+                adopted = False
+            unchanged = unchanged and (adopted or not taken)
+            if kept is not None and kept_reads is not None and not unchanged:
+                try:
+                    kept.forget()  # (a build killed while the cache changes starts clean)
+                    done = state.State(state.version(), kept.key, kept_reads, templates, last.files if last else {})
+                    # (a cached site taken but not adopted is gone: every page is linked again)
+                    written = list(builder.planned.values()) if only is None or (taken and not adopted) else only
+                    kept.save(done, output, [p.file for p in written], gone, _pickled(body))
+                except OSError as exc:
+                    log(
+                        f"warning: the build state was not kept in {kept.folder} ({exc.strerror or exc}); the next build is a full one"
+                    )
+        finally:
+            if body is not None:
+                body.cancel()
     for aside in keeping:
         try:
             store.save(*aside.result())  # type: ignore[misc]
@@ -793,6 +802,16 @@ def _build(
         count,
         kept_reads,
     )
+
+
+def _pickled(body: Aside | None) -> bytes | None:
+    """The state as the forked process BODY pickled it, or None (then pickle it here)."""
+    if body is None:
+        return None
+    try:
+        return body.result()  # type: ignore[return-value]
+    except Exception:  # (it failed, or ran out of memory)
+        return None
 
 
 def _due_since(

@@ -197,13 +197,15 @@ class Project:
         After a full build: the first comparison of the recorded reads with the model,
         which finds nothing changed but keeps each object's values as they are, so that
         the first edit compares against them at once (see record.Reads.compare) instead
-        of working out every value (5 s at 10,000 meetings)."""
+        of working out every value (5 s at 10,000 meetings); and each page's reads as a
+        set again, if they came from the build state on disk (see record.Reads.thaw)."""
         if not self._cold or self.loaded is None or self.builder is None or self.problems:
             return False
         self._cold = False
         with paused_gc():
             keys = self.keys = record.Keys(self.loaded.model, self.builder.lookups())
             self._pending |= self.state.compare(keys)  # (none, but if any, the next edit renders their pages)
+            self.state.thaw()
         return False
 
     def _build(self, started: float, inputs: dict[str, tuple[int, int]] | None) -> Result:

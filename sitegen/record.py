@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import operator
+from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -260,7 +261,9 @@ class Reads:
         self.by_object: dict[str, tuple[list[str], list[int]]] = {}  # attributes read of each object, and their numbers
         self._groups: list[_Group] | None = None  # by_object, grouped (see compare); None: to group again
         self._wide: dict[str, dict[str, int]] = {}  # see remember
-        self.by_page: dict[str, frozenset[int]] = {}
+        # by output file, the numbers of the reads it made: a frozenset, or as the build
+        # state on disk keeps them, an array (read back at once, see thaw)
+        self.by_page: dict[str, frozenset[int] | array] = {}
         self.templates: dict[str, frozenset[str]] = {}
         self.signatures: dict[str, tuple[object, object]] = {}  # (as given, normalized)
         self.globals: object = None
@@ -272,7 +275,18 @@ class Reads:
         state["_groups"] = None
         state["_wide"] = {}
         state["signatures"] = {rel: (None, now) for rel, (_, now) in self.signatures.items()}
+        state["by_page"] = {
+            rel: numbers if numbers.__class__ is array else array("i", numbers) for rel, numbers in self.by_page.items()
+        }
         return state
+
+    def thaw(self) -> None:
+        """Each page's reads as a set, as remember keeps them (after the state on disk was
+        read: an edit then finds the pages it reaches without looking through them all)."""
+        self.by_page = {
+            rel: numbers if numbers.__class__ is frozenset else frozenset(numbers)
+            for rel, numbers in self.by_page.items()
+        }
 
     def remember(self, rel: str, pairs: list[tuple[str, str, object]], templates: set[str]) -> None:
         values, by_object, wide = self.values, self.by_object, self._wide
@@ -404,7 +418,12 @@ class Reads:
                     signatures[rel] = (raw, now)
                     continue
                 signatures[rel] = (raw, now)
-            if everything or rel not in by_page or not by_page[rel].isdisjoint(changed):
+            numbers = by_page.get(rel)
+            if everything or numbers is None:
+                due.append((rel, page))
+            elif not (
+                numbers.isdisjoint(changed) if numbers.__class__ is frozenset else changed.isdisjoint(numbers)  # type: ignore[union-attr]
+            ):
                 due.append((rel, page))
             elif templates and not used[rel].isdisjoint(templates):
                 due.append((rel, page))

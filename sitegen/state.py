@@ -126,17 +126,18 @@ class Cache:
         except FileNotFoundError:
             pass
 
-    def save(self, state: State, output: Path, written: list[str], gone: list[str]) -> None:
+    def save(self, state: State, output: Path, written: list[str], gone: list[str], body: bytes | None = None) -> None:
         """Keep STATE, with the pages WRITTEN into OUTPUT linked into the cache (GONE
-        taken out of it). Only the state file and its own site folder are touched."""
+        taken out of it). Only the state file and its own site folder are touched.
+        BODY: STATE's reads and templates already pickled (see pickled)."""
         if not self.usable():
             raise OSError(f"{self.folder} or {self.site} is a link or a file, not sitegen's folder")
         self.folder.mkdir(exist_ok=True)
         self._folders = {}
         if self.site.is_dir() and (not state.files or not all(map(self._plain, [*written, *gone]))):
             # a clean build's (whatever the cache held is stale), or a link put among sitegen's
-            # folders: start the folder afresh (rmtree removes a link, never what it leads to)
-            shutil.rmtree(self.site)
+            # folders: start the folder afresh (removed in the background, never through a link)
+            self._discard(self.site)
             state.files.clear()
             self._folders = {}
         if not self.site.is_dir():
@@ -167,12 +168,20 @@ class Cache:
                 # the cached pages first: a build reads them before the rest (see Opened)
                 head = (state.version, state.settings, state.files)
                 pickle.dump(head, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump((state.reads, state.templates), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.write(body if body is not None else pickled(state.reads, state.templates))
             os.replace(tmp_file, self.file)
         except BaseException:
             tmp_file.unlink(missing_ok=True)  # (a full disk, say: nothing half written is left)
             raise
         self.prune()
+
+    def _discard(self, folder: Path) -> None:
+        """Move FOLDER (of the cache's) aside at once and remove it in the background."""
+        from .write import remove_later
+
+        aside = self.folder / f".removing-{os.getpid()}-{next(_COUNT)}"
+        os.rename(folder, aside)
+        remove_later(aside)
 
     def prune(self, keep: int = KEEP) -> list[str]:
         """Remove the states of all but the KEEP settings used last (by their state file's
@@ -192,6 +201,11 @@ class Cache:
                 shutil.rmtree(site, ignore_errors=True)  # (rmtree never follows a link inside)
             removed.append(key)
         return removed
+
+
+def pickled(reads: record.Reads, templates: dict[str, str]) -> bytes:
+    """What a state file holds after the cached pages' list (see Opened.load)."""
+    return pickle.dumps((reads, templates), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class Opened:
@@ -523,6 +537,8 @@ class _Unpickler(pickle.Unpickler):
         ("copyreg", "_reconstructor"),
         ("builtins", "object"),
         ("builtins", "str"),
+        ("array", "array"),
+        ("array", "_array_reconstructor"),
     }
 
     PARSED = {  # and the model's classes: what a meeting file is read into (see ParsedStore)
