@@ -830,7 +830,7 @@ def _due_since(
     site (CACHED: its pages, see state.take), kept there; of those, the ones to render
     and the ones no longer planned are removed from it first."""
     reads = last.reads
-    changed = reads.compare(keys)
+    changed = reads.compare(keys, once=True)
     edited = {
         name for name in templates.keys() | last.templates.keys() if templates.get(name) != last.templates.get(name)
     }

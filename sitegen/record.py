@@ -159,6 +159,23 @@ class Keys:
                 objects[key] = obj
 
     def normalize(self, value: object) -> object:
+        kind = value.__class__
+        # the commonest first, by their very classes (what the rest gives them too)
+        if kind in _PLAIN:
+            return value
+        if kind is str:
+            if len(value) <= _LONG:  # type: ignore[arg-type]
+                return value
+            return (_DIGEST, hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest())  # type: ignore[attr-defined]
+        if kind is list and not value:
+            return ()
+        if kind is not m.Texts:
+            key = self.by_id.get(id(value))  # (a model object: only those are keyed, by their ids while they live)
+            if key is not None:
+                return (REF, key)
+        return self._normalize(value)
+
+    def _normalize(self, value: object) -> object:
         if value.__class__ is m.Texts:  # a text by language: each language's
             return ("\x03texts", tuple([(k, self.normalize(t)) for k, t in value.texts.items()]))  # type: ignore[attr-defined]
         if isinstance(value, str) and len(value) > _LONG:
@@ -326,9 +343,13 @@ class Reads:
         self.templates.pop(rel, None)
         self.signatures.pop(rel, None)
 
-    def compare(self, keys: Keys) -> set[int]:
-        """The reads whose values KEYS' model gives otherwise (kept as the new values)."""
+    def compare(self, keys: Keys, once: bool = False) -> set[int]:
+        """The reads whose values KEYS' model gives otherwise (kept as the new values).
+        ONCE: the only comparison with this model (a build's): the values are not kept
+        as they were for the next."""
         changed: set[int] = set()
+        by_id = keys.by_id
+        normalize = keys.normalize
         if self._groups is None:
             self._groups = _groups(self.by_object)
         values = self.values
@@ -351,6 +372,29 @@ class Reads:
             if raws == last:
                 continue  # the very same values (or equal ones): nothing these objects showed changed
             single = len(group.attrs) == 1
+            if once and last is None:
+                for raw, numbers in zip(raws, group.numbers, strict=True):
+                    if raw is None:  # the object is gone
+                        for n in numbers:
+                            if values[n] is not GONE:
+                                values[n] = GONE
+                                changed.add(n)
+                        continue
+                    for value, n in zip((raw,) if single else raw, numbers, strict=True):
+                        # (what normalize gives the commonest values, without the call)
+                        kind = value.__class__
+                        if kind in _PLAIN or (kind is str and len(value) <= _LONG):  # type: ignore[arg-type]
+                            now = value
+                        elif kind is list and not value:
+                            now = ()
+                        elif kind in _KEYED and (key := by_id.get(id(value))) is not None:
+                            now = (REF, key)
+                        else:
+                            now = normalize(value)
+                        if now != values[n]:
+                            values[n] = now
+                            changed.add(n)
+                continue
             if last is None:  # the first comparison: every object
                 spans: list[range] = [range(len(raws))]
                 last = group.raw = [None] * len(raws)
@@ -435,6 +479,7 @@ class Reads:
 
 
 _SLICE = 64  # objects compared in one go before looking at them one by one
+_KEYED = frozenset(MODEL_CLASSES)
 _WIDE = 32  # attributes of one object read, beyond which remember looks them up in a table
 
 
