@@ -24,7 +24,7 @@ from .errors import ContentError, Location, Problem, Problems
 from .files import check_exempt, published_files
 from .files import scan as scan_files
 from .i18n import N_
-from .link import Linker, NeedsFullLink, link
+from .link import Linker, NeedsFullLink, link, linking_prose
 from .markdown import Markdown
 from .pages import Page, has_executive, plan
 from .publish import ModelFile, Publisher, Streamed
@@ -126,6 +126,10 @@ def load(
                 cache.put(path, content, key, *many[n])
             else:
                 cache.get(path, content, Problems())  # (its problems are kept, and said below)
+            entry = cache.entries.get(rel_path(path, content))
+            if entry is not None and entry.meeting is not None and entry.meeting.linking_prose is None:
+                # (what the linker checks of its prose, kept with it: see Linker.check_prose)
+                entry.meeting.linking_prose = linking_prose(entry.meeting)
         if on_read is not None:
             on_read(cache, paths)
     for n, path in enumerate(paths):
