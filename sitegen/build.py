@@ -632,11 +632,13 @@ def _build(
     jobs: int | None = None,
     record_reads: bool = False,
     state_folder: Path | None = None,
+    index: bool = True,
     _pending: list | None = None,
 ) -> BuildReport:
     """RECORD_READS: record what each page reads (BuildReport.state). STATE_FOLDER: keep
     the build state there, and render only what changed since the state kept there
-    (see sitegen.state)."""
+    (see sitegen.state). INDEX: with SEARCH, make the search index (else the pages
+    offer search, and the caller indexes them)."""
     started = time.perf_counter()
     content, output = Path(content), Path(output)
     tick = time.perf_counter()
@@ -731,7 +733,7 @@ def _build(
             files = len(published)
             write_file(staging, MARKER, MARKER_TEXT, made)
             log(f"write    theme assets and {files} files ({time.perf_counter() - tick:.2f} s)")
-            if search:
+            if search and index:
                 tick = time.perf_counter()
                 index_search(staging)
                 log(f"search   indexed with Pagefind ({time.perf_counter() - tick:.2f} s)")

@@ -154,6 +154,7 @@ class Project:
         self._pending: set[int] = set()  # reads found changed by warm, for the next edit
         self.keep_state = True  # start from, and keep, the build state on disk (see sitegen.state)
         self.defer_extras = False  # the preview server publishes feeds and data just after the reload
+        self.index_later = False  # the preview server indexes the first build for search once it serves it
         self.extras_due = False
 
     # --- what is watched -----------------------------------------------------
@@ -231,6 +232,7 @@ class Project:
             search=self.search,
             record_reads=True,
             state_folder=cache_folder(self.content) if self.keep_state else None,
+            index=not self.index_later,
         )
         builder = report.builder
         assert builder is not None and report.state is not None

@@ -486,6 +486,7 @@ def _serve(content: Path, output: Path, host: str, port: int, open_browser: bool
     output = Path(output).resolve()
     project = Project(content, output, base_path="/", log=lambda _: None, search=True)
     project.defer_extras = True
+    project.index_later = True  # (Pagefind takes a while on a large site: the pages are served first)
 
     def report(result) -> None:  # type: ignore[no-untyped-def]
         if result.ok:
@@ -546,6 +547,8 @@ def _serve(content: Path, output: Path, host: str, port: int, open_browser: bool
         log(str(problem))
     if first is not None:
         report(first)
+        if first.ok:
+            ioloop.IOLoop.current().call_later(0.5, indexer.request)
     if first is None or not first.ok:
         # nothing good to serve yet: keep trying on each save; every address lists the problems
         output.mkdir(parents=True, exist_ok=True)

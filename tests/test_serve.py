@@ -297,6 +297,9 @@ def test_stopping_the_preview_ends_its_search_indexers(tmp_path):
     proc = start_serve(content, port, tmp_path, PYTHONPATH=str(fake), FAKE_PAGEFIND_PIDS=str(pids))
     try:
         wait_for(lambda: pids.is_file() and pids.read_text().strip(), 30)  # the first build's indexer runs
+        # the pages are served while Pagefind works (for minutes on a large site)
+        wait_for(lambda: fetch(f"http://127.0.0.1:{port}/")[0] == 200, 20)
+        assert "Skip to main content" in fetch(f"http://127.0.0.1:{port}/")[1]
         proc.send_signal(15)
         proc.wait(15)
         running = [int(pid) for pid in pids.read_text().split()]
