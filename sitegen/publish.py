@@ -43,6 +43,7 @@ from .urls import (
 )
 
 FEED_ENTRIES = 50
+DECISIONS_SHOWN = FEED_ENTRIES * 2  # a decisions feed's entries (a meeting makes several)
 UTC = dt.UTC
 
 
@@ -164,13 +165,14 @@ class Publisher:
             def add(file: str, kind: str, *given: object, whole: bool = False) -> None:
                 parts.append(ModelFile(file, kind, given, language, at, whole))  # noqa: B023
 
+            # (a feed is given only what it shows: it is made again when that changes)
             own = at + named["meetings-feed"]
-            add(own, "meetings_feed", meetings, _("All meetings"), own)
+            add(own, "meetings_feed", meetings[:FEED_ENTRIES], _("All meetings"), own)
             own = at + named["decisions-feed"]
-            add(own, "decisions_feed", decisions, _("All decisions"), own)
+            add(own, "decisions_feed", decisions[:DECISIONS_SHOWN], _("All decisions"), own)
             add(at + named["calendar"], "calendar", held, f"{model.site.title}", whole=True)
             own = at + named["awaiting-feed"]
-            add(own, "awaiting_feed", decisions, _("Awaiting decision"), own)
+            add(own, "awaiting_feed", decisions, _("Awaiting decision"), own, whole=True)  # (reads every status)
             for issue in model.issues.values():
                 own = at + follow_feed(issue)
                 add(own, "issue_feed", issue, own)
@@ -188,9 +190,9 @@ class Publisher:
             for body in model.bodies.values():
                 mine = [x for x in meetings if x.body is body]
                 own = at + body_feed(body, "meetings")
-                add(own, "meetings_feed", mine, _("%(body)s: meetings", body=body.name), own)
+                add(own, "meetings_feed", mine[:FEED_ENTRIES], _("%(body)s: meetings", body=body.name), own)
                 own = at + body_feed(body, "decisions")
-                decided = by_body.get(id(body), [])
+                decided = by_body.get(id(body), [])[:DECISIONS_SHOWN]
                 add(own, "decisions_feed", decided, _("%(body)s: decisions", body=body.name), own)
                 add(at + body_calendar(body), "calendar", body.meetings, f"{body.name} – {model.site.authority}")
             for meeting in model.meetings.values():  # an upcoming meeting's own, to add to a calendar
@@ -239,8 +241,9 @@ class Publisher:
         return fg.atom_str(pretty=True)
 
     def meetings_feed(self, meetings: list[m.Meeting], title: str, path: str) -> bytes:
+        """A feed of MEETINGS (the latest: see plan)."""
         entries = []
-        for meeting in meetings[:FEED_ENTRIES]:
+        for meeting in meetings:
             stage = "cancelled" if meeting.status in ("cancelled", "postponed") else meeting.record
             words = STATUS_WORDS[meeting.status] if stage == "cancelled" else RECORD_WORDS[stage]
             items = "".join(f"<li>{_esc(i.label)}</li>" for i in meeting.items)
@@ -257,8 +260,9 @@ class Publisher:
         return self._feed(title, path, NAMED["meetings"], entries)
 
     def decisions_feed(self, decisions: list[m.Decision], title: str, path: str) -> bytes:
+        """A feed of DECISIONS (the latest: see plan)."""
         entries = []
-        for d in decisions[: FEED_ENTRIES * 2]:
+        for d in decisions:
             body = d.meeting.who_name
             label = _esc(_("Status:"))
             status = f"<p><strong>{label}</strong> {_esc(status_words(d.status))}</p>" if d.status else ""
