@@ -21,7 +21,7 @@ import datetime as dt
 import hashlib
 import io
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import babel
@@ -58,9 +58,13 @@ class Words:
     locale: babel.Locale
     translations: Translations
     digest: str  # of the language and every catalogue read: what the pages' words depend on
+    said: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # gettext's answers, kept
 
     def gettext(self, message: str) -> str:
-        return self.translations.gettext(message)
+        text = self.said.get(message)
+        if text is None:
+            text = self.said[message] = self.translations.gettext(message)
+        return text
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.translations.ngettext(singular, plural, n)
@@ -171,7 +175,10 @@ def activate(words: Words) -> None:
 
 def _(message: str, **params: object) -> str:
     """MESSAGE in the current language, with its %(name)s placeholders filled from PARAMS."""
-    text = current().gettext(message)
+    words = _CURRENT.get()
+    text = (words or current()).said.get(message)
+    if text is None:
+        text = current().gettext(message)
     return text % params if params else text
 
 
