@@ -90,8 +90,15 @@ class Publisher:
         self.each_language = each_language or (lambda: iter([(self.languages[0], "")]))
         self.speak: Callable[[str], None] | None = speak
         self.prefix = ""
-        self.tz = ZoneInfo(model.site.timezone)
-        base = model.site.base_url
+        self._settle()
+
+    def _settle(self) -> None:
+        """What every file takes from the site's settings (its time zone and full address),
+        read afresh, and nothing made for another file kept: as a file is made alone, what
+        it reads is all its own (see make_alone)."""
+        site = self.model.site
+        self.tz = ZoneInfo(site.timezone)
+        base = site.base_url
         self.origin = base if base.startswith("http") else "https://example.invalid" + base
         self.host = self.origin.split("://", 1)[1].split("/", 1)[0]
         self._events: dict[tuple[str, str], bytes] = {}  # by (prefix, meeting id)
@@ -141,7 +148,7 @@ class Publisher:
     def make_alone(self, part: ModelFile) -> bytes:
         """PART made afresh, sharing nothing made for another file (what it reads is all
         its own, see sitegen.record), in the language in use."""
-        self._events, self._heads, self._moments = {}, {}, None
+        self._settle()
         try:
             return bytes(self.make(part))
         finally:

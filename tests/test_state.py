@@ -484,3 +484,29 @@ def test_feeds_and_calendars_are_made_again_only_when_what_they_read_changed(tmp
     changed = [p.relative_to(out).as_posix() for p in feeds if p.stat().st_ino != before[p]]
     assert changed == [f"issues/{issue}/feed.atom"]
     assert "(revised)" in (out / changed[0]).read_text()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("timezone: Europe/London", "timezone: America/New_York"),
+        ("base_url: https://meetings.example.org/", "base_url: https://minutes.example.net/"),
+    ],
+)
+def test_the_site_settings_every_feed_reads_make_them_again(tmp_path, old, new):
+    """The feeds' and calendars' times and addresses come from site.yaml: a change there
+    makes them again, as a clean build does."""
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    kept_build(content, out)
+    site = content / "site.yaml"
+    assert old in site.read_text()
+    from sitegen.incremental import Project
+
+    preview = Project(content, tmp_path / "preview")
+    assert preview.build().ok
+    site.write_text(site.read_text().replace(old, new))
+    kept_build(content, out)
+    same_as_clean(content, out, tmp_path, 1)
+    assert preview.build().ok  # and the preview, after the same edit
+    same_as_clean(content, tmp_path / "preview", tmp_path, 2)
