@@ -720,8 +720,9 @@ def _build(
             unchanged = (
                 f", {len(pages) - count} unchanged since the last build" if not every and only is not None else ""
             )
+            recorded_made = sum(p.__class__ is ModelFile for p in only) if only is not None else 0
             log(
-                f"render   {count} pages{unchanged} and {len(extras)} feeds, calendars, data files and redirects "
+                f"render   {count} pages{unchanged} and {len(extras) + recorded_made} feeds, calendars, data files and redirects "
                 f"({time.perf_counter() - tick:.2f} s, {'1 process' if serial(workers, count) else f'{workers} processes'})"
             )
             tick = time.perf_counter()

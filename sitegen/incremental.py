@@ -153,7 +153,9 @@ class Project:
         self._comparing = False  # compared with a model whose pages are not all rendered yet
         self._pending: set[int] = set()  # reads found changed by warm, for the next edit
         self.keep_state = True  # start from, and keep, the build state on disk (see sitegen.state)
-        self.defer_extras = False  # the preview server publishes feeds and data just after the reload
+        # the preview server publishes the files made whole (the open data: see publish.ModelFile)
+        # just after the reload; the feeds and calendars made as pages are come with the pages
+        self.defer_extras = False
         self.index_later = False  # the preview server indexes the first build for search once it serves it
         self.extras_due = False
 

@@ -540,7 +540,7 @@ def _serve(content: Path, output: Path, host: str, port: int, open_browser: bool
     gc.disable()
     first = None
     try:
-        first = project.build()  # a full build, search index included
+        first = project.build()  # a full build (its search index made once it is served)
     except (ThemeError, SearchError, OSError) as exc:  # shown at every address until a save mends it
         problem = Problem(Location(str(content)), str(exc))
         project.problems = [problem]

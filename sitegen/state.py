@@ -35,6 +35,7 @@ FORMAT = 2  # the layout of a state file; a state of another layout is not read
 CACHE_NAME = ".sitegen-cache"
 KEEP = 3  # states kept in one cache folder: the settings used last (a build's, the preview's, ...)
 _STATE_FILE = re.compile(r"state-([0-9a-f]{16})\.pickle")
+_HALF_SAVED = re.compile(r"\.state-[0-9a-f]{16}\.pickle\.tmp-(\d+)")  # see Cache.save
 _PARSED = re.compile(r"parsed-[0-9a-f]{16}")
 _REMOVING = re.compile(r"\.removing-\d+-\d+")
 _COUNT = itertools.count()  # (a long-lived process adopts many times)
@@ -193,6 +194,9 @@ class Cache:
                 found = _STATE_FILE.fullmatch(entry.name)
                 if found and entry.is_file(follow_symlinks=False) and found[1] != self.key:
                     states.append((entry.stat(follow_symlinks=False).st_mtime_ns, found[1]))
+                half = _HALF_SAVED.fullmatch(entry.name)
+                if half and not _running(int(half[1])) and entry.is_file(follow_symlinks=False):
+                    os.unlink(entry.path)  # (a save whose process was killed)
         removed = []
         for _, key in sorted(states, reverse=True)[max(keep - 1, 0) :]:
             (self.folder / f"state-{key}.pickle").unlink(missing_ok=True)  # first: a half-removed site is unused
@@ -201,6 +205,19 @@ class Cache:
                 shutil.rmtree(site, ignore_errors=True)  # (rmtree never follows a link inside)
             removed.append(key)
         return removed
+
+
+def _running(pid: int) -> bool:
+    """Whether the process PID is running (this one, or any other)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # (another user's)
+        return True
+    return True
 
 
 def pickled(reads: record.Reads, templates: dict[str, str]) -> bytes:
@@ -282,7 +299,7 @@ def adopt(cache: Cache, old_site: Path, pages: dict[str, tuple[int, int] | None]
     as the cached ones) CACHE's site folder. Of it, only the PAGES (output files) with
     their given (size, time) stay, a walk removing everything else (links never
     followed): pages of another build or changed since, pages given None (rendered
-    again: the new ones are linked in afterwards), pages gone, feeds and data files;
+    again: the new ones are linked in afterwards), pages gone, the open data;
     the folders beside the pages (the search index, theme assets, copies of files) are
     removed in the background. False when it cannot be (a site folder is there, another
     file system): then OLD_SITE is removed as a replaced site always is."""

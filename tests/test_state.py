@@ -3,6 +3,7 @@ writes byte for byte what a clean build writes."""
 
 from __future__ import annotations
 
+import os
 import pickle
 import random
 from pathlib import Path
@@ -510,3 +511,24 @@ def test_the_site_settings_every_feed_reads_make_them_again(tmp_path, old, new):
     same_as_clean(content, out, tmp_path, 1)
     assert preview.build().ok  # and the preview, after the same edit
     same_as_clean(content, tmp_path / "preview", tmp_path, 2)
+
+
+def test_a_state_half_saved_by_a_killed_build_is_removed(tmp_path):
+    """A build killed while it wrote the state leaves its temporary file: the next build
+    that keeps a state removes it, and never one of a build still running."""
+    import subprocess
+    import sys
+
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    kept_build(content, out)
+    (kept,) = (tmp_path / ".sitegen-cache").glob("state-*.pickle")
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = kept.with_name(f".{kept.name}.tmp-{int(ended.stdout)}")
+    alive = kept.with_name(f".{kept.name}.tmp-{os.getppid()}")
+    for planted in (dead, alive):
+        planted.write_bytes(b"half a state")
+    _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
+    kept_build(content, out)
+    assert not dead.exists() and alive.exists()
+    same_as_clean(content, out, tmp_path, 1)
