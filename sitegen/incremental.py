@@ -294,6 +294,7 @@ class Project:
                 env.filters.update(builder.envs[language].filters)
                 env.tests.update(builder.envs[language].tests)
                 env.globals.update(builder.envs[language].globals)
+                env.forget_modules()  # (an imported template's macros keep the filters they were made with)
             builder.envs, builder.env = old_builder.envs, old_builder.env
         clock("builder")
         keys = self.keys = record.Keys(loaded.model, builder.lookups(), last=self.keys)

@@ -360,6 +360,14 @@ class Environment(jinja2.Environment):
             template = self.loaded[name] = super().get_template(name)
         return template
 
+    def forget_modules(self) -> None:
+        """Let each template's module (what ``{% import %}`` gives: its macros, with the
+        filters and globals of when it was made) be made again, with this environment's
+        filters and globals as they are now (see incremental: a preview keeps its compiled
+        templates, given the new build's filters)."""
+        for template in [*self.loaded.values(), *(self.cache.values() if self.cache is not None else ())]:
+            template._module = None
+
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         if not d:
             return self.globals

@@ -506,3 +506,35 @@ def test_the_preview_follows_a_themes_words(tmp_path: Path):
     build(content, tmp_path / "clean", base_path=None, search=False)
     assert snapshot(out) == snapshot(tmp_path / "clean")
     assert "Next meetings" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_preview_edits_of_a_bilingual_site_keep_each_languages_addresses(tmp_path, monkeypatch):
+    """A preview that keeps its compiled templates after an edit gives their macros the new
+    build's filters: a Welsh page rendered again after a full load and a relink links to
+    the Welsh pages, as a clean build's does."""
+    import sys
+
+    from test_incremental import same_as_clean
+
+    from sitegen.incremental import Project
+
+    monkeypatch.setenv("SITEGEN_TODAY", "2026-12-06")
+    sys.path.insert(0, str(ROOT / "bench"))
+    import synth
+
+    content = tmp_path / "content"
+    synth.generate(80, content)
+    project = Project(content, tmp_path / "preview")
+    assert project.build().ok
+    site = content / "site.yaml"
+    site.write_text(site.read_text().replace("language: en-GB", "languages: [en, cy]"))
+    assert project.build().ok
+    files = sorted((content / "meetings").rglob("*.md"))
+    text = files[29].read_text()
+    files[29].write_text(re.sub(r"(?m)^    title: (.*)$", r"    title: \1 renamed", text, count=1))
+    assert project.build().ok
+    same_as_clean(content, tmp_path / "preview", tmp_path, 1)
+    files[79].unlink()
+    assert project.build().ok
+    same_as_clean(content, tmp_path / "preview", tmp_path, 2)
+    assert 'href="/cy/people/"' in (tmp_path / "preview" / "cy" / "index.html").read_text()
