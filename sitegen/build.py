@@ -24,7 +24,7 @@ from .errors import ContentError, Location, Problem, Problems
 from .files import check_exempt, published_files
 from .files import scan as scan_files
 from .i18n import N_
-from .link import Linker, NeedsFullLink, link, linking_prose
+from .link import Linker, NeedsFullLink, link
 from .markdown import Markdown
 from .pages import Page, has_executive, plan
 from .publish import ModelFile, Publisher, Streamed
@@ -126,10 +126,6 @@ def load(
                 cache.put(path, content, key, *many[n])
             else:
                 cache.get(path, content, Problems())  # (its problems are kept, and said below)
-            entry = cache.entries.get(rel_path(path, content))
-            if entry is not None and entry.meeting is not None and entry.meeting.linking_prose is None:
-                # (what the linker checks of its prose, kept with it: see Linker.check_prose)
-                entry.meeting.linking_prose = linking_prose(entry.meeting)
         if on_read is not None:
             on_read(cache, paths)
     for n, path in enumerate(paths):
@@ -355,6 +351,7 @@ class Builder:
         # as pages are (recorded, and made again only when what they read changed)
         self.planned: dict[str, Page | ModelFile] = {}
         self._publisher: Publisher | None = None
+        self.parts: list[ModelFile] | None = None  # the last plan's feeds, calendars and data files
         self.asset_names = {name: rel for rel, (_, name) in self.assets.items()}
         for env in self.envs.values():
             env.tests["upcoming"] = self.is_upcoming
@@ -397,7 +394,8 @@ class Builder:
                 page.language = language
                 pages.append(page)
         self.planned = {page.file: page for page in pages}
-        parts = [part for part in self.publisher().plan() if not part.whole]
+        self.parts = self.publisher().plan()
+        parts = [part for part in self.parts if not part.whole]
         self.planned.update((part.file, part) for part in parts)
         if len(self.planned) != len(pages) + len(parts):
             seen: dict[str, Page] = {}
@@ -574,7 +572,7 @@ class Builder:
         """The feeds, calendars, data files and robots.txt: they need the model, not the
         plan. WHOLE_ONLY: those that read the whole record (see ModelFile)."""
         publisher = self.publisher()
-        parts = publisher.plan()
+        parts = self.parts if self.parts is not None else publisher.plan()  # (a process forked before the plan)
         yield from publisher.made([part for part in parts if part.whole] if whole_only else parts)
 
     def page_files(self, pages: list[Page]) -> Iterator[tuple[str, bytes]]:
@@ -770,7 +768,8 @@ def _build(
             body = Aside(state.pickled, kept_reads, templates)
         try:
             if old_site is not None and kept is not None:
-                rendered = builder.planned.keys() if only is None else {p.file for p in only}
+                assert only is not None  # (with a state, what was rendered is always known)
+                rendered = {p.file for p in only}
                 kept_files = last.files if last is not None else {}
                 adopted = state.adopt(
                     kept, old_site, {rel: None if rel in rendered else kept_files.get(rel) for rel in builder.planned}

@@ -175,10 +175,7 @@ def activate(words: Words) -> None:
 
 def _(message: str, **params: object) -> str:
     """MESSAGE in the current language, with its %(name)s placeholders filled from PARAMS."""
-    words = _CURRENT.get()
-    text = (words or current()).said.get(message)
-    if text is None:
-        text = current().gettext(message)
+    text = (_CURRENT.get() or current()).gettext(message)
     return text % params if params else text
 
 

@@ -164,9 +164,7 @@ class Keys:
         if kind in _PLAIN:
             return value
         if kind is str:
-            if len(value) <= _LONG:  # type: ignore[arg-type]
-                return value
-            return (_DIGEST, hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest())  # type: ignore[attr-defined]
+            return value if len(value) <= _LONG else _digest(value)  # type: ignore[arg-type]
         if kind is list and not value:
             return ()
         if kind is not m.Texts:
@@ -179,9 +177,7 @@ class Keys:
         if value.__class__ is m.Texts:  # a text by language: each language's
             return ("\x03texts", tuple([(k, self.normalize(t)) for k, t in value.texts.items()]))  # type: ignore[attr-defined]
         if isinstance(value, str) and len(value) > _LONG:
-            # a text by its digest: equal exactly when the texts are, and the build state
-            # keeps no minutes (an exempt item's among them) and stays small
-            return (_DIGEST, hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest())
+            return _digest(value)
         if isinstance(value, _SCALARS):
             return value
         if isinstance(value, Decimal):  # (a sum of money: kept as its digits, which the state may hold)
@@ -476,6 +472,12 @@ class Reads:
     def sign(self, keys: Keys, rel: str, page: Page) -> None:
         """Keep what the plan gave PAGE (see due)."""
         self.signatures[rel] = (_given(page), signature(keys, page))
+
+
+def _digest(text: str) -> tuple[str, str]:
+    """A long text by its digest: equal exactly when the texts are, and the build state
+    keeps no minutes (an exempt item's among them) and stays small."""
+    return (_DIGEST, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
 
 
 _SLICE = 64  # objects compared in one go before looking at them one by one

@@ -176,11 +176,15 @@ class Cache:
             raise
         self.prune()
 
+    def removal(self) -> Path:
+        """A new name in the cache folder for what is to be removed in the background."""
+        return self.folder / f".removing-{os.getpid()}-{next(_COUNT)}"
+
     def _discard(self, folder: Path) -> None:
         """Move FOLDER (of the cache's) aside at once and remove it in the background."""
         from .write import remove_later
 
-        aside = self.folder / f".removing-{os.getpid()}-{next(_COUNT)}"
+        aside = self.removal()
         os.rename(folder, aside)
         remove_later(aside)
 
@@ -317,7 +321,7 @@ def adopt(cache: Cache, old_site: Path, pages: dict[str, tuple[int, int] | None]
     from .write import MARKER
 
     tops = {rel.partition("/")[0] for rel in pages} | {MARKER}  # (a folder of sitegen's, should it be left behind)
-    aside = cache.folder / f".removing-{os.getpid()}-{next(_COUNT)}"
+    aside = cache.removal()
     for entry in os.scandir(cache.folder):  # left by a removal that did not finish
         if _REMOVING.fullmatch(entry.name) and entry.path != str(aside) and entry.is_dir(follow_symlinks=False):
             remove_later(Path(entry.path))

@@ -14,6 +14,7 @@ from typing import Any
 from . import fields
 from . import model as m
 from .errors import Location, Problems, did_you_mean
+from .link import linking_prose
 from .load import LList, LMap, MeetingSource, Num, read_meeting, read_yaml
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
@@ -1108,8 +1109,12 @@ def read_meeting_file(path: Path, content: Path, problems: Problems) -> m.Meetin
         return None
     try:
         if rel.split("/", 1)[0] == RECORD_FOLDERS[1]:  # a decision made by one person
-            return MeetingReader(content, problems).decision_file(source, stem)
-        return MeetingReader(content, problems).read(source, stem)
+            meeting = MeetingReader(content, problems).decision_file(source, stem)
+        else:
+            meeting = MeetingReader(content, problems).read(source, stem)
+        if meeting is not None:  # (what the linker checks of its prose, kept with it: see Linker.check_prose)
+            meeting.linking_prose = linking_prose(meeting)
+        return meeting
     finally:
         report_untranslated(rel, problems)
 
