@@ -667,7 +667,7 @@ def _build(
     protected += [
         (root, "the themes folder") for root in (content.parent / "themes", content / "themes") if root.is_dir()
     ]
-    if state_folder is not None:
+    if state_folder is not None and not state.is_preview_folder(output, state_folder):
         protected.append((state_folder, "the build state's folder"))
     output = safe_output(output, protected)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)

@@ -31,6 +31,7 @@ from tornado import ioloop, web
 from .build import Log, SearchError, ThemeError, end_process, end_searches, finish_search, start_search
 from .errors import Location, Problem
 from .incremental import Project, snapshot, snapshot_after
+from .state import claim_preview
 from .write import remove_later
 
 POLL_MS = 25  # how often reported changes are looked for (a scan is made far less often)
@@ -448,23 +449,34 @@ def serve(
     log: Log = print,
 ) -> None:
     """Build CONTENT, serve it on HOST:PORT, rebuild and reload on every save, until
-    Ctrl+C (or SIGTERM). Without OUTPUT, the site is built in a temporary folder, removed
-    as the preview stops: a preview a day would otherwise leave a copy of the site a day."""
+    Ctrl+C (or SIGTERM). Without OUTPUT, the site is built in the preview folder kept in
+    the build state's folder (one per content folder, see state.preview_folder): the next
+    preview starts on it, as a build starts on its output. When that cannot be used
+    (another preview shows it, say), in a temporary folder removed as the preview stops:
+    a preview a day would otherwise leave a copy of the site a day."""
     check_port(host, port)
     if output is not None:
         _serve(content, Path(output), host, port, open_browser, log)
         return
-    folder = Path(tempfile.mkdtemp(prefix="sitegen-preview-"))
     stop = signal.getsignal(signal.SIGTERM)
     main = threading.current_thread() is threading.main_thread()  # only it may set handlers
     if main:
-        signal.signal(signal.SIGTERM, _interrupt_in(os.getpid()))  # stop as Ctrl+C does, so that the folder goes
+        signal.signal(signal.SIGTERM, _interrupt_in(os.getpid()))  # stop as Ctrl+C does: Pagefind, the folder
+    claimed = claim_preview(content)
+    folder = Path(tempfile.mkdtemp(prefix="sitegen-preview-")) if claimed is None else None
     try:
-        _serve(content, folder / "site", host, port, open_browser, log)
+        if claimed is not None:
+            _serve(content, claimed[0], host, port, open_browser, log)
+        else:
+            assert folder is not None
+            _serve(content, folder / "site", host, port, open_browser, log)
     finally:
         if main:
             signal.signal(signal.SIGTERM, stop)
-        remove_later(folder)  # in a detached process: a large site's files take a while
+        if claimed is not None:
+            os.close(claimed[1])  # (the lock)
+        if folder is not None:
+            remove_later(folder)  # in a detached process: a large site's files take a while
 
 
 def _interrupt_in(pid: int) -> Callable[[int, object], None]:
@@ -555,7 +567,7 @@ def _serve(content: Path, output: Path, host: str, port: int, open_browser: bool
 
     warming: list[bool] = []
 
-    def warm() -> None:  # a register page at a time, so that a save never waits long
+    def warm() -> None:  # a step at a time, so that a save waits for one step at most
         if project.warm():
             ioloop.IOLoop.current().call_later(0.05, warm)
         else:

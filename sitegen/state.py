@@ -38,12 +38,77 @@ _STATE_FILE = re.compile(r"state-([0-9a-f]{16})\.pickle")
 _HALF_SAVED = re.compile(r"\.state-[0-9a-f]{16}\.pickle\.tmp-(\d+)")  # see Cache.save
 _PARSED = re.compile(r"parsed-[0-9a-f]{16}")
 _REMOVING = re.compile(r"\.removing-\d+-\d+")
+_PREVIEW = re.compile(r"preview-[0-9a-f]{16}")
 _COUNT = itertools.count()  # (a long-lived process adopts many times)
 
 
 def cache_folder(content: Path) -> Path:
     """Where the build state of CONTENT is kept: beside it, as git and Netlify see it."""
     return Path(content).resolve().parent / CACHE_NAME
+
+
+def preview_folder(content: Path) -> Path:
+    """Where ``sitegen serve`` keeps the site it shows of CONTENT between one preview and
+    the next, in the cache folder: a preview then starts on the site it left, as a build
+    starts on its output (the cached pages are moved in, not linked one by one)."""
+    content = Path(content).resolve()
+    return cache_folder(content) / f"preview-{hashlib.sha1(str(content).encode()).hexdigest()[:16]}"
+
+
+def is_preview_folder(output: Path, folder: Path) -> bool:
+    """Whether OUTPUT is a preview's site in the cache folder FOLDER (see preview_folder):
+    the one output a build may have there."""
+    output, folder = Path(os.path.abspath(output)), Path(os.path.abspath(folder))
+    return output.parent == folder and _PREVIEW.fullmatch(output.name) is not None and not output.is_symlink()
+
+
+def claim_preview(content: Path) -> tuple[Path, int] | None:
+    """The preview folder of CONTENT (see preview_folder) and a lock held on it until the
+    descriptor is closed; None when it cannot be used (the cache folder or the preview
+    folder is a link or a file, there is no file locking, or another preview holds it):
+    then the preview builds into a temporary folder. Of other content folders' preview
+    folders, those of the KEEP used last stay (by their lock's time); nothing in use goes."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    folder = preview_folder(content)
+    cache = folder.parent
+    if os.path.islink(cache) or (cache.exists() and not cache.is_dir()):
+        return None
+    if os.path.islink(folder) or (folder.exists() and not folder.is_dir()):
+        return None
+    try:
+        cache.mkdir(exist_ok=True)
+        fd = os.open(folder.with_name(folder.name + ".lock"), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.utime(fd)  # (used last: see below)
+    except OSError:
+        os.close(fd)
+        return None
+    others = []
+    for entry in os.scandir(cache):
+        lock = entry.name.endswith(".lock") and _PREVIEW.fullmatch(entry.name[:-5])
+        if lock and entry.path != f"{folder}.lock" and entry.is_file(follow_symlinks=False):
+            others.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path[:-5]))
+    for _, path in sorted(others, reverse=True)[max(KEEP - 1, 0) :]:
+        try:
+            held = os.open(f"{path}.lock", os.O_RDWR | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # (not while another preview shows it)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)  # (rmtree never follows a link inside)
+            os.unlink(f"{path}.lock")
+        except OSError:
+            pass
+        finally:
+            os.close(held)
+    return folder, fd
 
 
 @dataclass

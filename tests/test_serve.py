@@ -171,7 +171,7 @@ def test_404_page_and_no_path_traversal(server):
 
 
 @pytest.mark.parametrize("stop", ["terminate", "interrupt"])
-def test_the_temporary_site_goes_when_the_preview_stops(tmp_path, stop):
+def test_the_preview_keeps_its_site_and_a_second_one_meanwhile_builds_in_a_temporary_folder(tmp_path, stop):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
     import synth
 
@@ -179,9 +179,14 @@ def test_the_temporary_site_goes_when_the_preview_stops(tmp_path, stop):
     synth.generate(60, content)  # over 500 pages: rendered by forked processes, ended as the preview stops
     temp = tmp_path / "temp"
     temp.mkdir()
-    port = free_port()
-    proc = start_serve(content, port, tmp_path, TMPDIR=str(temp))
+    first_port, port = free_port(), free_port()
+    first = start_serve(content, first_port, tmp_path, TMPDIR=str(temp))
+    proc = None
     try:
+        wait_for(lambda: _listening(first_port) and fetch(f"http://127.0.0.1:{first_port}/meetings/")[0] == 200, 30)
+        kept = list((tmp_path / ".sitegen-cache").glob("preview-*/meetings/index.html"))
+        assert len(kept) == 1 and not any(temp.iterdir())  # the preview's site, kept in the cache folder
+        proc = start_serve(content, port, tmp_path, TMPDIR=str(temp))  # while the first one shows it
         wait_for(lambda: _listening(port) and fetch(f"http://127.0.0.1:{port}/meetings/")[0] == 200, 30)
         built = list(temp.glob("sitegen-preview-*/site/meetings/index.html"))
         assert len(built) == 1
@@ -190,10 +195,14 @@ def test_the_temporary_site_goes_when_the_preview_stops(tmp_path, stop):
         wait_for(lambda: not any(temp.iterdir()), 10)
         output = proc.stdout.read()  # type: ignore[union-attr]
         assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
+        first.send_signal(15 if stop == "terminate" else 2)
+        assert first.wait(10) == 0
+        assert kept[0].is_file()  # for the next preview to start on
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        for process in (first, proc):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
 
 
 def _listening(port: int) -> bool:

@@ -532,3 +532,22 @@ def test_a_state_half_saved_by_a_killed_build_is_removed(tmp_path):
     kept_build(content, out)
     assert not dead.exists() and alive.exists()
     same_as_clean(content, out, tmp_path, 1)
+
+
+def test_a_preview_starts_on_the_site_the_last_one_left(tmp_path, monkeypatch):
+    """sitegen serve's site is kept in the cache folder (state.preview_folder): the next
+    preview takes the cached pages into it instead of linking them one by one, and shows
+    what a clean build writes."""
+    from sitegen.incremental import Project
+
+    content = copy_example(tmp_path)
+    folder = state.preview_folder(content)
+    assert Project(content, folder).build().ok
+    _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
+    taken = []
+    take = state.take
+    monkeypatch.setattr(state, "take", lambda *a: taken.append(take(*a)) or taken[-1])
+    result = Project(content, folder).build()
+    assert result.ok and taken == [True] and 0 < result.rendered < result.written
+    same_as_clean(content, folder, tmp_path, 1)
+    assert not (tmp_path / "out").exists()
