@@ -394,8 +394,7 @@ class Builder:
                 page.language = language
                 pages.append(page)
         self.planned = {page.file: page for page in pages}
-        self.parts = self.publisher().plan()
-        parts = [part for part in self.parts if not part.whole]
+        parts = [part for part in self.plan_files() if not part.whole]
         self.planned.update((part.file, part) for part in parts)
         if len(self.planned) != len(pages) + len(parts):
             seen: dict[str, Page] = {}
@@ -410,6 +409,12 @@ class Builder:
                 seen[out] = page
             raise ContentError(problems.sorted())
         return pages
+
+    def plan_files(self) -> list[ModelFile]:
+        """The feeds, calendars and data files (Publisher.plan), planned once."""
+        if self.parts is None:
+            self.parts = self.publisher().plan()
+        return self.parts
 
     def is_upcoming(self, meeting: m.Meeting) -> bool:
         """Whether MEETING is still to come (a template test: ``meeting is upcoming``)."""
@@ -689,12 +694,16 @@ def _build(
         aside: Aside | None = None
         recorded = record_reads or kept is not None  # what each page reads is recorded
         try:
-            cached = state.keep_cached(staging, opened.files) if taken and opened is not None else None
             if not serial(workers, _rough_page_count(model)):
-                # the feeds, calendars and data files need no plan: a forked process
-                # writes them while this one plans, then alongside the page renderers
+                # the feeds, calendars and data files need no plan of the pages: a forked
+                # process writes them while this one plans, then alongside the page renderers
                 # (those recorded as pages are, only once they are known to be due)
+                builder.plan_files()
                 aside = Aside(_write_model_files, builder, staging, recorded)
+            # (of the cached site taken, the pages still as the state left them; the files
+            # the process aside is writing meanwhile are left to it)
+            spare = [part.file for part in builder.parts or () if part.whole or not recorded] if aside else []
+            cached = state.keep_cached(staging, opened.files, spare) if taken and opened is not None else None
             pages = builder.plan()
             keys = record.Keys(model, builder.lookups()) if recorded else None
             last = opened.load() if opened is not None else None
@@ -763,17 +772,30 @@ def _build(
         # nothing rendered and nothing gone: the state kept says all there is to say (a value
         # that changed but that no page reads is found changed again next time, to no effect)
         unchanged = last is not None and only == [] and not gone
-        body = None  # the state to keep, pickled by a forked process while the cached site is made
-        if kept is not None and kept_reads is not None and not unchanged and hasattr(os, "fork"):
-            body = Aside(state.pickled, kept_reads, templates)
+        # the replaced site is made the next cached one (state.adopt, a walk of every page)
+        # by a forked process, while this one pickles the state to keep
+        adopting: Aside | None = None
+        pages_kept: dict[str, tuple[int, int] | None] = {}
+        if old_site is not None and kept is not None:
+            assert only is not None  # (with a state, what was rendered is always known)
+            rendered = {p.file for p in only}
+            kept_files = last.files if last is not None else {}
+            pages_kept = {rel: None if rel in rendered else kept_files.get(rel) for rel in builder.planned}
+            if hasattr(os, "fork"):
+                adopting = Aside(state.adopt, kept, old_site, pages_kept)
         try:
-            if old_site is not None and kept is not None:
-                assert only is not None  # (with a state, what was rendered is always known)
-                rendered = {p.file for p in only}
-                kept_files = last.files if last is not None else {}
-                adopted = state.adopt(
-                    kept, old_site, {rel: None if rel in rendered else kept_files.get(rel) for rel in builder.planned}
-                )
+            body = None if kept is None or kept_reads is None or unchanged else state.pickled(kept_reads, templates)
+            if adopting is not None:
+                assert kept is not None
+                try:
+                    adopted = bool(adopting.result())
+                except Exception:  # (it failed, or ran out of memory): the cached site is made afresh
+                    adopted = False
+                    if os.path.isdir(kept.site) and not os.path.islink(kept.site):
+                        kept._discard(kept.site)
+                kept._folders = {}
+            elif old_site is not None and kept is not None:
+                adopted = state.adopt(kept, old_site, pages_kept)
             else:
                 adopted = False
             unchanged = unchanged and (adopted or not taken)
@@ -783,14 +805,14 @@ def _build(
                     done = state.State(state.version(), kept.key, kept_reads, templates, last.files if last else {})
                     # (a cached site taken but not adopted is gone: every page is linked again)
                     written = list(builder.planned.values()) if only is None or (taken and not adopted) else only
-                    kept.save(done, output, [p.file for p in written], gone, _pickled(body))
+                    kept.save(done, output, [p.file for p in written], gone, body)
                 except OSError as exc:
                     log(
                         f"warning: the build state was not kept in {kept.folder} ({exc.strerror or exc}); the next build is a full one"
                     )
         finally:
-            if body is not None:
-                body.cancel()
+            if adopting is not None:
+                adopting.cancel()
     for aside in keeping:
         try:
             store.save(*aside.result())  # type: ignore[misc]
@@ -808,16 +830,6 @@ def _build(
         count,
         kept_reads,
     )
-
-
-def _pickled(body: Aside | None) -> bytes | None:
-    """The state as the forked process BODY pickled it, or None (then pickle it here)."""
-    if body is None:
-        return None
-    try:
-        return body.result()  # type: ignore[return-value]
-    except Exception:  # (it failed, or ran out of memory)
-        return None
 
 
 def _due_since(

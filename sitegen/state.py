@@ -24,7 +24,7 @@ import os
 import pickle
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -350,17 +350,28 @@ def give_back(cache: Cache, staging: Path) -> bool:
     return True
 
 
-def keep_cached(staging: Path, files: dict[str, tuple[int, int]]) -> set[str]:
+def keep_cached(staging: Path, files: dict[str, tuple[int, int]], spare: Iterable[str] = ()) -> set[str]:
     """Of the cached site taken into STAGING, keep only the pages FILES lists, each as the
     state left it (its size and time): anything else there (a page changed, a link, a
-    file the state does not know) is removed, and the folders left empty. The pages kept."""
+    file the state does not know) is removed, and the folders left empty. The pages kept.
+    SPARE: files that another process is writing into STAGING meanwhile (the open data,
+    see build): neither they nor their folders are removed (a file there never is the
+    cached site's: each is written afresh, never in place)."""
     from .write import MARKER
 
     kept: set[str] = set()
     as_left = _as_left(files)
-    _keep_only(str(staging), "", lambda rel, st: rel == MARKER or as_left(rel, st), kept)
+    spared = set(spare)
+    folders = {rel.rpartition("/")[0] for rel in spared}
+    for folder in list(folders):
+        while folder:
+            folder = folder.rpartition("/")[0]
+            folders.add(folder)
+    _keep_only(
+        str(staging), "", lambda rel, st: rel == MARKER or as_left(rel, st) or rel in spared, kept, folders=folders
+    )
     kept.discard(MARKER)
-    return kept
+    return kept - spared
 
 
 def adopt(cache: Cache, old_site: Path, pages: dict[str, tuple[int, int] | None]) -> bool:
@@ -434,18 +445,23 @@ def _as_left(files: dict[str, tuple[int, int]]) -> Callable[[str, os.stat_result
 
 
 def _keep_only(
-    folder: str, rel: str, keep: Callable[[str, os.stat_result], bool], kept: set[str], remove: bool = True
+    folder: str,
+    rel: str,
+    keep: Callable[[str, os.stat_result], bool],
+    kept: set[str],
+    remove: bool = True,
+    folders: set[str] | frozenset[str] = frozenset(),
 ) -> bool:
     """Below FOLDER (REL in the site), remove every file that KEEP(rel, its lstat) refuses,
     every link and anything else that is not a plain file or folder (never following a
-    link), and the folders left empty; add the files kept to KEPT. Whether any is left.
-    Without REMOVE, only find the files kept."""
+    link), and the folders left empty but FOLDERS; add the files kept to KEPT. Whether
+    any is left. Without REMOVE, only find the files kept."""
     left = False
     with os.scandir(folder) as entries:
         for entry in entries:
             name = rel + entry.name
             if entry.is_dir(follow_symlinks=False):
-                if _keep_only(entry.path, name + "/", keep, kept, remove):
+                if _keep_only(entry.path, name + "/", keep, kept, remove, folders) or name in folders:
                     left = True
                 elif remove:
                     os.rmdir(entry.path)

@@ -551,3 +551,32 @@ def test_a_preview_starts_on_the_site_the_last_one_left(tmp_path, monkeypatch):
     assert result.ok and taken == [True] and 0 < result.rendered < result.written
     same_as_clean(content, folder, tmp_path, 1)
     assert not (tmp_path / "out").exists()
+
+
+def test_the_cached_site_keeps_what_is_being_written_into_it_meanwhile(tmp_path):
+    """The open data is written into the cached site taken while it is sorted (a forked
+    process starts on it first): those files and their folders stay, whatever the state
+    lists; anything else the state does not know goes, as before."""
+    site = tmp_path / "staging"
+    for rel, text in {
+        "meetings/index.html": "kept",
+        "meetings/old/index.html": "stale",
+        "data/record.json": "being written",
+        "data/csv/decisions.csv": "being written",
+        "planted/x.html": "not sitegen's",
+    }.items():
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(text)
+    (site / "data" / "csv" / "meetings").mkdir()  # (empty: not its own)
+    (site / "calendars").mkdir()  # (empty, and where a file is about to be written)
+    st = (site / "meetings/index.html").stat()
+    files = {"meetings/index.html": (st.st_size, st.st_mtime_ns)}
+    spare = ["data/record.json", "data/csv/decisions.csv", "calendars/all.ics"]
+    assert state.keep_cached(site, files, spare) == {"meetings/index.html"}
+    left = {p.relative_to(site).as_posix() for p in site.rglob("*")}
+    assert left == {"meetings", "meetings/index.html", "data", "data/record.json", "data/csv"} | {
+        "data/csv/decisions.csv",
+        "calendars",
+    }
+    assert state.keep_cached(site, files) == {"meetings/index.html"}  # (nothing spared: only the page stays)
+    assert {p.relative_to(site).as_posix() for p in site.rglob("*")} == {"meetings", "meetings/index.html"}
