@@ -3,8 +3,8 @@ earlier commit on the same synthetic council, in one run:
 
 - a build after a one-meeting edit (its place), in a fresh process, after a first build
   that recorded and kept the state; repeated RUNS times, A B A B, a new edit each time;
-- with --preview, the preview's first build from its state (what `sitegen serve` does
-  before it serves the first page), after a first preview that kept it.
+- with --preview, `sitegen serve` started from its state: the seconds from starting the
+  command to the first page served (HTTP 200 for /), after a first preview that kept it.
 
 Each checkout has its own copy of the council, so that neither reads the other's state.
 
@@ -29,23 +29,12 @@ from run import paired_arguments, timed, worktree  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
-PREVIEW = """
-import shutil, sys, tempfile, time
-from pathlib import Path
-from sitegen.incremental import Project
-
-folder = Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
-started = time.perf_counter()
-project = Project(Path(sys.argv[1]), folder / "site")
-assert project.build().ok
-print(time.perf_counter() - started, flush=True)
-shutil.rmtree(folder)
-"""
-
 
 def main() -> None:
     parser = paired_arguments(__doc__, runs=3)
-    parser.add_argument("--preview", action="store_true", help="time the preview's first build from its state too")
+    parser.add_argument(
+        "--preview", action="store_true", help="time sitegen serve from its state to the first page too"
+    )
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-state-"))
     pristine = work / "pristine"
@@ -81,7 +70,7 @@ def main() -> None:
                 print(f"{name}: preview start, {starts[name][-1]:.1f} s", flush=True)
     print(
         f"\n| {args.meetings:,} meetings ({args.runs} runs) | build after a one-meeting edit: wall s (median) "
-        "| (least, most) | cpu s (median) | peak MiB | preview's first build from its state, s (median) |"
+        "| (least, most) | cpu s (median) | peak MiB | sitegen serve from its state to the first page, s (median) |"
     )
     print("|---|---:|---:|---:|---:|---:|")
     for name, runs in edits.items():
@@ -98,11 +87,38 @@ def build(content: Path, output: Path) -> list[str]:
 
 
 def preview(content: Path, code: Path, env: dict) -> float:
-    """The preview engine's first build of CONTENT (the seconds it took), in a fresh process."""
-    done = subprocess.run(
-        [sys.executable, "-c", PREVIEW, str(content)], cwd=code, env=env, capture_output=True, text=True, check=True
-    )
-    return float(done.stdout.strip().splitlines()[0])
+    """`sitegen serve` of CONTENT started in a fresh process: the seconds until it serves
+    its home page; then stopped as Ctrl+C stops it."""
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "sitegen", "serve", "--content", str(content), "--port", str(port)]
+    process = subprocess.Popen(command, cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None:
+                raise SystemExit(f"sitegen serve ended with {process.returncode}")
+            time.sleep(0.1)
+        return time.perf_counter() - started
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 if __name__ == "__main__":
