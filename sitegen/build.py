@@ -325,6 +325,7 @@ class BuildReport:
     extras: list[str] = field(default_factory=list)  # feeds, calendars, data files and redirects written
     rendered: int = 0  # pages rendered (the others were unchanged since the build state was kept)
     state: record.Reads | None = None  # what every page read, when recorded (see sitegen.state)
+    keeping: Aside | None = None  # the forked process keeping the build state (see build's SETTLE_LATER)
 
 
 class Builder:
@@ -636,12 +637,17 @@ def _build(
     record_reads: bool = False,
     state_folder: Path | None = None,
     index: bool = True,
+    whole: bool = True,
+    settle_later: bool = False,
     _pending: list | None = None,
 ) -> BuildReport:
     """RECORD_READS: record what each page reads (BuildReport.state). STATE_FOLDER: keep
     the build state there, and render only what changed since the state kept there
     (see sitegen.state). INDEX: with SEARCH, make the search index (else the pages
-    offer search, and the caller indexes them)."""
+    offer search, and the caller indexes them). WHOLE: write the files made whole (the
+    open data, see publish.ModelFile; else the caller writes them). SETTLE_LATER: keep
+    the build state in a forked process, returned as BuildReport.keeping for the caller
+    to wait for before its next build (the preview: its first page is served meanwhile)."""
     started = time.perf_counter()
     content, output = Path(content), Path(output)
     tick = time.perf_counter()
@@ -694,7 +700,7 @@ def _build(
         aside: Aside | None = None
         recorded = record_reads or kept is not None  # what each page reads is recorded
         try:
-            if not serial(workers, _rough_page_count(model)):
+            if (whole or not recorded) and not serial(workers, _rough_page_count(model)):
                 # the feeds, calendars and data files need no plan of the pages: a forked
                 # process writes them while this one plans, then alongside the page renderers
                 # (those recorded as pages are, only once they are known to be due)
@@ -720,7 +726,9 @@ def _build(
                 every = True
             else:
                 every = False
-            count, extras, reads = render_pages(builder, pages, staging, workers, search, aside, keys, only)
+            count, extras, reads = render_pages(
+                builder, pages, staging, workers, search, aside, keys, only, whole or not recorded
+            )
             if cached:  # (the folders of pages gone, now that nothing more is written among them)
                 _prune(staging, cached - builder.planned.keys())
             aside = None
@@ -772,47 +780,10 @@ def _build(
         # nothing rendered and nothing gone: the state kept says all there is to say (a value
         # that changed but that no page reads is found changed again next time, to no effect)
         unchanged = last is not None and only == [] and not gone
-        # the replaced site is made the next cached one (state.adopt, a walk of every page)
-        # by a forked process, while this one pickles the state to keep
-        adopting: Aside | None = None
-        pages_kept: dict[str, tuple[int, int] | None] = {}
-        if old_site is not None and kept is not None:
-            assert only is not None  # (with a state, what was rendered is always known)
-            rendered = {p.file for p in only}
-            kept_files = last.files if last is not None else {}
-            pages_kept = {rel: None if rel in rendered else kept_files.get(rel) for rel in builder.planned}
-            if hasattr(os, "fork"):
-                adopting = Aside(state.adopt, kept, old_site, pages_kept)
-        try:
-            body = None if kept is None or kept_reads is None or unchanged else state.pickled(kept_reads, templates)
-            if adopting is not None:
-                assert kept is not None
-                try:
-                    adopted = bool(adopting.result())
-                except Exception:  # (it failed, or ran out of memory): the cached site is made afresh
-                    adopted = False
-                    if os.path.isdir(kept.site) and not os.path.islink(kept.site):
-                        kept._discard(kept.site)
-                kept._folders = {}
-            elif old_site is not None and kept is not None:
-                adopted = state.adopt(kept, old_site, pages_kept)
-            else:
-                adopted = False
-            unchanged = unchanged and (adopted or not taken)
-            if kept is not None and kept_reads is not None and not unchanged:
-                try:
-                    kept.forget()  # (a build killed while the cache changes starts clean)
-                    done = state.State(state.version(), kept.key, kept_reads, templates, last.files if last else {})
-                    # (a cached site taken but not adopted is gone: every page is linked again)
-                    written = list(builder.planned.values()) if only is None or (taken and not adopted) else only
-                    kept.save(done, output, [p.file for p in written], gone, body)
-                except OSError as exc:
-                    log(
-                        f"warning: the build state was not kept in {kept.folder} ({exc.strerror or exc}); the next build is a full one"
-                    )
-        finally:
-            if adopting is not None:
-                adopting.cancel()
+        settling = (kept, old_site, only, last, builder, kept_reads, templates, unchanged, taken, output, gone, log)
+        later = Aside(_keep_state, *settling) if settle_later and kept is not None and hasattr(os, "fork") else None
+        if later is None:
+            _keep_state(*settling)
     for aside in keeping:
         try:
             store.save(*aside.result())  # type: ignore[misc]
@@ -829,7 +800,67 @@ def _build(
         extras,
         count,
         kept_reads,
+        later,
     )
+
+
+def _keep_state(
+    kept: state.Cache | None,
+    old_site: Path | None,
+    only: list[Page] | None,
+    last: state.State | None,
+    builder: Builder,
+    kept_reads: record.Reads | None,
+    templates: dict[str, str],
+    unchanged: bool,
+    taken: bool,
+    output: Path,
+    gone: list[str],
+    log: Log,
+) -> None:
+    """After the site is swapped in: make the replaced site OLD_SITE the next cached one
+    (see state.adopt) and keep the build state in KEPT (see _build)."""
+    # the replaced site is made the next cached one (state.adopt, a walk of every page)
+    # by a forked process, while this one pickles the state to keep
+    adopting: Aside | None = None
+    pages_kept: dict[str, tuple[int, int] | None] = {}
+    if old_site is not None and kept is not None:
+        assert only is not None  # (with a state, what was rendered is always known)
+        rendered = {p.file for p in only}
+        kept_files = last.files if last is not None else {}
+        pages_kept = {rel: None if rel in rendered else kept_files.get(rel) for rel in builder.planned}
+        if hasattr(os, "fork"):
+            adopting = Aside(state.adopt, kept, old_site, pages_kept)
+    try:
+        body = None if kept is None or kept_reads is None or unchanged else state.pickled(kept_reads, templates)
+        if adopting is not None:
+            assert kept is not None
+            try:
+                adopted = bool(adopting.result())
+            except Exception:  # (it failed, or ran out of memory): the cached site is made afresh
+                adopted = False
+                if os.path.isdir(kept.site) and not os.path.islink(kept.site):
+                    kept._discard(kept.site)
+            kept._folders = {}
+        elif old_site is not None and kept is not None:
+            adopted = state.adopt(kept, old_site, pages_kept)
+        else:
+            adopted = False
+        unchanged = unchanged and (adopted or not taken)
+        if kept is not None and kept_reads is not None and not unchanged:
+            try:
+                kept.forget()  # (a build killed while the cache changes starts clean)
+                done = state.State(state.version(), kept.key, kept_reads, templates, last.files if last else {})
+                # (a cached site taken but not adopted is gone: every page is linked again)
+                written = list(builder.planned.values()) if only is None or (taken and not adopted) else only
+                kept.save(done, output, [p.file for p in written], gone, body)
+            except OSError as exc:
+                log(
+                    f"warning: the build state was not kept in {kept.folder} ({exc.strerror or exc}); the next build is a full one"
+                )
+    finally:
+        if adopting is not None:
+            adopting.cancel()
 
 
 def _due_since(
@@ -1088,15 +1119,17 @@ def render_pages(
     aside: Aside | None = None,
     keys: record.Keys | None = None,
     only: list[Page] | None = None,
+    whole: bool = True,
 ) -> tuple[int, list[str], list[PageReads]]:
     """Render every page, and the feeds, calendars and data files, into STAGING on JOBS
     processes (forked, sharing the model). Returns the number of pages and the other files.
     ASIDE: a process already writing the feeds, calendars and data files. Each file's
     bytes depend only on the model, so the output is the same for any JOBS. KEYS: record
     what each page reads (the third of the results; see sitegen.record). ONLY: the pages
-    to render, when not all (the others are in place already)."""
+    to render, when not all (the others are in place already). WHOLE: write the files
+    made whole too (else ASIDE writes them, or the caller does)."""
     shares = jobs * 8
-    tasks = [(-1 if aside is not None else -2, 0)] + [(i, shares) for i in range(shares)]
+    tasks = [(-1 if aside is not None or not whole else -2, 0)] + [(i, shares) for i in range(shares)]
 
     def render(task: tuple[int, int]) -> tuple[int, object]:
         return task[0], _render_share(builder, pages, staging, search, task, keys, only)

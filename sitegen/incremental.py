@@ -23,7 +23,7 @@ from stat import S_ISREG
 
 from . import model as m
 from . import record, validate
-from .build import Builder, Loaded, Log, _quiet, build, load, on_forks, paused_gc, relink, serial, share
+from .build import Aside, Builder, Loaded, Log, _quiet, build, load, on_forks, paused_gc, relink, serial, share
 from .errors import ContentError, Problem, Problems
 from .files import published_files, withheld
 from .link import NeedsFullLink
@@ -153,6 +153,7 @@ class Project:
         self._comparing = False  # compared with a model whose pages are not all rendered yet
         self._pending: set[int] = set()  # reads found changed by warm, for the next edit
         self._unfrozen = False  # the first build's objects are still to be collected and frozen (see warm)
+        self._keeping: Aside | None = None  # the forked process keeping the first build's state (see settle)
         self.keep_state = True  # start from, and keep, the build state on disk (see sitegen.state)
         # the preview server publishes the files made whole (the open data: see publish.ModelFile)
         # just after the reload; the feeds and calendars made as pages are come with the pages
@@ -218,7 +219,21 @@ class Project:
             self.state.thaw()
         return False
 
+    def settle(self) -> None:
+        """Wait for the forked process that keeps the first build's state, if it is still
+        at work (the preview's first build leaves it to one, see build's SETTLE_LATER):
+        before the next build, which changes the pages it links into the cache, and as
+        the preview stops. Should it fail, the state is not kept: the next preview or
+        build is a clean one."""
+        keeping, self._keeping = self._keeping, None
+        if keeping is not None:
+            try:
+                keeping.result()
+            except Exception as exc:
+                self.log(f"warning: the build state was not kept ({exc})")
+
     def _build(self, started: float, inputs: dict[str, tuple[int, int]] | None) -> Result:
+        self.settle()
         if inputs is None:
             inputs = snapshot(self.watched())
         if self.loaded is None:
@@ -242,7 +257,10 @@ class Project:
             record_reads=True,
             state_folder=cache_folder(self.content) if self.keep_state else None,
             index=not self.index_later,
+            whole=not self.defer_extras,
+            settle_later=self.defer_extras,
         )
+        self._keeping = report.keeping
         builder = report.builder
         assert builder is not None and report.state is not None
         loaded = builder.loaded
@@ -251,6 +269,7 @@ class Project:
         self.pages = dict(builder.planned)  # (the feeds and calendars made as pages are among them)
         self.loaded, self.builder = loaded, builder
         self.extras = set(report.extras)
+        self.extras_due = self.defer_extras  # (the open data, written once the first page is served)
         self.withheld = withheld(loaded.model)
         self.digests = {}  # (each file's, once it is to be written again: see _put)
         self.templates = self._templatesnapshot(builder)

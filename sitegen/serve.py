@@ -561,6 +561,8 @@ def _serve(content: Path, output: Path, host: str, port: int, open_browser: bool
         report(first)
         if first.ok:
             ioloop.IOLoop.current().call_later(0.5, indexer.request)
+        if first.ok and project.extras_due:  # the open data, once the first page is served
+            ioloop.IOLoop.current().call_later(0.3, publish_later)
     if first is None or not first.ok:
         # nothing good to serve yet: keep trying on each save; every address lists the problems
         output.mkdir(parents=True, exist_ok=True)
@@ -595,3 +597,4 @@ def _serve(content: Path, output: Path, host: str, port: int, open_browser: bool
             watcher.events.close()
         publisher.stop()  # so that it writes nothing more into an output being removed
         end_searches()  # and no Pagefind goes on indexing it
+        project.settle()  # (the first build's state, should it still be being kept)

@@ -580,3 +580,28 @@ def test_the_cached_site_keeps_what_is_being_written_into_it_meanwhile(tmp_path)
     }
     assert state.keep_cached(site, files) == {"meetings/index.html"}  # (nothing spared: only the page stays)
     assert {p.relative_to(site).as_posix() for p in site.rglob("*")} == {"meetings", "meetings/index.html"}
+
+
+def test_the_preview_serves_first_and_keeps_its_state_and_open_data_after(tmp_path):
+    """As sitegen serve runs its first build (Project.defer_extras): the open data is
+    left for after the first page (publish_due), and the build state is kept by a forked
+    process that the next build waits for (settle); the site is a clean build's."""
+    from sitegen.incremental import Project
+
+    content = copy_example(tmp_path)
+    folder = state.preview_folder(content)
+    project = Project(content, folder, search=False)
+    project.defer_extras = True
+    assert project.build().ok
+    assert project.extras_due and not (folder / "data" / "record.json").exists()
+    assert project._keeping is not None  # (the state being kept meanwhile)
+    project.publish_due()
+    assert (folder / "data" / "record.json").is_file()
+    _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
+    result = project.build()  # (waits for the state to be kept first)
+    assert result.ok and project._keeping is None and result.rendered
+    project.publish_due()
+    same_as_clean(content, folder, tmp_path, 1)
+    again = Project(content, folder, search=False)  # a next preview, from the state the first kept
+    assert again.build().rendered == result.rendered  # (the pages of the edit made after the state was kept)
+    same_as_clean(content, folder, tmp_path, 2)
