@@ -645,7 +645,8 @@ def _build(
     the build state there, and render only what changed since the state kept there
     (see sitegen.state). INDEX: with SEARCH, make the search index (else the pages
     offer search, and the caller indexes them). WHOLE: write the files made whole (the
-    open data, see publish.ModelFile; else the caller writes them). SETTLE_LATER: keep
+    open data, see publish.ModelFile) and the sitemap and redirects; else, when what each
+    page reads is recorded, the caller writes them (Builder.extra_files, whole_only). SETTLE_LATER: keep
     the build state in a forked process, returned as BuildReport.keeping for the caller
     to wait for before its next build (the preview: its first page is served meanwhile)."""
     started = time.perf_counter()
@@ -1126,10 +1127,12 @@ def render_pages(
     ASIDE: a process already writing the feeds, calendars and data files. Each file's
     bytes depend only on the model, so the output is the same for any JOBS. KEYS: record
     what each page reads (the third of the results; see sitegen.record). ONLY: the pages
-    to render, when not all (the others are in place already). WHOLE: write the files
-    made whole too (else ASIDE writes them, or the caller does)."""
+    to render, when not all (the others are in place already). Without WHOLE, neither
+    the files made whole (the open data) nor those that need the plan (the sitemap, the
+    redirects): the caller writes them (Builder.extra_files with whole_only)."""
     shares = jobs * 8
-    tasks = [(-1 if aside is not None or not whole else -2, 0)] + [(i, shares) for i in range(shares)]
+    tasks = [(-1 if aside is not None else -2, 0)] if whole else []  # (else the caller writes them all)
+    tasks += [(i, shares) for i in range(shares)]
 
     def render(task: tuple[int, int]) -> tuple[int, object]:
         return task[0], _render_share(builder, pages, staging, search, task, keys, only)
@@ -1144,7 +1147,7 @@ def render_pages(
         for page in first.values():
             builder.render(page)
         results = on_forks(render, tasks, jobs)
-    extras: list[str] = next(r for index, r in results if index < 0)  # type: ignore[assignment]
+    extras: list[str] = next((r for index, r in results if index < 0), [])  # type: ignore[assignment]
     if aside is not None:
         extras = extras + aside.result()  # type: ignore[operator]
     shares = [r for index, r in results if index >= 0]

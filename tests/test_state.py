@@ -594,9 +594,10 @@ def test_the_preview_serves_first_and_keeps_its_state_and_open_data_after(tmp_pa
     project.defer_extras = True
     assert project.build().ok
     assert project.extras_due and not (folder / "data" / "record.json").exists()
+    assert not (folder / "sitemap.xml").exists() and (folder / "meetings" / "index.html").is_file()
     assert project._keeping is not None  # (the state being kept meanwhile)
     project.publish_due()
-    assert (folder / "data" / "record.json").is_file()
+    assert (folder / "data" / "record.json").is_file() and (folder / "sitemap.xml").is_file()
     _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
     result = project.build()  # (waits for the state to be kept first)
     assert result.ok and project._keeping is None and result.rendered
