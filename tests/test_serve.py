@@ -185,14 +185,14 @@ def test_the_preview_keeps_its_site_and_a_second_one_meanwhile_builds_in_a_tempo
     try:
         wait_for(lambda: _listening(first_port) and fetch(f"http://127.0.0.1:{first_port}/meetings/")[0] == 200, 30)
         kept = list((tmp_path / ".sitegen-cache").glob("preview-*/meetings/index.html"))
-        assert len(kept) == 1 and not any(temp.iterdir())  # the preview's site, kept in the cache folder
+        assert len(kept) == 1 and not list(temp.glob("sitegen-preview-*"))  # the preview's site, in the cache folder
         proc = start_serve(content, port, tmp_path, TMPDIR=str(temp))  # while the first one shows it
         wait_for(lambda: _listening(port) and fetch(f"http://127.0.0.1:{port}/meetings/")[0] == 200, 30)
         built = list(temp.glob("sitegen-preview-*/site/meetings/index.html"))
         assert len(built) == 1
         proc.send_signal(15 if stop == "terminate" else 2)
         assert proc.wait(10) == 0
-        wait_for(lambda: not any(temp.iterdir()), 10)
+        wait_for(lambda: not list(temp.glob("sitegen-preview-*")), 10)
         output = proc.stdout.read()  # type: ignore[union-attr]
         assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
         first.send_signal(15 if stop == "terminate" else 2)
