@@ -699,6 +699,7 @@ def _build(
         # only then is the cached site taken instead of linked page by page
         staging = staging_folder(output, take if opened is not None and output.is_dir() else None)
         aside: Aside | None = None
+        sorting: Aside | None = None  # sorting the cached site taken (see state.keep_cached)
         recorded = record_reads or kept is not None  # what each page reads is recorded
         try:
             if (whole or not recorded) and not serial(workers, _rough_page_count(model)):
@@ -710,11 +711,18 @@ def _build(
             # (of the cached site taken, the pages still as the state left them; the files
             # the process aside is writing meanwhile are left to it)
             spare = [part.file for part in builder.parts or () if part.whole or not recorded] if aside else []
-            cached = state.keep_cached(staging, opened.files, spare) if taken and opened is not None else None
+            cached = None
+            if taken and opened is not None:  # (a walk of every page: a forked process's, while this one plans)
+                if hasattr(os, "fork"):
+                    sorting = Aside(state.keep_cached, staging, opened.files, spare)
+                else:
+                    cached = state.keep_cached(staging, opened.files, spare)
             pages = builder.plan()
             keys = record.Keys(model, builder.lookups()) if recorded else None
             last = opened.load() if opened is not None else None
             templates = builder.template_digests() if kept is not None else {}
+            if sorting is not None:
+                cached, sorting = sorting.result(), None  # type: ignore[assignment]
             made: set[str] = set()
             only = None
             if last is not None and keys is not None:
@@ -758,8 +766,9 @@ def _build(
         except BaseException:
             import shutil
 
-            if aside is not None:
-                aside.cancel()
+            for process in (aside, sorting):
+                if process is not None:
+                    process.cancel()
             if opened is not None:
                 opened.close()
             if not (taken and kept is not None and state.give_back(kept, staging)):
