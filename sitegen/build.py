@@ -578,26 +578,36 @@ class Builder:
         """The feeds, calendars, data files and robots.txt: they need the model, not the
         plan. WHOLE_ONLY: those that read the whole record (see ModelFile)."""
         publisher = self.publisher()
-        parts = self.parts if self.parts is not None else publisher.plan()  # (a process forked before the plan)
+        parts = self.plan_files()
         yield from publisher.made([part for part in parts if part.whole] if whole_only else parts)
 
     def page_files(self, pages: list[Page]) -> Iterator[tuple[str, bytes]]:
         """The sitemap, the record's schema and the redirects: they need the plan."""
+        for rel, make in self._page_files(pages):
+            yield rel, make()
+
+    def extra_names(self, pages: list[Page]) -> set[str]:
+        """The files extra_files(PAGES, whole_only=True) writes, without making them."""
+        return {part.file for part in self.plan_files() if part.whole} | {rel for rel, _ in self._page_files(pages)}
+
+    def _page_files(self, pages: list[Page]) -> Iterator[tuple[str, Callable[[], bytes]]]:
+        """page_files' names, each with what makes it."""
         from .publish import redirect_page
 
         loaded = self.loaded
         publisher = self.publisher()
         pages = [p for p in pages if p.__class__ is Page]
-        yield NAMED["sitemap"], publisher.sitemap([(p.path, p.language) for p in pages if p.template != "404.html"])
-        yield NAMED["record-schema"], (Path(__file__).parent / "schemas" / "record.schema.json").read_bytes()
+        listed = [(p.path, p.language) for p in pages if p.template != "404.html"]
+        yield NAMED["sitemap"], lambda: publisher.sitemap(listed)
+        yield NAMED["record-schema"], (Path(__file__).parent / "schemas" / "record.schema.json").read_bytes
         pairs = publisher.redirects()
         if pairs:
-            yield NAMED["redirects"], publisher.netlify_redirects(pairs)
+            yield NAMED["redirects"], lambda: publisher.netlify_redirects(pairs)
         taken = {p.file for p in pages}
         for old, new in pairs:
             out = output_file(old)
             if out not in taken:
-                yield out, redirect_page(loaded.urls.root + new, publisher.absolute(new))
+                yield out, lambda new=new: redirect_page(loaded.urls.root + new, publisher.absolute(new))  # type: ignore[misc]
 
 
 def build(*args, **kwargs) -> BuildReport:  # type: ignore[no-untyped-def]
@@ -639,6 +649,7 @@ def _build(
     index: bool = True,
     whole: bool = True,
     settle_later: bool = False,
+    preview: bool = False,
     _pending: list | None = None,
 ) -> BuildReport:
     """RECORD_READS: record what each page reads (BuildReport.state). STATE_FOLDER: keep
@@ -648,7 +659,9 @@ def _build(
     open data, see publish.ModelFile) and the sitemap and redirects; else, when what each
     page reads is recorded, the caller writes them (Builder.extra_files, whole_only). SETTLE_LATER: keep
     the build state in a forked process, returned as BuildReport.keeping for the caller
-    to wait for before its next build (the preview: its first page is served meanwhile)."""
+    to wait for before its next build (the preview: its first page is served meanwhile).
+    PREVIEW: OUTPUT is the preview folder of CONTENT, which the caller holds (see
+    state.claim_preview): the one output allowed in STATE_FOLDER."""
     started = time.perf_counter()
     content, output = Path(content), Path(output)
     tick = time.perf_counter()
@@ -679,7 +692,8 @@ def _build(
     protected += [
         (root, "the themes folder") for root in (content.parent / "themes", content / "themes") if root.is_dir()
     ]
-    if state_folder is not None and not state.is_preview_folder(output, state_folder):
+    held = preview and state_folder is not None and Path(os.path.abspath(output)) == state.preview_folder(content)
+    if state_folder is not None and not (held and Path(state_folder).resolve() == state.cache_folder(content)):
         protected.append((state_folder, "the build state's folder"))
     output = safe_output(output, protected)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
@@ -702,15 +716,16 @@ def _build(
         sorting: Aside | None = None  # sorting the cached site taken (see state.keep_cached)
         recorded = record_reads or kept is not None  # what each page reads is recorded
         try:
+            spare: list[str] = []
             if (whole or not recorded) and not serial(workers, _rough_page_count(model)):
                 # the feeds, calendars and data files need no plan of the pages: a forked
                 # process writes them while this one plans, then alongside the page renderers
-                # (those recorded as pages are, only once they are known to be due)
-                builder.plan_files()
+                # (those recorded as pages are, only once they are known to be due); the
+                # cached site taken is sorted meanwhile, leaving those files to it
+                spare = [part.file for part in builder.plan_files() if part.whole or not recorded]
+                if taken:
+                    state.clear_way(staging, spare)
                 aside = Aside(_write_model_files, builder, staging, recorded)
-            # (of the cached site taken, the pages still as the state left them; the files
-            # the process aside is writing meanwhile are left to it)
-            spare = [part.file for part in builder.parts or () if part.whole or not recorded] if aside else []
             cached = None
             if taken and opened is not None:  # (a walk of every page: a forked process's, while this one plans)
                 if hasattr(os, "fork"):
@@ -791,14 +806,15 @@ def _build(
         # that changed but that no page reads is found changed again next time, to no effect)
         unchanged = last is not None and only == [] and not gone
         settling = (kept, old_site, only, last, builder, kept_reads, templates, unchanged, taken, output, gone, log)
-        later = Aside(_keep_state, *settling) if settle_later and kept is not None and hasattr(os, "fork") else None
-        if later is None:
+        if not (settle_later and kept is not None and hasattr(os, "fork")):
             _keep_state(*settling)
     for aside in keeping:
         try:
             store.save(*aside.result())  # type: ignore[misc]
         except Exception:  # (not kept: the next build reads every file)
             pass
+    # (last: a build interrupted before it returns leaves no process keeping the state)
+    later = Aside(_keep_state, *settling) if settle_later and kept is not None and hasattr(os, "fork") else None
     return BuildReport(
         len(pages),
         files,
@@ -829,9 +845,9 @@ def _keep_state(
     log: Log,
 ) -> None:
     """After the site is swapped in: make the replaced site OLD_SITE the next cached one
-    (see state.adopt) and keep the build state in KEPT (see _build)."""
-    # the replaced site is made the next cached one (state.adopt, a walk of every page)
-    # by a forked process, while this one pickles the state to keep
+    (see state.adopt) and keep the build state in KEPT (see _build). The walk that
+    adopts it is a forked process's while the process that called this pickles the
+    state (the build's own, or the one it forked to do all this, see SETTLE_LATER)."""
     adopting: Aside | None = None
     pages_kept: dict[str, tuple[int, int] | None] = {}
     if old_site is not None and kept is not None:

@@ -152,12 +152,13 @@ class Project:
         self._cold = False  # the recorded reads are still to be compared once (see warm)
         self._comparing = False  # compared with a model whose pages are not all rendered yet
         self._pending: set[int] = set()  # reads found changed by warm, for the next edit
-        self._unfrozen = False  # the first build's objects are still to be collected and frozen (see warm)
         self._keeping: Aside | None = None  # the forked process keeping the first build's state (see settle)
         self.keep_state = True  # start from, and keep, the build state on disk (see sitegen.state)
-        # the preview server publishes the files made whole (the open data: see publish.ModelFile)
-        # just after the reload; the feeds and calendars made as pages are come with the pages
+        # the preview server publishes the files made whole (the open data: see publish.ModelFile),
+        # the sitemap and the redirects just after the reload (publish_due); the feeds and
+        # calendars made as pages are come with the pages
         self.defer_extras = False
+        self.claimed = False  # the output is the preview folder this process holds (see state.claim_preview)
         self.index_later = False  # the preview server indexes the first build for search once it serves it
         self.extras_due = False
 
@@ -199,17 +200,11 @@ class Project:
 
     def warm(self) -> bool:
         """Work done while the preview is idle, a step at a time; False when none is left.
-        After a full build: its garbage collected and its objects frozen (gc.freeze); then
-        the first comparison of the recorded reads with the model,
+        After a full build: the first comparison of the recorded reads with the model,
         which finds nothing changed but keeps each object's values as they are, so that
         the first edit compares against them at once (see record.Reads.compare) instead
         of working out every value (5 s at 10,000 meetings); and each page's reads as a
         set again, if they came from the build state on disk (see record.Reads.thaw)."""
-        if self._unfrozen:
-            self._unfrozen = False
-            gc.collect()
-            gc.freeze()  # the first build's objects live long: keep later collections from scanning them
-            return True
         if not self._cold or self.loaded is None or self.builder is None or self.problems:
             return False
         self._cold = False
@@ -223,14 +218,17 @@ class Project:
         """Wait for the forked process that keeps the first build's state, if it is still
         at work (the preview's first build leaves it to one, see build's SETTLE_LATER):
         before the next build, which changes the pages it links into the cache, and as
-        the preview stops. Should it fail, the state is not kept: the next preview or
-        build is a clean one."""
+        the preview stops. Should it fail, or the wait be interrupted (it is ended then),
+        the state is not kept: the next preview or build is a clean one."""
         keeping, self._keeping = self._keeping, None
         if keeping is not None:
             try:
                 keeping.result()
             except Exception as exc:
                 self.log(f"warning: the build state was not kept ({exc})")
+            except BaseException:
+                keeping.cancel()
+                raise
 
     def _build(self, started: float, inputs: dict[str, tuple[int, int]] | None) -> Result:
         self.settle()
@@ -259,6 +257,7 @@ class Project:
             index=not self.index_later,
             whole=not self.defer_extras,
             settle_later=self.defer_extras,
+            preview=self.claimed,
         )
         self._keeping = report.keeping
         builder = report.builder
@@ -274,7 +273,10 @@ class Project:
         self.digests = {}  # (each file's, once it is to be written again: see _put)
         self.templates = self._templatesnapshot(builder)
         self.assets = self._assetsnapshot(builder)
-        self._unfrozen = True  # (see warm: collecting now, 2.7 s at 10,000 meetings, would delay the first page)
+        # the first build's objects live long: keep later collections from scanning them (they
+        # are frozen as they are, uncollected: a collection now takes 2.7 s at 10,000 meetings
+        # before the first page is served, and finds almost nothing, 856 objects at 1,000)
+        gc.freeze()
         self.problems = []
         return Result(
             True,
@@ -472,8 +474,17 @@ class Project:
         self.extras = set(extras)
         return deleted
 
+    def published_later(self) -> None:
+        """What to do here when publish_due runs in a forked copy (see serve's
+        BackgroundPublisher): know the files it writes, so that the next removes those
+        gone since (a redirect page, say)."""
+        if self.extras_due and self.builder is not None:
+            self.extras_due = False
+            self.extras = self.builder.extra_names(list(self.pages.values()))
+
     def publish_due(self) -> int:
-        """Write the feeds, calendars and data files that a deferred rebuild left out."""
+        """Write the files that a deferred rebuild left out (the open data, the calendar of
+        every meeting, the awaiting feed, the sitemap and the redirects)."""
         if not self.extras_due or self.builder is None:
             return 0
         self.extras_due = False

@@ -213,8 +213,10 @@ class SearchIndexer:
 
 
 class BackgroundPublisher:
-    """Writes feeds, calendars and data files in a forked copy of the preview, so that
-    the server never waits for them; one copy at a time, the latest state always last."""
+    """Writes the files left for after the reload (Project.publish_due: the open data,
+    the calendar of every meeting, the awaiting feed, the sitemap and the redirects) in a
+    forked copy of the preview, so that the server never waits for them; one copy at a
+    time, the latest state always last."""
 
     def __init__(self, project: Project, log: Log) -> None:
         self.project = project
@@ -239,7 +241,7 @@ class BackgroundPublisher:
                 traceback.print_exc()
                 code = 1
             os._exit(code)
-        self.project.extras_due = False
+        self.project.published_later()  # (what the child writes, for the next to know what is gone)
         self.child = pid
         ioloop.IOLoop.current().call_later(0.2, self.reap)
 
@@ -466,7 +468,7 @@ def serve(
     folder = Path(tempfile.mkdtemp(prefix="sitegen-preview-")) if claimed is None else None
     try:
         if claimed is not None:
-            _serve(content, claimed[0], host, port, open_browser, log)
+            _serve(content, claimed[0], host, port, open_browser, log, claimed=True)
         else:
             assert folder is not None
             _serve(content, folder / "site", host, port, open_browser, log)
@@ -493,10 +495,14 @@ def _interrupt_in(pid: int) -> Callable[[int, object], None]:
     return interrupt
 
 
-def _serve(content: Path, output: Path, host: str, port: int, open_browser: bool, log: Log) -> None:
+def _serve(
+    content: Path, output: Path, host: str, port: int, open_browser: bool, log: Log, claimed: bool = False
+) -> None:
+    """CLAIMED: OUTPUT is the preview folder this process holds (see state.claim_preview)."""
     content = Path(content).resolve()
     output = Path(output).resolve()
     project = Project(content, output, base_path="/", log=lambda _: None, search=True)
+    project.claimed = claimed
     project.defer_extras = True
     project.index_later = True  # (Pagefind takes a while on a large site: the pages are served first)
 
@@ -557,6 +563,9 @@ def _serve(content: Path, output: Path, host: str, port: int, open_browser: bool
         problem = Problem(Location(str(content)), str(exc))
         project.problems = [problem]
         log(str(problem))
+    except BaseException:  # (Ctrl+C): the state the first build left to a forked process is kept first
+        project.settle()
+        raise
     if first is not None:
         report(first)
         if first.ok:

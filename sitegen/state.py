@@ -10,10 +10,12 @@ version of sitegen, for other settings or a theme in other folders, or one that 
 be read, is a clean build. Deleting the folder is always safe.
 
 The folder holds, for each content folder and combination of settings (base path,
-search, theme folders), ``state-KEY.pickle`` and ``site-KEY/``; sitegen removes
-nothing else there. Only the states of the KEEP settings used last are kept: saving one
-removes the older ones (a settings change, a moved content folder), so the folder does
-not grow without end.
+search, theme folders), ``state-KEY.pickle`` and ``site-KEY/``; for each content folder
+the meeting files as last read (``parsed-ID/``, see ParsedStore) and the preview's own
+site (``preview-ID/`` with its lock ``preview-ID.lock``, see claim_preview); sitegen
+removes nothing else there. Only those of the KEEP settings or content folders used
+last are kept: saving one removes the older ones (a settings change, a moved content
+folder), so the folder does not grow without end.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import os
 import pickle
 import re
 import shutil
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +36,7 @@ from . import __version__, record
 
 FORMAT = 2  # the layout of a state file; a state of another layout is not read
 CACHE_NAME = ".sitegen-cache"
-KEEP = 3  # states kept in one cache folder: the settings used last (a build's, the preview's, ...)
+KEEP = 3  # states (and meeting files, preview folders) kept in one cache folder: those used last
 _STATE_FILE = re.compile(r"state-([0-9a-f]{16})\.pickle")
 _HALF_SAVED = re.compile(r"\.state-[0-9a-f]{16}\.pickle\.tmp-(\d+)")  # see Cache.save
 _PARSED = re.compile(r"parsed-[0-9a-f]{16}")
@@ -55,44 +58,50 @@ def preview_folder(content: Path) -> Path:
     return cache_folder(content) / f"preview-{hashlib.sha1(str(content).encode()).hexdigest()[:16]}"
 
 
-def is_preview_folder(output: Path, folder: Path) -> bool:
-    """Whether OUTPUT is a preview's site in the cache folder FOLDER (see preview_folder):
-    the one output a build may have there."""
-    output, folder = Path(os.path.abspath(output)), Path(os.path.abspath(folder))
-    return output.parent == folder and _PREVIEW.fullmatch(output.name) is not None and not output.is_symlink()
-
-
 def claim_preview(content: Path) -> tuple[Path, int] | None:
     """The preview folder of CONTENT (see preview_folder) and a lock held on it until the
     descriptor is closed; None when it cannot be used (the cache folder or the preview
-    folder is a link or a file, there is no file locking, or another preview holds it):
-    then the preview builds into a temporary folder. Of other content folders' preview
-    folders, those of the KEEP used last stay (by their lock's time); nothing in use goes."""
-    try:
-        import fcntl
-    except ImportError:
-        return None
+    folder is a link or a file, or another preview holds it): then the preview builds
+    into a temporary folder. Of other content folders' preview folders, those of the KEEP
+    used last stay (by their lock's time); nothing in use goes."""
+    import fcntl
+
     folder = preview_folder(content)
     cache = folder.parent
+    lock = f"{folder}.lock"
     if os.path.islink(cache) or (cache.exists() and not cache.is_dir()):
         return None
     if os.path.islink(folder) or (folder.exists() and not folder.is_dir()):
         return None
     try:
         cache.mkdir(exist_ok=True)
-        fd = os.open(folder.with_name(folder.name + ".lock"), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError:
         return None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if os.fstat(fd).st_ino != os.lstat(lock).st_ino:
+            raise OSError("the lock file was removed meanwhile")  # (by another's pruning: not held)
         os.utime(fd)  # (used last: see below)
     except OSError:
         os.close(fd)
         return None
+    try:
+        _prune_previews(cache, lock)
+    except OSError:  # (another preview's files went meanwhile: pruned next time)
+        pass
+    return folder, fd
+
+
+def _prune_previews(cache: Path, mine: str) -> None:
+    """Remove the preview folders in CACHE of all but the KEEP content folders previewed
+    last (MINE: the lock file of the one in use here), but any another preview holds."""
+    import fcntl
+
     others = []
     for entry in os.scandir(cache):
         lock = entry.name.endswith(".lock") and _PREVIEW.fullmatch(entry.name[:-5])
-        if lock and entry.path != f"{folder}.lock" and entry.is_file(follow_symlinks=False):
+        if lock and entry.path != mine and entry.is_file(follow_symlinks=False):
             others.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path[:-5]))
     for _, path in sorted(others, reverse=True)[max(KEEP - 1, 0) :]:
         try:
@@ -103,12 +112,15 @@ def claim_preview(content: Path) -> tuple[Path, int] | None:
             fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # (not while another preview shows it)
             if os.path.isdir(path) and not os.path.islink(path):
                 shutil.rmtree(path, ignore_errors=True)  # (rmtree never follows a link inside)
+            name = os.path.basename(path)
+            output_lock = os.path.join(cache, f".{name}.lock")  # (a build's lock beside it, see write.output_lock)
+            if os.path.isfile(output_lock) and not os.path.islink(output_lock):
+                os.unlink(output_lock)
             os.unlink(f"{path}.lock")
         except OSError:
             pass
         finally:
             os.close(held)
-    return folder, fd
 
 
 @dataclass
@@ -355,23 +367,48 @@ def keep_cached(staging: Path, files: dict[str, tuple[int, int]], spare: Iterabl
     state left it (its size and time): anything else there (a page changed, a link, a
     file the state does not know) is removed, and the folders left empty. The pages kept.
     SPARE: files that another process is writing into STAGING meanwhile (the open data,
-    see build): neither they nor their folders are removed (a file there never is the
-    cached site's: each is written afresh, never in place)."""
+    see build; clear_way first): neither they nor their folders are removed (a file
+    there never is the cached site's: each is written afresh, never in place)."""
     from .write import MARKER
 
     kept: set[str] = set()
     as_left = _as_left(files)
     spared = set(spare)
-    folders = {rel.rpartition("/")[0] for rel in spared}
-    for folder in list(folders):
-        while folder:
-            folder = folder.rpartition("/")[0]
-            folders.add(folder)
     _keep_only(
-        str(staging), "", lambda rel, st: rel == MARKER or as_left(rel, st) or rel in spared, kept, folders=folders
+        str(staging),
+        "",
+        lambda rel, st: rel == MARKER or as_left(rel, st),
+        kept,
+        folders=_folders_of(spared),
+        spared=spared,
     )
     kept.discard(MARKER)
     return kept - spared
+
+
+def clear_way(staging: Path, spare: Iterable[str]) -> None:
+    """Before another process writes the files SPARE into STAGING (the cached site taken,
+    not sorted yet, see keep_cached): anything but a plain folder where their folders go
+    (a link put there, above all) is removed, so that nothing is written through it."""
+    for folder in sorted(_folders_of(set(spare))):  # (each folder's parents first)
+        path = os.path.join(staging, folder)
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISDIR(st.st_mode):  # a link (never followed) or a file
+            os.unlink(path)
+
+
+def _folders_of(files: set[str]) -> set[str]:
+    """The folders of FILES (relative paths) and all their parents."""
+    folders = set()
+    for rel in files:
+        folder = rel.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
 
 
 def adopt(cache: Cache, old_site: Path, pages: dict[str, tuple[int, int] | None]) -> bool:
@@ -451,17 +488,22 @@ def _keep_only(
     kept: set[str],
     remove: bool = True,
     folders: set[str] | frozenset[str] = frozenset(),
+    spared: set[str] | frozenset[str] = frozenset(),
 ) -> bool:
     """Below FOLDER (REL in the site), remove every file that KEEP(rel, its lstat) refuses,
     every link and anything else that is not a plain file or folder (never following a
-    link), and the folders left empty but FOLDERS; add the files kept to KEPT. Whether
+    link), and the folders left empty but FOLDERS; add the files kept to KEPT. Files
+    SPARED are kept as they are, unlooked at (another process is writing them). Whether
     any is left. Without REMOVE, only find the files kept."""
     left = False
     with os.scandir(folder) as entries:
         for entry in entries:
             name = rel + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                if _keep_only(entry.path, name + "/", keep, kept, remove, folders) or name in folders:
+            if name in spared:
+                kept.add(name)
+                left = True
+            elif entry.is_dir(follow_symlinks=False):
+                if _keep_only(entry.path, name + "/", keep, kept, remove, folders, spared) or name in folders:
                     left = True
                 elif remove:
                     os.rmdir(entry.path)

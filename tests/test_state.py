@@ -6,6 +6,9 @@ from __future__ import annotations
 import os
 import pickle
 import random
+import shutil
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -534,23 +537,70 @@ def test_a_state_half_saved_by_a_killed_build_is_removed(tmp_path):
     same_as_clean(content, out, tmp_path, 1)
 
 
+def _preview(content: Path, **settings: object):  # type: ignore[no-untyped-def]
+    """The engine of sitegen serve on the preview folder it holds (see state.claim_preview)."""
+    from sitegen.incremental import Project
+
+    project = Project(content, state.preview_folder(content), **settings)  # type: ignore[arg-type]
+    project.claimed = True
+    return project
+
+
 def test_a_preview_starts_on_the_site_the_last_one_left(tmp_path, monkeypatch):
     """sitegen serve's site is kept in the cache folder (state.preview_folder): the next
     preview takes the cached pages into it instead of linking them one by one, and shows
-    what a clean build writes."""
-    from sitegen.incremental import Project
+    what a clean build writes. Nothing else may build there."""
+    from sitegen.write import OutputRefused
 
     content = copy_example(tmp_path)
     folder = state.preview_folder(content)
-    assert Project(content, folder).build().ok
+    assert _preview(content).build().ok
     _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
     taken = []
     take = state.take
     monkeypatch.setattr(state, "take", lambda *a: taken.append(take(*a)) or taken[-1])
-    result = Project(content, folder).build()
+    result = _preview(content).build()
     assert result.ok and taken == [True] and 0 < result.rendered < result.written
     same_as_clean(content, folder, tmp_path, 1)
-    assert not (tmp_path / "out").exists()
+    for output in (folder, folder.with_name("preview-0123456789abcdef")):  # (not held by a preview)
+        with pytest.raises(OutputRefused, match="inside the build state's folder"):
+            kept_build(content, output)
+
+
+def test_the_open_data_written_beside_the_sorting_never_goes_through_a_link(tmp_path, monkeypatch):
+    """A large site's open data is written by a forked process into the cached site it
+    took while another sorts it: a link put where the open data goes is removed first,
+    never written through, and what the sorting does not know of the open data stays."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import synth
+
+    import sitegen.build
+
+    content = tmp_path / "content"
+    synth.generate(60, content)  # over 400 pages: the open data is written by a forked process
+    out = tmp_path / "out"
+    kept_build(content, out)
+    kept_build(content, out)  # (the next starts on the cached site)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "meetings.ics").write_text("someone else's")
+    (site,) = (tmp_path / ".sitegen-cache").glob("site-*")
+    shutil.rmtree(site / "calendar", ignore_errors=True)
+    (site / "calendar").symlink_to(victim, target_is_directory=True)
+    sort = state.keep_cached
+
+    def slowly(*args):  # type: ignore[no-untyped-def]
+        time.sleep(1)  # (as on a large council: the open data is written before the sorting looks)
+        return sort(*args)
+
+    monkeypatch.setattr(state, "keep_cached", slowly)
+    monkeypatch.setattr(sitegen.build, "PARALLEL_FROM", 2)
+    meeting = sorted((content / "meetings").rglob("*.md"))[5].relative_to(content).as_posix()
+    _toggle(content, meeting, "location: ", "location: Room 9, ")
+    build(content, out, base_path="/", search=False, state_folder=state.cache_folder(content), jobs=2)
+    assert sorted(p.name for p in victim.iterdir()) == ["meetings.ics"]
+    assert (victim / "meetings.ics").read_text() == "someone else's"
+    same_as_clean(content, out, tmp_path, 1)
 
 
 def test_the_cached_site_keeps_what_is_being_written_into_it_meanwhile(tmp_path):
@@ -586,11 +636,9 @@ def test_the_preview_serves_first_and_keeps_its_state_and_open_data_after(tmp_pa
     """As sitegen serve runs its first build (Project.defer_extras): the open data is
     left for after the first page (publish_due), and the build state is kept by a forked
     process that the next build waits for (settle); the site is a clean build's."""
-    from sitegen.incremental import Project
-
     content = copy_example(tmp_path)
     folder = state.preview_folder(content)
-    project = Project(content, folder, search=False)
+    project = _preview(content, search=False)
     project.defer_extras = True
     assert project.build().ok
     assert project.extras_due and not (folder / "data" / "record.json").exists()
@@ -603,6 +651,37 @@ def test_the_preview_serves_first_and_keeps_its_state_and_open_data_after(tmp_pa
     assert result.ok and project._keeping is None and result.rendered
     project.publish_due()
     same_as_clean(content, folder, tmp_path, 1)
-    again = Project(content, folder, search=False)  # a next preview, from the state the first kept
+    again = _preview(content, search=False)  # a next preview, from the state the first kept
     assert again.build().rendered == result.rendered  # (the pages of the edit made after the state was kept)
     same_as_clean(content, folder, tmp_path, 2)
+
+
+def _publish_in_a_fork(project) -> None:  # type: ignore[no-untyped-def]
+    """As serve's BackgroundPublisher does: the deferred files written by a forked copy."""
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            project.publish_due()
+        except BaseException:
+            code = 1
+        os._exit(code)
+    project.published_later()
+    assert os.waitpid(pid, 0)[1] == 0
+
+
+def test_the_preview_removes_a_redirect_gone_since_its_first_build(tmp_path):
+    """The files the preview leaves for after the reload are written by a forked copy:
+    the preview still knows them, and a redirect page whose alias went is removed."""
+    content = copy_example(tmp_path)
+    folder = state.preview_folder(content)
+    project = _preview(content, search=False)
+    project.defer_extras = True
+    assert project.build().ok
+    _publish_in_a_fork(project)
+    assert (folder / "people" / "cllr-g-rhys" / "index.html").is_file()
+    _toggle(content, "people.yaml", "  aliases: [cllr-g-rhys]\n", "")
+    assert project.build().ok
+    _publish_in_a_fork(project)
+    assert not (folder / "people" / "cllr-g-rhys").exists()
+    same_as_clean(content, folder, tmp_path, 1)
