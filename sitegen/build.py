@@ -693,8 +693,10 @@ def _build(
         (root, "the themes folder") for root in (content.parent / "themes", content / "themes") if root.is_dir()
     ]
     held = preview and state_folder is not None and Path(os.path.abspath(output)) == state.preview_folder(content)
-    if state_folder is not None and not (held and Path(state_folder).resolve() == state.cache_folder(content)):
-        protected.append((state_folder, "the build state's folder"))
+    held = held and Path(state_folder).resolve() == state.cache_folder(content)  # type: ignore[arg-type]
+    if not held:  # (the cache folder beside the content, whether this build keeps a state or not)
+        for folder in {state.cache_folder(content), *([Path(state_folder)] if state_folder is not None else [])}:
+            protected.append((folder, "the build state's folder"))
     output = safe_output(output, protected)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     with output_lock(output):
@@ -806,15 +808,17 @@ def _build(
         # that changed but that no page reads is found changed again next time, to no effect)
         unchanged = last is not None and only == [] and not gone
         settling = (kept, old_site, only, last, builder, kept_reads, templates, unchanged, taken, output, gone, log)
-        if not (settle_later and kept is not None and hasattr(os, "fork")):
+        aside_later = settle_later and kept is not None and hasattr(os, "fork")
+        if not aside_later:
             _keep_state(*settling)
-    for aside in keeping:
-        try:
-            store.save(*aside.result())  # type: ignore[misc]
-        except Exception:  # (not kept: the next build reads every file)
-            pass
-    # (last: a build interrupted before it returns leaves no process keeping the state)
-    later = Aside(_keep_state, *settling) if settle_later and kept is not None and hasattr(os, "fork") else None
+        for aside in keeping:
+            try:
+                store.save(*aside.result())  # type: ignore[misc]
+            except Exception:  # (not kept: the next build reads every file)
+                pass
+        # (last, so that a build interrupted before it returns leaves no process keeping the
+        # state; in the output's lock, which the process holds, as it inherits it, till it is done)
+        later = Aside(_keep_state, *settling) if aside_later else None
     return BuildReport(
         len(pages),
         files,
@@ -1115,7 +1119,8 @@ class Aside:
         """Wait for the process; its function's result, or its exception raised here."""
         import pickle
 
-        with os.fdopen(self.reader, "rb") as source:
+        reader, self.reader = self.reader, -1  # (closed below, whatever happens: see cancel)
+        with os.fdopen(reader, "rb") as source:
             data = source.read()
         _, status = os.waitpid(self.pid, 0)
         self.pid = 0  # reaped: nothing left to cancel
@@ -1130,10 +1135,9 @@ class Aside:
         if not self.pid:
             return  # result() has waited for it already
         end_process(self.pid)
-        try:
+        if self.reader >= 0:
             os.close(self.reader)
-        except OSError:
-            pass
+            self.reader = -1
 
 
 def render_pages(

@@ -480,7 +480,8 @@ class Project:
         gone since (a redirect page, say)."""
         if self.extras_due and self.builder is not None:
             self.extras_due = False
-            self.extras = self.builder.extra_names(list(self.pages.values()))
+            # (added to: should the copy fail before it removes the files gone, the next does)
+            self.extras |= self.builder.extra_names(list(self.pages.values()))
 
     def publish_due(self) -> int:
         """Write the files that a deferred rebuild left out (the open data, the calendar of

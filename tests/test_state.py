@@ -565,6 +565,8 @@ def test_a_preview_starts_on_the_site_the_last_one_left(tmp_path, monkeypatch):
     for output in (folder, folder.with_name("preview-0123456789abcdef")):  # (not held by a preview)
         with pytest.raises(OutputRefused, match="inside the build state's folder"):
             kept_build(content, output)
+        with pytest.raises(OutputRefused, match="inside the build state's folder"):
+            build(content, output, base_path="/", search=False)  # (keeping no state: --no-cache)
 
 
 def test_the_open_data_written_beside_the_sorting_never_goes_through_a_link(tmp_path, monkeypatch):
@@ -685,3 +687,37 @@ def test_the_preview_removes_a_redirect_gone_since_its_first_build(tmp_path):
     _publish_in_a_fork(project)
     assert not (folder / "people" / "cllr-g-rhys").exists()
     same_as_clean(content, folder, tmp_path, 1)
+
+
+def test_the_preview_folders_of_content_folders_not_previewed_lately_go(tmp_path):
+    """Of other content folders' preview folders, those of the KEEP previewed last stay,
+    with any another preview holds; the others go with what a killed build left beside
+    them. A second claim of the same folder is refused while the first holds it."""
+    import fcntl
+
+    from sitegen.write import MARKER
+
+    content = copy_example(tmp_path)
+    cache = state.cache_folder(content)
+    cache.mkdir()
+    others = [cache / f"preview-{n:016x}" for n in range(5)]
+    for n, folder in enumerate(others):
+        (folder / "meetings").mkdir(parents=True)
+        lock = folder.with_name(folder.name + ".lock")
+        lock.write_text("")
+        os.utime(lock, ns=(n * 10**9, n * 10**9))  # (the higher, the later previewed)
+    left = cache / f".{others[0].name}.tmp-123"  # a killed build's staging beside the oldest
+    left.mkdir()
+    (left / MARKER).write_text("")
+    held = os.open(f"{others[1]}.lock", os.O_RDWR)
+    fcntl.flock(held, fcntl.LOCK_EX)  # (another preview shows the second oldest)
+    try:
+        claimed = state.claim_preview(content)
+        assert claimed is not None and claimed[0] == state.preview_folder(content)
+        assert state.claim_preview(content) is None  # (held: a second preview builds elsewhere)
+        kept = {p.name for p in cache.iterdir()}
+        assert {others[3].name, others[4].name, others[1].name} <= kept  # the KEEP - 1 last, and the one held
+        assert not {others[0].name, others[2].name, left.name, f"{others[0].name}.lock"} & kept
+        os.close(claimed[1])
+    finally:
+        os.close(held)
