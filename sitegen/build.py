@@ -717,9 +717,10 @@ def _build(
         aside: Aside | None = None
         sorting: Aside | None = None  # sorting the cached site taken (see state.keep_cached)
         recorded = record_reads or kept is not None  # what each page reads is recorded
+        writes_whole = whole or not recorded  # (the files made whole, the sitemap and redirects: see WHOLE)
         try:
             spare: list[str] = []
-            if (whole or not recorded) and not serial(workers, _rough_page_count(model)):
+            if writes_whole and not serial(workers, _rough_page_count(model)):
                 # the feeds, calendars and data files need no plan of the pages: a forked
                 # process writes them while this one plans, then alongside the page renderers
                 # (those recorded as pages are, only once they are known to be due); the
@@ -753,7 +754,7 @@ def _build(
             else:
                 every = False
             count, extras, reads = render_pages(
-                builder, pages, staging, workers, search, aside, keys, only, whole or not recorded
+                builder, pages, staging, workers, search, aside, keys, only, writes_whole
             )
             if cached:  # (the folders of pages gone, now that nothing more is written among them)
                 _prune(staging, cached - builder.planned.keys())
@@ -871,7 +872,6 @@ def _keep_state(
                 adopted = False
                 if os.path.isdir(kept.site) and not os.path.islink(kept.site):
                     kept._discard(kept.site)
-            kept._folders = {}
         elif old_site is not None and kept is not None:
             adopted = state.adopt(kept, old_site, pages_kept)
         else:
