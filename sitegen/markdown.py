@@ -8,6 +8,7 @@ broken ``ref:`` links for error messages."""
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections.abc import Callable
 
@@ -33,6 +34,9 @@ class Markdown:
         md.add_render_rule("heading_open", _heading_open)
         md.add_render_rule("heading_close", _heading_close)
         self.md = md
+        # SITEGEN_STOCK_MARKDOWN=1: every text goes through markdown-it (the switch back from
+        # plain_blocks below; the output is the same, more slowly)
+        self.stock = os.environ.get("SITEGEN_STOCK_MARKDOWN", "") not in ("", "0")
         self.cache: dict[tuple[str, int, str], tuple[Markup, tuple[tuple[str, str | None], ...]]] = {}
 
     def _refs(self, state: StateCore) -> None:
@@ -139,12 +143,21 @@ class Markdown:
             if not resolved or all(self.resolve(target) == url for target, url in resolved):
                 return html
         env: dict = {"heading": heading}
-        out = self.md.render(text, env)
+        out = self._html(text, env)
         if "<li></li>" in out:  # an empty list item: a bullet with nothing to read
             out = _EMPTY_ITEM.sub("", out)
         html = Markup(out)
         self.cache[key] = (html, tuple(env.get("resolved", ())))
         return html
+
+    def _html(self, text: str, env: dict) -> str:
+        """markdown-it's HTML for TEXT, with its plain blocks written here (see plain_blocks)."""
+        if self.stock:
+            return self.md.render(text, env)
+        blocks = plain_blocks(text)
+        if blocks is None:
+            return self.md.render(text, env)
+        return "".join(block if block.__class__ is str else self.md.render(block.text, env) for block in blocks)
 
     def inline(self, text: str) -> Markup:
         """A one-line prose field without the surrounding paragraph."""
@@ -157,6 +170,107 @@ class Markdown:
         if html.startswith("<p>") and html.endswith("</p>\n") and html.count("<p>") == 1:
             return Markup(html[3:-5])
         return html
+
+
+class Parsed:
+    """A run of TEXT's blocks left to markdown-it."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+# Characters that mean nothing to Markdown inside a paragraph, a list item or a table cell
+# of this parser (CommonMark, tables, strikethrough; no HTML, typographer or linkify).
+_CHAR = r"(?:[^\W_]|[ .,;:'\"?!()/%$#+=\-@^{}’‘“”–—…£€°])"
+_LAST = r"(?:[^\W_]|[.,;:'\"?!()/%$#+=\-@^{}’‘“”–—…£€°])"  # (a line's last: no space)
+_LINE = rf"[^\W\d_](?:{_CHAR}*{_LAST})?"  # a letter first: nothing a block can start with
+_PARAGRAPH = re.compile(rf"{_LINE}(?:\n{_LINE})*")
+_LIST = re.compile(rf"([-*+]) {_LINE}(?:\n\1 {_LINE})*")  # a tight list, an item a line
+_ROW = rf"\|(?:{_CHAR}*\|)+"
+_TABLE = re.compile(rf"{_ROW}\n\|(?: *:?-+:? *\|)+(?:\n{_ROW})*")
+_BLANK = re.compile(r"(\n(?:[ \t]*\n)+)")
+_ALIGN = {(True, False): ' style="text-align:left"', (False, True): ' style="text-align:right"'}
+_ALIGN[True, True] = ' style="text-align:center"'
+
+
+def plain_blocks(text: str) -> list[str | Parsed] | None:
+    """TEXT as markdown-it would render it, block by block: the HTML of each plain paragraph,
+    tight list of one-line items and pipe table whose text has nothing Markdown reads (most
+    of a council's minutes), and the runs of other blocks as Parsed, for markdown-it. None
+    when no block is plain, or when a block could reach across a blank line into another
+    (a fence, a link reference definition).
+
+    Blocks are split at blank lines. A plain block starts with a letter or a pipe at the
+    line's start, so it can neither continue the block before it nor be continued after
+    a blank line: markdown-it renders each run alone as it renders it in the text (tests
+    compare the two on random texts and on whole sites; SITEGEN_STOCK_MARKDOWN=1 turns this
+    off). A list is plain only between other plain blocks, which end it: beside a list of
+    the same bullet it would be one loose list."""
+    if "```" in text or "~~~" in text or "]:" in text or "\r" in text:
+        return None
+    pieces = _BLANK.split(text.strip("\n"))  # (blank lines before and after the blocks mean nothing)
+    kinds = []
+    for chunk in pieces[::2]:
+        if _PARAGRAPH.fullmatch(chunk):
+            kinds.append("p")
+        elif _LIST.fullmatch(chunk):
+            kinds.append("ul")
+        elif _TABLE.fullmatch(chunk) and _even(chunk):
+            kinds.append("table")
+        else:
+            kinds.append("")
+    if not any(kinds):
+        return None
+    beside = ["p", *kinds, "p"]  # (the text's start and end end a list as a paragraph does)
+    for n, kind in enumerate(kinds):
+        if kind == "ul" and (beside[n] in ("", "ul") or beside[n + 2] in ("", "ul")):
+            kinds[n] = ""  # beside a list, or a block that may end in one: left to markdown-it
+    blocks: list[str | Parsed] = []
+    start = -1  # the first piece of the run left to markdown-it
+    for n, kind in enumerate(kinds):
+        if not kind:
+            if start < 0:
+                start = 2 * n
+            continue
+        if start >= 0:
+            blocks.append(Parsed("".join(pieces[start : 2 * n - 1])))
+            start = -1
+        chunk = pieces[2 * n].replace('"', "&quot;")
+        if kind == "p":
+            blocks.append(f"<p>{chunk}</p>\n")
+        elif kind == "ul":
+            items = "".join(f"<li>{line[2:]}</li>\n" for line in chunk.split("\n"))
+            blocks.append(f"<ul>\n{items}</ul>\n")
+        else:
+            blocks.append(_table(chunk))
+    if start >= 0:
+        blocks.append(Parsed("".join(pieces[start:])))
+    return blocks
+
+
+def _even(chunk: str) -> bool:
+    """Whether every row of a pipe table has as many cells as its head."""
+    rows = chunk.split("\n")
+    return len({row.count("|") for row in rows}) == 1
+
+
+def _table(chunk: str) -> str:
+    head, rule, *rows = (row[1:-1].split("|") for row in chunk.split("\n"))
+    aligns = [_ALIGN.get((c.strip().startswith(":"), c.strip().endswith(":")), "") for c in rule]
+    out = ["<table>\n<thead>\n<tr>\n"]
+    out += [f"<th{align}>{cell.strip()}</th>\n" for align, cell in zip(aligns, head, strict=True)]
+    out.append("</tr>\n</thead>\n")
+    if rows:
+        out.append("<tbody>\n")
+        for row in rows:
+            out.append("<tr>\n")
+            out += [f"<td{align}>{cell.strip()}</td>\n" for align, cell in zip(aligns, row, strict=True)]
+            out.append("</tr>\n")
+        out.append("</tbody>\n")
+    out.append("</table>\n")
+    return "".join(out)
 
 
 MAX_TEXT = 100_000  # characters in one prose field: each renders in well under a second
