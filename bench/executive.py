@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -32,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synth  # noqa: E402
-from run import paired_arguments, timed, worktree  # noqa: E402
+from run import empty_trash, paired_arguments, set_aside, timed, worktree  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -89,7 +88,7 @@ def main() -> None:
             out = work / "out" / f"{name.replace(' ', '-').replace(',', '')}-{n}"
             cmd = [sys.executable, "-m", "sitegen", "build", "--no-search", "--no-cache"]
             builds[name].append(timed([*cmd, "--content", str(content), "--output", str(out)], cwd=code, env=env))
-            shutil.rmtree(out, ignore_errors=True)
+            set_aside(out)  # (deleted after the timing: see run.set_aside)
             done = subprocess.run(
                 [sys.executable, "-c", PREVIEW, str(content), str(out)],
                 cwd=code,
@@ -101,7 +100,8 @@ def main() -> None:
             pages_s, extras_s = json.loads(done.stdout.strip().splitlines()[-1])
             edits[name] += pages_s
             extras[name] += extras_s
-            shutil.rmtree(out, ignore_errors=True)
+            set_aside(out)  # (deleted after the timing: see run.set_aside)
+    empty_trash()
     print(
         f"| {args.meetings:,} meetings ({args.runs} runs) | clean build wall s (median) | cpu s (median) "
         "| cpu s (least, most) | pages | peak MiB | preview edit: pages s (median of "

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synth  # noqa: E402
-from run import paired_arguments, timed, worktree  # noqa: E402
+from run import empty_trash, paired_arguments, set_aside, timed, worktree  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,7 +49,8 @@ def main() -> None:
             out = work / "out" / f"{name.replace(' ', '-')}-{n}"
             cmd = [sys.executable, "-m", "sitegen", "build", "--no-search", "--no-cache"]
             results[name].append(timed([*cmd, "--content", str(content), "--output", str(out)], cwd=code, env=env))
-            shutil.rmtree(out, ignore_errors=True)
+            set_aside(out)  # (deleted after the timing: see run.set_aside)
+    empty_trash()
     print(
         f"| clean build, {args.meetings:,} meetings ({args.runs} runs) | wall s (median) | cpu s (median) "
         "| cpu s (least, most) | peak MiB |"

@@ -182,9 +182,10 @@ class Parsed:
 
 
 # Characters that mean nothing to Markdown inside a paragraph, a list item or a table cell
-# of this parser (CommonMark, tables, strikethrough; no HTML, typographer or linkify).
-_CHAR = r"(?:[^\W_]|[ .,;:'\"?!()/%$#+=\-@^{}’‘“”–—…£€°])"
-_LAST = r"(?:[^\W_]|[.,;:'\"?!()/%$#+=\-@^{}’‘“”–—…£€°])"  # (a line's last: no space)
+# of this parser (CommonMark, tables, strikethrough; no HTML, typographer or linkify), but
+# the underscore (\w has it: a text with one is left to markdown-it).
+_CHAR = r"[\w .,;:'\"?!()/%$#+=\-@^{}’‘“”–—…£€°]"
+_LAST = r"[\w.,;:'\"?!()/%$#+=\-@^{}’‘“”–—…£€°]"  # (a line's last: no space)
 _LINE = rf"[^\W\d_](?:{_CHAR}*{_LAST})?"  # a letter first: nothing a block can start with
 _PARAGRAPH = re.compile(rf"{_LINE}(?:\n{_LINE})*")
 _LIST = re.compile(rf"([-*+]) {_LINE}(?:\n\1 {_LINE})*")  # a tight list, an item a line
@@ -200,7 +201,7 @@ def plain_blocks(text: str) -> list[str | Parsed] | None:
     tight list of one-line items and pipe table whose text has nothing Markdown reads (most
     of a council's minutes), and the runs of other blocks as Parsed, for markdown-it. None
     when no block is plain, or when a block could reach across a blank line into another
-    (a fence, a link reference definition).
+    (a fence, a link reference definition), and for a text with an underscore.
 
     Blocks are split at blank lines. A plain block starts with a letter or a pipe at the
     line's start, so it can neither continue the block before it nor be continued after
@@ -208,7 +209,7 @@ def plain_blocks(text: str) -> list[str | Parsed] | None:
     compare the two on random texts and on whole sites; SITEGEN_STOCK_MARKDOWN=1 turns this
     off). A list is plain only between other plain blocks, which end it: beside a list of
     the same bullet it would be one loose list."""
-    if "```" in text or "~~~" in text or "]:" in text or "\r" in text:
+    if "```" in text or "~~~" in text or "]:" in text or "\r" in text or "_" in text:
         return None
     pieces = _BLANK.split(text.strip("\n"))  # (blank lines before and after the blocks mean nothing)
     kinds = []

@@ -110,6 +110,7 @@ LINES = [
     "a | b",
     "--|--",
     "*em* and _em_",
+    "Some _emphasis_ and snake_case",
     "**strong** ~~struck~~",
     "`code`",
     "[link](ref:x)",
