@@ -26,7 +26,7 @@ from .files import scan as scan_files
 from .i18n import N_
 from .link import Linker, NeedsFullLink, link
 from .markdown import Markdown
-from .pages import Page, has_executive, plan
+from .pages import Page, has_executive, plan, public
 from .publish import ModelFile, Publisher, Streamed
 from .render import environment, theme_folders
 from .urls import NAMED, Urls, asset_path, language_prefix, output_file, path_for, path_of
@@ -353,6 +353,7 @@ class Builder:
         self.planned: dict[str, Page | ModelFile] = {}
         self._publisher: Publisher | None = None
         self.parts: list[ModelFile] | None = None  # the last plan's feeds, calendars and data files
+        self._publics: list[list[m.Decision]] | None = None  # see publics
         self.asset_names = {name: rel for rel, (_, name) in self.assets.items()}
         for env in self.envs.values():
             env.tests["upcoming"] = self.is_upcoming
@@ -388,7 +389,7 @@ class Builder:
         """Every page, in each of the site's languages (the first's at the site's addresses)."""
         pages = []
         for language, prefix in self.each_language():  # (the titles are in the language's words)
-            for page in plan(self.loaded.model):
+            for page in plan(self.loaded.model, self.publics()):
                 if prefix:
                     page.path = prefix + page.path
                     page.file = output_file(page.path)
@@ -414,8 +415,15 @@ class Builder:
     def plan_files(self) -> list[ModelFile]:
         """The feeds, calendars and data files (Publisher.plan), planned once."""
         if self.parts is None:
-            self.parts = self.publisher().plan()
+            self.parts = self.publisher().plan(self.publics())
         return self.parts
+
+    def publics(self) -> list[list[m.Decision]]:
+        """Each meeting's public decisions (pages.public), in the model's order: worked out
+        once for the plan of the pages and that of the feeds and calendars."""
+        if self._publics is None:
+            self._publics = [public(meeting) for meeting in self.loaded.model.meetings.values()]
+        return self._publics
 
     def is_upcoming(self, meeting: m.Meeting) -> bool:
         """Whether MEETING is still to come (a template test: ``meeting is upcoming``)."""

@@ -32,6 +32,7 @@ def is_working_day(day: dt.date, region: str) -> bool:
     return day.weekday() < 5 and day not in _holidays(region, day.year)
 
 
+@lru_cache(maxsize=4096)  # (every link works out every decision's deadline: a few dates, many times)
 def working_days_after(start: dt.date, days: int, region: str) -> dt.date:
     """The DAYS-th working day after START (START itself when DAYS is 0)."""
     day = start

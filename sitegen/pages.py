@@ -45,7 +45,7 @@ class Page:
         return PAGE_KINDS.get(self.template, "")  # type: ignore[return-value]
 
 
-def _public(meeting: m.Meeting) -> list[m.Decision]:
+def public(meeting: m.Meeting) -> list[m.Decision]:
     """A meeting's decisions of non-exempt items, in agenda order."""
     return [d for item in meeting.items if not item.exempt for d in item.decisions]
 
@@ -61,14 +61,17 @@ def declarations(model: m.Model) -> list[tuple[m.Meeting, m.Item, m.Interest]]:
     ]
 
 
-def public_decisions(model: m.Model) -> list[m.Decision]:
-    """Every decision of a non-exempt item, newest meeting first, in agenda order."""
-    return [d for meeting in reversed(model.meetings.values()) for d in _public(meeting)]
+def public_decisions(model: m.Model, publics: list[list[m.Decision]] | None = None) -> list[m.Decision]:
+    """Every decision of a non-exempt item, newest meeting first, in agenda order.
+    PUBLICS: each meeting's public(), in the model's order, when already worked out."""
+    if publics is None:
+        publics = [public(meeting) for meeting in model.meetings.values()]
+    return [d for decisions in reversed(publics) for d in decisions]
 
 
 def public_decision_years(model: m.Model, publics: list[list[m.Decision]]) -> list[tuple[int, list[m.Decision]]]:
     """public_decisions() grouped by year, newest first (worked out a meeting at a time).
-    PUBLICS: each meeting's _public(), in the model's order."""
+    PUBLICS: each meeting's public(), in the model's order."""
     out: list[tuple[int, list[m.Decision]]] = []
     for meeting, decisions in zip(reversed(model.meetings.values()), reversed(publics), strict=True):
         if not decisions:
@@ -82,7 +85,7 @@ def public_decision_years(model: m.Model, publics: list[list[m.Decision]]) -> li
 
 def public_recommendations(model: m.Model) -> list[m.Decision]:
     """The recommendations of non-exempt items, oldest first (by the date each was made)."""
-    return [d for meeting in model.meetings.values() for d in _public(meeting) if d.is_recommendation]
+    return [d for meeting in model.meetings.values() for d in public(meeting) if d.is_recommendation]
 
 
 def open_recommendations(recommendations: list[m.Decision]) -> list[m.Decision]:
@@ -197,10 +200,12 @@ def by_year(meetings: Iterable[m.Meeting]) -> list[tuple[int, list[m.Meeting]]]:
     return [(year, list(group)) for year, group in groupby(meetings, key=lambda x: x.date.year)]
 
 
-def plan(model: m.Model) -> list[Page]:
-    """Every page of the site, in a stable order."""
+def plan(model: m.Model, publics: list[list[m.Decision]] | None = None) -> list[Page]:
+    """Every page of the site, in a stable order. PUBLICS: each meeting's public(), in the
+    model's order, when already worked out."""
     pages: list[Page] = []
-    publics = [_public(meeting) for meeting in model.meetings.values()]
+    if publics is None:
+        publics = [public(meeting) for meeting in model.meetings.values()]
     decision_years = public_decision_years(model, publics)
     decisions = [d for _, ds in decision_years for d in ds]  # public_decisions(), newest first
     held = model.held()
@@ -246,6 +251,7 @@ def plan(model: m.Model) -> list[Page]:
             )
         )
     made = Counter(x.items[0].title for x in model.meetings.values() if x.maker_id)
+    item_title = _("%(item)s – %(meeting)s")  # (an item page's title, filled in below)
     for meeting in model.meetings.values():
         if meeting.maker_id:  # a decision made by one person
             item = meeting.items[0]
@@ -255,14 +261,16 @@ def plan(model: m.Model) -> list[Page]:
             continue
         title = _meeting_title(meeting)
         pages.append(Page(path_of(meeting), "meeting.html", title, {"meeting": meeting}))
-        labels = Counter(item.label for item in meeting.items)
-        for item in meeting.items:
-            label = item.label if labels[item.label] == 1 else f"{item.label} ({item.id})"
+        labels = [item.label for item in meeting.items]
+        shared = Counter(labels) if len(set(labels)) < len(labels) else None
+        for item, label in zip(meeting.items, labels, strict=True):
+            if shared is not None and shared[label] > 1:
+                label = f"{label} ({item.id})"
             pages.append(
                 Page(
                     path_of(item),
                     "item.html",
-                    _("%(item)s – %(meeting)s", item=label, meeting=title),  # no two pages share a title
+                    item_title % {"item": label, "meeting": title},  # no two pages share a title
                     {"meeting": meeting, "item": item},
                 )
             )

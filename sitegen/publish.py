@@ -154,13 +154,14 @@ class Publisher:
         finally:
             self.prefix = ""
 
-    def plan(self) -> list[ModelFile]:
+    def plan(self, publics: list[list[m.Decision]] | None = None) -> list[ModelFile]:
         """Every file, to be made (see make): each feed and calendar in each language, with
-        what it is given; the open data once."""
+        what it is given; the open data once. PUBLICS: each meeting's public decisions
+        (pages.public), in the model's order, when already worked out."""
         model = self.model
         held = model.held()
         meetings = list(reversed(held))
-        decisions = public_decisions(model)
+        decisions = public_decisions(model, publics)
         executive = has_executive(model)
         by_body: dict[int, list[m.Decision]] = {}  # each body's, in the same order
         for d in decisions:
@@ -887,9 +888,9 @@ class Publisher:
     def money_csv(self) -> bytes:
         """The money page's rows: every sum a resolution committed, itself or by adopting a
         recommendation (pages.money), newest year first."""
-        from .pages import _public, money
+        from .pages import money, public
 
-        publics = [_public(meeting) for meeting in self.model.meetings.values()]
+        publics = [public(meeting) for meeting in self.model.meetings.values()]
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(
