@@ -9,7 +9,7 @@ edits of the synthetic council, paired A B A B in one run:
   too (a worktree in the work folder, run with this Python).
 
 The preview edit is a meeting's location changed and built through the engine behind
-`sitegen serve` (sitegen.incremental.Project), three times, after a first full build and
+`sitegen serve` (sitegen.incremental.Project), five times, after a first full build and
 the work the preview does while it waits for the first edit (Project.warm), from the
 watcher's report of the file changed: as the preview server does it, the pages first
 (what the browser waits for before it reloads), then the feeds, calendars and data
@@ -55,7 +55,7 @@ text = path.read_text(encoding="utf-8")
 seconds = []
 extras = []
 try:
-    for n in range(3):
+    for n in range(5):
         path.write_text(text.replace("location: Council Chamber", f"location: Council Chamber {n}", 1), encoding="utf-8")
         started = time.perf_counter()
         # as sitegen serve's watcher finds the change (from the file event: the one file)
@@ -112,7 +112,7 @@ def main() -> None:
     print(
         f"| {args.meetings:,} meetings ({args.runs} runs) | clean build wall s (median) | cpu s (median) "
         "| cpu s (least, most) | pages | peak MiB | preview edit: pages s (median of "
-        f"{3 * args.runs}) | then feeds and data s |"
+        f"{5 * args.runs}) | then feeds and data s |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, runs in builds.items():
