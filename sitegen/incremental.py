@@ -155,9 +155,10 @@ class Project:
         self._keeping: Aside | None = None  # the forked process keeping the first build's state (see settle)
         self.keep_state = True  # start from, and keep, the build state on disk (see sitegen.state)
         # the preview server publishes the files made whole (the open data: see publish.ModelFile),
-        # the sitemap and the redirects just after the reload (publish_due); the feeds and
-        # calendars made as pages are come with the pages
+        # the sitemap and the redirects just after the reload (publish_due); and after an
+        # edit, the feeds and calendars made as pages are that it reaches (publish_parts)
         self.defer_extras = False
+        self.parts_due: set[str] = set()  # those feeds and calendars, by output file
         self.claimed = False  # the output is the preview folder this process holds (see state.claim_preview)
         self.index_later = False  # the preview server indexes the first build for search once it serves it
         self.extras_due = False
@@ -264,7 +265,7 @@ class Project:
         assert builder is not None and report.state is not None
         loaded = builder.loaded
         self.state = report.state
-        self._cold, self._pending, self.keys = True, set(), None
+        self._cold, self._pending, self.keys, self.parts_due = True, set(), None, set()
         self.pages = dict(builder.planned)  # (the feeds and calendars made as pages are among them)
         self.loaded, self.builder = loaded, builder
         self.extras = set(report.extras)
@@ -293,6 +294,7 @@ class Project:
         return self._changes[1]
 
     def _update(self, inputs: dict[str, tuple[int, int]], started: float) -> Result:
+        self.publish_parts()  # (what the last edit left, made from its model before this one's)
         clock = _Clock()
         files = str(self.content / "files") + os.sep
         if any(path.startswith(files) for path in self._changed(inputs)):
@@ -336,6 +338,11 @@ class Project:
         everything = globals_now != self.state.globals
         self.state.globals = globals_now
         due = self.state.due(keys, new_pages, changed, changed_templates, everything)
+        if self.defer_extras:  # the browser reloads the pages: the feeds and calendars just after
+            later = [rel for rel, page in due if page.__class__ is not Page]
+            if later:
+                self.parts_due.update(later)
+                due = [(rel, page) for rel, page in due if page.__class__ is Page]
         clock("due")
         # (the pages: the feeds and calendars made as pages are, see Builder.plan, are not counted)
         rendered, written = sum(p.__class__ is Page for _, p in due), self._render(builder, keys, due)
@@ -343,6 +350,7 @@ class Project:
         deleted = 0
         for rel in self.pages.keys() - new_pages.keys():
             self.state.forget(rel)
+            self.parts_due.discard(rel)
             try:
                 (self.output / rel).unlink()
                 deleted += 1
@@ -483,15 +491,33 @@ class Project:
             # (added to: should the copy fail before it removes the files gone, the next does)
             self.extras |= self.builder.extra_names(list(self.pages.values()))
 
-    def publish_due(self) -> int:
-        """Write the files that a deferred rebuild left out (the open data, the calendar of
-        every meeting, the awaiting feed, the sitemap and the redirects)."""
-        if not self.extras_due or self.builder is None:
+    def publish_parts(self) -> int:
+        """Make the feeds and calendars that the last edit reached and left for after the
+        reload (see defer_extras), recording what they read, as the pages were; the files
+        written. In this process, never a forked copy: the reads recorded are the state's."""
+        due = [(rel, self.pages[rel]) for rel in sorted(self.parts_due) if rel in self.pages]
+        self.parts_due = set()
+        if not due or self.builder is None or self.keys is None:
             return 0
+        try:
+            with paused_gc():
+                return self._render(self.builder, self.keys, due)
+        except BaseException:  # what was recorded may be half updated: the next build starts clean
+            self.loaded = self.builder = None
+            self.state = record.Reads()
+            raise
+
+    def publish_due(self) -> int:
+        """Write the files that a deferred rebuild left out (the feeds and calendars an edit
+        reached, see publish_parts; the open data, the calendar of every meeting, the
+        awaiting feed, the sitemap and the redirects)."""
+        written = self.publish_parts()
+        if not self.extras_due or self.builder is None:
+            return written
         self.extras_due = False
         with paused_gc():
             extras = self.builder.extra_files(list(self.pages.values()), self.search, whole_only=True)
-            return self._write_extras(extras) + self._drop_extras(extras, self.pages)
+            return written + self._write_extras(extras) + self._drop_extras(extras, self.pages)
 
     def _sync_assets(self, builder: Builder) -> None:
         assert self.loaded is not None

@@ -213,8 +213,9 @@ class SearchIndexer:
 
 
 class BackgroundPublisher:
-    """Writes the files left for after the reload (Project.publish_due: the open data,
-    the calendar of every meeting, the awaiting feed, the sitemap and the redirects) in a
+    """Writes the files left for after the reload: the feeds and calendars an edit reached
+    (Project.publish_parts) in this process, then the open data, the calendar of every
+    meeting, the awaiting feed, the sitemap and the redirects (Project.publish_due) in a
     forked copy of the preview, so that the server never waits for them; one copy at a
     time, the latest state always last."""
 
@@ -225,6 +226,10 @@ class BackgroundPublisher:
         self.again = False
 
     def request(self) -> None:
+        try:  # the feeds and calendars the last edit reached: here, as what they read is recorded
+            self.project.publish_parts()
+        except Exception:
+            self.log("publishing feeds and calendars failed:\n" + traceback.format_exc())
         if self.child:
             self.again = True
             return

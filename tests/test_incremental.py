@@ -35,7 +35,7 @@ def edit(content: Path, rel: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
-@pytest.mark.parametrize("mode", ["one-process", "forked-workers", "warmed"])
+@pytest.mark.parametrize("mode", ["one-process", "forked-workers", "warmed", "deferred"])
 def test_series_of_edits_matches_clean_builds(tmp_path, monkeypatch, mode):
     if mode == "forked-workers":  # share out every re-render to forked workers, as for a large site
         import sitegen.build
@@ -47,6 +47,9 @@ def test_series_of_edits_matches_clean_builds(tmp_path, monkeypatch, mode):
     assert project.build().ok
     if mode == "warmed":
         assert project.warm() is False and project._cold is False  # one step, then nothing left
+    # as sitegen serve: the feeds and calendars an edit reaches are made after its pages
+    project.defer_extras = mode == "deferred"
+    deferred = 0
     steps = [
         # change a meeting: the Cabinet item's minutes and a recommendation's text
         lambda: edit(content, CABINET, "The Leader invited", "The Leader warmly invited"),
@@ -105,10 +108,16 @@ def test_series_of_edits_matches_clean_builds(tmp_path, monkeypatch, mode):
         step()
         result = project.build()
         assert result.ok, result.problems
+        if mode == "deferred":
+            deferred += bool(project.parts_due)
+            project.publish_due()
+            assert not project.parts_due
         same_as_clean(content, out, tmp_path, n)
         if mode == "warmed":  # as the preview does while idle
             while project.warm():
                 pass
+    if mode == "deferred":
+        assert deferred > 5, deferred  # (edits that reached a feed or calendar)
 
 
 def test_lists_follow_recommendations_settled_and_reopened_elsewhere(tmp_path):
@@ -687,3 +696,32 @@ def test_a_document_that_grows_shows_its_new_size(tmp_path):
     document.write_bytes(document.read_bytes() + b"\n" * 50_000)
     assert project.build().ok
     same_as_clean(content, out, tmp_path, 1)
+
+
+def test_the_preview_makes_an_edits_feeds_and_calendars_after_its_pages(tmp_path):
+    """With defer_extras (sitegen serve), the feeds and calendars an edit reaches are left
+    for just after the pages (publish_parts), made in this process: what they read is
+    recorded, so a later edit of a meeting a calendar newly lists makes it again."""
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    project = Project(content, out)
+    project.defer_extras = True
+    assert project.build().ok
+    project.publish_due()
+    new = content / "meetings/2012/2012-06-20-cabinet.md"
+    new.write_text(
+        "---\nbody: cabinet\ndate: 2012-06-20\nstart: '18:00'\nlocation: Room 4\nstatus: held\nrecord: draft\n"
+        "items:\n  - id: review\n    title: Budget review\n    minutes: Noted.\n---\n"
+    )
+    assert project.build().ok
+    calendars = sorted(rel for rel in project.parts_due if rel.endswith(".ics"))
+    assert calendars and all("Room 4" not in (out / rel).read_text() for rel in calendars)  # (not yet)
+    assert (out / "meetings/2012-06-20-cabinet/index.html").is_file()  # (the pages are)
+    project.publish_due()
+    assert all("Room 4" in (out / rel).read_text() for rel in calendars)
+    same_as_clean(content, out, tmp_path, 1)
+    edit(content, "meetings/2012/2012-06-20-cabinet.md", "Room 4", "Room 5")
+    assert project.build().ok
+    assert set(calendars) <= project.parts_due
+    project.publish_due()
+    same_as_clean(content, out, tmp_path, 2)
