@@ -228,8 +228,11 @@ class BackgroundPublisher:
     def request(self) -> None:
         try:  # the feeds and calendars the last edit reached: here, as what they read is recorded
             self.project.publish_parts()
-        except Exception:
-            self.log("publishing feeds and calendars failed:\n" + traceback.format_exc())
+        except Exception as exc:  # shown on every page, as a failed rebuild is, until a save mends it
+            problem = f"the feeds and calendars were not written: {exc}"
+            self.project.problems = [Problem(Location(str(self.project.content)), problem)]
+            self.log(f"{problem}\n{traceback.format_exc()}")
+            return  # (the next save builds afresh: nothing is left to publish from)
         if self.child:
             self.again = True
             return

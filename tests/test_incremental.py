@@ -725,3 +725,39 @@ def test_the_preview_makes_an_edits_feeds_and_calendars_after_its_pages(tmp_path
     assert set(calendars) <= project.parts_due
     project.publish_due()
     same_as_clean(content, out, tmp_path, 2)
+
+
+def test_feeds_and_calendars_that_cannot_be_written_after_the_reload_are_said(tmp_path, monkeypatch):
+    """When the preview cannot write the feeds and calendars an edit left for after the
+    reload (a full disk), it says so on every page, as for a rebuild that fails, and the
+    next save builds afresh: the site is then a clean build's."""
+    import sitegen.incremental
+    from sitegen.serve import BackgroundPublisher
+
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    project = Project(content, out)
+    project.defer_extras = True
+    assert project.build().ok
+    project.publish_due()
+    edit(content, CABINET, "Council Chamber", "The Blue Room")
+    assert project.build().ok and any(rel.endswith(".ics") for rel in project.parts_due)
+    real = sitegen.incremental.replace_file
+
+    def full_disk(path: Path, data: bytes) -> None:
+        if path.suffix == ".ics":
+            raise OSError(28, "No space left on device")
+        real(path, data)
+
+    monkeypatch.setattr(sitegen.incremental, "replace_file", full_disk)
+    said: list[str] = []
+    BackgroundPublisher(project, said.append).request()
+    assert [str(p) for p in project.problems] == [
+        f"{content}: the feeds and calendars were not written: [Errno 28] No space left on device"
+    ]
+    assert said and project.loaded is None  # (the next build is a full one)
+    monkeypatch.setattr(sitegen.incremental, "replace_file", real)
+    edit(content, CABINET, "The Blue Room", "The Red Room")
+    assert project.build().ok and not project.problems
+    project.publish_due()
+    same_as_clean(content, out, tmp_path, 1)
