@@ -449,9 +449,10 @@ class Reads:
         due = []
         by_page, used, signatures = self.by_page, self.templates, self.signatures
         for rel, page in pages.items():
-            raw = _given(page)
             last = signatures.get(rel)
-            if last is None or last[0] != raw:
+            # (compared as given first: copied only when it differs from what was kept)
+            if last is None or last[0] != (page.template, page.title, page.path, page.context):
+                raw = _given(page)
                 now = signature(keys, page)
                 if last is None or last[1] != now:
                     due.append((rel, page))
