@@ -1123,13 +1123,30 @@ class Aside:
         os.close(writer)
         self.reader = reader
 
-    def result(self) -> object:
-        """Wait for the process; its function's result, or its exception raised here."""
+    def result(self, timeout: float | None = None) -> object:
+        """Wait for the process; its function's result, or its exception raised here.
+        TIMEOUT: the seconds to wait at most; then the process is ended, and AsideFailed
+        raised."""
         import pickle
+        import select
 
         reader, self.reader = self.reader, -1  # (closed below, whatever happens: see cancel)
         with os.fdopen(reader, "rb") as source:
-            data = source.read()
+            if timeout is None:
+                data = source.read()
+            else:
+                deadline, chunks = time.monotonic() + timeout, []
+                while True:
+                    left = deadline - time.monotonic()
+                    if left <= 0 or not select.select([reader], [], [], left)[0]:
+                        end_process(self.pid)
+                        self.pid = 0
+                        raise AsideFailed(f"a forked build process was still at work after {timeout:g} s, and ended")
+                    chunk = os.read(reader, 1 << 16)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                data = b"".join(chunks)
         _, status = os.waitpid(self.pid, 0)
         self.pid = 0  # reaped: nothing left to cancel
         if status != 0 or not data:

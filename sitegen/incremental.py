@@ -215,16 +215,17 @@ class Project:
             self.state.thaw()
         return False
 
-    def settle(self) -> None:
+    def settle(self, timeout: float | None = None) -> None:
         """Wait for the forked process that keeps the first build's state, if it is still
         at work (the preview's first build leaves it to one, see build's SETTLE_LATER):
         before the next build, which changes the pages it links into the cache, and as
-        the preview stops. Should it fail, or the wait be interrupted (it is ended then),
-        the state is not kept: the next preview or build is a clean one."""
+        the preview stops. Should it fail, or the wait be interrupted or last more than
+        TIMEOUT seconds (it is ended then), the state is not kept: the next preview or
+        build is a clean one."""
         keeping, self._keeping = self._keeping, None
         if keeping is not None:
             try:
-                keeping.result()
+                keeping.result(timeout)
             except Exception as exc:
                 self.log(f"warning: the build state was not kept ({exc})")
             except BaseException:

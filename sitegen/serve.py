@@ -38,6 +38,9 @@ POLL_MS = 25  # how often reported changes are looked for (a scan is made far le
 BANNER_START = b"<!-- sitegen-errors -->"
 
 
+STOP_WAIT = 20  # seconds a stopping preview waits for the process keeping its first build's state
+
+
 class FileEvents:
     """The paths the operating system reports changed under FOLDERS, gathered by a process
     of its own (sitegen.watch), never a thread: the preview forks its renderers and its
@@ -614,4 +617,5 @@ def _serve(
             watcher.events.close()
         publisher.stop()  # so that it writes nothing more into an output being removed
         end_searches()  # and no Pagefind goes on indexing it
-        project.settle()  # (the first build's state, should it still be being kept)
+        # (the first build's state, should it still be being kept; a stop never waits long)
+        project.settle(timeout=STOP_WAIT)

@@ -721,3 +721,22 @@ def test_the_preview_folders_of_content_folders_not_previewed_lately_go(tmp_path
         os.close(claimed[1])
     finally:
         os.close(held)
+
+
+def test_a_forked_process_waited_for_with_a_timeout_is_ended_after_it(tmp_path):
+    """Aside.result(TIMEOUT), as a stopping preview waits for the process keeping its
+    state (serve.STOP_WAIT): a process still at work after TIMEOUT is ended and reaped,
+    and AsideFailed raised; one done in time gives its result."""
+    import os
+    import time
+
+    from sitegen.build import Aside, AsideFailed
+
+    slow = Aside(time.sleep, 30)
+    started = time.perf_counter()
+    with pytest.raises(AsideFailed, match="still at work after 0.5 s"):
+        slow.result(0.5)
+    assert time.perf_counter() - started < 10
+    with pytest.raises(ChildProcessError):  # ended and reaped
+        os.waitpid(-1, os.WNOHANG)
+    assert Aside(sum, [1, 2, 3]).result(10) == 6
