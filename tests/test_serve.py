@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -47,9 +48,12 @@ def wait_for(predicate, timeout: float = 15.0):  # type: ignore[no-untyped-def]
 
 def start_serve(content, port: int, cwd, log=None, **env: str) -> subprocess.Popen:  # type: ignore[no-untyped-def]
     """`sitegen serve` in a process of its own; what it says goes to LOG (an open file), or
-    a pipe (a test that reads it, or the process, must not say more than a pipe holds)."""
+    a pipe (a test that reads it, or the process, must not say more than a pipe holds).
+    Ctrl+C (SIGINT) stops it as in a terminal, even when the tests run as a background job
+    (whose commands a shell starts with SIGINT ignored, which Python then keeps)."""
     return subprocess.Popen(
         [sys.executable, "-m", "sitegen", "serve", "--content", str(content), "--port", str(port)],
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         stdout=log or subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
