@@ -698,16 +698,22 @@ def test_a_document_that_grows_shows_its_new_size(tmp_path):
     same_as_clean(content, out, tmp_path, 1)
 
 
-def test_the_preview_makes_an_edits_feeds_and_calendars_after_its_pages(tmp_path):
-    """With defer_extras (sitegen serve), the feeds and calendars an edit reaches are left
-    for just after the pages (publish_parts), made in this process: what they read is
-    recorded, so a later edit of a meeting a calendar newly lists makes it again."""
+def _previewing(tmp_path: Path) -> tuple[Path, Path, Project]:
+    """The example, built as sitegen serve builds it (defer_extras), all of it published."""
     content = copy_example(tmp_path)
     out = tmp_path / "out"
     project = Project(content, out)
     project.defer_extras = True
     assert project.build().ok
     project.publish_due()
+    return content, out, project
+
+
+def test_the_preview_makes_an_edits_feeds_and_calendars_after_its_pages(tmp_path):
+    """With defer_extras (sitegen serve), the feeds and calendars an edit reaches are left
+    for just after the pages (publish_parts), made in this process: what they read is
+    recorded, so a later edit of a meeting a calendar newly lists makes it again."""
+    content, out, project = _previewing(tmp_path)
     new = content / "meetings/2012/2012-06-20-cabinet.md"
     new.write_text(
         "---\nbody: cabinet\ndate: 2012-06-20\nstart: '18:00'\nlocation: Room 4\nstatus: held\nrecord: draft\n"
@@ -734,12 +740,7 @@ def test_feeds_and_calendars_that_cannot_be_written_after_the_reload_are_said(tm
     import sitegen.incremental
     from sitegen.serve import BackgroundPublisher
 
-    content = copy_example(tmp_path)
-    out = tmp_path / "out"
-    project = Project(content, out)
-    project.defer_extras = True
-    assert project.build().ok
-    project.publish_due()
+    content, out, project = _previewing(tmp_path)
     edit(content, CABINET, "Council Chamber", "The Blue Room")
     assert project.build().ok and any(rel.endswith(".ics") for rel in project.parts_due)
     real = sitegen.incremental.replace_file
