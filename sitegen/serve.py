@@ -468,42 +468,80 @@ def serve(
     (another preview shows it, say), in a temporary folder removed as the preview stops:
     a preview a day would otherwise leave a copy of the site a day."""
     check_port(host, port)
-    if output is not None:
-        _serve(content, Path(output), host, port, open_browser, log)
-        return
-    stop = signal.getsignal(signal.SIGTERM)
     main = threading.current_thread() is threading.main_thread()  # only it may set handlers
-    if main:
-        signal.signal(signal.SIGTERM, _interrupt_in(os.getpid()))  # stop as Ctrl+C does: Pagefind, the folder
-    claimed = claim_preview(content)
-    folder = Path(tempfile.mkdtemp(prefix="sitegen-preview-")) if claimed is None else None
+    before = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)} if main else {}
+    for signum in before:  # stop as Ctrl+C does (Pagefind, the folder), and never miss it
+        signal.signal(signum, _interrupt_in(os.getpid()))
+    hook = sys.unraisablehook
+    sys.unraisablehook = _unraisable(hook)
     try:
-        if claimed is not None:
-            _serve(content, claimed[0], host, port, open_browser, log, claimed=True)
-        else:
-            assert folder is not None
-            _serve(content, folder / "site", host, port, open_browser, log)
+        if output is not None:
+            _serve(content, Path(output), host, port, open_browser, log)
+            return
+        claimed = claim_preview(content)
+        folder = Path(tempfile.mkdtemp(prefix="sitegen-preview-")) if claimed is None else None
+        try:
+            if claimed is not None:
+                _serve(content, claimed[0], host, port, open_browser, log, claimed=True)
+            else:
+                assert folder is not None
+                _serve(content, folder / "site", host, port, open_browser, log)
+        finally:
+            if claimed is not None:
+                os.close(claimed[1])  # (the lock)
+            if folder is not None:
+                remove_later(folder)  # in a detached process: a large site's files take a while
     finally:
-        if main:
-            signal.signal(signal.SIGTERM, stop)
-        if claimed is not None:
-            os.close(claimed[1])  # (the lock)
-        if folder is not None:
-            remove_later(folder)  # in a detached process: a large site's files take a while
+        _STOPPING.clear()
+        _ASKED.clear()
+        sys.unraisablehook = hook
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+
+#: while the preview serves: how to have its event loop call a function (set by _serve)
+_STOPPING: list[Callable[[Callable[[], None]], object]] = []
+
+
+def _stop_now() -> None:
+    if _ASKED:  # (not a call left over from a preview already stopped)
+        raise KeyboardInterrupt  # out of the event loop: livereload's server then returns
 
 
 def _interrupt_in(pid: int) -> Callable[[int, object], None]:
-    """A SIGTERM handler that stops process PID as Ctrl+C does. The processes it forks
-    (renderers, which their pool ends with SIGTERM; the publisher) inherit the handler:
-    in them, SIGTERM does what it does by default, quietly."""
+    """A handler of SIGTERM and SIGINT that stops process PID as Ctrl+C does: it raises
+    KeyboardInterrupt. That can land inside a finalizer or a weak reference's callback,
+    where Python only reports it and goes on, so the preview is also stopped another
+    way: while it serves, its event loop is asked to raise it again, and before it
+    serves, it stops at once if a signal came during its first build. The processes it
+    forks (renderers, which their pool ends with SIGTERM; the publisher) inherit the
+    handler: in them, the signal does what it does by default, quietly."""
 
     def interrupt(signum: int, frame: object) -> None:
         if os.getpid() == pid:
+            _ASKED.append(signum)
+            if _STOPPING:
+                _STOPPING[0](_stop_now)
             raise KeyboardInterrupt
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
 
     return interrupt
+
+
+_ASKED: list[int] = []  # the signals that asked this process to stop
+
+
+def _unraisable(hook: Callable[[Any], object]) -> Callable[[Any], object]:
+    """sys.unraisablehook, but quiet about the stop that a signal asked for and a
+    finalizer caught (the preview stops all the same, see _interrupt_in)."""
+
+    def report(unraisable: Any) -> object:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt) and _ASKED:
+            return None
+        return hook(unraisable)
+
+    return report
 
 
 def _serve(
@@ -610,9 +648,13 @@ def _serve(
     log(f"serving {content} at http://{shown}:{port}/ (press Ctrl+C to stop)")
     if host not in ("127.0.0.1", "localhost", "::1"):
         log(f"warning: listening on {host}: other machines on the network can see this preview")
+    _STOPPING[:] = [ioloop.IOLoop.current().asyncio_loop.call_soon_threadsafe]  # type: ignore[attr-defined]
     try:
+        if _ASKED:
+            raise KeyboardInterrupt  # (during the first build, and not heard then: see _interrupt_in)
         server.serve(port=port, host=host, root=str(output), open_url_delay=0.5 if open_browser else None)
     finally:
+        _STOPPING.clear()
         if watcher.events is not None:
             watcher.events.close()
         publisher.stop()  # so that it writes nothing more into an output being removed

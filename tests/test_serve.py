@@ -214,6 +214,64 @@ def test_the_preview_keeps_its_site_and_a_second_one_meanwhile_builds_in_a_tempo
             log.close()
 
 
+TRAPPED = """
+import os, signal, sys, weakref
+from pathlib import Path
+from tornado import ioloop
+from sitegen.serve import serve
+
+class Thing:
+    pass
+
+def trap():  # the signal comes while a weak reference's callback runs: Python only reports what it raises
+    def callback(ref):
+        print("a signal sent from a callback", flush=True)
+        os.kill(os.getpid(), int(sys.argv[3]))
+        for n in range(1000):  # (the handler runs between these steps, inside the callback)
+            pass
+
+    thing = Thing()
+    ref = weakref.ref(thing, callback)
+    del thing
+
+ioloop.IOLoop.current().call_later(1.0, trap)
+serve(Path(sys.argv[1]), port=int(sys.argv[2]), log=lambda line: print(line, flush=True))
+print("stopped", flush=True)
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_that_lands_in_a_finalizer_still_stops_the_preview(tmp_path, signum):
+    """A signal handled while a finalizer or a weak reference's callback runs: what the
+    handler raises there is only reported by Python; the preview stops all the same,
+    and quietly."""
+    content = copy_example(tmp_path)
+    log = open(tmp_path / "serve.log", "w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", TRAPPED, str(content), str(free_port()), str(int(signum))],
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        cwd=tmp_path,
+    )
+    try:
+        try:
+            code = proc.wait(60)
+        except subprocess.TimeoutExpired:
+            code = None
+        output = (tmp_path / "serve.log").read_text()
+        assert code == 0, output
+        assert "a signal sent from a callback" in output and "stopped" in output, output
+        assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
 def _listening(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=1):
