@@ -300,7 +300,8 @@ class Project:
         files = str(self.content / "files") + os.sep
         if any(path.startswith(files) for path in self._changed(inputs)):
             self.cache = ParseCache()  # a meeting's documents' sizes are read with its file: read them all again
-        relinked = self._relinked(inputs)
+        touched: list[object] = []  # what linking the edit in read or changed (see record.touching)
+        relinked = self._relinked(inputs, touched)
         loaded = relinked or load(self.content, self.base_path, cache=self.cache)
         clock("load and link")
         old_builder = self.builder
@@ -329,7 +330,7 @@ class Project:
         clock("builder")
         keys = self.keys = record.Keys(loaded.model, builder.lookups(), last=self.keys)
         self._comparing = True  # until the pages are rendered (see build)
-        changed = self.state.compare(keys) | self._pending
+        changed = self.state.compare(keys, touched=touched if relinked is not None else None) | self._pending
         self._pending = set()
         clock("compare")
         builder.plan()
@@ -385,10 +386,11 @@ class Project:
             phases=clock.phases,
         )
 
-    def _relinked(self, inputs: dict[str, tuple[int, int]]) -> Loaded | None:
+    def _relinked(self, inputs: dict[str, tuple[int, int]], touched: list[object]) -> Loaded | None:
         """When only meeting files changed: the last build's model with the changed files
-        read again and linked in where they reach (see build.relink); None when the site
-        must be loaded again (the change is beyond that, or has errors to report)."""
+        read again and linked in where they reach (see build.relink), and in TOUCHED the
+        objects that linking read or changed; None when the site must be loaded again
+        (the change is beyond that, or has errors to report)."""
         loaded = self.loaded
         if loaded is None or self.problems:
             return None
@@ -411,9 +413,11 @@ class Project:
                 found += fresh.items
                 entries[rel] = Parsed((*inputs[path], validate.LANGUAGES), meeting, fresh.items)
         try:
-            relinked = relink(loaded, removed, added, found)
+            with record.touching() as reached:
+                relinked = relink(loaded, removed, added, found)
         except NeedsFullLink:
             return None
+        touched += reached
         self.cache.entries.update(entries)
         return relinked
 

@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import operator
+import re
 from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,12 +42,22 @@ MODEL_CLASSES: tuple[type, ...] = tuple(
 #: method reads fields as it runs, and those reads are recorded
 FIELDS: dict[type, frozenset[str]] = {c: frozenset(f.name for f in dataclasses.fields(c)) for c in MODEL_CLASSES}
 
+#: the fields that hold a list, dict or set in some class: what may change in place,
+#: without an attribute set (see touching); derived from model.py's declarations
+CONTAINERS: frozenset[str] = frozenset(
+    f.name
+    for c in MODEL_CLASSES
+    for f in dataclasses.fields(c)
+    if re.search(r"\b(list|dict|set)\b", f.type if isinstance(f.type, str) else repr(f.type))
+)
+
 REF = "\x00"  # marks a normalized model object: (REF, key)
 LOOKUP = "\x01"  # a pseudo-object whose "attributes" are lookups: (LOOKUP + kind, name)
 
 _reads: dict[tuple[int, str], object] | None = None  # (id(object), attribute) -> object, while recording
 _extra: set[tuple[str, str]] | None = None  # (LOOKUP + kind, name) and ("\x02template", name) while recording
 _get = object.__getattribute__
+_set = object.__setattr__
 
 
 def _recording_getattribute(self: object, name: str) -> Any:
@@ -55,6 +66,28 @@ def _recording_getattribute(self: object, name: str) -> Any:
     if reads is not None:
         reads[(id(self), name)] = self
     return value
+
+
+# (id(object), attribute) -> (object, value before), of those set while touching()
+_writes: dict[tuple[int, str], tuple[object, object]] | None = None
+_UNSET = object()
+
+
+def _noting_setattr(self: object, name: str, value: object) -> None:
+    writes = _writes
+    if writes is not None and (id(self), name) not in writes:
+        try:
+            before = _get(self, name)
+        except AttributeError:  # (an object being made)
+            before = _UNSET
+        writes[(id(self), name)] = (self, before)
+    _set(self, name, value)
+
+
+def _same(before: object, now: object) -> bool:
+    """Whether an attribute set to NOW shows what it showed as BEFORE (the same object, or
+    an equal value of a plain kind: an empty list set afresh, say)."""
+    return before is now or (before.__class__ is now.__class__ and before.__class__ in _EQUAL and before == now)
 
 
 class Recorder:
@@ -91,6 +124,29 @@ def recording() -> Iterator[Recorder]:
             del cls.__getattribute__  # type: ignore[misc]
 
 
+@contextmanager
+def touching() -> Iterator[list[object]]:
+    """Note every model object an attribute of which is set inside the block (linking an
+    edit in, see build.relink): once it ends, the list given holds them. Reads.compare
+    then looks at those objects, those made afresh (Keys.fresh), and the lists and
+    dicts of every object (which can change in place, see CONTAINERS), and no further."""
+    global _writes
+    touched: list[object] = []
+    writes: dict[tuple[int, str], tuple[object, object]] = {}
+    for cls in MODEL_CLASSES:
+        cls.__setattr__ = _noting_setattr  # type: ignore[method-assign,assignment]
+    _writes = writes
+    try:
+        yield touched
+    finally:
+        _writes = None
+        for cls in MODEL_CLASSES:
+            del cls.__setattr__  # type: ignore[misc]
+    # (an attribute set, then set back: a decision's plan worked out afresh, say, is not a change)
+    found = {id(obj): obj for (_, attr), (obj, before) in writes.items() if not _same(before, _get(obj, attr))}
+    touched.extend(found.values())
+
+
 def lookup(kind: str, name: str) -> None:
     """Note that the page being recorded looked NAME up by KIND (see Keys.value)."""
     if _extra is not None:
@@ -101,6 +157,7 @@ TEMPLATE = "\x02template"  # the kind of an extra read: a template loaded (rende
 
 
 _SCALARS = (str, int, float, bool, type(None), dt.date, dt.time, dt.datetime, Location)
+_EQUAL = frozenset({*_SCALARS, Decimal, m.Texts, list, tuple, dict})  # kinds compared by value in _same
 _PLAIN = frozenset(_SCALARS) - {str}  # these very classes: normalize gives their values as they are
 _LONG = 64  # characters: a longer text is kept as its digest
 _DIGEST = "\x04"
@@ -123,13 +180,20 @@ class Keys:
         by_id: dict[int, str] = {}
         objects: dict[str, object] = {}
         self.by_id, self.objects = by_id, objects
+        # the objects keyed apart from the meetings' own (see fresh)
+        self.apart: dict[str, object] = {}
         self._add(m.owned_apart(model))
         kept = last.meetings if last is not None else {}
+        #: the keys whose objects are not the very ones LAST had (new, made afresh or gone);
+        #: None without LAST
+        self.fresh: set[str] | None = None if last is None else set()
         # each meeting's own objects by id and by key, and its decisions with their statuses' keys
         self.meetings: dict[str, tuple[m.Meeting, dict[int, str], dict[str, object], list]] = {}
         for meeting in model.meetings.values():
             known = kept.get(meeting.id)
             if known is None or known[0] is not meeting:
+                if self.fresh is not None:
+                    self.fresh.update(known[2] if known is not None else ())  # (some may be gone)
                 ids: dict[int, str] = {}
                 objs: dict[str, object] = {}
                 decisions = []
@@ -139,6 +203,8 @@ class Keys:
                     if type(obj) is m.Decision:
                         decisions.append((f"{key}#status", obj))
                 known = (meeting, ids, objs, decisions)
+                if self.fresh is not None:
+                    self.fresh.update(objs)
             self.meetings[meeting.id] = known
             by_id.update(known[1])
             objects.update(known[2])
@@ -147,16 +213,24 @@ class Keys:
                 if status is not None:
                     by_id[id(status)] = key
                     objects[key] = status
+                    self.apart[key] = status
         self._add(m.anonymous(model))
         self.lookups = lookups or {}
+        if last is not None and self.fresh is not None:
+            fresh, before = self.fresh, last.apart
+            fresh.update(key for key, obj in self.apart.items() if before.get(key) is not obj)
+            fresh.update(before.keys() - self.apart.keys())
+            for mid in kept.keys() - self.meetings.keys():
+                fresh.update(kept[mid][2])
 
     def _add(self, owned: Iterator[tuple[str, object]]) -> None:
         """Key the objects of OWNED not keyed yet (an object is named where it is met first)."""
-        by_id, objects = self.by_id, self.objects
+        by_id, objects, apart = self.by_id, self.objects, self.apart
         for key, obj in owned:
             if id(obj) not in by_id:
                 by_id[id(obj)] = key
                 objects[key] = obj
+                apart[key] = obj
 
     def normalize(self, value: object) -> object:
         kind = value.__class__
@@ -273,6 +347,7 @@ class Reads:
         self.values: list[object] = []  # by read number: the normalized value as last seen
         self.by_object: dict[str, tuple[list[str], list[int]]] = {}  # attributes read of each object, and their numbers
         self._groups: list[_Group] | None = None  # by_object, grouped (see compare); None: to group again
+        self._where: dict[str, tuple[_Group, int]] = {}  # each object's group and place in it
         self._wide: dict[str, dict[str, int]] = {}  # see remember
         # by output file, the numbers of the reads it made: a frozenset, or as the build
         # state on disk keeps them, an array (read back at once, see thaw)
@@ -286,6 +361,7 @@ class Reads:
         objects that the comparison's shortcuts hold on to."""
         state = dict(self.__dict__)
         state["_groups"] = None
+        state["_where"] = {}
         state["_wide"] = {}
         state["signatures"] = {rel: (None, now) for rel, (_, now) in self.signatures.items()}
         state["by_page"] = {
@@ -339,27 +415,29 @@ class Reads:
         self.templates.pop(rel, None)
         self.signatures.pop(rel, None)
 
-    def compare(self, keys: Keys, once: bool = False) -> set[int]:
+    def compare(self, keys: Keys, once: bool = False, touched: list[object] | None = None) -> set[int]:
         """The reads whose values KEYS' model gives otherwise (kept as the new values).
         ONCE: the only comparison with this model (a build's): the values are not kept
-        as they were for the next."""
+        as they were for the next. TOUCHED: when the model is the last one compared (the
+        keys' LAST) with only these objects read or changed (see touching), and those made
+        afresh (Keys.fresh): only their reads are compared."""
         changed: set[int] = set()
+        if self._groups is None:
+            self._groups, self._where = _groups(self.by_object)
+        groups = self._groups
+        if touched is not None and keys.fresh is not None and all(g.raw is not None for g in groups if not g.lookup):
+            self._compare_touched(keys, touched, changed)
+            return changed
         by_id = keys.by_id
         normalize = keys.normalize
-        if self._groups is None:
-            self._groups = _groups(self.by_object)
         values = self.values
         objects = keys.objects
-        for group in self._groups:
+        for group in groups:
             if group.lookup:
-                for key, numbers in zip(group.keys, group.numbers, strict=True):
-                    for attr, n in zip(group.attrs, numbers, strict=True):
-                        now = keys.value(key, attr)
-                        if now != values[n]:
-                            values[n] = now
-                            changed.add(n)
+                self._lookups(group, keys, changed)
                 continue
-            found = list(map(objects.get, group.keys))
+            found = group.found = list(map(objects.get, group.keys))
+            group.craw = None  # (made again from raw when needed: see _compare_touched)
             if None in found:
                 raws = [group.getter(x) if x is not None else None for x in found]
             else:
@@ -393,7 +471,7 @@ class Reads:
                 continue
             if last is None:  # the first comparison: every object
                 spans: list[range] = [range(len(raws))]
-                last = group.raw = [None] * len(raws)
+                group.raw = [None] * len(raws)
             else:  # a slice at a time, compared in one go; only a slice that differs object by object
                 spans = [
                     range(start, min(start + _SLICE, len(raws)))
@@ -402,28 +480,96 @@ class Reads:
                 ]
             for span in spans:
                 for i in span:
-                    raw = raws[i]
-                    if raw == last[i] and last[i] is not None:
-                        continue
-                    numbers = group.numbers[i]
-                    if raw is None:  # the object is gone
-                        for n in numbers:
-                            if values[n] is not GONE:
-                                values[n] = GONE
-                                changed.add(n)
-                        last[i] = None
-                        continue
-                    for value, n in zip((raw,) if single else raw, numbers, strict=True):
-                        kind = value.__class__  # (what normalize gives a plain value, without the call)
-                        if kind in _PLAIN or (kind is str and len(value) <= _LONG):  # type: ignore[arg-type]
-                            now = value
-                        else:
-                            now = keys.normalize(value)
-                        if now != values[n]:
-                            values[n] = now
-                            changed.add(n)
-                    last[i] = _copy(raw) if single else tuple(map(_copy, raw))
+                    self._check(group, i, raws[i], keys, changed)
         return changed
+
+    def _compare_touched(self, keys: Keys, touched: list[object], changed: set[int]) -> None:
+        """compare() after a model changed by setting the attributes of TOUCHED only: the
+        objects made afresh (KEYS.fresh), those touched, and those whose lists or dicts
+        are not what they were are compared."""
+        by_id, where, objects = keys.by_id, self._where, keys.objects
+        due: dict[_Group, set[int]] = {}
+        for key in keys.fresh or ():
+            found = where.get(key)
+            if found is not None:
+                group, i = found
+                group.found[i] = objects.get(key)  # type: ignore[index]
+                due.setdefault(group, set()).add(i)
+        for obj in touched:
+            key = by_id.get(id(obj))
+            found = where.get(key) if key is not None else None
+            if found is not None:
+                due.setdefault(found[0], set()).add(found[1])
+        for group in self._groups or ():
+            if group.lookup:
+                self._lookups(group, keys, changed)
+                continue
+            cgetter = group.cgetter
+            if cgetter is None:
+                continue
+            if group.cpick is None:  # (its one attribute is a list or dict: its raw values are those)
+                craw = group.raw
+            elif group.craw is None:
+                craw = group.craw = [None if r is None else group.cpick(r) for r in group.raw]  # type: ignore[union-attr]
+            else:
+                craw = group.craw
+            found = group.found
+            assert found is not None and craw is not None
+            craws = (
+                [cgetter(x) if x is not None else None for x in found] if None in found else list(map(cgetter, found))
+            )
+            if craws == craw:
+                continue
+            for start in range(0, len(craws), _SLICE):
+                if craws[start : start + _SLICE] != craw[start : start + _SLICE]:
+                    for i in range(start, min(start + _SLICE, len(craws))):
+                        if craws[i] != craw[i]:
+                            due.setdefault(group, set()).add(i)
+        for group, indices in due.items():
+            for i in sorted(indices):
+                obj = group.found[i]  # type: ignore[index]
+                self._check(group, i, None if obj is None else group.getter(obj), keys, changed)
+
+    def _check(self, group: _Group, i: int, raw: object, keys: Keys, changed: set[int]) -> None:
+        """Compare the object at I in GROUP, whose values are RAW now (None: it is gone),
+        with those last seen; keep them."""
+        last = group.raw
+        assert last is not None
+        if raw == last[i] and last[i] is not None:
+            return
+        values = self.values
+        numbers = group.numbers[i]
+        if raw is None:  # the object is gone
+            for n in numbers:
+                if values[n] is not GONE:
+                    values[n] = GONE
+                    changed.add(n)
+            last[i] = None
+            if group.craw is not None:
+                group.craw[i] = None
+            return
+        single = len(group.attrs) == 1
+        for value, n in zip((raw,) if single else raw, numbers, strict=True):  # type: ignore[arg-type]
+            kind = value.__class__  # (what normalize gives a plain value, without the call)
+            if kind in _PLAIN or (kind is str and len(value) <= _LONG):  # type: ignore[arg-type]
+                now = value
+            else:
+                now = keys.normalize(value)
+            if now != values[n]:
+                values[n] = now
+                changed.add(n)
+        last[i] = _copy(raw) if single else tuple(map(_copy, raw))  # type: ignore[arg-type]
+        if group.craw is not None:
+            group.craw[i] = group.cpick(last[i])  # type: ignore[misc]
+
+    def _lookups(self, group: _Group, keys: Keys, changed: set[int]) -> None:
+        values = self.values
+        for key, numbers in zip(group.keys, group.numbers, strict=True):
+            for attr, n in zip(group.attrs, numbers, strict=True):
+                now = keys.value(key, attr)
+                if now != values[n]:
+                    values[n] = now
+                    changed.add(n)
 
     def changed_plainly(self, keys: Keys) -> set[int]:
         """What compare() will find, worked out plainly: every read's value normalized and
@@ -490,7 +636,7 @@ class _Group:
     """Objects whose reads are of the same attributes: their values are fetched with one
     operator.attrgetter, object after object, and compared with the last ones in one go."""
 
-    __slots__ = ("attrs", "getter", "keys", "numbers", "raw", "lookup")
+    __slots__ = ("attrs", "getter", "keys", "numbers", "raw", "lookup", "found", "cgetter", "cpick", "craw")
 
     def __init__(self, attrs: tuple[str, ...], lookup: bool) -> None:
         self.attrs = attrs
@@ -499,19 +645,31 @@ class _Group:
         self.numbers: list[list[int]] = []
         self.raw: list | None = None  # the values last compared, as they were (lists copied)
         self.lookup = lookup
+        self.found: list | None = None  # the objects last compared
+        # the attributes that may change in place (see CONTAINERS): their getter, how to
+        # pick them out of raw's tuples (None: raw's values are theirs), and what they were
+        places = [n for n, attr in enumerate(attrs) if attr in CONTAINERS]
+        self.cgetter = operator.attrgetter(*[attrs[n] for n in places]) if places else None
+        self.cpick = operator.itemgetter(*places) if places and len(attrs) > 1 else None
+        self.craw: list | None = None
 
 
-def _groups(by_object: dict[str, tuple[list[str], list[int]]]) -> list[_Group]:
+def _groups(
+    by_object: dict[str, tuple[list[str], list[int]]],
+) -> tuple[list[_Group], dict[str, tuple[_Group, int]]]:
+    """BY_OBJECT's objects in groups read alike, and each one's group and place in it."""
     groups: dict[tuple[tuple[str, ...], bool], _Group] = {}
+    where: dict[str, tuple[_Group, int]] = {}
     for key, (attrs, numbers) in by_object.items():
         lookup = key[0] == LOOKUP
         shape = (tuple(attrs), lookup)
         group = groups.get(shape)
         if group is None:
             group = groups[shape] = _Group(shape[0], lookup)
+        where[key] = (group, len(group.keys))
         group.keys.append(key)
         group.numbers.append(numbers)
-    return list(groups.values())
+    return list(groups.values()), where
 
 
 def _copy(value: object) -> object:
