@@ -328,7 +328,9 @@ class Project:
                 env.forget_modules()  # (an imported template's macros keep the filters they were made with)
             builder.envs, builder.env = old_builder.envs, old_builder.env
         clock("builder")
-        keys = self.keys = record.Keys(loaded.model, builder.lookups(), last=self.keys)
+        keys = self.keys = record.Keys(
+            loaded.model, builder.lookups(), last=self.keys, touched=touched if relinked is not None else None
+        )
         self._comparing = True  # until the pages are rendered (see build)
         changed = self.state.compare(keys, touched=touched if relinked is not None else None) | self._pending
         self._pending = set()

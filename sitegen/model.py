@@ -8,7 +8,7 @@ clerk.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -659,23 +659,28 @@ def owned_by(meeting: Meeting) -> Iterator[tuple[str, object]]:
                 yield f"{dk}#callin", decision.call_in
 
 
-def anonymous(model: Model) -> Iterator[tuple[str, object]]:
-    """The people named in a site without people.yaml (owned()): wherever a meeting names them."""
+def anonymous(model: Model, named: Callable[[Meeting], list[Person]] | None = None) -> Iterator[tuple[str, object]]:
+    """The people named in a site without people.yaml (owned()): wherever a meeting names
+    them (NAMED: each meeting's named_apart(), when already worked out)."""
     for meeting in model.meetings.values():
-        named: list[Person | None] = [meeting.chair, *meeting.present, *meeting.apologies, *meeting.in_attendance]
-        if isinstance(meeting.maker, Person):
-            named.append(meeting.maker)
-        for item in meeting.items:
-            named += [p for d in item.decisions if d.call_in is not None for p in d.call_in.by]
-            named += [interest.person for interest in item.interests]
-            named += [p for a in item.amendments for p in (a.moved_by, a.seconded_by)]
-            named += [p for v in item.votes for p in (*v.for_people, *v.against_people, *v.abstained_people)]
-        for person in named:
-            if person is not None and not person.known:
-                yield f"p:{person.id}", person
+        for person in named_apart(meeting) if named is None else named(meeting):
+            yield f"p:{person.id}", person
     for entry in model.plan.values():  # (a forward plan entry's decision maker)
         if isinstance(entry.decision_maker, Person) and not entry.decision_maker.known:
             yield f"p:{entry.decision_maker.id}", entry.decision_maker
+
+
+def named_apart(meeting: Meeting) -> list[Person]:
+    """The people MEETING names who are not in people.yaml (anonymous()), in order."""
+    named: list[Person | None] = [meeting.chair, *meeting.present, *meeting.apologies, *meeting.in_attendance]
+    if isinstance(meeting.maker, Person):
+        named.append(meeting.maker)
+    for item in meeting.items:
+        named += [p for d in item.decisions if d.call_in is not None for p in d.call_in.by]
+        named += [interest.person for interest in item.interests]
+        named += [p for a in item.amendments for p in (a.moved_by, a.seconded_by)]
+        named += [p for v in item.votes for p in (*v.for_people, *v.against_people, *v.abstained_people)]
+    return [person for person in named if person is not None and not person.known]
 
 
 def _short_repr(self: object) -> str:

@@ -172,10 +172,15 @@ class Keys:
         model: m.Model,
         lookups: dict[str, Callable[[str], object]] | None = None,
         last: Keys | None = None,
+        touched: list[object] | None = None,
     ) -> None:
         """LAST: the keys of an earlier model whose meetings this one shares (the preview's
         last build): a meeting that is the very same object keeps its objects' keys, as
-        read from its file (only its decisions' statuses are looked at again)."""
+        read from its file, and the people it names, as linked (only its decisions'
+        statuses are looked at again). TOUCHED: when LAST's model became this one by
+        setting the attributes of these objects only (see touching): then only the
+        statuses of decisions that had one, or were touched, are looked at again, and
+        the people named are worked out again only for the meetings touched."""
         self.model = model
         by_id: dict[int, str] = {}
         objects: dict[str, object] = {}
@@ -187,8 +192,19 @@ class Keys:
         #: the keys whose objects are not the very ones LAST had (new, made afresh or gone);
         #: None without LAST
         self.fresh: set[str] | None = None if last is None else set()
-        # each meeting's own objects by id and by key, and its decisions with their statuses' keys
-        self.meetings: dict[str, tuple[m.Meeting, dict[int, str], dict[str, object], list]] = {}
+        again: set[str] = set()  # the kept meetings whose people are worked out again
+        if touched is None or last is None:
+            again = set(kept)
+        else:
+            for obj in touched:
+                key = last.by_id.get(id(obj))
+                if key is not None and key.startswith("m:"):  # "m:ID", "m:ID/ITEM...", "m:ID#doc0" (ids are slugs)
+                    again.add(key[2:].split("/", 1)[0].split("#", 1)[0])
+        # each meeting: the meeting; its own objects by id and by key; its decisions with
+        # their statuses' keys, all of them and those that had a status; the people it
+        # names apart from people.yaml
+        self.meetings: dict[str, tuple[m.Meeting, dict[int, str], dict[str, object], list, list, list]] = {}
+        statuses: list[tuple[str, m.Decision]] = []
         for meeting in model.meetings.values():
             known = kept.get(meeting.id)
             if known is None or known[0] is not meeting:
@@ -202,19 +218,29 @@ class Keys:
                     objs[key] = obj
                     if type(obj) is m.Decision:
                         decisions.append((f"{key}#status", obj))
-                known = (meeting, ids, objs, decisions)
+                rated = [(key, d) for key, d in decisions if d.status is not None]
+                known = (meeting, ids, objs, decisions, rated, m.named_apart(meeting))
                 if self.fresh is not None:
                     self.fresh.update(objs)
+            elif meeting.id in again:
+                known = (*known[:5], m.named_apart(meeting))  # type: ignore[assignment]
             self.meetings[meeting.id] = known
             by_id.update(known[1])
             objects.update(known[2])
-            for key, decision in known[3]:
-                status = decision.status
-                if status is not None:
-                    by_id[id(status)] = key
-                    objects[key] = status
-                    self.apart[key] = status
-        self._add(m.anonymous(model))
+            statuses += known[3] if touched is None else known[4]
+        if touched is not None:  # (a decision given a status by linking is touched)
+            statuses += [
+                (f"{key}#status", obj)
+                for obj in touched
+                if type(obj) is m.Decision and (key := by_id.get(id(obj))) is not None
+            ]
+        for key, decision in statuses:
+            status = decision.status
+            if status is not None:
+                by_id[id(status)] = key
+                objects[key] = status
+                self.apart[key] = status
+        self._add(m.anonymous(model, lambda meeting: self.meetings[meeting.id][5]))
         self.lookups = lookups or {}
         if last is not None and self.fresh is not None:
             fresh, before = self.fresh, last.apart
