@@ -1,10 +1,11 @@
 """The executive's rules: the forward plan, key decisions' notice, and call-in.
 
-Worked out after linking, over the whole model at once (it is quick: one pass over
-the decisions), so that a full link and the preview's partial one give the same:
-which decisions are executive, the plan entry each carries out and each entry's
-state, the last day each may be called in, and the meetings that considered a
-call-in. Dates that depend on the day of the build use the model's ``today``.
+Worked out after linking, over the whole model (link_executive), or after an edit
+linked in where it reaches, for what it reaches (link_executive_after; a test checks
+the two agree): which decisions are executive, the plan entry each carries out and
+each entry's state, the last day each may be called in, and the meetings that
+considered a call-in. Dates that depend on the day of the build use the model's
+``today``.
 """
 
 from __future__ import annotations
@@ -91,15 +92,20 @@ def entry_state(entry: m.PlanEntry, today: dt.date) -> str:
     return "planned"
 
 
+#: meeting id -> the decisions whose call-in names it as the meeting that considered it
+CalledIn = dict[str, list[m.Decision]]
+
+
 def link_executive(
     model: m.Model,
     problems: Problems,
     maker: Callable[[str, Location], m.Person | m.Body | None],
     failed: set[str] | frozenset[str] = frozenset(),
-) -> None:
+) -> CalledIn:
     """Work out the executive's records of MODEL afresh (see the module), reporting what
     is wrong or late into PROBLEMS. MAKER resolves a decision maker's id (the linker's,
-    which reports an unknown one)."""
+    which reports an unknown one). Returns the decisions called in, by the meeting named
+    to consider them (for link_executive_after)."""
     today = model.today
     for meeting in model.meetings.values():
         meeting.call_ins = []
@@ -107,22 +113,80 @@ def link_executive(
         entry.decisions = []
         where = Location(entry.loc.path, entry.lines.get("decision_maker", entry.loc.line))
         entry.decision_maker = maker(entry.decision_maker_id, where) if entry.decision_maker_id else None
+    called: CalledIn = {}
     for meeting in model.meetings.values():
-        executive = bool(meeting.maker_id) or (meeting.body is not None and meeting.body.kind == "executive")
+        executive = _executive_meeting(meeting)
         for item in meeting.items:
             for decision in item.decisions:
-                if (
-                    executive
-                    or decision.plan_id
-                    or decision.key
-                    or decision.published
-                    or decision.urgency
-                    or decision.call_in
-                ):
+                if executive or _has_executive_fields(decision):
                     _decision(model, decision, problems, failed)
                 # (else nothing to work out: its executive fields keep their defaults)
+                _index(called, decision)
     for entry in model.plan.values():
         entry.state = entry_state(entry, today)
+    return called
+
+
+def link_executive_after(
+    model: m.Model,
+    removed: list[m.Meeting],
+    added: list[m.Meeting],
+    called: CalledIn,
+    problems: Problems,
+    failed: set[str] | frozenset[str] = frozenset(),
+) -> None:
+    """What link_executive works out, after the meetings REMOVED gave way to ADDED (linked
+    in where they reach, see link.Linker.update), for what that reaches: the new
+    meetings' decisions, the decisions called in to be considered at a new meeting,
+    and the plan entries and meetings' call-ins that any of those or the removed ones
+    name. CALLED (what link_executive returned) is kept up to date."""
+    gone = {id(d): d for x in removed for item in x.items for d in item.decisions}
+    for decision in gone.values():
+        mid = decision.call_in.considered_at_id if decision.call_in is not None else ""
+        if mid and mid in called:
+            called[mid] = [d for d in called[mid] if id(d) not in gone]
+    new = [d for x in added for item in x.items for d in item.decisions]
+    rework = [d for x in added for d in called.get(x.id, [])] + new  # (the kept ones called in to a new meeting)
+    for decision in new:
+        _index(called, decision)
+    redo = {id(d) for d in rework} | gone.keys()
+    reached = [*gone.values(), *rework]
+    entries = [model.plan[pid] for pid in dict.fromkeys(d.plan_id for d in reached) if pid in model.plan]
+    mids = {d.call_in.considered_at_id for d in reached if d.call_in is not None} | {x.id for x in added}
+    meetings = [x for mid in mids if (x := model.meetings.get(mid)) is not None]
+    for entry in entries:
+        entry.decisions = [d for d in entry.decisions if id(d) not in redo]
+    for meeting in meetings:
+        meeting.call_ins = [d for d in meeting.call_ins if id(d) not in redo]
+    order = {id(x): n for n, x in enumerate(model.meetings.values())}
+
+    def place(decision: m.Decision) -> tuple[int, int, int]:  # where link_executive meets it
+        item = decision.item
+        assert item is not None and item.meeting is not None
+        return (order[id(item.meeting)], item.meeting.items.index(item), item.decisions.index(decision))
+
+    for decision in sorted(rework, key=place):
+        assert decision.item is not None and decision.item.meeting is not None
+        if _executive_meeting(decision.item.meeting) or _has_executive_fields(decision):
+            _decision(model, decision, problems, failed)
+    for entry in entries:
+        entry.decisions.sort(key=place)
+        entry.state = entry_state(entry, model.today)
+    for meeting in meetings:
+        meeting.call_ins.sort(key=place)
+
+
+def _executive_meeting(meeting: m.Meeting) -> bool:
+    return bool(meeting.maker_id) or (meeting.body is not None and meeting.body.kind == "executive")
+
+
+def _has_executive_fields(decision: m.Decision) -> bool:
+    return bool(decision.plan_id or decision.key or decision.published or decision.urgency or decision.call_in)
+
+
+def _index(called: CalledIn, decision: m.Decision) -> None:
+    if decision.call_in is not None and decision.call_in.considered_at_id:
+        called.setdefault(decision.call_in.considered_at_id, []).append(decision)
 
 
 def _decision(model: m.Model, decision: m.Decision, problems: Problems, failed: set[str] | frozenset[str]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from . import model as m
 from .errors import Location, Problem, Problems, did_you_mean
-from .executive import link_executive
+from .executive import CalledIn, link_executive, link_executive_after
 from .markdown import Markdown, suspect
 
 
@@ -48,6 +48,7 @@ class Linker:
         )
         self.anonymous: dict[str, m.Person] = {}
         self.at_index: dict[str, list[m.Decision]] = {}  # meeting id -> the decisions whose at: names it
+        self.called: CalledIn = {}  # meeting id -> the decisions called in to it (see executive.py)
         self.person_aliases: dict[str, m.Person] | None = None
         self.automatic: dict[str, m.Item] = {}  # automatic issue ids, by the first item of their matter
         self.tags: set[str] | None = None  # the issue ids typed on items (see _tags)
@@ -151,7 +152,7 @@ class Linker:
             decision.status = recommendation_status(decision)
         self.contradicted = bool(contradictions(recommendations, self.problems))
         self.issues()
-        link_executive(model, self.problems, self.maker, self.failed)
+        self.called = link_executive(model, self.problems, self.maker, self.failed)
         self.records()
         return model
 
@@ -650,9 +651,7 @@ class Linker:
         for target in resort_considered.values():
             target.considered_by.sort(key=_place)
         self.check_prose(markdown, added)
-        link_executive(
-            model, found, self.maker, self.failed
-        )  # (all of it: it is quick, and what it reports is kept once)
+        link_executive_after(model, removed, added, self.called, found, self.failed)
         if found.errors:
             raise NeedsFullLink("errors")
 

@@ -270,6 +270,7 @@ def describe(loaded) -> list:
     out: list = [list(model.meetings), [(b.id, names(b.meetings)) for b in model.bodies.values()]]
     for meeting in model.meetings.values():
         out.append((meeting.id, name(meeting.body), name(meeting.chair), names(meeting.present + meeting.apologies)))
+        out.append((name(meeting.maker), names(meeting.call_ins)))
         for item in meeting.items:
             out.append((item.ref, names(item.considers), names(item.considered_by), names(item.issues)))
             out += [(name(v.target), names(v.for_people), names(v.against_people)) for v in item.votes]
@@ -282,6 +283,15 @@ def describe(loaded) -> list:
                         s and (s.state, s.open, name(s.body), name(s.meeting), s.step and name(s.step.decision)),
                     )
                 )  # fmt: skip
+                c = d.call_in
+                out.append(
+                    (
+                        d.executive, name(d.plan), d.call_in_until, d.implement_from, d.call_in_state,
+                        d.executive_facts, c and (c.called_in, names(c.by), name(c.considered_at), c.outcome),
+                    )
+                )  # fmt: skip
+    for entry in model.plan.values():
+        out.append((entry.id, names(entry.decisions), entry.state, name(entry.decision_maker)))
     for issue in model.issues.values():
         out.append((issue.id, issue.title, issue.explicit, names(issue.items)))
     for pid, r in model.records.items():
@@ -425,6 +435,120 @@ def test_linking_only_what_an_edit_reaches_matches_a_full_link(tmp_path):
         assert describe(project.loaded) == describe(fresh), (n, kind)
     assert relinked >= 20
     same_as_clean(content, out, tmp_path, 48)
+
+
+def test_executive_records_linked_after_an_edit_match_a_full_link(tmp_path):
+    """Random edits to the decisions made by one person, the forward plan entries they
+    carry out, their call-ins and the meetings that consider them: each time, what the
+    preview links in where the edit reaches (executive.link_executive_after) describes
+    the same as a full load, and the site is the same as a clean build."""
+    import random
+    import re
+    import sys
+
+    from sitegen.build import load
+    from sitegen.errors import ContentError
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    import synth
+
+    content = tmp_path / "content"
+    synth.generate(40, content, seed=6, executive=True)
+    spares = ["spare-1", "spare-2"]  # entries no decision carries out yet: planned, then decided
+    with (content / "forward-plan.yaml").open("a") as plan:
+        for spare in spares:
+            plan.write(
+                f"- id: {spare}\n  title: A spare entry\n  decision_maker: cabinet\n  expected: 2027-03\n"
+                "  first_published: 2023-01-02\n  key: true\n  summary: Nothing yet.\n"
+            )
+    out = tmp_path / "out"
+    project = Project(content, out)
+    assert project.build().ok
+    rng = random.Random(11)
+    plans = re.findall(r"^- id: (\S+)", (content / "forward-plan.yaml").read_text(), re.M)
+
+    def entry() -> str:
+        return rng.choice(spares if rng.random() < 0.5 else plans)
+
+    def files() -> list[Path]:
+        return sorted(
+            f for d in ("meetings", "decisions") for f in (content / d).rglob("*.*") if f.suffix in (".md", ".yaml")
+        )  # meetings, decisions
+
+    def meetings() -> list[str]:  # (the held meetings, which may consider a call-in)
+        return [x.id for x in project.loaded.model.meetings.values() if not x.maker_id]
+
+    def sub(pattern: str, new) -> bool:  # type: ignore[no-untyped-def]
+        found = [f for f in files() if re.search(pattern, f.read_text(), re.M)]
+        if not found:
+            return False
+        path = rng.choice(found)
+        text = path.read_text()
+        spot = rng.choice(list(re.finditer(pattern, text, re.M)))
+        path.write_text(text[: spot.start()] + spot.expand(new() if callable(new) else new) + text[spot.end() :])
+        return True
+
+    def day() -> str:
+        return str(dt.date(2023, 4, 1) + dt.timedelta(days=rng.randint(0, 900)))
+
+    def considered(n: int) -> bool:  # a call-in considered at a meeting, often at one already considering others
+        taken = [x.id for x in project.loaded.model.meetings.values() if x.call_ins]
+        mid = rng.choice(taken if taken and n % 2 else meetings())
+        outcome = rng.choice(["", *m.CALL_IN_OUTCOMES])
+        return sub(
+            r"^(  by: .*)$",
+            rf"\1\n  considered_at: {mid}" + (f"\n  outcome: {outcome}" if outcome else ""),
+        )
+
+    def considering(n: int) -> bool:  # a meeting that considers call-ins is edited: made afresh
+        taken = [x for x in project.loaded.model.meetings.values() if x.call_ins]
+        if not taken:
+            return considered(n)
+        path = content / rng.choice(taken).source
+        text = path.read_text()
+        path.write_text(re.sub(r"^location: .*$", f"location: Room {n}", text, count=1, flags=re.M))
+        return True
+
+    edits = [
+        lambda n: sub(r"^published: \S+$", lambda: f"published: {day()}"),
+        lambda n: sub(r"^plan: \S+$", lambda: f"plan: {entry()}"),
+        lambda n: sub(r"^(title: .*)$", lambda: rf"\1\nplan: {entry()}"),
+        lambda n: sub(r"^plan: \S+\n", ""),
+        lambda n: sub(r"^key: true$", "key: false"),
+        lambda n: sub(r"^(title: .*)$", r"\1\nurgency: The contract ends this week."),
+        lambda n: sub(r"^  called_in: \S+$", lambda: f"  called_in: {day()}"),
+        considered,
+        considering,
+        lambda n: sub(r"^  considered_at: \S+\n", ""),
+        lambda n: sub(r"^date: \S+$", lambda: f"date: {day()}"),
+        lambda n: sub(r"^decision_maker: \S+$", "decision_maker: cabinet"),
+    ]
+    relinked = 0
+    states: set[str] = set()  # the spare entries' states met
+    for n in range(40):
+        before = {f: f.read_text() for f in files()}
+        kind = n % len(edits) if n < len(edits) else rng.randrange(len(edits))
+        while not edits[kind](n):
+            kind = rng.randrange(len(edits))
+        result = project.build()
+        try:
+            fresh = load(content, "/")
+        except ContentError as exc:  # the edit made an error: the preview reports the same, then it is undone
+            assert not result.ok and [str(p) for p in result.problems] == [str(p) for p in exc.problems], n
+            for f, text in before.items():
+                f.write_text(text)
+            assert project.build().ok
+            continue
+        assert result.ok, (n, result.problems)
+        relinked += result.relinked
+        assert describe(project.loaded) == describe(fresh), (n, kind)
+        states |= {project.loaded.model.plan[spare].state for spare in spares}
+        if n % 10 == 9:
+            same_as_clean(content, out, tmp_path, n)
+    assert relinked >= 20, relinked
+    assert any(x.call_ins for x in project.loaded.model.meetings.values())
+    assert states >= {"planned", "decided"}, states
+    same_as_clean(content, out, tmp_path, 99)
 
 
 def test_pages_planned_afresh_follow_later_edits(tmp_path):
@@ -800,7 +924,9 @@ def test_comparing_what_linking_touched_finds_what_comparing_everything_finds(tm
 
     monkeypatch.setattr(Reads, "compare", checked)
     rng = random.Random(7)
-    files = sorted([*(content / "meetings").rglob("*.md"), *(content / "decisions").rglob("*.md")])
+    files = sorted(
+        f for d in ("meetings", "decisions") for f in (content / d).rglob("*.*") if f.suffix in (".md", ".yaml")
+    )  # meetings, decisions
     plans = re.findall(r"^- id: (\S+)", (content / "forward-plan.yaml").read_text(), re.M)
 
     def sub(pattern: str, new) -> bool:  # type: ignore[no-untyped-def]
