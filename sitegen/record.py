@@ -448,8 +448,8 @@ class Reads:
         keys' LAST) with only these objects read or changed (see touching), and those made
         afresh (Keys.fresh): only their reads are compared."""
         changed: set[int] = set()
-        if self._groups is None:
-            self._groups, self._where = _groups(self.by_object)
+        if self._groups is None:  # (each object's values as last compared are kept, if it is read alike)
+            self._groups, self._where = _groups(self.by_object, self._where)
         groups = self._groups
         if touched is not None and keys.fresh is not None and all(g.raw is not None for g in groups if not g.lookup):
             self._compare_touched(keys, touched, changed)
@@ -464,6 +464,7 @@ class Reads:
                 continue
             found = group.found = list(map(objects.get, group.keys))
             group.craw = None  # (made again from raw when needed: see _compare_touched)
+            group.unknown = []  # (their raw values are UNKNOWN: each is looked at below)
             if None in found:
                 raws = [group.getter(x) if x is not None else None for x in found]
             else:
@@ -530,13 +531,18 @@ class Reads:
             if group.lookup:
                 self._lookups(group, keys, changed)
                 continue
+            if group.unknown:  # objects read otherwise since the last comparison (see _groups)
+                for i in group.unknown:
+                    group.found[i] = objects.get(group.keys[i])  # type: ignore[index]
+                due.setdefault(group, set()).update(group.unknown)
+                group.unknown = []
             cgetter = group.cgetter
             if cgetter is None:
                 continue
             if group.cpick is None:  # (its one attribute is a list or dict: its raw values are those)
                 craw = group.raw
             elif group.craw is None:
-                craw = group.craw = [None if r is None else group.cpick(r) for r in group.raw]  # type: ignore[union-attr]
+                craw = group.craw = [None if r is None or r is UNKNOWN else group.cpick(r) for r in group.raw]  # type: ignore[union-attr]
             else:
                 craw = group.craw
             found = group.found
@@ -662,7 +668,7 @@ class _Group:
     """Objects whose reads are of the same attributes: their values are fetched with one
     operator.attrgetter, object after object, and compared with the last ones in one go."""
 
-    __slots__ = ("attrs", "getter", "keys", "numbers", "raw", "lookup", "found", "cgetter", "cpick", "craw")
+    __slots__ = ("attrs", "getter", "keys", "numbers", "raw", "lookup", "found", "cgetter", "cpick", "craw", "unknown")
 
     def __init__(self, attrs: tuple[str, ...], lookup: bool) -> None:
         self.attrs = attrs
@@ -678,24 +684,46 @@ class _Group:
         self.cgetter = operator.attrgetter(*[attrs[n] for n in places]) if places else None
         self.cpick = operator.itemgetter(*places) if places and len(attrs) > 1 else None
         self.craw: list | None = None
+        self.unknown: list[int] = []  # the places whose raw values are UNKNOWN (see _groups)
 
 
 def _groups(
     by_object: dict[str, tuple[list[str], list[int]]],
+    last: dict[str, tuple[_Group, int]] | None = None,
 ) -> tuple[list[_Group], dict[str, tuple[_Group, int]]]:
-    """BY_OBJECT's objects in groups read alike, and each one's group and place in it."""
+    """BY_OBJECT's objects in groups read alike, and each one's group and place in it.
+    LAST: each object's group and place before (when grouped again after pages read
+    something new): an object read as it was keeps its values as last compared, and one
+    read otherwise now has them UNKNOWN, to be looked at in the next comparison (not
+    every object again)."""
     groups: dict[tuple[tuple[str, ...], bool], _Group] = {}
     where: dict[str, tuple[_Group, int]] = {}
+    carry = bool(last) and all(g.raw is not None for g, _ in last.values() if not g.lookup)  # type: ignore[union-attr]
     for key, (attrs, numbers) in by_object.items():
         lookup = key[0] == LOOKUP
         shape = (tuple(attrs), lookup)
         group = groups.get(shape)
         if group is None:
             group = groups[shape] = _Group(shape[0], lookup)
-        where[key] = (group, len(group.keys))
+            if carry and not lookup:
+                group.raw, group.found = [], []
+        i = len(group.keys)
+        where[key] = (group, i)
         group.keys.append(key)
         group.numbers.append(numbers)
+        if group.raw is not None:
+            before = last.get(key)  # type: ignore[union-attr]
+            if before is not None and before[0].attrs == group.attrs:
+                group.raw.append(before[0].raw[before[1]])  # type: ignore[index]
+                group.found.append(before[0].found[before[1]])  # type: ignore[union-attr,index]
+            else:
+                group.raw.append(UNKNOWN)
+                group.found.append(None)  # type: ignore[union-attr]
+                group.unknown.append(i)
     return list(groups.values()), where
+
+
+UNKNOWN = object()  # an object's raw values in _Group.raw, when they were not fetched yet (see _groups)
 
 
 def _copy(value: object) -> object:
