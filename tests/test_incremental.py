@@ -471,25 +471,16 @@ def test_executive_records_linked_after_an_edit_match_a_full_link(tmp_path):
         return rng.choice(spares if rng.random() < 0.5 else plans)
 
     def files() -> list[Path]:
-        return sorted(
-            f for d in ("meetings", "decisions") for f in (content / d).rglob("*.*") if f.suffix in (".md", ".yaml")
-        )  # meetings, decisions
+        return _record_files(content)
 
     def meetings() -> list[str]:  # (the held meetings, which may consider a call-in)
         return [x.id for x in project.loaded.model.meetings.values() if not x.maker_id]
 
     def sub(pattern: str, new) -> bool:  # type: ignore[no-untyped-def]
-        found = [f for f in files() if re.search(pattern, f.read_text(), re.M)]
-        if not found:
-            return False
-        path = rng.choice(found)
-        text = path.read_text()
-        spot = rng.choice(list(re.finditer(pattern, text, re.M)))
-        path.write_text(text[: spot.start()] + spot.expand(new() if callable(new) else new) + text[spot.end() :])
-        return True
+        return _sub(rng, files(), pattern, new)
 
     def day() -> str:
-        return str(dt.date(2023, 4, 1) + dt.timedelta(days=rng.randint(0, 900)))
+        return _day(rng)
 
     def considered(n: int) -> bool:  # a call-in considered at a meeting, often at one already considering others
         taken = [x.id for x in project.loaded.model.meetings.values() if x.call_ins]
@@ -549,6 +540,32 @@ def test_executive_records_linked_after_an_edit_match_a_full_link(tmp_path):
     assert any(x.call_ins for x in project.loaded.model.meetings.values())
     assert states >= {"planned", "decided"}, states
     same_as_clean(content, out, tmp_path, 99)
+
+
+def _record_files(content: Path) -> list[Path]:
+    """The meeting and decision files of CONTENT (a synthetic council's decisions are .yaml)."""
+    return sorted(
+        f for d in ("meetings", "decisions") for f in (content / d).rglob("*.*") if f.suffix in (".md", ".yaml")
+    )
+
+
+def _sub(rng, files: list[Path], pattern: str, new) -> bool:  # type: ignore[no-untyped-def]
+    """Replace one match of PATTERN (multiline) in one of FILES, chosen by RNG, with NEW (a
+    template, or a function giving one); False when no file matches."""
+    import re
+
+    found = [f for f in files if re.search(pattern, f.read_text(), re.M)]
+    if not found:
+        return False
+    path = rng.choice(found)
+    text = path.read_text()
+    spot = rng.choice(list(re.finditer(pattern, text, re.M)))
+    path.write_text(text[: spot.start()] + spot.expand(new() if callable(new) else new) + text[spot.end() :])
+    return True
+
+
+def _day(rng) -> str:  # type: ignore[no-untyped-def]
+    return str(dt.date(2023, 4, 1) + dt.timedelta(days=rng.randint(0, 900)))
 
 
 def test_pages_planned_afresh_follow_later_edits(tmp_path):
@@ -932,23 +949,14 @@ def test_comparing_what_linking_touched_finds_what_comparing_everything_finds(tm
 
     monkeypatch.setattr(Reads, "_compare_touched", counted)
     rng = random.Random(7)
-    files = sorted(
-        f for d in ("meetings", "decisions") for f in (content / d).rglob("*.*") if f.suffix in (".md", ".yaml")
-    )  # meetings, decisions
+    files = _record_files(content)
     plans = re.findall(r"^- id: (\S+)", (content / "forward-plan.yaml").read_text(), re.M)
 
     def sub(pattern: str, new) -> bool:  # type: ignore[no-untyped-def]
-        found = [f for f in files if re.search(pattern, f.read_text(), re.M)]
-        if not found:
-            return False
-        path = rng.choice(found)
-        text = path.read_text()
-        spot = rng.choice(list(re.finditer(pattern, text, re.M)))
-        path.write_text(text[: spot.start()] + spot.expand(new() if callable(new) else new) + text[spot.end() :])
-        return True
+        return _sub(rng, files, pattern, new)
 
     def day() -> str:
-        return str(dt.date(2023, 4, 1) + dt.timedelta(days=rng.randint(0, 900)))
+        return _day(rng)
 
     edits = [
         lambda: sub(r"outcome: \S+", lambda: f"outcome: {rng.choice(m.OUTCOMES)}"),
