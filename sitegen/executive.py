@@ -146,7 +146,10 @@ def link_executive_after(
         if mid and mid in called:
             called[mid] = [d for d in called[mid] if id(d) not in gone]
     new = [d for x in added for item in x.items for d in item.decisions]
-    rework = [d for x in added for d in called.get(x.id, [])] + new  # (the kept ones called in to a new meeting)
+    # the kept decisions called in to a meeting made afresh, or gone (named by an alias
+    # now, say: _decision then reports the meeting missing, as a full link would), and the new
+    named = dict.fromkeys([*(x.id for x in removed), *(x.id for x in added)])
+    rework = [d for mid in named for d in called.get(mid, [])] + new
     for decision in new:
         _index(called, decision)
     redo = {id(d) for d in rework} | gone.keys()

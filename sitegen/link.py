@@ -638,6 +638,8 @@ class Linker:
                 self.considers(item, ref, loc)
         for decision in at_in:
             decision.at = meetings.get(decision.at_id)
+            if decision.at is None:  # (its meeting went; an alias is not an id: a full link reports it)
+                raise NeedsFullLink(f'the meeting "{decision.at_id}" that at: names went')
         for x in added:
             for item in x.items:
                 for decision in item.decisions:

@@ -179,8 +179,9 @@ class Keys:
         read from its file, and the people it names, as linked (only its decisions'
         statuses are looked at again). TOUCHED: when LAST's model became this one by
         setting the attributes of these objects only (see touching): then only the
-        statuses of decisions that had one, or were touched, are looked at again, and
-        the people named are worked out again only for the meetings touched."""
+        statuses of decisions that had one are looked at again, and which decisions
+        have one and the people named are worked out again only for the meetings
+        touched (a decision given a status is touched)."""
         self.model = model
         by_id: dict[int, str] = {}
         objects: dict[str, object] = {}
@@ -222,18 +223,13 @@ class Keys:
                 known = (meeting, ids, objs, decisions, rated, m.named_apart(meeting))
                 if self.fresh is not None:
                     self.fresh.update(objs)
-            elif meeting.id in again:
-                known = (*known[:5], m.named_apart(meeting))  # type: ignore[assignment]
+            elif meeting.id in again:  # (its decisions that have a status, and the people it names)
+                rated = [(key, d) for key, d in known[3] if d.status is not None]
+                known = (*known[:4], rated, m.named_apart(meeting))  # type: ignore[assignment]
             self.meetings[meeting.id] = known
             by_id.update(known[1])
             objects.update(known[2])
             statuses += known[3] if touched is None else known[4]
-        if touched is not None:  # (a decision given a status by linking is touched)
-            statuses += [
-                (f"{key}#status", obj)
-                for obj in touched
-                if type(obj) is m.Decision and (key := by_id.get(id(obj))) is not None
-            ]
         for key, decision in statuses:
             status = decision.status
             if status is not None:

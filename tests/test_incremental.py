@@ -568,6 +568,39 @@ def _day(rng) -> str:  # type: ignore[no-untyped-def]
     return str(dt.date(2023, 4, 1) + dt.timedelta(days=rng.randint(0, 900)))
 
 
+@pytest.mark.parametrize(
+    "meeting",
+    ["2012/2012-03-27-overview-scrutiny", "2012/2012-02-29-council"],
+    ids=["considers-a-call-in", "named-by-at"],
+)
+def test_a_meeting_renamed_with_an_alias_that_others_name_by_id_is_reported_as_a_full_build_reports_it(
+    tmp_path, meeting
+):
+    """A meeting's file renamed, its old id kept as an alias (as sitegen's warning
+    advises): a call-in's considered_at and a recommendation's at: name meetings by id,
+    not alias, so a full build reports them; so does the preview, not a link to the
+    meeting that went."""
+    from sitegen.build import load
+    from sitegen.errors import ContentError
+
+    content = copy_example(tmp_path)
+    project = Project(content, tmp_path / "out")
+    assert project.build().ok
+    while project.warm():
+        pass
+    old = content / "meetings" / f"{meeting}.md"
+    day = dt.date.fromisoformat(old.stem[:10])
+    later = str(day + dt.timedelta(days=1))
+    text = old.read_text().replace(f"date: {day}", f"date: {later}\naliases: [{old.stem}]", 1)
+    old.unlink()
+    (old.parent / f"{later}{old.stem[10:]}.md").write_text(text)
+    result = project.build()
+    with pytest.raises(ContentError) as full:
+        load(content, "/")
+    assert not result.ok and [str(p) for p in result.problems] == [str(p) for p in full.value.problems]
+    assert any("there is no such meeting" in str(p) for p in result.problems)
+
+
 def test_pages_planned_afresh_follow_later_edits(tmp_path):
     """A page planned afresh after one edit (here, because a new meeting now considers
     its recommendation) must be rendered again by a later edit to what it shows now."""
@@ -1049,3 +1082,8 @@ def test_an_attribute_that_linking_sets_is_followed_on_every_page_that_shows_it(
     assert result.rendered > 100  # (every page shows the site's title)
     assert "A title set while linking" in (out / "meetings" / "index.html").read_text()
     assert "A Visiting Chair" in (out / "meetings" / "2011-12-07-council" / "index.html").read_text()
+    # and an edit after, that links nothing of the kind: what the last one set is still keyed
+    monkeypatch.setattr(incremental, "relink", relink)
+    edit(content, CABINET, "The Leader warmly invited", "The Leader invited")
+    result = project.build()
+    assert result.ok and result.relinked
