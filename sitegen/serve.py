@@ -470,10 +470,15 @@ def serve(
     check_port(host, port)
     main = threading.current_thread() is threading.main_thread()  # only it may set handlers
     before = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)} if main else {}
-    for signum in before:  # stop as Ctrl+C does (Pagefind, the folder), and never miss it
+    # stop as Ctrl+C does (Pagefind, the folder), and never miss it; but a signal ignored
+    # from the start (a job in the background) stays ignored, and a handler set outside
+    # Python (getsignal gives None) is left as it is
+    before = {signum: handler for signum, handler in before.items() if handler not in (signal.SIG_IGN, None)}
+    for signum in before:
         signal.signal(signum, _interrupt_in(os.getpid()))
     hook = sys.unraisablehook
-    sys.unraisablehook = _unraisable(hook)
+    if main:
+        sys.unraisablehook = _unraisable(hook)
     try:
         if output is not None:
             _serve(content, Path(output), host, port, open_browser, log)
@@ -492,11 +497,11 @@ def serve(
             if folder is not None:
                 remove_later(folder)  # in a detached process: a large site's files take a while
     finally:
+        for signum, handler in before.items():  # (first: a signal now is the caller's)
+            signal.signal(signum, handler)
+        sys.unraisablehook = hook
         _STOPPING.clear()
         _ASKED.clear()
-        sys.unraisablehook = hook
-        for signum, handler in before.items():
-            signal.signal(signum, handler)
 
 
 #: while the preview serves: how to have its event loop call a function (set by _serve)
