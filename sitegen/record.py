@@ -51,6 +51,29 @@ CONTAINERS: frozenset[str] = frozenset(
     if re.search(r"\b(list|dict|set)\b", f.type if isinstance(f.type, str) else repr(f.type))
 )
 
+
+def _linked(cls: type) -> frozenset[str]:
+    """The fields of CLS that linking fills in: those declared after its ``# computed``
+    line in model.py (the fields before it are read from the content files, and linking
+    only reads those); every field when the class has no such line."""
+    import inspect
+
+    names = frozenset(f.name for f in dataclasses.fields(cls))
+    try:
+        lines = inspect.getsourcelines(cls)[0]
+    except (OSError, TypeError):
+        return names
+    marker = next((n for n, line in enumerate(lines) if line.strip() == "# computed"), None)
+    if marker is None:
+        return names
+    after = {found.group(1) for line in lines[marker:] if (found := re.match(r"\s+(\w+)\s*:", line))}
+    return names & after
+
+
+#: by class, the lists, dicts and sets that linking may change in place (see CONTAINERS
+#: and _linked): a file's own lists are read once and never changed after
+CHANGING: dict[type, frozenset[str]] = {c: _linked(c) & CONTAINERS for c in MODEL_CLASSES}
+
 REF = "\x00"  # marks a normalized model object: (REF, key)
 LOOKUP = "\x01"  # a pseudo-object whose "attributes" are lookups: (LOOKUP + kind, name)
 
@@ -532,6 +555,8 @@ class Reads:
                     group.found[i] = objects.get(group.keys[i])  # type: ignore[index]
                 due.setdefault(group, set()).update(group.unknown)
                 group.unknown = []
+            if group.places is None:
+                group.contain([x for x in group.found if x is not None])  # type: ignore[union-attr]
             cgetter = group.cgetter
             if cgetter is None:
                 continue
@@ -664,7 +689,20 @@ class _Group:
     """Objects whose reads are of the same attributes: their values are fetched with one
     operator.attrgetter, object after object, and compared with the last ones in one go."""
 
-    __slots__ = ("attrs", "getter", "keys", "numbers", "raw", "lookup", "found", "cgetter", "cpick", "craw", "unknown")
+    __slots__ = (
+        "attrs", "getter", "keys", "numbers", "raw", "lookup", "found", "places", "cgetter", "cpick", "craw", "unknown"
+    )  # fmt: skip
+
+    def contain(self, objects: list[object]) -> None:
+        """Work out which of the attributes may change in place, for the classes of
+        OBJECTS (the group's; any other class: every list, dict and set)."""
+        changing: set[str] = set()
+        for kind in {type(x) for x in objects}:
+            changing |= CHANGING.get(kind, CONTAINERS)
+        places = self.places = [n for n, attr in enumerate(self.attrs) if attr in changing]
+        self.cgetter = operator.attrgetter(*[self.attrs[n] for n in places]) if places else None
+        self.cpick = operator.itemgetter(*places) if places and len(self.attrs) > 1 else None
+        self.craw = None
 
     def __init__(self, attrs: tuple[str, ...], lookup: bool) -> None:
         self.attrs = attrs
@@ -674,11 +712,12 @@ class _Group:
         self.raw: list | None = None  # the values last compared, as they were (lists copied)
         self.lookup = lookup
         self.found: list | None = None  # the objects last compared
-        # the attributes that may change in place (see CONTAINERS): their getter, how to
-        # pick them out of raw's tuples (None: raw's values are theirs), and what they were
-        places = [n for n, attr in enumerate(attrs) if attr in CONTAINERS]
-        self.cgetter = operator.attrgetter(*[attrs[n] for n in places]) if places else None
-        self.cpick = operator.itemgetter(*places) if places and len(attrs) > 1 else None
+        # the attributes that linking may change in place (see CHANGING; None: not worked
+        # out yet, see contain): their places, getter, how to pick them out of raw's tuples
+        # (None: raw's values are theirs), and what they were
+        self.places: list[int] | None = None
+        self.cgetter: Callable | None = None
+        self.cpick: Callable | None = None
         self.craw: list | None = None
         self.unknown: list[int] = []  # the places whose raw values are UNKNOWN (see _groups)
 

@@ -1038,6 +1038,10 @@ def test_touching_notes_the_objects_whose_attributes_were_set_to_something_else(
         made = m.Person(id="new", name="New")  # made inside: its attributes were not set before
     assert touched == [people[0], made]
     assert "aliases" in record.CONTAINERS and "members" in record.CONTAINERS and "name" not in record.CONTAINERS
+    # of those, what linking may change in place: what model.py declares after "# computed"
+    assert {"considered_by", "considers", "issues"} <= record.CHANGING[m.Item]
+    assert "decisions" not in record.CHANGING[m.Item] and "decisions" in record.CHANGING[m.PlanEntry]
+    assert record.CHANGING[m.PersonRecord] >= {"chaired", "made"}  # (no "# computed" line: all of it)
 
 
 def test_an_attribute_that_linking_sets_is_followed_on_every_page_that_shows_it(tmp_path, monkeypatch):
