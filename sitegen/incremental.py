@@ -300,7 +300,7 @@ class Project:
         files = str(self.content / "files") + os.sep
         if any(path.startswith(files) for path in self._changed(inputs)):
             self.cache = ParseCache()  # a meeting's documents' sizes are read with its file: read them all again
-        touched: list[object] = []  # what linking the edit in read or changed (see record.touching)
+        touched: list[object] = []  # the objects whose attributes linking the edit in set (see record.touching)
         relinked = self._relinked(inputs, touched)
         loaded = relinked or load(self.content, self.base_path, cache=self.cache)
         clock("load and link")
@@ -391,7 +391,7 @@ class Project:
     def _relinked(self, inputs: dict[str, tuple[int, int]], touched: list[object]) -> Loaded | None:
         """When only meeting files changed: the last build's model with the changed files
         read again and linked in where they reach (see build.relink), and in TOUCHED the
-        objects that linking read or changed; None when the site must be loaded again
+        objects whose attributes linking set; None when the site must be loaded again
         (the change is beyond that, or has errors to report)."""
         loaded = self.loaded
         if loaded is None or self.problems:
