@@ -152,7 +152,8 @@ def touching() -> Iterator[list[object]]:
     """Note every model object an attribute of which is set inside the block (linking an
     edit in, see build.relink): once it ends, the list given holds them. Reads.compare
     then looks at those objects, those made afresh (Keys.fresh), and the lists and
-    dicts of every object (which can change in place, see CONTAINERS), and no further."""
+    dicts that linking fills in, of every object (which can change in place, see
+    CHANGING), and no further."""
     global _writes
     touched: list[object] = []
     writes: dict[tuple[int, str], tuple[object, object]] = {}
