@@ -21,11 +21,9 @@ files, timed apart.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -33,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synth  # noqa: E402
-from run import empty_trash, paired_arguments, set_aside, timed, worktree  # noqa: E402
+from run import empty_trash, paired_arguments, script_result, set_aside, timed, worktree  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,15 +94,7 @@ def main() -> None:
             cmd = [sys.executable, "-m", "sitegen", "build", "--no-search", "--no-cache"]
             builds[name].append(timed([*cmd, "--content", str(content), "--output", str(out)], cwd=code, env=env))
             set_aside(out)  # (deleted after the timing: see run.set_aside)
-            done = subprocess.run(
-                [sys.executable, "-c", PREVIEW, str(content), str(out)],
-                cwd=code,
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            pages_s, extras_s = json.loads(done.stdout.strip().splitlines()[-1])
+            pages_s, extras_s = script_result(PREVIEW, [str(content), str(out)], code, env)  # type: ignore[misc]
             edits[name] += pages_s
             extras[name] += extras_s
             set_aside(out)  # (deleted after the timing: see run.set_aside)

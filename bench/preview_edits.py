@@ -12,10 +12,8 @@ a minute and 3 GiB).
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -23,9 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synth  # noqa: E402
-from run import empty_trash, paired_arguments, set_aside, worktree  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
+from run import checkouts, empty_trash, paired_arguments, script_result, set_aside  # noqa: E402
 
 ENGINE = """
 import json, sys, time
@@ -76,21 +72,10 @@ def main() -> None:
     if not content.exists():
         synth.generate(args.meetings, content)
     env = {**os.environ, "SITEGEN_TODAY": "2026-12-06"}
-    kinds = {"now": ROOT}
-    if args.before:
-        kinds = {f"at {args.before}": worktree(args.before, work), **kinds}
     results: dict[str, list] = {}
-    for name, code in kinds.items():
+    for name, code in checkouts(args.before, work).items():
         out = work / "out" / name.replace(" ", "-")
-        done = subprocess.run(
-            [sys.executable, "-c", ENGINE, str(content), str(out)],
-            cwd=code,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        results[name] = json.loads(done.stdout.strip().splitlines()[-1])
+        results[name] = script_result(ENGINE, [str(content), str(out)], code, env)  # type: ignore[assignment]
         set_aside(out)
     empty_trash()
     print(

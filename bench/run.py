@@ -66,6 +66,24 @@ def worktree(ref: str, work: Path) -> Path:
     return tree
 
 
+def checkouts(before: str | None, work: Path) -> dict[str, Path]:
+    """The sitegen checkouts a paired bench runs, by name: this one ("now"), and with
+    BEFORE, that commit's (a worktree in WORK) first."""
+    kinds = {"now": ROOT}
+    if before:
+        kinds = {f"at {before}": worktree(before, work), **kinds}
+    return kinds
+
+
+def script_result(script: str, args: list[str], cwd: Path, env: dict) -> object:
+    """Run SCRIPT (Python source) in a fresh process, importing sitegen from CWD; what it
+    printed last, as JSON."""
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def timed(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> dict:
     """Run CMD in a fresh process; wall, cpu (user+sys incl. children) and peak RSS (MiB)."""
     fmt = "%e %U %S %M"

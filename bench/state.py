@@ -25,9 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synth  # noqa: E402
-from run import paired_arguments, timed, worktree  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
+from run import checkouts, paired_arguments, timed  # noqa: E402
 
 
 def main() -> None:
@@ -41,9 +39,7 @@ def main() -> None:
     if not pristine.exists():
         synth.generate(args.meetings, pristine)
     env = {**os.environ, "SITEGEN_TODAY": "2026-12-06"}
-    kinds = {"now": ROOT}
-    if args.before:
-        kinds = {f"at {args.before}": worktree(args.before, work), **kinds}
+    kinds = checkouts(args.before, work)
     contents = {}
     for name, code in kinds.items():
         base = work / re.sub(r"\W+", "-", name)
