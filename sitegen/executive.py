@@ -161,22 +161,29 @@ def link_executive_after(
         entry.decisions = [d for d in entry.decisions if id(d) not in redo]
     for meeting in meetings:
         meeting.call_ins = [d for d in meeting.call_ins if id(d) not in redo]
-    order = {id(x): n for n, x in enumerate(model.meetings.values())}
+    order: dict[int, int] = {}  # each meeting's place in the model (worked out once a list needs sorting)
 
     def place(decision: m.Decision) -> tuple[int, int, int]:  # where link_executive meets it
         item = decision.item
         assert item is not None and item.meeting is not None
         return (order[id(item.meeting)], item.meeting.items.index(item), item.decisions.index(decision))
 
-    for decision in sorted(rework, key=place):
+    def in_order(decisions: list[m.Decision]) -> None:
+        if len(decisions) > 1:
+            if not order:
+                order.update((id(x), n) for n, x in enumerate(model.meetings.values()))
+            decisions.sort(key=place)
+
+    in_order(rework)
+    for decision in rework:
         assert decision.item is not None and decision.item.meeting is not None
         if _executive_meeting(decision.item.meeting) or _has_executive_fields(decision):
             _decision(model, decision, problems, failed)
     for entry in entries:
-        entry.decisions.sort(key=place)
+        in_order(entry.decisions)
         entry.state = entry_state(entry, model.today)
     for meeting in meetings:
-        meeting.call_ins.sort(key=place)
+        in_order(meeting.call_ins)
 
 
 def _executive_meeting(meeting: m.Meeting) -> bool:

@@ -694,17 +694,6 @@ class _Group:
         "attrs", "getter", "keys", "numbers", "raw", "lookup", "found", "places", "cgetter", "cpick", "craw", "unknown"
     )  # fmt: skip
 
-    def contain(self, objects: list[object]) -> None:
-        """Work out which of the attributes may change in place, for the classes of
-        OBJECTS (the group's; any other class: every list, dict and set)."""
-        changing: set[str] = set()
-        for kind in {type(x) for x in objects}:
-            changing |= CHANGING.get(kind, CONTAINERS)
-        places = self.places = [n for n, attr in enumerate(self.attrs) if attr in changing]
-        self.cgetter = operator.attrgetter(*[self.attrs[n] for n in places]) if places else None
-        self.cpick = operator.itemgetter(*places) if places and len(self.attrs) > 1 else None
-        self.craw = None
-
     def __init__(self, attrs: tuple[str, ...], lookup: bool) -> None:
         self.attrs = attrs
         self.getter = operator.attrgetter(*attrs)
@@ -722,6 +711,17 @@ class _Group:
         self.craw: list | None = None
         self.unknown: list[int] = []  # the places whose raw values are UNKNOWN (see _groups)
 
+    def contain(self, objects: list[object]) -> None:
+        """Work out which of the attributes may change in place, for the classes of
+        OBJECTS (the group's; any other class: every list, dict and set)."""
+        changing: set[str] = set()
+        for kind in {type(x) for x in objects}:
+            changing |= CHANGING.get(kind, CONTAINERS)
+        places = self.places = [n for n, attr in enumerate(self.attrs) if attr in changing]
+        self.cgetter = operator.attrgetter(*[self.attrs[n] for n in places]) if places else None
+        self.cpick = operator.itemgetter(*places) if places and len(self.attrs) > 1 else None
+        self.craw = None
+
 
 def _groups(
     by_object: dict[str, tuple[list[str], list[int]]],
@@ -734,14 +734,13 @@ def _groups(
     every object again)."""
     groups: dict[tuple[tuple[str, ...], bool], _Group] = {}
     where: dict[str, tuple[_Group, int]] = {}
-    carry = bool(last) and all(g.raw is not None for g, _ in last.values() if not g.lookup)  # type: ignore[union-attr]
     for key, (attrs, numbers) in by_object.items():
         lookup = key[0] == LOOKUP
         shape = (tuple(attrs), lookup)
         group = groups.get(shape)
         if group is None:
             group = groups[shape] = _Group(shape[0], lookup)
-            if carry and not lookup:
+            if last and not lookup:
                 group.raw, group.found = [], []
         i = len(group.keys)
         where[key] = (group, i)
@@ -749,7 +748,7 @@ def _groups(
         group.numbers.append(numbers)
         if group.raw is not None:
             before = last.get(key)  # type: ignore[union-attr]
-            if before is not None and before[0].attrs == group.attrs:
+            if before is not None and before[0].attrs == group.attrs and before[0].raw is not None:
                 group.raw.append(before[0].raw[before[1]])  # type: ignore[index]
                 group.found.append(before[0].found[before[1]])  # type: ignore[union-attr,index]
             else:

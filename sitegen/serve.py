@@ -506,6 +506,7 @@ def serve(
 
 #: while the preview serves: how to have its event loop call a function (set by _serve)
 _STOPPING: list[Callable[[Callable[[], None]], object]] = []
+_ASKED: list[int] = []  # the signals that asked this process to stop
 
 
 def _stop_now() -> None:
@@ -532,9 +533,6 @@ def _interrupt_in(pid: int) -> Callable[[int, object], None]:
         os.kill(os.getpid(), signum)
 
     return interrupt
-
-
-_ASKED: list[int] = []  # the signals that asked this process to stop
 
 
 def _unraisable(hook: Callable[[Any], object]) -> Callable[[Any], object]:
