@@ -26,7 +26,7 @@ from .files import scan as scan_files
 from .i18n import N_
 from .link import Linker, NeedsFullLink, link
 from .markdown import Markdown
-from .pages import Page, has_executive, plan, public
+from .pages import Page, has_executive, plan, public, whole
 from .publish import ModelFile, Publisher, Streamed
 from .render import environment, theme_folders
 from .urls import NAMED, Urls, asset_path, language_prefix, output_file, path_for, path_of
@@ -385,16 +385,12 @@ class Builder:
             + ([(N_("People"), "people")] if model.has_people_file else []),
         )
 
-    def plan(self) -> list[Page]:
-        """Every page, in each of the site's languages (the first's at the site's addresses)."""
+    def plan(self, part: Callable[..., list[Page]] = whole) -> list[Page]:
+        """Every page, in each of the site's languages (the first's at the site's addresses).
+        PART: what gives the pages of one object (see pages.plan)."""
         pages = []
         for language, prefix in self.each_language():  # (the titles are in the language's words)
-            for page in plan(self.loaded.model, self.publics()):
-                if prefix:
-                    page.path = prefix + page.path
-                    page.file = output_file(page.path)
-                page.language = language
-                pages.append(page)
+            pages += plan(self.loaded.model, self.publics(), part, language, prefix)
         self.planned = {page.file: page for page in pages}
         parts = [part for part in self.plan_files() if not part.whole]
         self.planned.update((part.file, part) for part in parts)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import groupby
@@ -200,10 +200,30 @@ def by_year(meetings: Iterable[m.Meeting]) -> list[tuple[int, list[m.Meeting]]]:
     return [(year, list(group)) for year, group in groupby(meetings, key=lambda x: x.date.year)]
 
 
-def plan(model: m.Model, publics: list[list[m.Decision]] | None = None) -> list[Page]:
-    """Every page of the site, in a stable order. PUBLICS: each meeting's public(), in the
-    model's order, when already worked out."""
+def whole(name: tuple, make: Callable[..., list[Page]], *args: object) -> list[Page]:
+    """The pages of one object (see plan's PART): made here and now."""
+    return make(*args)
+
+
+def plan(
+    model: m.Model,
+    publics: list[list[m.Decision]] | None = None,
+    part: Callable[..., list[Page]] = whole,
+    language: str = "",
+    prefix: str = "",
+) -> list[Page]:
+    """Every page of the site, in a stable order, in LANGUAGE (whose words are in use; its
+    pages' addresses start with PREFIX). PUBLICS: each meeting's public(), in the model's
+    order, when already worked out. The pages of one object (a meeting's, a body's...) are
+    asked of PART as ``part(NAME, MAKE, *ARGS)``, which gives ``MAKE(*ARGS)``: the preview's
+    gives the same pages again while what making them read is unchanged (record.Parts).
+    ARGS are the object and plain values (strings, numbers, dates), never a list."""
+    where = (language, prefix)
     pages: list[Page] = []
+
+    def add(path: str, template: str, title: str, context: dict[str, Any]) -> None:
+        pages.append(Page(prefix + path, template, title, context, language))
+
     if publics is None:
         publics = [public(meeting) for meeting in model.meetings.values()]
     decision_years = public_decision_years(model, publics)
@@ -214,155 +234,160 @@ def plan(model: m.Model, publics: list[list[m.Decision]] | None = None) -> list[
     recommendations = [d for public in publics for d in public if d.is_recommendation]
     awaiting = open_recommendations(recommendations)
     coming = upcoming(model)
-    soon = set(coming)
-    pages.append(
-        Page(
-            "",
-            "home.html",
-            _("Home"),
-            {
-                "upcoming": coming[:HOME_LIST],
-                "latest": decisions[:HOME_LIST],
-                "awaiting": awaiting[:HOME_LIST],
-                "awaiting_count": len(awaiting),
-                "bodies": list(model.bodies.values()),
-            },
-        )
+    add(
+        "",
+        "home.html",
+        _("Home"),
+        {
+            "upcoming": coming[:HOME_LIST],
+            "latest": decisions[:HOME_LIST],
+            "awaiting": awaiting[:HOME_LIST],
+            "awaiting_count": len(awaiting),
+            "bodies": list(model.bodies.values()),
+        },
     )
-    pages.append(
-        Page(
-            NAMED["meetings"],
-            "meetings.html",
-            _("Meetings"),
-            {
-                "years": counts,
-                "upcoming": coming,
-                "recent": [x for x in reversed(held) if x.date < model.today][:20],
-            },
-        )
+    add(
+        NAMED["meetings"],
+        "meetings.html",
+        _("Meetings"),
+        {
+            "years": counts,
+            "upcoming": coming,
+            "recent": [x for x in reversed(held) if x.date < model.today][:20],
+        },
     )
     for year, meetings in years:
-        pages.append(
-            Page(
-                path_for("meetings-year", year),
-                "year.html",
-                _("Meetings in %(year)s", year=year),
-                {"year": year, "meetings": meetings, "years": [y for y, _ in years]},
-            )
+        add(
+            path_for("meetings-year", year),
+            "year.html",
+            _("Meetings in %(year)s", year=year),
+            {"year": year, "meetings": meetings, "years": [y for y, _ in years]},
         )
     made = Counter(x.items[0].title for x in model.meetings.values() if x.maker_id)
-    item_title = _("%(item)s – %(meeting)s")  # (an item page's title, filled in below)
+    item_title = _("%(item)s – %(meeting)s")  # (an item page's title, filled in by _meeting_pages)
     for meeting in model.meetings.values():
         if meeting.maker_id:  # a decision made by one person
-            item = meeting.items[0]
-            title = item.title if made[item.title] == 1 else f"{item.title} ({meeting.id})"
-            title = _("%(item)s – %(meeting)s", item=title, meeting=_meeting_title(meeting))
-            pages.append(Page(path_of(meeting), "decision.html", title, {"meeting": meeting, "item": item}))
-            continue
-        title = _meeting_title(meeting)
-        pages.append(Page(path_of(meeting), "meeting.html", title, {"meeting": meeting}))
-        labels = [item.label for item in meeting.items]
-        shared = Counter(labels) if len(set(labels)) < len(labels) else None
-        for item, label in zip(meeting.items, labels, strict=True):
-            if shared is not None and shared[label] > 1:
-                label = f"{label} ({item.id})"
-            pages.append(
-                Page(
-                    path_of(item),
-                    "item.html",
-                    item_title % {"item": label, "meeting": title},  # no two pages share a title
-                    {"meeting": meeting, "item": item},
-                )
-            )
-    pages.append(Page(NAMED["bodies"], "bodies.html", _("Bodies"), {"bodies": list(model.bodies.values())}))
+            pages += part(("m", language, meeting.id), _decision_pages, meeting, made[meeting.items[0].title], where)
+        else:
+            pages += part(("m", language, meeting.id), _meeting_pages, meeting, item_title, where)
+    add(NAMED["bodies"], "bodies.html", _("Bodies"), {"bodies": list(model.bodies.values())})
     for body in model.bodies.values():
-        past = [x for x in reversed(body.meetings) if x not in soon]
-        pages.append(
-            Page(
-                path_of(body),
-                "body.html",
-                body.name,
-                {
-                    "body": body,
-                    "upcoming": [x for x in coming if x.body is body],
-                    "past": by_year(past),
-                    "attended": _attendees(body),
-                },
-            )
-        )
+        pages += part(("b", language, body.id), _body_pages, body, model.today, where)
     issues = sorted(model.issues.values(), key=lambda i: (i.last_date, i.id), reverse=True)
-    pages.append(Page(NAMED["issues"], "issues.html", _("Topics"), {"issues": issues}))
+    add(NAMED["issues"], "issues.html", _("Topics"), {"issues": issues})
     titles = issue_titles(model)
     for issue in model.issues.values():
-        pages.append(Page(path_of(issue), "issue.html", titles[issue.id], {"issue": issue}))
+        pages += part(("i", language, issue.id), _issue_pages, issue, titles[issue.id], where)
     if model.has_people_file:
         people = sorted(model.people.values(), key=lambda p: (p.role != "member", p.name))
-        pages.append(Page(NAMED["people"], "people.html", _("People"), {"people": people}))
+        add(NAMED["people"], "people.html", _("People"), {"people": people})
         for person in model.people.values():
-            record = model.records[person.id]
-            pages.append(
-                Page(
-                    path_of(person),
-                    "person.html",
-                    person.name,
-                    {"person": person, "record": record, "attendance": _attendance(model, person, record)},
-                )
-            )
-    pages.append(
-        Page(
-            NAMED["decisions"],
-            "decisions.html",
-            _("Decisions register"),
-            {
-                "decisions": decisions[:REGISTER_LATEST],
-                "years": [(y, len(ds)) for y, ds in decision_years],
-                "year": None,
-                "total": len(decisions),
-                "bodies": _bodies_of(model, decisions[:REGISTER_LATEST]),
-            },
-        )
+            pages += part(("p", language, person.id), _person_pages, person, model.records[person.id], where)
+    add(
+        NAMED["decisions"],
+        "decisions.html",
+        _("Decisions register"),
+        {
+            "decisions": decisions[:REGISTER_LATEST],
+            "years": [(y, len(ds)) for y, ds in decision_years],
+            "year": None,
+            "total": len(decisions),
+            "bodies": _bodies_of(model, decisions[:REGISTER_LATEST]),
+        },
     )
     year_counts = [(y, len(g)) for y, g in decision_years]
     for year, ds in decision_years:
-        pages.append(
-            Page(
-                path_for("decisions-year", year),
-                "decisions.html",
-                _("Decisions in %(year)s", year=year),
-                {
-                    "decisions": ds,
-                    "years": year_counts,
-                    "year": year,
-                    "total": len(ds),
-                    "bodies": _bodies_of(model, ds),
-                },
-            )
+        add(
+            path_for("decisions-year", year),
+            "decisions.html",
+            _("Decisions in %(year)s", year=year),
+            {
+                "decisions": ds,
+                "years": year_counts,
+                "year": year,
+                "total": len(ds),
+                "bodies": _bodies_of(model, ds),
+            },
         )
     by_body: dict[int, list[m.Decision]] = {}
     for d in awaiting:
         by_body.setdefault(id(d.status.body), []).append(d)  # type: ignore[union-attr]
     groups = [(body, by_body[id(body)]) for body in model.bodies.values() if id(body) in by_body]
-    pages.append(
-        Page(NAMED["awaiting"], "awaiting.html", _("Awaiting decision"), {"groups": groups, "count": len(awaiting)})
-    )
+    add(NAMED["awaiting"], "awaiting.html", _("Awaiting decision"), {"groups": groups, "count": len(awaiting)})
     rows = declarations(model)
     declared_years = sorted({meeting.date.year for meeting, _, _ in rows}, reverse=True)
     declared = [(year, [r for r in rows if r[0].date.year == year]) for year in declared_years]
-    pages.append(Page(NAMED["declarations"], "declarations.html", _("Declarations of interest"), {"years": declared}))
+    add(NAMED["declarations"], "declarations.html", _("Declarations of interest"), {"years": declared})
     if has_executive(model):
-        pages.append(Page(NAMED["forward-plan"], "forward_plan.html", _("Forward plan"), forward_plan(model)))
+        add(NAMED["forward-plan"], "forward_plan.html", _("Forward plan"), forward_plan(model))
         planned = Counter(entry.title for entry in model.plan.values())
         for entry in model.plan.values():
             title = entry.title if planned[entry.title] == 1 else f"{entry.title} ({entry.id})"
             title = _("Forward plan: %(title)s", title=title)  # (a decision's page has the same title)
-            pages.append(Page(path_of(entry), "plan_entry.html", title, {"entry": entry}))
-        pages.append(Page(NAMED["call-in"], "call_in.html", _("Call-in"), call_ins(model, publics)))
-    pages.append(Page(NAMED["money"], "money.html", _("Money committed by decisions"), {"years": money(publics)}))
-    pages.append(Page(NAMED["how"], "how.html", _("How decisions are made here"), {}))
-    pages.append(Page(NAMED["search"], "search.html", _("Search"), {}))
-    pages.append(Page(NAMED["data"], "data.html", _("Open data"), {}))
-    pages.append(Page(NAMED["404"], "404.html", _("Page not found"), {}))
+            pages += part(("fp", language, entry.id), _entry_pages, entry, title, where)
+        add(NAMED["call-in"], "call_in.html", _("Call-in"), call_ins(model, publics))
+    add(NAMED["money"], "money.html", _("Money committed by decisions"), {"years": money(publics)})
+    add(NAMED["how"], "how.html", _("How decisions are made here"), {})
+    add(NAMED["search"], "search.html", _("Search"), {})
+    add(NAMED["data"], "data.html", _("Open data"), {})
+    add(NAMED["404"], "404.html", _("Page not found"), {})
     return pages
+
+
+# The pages of one object each (see plan's PART): what they read of the model is all
+# they depend on, besides their arguments; WHERE is (language, prefix of the addresses).
+
+
+def _decision_pages(meeting: m.Meeting, made: int, where: tuple[str, str]) -> list[Page]:
+    """The page of a decision made by one person (MADE: the decisions with its title)."""
+    item = meeting.items[0]
+    title = item.title if made == 1 else f"{item.title} ({meeting.id})"
+    title = _("%(item)s – %(meeting)s", item=title, meeting=_meeting_title(meeting))
+    return [Page(where[1] + path_of(meeting), "decision.html", title, {"meeting": meeting, "item": item}, where[0])]
+
+
+def _meeting_pages(meeting: m.Meeting, item_title: str, where: tuple[str, str]) -> list[Page]:
+    """A meeting's page and its items' (ITEM_TITLE: an item page's title, in words)."""
+    language, prefix = where
+    title = _meeting_title(meeting)
+    pages = [Page(prefix + path_of(meeting), "meeting.html", title, {"meeting": meeting}, language)]
+    labels = [item.label for item in meeting.items]
+    shared = Counter(labels) if len(set(labels)) < len(labels) else None
+    for item, label in zip(meeting.items, labels, strict=True):
+        if shared is not None and shared[label] > 1:
+            label = f"{label} ({item.id})"
+        pages.append(
+            Page(
+                prefix + path_of(item),
+                "item.html",
+                item_title % {"item": label, "meeting": title},  # no two pages share a title
+                {"meeting": meeting, "item": item},
+                language,
+            )
+        )
+    return pages
+
+
+def _body_pages(body: m.Body, today: dt.date, where: tuple[str, str]) -> list[Page]:
+    """A body's page: its meetings to come, and those past by year, on TODAY."""
+    coming = [x for x in body.meetings if m.is_upcoming(x, today)]
+    soon = set(coming)
+    past = [x for x in reversed(body.meetings) if x not in soon]
+    context = {"body": body, "upcoming": coming, "past": by_year(past), "attended": _attendees(body)}
+    return [Page(where[1] + path_of(body), "body.html", body.name, context, where[0])]
+
+
+def _issue_pages(issue: m.Issue, title: str, where: tuple[str, str]) -> list[Page]:
+    return [Page(where[1] + path_of(issue), "issue.html", title, {"issue": issue}, where[0])]
+
+
+def _person_pages(person: m.Person, record: m.PersonRecord, where: tuple[str, str]) -> list[Page]:
+    context = {"person": person, "record": record, "attendance": _attendance(record)}
+    return [Page(where[1] + path_of(person), "person.html", person.name, context, where[0])]
+
+
+def _entry_pages(entry: m.PlanEntry, title: str, where: tuple[str, str]) -> list[Page]:
+    return [Page(where[1] + path_of(entry), "plan_entry.html", title, {"entry": entry}, where[0])]
 
 
 def _bodies_of(model: m.Model, decisions: list[m.Decision]) -> list[m.Body]:
@@ -429,19 +454,25 @@ class Attendance:
     last: dt.date | None = None
 
 
-def _attendance(model: m.Model, person: m.Person, record: m.PersonRecord) -> list[Attendance]:
-    """Per body: meetings attended and apologies sent, out of those where they were expected."""
+def _attendance(record: m.PersonRecord) -> list[Attendance]:
+    """Per body: meetings attended and apologies sent, out of those where they were expected
+    (of meetings that name their body by its id, not by an old one)."""
     counts: dict[str, list[int]] = {}
     dates: dict[str, list[dt.date]] = {}
+    bodies: dict[str, m.Body] = {}
     for meeting in record.present:
         counts.setdefault(meeting.body_id, [0, 0])[0] += 1
         dates.setdefault(meeting.body_id, []).append(meeting.date)
+        if meeting.body is not None and meeting.body.id == meeting.body_id:
+            bodies[meeting.body_id] = meeting.body
     for meeting in record.apologies:
         counts.setdefault(meeting.body_id, [0, 0])[1] += 1
         dates.setdefault(meeting.body_id, []).append(meeting.date)
+        if meeting.body is not None and meeting.body.id == meeting.body_id:
+            bodies[meeting.body_id] = meeting.body
     out = []
     for bid, (present, apologies) in sorted(counts.items()):
-        body = model.bodies.get(bid)
+        body = bodies.get(bid)
         if body is not None:
             out.append(Attendance(body, present, apologies, present + apologies, min(dates[bid]), max(dates[bid])))
     return out
