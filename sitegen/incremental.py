@@ -43,6 +43,8 @@ class Result:
     problems: list[Problem] = field(default_factory=list)
     relinked: bool = False  # only meeting files changed: they were linked in where they reach, not the whole site
     phases: dict[str, float] = field(default_factory=dict)  # seconds spent in each step, for the bench
+    # the plan's parts made again (see record.Parts), when the others were given again; None: all made
+    replanned: int | None = None
 
 
 class _Clock:
@@ -149,6 +151,9 @@ class Project:
         # _changed's last answer, with the inputs it was asked about
         self._changes: tuple[object, list[str]] = (None, [])
         self.keys: record.Keys | None = None  # the last build's (see record.Keys: LAST)
+        # the plan's pages of each object, given again while what they read is unchanged
+        # (recorded while the preview waits, see warm; None until then, or after a full load)
+        self.parts: record.Parts | None = None
         self._cold = False  # the recorded reads are still to be compared once (see warm)
         self._comparing = False  # compared with a model whose pages are not all rendered yet
         self._pending: set[int] = set()  # reads found changed by warm, for the next edit
@@ -189,13 +194,13 @@ class Project:
         except ContentError as exc:
             self.problems = exc.problems
             if self._comparing:  # the recorded values are the new model's, its pages not rendered: start clean
-                self.loaded = self.builder = None
+                self.loaded = self.builder = self.parts = None
                 self.state = record.Reads()
             return Result(False, problems=exc.problems, seconds=time.perf_counter() - started)
         except BaseException:
             # (a theme's error as a page rendered): what was recorded may be half updated,
             # so the next build starts clean
-            self.loaded = self.builder = None
+            self.loaded = self.builder = self.parts = None
             self.state = record.Reads()
             raise
 
@@ -205,14 +210,27 @@ class Project:
         which finds nothing changed but keeps each object's values as they are, so that
         the first edit compares against them at once (see record.Reads.compare) instead
         of working out every value (5 s at 10,000 meetings); and each page's reads as a
-        set again, if they came from the build state on disk (see record.Reads.thaw)."""
-        if not self._cold or self.loaded is None or self.builder is None or self.problems:
+        set again, if they came from the build state on disk (see record.Reads.thaw). Then,
+        the plan's pages of each object with what making them read (record.Parts), so
+        that an edit plans again only those it reaches; again after an edit that was not
+        linked in where it reaches."""
+        if self.loaded is None or self.builder is None or self.problems:
             return False
-        self._cold = False
-        with paused_gc():
-            keys = self.keys = record.Keys(self.loaded.model, self.builder.lookups())
-            self._pending |= self.state.compare(keys)  # (none, but if any, the next edit renders their pages)
-            self.state.thaw()
+        if self._cold:
+            self._cold = False
+            with paused_gc():
+                keys = self.keys = record.Keys(self.loaded.model, self.builder.lookups())
+                self._pending |= self.state.compare(keys)  # (none, but if any, the next edit renders their pages)
+                self.state.thaw()
+            return self.parts is None
+        if self.parts is None and self.keys is not None:
+            parts = record.Parts(self.state)
+            parts.begin(self.keys, None)
+            with paused_gc():
+                self.builder.plan(parts)
+            parts.end()
+            self.parts, self.pages = parts, dict(self.builder.planned)
+            gc.freeze()  # (as the first build's objects are: see _full)
         return False
 
     def settle(self, timeout: float | None = None) -> None:
@@ -266,7 +284,7 @@ class Project:
         assert builder is not None and report.state is not None
         loaded = builder.loaded
         self.state = report.state
-        self._cold, self._pending, self.keys, self.parts_due = True, set(), None, set()
+        self._cold, self._pending, self.keys, self.parts_due, self.parts = True, set(), None, set(), None
         self.pages = dict(builder.planned)  # (the feeds and calendars made as pages are among them)
         self.loaded, self.builder = loaded, builder
         self.extras = set(report.extras)
@@ -319,8 +337,9 @@ class Project:
                 for p in set(templates) | set(self.templates)
                 if templates.get(p) != self.templates.get(p)
             }
+            kept = False
         else:  # keep the compiled templates, with this build's filters and globals
-            changed_templates = set()
+            changed_templates, kept = set(), True
             for language, env in old_builder.envs.items():
                 env.filters.update(builder.envs[language].filters)
                 env.tests.update(builder.envs[language].tests)
@@ -335,13 +354,22 @@ class Project:
         changed = self.state.compare(keys, touched=touched if relinked is not None else None) | self._pending
         self._pending = set()
         clock("compare")
-        builder.plan()
-        new_pages = builder.planned
-        clock("plan")
         globals_now = builder.globals_signature(keys)
         everything = globals_now != self.state.globals
         self.state.globals = globals_now
-        due = self.state.due(keys, new_pages, changed, changed_templates, everything)
+        # (the pages of each object again, unless what they read changed: when the model is the
+        # last one linked anew where the edit reaches, with the same words and templates)
+        parts = self.parts if relinked is not None and kept and not everything else None
+        if parts is None:
+            self.parts = None  # (made again while the preview waits: see warm)
+            builder.plan()
+        else:
+            parts.begin(keys, changed)
+            builder.plan(parts)
+            parts.end()
+        new_pages = builder.planned
+        clock("plan")
+        due = self.state.due(keys, new_pages, changed, changed_templates, everything, self.pages)
         if self.defer_extras:  # the browser reloads the pages: the feeds and calendars just after
             later = [rel for rel, page in due if page.__class__ is not Page]
             if later:
@@ -386,6 +414,7 @@ class Project:
             loaded.warnings,
             relinked=relinked is not None,
             phases=clock.phases,
+            replanned=None if parts is None else parts.made,
         )
 
     def _relinked(self, inputs: dict[str, tuple[int, int]], touched: list[object]) -> Loaded | None:
@@ -510,7 +539,7 @@ class Project:
             with paused_gc():
                 return self._render(self.builder, self.keys, due)
         except BaseException:  # what was recorded may be half updated: the next build starts clean
-            self.loaded = self.builder = None
+            self.loaded = self.builder = self.parts = None
             self.state = record.Reads()
             raise
 

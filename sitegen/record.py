@@ -424,6 +424,11 @@ class Reads:
         }
 
     def remember(self, rel: str, pairs: list[tuple[str, str, object]], templates: set[str]) -> None:
+        self.by_page[rel] = self.number(pairs)
+        self.templates[rel] = frozenset(templates)
+
+    def number(self, pairs: list[tuple[str, str, object]]) -> frozenset[int]:
+        """The numbers of the reads PAIRS (Keys.pairs), those not kept yet added with their values."""
         values, by_object, wide = self.values, self.by_object, self._wide
         numbers = []
         for key, attr, value in pairs:
@@ -453,8 +458,7 @@ class Reads:
                 index[attr] = n
             self._groups = None
             numbers.append(n)
-        self.by_page[rel] = frozenset(numbers)
-        self.templates[rel] = frozenset(templates)
+        return frozenset(numbers)
 
     def forget(self, rel: str) -> None:
         self.by_page.pop(rel, None)
@@ -642,16 +646,22 @@ class Reads:
         changed: set[int],
         templates: set[str],
         everything: bool,
+        planned: dict[str, Page] | None = None,
     ) -> list[tuple[str, Page]]:
         """The PAGES (the new plan's, by output file) to render again: new ones, those the
         plan gives something else, those that read a CHANGED read or loaded one of
-        TEMPLATES (by name), all when EVERYTHING."""
+        TEMPLATES (by name), all when EVERYTHING. PLANNED: the last plan's pages, those
+        of which PAGES gives again as the very same objects (see Parts) are known to be
+        given the same."""
         due = []
         by_page, used, signatures = self.by_page, self.templates, self.signatures
+        planned = planned or {}
         for rel, page in pages.items():
             last = signatures.get(rel)
             # (compared as given first: copied only when it differs from what was kept)
-            if last is None or last[0] != (page.template, page.title, page.path, page.context):
+            if planned.get(rel) is page and last is not None:
+                pass
+            elif last is None or last[0] != (page.template, page.title, page.path, page.context):
                 raw = _given(page)
                 now = signature(keys, page)
                 if last is None or last[1] != now:
@@ -673,6 +683,105 @@ class Reads:
     def sign(self, keys: Keys, rel: str, page: Page) -> None:
         """Keep what the plan gave PAGE (see due)."""
         self.signatures[rel] = (_given(page), signature(keys, page))
+
+
+class _Part:
+    """The pages of one object as Parts keeps them, with what making them depended on."""
+
+    __slots__ = ("make", "args", "pages", "reads", "objects")
+
+    def __init__(self, make: Callable, args: tuple, pages: list[Page], reads: frozenset[int], objects: set[str]):
+        self.make, self.args, self.pages = make, args, pages
+        self.reads = reads  # the numbers (in Reads) of what making them read
+        self.objects = frozenset(objects)  # the keys of the objects read of, given, or in the pages
+
+
+class Parts:
+    """The plan's pages of one object at a time (pages.plan's PART: a meeting's and its
+    items', a body's, a person's...), kept between the preview's edits with what making
+    them read, recorded as a page's reads are, into the same Reads: the comparison that
+    finds the pages an edit reaches finds the parts too. A part is made again when one
+    of its reads changed, when an object it read of, was given or put in its pages is
+    not the very one it was (Keys.fresh: an edited meeting's objects are made afresh),
+    or when its arguments differ; else its very pages are given again, and Reads.due
+    knows them for unchanged. A part that looked something up, or read or holds a model
+    object with no key, is made every time."""
+
+    def __init__(self, reads: Reads) -> None:
+        self.reads = reads
+        self.kept: dict[tuple, _Part] = {}
+        self.made = 0  # parts made (not given again) in the last plan
+        self._now: dict[tuple, _Part] = {}
+        self._keys: Keys | None = None
+        self._changed: set[int] = set()
+        self._fresh: set[str] = set()
+        self._reuse = False
+
+    def begin(self, keys: Keys, changed: set[int] | None) -> None:
+        """Before a plan of KEYS' model. CHANGED: the reads found changed since the last
+        plan (Reads.compare with these KEYS, made from the last plan's: see Keys' LAST);
+        None: every part is made afresh."""
+        self._keys = keys
+        self._reuse = changed is not None and keys.fresh is not None
+        self._changed = changed or set()
+        self._fresh = keys.fresh or set()
+        self._now = {}
+        self.made = 0
+
+    def end(self) -> None:
+        """After the plan: keep the parts it asked for (those of objects gone go)."""
+        self.kept, self._now, self._keys = self._now, {}, None
+
+    def __call__(self, name: tuple, make: Callable[..., list[Page]], *args: object) -> list[Page]:
+        part = self.kept.get(name) if self._reuse else None
+        if (
+            part is not None
+            and part.make is make
+            and _same_args(part.args, args)
+            and self._changed.isdisjoint(part.reads)
+            and self._fresh.isdisjoint(part.objects)
+        ):
+            self._now[name] = part
+            return part.pages
+        keys = self._keys
+        assert keys is not None, "Parts.begin first"
+        with recording() as recorder:
+            pages = make(*args)
+            reads, extra = recorder.take()
+        self.made += 1
+        if extra or any(attr in FIELDS[type(obj)] and oid not in keys.by_id for (oid, attr), obj in reads.items()):
+            return pages  # (what it depends on cannot all be compared: made every time)
+        pairs, _ = keys.pairs(reads, extra)
+        objects = {key for key, _, _ in pairs}
+        if _refs(keys.normalize([list(args), [page.context for page in pages]]), objects):
+            self._now[name] = _Part(make, args, pages, self.reads.number(pairs), objects)
+        return pages
+
+
+def _same_args(last: tuple, now: tuple) -> bool:
+    """Whether a part's arguments NOW are LAST's: the same objects, or equal plain values."""
+    return len(last) == len(now) and all(a is b or _plain_equal(a, b) for a, b in zip(last, now, strict=True))
+
+
+def _plain_equal(a: object, b: object) -> bool:
+    if a.__class__ is not b.__class__:
+        return False
+    if a.__class__ is tuple:
+        return _same_args(a, b)  # type: ignore[arg-type]
+    return a.__class__ in _SCALARS and a == b
+
+
+def _refs(value: object, out: set[str]) -> bool:
+    """Add the keys of the model objects in VALUE (normalized) to OUT; False if it holds
+    one that has no key."""
+    if value.__class__ is tuple:
+        if len(value) == 2 and value[0] == REF:  # type: ignore[index]
+            out.add(value[1])  # type: ignore[index]
+            return True
+        if value and value[0] == REF + "?":  # type: ignore[index]
+            return False
+        return all(_refs(x, out) for x in value)  # type: ignore[attr-defined]
+    return True
 
 
 def _digest(text: str) -> tuple[str, str]:

@@ -28,6 +28,40 @@ def same_as_clean(content: Path, incremental_out: Path, tmp: Path, n: int) -> No
     assert snapshot(incremental_out) == snapshot(clean), f"after edit {n}"
 
 
+def parts_checked(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    """After every plan that gives some pages of objects again (record.Parts), check it
+    against a plan made afresh of the same model: the same pages, in the same order, given
+    the very same objects. The list returned has the parts made again in each (but
+    the first, which makes them all)."""
+    from sitegen import pages
+    from sitegen.build import Builder
+
+    planned = Builder.plan
+    made: list[int] = []
+
+    def plan(self, part=pages.whole):  # type: ignore[no-untyped-def]
+        out = planned(self, part)
+        if isinstance(part, record.Parts):
+            fresh = []
+            for language, prefix in self.each_language():
+                fresh += pages.plan(self.loaded.model, self.publics(), pages.whole, language, prefix)
+            assert [p.file for p in out] == [p.file for p in fresh]
+            for given, now in zip(out, fresh, strict=True):
+                assert (given.template, given.title, given.path, given.language) == (
+                    now.template,
+                    now.title,
+                    now.path,
+                    now.language,
+                ), given.file
+                assert given.context == now.context, given.file  # (the model's objects compare by identity)
+            if part._reuse:  # (not the first, which makes every part)
+                made.append(part.made)
+        return out
+
+    monkeypatch.setattr(Builder, "plan", plan)
+    return made
+
+
 def edit(content: Path, rel: str, old: str, new: str) -> None:
     path = content / rel
     text = path.read_text()
@@ -44,9 +78,13 @@ def test_series_of_edits_matches_clean_builds(tmp_path, monkeypatch, mode):
     content = copy_example(tmp_path)
     out = tmp_path / "out"
     project = Project(content, out)
+    replanned = parts_checked(monkeypatch)
     assert project.build().ok
     if mode == "warmed":
-        assert project.warm() is False and project._cold is False  # one step, then nothing left
+        # two steps (the recorded reads compared, then the plan's parts recorded), then nothing left
+        assert project.warm() is True and project._cold is False and project.parts is None
+        assert project.warm() is False and project.parts is not None
+        assert project.warm() is False
     # as sitegen serve: the feeds and calendars an edit reaches are made after its pages
     project.defer_extras = mode == "deferred"
     deferred = 0
@@ -118,6 +156,11 @@ def test_series_of_edits_matches_clean_builds(tmp_path, monkeypatch, mode):
                 pass
     if mode == "deferred":
         assert deferred > 5, deferred  # (edits that reached a feed or calendar)
+    if mode == "warmed":  # most edits planned again only the parts they reach
+        assert len(replanned) > 10 and max(replanned) < len(project.parts.kept) // 2, (
+            replanned,
+            len(project.parts.kept),
+        )
 
 
 def test_lists_follow_recommendations_settled_and_reopened_elsewhere(tmp_path):
@@ -813,11 +856,15 @@ def test_random_edits_under_a_theme_of_unusual_pages_match_clean_builds(tmp_path
         return found
 
     monkeypatch.setattr(Reads, "compare", checked)
+    replanned = parts_checked(monkeypatch)
     for n in range(1, 15):
+        while project.warm():  # (as the preview does while it waits)
+            pass
         rng.choice(EDITS)(content)
         result = project.build()
         assert result.ok, result.problems
         same_as_clean(content, out, tmp_path, n)
+    assert replanned, "no edit planned again only the parts it reached"
     # the stale page the hand-kept dependencies left: an item renamed, shown on its body's page
     _toggle(content, CABINET, "title: Apologies for absence", "title: Apologies, renamed")
     assert project.build().ok
@@ -970,6 +1017,7 @@ def test_comparing_what_linking_touched_finds_what_comparing_everything_finds(tm
     project.defer_extras = True  # (as the preview runs it; the feeds and calendars are made at the end)
     while project.warm():
         pass
+    replanned = parts_checked(monkeypatch)
     compare = Reads.compare
     shortcut = []
 
@@ -1028,10 +1076,13 @@ def test_comparing_what_linking_touched_finds_what_comparing_everything_finds(tm
             result = project.build()
         assert result.ok, (n, result.problems)
         project.publish_due()
+        while project.warm():  # (as the preview does while it waits)
+            pass
         if n % 6 == 5:
             same_as_clean(content, out, tmp_path, n)
     # (most edits are linked in, and compared by the shortcut, also after pages read something new)
     assert sum(shortcut) >= 20 and len(routes) == sum(shortcut) and undone < 10, (shortcut, routes, undone)
+    assert len(replanned) >= 20, replanned  # (and planned again only what they reached)
     same_as_clean(content, out, tmp_path, 99)
 
 
@@ -1101,3 +1152,62 @@ def test_an_attribute_that_linking_sets_is_followed_on_every_page_that_shows_it(
     edit(content, CABINET, "The Leader warmly invited", "The Leader invited")
     result = project.build()
     assert result.ok and result.relinked
+
+
+def test_a_title_shared_with_another_objects_is_followed_in_the_plan(tmp_path, monkeypatch):
+    """A decision made by one person whose title another takes is told apart by its id,
+    and told apart no more when the other's title changes back: what a page's title
+    depends on beyond its own object (here, a count over every decision) is followed,
+    though the edit did not touch it."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    import synth
+
+    content = tmp_path / "content"
+    synth.generate(20, content, seed=3, executive=True)
+    out = tmp_path / "out"
+    project = Project(content, out)
+    replanned = parts_checked(monkeypatch)
+    assert project.build().ok
+    while project.warm():
+        pass
+    first, second = sorted((content / "decisions").rglob("*.yaml"))[:2]
+    title = next(line for line in first.read_text().splitlines() if line.startswith("title: "))[7:]
+    page = out / "decisions" / first.stem / "index.html"
+    assert f"<title>{title} – " in page.read_text()
+    text = second.read_text()
+    other = next(line for line in text.splitlines() if line.startswith("title: "))
+    second.write_text(text.replace(other, f"title: {title}", 1))
+    result = project.build()
+    assert result.ok and result.relinked and result.replanned is not None
+    assert f"<title>{title} ({first.stem}) – " in page.read_text()
+    second.write_text(text)
+    result = project.build()
+    assert result.ok and result.relinked and result.replanned is not None
+    assert f"<title>{title} – " in page.read_text()
+    assert len(replanned) == 2 and max(replanned) < 20, replanned
+    same_as_clean(content, out, tmp_path, 1)
+
+
+def test_a_part_of_the_plan_that_holds_what_it_did_not_read_is_made_again(tmp_path, monkeypatch):
+    """A body's page given its meetings without reading anything of them (a theme's own
+    plan might): when one of them is made afresh by an edit, the body's page is given
+    the new one, not kept with the old."""
+    from sitegen import pages
+
+    def holding(body, today, where):  # type: ignore[no-untyped-def]
+        past = [(2011, list(body.meetings))]  # (the list read, none of its meetings)
+        context = {"body": body, "upcoming": [], "past": past, "attended": []}
+        return [pages.Page(where[1] + f"bodies/{body.id}/", "body.html", body.name, context, where[0])]
+
+    monkeypatch.setattr(pages, "_body_pages", holding)
+    content = copy_example(tmp_path)
+    project = Project(content, tmp_path / "out")
+    replanned = parts_checked(monkeypatch)
+    assert project.build().ok
+    while project.warm():
+        pass
+    edit(content, CABINET, "The Leader invited", "The Leader warmly invited")
+    result = project.build()
+    assert result.ok and result.relinked and replanned and replanned[-1] > 0
