@@ -8,7 +8,6 @@ each page reads as it renders (sitegen.record).
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -265,11 +264,18 @@ def plan(
         )
     made = Counter(x.items[0].title for x in model.meetings.values() if x.maker_id)
     item_title = _("%(item)s – %(meeting)s")  # (an item page's title, filled in by _meeting_pages)
+    days: dict[tuple[int, dt.date], list[dt.time | None]] = {}  # the starts of each body's meetings each day
     for meeting in model.meetings.values():
+        if meeting.body is not None:
+            days.setdefault((id(meeting.body), meeting.date), []).append(meeting.start)
+    for meeting in model.meetings.values():
+        day = days.get((id(meeting.body), meeting.date), ())
+        starts = tuple(day) if len(day) > 1 else ()  # (its body met more than once that day)
         if meeting.maker_id:  # a decision made by one person
-            pages += part(("m", language, meeting.id), _decision_pages, meeting, made[meeting.items[0].title], where)
+            made_here = made[meeting.items[0].title]
+            pages += part(("m", language, meeting.id), _decision_pages, meeting, made_here, starts, where)
         else:
-            pages += part(("m", language, meeting.id), _meeting_pages, meeting, item_title, where)
+            pages += part(("m", language, meeting.id), _meeting_pages, meeting, item_title, starts, where)
     add(NAMED["bodies"], "bodies.html", _("Bodies"), {"bodies": list(model.bodies.values())})
     for body in model.bodies.values():
         pages += part(("b", language, body.id), _body_pages, body, model.today, where)
@@ -338,18 +344,20 @@ def plan(
 # they depend on, besides their arguments; WHERE is (language, prefix of the addresses).
 
 
-def _decision_pages(meeting: m.Meeting, made: int, where: tuple[str, str]) -> list[Page]:
-    """The page of a decision made by one person (MADE: the decisions with its title)."""
+def _decision_pages(meeting: m.Meeting, made: int, starts: tuple, where: tuple[str, str]) -> list[Page]:
+    """The page of a decision made by one person (MADE: the decisions with its title;
+    STARTS: see _meeting_title)."""
     item = meeting.items[0]
     title = item.title if made == 1 else f"{item.title} ({meeting.id})"
-    title = _("%(item)s – %(meeting)s", item=title, meeting=_meeting_title(meeting))
+    title = _("%(item)s – %(meeting)s", item=title, meeting=_meeting_title(meeting, starts))
     return [Page(where[1] + path_of(meeting), "decision.html", title, {"meeting": meeting, "item": item}, where[0])]
 
 
-def _meeting_pages(meeting: m.Meeting, item_title: str, where: tuple[str, str]) -> list[Page]:
-    """A meeting's page and its items' (ITEM_TITLE: an item page's title, in words)."""
+def _meeting_pages(meeting: m.Meeting, item_title: str, starts: tuple, where: tuple[str, str]) -> list[Page]:
+    """A meeting's page and its items' (ITEM_TITLE: an item page's title, in words;
+    STARTS: see _meeting_title)."""
     language, prefix = where
-    title = _meeting_title(meeting)
+    title = _meeting_title(meeting, starts)
     pages = [Page(prefix + path_of(meeting), "meeting.html", title, {"meeting": meeting}, language)]
     labels = [item.label for item in meeting.items]
     shared = Counter(labels) if len(set(labels)) < len(labels) else None
@@ -414,19 +422,13 @@ def issue_titles(model: m.Model) -> dict[str, str]:
     return {iid: title if again[title] == 1 else f"{model.issues[iid].title} ({iid})" for iid, title in out.items()}
 
 
-def _meeting_title(meeting: m.Meeting) -> str:
-    """Body, date; and where the body met more than once that day, the time (or the id)."""
+def _meeting_title(meeting: m.Meeting, starts: tuple) -> str:
+    """Body, date; and where the body met more than once that day (STARTS: the start times
+    of its meetings that day, when there are several), the time (or the id)."""
     from .present import clock
 
-    name = meeting.who_name
-    title = _("%(body)s, %(date)s", body=name, date=long_date(meeting.date))
-    same_day = [meeting]
-    if meeting.body is not None:  # its meetings are in date order: the day's are found by halving
-        held = meeting.body.meetings
-        first = bisect_left(held, meeting.date, key=lambda x: x.date)
-        same_day = held[first : bisect_right(held, meeting.date, lo=first, key=lambda x: x.date)]
-    if len(same_day) > 1:
-        starts = [x.start for x in same_day]
+    title = _("%(body)s, %(date)s", body=meeting.who_name, date=long_date(meeting.date))
+    if len(starts) > 1:
         title += (
             f", {clock(meeting.start)}" if meeting.start and starts.count(meeting.start) == 1 else f" ({meeting.id})"
         )

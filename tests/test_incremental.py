@@ -1211,3 +1211,38 @@ def test_a_part_of_the_plan_that_holds_what_it_did_not_read_is_made_again(tmp_pa
     edit(content, CABINET, "The Leader invited", "The Leader warmly invited")
     result = project.build()
     assert result.ok and result.relinked and replanned and replanned[-1] > 0
+
+
+def test_a_meeting_added_on_the_day_another_of_its_body_met_retitles_both(tmp_path, monkeypatch):
+    """Two meetings of a body on one day are told apart by their times, or failing that
+    their ids: the preview's plan follows a meeting added, timed and taken away."""
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    project = Project(content, out)
+    replanned = parts_checked(monkeypatch)
+    assert project.build().ok
+    while project.warm():
+        pass
+    page = out / "meetings" / "2011-11-16-cabinet" / "index.html"
+    assert "<title>Cabinet, Wednesday 16 November 2011 – " in page.read_text()
+    added = content / "meetings/2011/2011-11-16-cabinet-morning.md"
+    added.write_text("---\nbody: cabinet\ndate: 2011-11-16\nstatus: held\nitems:\n  - id: a\n    title: A\n---\n")
+    titles = []
+    for step in (
+        lambda: None,
+        lambda: edit(content, "meetings/2011/2011-11-16-cabinet-morning.md", "status: held", "start: 18:30"),
+        lambda: edit(content, "meetings/2011/2011-11-16-cabinet-morning.md", "start: 18:30", "start: 10:00"),
+        added.unlink,
+    ):
+        step()
+        result = project.build()
+        assert result.ok and (result.relinked or step == added.unlink), result.problems
+        titles.append(page.read_text().split("<title>", 1)[1].split(" – ", 1)[0])
+        same_as_clean(content, out, tmp_path, len(titles))
+    assert titles == [
+        "Cabinet, Wednesday 16 November 2011, 6.30pm",  # (the other has no time)
+        "Cabinet, Wednesday 16 November 2011 (2011-11-16-cabinet)",  # (both at 6.30pm)
+        "Cabinet, Wednesday 16 November 2011, 6.30pm",
+        "Cabinet, Wednesday 16 November 2011",
+    ]
+    assert len(replanned) == 3 and max(replanned) < 20, replanned  # (the file taken away: all planned afresh)
