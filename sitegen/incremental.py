@@ -125,6 +125,9 @@ def _scan(folder: str, snap: dict[str, tuple[int, int]]) -> None:
             snap[entry.path] = (st.st_mtime_ns, st.st_size)
 
 
+WARM_PARTS = 2000  # the plan's parts recorded in one idle step of the preview (see Project.warm)
+
+
 class Project:
     """A content folder and its output, kept between builds (the preview server's engine)."""
 
@@ -212,8 +215,9 @@ class Project:
         of working out every value (5 s at 10,000 meetings); and each page's reads as a
         set again, if they came from the build state on disk (see record.Reads.thaw). Then,
         the plan's pages of each object with what making them read (record.Parts), so
-        that an edit plans again only those it reaches; again after an edit that was not
-        linked in where it reaches."""
+        that an edit plans again only those it reaches, WARM_PARTS of them a step (about a
+        second at 10,000 meetings); again after an edit that was not linked in where it
+        reaches."""
         if self.loaded is None or self.builder is None or self.problems:
             return False
         if self._cold:
@@ -223,14 +227,16 @@ class Project:
                 self._pending |= self.state.compare(keys)  # (none, but if any, the next edit renders their pages)
                 self.state.thaw()
             return self.parts is None
-        if self.parts is None and self.keys is not None:
-            parts = record.Parts(self.state)
-            parts.begin(self.keys, None)
+        if self.keys is not None and (self.parts is None or self.parts.left):
+            parts = self.parts or record.Parts(self.state)
+            parts.begin(self.keys, None, budget=WARM_PARTS)
             with paused_gc():
                 self.builder.plan(parts)
             parts.end()
             self.parts, self.pages = parts, dict(self.builder.planned)
-            gc.freeze()  # (as the first build's objects are: see _full)
+            if not parts.left:
+                gc.freeze()  # (as the first build's objects are: see _full)
+            return bool(parts.left)
         return False
 
     def settle(self, timeout: float | None = None) -> None:
@@ -363,8 +369,8 @@ class Project:
         if parts is None:
             self.parts = None  # (made again while the preview waits: see warm)
             builder.plan()
-        else:
-            parts.begin(keys, changed)
+        else:  # (those not kept yet are left to the idle steps: see warm)
+            parts.begin(keys, changed, budget=0 if parts.left else None)
             builder.plan(parts)
             parts.end()
         new_pages = builder.planned

@@ -711,29 +711,37 @@ class Parts:
         self.reads = reads
         self.kept: dict[tuple, _Part] = {}
         self.made = 0  # parts made (not given again) in the last plan
+        self.given = 0  # parts given again in the last plan
+        self.left = 0  # parts the last plan made but could not keep within its budget (see begin)
+        self.edited = False  # whether the last plan followed an edit (see begin's CHANGED)
         self._now: dict[tuple, _Part] = {}
         self._keys: Keys | None = None
         self._changed: set[int] = set()
         self._fresh: set[str] = set()
-        self._reuse = False
+        self._budget: int | None = None
 
-    def begin(self, keys: Keys, changed: set[int] | None) -> None:
+    def begin(self, keys: Keys, changed: set[int] | None, budget: int | None = None) -> None:
         """Before a plan of KEYS' model. CHANGED: the reads found changed since the last
         plan (Reads.compare with these KEYS, made from the last plan's: see Keys' LAST);
-        None: every part is made afresh."""
+        None: the model is the very one the last plan was of. BUDGET: how many parts not
+        kept yet may be recorded and kept (the others are made, and left to a later
+        plan); None: all of them."""
+        if changed is not None and keys.fresh is None:
+            raise ValueError("the keys of a model after an edit are made from the last ones (Keys' LAST)")
         self._keys = keys
-        self._reuse = changed is not None and keys.fresh is not None
         self._changed = changed or set()
-        self._fresh = keys.fresh or set()
+        self._fresh = (keys.fresh or set()) if changed is not None else set()
+        self._budget = budget
         self._now = {}
-        self.made = 0
+        self.made = self.given = self.left = 0
+        self.edited = changed is not None
 
     def end(self) -> None:
         """After the plan: keep the parts it asked for (those of objects gone go)."""
         self.kept, self._now, self._keys = self._now, {}, None
 
     def __call__(self, name: tuple, make: Callable[..., list[Page]], *args: object) -> list[Page]:
-        part = self.kept.get(name) if self._reuse else None
+        part = self.kept.get(name)
         if (
             part is not None
             and part.make is make
@@ -742,13 +750,19 @@ class Parts:
             and self._fresh.isdisjoint(part.objects)
         ):
             self._now[name] = part
+            self.given += 1
             return part.pages
         keys = self._keys
         assert keys is not None, "Parts.begin first"
+        self.made += 1
+        if part is None and self._budget is not None:
+            if self._budget <= 0:
+                self.left += 1
+                return make(*args)
+            self._budget -= 1
         with recording() as recorder:
             pages = make(*args)
             reads, extra = recorder.take()
-        self.made += 1
         if extra or any(attr in FIELDS[type(obj)] and oid not in keys.by_id for (oid, attr), obj in reads.items()):
             return pages  # (what it depends on cannot all be compared: made every time)
         pairs, _ = keys.pairs(reads, extra)

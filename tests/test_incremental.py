@@ -31,8 +31,8 @@ def same_as_clean(content: Path, incremental_out: Path, tmp: Path, n: int) -> No
 def parts_checked(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
     """After every plan that gives some pages of objects again (record.Parts), check it
     against a plan made afresh of the same model: the same pages, in the same order, given
-    the very same objects. The list returned has the parts made again in each (but
-    the first, which makes them all)."""
+    the very same objects. The list returned has the parts made again in each plan
+    after an edit."""
     from sitegen import pages
     from sitegen.build import Builder
 
@@ -54,7 +54,7 @@ def parts_checked(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
                     now.language,
                 ), given.file
                 assert given.context == now.context, given.file  # (the model's objects compare by identity)
-            if part._reuse:  # (not the first, which makes every part)
+            if part.edited:  # (not those made while the preview waits)
                 made.append(part.made)
         return out
 
@@ -1246,3 +1246,33 @@ def test_a_meeting_added_on_the_day_another_of_its_body_met_retitles_both(tmp_pa
         "Cabinet, Wednesday 16 November 2011",
     ]
     assert len(replanned) == 3 and max(replanned) < 20, replanned  # (the file taken away: all planned afresh)
+
+
+def test_the_plans_parts_are_recorded_a_few_at_a_time_between_edits(tmp_path, monkeypatch):
+    """While the preview waits, the plan's parts are recorded a few at a time (a save waits
+    for one step at most); an edit that comes before they all are gives again those kept,
+    makes the others, and matches a clean build."""
+    from sitegen import incremental
+
+    monkeypatch.setattr(incremental, "WARM_PARTS", 10)
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    project = Project(content, out)
+    replanned = parts_checked(monkeypatch)
+    assert project.build().ok
+    assert project.warm() is True  # (the recorded reads compared)
+    assert project.warm() is True and project.parts is not None and len(project.parts.kept) == 10
+    edit(content, CABINET, "Council Chamber", "The Blue Room")
+    result = project.build()
+    assert result.ok and result.relinked and result.replanned is not None
+    assert 0 < len(project.parts.kept) <= 10 < len(project.parts.kept) + project.parts.left
+    same_as_clean(content, out, tmp_path, 1)
+    steps = 0
+    while project.warm():
+        steps += 1
+    assert steps >= 4 and project.parts.left == 0
+    edit(content, CABINET, "The Blue Room", "The Red Room")
+    result = project.build()
+    assert result.ok and result.relinked and 0 < result.replanned < len(project.parts.kept) // 2
+    same_as_clean(content, out, tmp_path, 2)
+    assert len(replanned) == 2
