@@ -655,13 +655,21 @@ class Reads:
         given the same."""
         due = []
         by_page, used, signatures = self.by_page, self.templates, self.signatures
-        planned = planned or {}
+        given_last = (planned or {}).get
+        reading: set[str] | None = None  # the pages that read a CHANGED read (see _reading)
         for rel, page in pages.items():
+            if given_last(rel) is page and rel in signatures:  # (given the same: its reads tell)
+                if everything or rel not in by_page or (templates and not used[rel].isdisjoint(templates)):
+                    due.append((rel, page))
+                elif changed:
+                    if reading is None:
+                        reading = self._reading(changed)
+                    if rel in reading:
+                        due.append((rel, page))
+                continue
             last = signatures.get(rel)
             # (compared as given first: copied only when it differs from what was kept)
-            if planned.get(rel) is page and last is not None:
-                pass
-            elif last is None or last[0] != (page.template, page.title, page.path, page.context):
+            if last is None or last[0] != (page.template, page.title, page.path, page.context):
                 raw = _given(page)
                 now = signature(keys, page)
                 if last is None or last[1] != now:
@@ -672,17 +680,24 @@ class Reads:
             numbers = by_page.get(rel)
             if everything or numbers is None:
                 due.append((rel, page))
-            elif not (
-                numbers.isdisjoint(changed) if numbers.__class__ is frozenset else changed.isdisjoint(numbers)  # type: ignore[union-attr]
-            ):
+            elif not _disjoint(numbers, changed):
                 due.append((rel, page))
             elif templates and not used[rel].isdisjoint(templates):
                 due.append((rel, page))
         return due
 
+    def _reading(self, changed: set[int]) -> set[str]:
+        """The pages that read one of CHANGED (in one pass over every page's reads)."""
+        return {rel for rel, numbers in self.by_page.items() if not _disjoint(numbers, changed)}
+
     def sign(self, keys: Keys, rel: str, page: Page) -> None:
         """Keep what the plan gave PAGE (see due)."""
         self.signatures[rel] = (_given(page), signature(keys, page))
+
+
+def _disjoint(numbers: frozenset[int] | array, changed: set[int]) -> bool:
+    """Whether a page's reads (NUMBERS, a set or as the state on disk keeps them) and CHANGED share none."""
+    return numbers.isdisjoint(changed) if numbers.__class__ is frozenset else changed.isdisjoint(numbers)  # type: ignore[union-attr]
 
 
 class _Part:
