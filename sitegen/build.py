@@ -392,7 +392,7 @@ class Builder:
         for language, prefix in self.each_language():  # (the titles are in the language's words)
             pages += plan(self.loaded.model, self.publics(), part, language, prefix)
         self.planned = {page.file: page for page in pages}
-        parts = [part for part in self.plan_files() if not part.whole]
+        parts = [file for file in self.plan_files(part) if not file.whole]
         self.planned.update((part.file, part) for part in parts)
         if len(self.planned) != len(pages) + len(parts):
             seen: dict[str, Page] = {}
@@ -408,10 +408,11 @@ class Builder:
             raise ContentError(problems.sorted())
         return pages
 
-    def plan_files(self) -> list[ModelFile]:
-        """The feeds, calendars and data files (Publisher.plan), planned once."""
-        if self.parts is None:
-            self.parts = self.publisher().plan(self.publics())
+    def plan_files(self, part: Callable[..., list] = whole) -> list[ModelFile]:
+        """The feeds, calendars and data files (Publisher.plan), planned once, or again
+        when asked of PART (see pages.plan)."""
+        if self.parts is None or part is not whole:
+            self.parts = self.publisher().plan(self.publics(), part)
         return self.parts
 
     def publics(self) -> list[list[m.Decision]]:

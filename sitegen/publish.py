@@ -16,8 +16,9 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from . import model as m
+from . import pages
 from .i18n import _, current, long_date
-from .pages import has_executive, public_decisions
+from .pages import has_executive, public_decisions, whole
 from .present import (
     OUTCOME_WORDS,
     PLAN_STATE_WORDS,
@@ -76,6 +77,70 @@ class ModelFile:
         return {str(n): value for n, value in enumerate(self.given)}  # (each list copied by Reads.due)
 
 
+# The files of one object each (see Publisher.plan's PART): what they read of the model is
+# all they depend on, besides their arguments; WHERE is (language, prefix of the addresses).
+
+
+def _issue_files(issue: m.Issue, today: dt.date, authority: str, where: tuple[str, str]) -> list[ModelFile]:
+    """An issue's feed, and the calendar of its meetings to come (on TODAY)."""
+    language, at = where
+    own = at + follow_feed(issue)
+    coming = [x for x in dict.fromkeys(i.meeting for i in issue.items) if m.is_upcoming(x, today)]  # type: ignore[arg-type]
+    return [
+        ModelFile(own, "issue_feed", (issue, own), language, at),
+        ModelFile(
+            at + path_for("issue-calendar", issue.id),
+            "calendar",
+            (coming, f"{issue.title} – {authority}"),
+            language,
+            at,
+        ),
+    ]
+
+
+def _person_files(person: m.Person, where: tuple[str, str]) -> list[ModelFile]:
+    language, at = where
+    own = at + follow_feed(person)
+    return [ModelFile(own, "person_feed", (person, own), language, at)]
+
+
+def _body_files(body: m.Body, authority: str, where: tuple[str, str]) -> list[ModelFile]:
+    """A body's feeds of meetings and of decisions (the latest of each), and its calendar."""
+    language, at = where
+    newest = body.meetings[::-1]
+    mine = [x for x in newest if not x.maker_id]  # (its meetings, not the decisions made by one person)
+    decided = []
+    for x in newest:
+        decided += pages.public(x)
+        if len(decided) >= DECISIONS_SHOWN:
+            break
+    own, feed = at + body_feed(body, "meetings"), at + body_feed(body, "decisions")
+    return [
+        ModelFile(
+            own, "meetings_feed", (mine[:FEED_ENTRIES], _("%(body)s: meetings", body=body.name), own), language, at
+        ),
+        ModelFile(
+            feed,
+            "decisions_feed",
+            (decided[:DECISIONS_SHOWN], _("%(body)s: decisions", body=body.name), feed),
+            language,
+            at,
+        ),
+        ModelFile(at + body_calendar(body), "calendar", (body.meetings, f"{body.name} – {authority}"), language, at),
+    ]
+
+
+def _meeting_files(meeting: m.Meeting, where: tuple[str, str]) -> list[ModelFile]:
+    """An upcoming meeting's own calendar."""
+    language, at = where
+    return [ModelFile(at + meeting_calendar(meeting), "calendar", ([meeting], meeting_name(meeting)), language, at)]
+
+
+def meeting_name(meeting: m.Meeting) -> str:
+    """A meeting in words, in a feed or calendar: its body and its date."""
+    return _("%(body)s, %(date)s", body=meeting.who_name, date=long_date(meeting.date))
+
+
 class Publisher:
     """The feeds, calendars and open data of a model. On a site in several languages, the
     feeds and calendars are written in each (under its prefix, as its pages are), the open
@@ -118,7 +183,7 @@ class Publisher:
         return dt.datetime.combine(meeting.date, meeting.start or dt.time(0), self.tz)
 
     def meeting_name(self, meeting: m.Meeting) -> str:
-        return _("%(body)s, %(date)s", body=meeting.who_name, date=long_date(meeting.date))
+        return meeting_name(meeting)
 
     # --- everything ------------------------------------------------------------
 
@@ -154,18 +219,18 @@ class Publisher:
         finally:
             self.prefix = ""
 
-    def plan(self, publics: list[list[m.Decision]] | None = None) -> list[ModelFile]:
+    def plan(self, publics: list[list[m.Decision]] | None = None, part: Callable = whole) -> list[ModelFile]:
         """Every file, to be made (see make): each feed and calendar in each language, with
         what it is given; the open data once. PUBLICS: each meeting's public decisions
-        (pages.public), in the model's order, when already worked out."""
+        (pages.public), in the model's order, when already worked out. The files of one
+        object (an issue's, a person's, a body's, an upcoming meeting's) are asked of
+        PART, as pages.plan asks for the pages of one (see there)."""
         model = self.model
         held = model.held()
         meetings = list(reversed(held))
         decisions = public_decisions(model, publics)
         executive = has_executive(model)
-        by_body: dict[int, list[m.Decision]] = {}  # each body's, in the same order
-        for d in decisions:
-            by_body.setdefault(id(d.item.meeting.body), []).append(d)  # type: ignore[union-attr]
+        today, authority = model.today, model.site.authority
         named = NAMED
         parts: list[ModelFile] = []
         for language, at in self.each_language():
@@ -181,31 +246,21 @@ class Publisher:
             add(at + named["calendar"], "calendar", held, f"{model.site.title}", whole=True)
             own = at + named["awaiting-feed"]
             add(own, "awaiting_feed", decisions, _("Awaiting decision"), own, whole=True)  # (reads every status)
+            where = (language, at)
             for issue in model.issues.values():
-                own = at + follow_feed(issue)
-                add(own, "issue_feed", issue, own)
-                coming = [x for x in dict.fromkeys(i.meeting for i in issue.items) if m.is_upcoming(x, model.today)]
-                calendar = path_for("issue-calendar", issue.id)
-                add(at + calendar, "calendar", coming, f"{issue.title} – {model.site.authority}")
+                parts += part(("f", language, "i", issue.id), _issue_files, issue, today, authority, where)
             if model.has_people_file:
                 for person in model.people.values():
-                    own = at + follow_feed(person)
-                    add(own, "person_feed", person, own)
+                    parts += part(("f", language, "p", person.id), _person_files, person, where)
             if executive:
                 own = at + named["forward-plan-feed"]
                 add(own, "plan_feed", _("Forward plan"), own)
                 add(at + named["forward-plan-calendar"], "plan_calendar", _("Forward plan"))
             for body in model.bodies.values():
-                mine = [x for x in meetings if x.body is body]
-                own = at + body_feed(body, "meetings")
-                add(own, "meetings_feed", mine[:FEED_ENTRIES], _("%(body)s: meetings", body=body.name), own)
-                own = at + body_feed(body, "decisions")
-                decided = by_body.get(id(body), [])[:DECISIONS_SHOWN]
-                add(own, "decisions_feed", decided, _("%(body)s: decisions", body=body.name), own)
-                add(at + body_calendar(body), "calendar", body.meetings, f"{body.name} – {model.site.authority}")
+                parts += part(("f", language, "b", body.id), _body_files, body, authority, where)
             for meeting in model.meetings.values():  # an upcoming meeting's own, to add to a calendar
-                if m.is_upcoming(meeting, model.today):
-                    add(at + meeting_calendar(meeting), "calendar", [meeting], self.meeting_name(meeting))
+                if m.is_upcoming(meeting, today):
+                    parts += part(("f", language, "m", meeting.id), _meeting_files, meeting, where)
         first, none = self.languages[0], ""
         parts.append(ModelFile(named["record"], "record_file", (), first, none, True))
         parts.append(ModelFile(named["decisions-csv"], "decisions_csv", (decisions,), first, none, True))

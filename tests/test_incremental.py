@@ -30,8 +30,8 @@ def same_as_clean(content: Path, incremental_out: Path, tmp: Path, n: int) -> No
 
 def parts_checked(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
     """After every plan that gives some pages of objects again (record.Parts), check it
-    against a plan made afresh of the same model: the same pages, in the same order, given
-    the very same objects. The list returned has the parts made again in each plan
+    against a plan made afresh of the same model: the same pages, feeds and calendars, in
+    the same order, given the very same objects. The list returned has the parts made again in each plan
     after an edit."""
     from sitegen import pages
     from sitegen.build import Builder
@@ -54,6 +54,10 @@ def parts_checked(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
                     now.language,
                 ), given.file
                 assert given.context == now.context, given.file  # (the model's objects compare by identity)
+            files = self.publisher().plan(self.publics())  # (the feeds and calendars: a ModelFile compares its fields)
+            assert [f for f in self.planned.values() if not isinstance(f, pages.Page)] == [
+                f for f in files if not f.whole
+            ]
             if part.edited:  # (not those made while the preview waits)
                 made.append(part.made)
         return out
