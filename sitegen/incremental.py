@@ -217,7 +217,9 @@ class Project:
         the plan's pages of each object with what making them read (record.Parts), so
         that an edit plans again only those it reaches, WARM_PARTS of them a step (about a
         second at 10,000 meetings); again after an edit that was not linked in where it
-        reaches."""
+        reaches. Last, the reads grouped again if pages or parts read something new
+        (record.Reads.settle), which the next edit would otherwise do first (0.5 s at
+        10,000 meetings)."""
         if self.loaded is None or self.builder is None or self.problems:
             return False
         if self._cold:
@@ -236,7 +238,10 @@ class Project:
             self.parts, self.pages = parts, dict(self.builder.planned)
             if not parts.left:
                 gc.freeze()  # (as the first build's objects are: see _full)
-            return bool(parts.left)
+            return bool(parts.left) or self.state.unsettled
+        if self.keys is not None and self.state.unsettled:  # (what the next edit would do first)
+            with paused_gc():
+                self._pending |= self.state.settle(self.keys)
         return False
 
     def settle(self, timeout: float | None = None) -> None:

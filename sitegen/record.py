@@ -534,13 +534,32 @@ class Reads:
                     self._check(group, i, raws[i], keys, changed)
         return changed
 
-    def _compare_touched(self, keys: Keys, touched: list[object], changed: set[int]) -> None:
+    @property
+    def unsettled(self) -> bool:
+        """Whether pages (or the plan's parts) read something new since the last comparison:
+        the next one first groups the reads again (see settle)."""
+        return self._groups is None
+
+    def settle(self, keys: Keys) -> set[int]:
+        """What the next comparison would do first, done now (while the preview waits):
+        group the reads again, and compare the reads new since the last comparison, with
+        KEYS of the very model last compared. The reads found changed (none, unless what
+        was recorded is not what the model gives)."""
+        if self._groups is None:
+            self._groups, self._where = _groups(self.by_object, self._where)
+        if any(g.raw is None for g in self._groups if not g.lookup):
+            return self.compare(keys)  # (never compared yet)
+        changed: set[int] = set()
+        self._compare_touched(keys, [], changed, fresh=False)
+        return changed
+
+    def _compare_touched(self, keys: Keys, touched: list[object], changed: set[int], fresh: bool = True) -> None:
         """compare() after a model changed by setting the attributes of TOUCHED only: the
         objects made afresh (KEYS.fresh), those touched, and those whose lists or dicts
         are not what they were are compared."""
         by_id, where, objects = keys.by_id, self._where, keys.objects
         due: dict[_Group, set[int]] = {}
-        for key in keys.fresh or ():
+        for key in (keys.fresh or ()) if fresh else ():
             found = where.get(key)
             if found is not None:
                 group, i = found
@@ -688,7 +707,11 @@ class Reads:
 
     def _reading(self, changed: set[int]) -> set[str]:
         """The pages that read one of CHANGED (in one pass over every page's reads)."""
-        return {rel for rel, numbers in self.by_page.items() if not _disjoint(numbers, changed)}
+        return {
+            rel
+            for rel, numbers in self.by_page.items()
+            if not (numbers.isdisjoint(changed) if numbers.__class__ is frozenset else changed.isdisjoint(numbers))  # type: ignore[union-attr]
+        }
 
     def sign(self, keys: Keys, rel: str, page: Page) -> None:
         """Keep what the plan gave PAGE (see due)."""
