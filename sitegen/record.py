@@ -812,7 +812,12 @@ class Parts:
 
 def _same_args(last: tuple, now: tuple) -> bool:
     """Whether a part's arguments NOW are LAST's: the same objects, or equal plain values."""
-    return len(last) == len(now) and all(a is b or _plain_equal(a, b) for a, b in zip(last, now, strict=True))
+    if len(last) != len(now):
+        return False
+    for a, b in zip(last, now):  # noqa: B905 (as long: see above)
+        if a is not b and not _plain_equal(a, b):
+            return False
+    return True
 
 
 def _plain_equal(a: object, b: object) -> bool:
