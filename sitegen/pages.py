@@ -461,17 +461,15 @@ def _attendance(record: m.PersonRecord) -> list[Attendance]:
     (of meetings that name their body by its id, not by an old one)."""
     counts: dict[str, list[int]] = {}
     dates: dict[str, list[dt.date]] = {}
-    bodies: dict[str, m.Body] = {}
-    for meeting in record.present:
-        counts.setdefault(meeting.body_id, [0, 0])[0] += 1
-        dates.setdefault(meeting.body_id, []).append(meeting.date)
-        if meeting.body is not None and meeting.body.id == meeting.body_id:
-            bodies[meeting.body_id] = meeting.body
-    for meeting in record.apologies:
-        counts.setdefault(meeting.body_id, [0, 0])[1] += 1
-        dates.setdefault(meeting.body_id, []).append(meeting.date)
-        if meeting.body is not None and meeting.body.id == meeting.body_id:
-            bodies[meeting.body_id] = meeting.body
+    bodies: dict[str, m.Body | None] = {}  # (every meeting that names a body by one id has the same)
+    for place, meetings in ((0, record.present), (1, record.apologies)):
+        for meeting in meetings:
+            bid = meeting.body_id
+            if bid not in bodies:
+                body = meeting.body
+                bodies[bid] = body if body is not None and body.id == bid else None
+            counts.setdefault(bid, [0, 0])[place] += 1
+            dates.setdefault(bid, []).append(meeting.date)
     out = []
     for bid, (present, apologies) in sorted(counts.items()):
         body = bodies.get(bid)
