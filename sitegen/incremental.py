@@ -157,6 +157,7 @@ class Project:
         # the plan's pages of each object, given again while what they read is unchanged
         # (recorded while the preview waits, see warm; None until then, or after a full load)
         self.parts: record.Parts | None = None
+        self._frozen: m.Model | None = None  # the model whose objects _full froze (see gc.freeze)
         self._cold = False  # the recorded reads are still to be compared once (see warm)
         self._comparing = False  # compared with a model whose pages are not all rendered yet
         self._pending: set[int] = set()  # reads found changed by warm, for the next edit
@@ -216,8 +217,9 @@ class Project:
         set again, if they came from the build state on disk (see record.Reads.thaw). Then,
         the plan's pages of each object with what making them read (record.Parts), so
         that an edit plans again only those it reaches, WARM_PARTS of them a step (about a
-        second at 10,000 meetings); again after an edit that was not linked in where it
-        reaches. Last, the reads grouped again if pages or parts read something new
+        second at 10,000 meetings); again after an edit whose plan could not give them
+        again (one not linked in where it reaches, or that changed the templates, the
+        words or what every page reads). Last, the reads grouped again if pages or parts read something new
         (record.Reads.settle), which the next edit would otherwise do first (0.5 s at
         10,000 meetings)."""
         if self.loaded is None or self.builder is None or self.problems:
@@ -236,8 +238,10 @@ class Project:
                 self.builder.plan(parts)
             parts.end()
             self.parts, self.pages = parts, dict(self.builder.planned)
-            if not parts.left:
-                gc.freeze()  # (as the first build's objects are: see _full)
+            if not parts.left and self.loaded.model is self._frozen:
+                # (the parts of the first build's model, frozen as its objects are, see _full;
+                # never those of a later model, whose objects would never be collected)
+                gc.freeze()
             return bool(parts.left) or self.state.unsettled
         if self.keys is not None and self.state.unsettled:  # (what the next edit would do first)
             with paused_gc():
@@ -308,6 +312,7 @@ class Project:
         # are frozen as they are, uncollected: a collection now takes 2.7 s at 10,000 meetings
         # before the first page is served, and finds almost nothing, 856 objects at 1,000)
         gc.freeze()
+        self._frozen = loaded.model
         self.problems = []
         return Result(
             True,

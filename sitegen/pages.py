@@ -216,7 +216,9 @@ def plan(
     order, when already worked out. The pages of one object (a meeting's, a body's...) are
     asked of PART as ``part(NAME, MAKE, *ARGS)``, which gives ``MAKE(*ARGS)``: the preview's
     gives the same pages again while what making them read is unchanged (record.Parts).
-    ARGS are the object and plain values (strings, numbers, dates), never a list."""
+    ARGS are model objects (compared as the very same objects) and plain values (strings,
+    numbers, dates, tuples of these: compared by value); never a list or a dict, whose
+    contents could change unseen."""
     where = (language, prefix)
     pages: list[Page] = []
 

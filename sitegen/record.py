@@ -669,9 +669,9 @@ class Reads:
     ) -> list[tuple[str, Page]]:
         """The PAGES (the new plan's, by output file) to render again: new ones, those the
         plan gives something else, those that read a CHANGED read or loaded one of
-        TEMPLATES (by name), all when EVERYTHING. PLANNED: the last plan's pages, those
-        of which PAGES gives again as the very same objects (see Parts) are known to be
-        given the same."""
+        TEMPLATES (by name), all when EVERYTHING. PLANNED: the last plan's pages; a page
+        PAGES gives again as the very same object (Parts gives a part's pages again only
+        when nothing it read changed, see there) is due only for its reads and templates."""
         due = []
         by_page, used, signatures = self.by_page, self.templates, self.signatures
         given_last = (planned or {}).get
@@ -757,6 +757,7 @@ class Parts:
         self._changed: set[int] = set()
         self._fresh: set[str] = set()
         self._budget: int | None = None
+        self._unkept: set[tuple] = set()  # the parts found not to be kept (see __call__): made, never recorded
 
     def begin(self, keys: Keys, changed: set[int] | None, budget: int | None = None) -> None:
         """Before a plan of KEYS' model. CHANGED: the reads found changed since the last
@@ -793,6 +794,8 @@ class Parts:
         keys = self._keys
         assert keys is not None, "Parts.begin first"
         self.made += 1
+        if name in self._unkept:
+            return make(*args)
         if part is None and self._budget is not None:
             if self._budget <= 0:
                 self.left += 1
@@ -802,11 +805,14 @@ class Parts:
             pages = make(*args)
             reads, extra = recorder.take()
         if extra or any(attr in FIELDS[type(obj)] and oid not in keys.by_id for (oid, attr), obj in reads.items()):
-            return pages  # (what it depends on cannot all be compared: made every time)
+            self._unkept.add(name)  # (what it depends on cannot all be compared: made every time)
+            return pages
         pairs, _ = keys.pairs(reads, extra)
         objects = {key for key, _, _ in pairs}
         if _refs(keys.normalize([list(args), [page.context for page in pages]]), objects):
             self._now[name] = _Part(make, args, pages, self.reads.number(pairs), objects)
+        else:
+            self._unkept.add(name)
         return pages
 
 

@@ -1283,3 +1283,57 @@ def test_the_plans_parts_are_recorded_a_few_at_a_time_between_edits(tmp_path, mo
     assert result.ok and result.relinked and 0 < result.replanned < len(project.parts.kept) // 2
     same_as_clean(content, out, tmp_path, 2)
     assert len(replanned) == 2
+
+
+def test_parts_that_cannot_be_kept_are_made_every_time_and_the_idle_work_ends(tmp_path, monkeypatch):
+    """A part that looks something up cannot be compared: it is made on every plan, never
+    kept, and the preview's idle work still comes to an end (the parts it leaves are not
+    counted as left to record)."""
+    from sitegen import incremental, pages
+
+    meeting_pages = pages._meeting_pages
+
+    def looking_up(*args):  # type: ignore[no-untyped-def]
+        record.lookup("today", "")
+        return meeting_pages(*args)
+
+    monkeypatch.setattr(pages, "_meeting_pages", looking_up)
+    monkeypatch.setattr(incremental, "WARM_PARTS", 5)
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    project = Project(content, out)
+    replanned = parts_checked(monkeypatch)
+    assert project.build().ok
+    steps = 0
+    while project.warm():
+        steps += 1
+        assert steps < 40, "the idle work does not end"
+    held = sum(1 for x in project.loaded.model.meetings.values() if not x.maker_id)
+    assert not any(part.make is looking_up for part in project.parts.kept.values()) and project.parts.left == 0
+    edit(content, CABINET, "The Leader invited", "The Leader warmly invited")
+    result = project.build()
+    assert result.ok and result.relinked and replanned[-1] >= held
+    same_as_clean(content, out, tmp_path, 1)
+
+
+def test_only_the_first_builds_objects_are_frozen(tmp_path, monkeypatch):
+    """The preview freezes the first build's objects for the collector to pass over (and
+    its plan's parts, recorded while it waits); never a later model's, which an edit
+    replaces and which would then never be collected."""
+    import gc
+
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    content = copy_example(tmp_path)
+    project = Project(content, tmp_path / "out")
+    assert project.build().ok and len(frozen) == 1
+    while project.warm():
+        pass
+    assert len(frozen) == 2
+    for n in range(3):  # (edits after which the parts are recorded afresh)
+        edit(content, "people.yaml", "Councillor Amina Khan", f"Councillor Amina Khan {n}")
+        assert project.build().ok
+        while project.warm():
+            pass
+        edit(content, "people.yaml", f"Councillor Amina Khan {n}", "Councillor Amina Khan")
+    assert len(frozen) == 2 and project.parts is not None and project.parts.left == 0
