@@ -66,6 +66,17 @@ def parts_checked(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
     return made
 
 
+def warmed(content: Path, out: Path, monkeypatch) -> tuple[Project, list[int]]:  # type: ignore[no-untyped-def]
+    """A preview of CONTENT built into OUT, after the work it does while it waits (its plan's
+    parts recorded); with parts_checked's list."""
+    project = Project(content, out)
+    replanned = parts_checked(monkeypatch)
+    assert project.build().ok
+    while project.warm():
+        pass
+    return project, replanned
+
+
 def edit(content: Path, rel: str, old: str, new: str) -> None:
     path = content / rel
     text = path.read_text()
@@ -1174,11 +1185,7 @@ def test_a_title_shared_with_another_objects_is_followed_in_the_plan(tmp_path, m
     content = tmp_path / "content"
     synth.generate(20, content, seed=3, executive=True)
     out = tmp_path / "out"
-    project = Project(content, out)
-    replanned = parts_checked(monkeypatch)
-    assert project.build().ok
-    while project.warm():
-        pass
+    project, replanned = warmed(content, out, monkeypatch)
     first, second = sorted((content / "decisions").rglob("*.yaml"))[:2]
     title = next(line for line in first.read_text().splitlines() if line.startswith("title: "))[7:]
     page = out / "decisions" / first.stem / "index.html"
@@ -1225,11 +1232,7 @@ def test_a_meeting_added_on_the_day_another_of_its_body_met_retitles_both(tmp_pa
     their ids: the preview's plan follows a meeting added, timed and taken away."""
     content = copy_example(tmp_path)
     out = tmp_path / "out"
-    project = Project(content, out)
-    replanned = parts_checked(monkeypatch)
-    assert project.build().ok
-    while project.warm():
-        pass
+    project, replanned = warmed(content, out, monkeypatch)
     page = out / "meetings" / "2011-11-16-cabinet" / "index.html"
     assert "<title>Cabinet, Wednesday 16 November 2011 – " in page.read_text()
     added = content / "meetings/2011/2011-11-16-cabinet-morning.md"
