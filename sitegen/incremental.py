@@ -219,9 +219,9 @@ class Project:
         that an edit plans again only those it reaches, WARM_PARTS of them a step (about a
         second at 10,000 meetings); again after an edit whose plan could not give them
         again (one not linked in where it reaches, or that changed the templates, the
-        words or what every page reads). Last, the reads grouped again if pages or parts read something new
-        (record.Reads.settle), which the next edit would otherwise do first (0.5 s at
-        10,000 meetings)."""
+        words or what every page reads). Last, the reads grouped again if pages or parts
+        read something new (record.Reads.settle), which the next edit would otherwise do
+        first (0.5 s at 10,000 meetings)."""
         if self.loaded is None or self.builder is None or self.problems:
             return False
         if self._cold:
