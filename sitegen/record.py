@@ -707,11 +707,7 @@ class Reads:
 
     def _reading(self, changed: set[int]) -> set[str]:
         """The pages that read one of CHANGED (in one pass over every page's reads)."""
-        return {
-            rel
-            for rel, numbers in self.by_page.items()
-            if not (numbers.isdisjoint(changed) if numbers.__class__ is frozenset else changed.isdisjoint(numbers))  # type: ignore[union-attr]
-        }
+        return {rel for rel, numbers in self.by_page.items() if not _disjoint(numbers, changed)}
 
     def sign(self, keys: Keys, rel: str, page: Page) -> None:
         """Keep what the plan gave PAGE (see due)."""
@@ -749,7 +745,6 @@ class Parts:
         self.reads = reads
         self.kept: dict[tuple, _Part] = {}
         self.made = 0  # parts made (not given again) in the last plan
-        self.given = 0  # parts given again in the last plan
         self.left = 0  # parts the last plan made but could not keep within its budget (see begin)
         self.edited = False  # whether the last plan followed an edit (see begin's CHANGED)
         self._now: dict[tuple, _Part] = {}
@@ -772,7 +767,7 @@ class Parts:
         self._fresh = (keys.fresh or set()) if changed is not None else set()
         self._budget = budget
         self._now = {}
-        self.made = self.given = self.left = 0
+        self.made = self.left = 0
         self.edited = changed is not None
 
     def end(self) -> None:
@@ -789,7 +784,6 @@ class Parts:
             and self._fresh.isdisjoint(part.objects)
         ):
             self._now[name] = part
-            self.given += 1
             return part.pages
         keys = self._keys
         assert keys is not None, "Parts.begin first"

@@ -66,12 +66,17 @@ def parts_checked(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
     return made
 
 
-def warmed(content: Path, out: Path, monkeypatch) -> tuple[Project, list[int]]:  # type: ignore[no-untyped-def]
-    """A preview of CONTENT built into OUT, after the work it does while it waits (its plan's
-    parts recorded); with parts_checked's list."""
+def built(content: Path, out: Path, monkeypatch) -> tuple[Project, list[int]]:  # type: ignore[no-untyped-def]
+    """A preview of CONTENT built into OUT, its plans checked: with parts_checked's list."""
     project = Project(content, out)
     replanned = parts_checked(monkeypatch)
     assert project.build().ok
+    return project, replanned
+
+
+def warmed(content: Path, out: Path, monkeypatch) -> tuple[Project, list[int]]:  # type: ignore[no-untyped-def]
+    """built(), after the work the preview does while it waits (its plan's parts recorded)."""
+    project, replanned = built(content, out, monkeypatch)
     while project.warm():
         pass
     return project, replanned
@@ -92,9 +97,7 @@ def test_series_of_edits_matches_clean_builds(tmp_path, monkeypatch, mode):
         monkeypatch.setattr(sitegen.build, "PARALLEL_FROM", 2)
     content = copy_example(tmp_path)
     out = tmp_path / "out"
-    project = Project(content, out)
-    replanned = parts_checked(monkeypatch)
-    assert project.build().ok
+    project, replanned = built(content, out, monkeypatch)
     if mode == "warmed":
         # three steps (the recorded reads compared, the plan's parts recorded, the reads grouped
         # again), then nothing left
@@ -1267,9 +1270,7 @@ def test_the_plans_parts_are_recorded_a_few_at_a_time_between_edits(tmp_path, mo
     monkeypatch.setattr(incremental, "WARM_PARTS", 10)
     content = copy_example(tmp_path)
     out = tmp_path / "out"
-    project = Project(content, out)
-    replanned = parts_checked(monkeypatch)
-    assert project.build().ok
+    project, replanned = built(content, out, monkeypatch)
     assert project.warm() is True  # (the recorded reads compared)
     assert project.warm() is True and project.parts is not None and len(project.parts.kept) == 10
     edit(content, CABINET, "Council Chamber", "The Blue Room")
@@ -1304,9 +1305,7 @@ def test_parts_that_cannot_be_kept_are_made_every_time_and_the_idle_work_ends(tm
     monkeypatch.setattr(incremental, "WARM_PARTS", 5)
     content = copy_example(tmp_path)
     out = tmp_path / "out"
-    project = Project(content, out)
-    replanned = parts_checked(monkeypatch)
-    assert project.build().ok
+    project, replanned = built(content, out, monkeypatch)
     steps = 0
     while project.warm():
         steps += 1
