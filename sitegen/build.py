@@ -748,9 +748,11 @@ def _build(
                 cached, sorting = sorting.result(), None  # type: ignore[assignment]
             made: set[str] = set()
             only = None
+            sources = _sources(cache, model) if kept is not None else {}
             if last is not None and keys is not None:
                 assert kept is not None
-                only = _due_since(builder, keys, kept, last, templates, staging, made, cached)
+                settled = _settled(keys, cache, last.sources)
+                only = _due_since(builder, keys, kept, last, templates, staging, made, cached, settled)
             elif cached:  # the rest of the state could not be read: a clean build on the cached site
                 _drop(staging, cached)
             if only is None and keys is not None:  # every page, and the feeds and calendars made as pages are
@@ -813,7 +815,8 @@ def _build(
         # nothing rendered and nothing gone: the state kept says all there is to say (a value
         # that changed but that no page reads is found changed again next time, to no effect)
         unchanged = last is not None and only == [] and not gone
-        settling = (kept, old_site, only, last, builder, kept_reads, templates, unchanged, taken, output, gone, log)
+        settling = (kept, old_site, only, last, builder, kept_reads, templates, sources,
+                    unchanged, taken, output, gone, log)  # fmt: skip
         aside_later = settle_later and kept is not None and hasattr(os, "fork")
         if not aside_later:
             _keep_state(*settling)
@@ -848,6 +851,7 @@ def _keep_state(
     builder: Builder,
     kept_reads: record.Reads | None,
     templates: dict[str, str],
+    sources: dict[str, tuple],
     unchanged: bool,
     taken: bool,
     output: Path,
@@ -868,7 +872,9 @@ def _keep_state(
         if hasattr(os, "fork"):
             adopting = Aside(state.adopt, kept, old_site, pages_kept)
     try:
-        body = None if kept is None or kept_reads is None or unchanged else state.pickled(kept_reads, templates)
+        body = None
+        if kept is not None and kept_reads is not None and not unchanged:
+            body = state.pickled(kept_reads, templates, sources)
         if adopting is not None:
             assert kept is not None
             try:
@@ -885,7 +891,8 @@ def _keep_state(
         if kept is not None and kept_reads is not None and not unchanged:
             try:
                 kept.forget()  # (a build killed while the cache changes starts clean)
-                done = state.State(state.version(), kept.key, kept_reads, templates, last.files if last else {})
+                files = last.files if last else {}
+                done = state.State(state.version(), kept.key, kept_reads, templates, files, sources)
                 # (a cached site taken but not adopted is gone: every page is linked again)
                 written = list(builder.planned.values()) if only is None or (taken and not adopted) else only
                 kept.save(done, output, [p.file for p in written], gone, body)
@@ -907,14 +914,15 @@ def _due_since(
     staging: Path,
     made: set[str],
     cached: set[str] | None = None,
+    settled: set[str] | None = None,
 ) -> list[Page]:
     """The pages to render, given the state LAST that KEPT holds: those whose reads,
     templates or plan changed, and any whose cached copy is not as the state left it.
     The others are linked into STAGING from the cache, or, when STAGING is the cached
     site (CACHED: its pages, see state.take), kept there; of those, the ones to render
-    and the ones no longer planned are removed from it first."""
+    and the ones no longer planned are removed from it first. SETTLED: see _settled."""
     reads = last.reads
-    changed = reads.compare(keys, once=True)
+    changed = reads.compare(keys, once=True, settled=settled)
     edited = {
         name for name in templates.keys() | last.templates.keys() if templates.get(name) != last.templates.get(name)
     }
@@ -934,6 +942,35 @@ def _due_since(
         path = f"{staging}/{rel}"
         folder_of(path, made)
         state.link_or_copy(f"{site}/{rel}", path)
+    return out
+
+
+def _sources(cache: ParseCache | None, model: m.Model) -> dict[str, tuple]:
+    """MODEL's meeting files, each with its key as read (see state.State.sources)."""
+    if cache is None:
+        return {}
+    meetings = model.meetings
+    return {
+        rel: entry.key
+        for rel, entry in cache.entries.items()
+        if entry.meeting is not None and meetings.get(entry.meeting.id) is entry.meeting and entry.key[:2] != (0, 0)
+    }
+
+
+def _settled(keys: record.Keys, cache: ParseCache | None, last: dict[str, tuple]) -> set[str]:
+    """The keys of the objects of KEYS' meetings whose files are as they were when the
+    reads kept were last compared (LAST: the state's sources): their fields read from
+    the files are the same as then, and need no comparing (see record.Reads.compare)."""
+    out: set[str] = set()
+    if cache is None or not last:
+        return out
+    meetings = keys.meetings
+    for rel, entry in cache.entries.items():
+        meeting = entry.meeting
+        if meeting is not None and entry.key[:2] != (0, 0) and last.get(rel) == entry.key:
+            known = meetings.get(meeting.id)
+            if known is not None and known[0] is meeting:
+                out.update(known[2])
     return out
 
 

@@ -19,7 +19,7 @@ import hashlib
 import operator
 import re
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -70,9 +70,13 @@ def _linked(cls: type) -> frozenset[str]:
     return names & after
 
 
+#: by class, the fields that linking fills in (see _linked); the others are as read
+#: from the content files, and linking never changes them
+LINKED: dict[type, frozenset[str]] = {c: _linked(c) for c in MODEL_CLASSES}
+
 #: by class, the lists, dicts and sets that linking may change in place (see CONTAINERS
 #: and _linked): a file's own lists are read once and never changed after
-CHANGING: dict[type, frozenset[str]] = {c: _linked(c) & CONTAINERS for c in MODEL_CLASSES}
+CHANGING: dict[type, frozenset[str]] = {c: LINKED[c] & CONTAINERS for c in MODEL_CLASSES}
 
 REF = "\x00"  # marks a normalized model object: (REF, key)
 LOOKUP = "\x01"  # a pseudo-object whose "attributes" are lookups: (LOOKUP + kind, name)
@@ -465,10 +469,19 @@ class Reads:
         self.templates.pop(rel, None)
         self.signatures.pop(rel, None)
 
-    def compare(self, keys: Keys, once: bool = False, touched: list[object] | None = None) -> set[int]:
+    def compare(
+        self,
+        keys: Keys,
+        once: bool = False,
+        touched: list[object] | None = None,
+        settled: set[str] | None = None,
+    ) -> set[int]:
         """The reads whose values KEYS' model gives otherwise (kept as the new values).
         ONCE: the only comparison with this model (a build's): the values are not kept
-        as they were for the next. TOUCHED: when the model is the last one compared (the
+        as they were for the next. SETTLED, with ONCE: the keys of objects whose fields
+        read from the content files are as they were when their reads were last compared
+        (a meeting's own objects, when its file is as it was: see build._settled); of
+        those, only the fields linking fills in (LINKED) are compared. TOUCHED: when the model is the last one compared (the
         keys' LAST) with only these objects read or changed (see touching), and those made
         afresh (Keys.fresh): only their reads are compared."""
         changed: set[int] = set()
@@ -478,9 +491,6 @@ class Reads:
         if touched is not None and keys.fresh is not None and all(g.raw is not None for g in groups if not g.lookup):
             self._compare_touched(keys, touched, changed)
             return changed
-        by_id = keys.by_id
-        normalize = keys.normalize
-        values = self.values
         objects = keys.objects
         for group in groups:
             if group.lookup:
@@ -489,6 +499,9 @@ class Reads:
             found = group.found = list(map(objects.get, group.keys))
             group.craw = None  # (made again from raw when needed: see _compare_touched)
             group.unknown = []  # (their raw values are UNKNOWN: each is looked at below)
+            if once and group.raw is None:
+                self._compare_once(group, found, keys, settled, changed)
+                continue
             if None in found:
                 raws = [group.getter(x) if x is not None else None for x in found]
             else:
@@ -496,30 +509,6 @@ class Reads:
             last = group.raw
             if raws == last:
                 continue  # the very same values (or equal ones): nothing these objects showed changed
-            single = len(group.attrs) == 1
-            if once and last is None:
-                for raw, numbers in zip(raws, group.numbers, strict=True):
-                    if raw is None:  # the object is gone
-                        for n in numbers:
-                            if values[n] is not GONE:
-                                values[n] = GONE
-                                changed.add(n)
-                        continue
-                    for value, n in zip((raw,) if single else raw, numbers, strict=True):
-                        # (what normalize gives the commonest values, without the call)
-                        kind = value.__class__
-                        if kind in _PLAIN or (kind is str and len(value) <= _LONG):  # type: ignore[arg-type]
-                            now = value
-                        elif kind is list and not value:
-                            now = ()
-                        elif kind in _KEYED and (key := by_id.get(id(value))) is not None:
-                            now = (REF, key)
-                        else:
-                            now = normalize(value)
-                        if now != values[n]:
-                            values[n] = now
-                            changed.add(n)
-                continue
             if last is None:  # the first comparison: every object
                 spans: list[range] = [range(len(raws))]
                 group.raw = [None] * len(raws)
@@ -533,6 +522,51 @@ class Reads:
                 for i in span:
                     self._check(group, i, raws[i], keys, changed)
         return changed
+
+    def _compare_once(
+        self, group: _Group, found: list, keys: Keys, settled: set[str] | None, changed: set[int]
+    ) -> None:
+        """compare() of GROUP's objects, FOUND in KEYS' model, with ONCE (and SETTLED)."""
+        values, by_id, normalize = self.values, keys.by_id, keys.normalize
+        attrs, getter, single = group.attrs, group.getter, len(group.attrs) == 1
+        linked: dict[type, tuple[list[int], Callable | None]] = {}  # by class: see SETTLED
+        for key, obj, numbers in zip(group.keys, found, group.numbers, strict=True):
+            if obj is None:  # the object is gone
+                for n in numbers:
+                    if values[n] is not GONE:
+                        values[n] = GONE
+                        changed.add(n)
+                continue
+            pairs: Iterable[tuple[object, int]]
+            if settled is not None and key in settled:
+                known = linked.get(obj.__class__)
+                if known is None:  # (the places of the fields linking fills in, and their getter)
+                    fields = LINKED.get(obj.__class__)
+                    places = [i for i, attr in enumerate(attrs) if fields is None or attr in fields]
+                    fetch = operator.attrgetter(*[attrs[i] for i in places]) if places else None
+                    known = linked[obj.__class__] = (places, fetch)
+                places, fetch = known
+                if fetch is None:
+                    continue
+                row = fetch(obj)
+                pairs = zip((row,) if len(places) == 1 else row, [numbers[i] for i in places], strict=True)
+            else:
+                row = getter(obj)
+                pairs = zip((row,) if single else row, numbers, strict=True)
+            for value, n in pairs:
+                # (what normalize gives the commonest values, without the call)
+                kind = value.__class__
+                if kind in _PLAIN or (kind is str and len(value) <= _LONG):  # type: ignore[arg-type]
+                    now = value
+                elif kind is list and not value:
+                    now = ()
+                elif kind in _KEYED and (ref := by_id.get(id(value))) is not None:
+                    now = (REF, ref)
+                else:
+                    now = normalize(value)
+                if now != values[n]:
+                    values[n] = now
+                    changed.add(n)
 
     @property
     def unsettled(self) -> bool:

@@ -34,7 +34,7 @@ from typing import BinaryIO
 
 from . import __version__, record
 
-FORMAT = 2  # the layout of a state file; a state of another layout is not read
+FORMAT = 3  # the layout of a state file; a state of another layout is not read
 CACHE_NAME = ".sitegen-cache"
 KEEP = 3  # states (and meeting files, preview folders) kept in one cache folder: those used last
 _STATE_FILE = re.compile(r"state-([0-9a-f]{16})\.pickle")
@@ -135,6 +135,9 @@ class State:
     reads: record.Reads
     templates: dict[str, str] = field(default_factory=dict)  # template name -> sha1 of the file used
     files: dict[str, tuple[int, int]] = field(default_factory=dict)  # page file -> (size, mtime) in the cache
+    #: meeting file -> its key as read (validate.ParseCache.key) when the reads' values were
+    #: last compared: a meeting whose file is as it was then has the same fields from it
+    sources: dict[str, tuple] = field(default_factory=dict)
 
 
 def settings_key(content: Path, base: str, search: bool, folders: list[Path]) -> str:
@@ -249,7 +252,7 @@ class Cache:
                 # the cached pages first: a build reads them before the rest (see Opened)
                 head = (state.version, state.settings, state.files)
                 pickle.dump(head, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                handle.write(body if body is not None else pickled(state.reads, state.templates))
+                handle.write(body if body is not None else pickled(state.reads, state.templates, state.sources))
             os.replace(tmp_file, self.file)
         except BaseException:
             tmp_file.unlink(missing_ok=True)  # (a full disk, say: nothing half written is left)
@@ -304,9 +307,9 @@ def _running(pid: int) -> bool:
     return True
 
 
-def pickled(reads: record.Reads, templates: dict[str, str]) -> bytes:
+def pickled(reads: record.Reads, templates: dict[str, str], sources: dict[str, tuple]) -> bytes:
     """What a state file holds after the cached pages' list (see Opened.load)."""
-    return pickle.dumps((reads, templates), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((reads, templates, sources), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class Opened:
@@ -325,12 +328,12 @@ class Opened:
             return None
         try:
             with handle:
-                reads, templates = _Unpickler(handle).load()
+                reads, templates, sources = _Unpickler(handle).load()
         except Exception:  # truncated or foreign: start clean
             return None
-        if not isinstance(reads, record.Reads) or not isinstance(templates, dict):
+        if not isinstance(reads, record.Reads) or not isinstance(templates, dict) or not isinstance(sources, dict):
             return None
-        return State(version(), self.cache.key, reads, templates, self.files)
+        return State(version(), self.cache.key, reads, templates, self.files, sources)
 
     def close(self) -> None:
         if self._handle is not None:

@@ -62,12 +62,14 @@ def test_random_edits_between_builds_match_clean_builds(tmp_path, monkeypatch, s
     compare = Reads.compare
     compared = []
 
-    def checked(self, keys, once=False):  # type: ignore[no-untyped-def]
+    def checked(self, keys, once=False, settled=None):  # type: ignore[no-untyped-def]
         plainly = self.changed_plainly(keys)
-        found = compare(self, keys, once)
-        assert found == plainly  # the shortcuts find what normalizing every value finds
+        found = compare(self, keys, once, settled=settled)
+        # the shortcuts find what normalizing every value finds (the fields read from the
+        # files of meetings whose files are as they were among them)
+        assert found == plainly
         assert self.changed_plainly(keys) == set()  # and keep the new values as normalize gives them
-        compared.append(once)
+        compared.append((once, len(settled or ())))
         return found
 
     monkeypatch.setattr(Reads, "compare", checked)
@@ -77,7 +79,8 @@ def test_random_edits_between_builds_match_clean_builds(tmp_path, monkeypatch, s
         rng.choice(EDITS)(content)
         kept_build(content, out)
         same_as_clean(content, out, tmp_path, n)
-    assert compared and all(compared)
+    assert compared and all(once for once, _ in compared)
+    assert all(settled for _, settled in compared)  # (the meetings whose files are as they were)
 
 
 def test_a_state_of_another_version_or_unreadable_is_a_clean_build(tmp_path, monkeypatch):
@@ -125,9 +128,11 @@ def test_the_state_holds_no_model_objects(tmp_path):
     (kept,) = (tmp_path / ".sitegen-cache").glob("state-*.pickle")
     with open(kept, "rb") as handle:
         _, _, files = Strict(handle).load()  # the pages cached, then the rest
-        reads, templates = Strict(handle).load()
+        reads, templates, sources = Strict(handle).load()
         assert handle.read() == b""
     assert reads.by_page and files and templates
+    read = [p for folder in ("meetings", "decisions") for p in (content / folder).rglob("*.*")]
+    assert sorted(sources) == sorted(p.relative_to(content).as_posix() for p in read)  # each file's key as read
 
 
 def test_the_output_cannot_be_the_state_folder(cli, tmp_path):
