@@ -721,6 +721,7 @@ def _build(
         staging = staging_folder(output, take if opened is not None and output.is_dir() else None)
         aside: Aside | None = None
         sorting: Aside | None = None  # sorting the cached site taken (see state.keep_cached)
+        comparing: Aside | None = None  # comparing the reads kept (see _compared)
         recorded = record_reads or kept is not None  # what each page reads is recorded
         writes_whole = whole or not recorded  # (the files made whole, the sitemap and redirects: see WHOLE)
         try:
@@ -740,19 +741,23 @@ def _build(
                     sorting = Aside(state.keep_cached, staging, opened.files, spare)
                 else:
                     cached = state.keep_cached(staging, opened.files, spare)
-            pages = builder.plan()
             keys = record.Keys(model, builder.lookups()) if recorded else None
             last = opened.load() if opened is not None else None
+            sources = _sources(cache, model) if kept is not None else {}
+            settled = _settled(keys, cache, last.sources) if last is not None and keys is not None else None
+            if settled is not None and spare_core(workers, model, aside):
+                # (the reads are compared by a forked process while this one plans)
+                comparing = Aside(_compared, last.reads, keys, settled)  # type: ignore[union-attr]
+            pages = builder.plan()
             templates = builder.template_digests() if kept is not None else {}
             if sorting is not None:
                 cached, sorting = sorting.result(), None  # type: ignore[assignment]
             made: set[str] = set()
             only = None
-            sources = _sources(cache, model) if kept is not None else {}
             if last is not None and keys is not None:
                 assert kept is not None
-                settled = _settled(keys, cache, last.sources)
-                only = _due_since(builder, keys, kept, last, templates, staging, made, cached, settled)
+                only = _due_since(builder, keys, kept, last, templates, staging, made, cached, settled, comparing)
+                comparing = None
             elif cached:  # the rest of the state could not be read: a clean build on the cached site
                 _drop(staging, cached)
             if only is None and keys is not None:  # every page, and the feeds and calendars made as pages are
@@ -791,7 +796,7 @@ def _build(
         except BaseException:
             import shutil
 
-            for process in (aside, sorting):
+            for process in (aside, sorting, comparing):
                 if process is not None:
                     process.cancel()
             if opened is not None:
@@ -915,19 +920,33 @@ def _due_since(
     made: set[str],
     cached: set[str] | None = None,
     settled: set[str] | None = None,
+    comparing: Aside | None = None,
 ) -> list[Page]:
     """The pages to render, given the state LAST that KEPT holds: those whose reads,
     templates or plan changed, and any whose cached copy is not as the state left it.
     The others are linked into STAGING from the cache, or, when STAGING is the cached
     site (CACHED: its pages, see state.take), kept there; of those, the ones to render
-    and the ones no longer planned are removed from it first. SETTLED: see _settled."""
+    and the ones no longer planned are removed from it first. SETTLED: see _settled.
+    COMPARING: the comparison of the reads, at work in a forked process (see _compared)."""
     reads = last.reads
-    changed = reads.compare(keys, once=True, settled=settled)
+
+    def compared() -> set[int]:  # (asked once what the plan gives each page is known)
+        if comparing is not None:
+            try:
+                found = comparing.result()
+            except (AsideFailed, MemoryError):  # (the process failed, or ran out of memory): compared here
+                pass
+            else:
+                for n, value in found.items():  # type: ignore[attr-defined]
+                    reads.values[n] = value
+                return set(found)  # type: ignore[call-overload]
+        return reads.compare(keys, once=True, settled=settled)
+
     edited = {
         name for name in templates.keys() | last.templates.keys() if templates.get(name) != last.templates.get(name)
     }
     now = builder.globals_signature(keys)
-    due = {rel for rel, _ in reads.due(keys, builder.planned, changed, edited, now != reads.globals)}
+    due = {rel for rel, _ in reads.due(keys, builder.planned, compared, edited, now != reads.globals)}
     reads.globals = now
     if cached is not None:
         _drop(staging, cached - (builder.planned.keys() - due))
@@ -943,6 +962,19 @@ def _due_since(
         folder_of(path, made)
         state.link_or_copy(f"{site}/{rel}", path)
     return out
+
+
+def _compared(reads: record.Reads, keys: record.Keys, settled: set[str]) -> dict[int, object]:
+    """In a forked process: the reads that KEYS' model gives otherwise than READS kept
+    (Reads.compare, once; SETTLED: see _settled), each with its value now."""
+    changed = reads.compare(keys, once=True, settled=settled)
+    return {n: reads.values[n] for n in changed}
+
+
+def spare_core(workers: int, model: m.Model, aside: Aside | None) -> bool:
+    """Whether a forked process may do work beside this one: a large enough site, and a
+    core to spare besides the one ASIDE (the feeds, calendars and data files) keeps busy."""
+    return not serial(workers, _rough_page_count(model)) and (aside is None or workers > 2)
 
 
 def _sources(cache: ParseCache | None, model: m.Model) -> dict[str, tuple]:

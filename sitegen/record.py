@@ -696,48 +696,48 @@ class Reads:
         self,
         keys: Keys,
         pages: dict[str, Page],
-        changed: set[int],
+        changed: set[int] | Callable[[], set[int]],
         templates: set[str],
         everything: bool,
         planned: dict[str, Page] | None = None,
     ) -> list[tuple[str, Page]]:
         """The PAGES (the new plan's, by output file) to render again: new ones, those the
-        plan gives something else, those that read a CHANGED read or loaded one of
-        TEMPLATES (by name), all when EVERYTHING. PLANNED: the last plan's pages; a page
-        PAGES gives again as the very same object (Parts gives a part's pages again only
-        when nothing it read changed, see there) is due only for its reads and templates."""
-        due = []
+        plan gives something else, those that read a CHANGED read (or what CHANGED gives,
+        asked once what the plan gives each page is known: a comparison done meanwhile,
+        see build._due_since) or loaded one of TEMPLATES (by name), all when EVERYTHING.
+        PLANNED: the last plan's pages; a page PAGES gives again as the very same object
+        (Parts gives a part's pages again only when nothing it read changed, see there)
+        is due only for its reads and templates."""
+        due: set[str] = set()
         by_page, used, signatures = self.by_page, self.templates, self.signatures
         given_last = (planned or {}).get
-        reading: set[str] | None = None  # the pages that read a CHANGED read (see _reading)
+        rest = []  # the pages given as before: their reads and templates tell
         for rel, page in pages.items():
             if given_last(rel) is page and rel in signatures:  # (given the same: its reads tell)
-                if everything or rel not in by_page or (templates and not used[rel].isdisjoint(templates)):
-                    due.append((rel, page))
-                elif changed:
-                    if reading is None:
-                        reading = self._reading(changed)
-                    if rel in reading:
-                        due.append((rel, page))
+                rest.append(rel)
                 continue
             last = signatures.get(rel)
             # (compared as given first: copied only when it differs from what was kept)
             if last is None or last[0] != (page.template, page.title, page.path, page.context):
                 raw = _given(page)
                 now = signature(keys, page)
-                if last is None or last[1] != now:
-                    due.append((rel, page))
-                    signatures[rel] = (raw, now)
-                    continue
                 signatures[rel] = (raw, now)
-            numbers = by_page.get(rel)
-            if everything or numbers is None:
-                due.append((rel, page))
-            elif not _disjoint(numbers, changed):
-                due.append((rel, page))
-            elif templates and not used[rel].isdisjoint(templates):
-                due.append((rel, page))
-        return due
+                if last is None or last[1] != now:
+                    due.add(rel)
+                    continue
+            rest.append(rel)
+        if callable(changed):
+            changed = changed()
+        reading: set[str] | None = None  # the pages that read a CHANGED read (see _reading)
+        for rel in rest:
+            if everything or rel not in by_page or (templates and not used[rel].isdisjoint(templates)):
+                due.add(rel)
+            elif changed:
+                if reading is None:
+                    reading = self._reading(changed)
+                if rel in reading:
+                    due.add(rel)
+        return [(rel, page) for rel, page in pages.items() if rel in due]
 
     def _reading(self, changed: set[int]) -> set[str]:
         """The pages that read one of CHANGED (in one pass over every page's reads)."""

@@ -52,15 +52,17 @@ def test_a_second_build_renders_nothing_and_an_edit_only_what_it_reaches(tmp_pat
     same_as_clean(content, out, tmp_path, 1)
 
 
-@pytest.mark.parametrize("seed", [3, 4])
-def test_random_edits_between_builds_match_clean_builds(tmp_path, monkeypatch, seed):
+@pytest.mark.parametrize("seed, forked", [(3, False), (4, False), (5, True)])
+def test_random_edits_between_builds_match_clean_builds(tmp_path, monkeypatch, seed, forked):
+    """FORKED: the reads are compared by a forked process while the build plans."""
+    import sitegen.build
     from sitegen.record import Reads
 
     content = copy_example(tmp_path)
     _unusual_theme(content)
     out = tmp_path / "out"
     compare = Reads.compare
-    compared = []
+    compared = tmp_path / "compared"  # (a forked process's too)
 
     def checked(self, keys, once=False, settled=None):  # type: ignore[no-untyped-def]
         plainly = self.changed_plainly(keys)
@@ -69,18 +71,25 @@ def test_random_edits_between_builds_match_clean_builds(tmp_path, monkeypatch, s
         # files of meetings whose files are as they were among them)
         assert found == plainly
         assert self.changed_plainly(keys) == set()  # and keep the new values as normalize gives them
-        compared.append((once, len(settled or ())))
+        with open(compared, "a") as log:
+            log.write(f"{os.getpid()} {once} {len(settled or ())}\n")
         return found
 
     monkeypatch.setattr(Reads, "compare", checked)
+    if forked:
+        monkeypatch.setattr(sitegen.build, "PARALLEL_FROM", 2)
+        monkeypatch.setattr(sitegen.build, "spare_core", lambda *_: True)
     kept_build(content, out)
     rng = random.Random(seed)
     for n in range(1, 9):
         rng.choice(EDITS)(content)
         kept_build(content, out)
         same_as_clean(content, out, tmp_path, n)
-    assert compared and all(once for once, _ in compared)
-    assert all(settled for _, settled in compared)  # (the meetings whose files are as they were)
+    assert kept_build(content, out).rendered == 0  # (the values found changed were kept)
+    lines = [line.split() for line in compared.read_text().splitlines()]
+    assert len(lines) == 9 and all(once == "True" for _, once, _ in lines)
+    assert all(int(settled) for _, _, settled in lines)  # (the meetings whose files are as they were)
+    assert all((int(pid) != os.getpid()) == forked for pid, _, _ in lines)
 
 
 def test_a_state_of_another_version_or_unreadable_is_a_clean_build(tmp_path, monkeypatch):
