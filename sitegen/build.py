@@ -1134,15 +1134,34 @@ def quiet_worker() -> None:
 
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
+    die_with_parent()
 
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
+
+def die_with_parent(prctl: Callable | None = None) -> None:
+    """In a forked process, on Linux: end when the process that forked it ends (killed,
+    say), rather than go on writing into a folder that is no longer its parent's.
+    PRCTL: linux_prctl(), found before the fork (between a fork and an exec nothing is
+    loaded)."""
+    if prctl is None:
+        prctl = linux_prctl()
+    if prctl is not None:
+        import signal
+
+        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
         if os.getppid() == 1:  # the parent ended before the call above
             os._exit(1)
+
+
+def linux_prctl() -> Callable | None:
+    """The C library's prctl, on Linux; else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
 
 
 def end_process(pid: int) -> None:
@@ -1307,7 +1326,10 @@ def start_search(folder: Path, background: bool = False) -> Search:
     import sys
     import tempfile
 
+    prctl = linux_prctl()
+
     def start() -> None:
+        die_with_parent(prctl)  # (killed, this process leaves no Pagefind writing into the folder)
         if background and hasattr(os, "nice"):
             os.nice(15)
 
@@ -1317,7 +1339,7 @@ def start_search(folder: Path, background: bool = False) -> Search:
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        preexec_fn=start if background else None,
+        preexec_fn=start,
     )
     _SEARCHES.add(process)
     return Search(process, folder, log)

@@ -28,7 +28,16 @@ from livereload.server import LiveScriptInjector
 from livereload.watcher import Watcher
 from tornado import ioloop, web
 
-from .build import Log, SearchError, ThemeError, end_process, end_searches, finish_search, start_search
+from .build import (
+    Log,
+    SearchError,
+    ThemeError,
+    die_with_parent,
+    end_process,
+    end_searches,
+    finish_search,
+    start_search,
+)
 from .errors import Location, Problem
 from .incremental import Project, snapshot, snapshot_after
 from .state import claim_preview
@@ -246,6 +255,7 @@ class BackgroundPublisher:
         if pid == 0:  # the child: publish from its own copy of the model, then leave at once
             code = 0
             try:
+                die_with_parent()  # (a preview killed: nothing more is written into its folder)
                 os.nice(10)  # a save while it runs must not wait for it
                 self.project.publish_due()
             except BaseException:

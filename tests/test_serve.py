@@ -364,7 +364,10 @@ time.sleep(120)
 """
 
 
-def test_stopping_the_preview_ends_its_search_indexers(tmp_path):
+@pytest.mark.parametrize("sig", [15, 9])
+def test_stopping_the_preview_ends_its_search_indexers(tmp_path, sig):
+    """Stopped (SIGTERM), the preview ends Pagefind and what it started; killed (SIGKILL),
+    Pagefind ends with it (what Pagefind started is its own to end)."""
     fake = tmp_path / "fake"
     (fake / "pagefind").mkdir(parents=True)
     (fake / "pagefind" / "__init__.py").write_text("")
@@ -378,9 +381,11 @@ def test_stopping_the_preview_ends_its_search_indexers(tmp_path):
         # the pages are served while Pagefind works (for minutes on a large site)
         wait_for(lambda: fetch(f"http://127.0.0.1:{port}/")[0] == 200, 20)
         assert "Skip to main content" in fetch(f"http://127.0.0.1:{port}/")[1]
-        proc.send_signal(15)
+        proc.send_signal(sig)
         proc.wait(15)
-        running = [int(pid) for pid in pids.read_text().split()]
+        running = [
+            int(line.split()[0] if sig == 9 else pid) for line in pids.read_text().splitlines() for pid in line.split()
+        ]
 
         def gone() -> bool:
             for pid in running:
