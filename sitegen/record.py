@@ -22,6 +22,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from . import model as m
@@ -52,22 +53,37 @@ CONTAINERS: frozenset[str] = frozenset(
 )
 
 
+def _computed() -> dict[str, set[str]]:
+    """By class name, the names declared after the class's ``# computed`` line in
+    model.py (one reading of its source: inspect would read it once per class)."""
+    after: dict[str, set[str]] = {}
+    try:
+        source = Path(m.__file__).read_text(encoding="utf-8")  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return after
+    current: set[str] | None = None
+    for line in source.splitlines():
+        if line[:1] not in ("", " ", "\t", "#", ")"):  # (a new top-level statement)
+            current = None
+            found = re.match(r"class (\w+)\b", line)
+            name = found.group(1) if found else None
+        if line.strip() == "# computed" and name is not None:
+            current = after.setdefault(name, set())
+        elif current is not None and (field_name := re.match(r"    (\w+)\s*:", line)):
+            current.add(field_name.group(1))
+    return after
+
+
+_COMPUTED = _computed()
+
+
 def _linked(cls: type) -> frozenset[str]:
     """The fields of CLS that linking fills in: those declared after its ``# computed``
     line in model.py (the fields before it are read from the content files, and linking
     only reads those); every field when the class has no such line."""
-    import inspect
-
     names = frozenset(f.name for f in dataclasses.fields(cls))
-    try:
-        lines = inspect.getsourcelines(cls)[0]
-    except (OSError, TypeError):
-        return names
-    marker = next((n for n, line in enumerate(lines) if line.strip() == "# computed"), None)
-    if marker is None:
-        return names
-    after = {found.group(1) for line in lines[marker:] if (found := re.match(r"\s+(\w+)\s*:", line))}
-    return names & after
+    after = _COMPUTED.get(cls.__name__)
+    return names if after is None else names & after
 
 
 #: by class, the fields that linking fills in (see _linked); the others are as read

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -1124,6 +1126,20 @@ def test_touching_notes_the_objects_whose_attributes_were_set_to_something_else(
     assert {"considered_by", "considers", "issues"} <= record.CHANGING[m.Item]
     assert "decisions" not in record.CHANGING[m.Item] and "decisions" in record.CHANGING[m.PlanEntry]
     assert record.CHANGING[m.PersonRecord] >= {"chaired", "made"}  # (no "# computed" line: all of it)
+
+
+def test_the_linked_fields_are_those_after_each_class_s_computed_line():
+    """record.LINKED reads model.py once; inspect, reading each class's own lines, agrees."""
+    import inspect
+
+    for cls in record.MODEL_CLASSES:
+        lines = inspect.getsourcelines(cls)[0]
+        marker = next((n for n, line in enumerate(lines) if line.strip() == "# computed"), None)
+        fields = {f.name for f in dataclasses.fields(cls)}
+        after = {found[1] for line in lines[marker or 0 :] if (found := re.match(r"    (\w+)\s*:", line))}
+        assert record.LINKED[cls] == (fields if marker is None else fields & after), cls
+    assert "status" in record.LINKED[m.Decision] and "title" not in record.LINKED[m.Decision]
+    assert record.LINKED[m.Meeting] >= {"body", "present"} and "items" not in record.LINKED[m.Meeting]
 
 
 def test_an_attribute_that_linking_sets_is_followed_on_every_page_that_shows_it(tmp_path, monkeypatch):
