@@ -678,7 +678,7 @@ def _build(
         store = state.ParsedStore(state_folder, content)
         cache = cache if cache is not None else ParseCache()
         if not cache.entries:
-            cache.entries.update(store.load())  # type: ignore[arg-type]
+            cache.known_unlinked(store.load())  # type: ignore[arg-type]
 
         def on_read(read: ParseCache, paths: list[Path]) -> None:
             rels = [rel_path(path, content) for path in paths]
