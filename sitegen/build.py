@@ -972,8 +972,10 @@ def _compared(reads: record.Reads, keys: record.Keys, settled: set[str]) -> dict
 
 
 def spare_core(workers: int, model: m.Model, aside: Aside | None) -> bool:
-    """Whether a forked process may do work beside this one: a large enough site, and a
-    core to spare besides the one ASIDE (the feeds, calendars and data files) keeps busy."""
+    """Whether a forked process may do work beside this one: a site of PARALLEL_FROM
+    pages or more (roughly), and a core to spare besides the one ASIDE (the feeds,
+    calendars and data files) keeps busy (the sorting of a cached site taken, a walk,
+    may share it)."""
     return not serial(workers, _rough_page_count(model)) and (aside is None or workers > 2)
 
 
@@ -991,15 +993,18 @@ def _sources(cache: ParseCache | None, model: m.Model) -> dict[str, tuple]:
 
 def _settled(keys: record.Keys, cache: ParseCache | None, last: dict[str, tuple]) -> set[str]:
     """The keys of the objects of KEYS' meetings whose files are as they were when the
-    reads kept were last compared (LAST: the state's sources): their fields read from
-    the files are the same as then, and need no comparing (see record.Reads.compare)."""
+    reads kept were last compared (LAST: the state's sources), and were not read again
+    since (what was kept of them, then: a file read again is compared whole, as one
+    changed in the same second and size would be read again only then): their fields
+    read from the files are the same as then, and need no comparing (see
+    record.Reads.compare)."""
     out: set[str] = set()
     if cache is None or not last:
         return out
-    meetings = keys.meetings
+    meetings, fresh = keys.meetings, cache.fresh
     for rel, entry in cache.entries.items():
         meeting = entry.meeting
-        if meeting is not None and entry.key[:2] != (0, 0) and last.get(rel) == entry.key:
+        if meeting is not None and entry.key[:2] != (0, 0) and last.get(rel) == entry.key and rel not in fresh:
             known = meetings.get(meeting.id)
             if known is not None and known[0] is meeting:
                 out.update(known[2])
@@ -1081,7 +1086,7 @@ def on_forks(function: Callable[[Any], Any], tasks: list, jobs: int) -> list:
     global _WORK
     _WORK = function
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=quiet_worker) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=quiet_worker, initargs=(os.getpid(),)) as pool:
             return list(pool.imap_unordered(_work, tasks))
     finally:
         _WORK = None
@@ -1125,22 +1130,23 @@ class AsideFailed(Exception):
     pass
 
 
-def quiet_worker() -> None:
-    """In a forked worker: a pipe to a parent that has gone ends the worker silently, and
-    Ctrl+C is the parent's to handle; neither prints a traceback per worker. On Linux the
-    worker also ends when its parent does (killed, say), rather than go on writing into
-    a staging folder and holding the output's lock."""
+def quiet_worker(parent: int) -> None:
+    """In a worker forked by the process PARENT: a pipe to a parent that has gone ends
+    the worker silently, and Ctrl+C is the parent's to handle; neither prints a
+    traceback per worker. On Linux the worker also ends when its parent does (killed,
+    say), rather than go on writing into a staging folder and holding the output's lock."""
     import signal
 
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with_parent()
+    die_with_parent(parent)
 
 
-def die_with_parent(prctl: Callable | None = None) -> None:
-    """In a forked process, on Linux: end when the process that forked it ends (killed,
-    say), rather than go on writing into a folder that is no longer its parent's.
-    PRCTL: linux_prctl(), found before the fork (between a fork and an exec nothing is
+def die_with_parent(parent: int, prctl: Callable | None = None) -> None:
+    """In a process forked by the process PARENT (its id, taken before the fork), on
+    Linux: end when the thread that forked it ends (its process killed, say), rather
+    than go on writing into a folder that is no longer its parent's. PRCTL:
+    linux_prctl(), found before the fork (between a fork and an exec nothing is
     loaded)."""
     if prctl is None:
         prctl = linux_prctl()
@@ -1148,7 +1154,7 @@ def die_with_parent(prctl: Callable | None = None) -> None:
         import signal
 
         prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        if os.getppid() == 1:  # the parent ended before the call above
+        if os.getppid() != parent:  # the parent ended before the call above (PARENT may be 1 itself)
             os._exit(1)
 
 
@@ -1185,10 +1191,11 @@ class Aside:
         import traceback
 
         reader, writer = os.pipe()
+        parent = os.getpid()
         self.pid = os.fork()
         if self.pid == 0:
             code = 0
-            quiet_worker()
+            quiet_worker(parent)
             try:
                 os.close(reader)
                 try:
@@ -1326,10 +1333,10 @@ def start_search(folder: Path, background: bool = False) -> Search:
     import sys
     import tempfile
 
-    prctl = linux_prctl()
+    prctl, parent = linux_prctl(), os.getpid()
 
     def start() -> None:
-        die_with_parent(prctl)  # (killed, this process leaves no Pagefind writing into the folder)
+        die_with_parent(parent, prctl)  # (killed, this process leaves no Pagefind writing into the folder)
         if background and hasattr(os, "nice"):
             os.nice(15)
 

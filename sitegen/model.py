@@ -1,8 +1,8 @@
 """The site's records as typed objects.
 
-Fields in the first group of each class come from the content files; fields
-after ``# computed`` are filled in by :mod:`sitegen.link` and never typed by a
-clerk.
+Fields in the first group of each class come from the content files, and linking
+never changes them (a test checks it); fields after ``# computed`` are filled in by
+:mod:`sitegen.link` (a vote's counts may start from the file).
 """
 
 from __future__ import annotations
@@ -227,15 +227,16 @@ class Amendment:
 @dataclass(slots=True, eq=False)
 class Vote:
     on: str
+    people_refs: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    loc: Location = field(default_factory=lambda: Location(""))
+    # computed
+    # (a count the file gives is kept; one of people named is linking's, as the people are)
     for_count: int | None = None
     against_count: int | None = None
     abstained_count: int | None = None
     for_people: list[Person] = field(default_factory=list)
     against_people: list[Person] = field(default_factory=list)
     abstained_people: list[Person] = field(default_factory=list)
-    people_refs: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    loc: Location = field(default_factory=lambda: Location(""))
-    # computed
     target: Decision | Amendment | None = None
     item: Item | None = None
 

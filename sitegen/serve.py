@@ -251,11 +251,12 @@ class BackgroundPublisher:
         if not hasattr(os, "fork"):
             self.project.publish_due()
             return
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: publish from its own copy of the model, then leave at once
             code = 0
             try:
-                die_with_parent()  # (a preview killed: nothing more is written into its folder)
+                die_with_parent(parent)  # (a preview killed: nothing more is written into its folder)
                 os.nice(10)  # a save while it runs must not wait for it
                 self.project.publish_due()
             except BaseException:

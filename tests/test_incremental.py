@@ -1128,6 +1128,48 @@ def test_touching_notes_the_objects_whose_attributes_were_set_to_something_else(
     assert record.CHANGING[m.PersonRecord] >= {"chaired", "made"}  # (no "# computed" line: all of it)
 
 
+@pytest.mark.parametrize("site", ["example", "synthetic"])
+def test_linking_never_sets_what_a_meeting_has_from_its_file(tmp_path, monkeypatch, site):
+    """Of a meeting's own objects, linking sets only the fields model.py declares after
+    "# computed" (record.LINKED): a build with a state compares only those of a meeting
+    whose file is as it was (and the preview's reset() forgets only those)."""
+    from sitegen.build import load
+    from sitegen.validate import ParseCache
+
+    monkeypatch.setenv("SITEGEN_TODAY", "2026-12-06")
+    if site == "example":
+        content = copy_example(tmp_path)
+    else:
+        import sys
+
+        from conftest import ROOT
+
+        sys.path.insert(0, str(ROOT / "bench"))
+        import synth
+
+        content = tmp_path / "content"
+        synth.generate(40, content, executive=True)
+    cache = ParseCache()
+    load(content, "/", cache=cache)  # read and linked
+    own = {id(obj) for e in cache.entries.values() if e.meeting is not None for _, obj in m.owned_by(e.meeting)}
+    set_: set[tuple[type, str]] = set()
+
+    def noting(self: object, name: str, value: object) -> None:
+        if id(self) in own:
+            set_.add((type(self), name))
+        object.__setattr__(self, name, value)
+
+    for cls in record.MODEL_CLASSES:
+        cls.__setattr__ = noting  # type: ignore[method-assign,assignment]
+    try:
+        load(content, "/", cache=cache)  # reset and linked again
+    finally:
+        for cls in record.MODEL_CLASSES:
+            del cls.__setattr__  # type: ignore[misc]
+    assert {m.Meeting, m.Item, m.Decision, *([m.Vote] if site == "example" else [])} <= {cls for cls, _ in set_}
+    assert sorted((cls.__name__, name) for cls, name in set_ if name not in record.LINKED[cls]) == []
+
+
 def test_the_linked_fields_are_those_after_each_class_s_computed_line():
     """record.LINKED reads model.py once; inspect, reading each class's own lines, agrees."""
     import inspect
