@@ -7,9 +7,7 @@ never changes them (a test checks it); fields after ``# computed`` are filled in
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -695,28 +693,3 @@ def _short_repr(self: object) -> str:
 for _cls in (Person, Body, IssueInfo, Document, Interest, Amendment, Vote, Decides, Status, Decision, Item, Meeting,
              Issue, PersonRecord, Model, CallIn, PlanEntry, Money):  # fmt: skip
     _cls.__repr__ = _short_repr  # type: ignore[method-assign]
-
-
-def _pickled_by_fields(cls: type) -> None:
-    """Pickle CLS's objects as dataclasses does a class with slots (the list of its
-    fields' values), without working the fields out again for each object: the meetings
-    kept with the build state (state.ParsedStore) unpickle in half the time."""
-    names = tuple(f.name for f in dataclasses.fields(cls))
-    values = operator.attrgetter(*names)
-    setter = object.__setattr__
-
-    def __getstate__(self: object) -> list:
-        return list(values(self)) if len(names) > 1 else [values(self)]
-
-    def __setstate__(self: object, state: list) -> None:
-        for name, value in zip(names, state, strict=True):
-            setter(self, name, value)
-
-    cls.__getstate__ = __getstate__  # type: ignore[attr-defined]
-    cls.__setstate__ = __setstate__  # type: ignore[attr-defined]
-
-
-for _cls in list(globals().values()):
-    if isinstance(_cls, type) and _cls.__module__ == __name__ and "__slots__" in _cls.__dict__:
-        if dataclasses.is_dataclass(_cls):
-            _pickled_by_fields(_cls)

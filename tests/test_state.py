@@ -132,46 +132,6 @@ def test_a_meeting_file_read_again_is_compared_whole(tmp_path):
     assert any("The Leader Invited" in page.read_text() for page in out.rglob("index.html"))
 
 
-def test_the_meetings_kept_unpickle_with_every_field_as_it_was(tmp_path):
-    """model.py pickles its objects as dataclasses does (the list of their fields'
-    values), only faster: each of a meeting's own objects comes back as it was."""
-    import dataclasses
-
-    from sitegen import model as m
-    from sitegen.build import load
-    from sitegen.validate import ParseCache
-
-    cache = ParseCache()
-    load(copy_example(tmp_path), "/", cache=cache)
-    meetings = [e.meeting for e in cache.entries.values() if e.meeting is not None]
-    for meeting in meetings:
-        meeting.reset()  # (as state.ParsedStore keeps them)
-
-    def fields(meetings: list) -> dict:
-        keys = {id(obj): key for meeting in meetings for key, obj in m.owned_by(meeting)}
-
-        def plain(value: object) -> object:
-            if id(value) in keys:
-                return ("owned", keys[id(value)])
-            if isinstance(value, (list, tuple)):
-                return [plain(x) for x in value]
-            if isinstance(value, dict):
-                return {k: plain(x) for k, x in value.items()}
-            assert type(value).__module__ != "sitegen.model" or type(value) is m.Texts, value  # (only its own)
-            return value
-
-        out = {}
-        for meeting in meetings:
-            for key, obj in m.owned_by(meeting):
-                values = [getattr(obj, f.name) for f in dataclasses.fields(obj)]
-                assert obj.__getstate__() == values  # (what dataclasses gives a class with slots)
-                out[key] = (type(obj), plain(values))
-        return out
-
-    again = pickle.loads(pickle.dumps(meetings, protocol=pickle.HIGHEST_PROTOCOL))
-    assert fields(again) == fields(meetings) and len(fields(meetings)) > 150
-
-
 def test_a_state_of_another_version_or_unreadable_is_a_clean_build(tmp_path, monkeypatch):
     content = copy_example(tmp_path)
     out = tmp_path / "out"
