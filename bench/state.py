@@ -115,6 +115,34 @@ def preview(content: Path, code: Path, env: dict) -> float:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        ended = end_stray_indexers(content)
+        if ended:
+            print(f"(ended {ended} Pagefind process{'es' if ended > 1 else ''} the preview left running)", flush=True)
+
+
+def end_stray_indexers(content: Path) -> int:
+    """End any Pagefind still indexing a folder of CONTENT's cache folder once its preview
+    has stopped (a checkout before 123e934 could leave one, which then slowed every later
+    run); the number ended. Linux only (it reads /proc)."""
+    import signal
+
+    cache = str(Path(content).resolve().parent / ".sitegen-cache")
+    ended = 0
+    proc = Path("/proc")
+    for entry in proc.iterdir() if proc.is_dir() else []:
+        try:
+            parts = (entry / "cmdline").read_bytes().split(b"\0") if entry.name.isdigit() else []
+        except OSError:
+            continue
+        if any(b"pagefind" in part for part in parts) and any(
+            p.decode(errors="replace").startswith(cache) for p in parts
+        ):
+            try:
+                os.kill(int(entry.name), signal.SIGKILL)
+                ended += 1
+            except OSError:
+                pass
+    return ended
 
 
 if __name__ == "__main__":
