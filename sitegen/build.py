@@ -1087,7 +1087,13 @@ def on_forks(function: Callable[[Any], Any], tasks: list, jobs: int) -> list:
     _WORK = function
     try:
         with multiprocessing.get_context("fork").Pool(jobs, initializer=quiet_worker, initargs=(os.getpid(),)) as pool:
-            return list(pool.imap_unordered(_work, tasks))
+            done = list(pool.imap_unordered(_work, tasks))
+            # (the workers are told to end and waited for, rather than ended with SIGTERM
+            # as leaving the block does: a preview's first build once waited for ever for
+            # a worker that SIGTERM did not end)
+            pool.close()
+            pool.join()
+            return done
     finally:
         _WORK = None
 
@@ -1139,6 +1145,9 @@ def quiet_worker(parent: int) -> None:
 
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # (ended by the kernel, even while no Python runs in it, not by a handler inherited
+    # from the preview, which needs the worker to run Python to act)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     die_with_parent(parent)
 
 
