@@ -744,7 +744,7 @@ def _build(
             keys = record.Keys(model, builder.lookups()) if recorded else None
             last = opened.load() if opened is not None else None
             sources = _sources(cache, model) if kept is not None else {}
-            settled = _settled(keys, cache, last.sources) if last is not None and keys is not None else None
+            settled = _settled(keys, cache, sources, last.sources) if last is not None and keys is not None else None
             if settled is not None and spare_core(workers, model, aside):
                 # (the reads are compared by a forked process while this one plans)
                 comparing = Aside(_compared, last.reads, keys, settled)  # type: ignore[union-attr]
@@ -991,23 +991,21 @@ def _sources(cache: ParseCache | None, model: m.Model) -> dict[str, tuple]:
     }
 
 
-def _settled(keys: record.Keys, cache: ParseCache | None, last: dict[str, tuple]) -> set[str]:
-    """The keys of the objects of KEYS' meetings whose files are as they were when the
-    reads kept were last compared (LAST: the state's sources), and were not read again
-    since (what was kept of them, then: a file read again is compared whole, as one
-    changed in the same second and size would be read again only then): their fields
-    read from the files are the same as then, and need no comparing (see
-    record.Reads.compare)."""
+def _settled(
+    keys: record.Keys, cache: ParseCache | None, sources: dict[str, tuple], last: dict[str, tuple]
+) -> set[str]:
+    """The keys of the objects of KEYS' meetings whose files (SOURCES, see _sources) are
+    as they were when the reads kept were last compared (LAST: the state's sources),
+    and were not read again since (what was kept of them, then: a file read again is
+    compared whole, as one changed in the same second and size would be read again
+    only then): their fields read from the files are the same as then, and need no
+    comparing (see record.Reads.compare)."""
     out: set[str] = set()
-    if cache is None or not last:
+    if cache is None:
         return out
-    meetings, fresh = keys.meetings, cache.fresh
-    for rel, entry in cache.entries.items():
-        meeting = entry.meeting
-        if meeting is not None and entry.key[:2] != (0, 0) and last.get(rel) == entry.key and rel not in fresh:
-            known = meetings.get(meeting.id)
-            if known is not None and known[0] is meeting:
-                out.update(known[2])
+    for rel, key in sources.items():
+        if last.get(rel) == key and rel not in cache.fresh:
+            out.update(keys.meetings[cache.entries[rel].meeting.id][2])  # type: ignore[union-attr]
     return out
 
 

@@ -62,6 +62,7 @@ def _computed() -> dict[str, set[str]]:
     except (OSError, TypeError):
         return after
     current: set[str] | None = None
+    name: str | None = None
     for line in source.splitlines():
         if line[:1] not in ("", " ", "\t", "#", ")"):  # (a new top-level statement)
             current = None
@@ -497,9 +498,10 @@ class Reads:
         as they were for the next. SETTLED, with ONCE: the keys of objects whose fields
         read from the content files are as they were when their reads were last compared
         (a meeting's own objects, when its file is as it was: see build._settled); of
-        those, only the fields linking fills in (LINKED) are compared. TOUCHED: when the model is the last one compared (the
-        keys' LAST) with only these objects read or changed (see touching), and those made
-        afresh (Keys.fresh): only their reads are compared."""
+        those, only the fields linking fills in (LINKED) are compared. TOUCHED: when the
+        model is the last one compared (the keys' LAST) with only these objects read or
+        changed (see touching), and those made afresh (Keys.fresh): only their reads are
+        compared."""
         changed: set[int] = set()
         if self._groups is None:  # (each object's values as last compared are kept, if it is read alike)
             self._groups, self._where = _groups(self.by_object, self._where)
