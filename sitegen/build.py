@@ -879,7 +879,7 @@ def _keep_state(
     try:
         body = None
         if kept is not None and kept_reads is not None and not unchanged:
-            body = state.pickled(kept_reads, templates, sources)
+            body = state.pickled(kept_reads, templates, sources, last.base if last is not None else None)
         if adopting is not None:
             assert kept is not None
             try:
@@ -895,9 +895,10 @@ def _keep_state(
         unchanged = unchanged and (adopted or not taken)
         if kept is not None and kept_reads is not None and not unchanged:
             try:
-                kept.forget()  # (a build killed while the cache changes starts clean)
+                kept.forget(whole=body is None or not body.delta)  # (see there: a build killed meanwhile)
                 files = last.files if last else {}
                 done = state.State(state.version(), kept.key, kept_reads, templates, files, sources)
+                done.base = last.base if last is not None else None
                 # (a cached site taken but not adopted is gone: every page is linked again)
                 written = list(builder.planned.values()) if only is None or (taken and not adopted) else only
                 kept.save(done, output, [p.file for p in written], gone, body)

@@ -430,11 +430,19 @@ class Reads:
         state["_groups"] = None
         state["_where"] = {}
         state["_wide"] = {}
-        state["signatures"] = {rel: (None, now) for rel, (_, now) in self.signatures.items()}
-        state["by_page"] = {
-            rel: numbers if numbers.__class__ is array else array("i", numbers) for rel, numbers in self.by_page.items()
-        }
+        for name in ("signatures", "by_page"):
+            state[name] = {rel: self.as_kept(name, value) for rel, value in state[name].items()}
         return state
+
+    @staticmethod
+    def as_kept(name: str, value: Any) -> Any:
+        """An entry of a page's part NAME (by_page, signatures, templates) as the state on
+        disk keeps it: a signature without what the plan gave as it was, reads as an array."""
+        if name == "signatures":
+            return (None, value[1])
+        if name == "by_page" and value.__class__ is not array:
+            return array("i", value)
+        return value
 
     def thaw(self) -> None:
         """Each page's reads as a set, as remember keeps them (after the state on disk was
@@ -739,10 +747,11 @@ class Reads:
             if last is None or last[0] != (page.template, page.title, page.path, page.context):
                 raw = _given(page)
                 now = signature(keys, page)
-                signatures[rel] = (raw, now)
                 if last is None or last[1] != now:
+                    signatures[rel] = (raw, now)
                     due.add(rel)
                     continue
+                signatures[rel] = (raw, last[1])  # (the very one kept: see state.Base)
             rest.append(rel)
         if callable(changed):
             changed = changed()

@@ -10,7 +10,9 @@ version of sitegen, for other settings or a theme in other folders, or one that 
 be read, is a clean build. Deleting the folder is always safe.
 
 The folder holds, for each content folder and combination of settings (base path,
-search, theme folders), ``state-KEY.pickle`` and ``site-KEY/``; for each content folder
+search, theme folders), ``state-KEY.pickle``, ``state-KEY.delta`` and ``site-KEY/``.
+The state file is written whole now and then; in between, a build writes only what it
+changed since (the delta, see Base), which is read with it. For each content folder
 the meeting files as last read (``parsed-ID/``, see ParsedStore) and the preview's own
 site (``preview-ID/`` with its lock ``preview-ID.lock``, see claim_preview); sitegen
 removes nothing else there. Only those of the KEEP settings or content folders used
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import operator
 import os
 import pickle
 import re
@@ -34,11 +37,12 @@ from typing import BinaryIO
 
 from . import __version__, record
 
-FORMAT = 3  # the layout of a state file; a state of another layout is not read
+FORMAT = 4  # the layout of a state file; a state of another layout is not read
 CACHE_NAME = ".sitegen-cache"
 KEEP = 3  # states (and meeting files, preview folders) kept in one cache folder: those used last
+DELTA_SHARE = 8  # a delta is written while it holds less than an eighth of the state; else the whole
 _STATE_FILE = re.compile(r"state-([0-9a-f]{16})\.pickle")
-_HALF_SAVED = re.compile(r"\.state-[0-9a-f]{16}\.pickle\.tmp-(\d+)")  # see Cache.save
+_HALF_SAVED = re.compile(r"\.state-[0-9a-f]{16}\.(?:pickle|delta)\.tmp-(\d+)")  # see Cache.save
 _PARSED = re.compile(r"parsed-[0-9a-f]{16}")
 _REMOVING = re.compile(r"\.removing-\d+-\d+")
 _PREVIEW = re.compile(r"preview-[0-9a-f]{16}")
@@ -138,6 +142,8 @@ class State:
     #: meeting file -> its key as read (validate.ParseCache.key) when the reads' values were
     #: last compared: a meeting whose file is as it was then has the same fields from it
     sources: dict[str, tuple] = field(default_factory=dict)
+    #: the state as read, for the next save to write what changed since (see Base)
+    base: Base | None = field(default=None, compare=False, repr=False)
 
 
 def settings_key(content: Path, base: str, search: bool, folders: list[Path]) -> str:
@@ -153,6 +159,7 @@ class Cache:
         self.folder = folder
         self.key = key
         self.file = folder / f"state-{key}.pickle"
+        self.delta = folder / f"state-{key}.delta"  # (see Base)
         self.site = folder / f"site-{key}"
         self._folders: dict[str, bool] = {}  # see _plain
 
@@ -176,16 +183,42 @@ class Cache:
             head = _Unpickler(handle).load()
             good = (
                 isinstance(head, tuple)
-                and len(head) == 3
+                and len(head) == 4
                 and head[:2] == (version(), self.key)
                 and isinstance(head[2], dict)
+                and isinstance(head[3], str)
             )
         except Exception:  # truncated or foreign: start clean
             good = False
         if not good:
             handle.close()
             return None
-        return Opened(self, handle, head[2])
+        files, ident = head[2], head[3]
+        return Opened(self, handle, files, ident, self._open_delta(ident, files))
+
+    def _open_delta(self, ident: str, files: dict[str, tuple[int, int]]) -> tuple[BinaryIO, set[str]] | None:
+        """The delta kept with the state file IDENT: its changes to the cached pages put in
+        FILES, and the rest to read (see Opened.load); None when there is none, or it was
+        written against another state file (then the state file is as its build left it)."""
+        try:
+            handle = open(self.delta, "rb")
+        except OSError:
+            return None
+        try:
+            head = _Unpickler(handle).load()
+            good = (
+                isinstance(head, tuple)
+                and len(head) == 4
+                and head[:3] == (version(), self.key, ident)
+                and isinstance(head[3], dict)
+            )
+        except Exception:
+            good = False
+        if not good:
+            handle.close()
+            return None
+        _apply(files, head[3])
+        return handle, set(head[3])
 
     def load(self) -> State | None:
         """The state kept, or None (none, another version's, or unreadable: a clean build)."""
@@ -203,27 +236,35 @@ class Cache:
             ).rstrip("/")
         return known
 
-    def forget(self) -> None:
-        """Drop the state file, before its pages change (a build killed then starts clean)."""
-        try:
-            self.file.unlink()
-        except FileNotFoundError:
-            pass
+    def forget(self, whole: bool = True) -> None:
+        """Drop the delta, and unless not WHOLE the state file, before the cached pages
+        change. A build killed then starts clean, or from the state file alone: that
+        finds the pages changed since as it finds a page changed by hand (by their size
+        and time), and the values changed since as it finds an edit's."""
+        for file in (self.delta, self.file) if whole else (self.delta,):
+            try:
+                file.unlink()
+            except FileNotFoundError:
+                pass
 
-    def save(self, state: State, output: Path, written: list[str], gone: list[str], body: bytes | None = None) -> None:
+    def save(self, state: State, output: Path, written: list[str], gone: list[str], body: Body | None = None) -> None:
         """Keep STATE, with the pages WRITTEN into OUTPUT linked into the cache (GONE
-        taken out of it). Only the state file and its own site folder are touched.
-        BODY: STATE's reads and templates already pickled (see pickled)."""
+        taken out of it). Only the state file, its delta and its own site folder are
+        touched. BODY: STATE's reads, templates and sources already pickled (see
+        pickled); a delta is written as one while its changes to the cached pages are
+        few too, else the whole state is."""
         if not self.usable():
             raise OSError(f"{self.folder} or {self.site} is a link or a file, not sitegen's folder")
         self.folder.mkdir(exist_ok=True)
         self._folders = {}
+        base = state.base
         if self.site.is_dir() and (not state.files or not all(map(self._plain, [*written, *gone]))):
             # a clean build's (whatever the cache held is stale), or a link put among sitegen's
             # folders: start the folder afresh (removed in the background, never through a link)
             self._discard(self.site)
             state.files.clear()
             self._folders = {}
+            base = None
         if not self.site.is_dir():
             from .write import MARKER, MARKER_TEXT
 
@@ -246,17 +287,27 @@ class Cache:
             os.replace(tmp, dest)
             st = dest.stat()
             state.files[rel] = (st.st_size, st.st_mtime_ns)
-        tmp_file = self.file.with_name(f".{self.file.name}.tmp-{os.getpid()}")
+        head: tuple
+        files = base.changed_files(state.files) if base is not None and body is not None and body.delta else None
+        if files is not None:
+            assert base is not None and body is not None
+            head, target = (state.version, state.settings, base.ident, files), self.delta
+        else:
+            if body is None or body.delta:
+                body = pickled(state.reads, state.templates, state.sources)
+            head, target = (state.version, state.settings, state.files, os.urandom(8).hex()), self.file
+        tmp_file = target.with_name(f".{target.name}.tmp-{os.getpid()}")
         try:
             with open(tmp_file, "wb") as handle:
                 # the cached pages first: a build reads them before the rest (see Opened)
-                head = (state.version, state.settings, state.files)
                 pickle.dump(head, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                handle.write(body if body is not None else pickled(state.reads, state.templates, state.sources))
-            os.replace(tmp_file, self.file)
+                handle.write(body.data)
+            os.replace(tmp_file, target)
         except BaseException:
             tmp_file.unlink(missing_ok=True)  # (a full disk, say: nothing half written is left)
             raise
+        if target == self.file:  # (a delta left from before was written against another state file)
+            self.delta.unlink(missing_ok=True)
         self.prune()
 
     def removal(self) -> Path:
@@ -287,6 +338,7 @@ class Cache:
         removed = []
         for _, key in sorted(states, reverse=True)[max(keep - 1, 0) :]:
             (self.folder / f"state-{key}.pickle").unlink(missing_ok=True)  # first: a half-removed site is unused
+            (self.folder / f"state-{key}.delta").unlink(missing_ok=True)
             site = self.folder / f"site-{key}"
             if site.is_dir() and not site.is_symlink():
                 shutil.rmtree(site, ignore_errors=True)  # (rmtree never follows a link inside)
@@ -307,38 +359,176 @@ def _running(pid: int) -> bool:
     return True
 
 
-def pickled(reads: record.Reads, templates: dict[str, str], sources: dict[str, tuple]) -> bytes:
-    """What a state file holds after the cached pages' list (see Opened.load)."""
-    return pickle.dumps((reads, templates, sources), protocol=pickle.HIGHEST_PROTOCOL)
+@dataclass
+class Body:
+    """What a state file holds after the cached pages' list (see Opened.load): the whole
+    state, or with DELTA what changed since the state file (see Base)."""
+
+    data: bytes
+    delta: bool = False
+
+
+def pickled(
+    reads: record.Reads, templates: dict[str, str], sources: dict[str, tuple], base: Base | None = None
+) -> Body:
+    """What a state file holds after the cached pages' list: with BASE (the state as
+    read), what changed since, while that is small; else the whole."""
+    if base is not None:
+        changes = base.changes(reads, templates, sources)
+        if changes is not None:
+            return Body(pickle.dumps(changes, protocol=pickle.HIGHEST_PROTOCOL), True)
+    return Body(pickle.dumps((reads, templates, sources), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+_READ_PARTS = ("by_page", "templates", "signatures")  # what Reads keeps by page
+
+
+class Base:
+    """The state as read, from its state file (IDENT) and the delta kept with it. A build
+    that keeps the state writes a new delta rather than the whole (pickling the whole
+    takes about 2 s at 10,000 meetings; an edit changes a few thousand of its millions
+    of values): what differs from this, and what the delta read had changed already
+    (DIRTY, by part). What differs is found by identity, so anything the build set
+    anew, equal or not, is written, and a value set back to the state file's is never
+    missed. The lists of attributes read of each object (Reads.by_object) only grow, as
+    a read is added to the values (Reads.number): when the values grew, the lists whose
+    last read is new are written whole."""
+
+    def __init__(self, ident: str, kept: State, dirty: dict[str, set]) -> None:
+        reads = kept.reads
+        self.ident = ident
+        self.dirty = dirty
+        self.values = list(reads.values)
+        self.parts = {name: dict(getattr(reads, name)) for name in _READ_PARTS}
+        self.templates, self.sources, self.files = dict(kept.templates), dict(kept.sources), dict(kept.files)
+
+    def changes(self, reads: record.Reads, templates: dict[str, str], sources: dict[str, tuple]) -> dict | None:
+        """What READS, TEMPLATES and SOURCES hold otherwise than the state file (see
+        _apply_all); None when that is more than a DELTA_SHARE of the state."""
+        dirty, values = self.dirty, reads.values
+        numbers = set(dirty.get("values", ()))
+        numbers.update(itertools.compress(itertools.count(), map(operator.is_not, values, self.values)))
+        numbers.update(range(len(self.values), len(values)))
+        by_object, known = reads.by_object, len(self.values)
+        objects = set(dirty.get("by_object", ()))
+        if len(values) > known:
+            objects.update(key for key, entry in by_object.items() if entry[1][-1] >= known)
+        out: dict = {
+            "length": len(values),
+            "values": {n: values[n] for n in numbers},
+            "by_object": {key: by_object[key] for key in objects},
+            "globals": reads.globals,
+        }
+        size = len(numbers) + len(objects)
+        for name in _READ_PARTS:
+            now = getattr(reads, name)
+            keys = _differ(now, self.parts[name], dirty.get(name, ()), name == "signatures")
+            out[name] = {key: record.Reads.as_kept(name, now[key]) if key in now else None for key in keys}
+            size += len(keys)
+        for name, now, then in (("digests", templates, self.templates), ("sources", sources, self.sources)):
+            out[name] = {key: now.get(key) for key in _differ(now, then, dirty.get(name, ()), equal=True)}
+        if size * DELTA_SHARE > len(values) + len(_READ_PARTS) * len(reads.by_page):
+            return None
+        return out
+
+    def changed_files(self, files: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int] | None] | None:
+        """The cached pages FILES gives otherwise than the state file (None: gone); None
+        when they are more than a DELTA_SHARE of them."""
+        keys = _differ(files, self.files, self.dirty.get("files", ()), equal=True)
+        if len(keys) * DELTA_SHARE > len(files):
+            return None
+        return {rel: files.get(rel) for rel in keys}
+
+
+def _differ(now: dict, then: dict, dirty: Iterable, second: bool = False, equal: bool = False) -> set:
+    """The keys of NOW whose values are not THEN's very ones (SECOND: whose second items
+    are not; EQUAL: that are not equal, for values of a few numbers and strings worked
+    out afresh each build), those of THEN gone from it, and DIRTY."""
+    if second:
+        missing = (None, None)
+        keys = {key for key, value in now.items() if then.get(key, missing)[1] is not value[1]}
+    elif equal:
+        keys = {key for key, value in now.items() if then.get(key) != value}
+    else:
+        keys = {key for key, value in now.items() if then.get(key) is not value}
+    keys.update(then.keys() - now.keys())
+    keys.update(dirty)
+    return keys
+
+
+def _apply(part: dict, changes: dict) -> None:
+    """Put CHANGES (by key; None: gone) into PART."""
+    for key, value in changes.items():
+        if value is None:
+            part.pop(key, None)
+        else:
+            part[key] = value
+
+
+def _apply_all(reads: record.Reads, templates: dict[str, str], sources: dict[str, tuple], changes: dict) -> dict:
+    """Put a delta's CHANGES (Base.changes) into the state read; the keys changed, by part."""
+    values = reads.values
+    values.extend([None] * (changes["length"] - len(values)))
+    for n, value in changes["values"].items():
+        values[n] = value
+    reads.by_object.update(changes["by_object"])
+    reads.globals = changes["globals"]
+    for name in _READ_PARTS:
+        _apply(getattr(reads, name), changes[name])
+    _apply(templates, changes["digests"])
+    _apply(sources, changes["sources"])
+    return {name: set(changes[name]) for name in ("values", "by_object", *_READ_PARTS, "digests", "sources")}
 
 
 class Opened:
     """A state file being read: the pages it cached (FILES) are known at once, so that the
-    cached site can be taken for the next one (Cache.take) while the rest waits."""
+    cached site can be taken for the next one (Cache.take) while the rest waits. IDENT:
+    the state file's; DELTA: the delta kept with it, and the pages it changed."""
 
-    def __init__(self, cache: Cache, handle: BinaryIO, files: dict[str, tuple[int, int]]) -> None:
+    def __init__(
+        self,
+        cache: Cache,
+        handle: BinaryIO,
+        files: dict[str, tuple[int, int]],
+        ident: str = "",
+        delta: tuple[BinaryIO, set[str]] | None = None,
+    ) -> None:
         self.cache = cache
         self.files = files
+        self.ident = ident
         self._handle: BinaryIO | None = handle
+        self._delta = delta
 
     def load(self) -> State | None:
         """The whole state, or None when the rest of the file cannot be read."""
         handle, self._handle = self._handle, None
+        delta, self._delta = self._delta, None
         if handle is None:
             return None
         try:
             with handle:
                 reads, templates, sources = _Unpickler(handle).load()
+            if not isinstance(reads, record.Reads) or not isinstance(templates, dict) or not isinstance(sources, dict):
+                return None
+            dirty: dict[str, set] = {}
+            if delta is not None:
+                with delta[0]:
+                    dirty = _apply_all(reads, templates, sources, _Unpickler(delta[0]).load())
+                dirty["files"] = delta[1]
         except Exception:  # truncated or foreign: start clean
             return None
-        if not isinstance(reads, record.Reads) or not isinstance(templates, dict) or not isinstance(sources, dict):
-            return None
-        return State(version(), self.cache.key, reads, templates, self.files, sources)
+        finally:
+            if delta is not None:
+                delta[0].close()
+        kept = State(version(), self.cache.key, reads, templates, self.files, sources)
+        kept.base = Base(self.ident, kept, dirty)
+        return kept
 
     def close(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
+        for handle in (self._handle, self._delta[0] if self._delta is not None else None):
+            if handle is not None:
+                handle.close()
+        self._handle = self._delta = None
 
 
 def take(cache: Cache, staging: Path) -> bool:

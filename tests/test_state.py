@@ -132,6 +132,73 @@ def test_a_meeting_file_read_again_is_compared_whole(tmp_path):
     assert any("The Leader Invited" in page.read_text() for page in out.rglob("index.html"))
 
 
+def _as_read(reads):  # type: ignore[no-untyped-def]
+    """READS (record.Reads) as plain data to compare: each page's reads as a set."""
+    return (
+        reads.values,
+        reads.by_object,
+        {rel: frozenset(numbers) for rel, numbers in reads.by_page.items()},
+        reads.templates,
+        {rel: now for rel, (_, now) in reads.signatures.items()},
+        reads.globals,
+    )
+
+
+def test_an_edit_keeps_only_what_changed_and_the_state_reads_back_whole(tmp_path, monkeypatch):
+    """After an edit the state file stays as it was and a delta beside it holds what changed;
+    read back together they are the state the build had, and the next build is a clean
+    build's. Once the delta would hold more than a share of the state, the whole is kept."""
+    content = copy_example(tmp_path)
+    _unusual_theme(content)
+    out = tmp_path / "out"
+    kept_build(content, out)
+    monkeypatch.setattr(state, "DELTA_SHARE", 0)  # (however much an edit changes: a delta)
+    (whole,) = (tmp_path / ".sitegen-cache").glob("state-*.pickle")
+    cache = state.Cache(whole.parent, whole.name[6:-7])
+    written = whole.read_bytes()
+    rng = random.Random(7)
+    for n in range(1, 7):
+        rng.choice(EDITS)(content)
+        report = kept_build(content, out)
+        assert whole.read_bytes() == written and cache.delta.exists(), n  # (only the delta)
+        again = cache.load()
+        assert again is not None and _as_read(again.reads) == _as_read(report.state), n
+        assert set(state.verified(cache, again.files)) == set(again.files)  # (the cached pages as they are)
+        same_as_clean(content, out, tmp_path, n)
+    monkeypatch.setattr(state, "DELTA_SHARE", 10**9)  # (any delta is too large)
+    _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
+    report = kept_build(content, out)
+    assert whole.read_bytes() != written and not cache.delta.exists()
+    again = cache.load()
+    assert again is not None and _as_read(again.reads) == _as_read(report.state)
+    same_as_clean(content, out, tmp_path, 7)
+
+
+def test_a_delta_of_another_state_file_is_not_read(tmp_path, monkeypatch):
+    """A delta is read only with the state file it was written against: one left from
+    before (a build killed as it kept the whole state, say) is not, and the pages the
+    state file does not know as they are are rendered again."""
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    kept_build(content, out)
+    _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
+    kept_build(content, out)
+    (delta,) = (tmp_path / ".sitegen-cache").glob("state-*.delta")
+    old = delta.read_bytes()
+    monkeypatch.setattr(state, "DELTA_SHARE", 10**9)
+    _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")  # (back: the delta is out of date)
+    whole = kept_build(content, out).state
+    monkeypatch.undo()
+    monkeypatch.setenv("SITEGEN_TODAY", TODAY)
+    assert not delta.exists()
+    delta.write_bytes(old)
+    cache = state.Cache(delta.parent, delta.name[6:-6])
+    assert _as_read(cache.load().reads) == _as_read(whole)  # (the state file alone)
+    _toggle(content, CABINET, "Council Chamber", "The Blue Room")
+    assert kept_build(content, out).rendered
+    same_as_clean(content, out, tmp_path, 1)
+
+
 def test_a_state_of_another_version_or_unreadable_is_a_clean_build(tmp_path, monkeypatch):
     content = copy_example(tmp_path)
     out = tmp_path / "out"
@@ -176,12 +243,19 @@ def test_the_state_holds_no_model_objects(tmp_path):
 
     (kept,) = (tmp_path / ".sitegen-cache").glob("state-*.pickle")
     with open(kept, "rb") as handle:
-        _, _, files = Strict(handle).load()  # the pages cached, then the rest
+        _, _, files, ident = Strict(handle).load()  # the pages cached, then the rest
         reads, templates, sources = Strict(handle).load()
         assert handle.read() == b""
     assert reads.by_page and files and templates
     read = [p for folder in ("meetings", "decisions") for p in (content / folder).rglob("*.*")]
     assert sorted(sources) == sorted(p.relative_to(content).as_posix() for p in read)  # each file's key as read
+    _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
+    kept_build(content, tmp_path / "out")
+    with open(kept.with_suffix(".delta"), "rb") as handle:  # and what changed since
+        _, _, against, pages = Strict(handle).load()
+        changes = Strict(handle).load()
+        assert handle.read() == b""
+    assert against == ident and pages and changes["values"] and changes["sources"]
 
 
 def test_the_output_cannot_be_the_state_folder(cli, tmp_path):
@@ -581,13 +655,14 @@ def test_a_state_half_saved_by_a_killed_build_is_removed(tmp_path):
     kept_build(content, out)
     (kept,) = (tmp_path / ".sitegen-cache").glob("state-*.pickle")
     ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    dead = kept.with_name(f".{kept.name}.tmp-{int(ended.stdout)}")
-    alive = kept.with_name(f".{kept.name}.tmp-{os.getppid()}")
-    for planted in (dead, alive):
+    delta = kept.with_suffix(".delta")
+    dead = [name.with_name(f".{name.name}.tmp-{int(ended.stdout)}") for name in (kept, delta)]
+    alive = [name.with_name(f".{name.name}.tmp-{os.getppid()}") for name in (kept, delta)]
+    for planted in (*dead, *alive):
         planted.write_bytes(b"half a state")
     _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
     kept_build(content, out)
-    assert not dead.exists() and alive.exists()
+    assert not any(name.exists() for name in dead) and all(name.exists() for name in alive)
     same_as_clean(content, out, tmp_path, 1)
 
 
