@@ -821,7 +821,7 @@ def _build(
         # that changed but that no page reads is found changed again next time, to no effect)
         unchanged = last is not None and only == [] and not gone
         settling = (kept, old_site, only, last, builder, kept_reads, templates, sources,
-                    unchanged, taken, output, gone, log)  # fmt: skip
+                    unchanged, taken, output, gone, extras, log)  # fmt: skip
         aside_later = settle_later and kept is not None and hasattr(os, "fork")
         if not aside_later:
             _keep_state(*settling)
@@ -861,54 +861,40 @@ def _keep_state(
     taken: bool,
     output: Path,
     gone: list[str],
+    extras: list[str],
     log: Log,
 ) -> None:
     """After the site is swapped in: make the replaced site OLD_SITE the next cached one
-    (see state.adopt) and keep the build state in KEPT (see _build). The walk that
-    adopts it is a forked process's while the process that called this pickles the
-    state (the build's own, or the one it forked to do all this, see SETTLE_LATER)."""
-    adopting: Aside | None = None
-    pages_kept: dict[str, tuple[int, int] | None] = {}
+    (see state.adopt; EXTRAS: the files written besides the pages) and keep the build
+    state in KEPT (see _build)."""
+    adopted = False
     if old_site is not None and kept is not None:
-        assert only is not None  # (with a state, what was rendered is always known)
-        rendered = {p.file for p in only}
-        kept_files = last.files if last is not None else {}
-        pages_kept = {rel: None if rel in rendered else kept_files.get(rel) for rel in builder.planned}
-        if hasattr(os, "fork"):
-            adopting = Aside(state.adopt, kept, old_site, pages_kept)
+        # the site the state's build published, as it left it, is taken as it is; any other
+        # (a build without the state between, say) is looked at page by page
+        known = last is not None and last.published is not None and state.mark(old_site) == last.published
+        pages_kept: dict[str, tuple[int, int] | None] = {}
+        if not known:
+            assert only is not None  # (with a state, what was rendered is always known)
+            rendered = {p.file for p in only}
+            kept_files = last.files if last is not None else {}
+            pages_kept = {rel: None if rel in rendered else kept_files.get(rel) for rel in builder.planned}
+        adopted = state.adopt(kept, old_site, pages_kept or dict.fromkeys(builder.planned), extras, known)
+    unchanged = unchanged and (adopted or not taken)
+    if kept is None or kept_reads is None or unchanged:
+        return
+    body = state.pickled(kept_reads, templates, sources, last.base if last is not None else None)
     try:
-        body = None
-        if kept is not None and kept_reads is not None and not unchanged:
-            body = state.pickled(kept_reads, templates, sources, last.base if last is not None else None)
-        if adopting is not None:
-            assert kept is not None
-            try:
-                adopted = bool(adopting.result())
-            except Exception:  # (it failed, or ran out of memory): the cached site is made afresh
-                adopted = False
-                if os.path.isdir(kept.site) and not os.path.islink(kept.site):
-                    kept._discard(kept.site)
-        elif old_site is not None and kept is not None:
-            adopted = state.adopt(kept, old_site, pages_kept)
-        else:
-            adopted = False
-        unchanged = unchanged and (adopted or not taken)
-        if kept is not None and kept_reads is not None and not unchanged:
-            try:
-                kept.forget(whole=body is None or not body.delta)  # (see there: a build killed meanwhile)
-                files = last.files if last else {}
-                done = state.State(state.version(), kept.key, kept_reads, templates, files, sources)
-                done.base = last.base if last is not None else None
-                # (a cached site taken but not adopted is gone: every page is linked again)
-                written = list(builder.planned.values()) if only is None or (taken and not adopted) else only
-                kept.save(done, output, [p.file for p in written], gone, body)
-            except OSError as exc:
-                log(
-                    f"warning: the build state was not kept in {kept.folder} ({exc.strerror or exc}); the next build is a full one"
-                )
-    finally:
-        if adopting is not None:
-            adopting.cancel()
+        kept.forget(whole=not body.delta)  # (see there: a build killed meanwhile)
+        files = last.files if last else {}
+        done = state.State(state.version(), kept.key, kept_reads, templates, files, sources, state.mark(output))
+        done.base = last.base if last is not None else None
+        # (a cached site taken but not adopted is gone: every page is linked again)
+        written = list(builder.planned.values()) if only is None or (taken and not adopted) else only
+        kept.save(done, output, [p.file for p in written], gone, body)
+    except OSError as exc:
+        log(
+            f"warning: the build state was not kept in {kept.folder} ({exc.strerror or exc}); the next build is a full one"
+        )
 
 
 def _due_since(

@@ -142,6 +142,8 @@ class State:
     #: meeting file -> its key as read (validate.ParseCache.key) when the reads' values were
     #: last compared: a meeting whose file is as it was then has the same fields from it
     sources: dict[str, tuple] = field(default_factory=dict)
+    #: the site this build published (see mark): the one the next build adopts as it is
+    published: tuple[int, int, int] | None = None
     #: the state as read, for the next save to write what changed since (see Base)
     base: Base | None = field(default=None, compare=False, repr=False)
 
@@ -183,7 +185,7 @@ class Cache:
             head = _Unpickler(handle).load()
             good = (
                 isinstance(head, tuple)
-                and len(head) == 4
+                and len(head) == 5
                 and head[:2] == (version(), self.key)
                 and isinstance(head[2], dict)
                 and isinstance(head[3], str)
@@ -194,9 +196,13 @@ class Cache:
             handle.close()
             return None
         files, ident = head[2], head[3]
-        return Opened(self, handle, files, ident, self._open_delta(ident, files))
+        opened = Opened(self, handle, files, ident, self._open_delta(ident, files))
+        opened.published = _published(head[4]) if opened._delta is None else opened._delta[2]
+        return opened
 
-    def _open_delta(self, ident: str, files: dict[str, tuple[int, int]]) -> tuple[BinaryIO, set[str]] | None:
+    def _open_delta(
+        self, ident: str, files: dict[str, tuple[int, int]]
+    ) -> tuple[BinaryIO, set[str], tuple[int, int, int] | None] | None:
         """The delta kept with the state file IDENT: its changes to the cached pages put in
         FILES, and the rest to read (see Opened.load); None when there is none, or it was
         written against another state file (then the state file is as its build left it)."""
@@ -208,7 +214,7 @@ class Cache:
             head = _Unpickler(handle).load()
             good = (
                 isinstance(head, tuple)
-                and len(head) == 4
+                and len(head) == 5
                 and head[:3] == (version(), self.key, ident)
                 and isinstance(head[3], dict)
             )
@@ -218,7 +224,7 @@ class Cache:
             handle.close()
             return None
         _apply(files, head[3])
-        return handle, set(head[3])
+        return handle, set(head[3]), _published(head[4])
 
     def load(self) -> State | None:
         """The state kept, or None (none, another version's, or unreadable: a clean build)."""
@@ -291,11 +297,12 @@ class Cache:
         files = base.changed_files(state.files) if base is not None and body is not None and body.delta else None
         if files is not None:
             assert base is not None and body is not None
-            head, target = (state.version, state.settings, base.ident, files), self.delta
+            head, target = (state.version, state.settings, base.ident, files, state.published), self.delta
         else:
             if body is None or body.delta:
                 body = pickled(state.reads, state.templates, state.sources)
-            head, target = (state.version, state.settings, state.files, os.urandom(8).hex()), self.file
+            head = (state.version, state.settings, state.files, os.urandom(8).hex(), state.published)
+            target = self.file
         tmp_file = target.with_name(f".{target.name}.tmp-{os.getpid()}")
         try:
             with open(tmp_file, "wb") as handle:
@@ -440,6 +447,13 @@ class Base:
         return {rel: files.get(rel) for rel in keys}
 
 
+def _published(value: object) -> tuple[int, int, int] | None:
+    """A state file's mark of the site published (see mark), as read: three numbers, or None."""
+    if isinstance(value, tuple) and len(value) == 3 and all(type(n) is int for n in value):
+        return value  # type: ignore[return-value]
+    return None
+
+
 def _differ(now: dict, then: dict, dirty: Iterable, second: bool = False, equal: bool = False) -> set:
     """The keys of NOW whose values are not THEN's very ones (SECOND: whose second items
     are not; EQUAL: that are not equal, for values of a few numbers and strings worked
@@ -491,11 +505,12 @@ class Opened:
         handle: BinaryIO,
         files: dict[str, tuple[int, int]],
         ident: str = "",
-        delta: tuple[BinaryIO, set[str]] | None = None,
+        delta: tuple[BinaryIO, set[str], tuple[int, int, int] | None] | None = None,
     ) -> None:
         self.cache = cache
         self.files = files
         self.ident = ident
+        self.published: tuple[int, int, int] | None = None  # see State.published
         self._handle: BinaryIO | None = handle
         self._delta = delta
 
@@ -520,7 +535,7 @@ class Opened:
         finally:
             if delta is not None:
                 delta[0].close()
-        kept = State(version(), self.cache.key, reads, templates, self.files, sources)
+        kept = State(version(), self.cache.key, reads, templates, self.files, sources, self.published)
         kept.base = Base(self.ident, kept, dirty)
         return kept
 
@@ -607,16 +622,28 @@ def _folders_of(files: set[str]) -> set[str]:
     return folders
 
 
-def adopt(cache: Cache, old_site: Path, pages: dict[str, tuple[int, int] | None]) -> bool:
+def adopt(
+    cache: Cache,
+    old_site: Path,
+    pages: dict[str, tuple[int, int] | None],
+    extras: Iterable[str] = (),
+    known: bool = False,
+) -> bool:
     """Make OLD_SITE (the site just replaced, whose pages are hard links to the same files
-    as the cached ones) CACHE's site folder. Of it, only the PAGES (output files) with
+    as the cached ones) CACHE's site folder. Of the folders at its top, those of no page
+    of PAGES (the search index, theme assets, copies of files) are removed in the
+    background, and the files there at once. Below, only the PAGES (output files) with
     their given (size, time) stay, a walk removing everything else (links never
     followed): pages of another build or changed since, pages given None (rendered
-    again: the new ones are linked in afterwards), pages gone, the open data;
-    the folders beside the pages (the search index, theme assets, copies of files) are
-    removed in the background. False when it cannot be (a site folder is there, another
-    file system): then OLD_SITE is removed as a replaced site always is."""
-    from .write import remove_later
+    again: the new ones are linked in afterwards), pages gone, the open data. KNOWN:
+    OLD_SITE is the very site the state's build published (see mark): its pages are
+    not looked at one by one, and only the EXTRAS (the files written besides the pages:
+    the open data, redirects) are removed; the next build keeps only the pages the
+    state lists as it left them (keep_cached, verified), as after a page changed by
+    hand, and those rendered again or gone are replaced or removed as the state is
+    saved (Cache.save). False when it cannot be (a site folder is there, another file
+    system): then OLD_SITE is removed as a replaced site always is."""
+    from .write import MARKER, remove_later
 
     try:
         if not cache.usable() or os.path.lexists(cache.site):
@@ -627,8 +654,6 @@ def adopt(cache: Cache, old_site: Path, pages: dict[str, tuple[int, int] | None]
         remove_later(old_site, renumber=True)
         return False
     cache._folders = {}
-    from .write import MARKER
-
     tops = {rel.partition("/")[0] for rel in pages} | {MARKER}  # (a folder of sitegen's, should it be left behind)
     aside = cache.removal()
     for entry in os.scandir(cache.folder):  # left by a removal that did not finish
@@ -644,12 +669,20 @@ def adopt(cache: Cache, old_site: Path, pages: dict[str, tuple[int, int] | None]
                     os.rename(entry.path, aside / entry.name)
                 else:
                     os.unlink(entry.path)
-        _keep_only(
-            str(cache.site),
-            "",
-            lambda rel, st: rel == MARKER or (pages.get(rel, False) == (st.st_size, st.st_mtime_ns)),
-            set(),
-        )
+        if known:
+            for rel in extras:
+                if rel.partition("/")[0] in tops and rel != MARKER and cache._plain(rel):  # (never through a link)
+                    try:
+                        os.unlink(cache.site / rel)
+                    except FileNotFoundError:
+                        pass
+        else:
+            _keep_only(
+                str(cache.site),
+                "",
+                lambda rel, st: rel == MARKER or (pages.get(rel, False) == (st.st_size, st.st_mtime_ns)),
+                set(),
+            )
         return True
     except OSError:  # (a file that cannot be removed): the folder is not kept
         aside.mkdir(exist_ok=True)
@@ -658,6 +691,18 @@ def adopt(cache: Cache, old_site: Path, pages: dict[str, tuple[int, int] | None]
     finally:
         if aside.exists():
             remove_later(aside)
+
+
+def mark(site: Path) -> tuple[int, int, int] | None:
+    """What tells a built site from any other: its marker file's device, inode and time
+    (every build writes it afresh). None when it has none."""
+    from .write import MARKER
+
+    try:
+        st = os.lstat(site / MARKER)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
 
 
 def verified(cache: Cache, files: dict[str, tuple[int, int]]) -> set[str]:

@@ -243,16 +243,16 @@ def test_the_state_holds_no_model_objects(tmp_path):
 
     (kept,) = (tmp_path / ".sitegen-cache").glob("state-*.pickle")
     with open(kept, "rb") as handle:
-        _, _, files, ident = Strict(handle).load()  # the pages cached, then the rest
+        _, _, files, ident, published = Strict(handle).load()  # the pages cached, then the rest
         reads, templates, sources = Strict(handle).load()
         assert handle.read() == b""
-    assert reads.by_page and files and templates
+    assert reads.by_page and files and templates and published == state.mark(tmp_path / "out")
     read = [p for folder in ("meetings", "decisions") for p in (content / folder).rglob("*.*")]
     assert sorted(sources) == sorted(p.relative_to(content).as_posix() for p in read)  # each file's key as read
     _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
     kept_build(content, tmp_path / "out")
     with open(kept.with_suffix(".delta"), "rb") as handle:  # and what changed since
-        _, _, against, pages = Strict(handle).load()
+        _, _, against, pages, _ = Strict(handle).load()
         changes = Strict(handle).load()
         assert handle.read() == b""
     assert against == ident and pages and changes["values"] and changes["sources"]
@@ -540,6 +540,34 @@ def test_a_site_built_without_the_state_leaves_nothing_of_an_exempt_item_in_the_
         if path.is_file() and "parsed-" not in str(path):
             assert phrase not in path.read_bytes().replace(b"\n      ", b" "), path
     same_as_clean(content, out, tmp_path, 1)
+
+
+def test_only_the_site_the_states_build_published_is_adopted_unlooked_at(tmp_path, monkeypatch):
+    """The replaced site is taken as the next cached one without a look at each page
+    only when it is the very site the state's build published: not after a build
+    without the state, nor once its mark is replaced."""
+    from sitegen.write import MARKER
+
+    adopt, seen = state.adopt, []
+
+    def spy(*args):  # type: ignore[no-untyped-def]
+        seen.append(args[4])
+        return adopt(*args)
+
+    monkeypatch.setattr(state, "adopt", spy)
+    content, out, _ = built_with_state(tmp_path)
+    for n, between in enumerate(["", "clean", "", "marked", ""], start=1):
+        if between == "clean":
+            build(content, out, base_path="/", search=False)
+        elif between == "marked":
+            marker = out / MARKER
+            text = marker.read_bytes()
+            marker.unlink()
+            marker.write_bytes(text)
+        _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
+        kept_build(content, out)
+        same_as_clean(content, out, tmp_path, n)
+    assert seen == [True, False, True, False, True]
 
 
 def test_a_build_that_fails_leaves_no_process_and_keeps_the_cached_site(tmp_path):
