@@ -177,28 +177,16 @@ class Cache:
         (Opened.load); None when there is none, or another version's (a clean build)."""
         if not self.usable():
             return None
-        try:
-            handle = open(self.file, "rb")
-        except OSError:
+        opened = _opened(self.file, (version(), self.key), 2)
+        if opened is None or not isinstance(opened[1][3], str):
+            if opened is not None:
+                opened[0].close()
             return None
-        try:
-            head = _Unpickler(handle).load()
-            good = (
-                isinstance(head, tuple)
-                and len(head) == 5
-                and head[:2] == (version(), self.key)
-                and isinstance(head[2], dict)
-                and isinstance(head[3], str)
-            )
-        except Exception:  # truncated or foreign: start clean
-            good = False
-        if not good:
-            handle.close()
-            return None
-        files, ident = head[2], head[3]
-        opened = Opened(self, handle, files, ident, self._open_delta(ident, files))
-        opened.published = _published(head[4]) if opened._delta is None else opened._delta[2]
-        return opened
+        handle, (_, _, files, ident, published) = opened
+        delta = self._open_delta(ident, files)
+        found = Opened(self, handle, files, ident, delta)
+        found.published = _published(published) if delta is None else delta[2]
+        return found
 
     def _open_delta(
         self, ident: str, files: dict[str, tuple[int, int]]
@@ -206,23 +194,10 @@ class Cache:
         """The delta kept with the state file IDENT: its changes to the cached pages put in
         FILES, and the rest to read (see Opened.load); None when there is none, or it was
         written against another state file (then the state file is as its build left it)."""
-        try:
-            handle = open(self.delta, "rb")
-        except OSError:
+        opened = _opened(self.delta, (version(), self.key, ident), 3)
+        if opened is None:
             return None
-        try:
-            head = _Unpickler(handle).load()
-            good = (
-                isinstance(head, tuple)
-                and len(head) == 5
-                and head[:3] == (version(), self.key, ident)
-                and isinstance(head[3], dict)
-            )
-        except Exception:
-            good = False
-        if not good:
-            handle.close()
-            return None
+        handle, head = opened
         _apply(files, head[3])
         return handle, set(head[3]), _published(head[4])
 
@@ -445,6 +420,30 @@ class Base:
         if len(keys) * DELTA_SHARE > len(files):
             return None
         return {rel: files.get(rel) for rel in keys}
+
+
+def _opened(path: Path, leading: tuple, pages: int) -> tuple[BinaryIO, tuple] | None:
+    """The state file or delta PATH open, with its head read (five items: LEADING first,
+    the cached pages' dict at PAGES) and the rest left to read; None when there is
+    none, or it is truncated, foreign or another's (for a state file: a clean build)."""
+    try:
+        handle = open(path, "rb")
+    except OSError:
+        return None
+    try:
+        head = _Unpickler(handle).load()
+        good = (
+            isinstance(head, tuple)
+            and len(head) == 5
+            and head[: len(leading)] == leading
+            and isinstance(head[pages], dict)
+        )
+    except Exception:
+        good = False
+    if not good:
+        handle.close()
+        return None
+    return handle, head
 
 
 def _published(value: object) -> tuple[int, int, int] | None:
