@@ -821,7 +821,7 @@ def _build(
         # that changed but that no page reads is found changed again next time, to no effect)
         unchanged = last is not None and only == [] and not gone
         settling = (kept, old_site, only, last, builder, kept_reads, templates, sources,
-                    unchanged, taken, output, gone, extras, log)  # fmt: skip
+                    unchanged, taken, output, gone, extras, preview, log)  # fmt: skip
         aside_later = settle_later and kept is not None and hasattr(os, "fork")
         if not aside_later:
             _keep_state(*settling)
@@ -862,6 +862,7 @@ def _keep_state(
     output: Path,
     gone: list[str],
     extras: list[str],
+    preview: bool,
     log: Log,
 ) -> None:
     """After the site is swapped in: make the replaced site OLD_SITE the next cached one
@@ -871,14 +872,15 @@ def _keep_state(
     if old_site is not None and kept is not None:
         # the site the state's build published, as it left it, is taken as it is; any other
         # (a build without the state between, say) is looked at page by page
-        known = last is not None and last.published is not None and state.mark(old_site) == last.published
+        known = last is not None and last.published is not None and state.mark(old_site) == last.published[0]
+        made = [*extras, *(last.published[1] if known else ())]  # type: ignore[index,union-attr]
         pages_kept: dict[str, tuple[int, int] | None] = {}
         if not known:
             assert only is not None  # (with a state, what was rendered is always known)
             rendered = {p.file for p in only}
             kept_files = last.files if last is not None else {}
             pages_kept = {rel: None if rel in rendered else kept_files.get(rel) for rel in builder.planned}
-        adopted = state.adopt(kept, old_site, pages_kept or dict.fromkeys(builder.planned), extras, known)
+        adopted = state.adopt(kept, old_site, pages_kept or dict.fromkeys(builder.planned), made, known)
     unchanged = unchanged and (adopted or not taken)
     if kept is None or kept_reads is None or unchanged:
         return
@@ -886,7 +888,10 @@ def _keep_state(
     try:
         kept.forget(whole=not body.delta)  # (see there: a build killed meanwhile)
         files = last.files if last else {}
-        done = state.State(state.version(), kept.key, kept_reads, templates, files, sources, state.mark(output))
+        # (a preview changes its site in place as it runs: the next build looks at each page)
+        mark = None if preview else state.mark(output)
+        published = (mark, tuple(extras)) if mark is not None else None
+        done = state.State(state.version(), kept.key, kept_reads, templates, files, sources, published)
         done.base = last.base if last is not None else None
         # (a cached site taken but not adopted is gone: every page is linked again)
         written = list(builder.planned.values()) if only is None or (taken and not adopted) else only

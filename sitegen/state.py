@@ -41,7 +41,7 @@ FORMAT = 4  # the layout of a state file; a state of another layout is not read
 CACHE_NAME = ".sitegen-cache"
 KEEP = 3  # states (and meeting files, preview folders) kept in one cache folder: those used last
 DELTA_SHARE = 8  # a delta is written while it holds less than an eighth of the state; else the whole
-_STATE_FILE = re.compile(r"state-([0-9a-f]{16})\.pickle")
+_STATE_FILE = re.compile(r"state-([0-9a-f]{16})\.(?:pickle|delta)")
 _HALF_SAVED = re.compile(r"\.state-[0-9a-f]{16}\.(?:pickle|delta)\.tmp-(\d+)")  # see Cache.save
 _PARSED = re.compile(r"parsed-[0-9a-f]{16}")
 _REMOVING = re.compile(r"\.removing-\d+-\d+")
@@ -142,8 +142,9 @@ class State:
     #: meeting file -> its key as read (validate.ParseCache.key) when the reads' values were
     #: last compared: a meeting whose file is as it was then has the same fields from it
     sources: dict[str, tuple] = field(default_factory=dict)
-    #: the site this build published (see mark): the one the next build adopts as it is
-    published: tuple[int, int, int] | None = None
+    #: the site this build published: its mark (see mark) and the files it wrote besides
+    #: the pages (the open data, redirects); the next build adopts that site as it is
+    published: Published | None = None
     #: the state as read, for the next save to write what changed since (see Base)
     base: Base | None = field(default=None, compare=False, repr=False)
 
@@ -190,7 +191,7 @@ class Cache:
 
     def _open_delta(
         self, ident: str, files: dict[str, tuple[int, int]]
-    ) -> tuple[BinaryIO, set[str], tuple[int, int, int] | None] | None:
+    ) -> tuple[BinaryIO, set[str], Published | None] | None:
         """The delta kept with the state file IDENT: its changes to the cached pages put in
         FILES, and the rest to read (see Opened.load); None when there is none, or it was
         written against another state file (then the state file is as its build left it)."""
@@ -305,20 +306,21 @@ class Cache:
         remove_later(aside)
 
     def prune(self, keep: int = KEEP) -> list[str]:
-        """Remove the states of all but the KEEP settings used last (by their state file's
-        time; this one's is the newest): only names sitegen gives its own state files and
+        """Remove the states of all but the KEEP settings used last (by the time of their
+        state file or delta, whichever is newer; this one's is the newest): only names sitegen gives its own state files and
         site folders, and never a link or through one. Returns the keys removed."""
-        states = []
+        used: dict[str, int] = {}  # (a state saved as a delta was used when its delta was written)
         with os.scandir(self.folder) as entries:
             for entry in entries:
                 found = _STATE_FILE.fullmatch(entry.name)
                 if found and entry.is_file(follow_symlinks=False) and found[1] != self.key:
-                    states.append((entry.stat(follow_symlinks=False).st_mtime_ns, found[1]))
+                    when = entry.stat(follow_symlinks=False).st_mtime_ns
+                    used[found[1]] = max(used.get(found[1], when), when)
                 half = _HALF_SAVED.fullmatch(entry.name)
                 if half and not _running(int(half[1])) and entry.is_file(follow_symlinks=False):
                     os.unlink(entry.path)  # (a save whose process was killed)
         removed = []
-        for _, key in sorted(states, reverse=True)[max(keep - 1, 0) :]:
+        for _, key in sorted(((when, key) for key, when in used.items()), reverse=True)[max(keep - 1, 0) :]:
             (self.folder / f"state-{key}.pickle").unlink(missing_ok=True)  # first: a half-removed site is unused
             (self.folder / f"state-{key}.delta").unlink(missing_ok=True)
             site = self.folder / f"site-{key}"
@@ -446,10 +448,18 @@ def _opened(path: Path, leading: tuple, pages: int) -> tuple[BinaryIO, tuple] | 
     return handle, head
 
 
-def _published(value: object) -> tuple[int, int, int] | None:
-    """A state file's mark of the site published (see mark), as read: three numbers, or None."""
-    if isinstance(value, tuple) and len(value) == 3 and all(type(n) is int for n in value):
-        return value  # type: ignore[return-value]
+Published = tuple[tuple[int, int, int], tuple[str, ...]]  # see State.published
+
+
+def _published(value: object) -> Published | None:
+    """A state file's State.published as read: a mark of three numbers and the names of
+    files, or None."""
+    if not (isinstance(value, tuple) and len(value) == 2):
+        return None
+    mark, extras = value
+    if isinstance(mark, tuple) and len(mark) == 3 and all(type(n) is int for n in mark):
+        if isinstance(extras, tuple) and all(type(rel) is str for rel in extras):
+            return value  # type: ignore[return-value]
     return None
 
 
@@ -504,12 +514,12 @@ class Opened:
         handle: BinaryIO,
         files: dict[str, tuple[int, int]],
         ident: str = "",
-        delta: tuple[BinaryIO, set[str], tuple[int, int, int] | None] | None = None,
+        delta: tuple[BinaryIO, set[str], Published | None] | None = None,
     ) -> None:
         self.cache = cache
         self.files = files
         self.ident = ident
-        self.published: tuple[int, int, int] | None = None  # see State.published
+        self.published: Published | None = None  # see State.published
         self._handle: BinaryIO | None = handle
         self._delta = delta
 
@@ -636,8 +646,8 @@ def adopt(
     followed): pages of another build or changed since, pages given None (rendered
     again: the new ones are linked in afterwards), pages gone, the open data. KNOWN:
     OLD_SITE is the very site the state's build published (see mark): its pages are
-    not looked at one by one, and only the EXTRAS (the files written besides the pages:
-    the open data, redirects) are removed; the next build keeps only the pages the
+    not looked at one by one, and only the EXTRAS (the files it and this build wrote
+    besides the pages: the open data, redirects) are removed; the next build keeps only the pages the
     state lists as it left them (keep_cached, verified), as after a page changed by
     hand, and those rendered again or gone are replaced or removed as the state is
     saved (Cache.save). False when it cannot be (a site folder is there, another file

@@ -570,6 +570,81 @@ def test_only_the_site_the_states_build_published_is_adopted_unlooked_at(tmp_pat
     assert seen == [True, False, True, False, True]
 
 
+def _holding(root: Path, phrase: bytes) -> list[str]:
+    """The files below ROOT (but the meeting files as read) that hold PHRASE, in a page or as JSON."""
+    return sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*")
+        if path.is_file()
+        and "parsed-" not in str(path)
+        and phrase in path.read_bytes().replace(b"\\n", b"\n").replace(b"\n      ", b" ").replace(b"\n", b" ")
+    )
+
+
+def test_the_preview_site_is_looked_at_page_by_page_when_a_preview_starts_again(tmp_path):
+    """The preview changes its site in place as it runs (pages added, the open data
+    written after the first page): the next preview's build does not take it as its
+    state's build left it, and nothing of an item made exempt since, nor of a page
+    added and taken away meanwhile, stays in the cache folder."""
+    content = copy_example(tmp_path)
+    cache = state.cache_folder(content)
+    phrase = b"internally illuminated sign would harm"
+    first = _preview(content, search=False)
+    first.defer_extras = True  # (as sitegen serve runs it: the open data after the first page)
+    assert first.build().ok
+    first.publish_due()
+    first.settle()
+    added = content / "meetings/2012/2012-01-11-council.md"
+    added.write_text(
+        "---\nbody: council\ndate: 2012-01-11\nstatus: held\nrecord: draft\nlocation: Room 4\nitems:\n"
+        "  - id: land\n    title: Land deal\n    minutes: The SECRET-PRICE was agreed.\n---\n"
+    )
+    assert first.build().ok and _holding(state.preview_folder(content), b"SECRET-PRICE")
+    first.settle()
+    added.unlink()
+    rel = "meetings/2012/2012-06-13-planning.md"
+    _toggle(content, rel, "  - id: castle-street-advert\n", '  - id: castle-street-advert\n    exempt: "Paragraph 3"\n')
+    second = _preview(content, search=False)
+    assert second.build().ok
+    second.settle()
+    second.publish_due()
+    assert _holding(cache, phrase) == [] and _holding(cache, b"SECRET-PRICE") == []
+
+
+def test_a_state_kept_as_a_delta_counts_as_used_when_older_ones_go(tmp_path):
+    """Of the states of several settings, those used last stay: a build that wrote only
+    a delta used its state as much as one that wrote the whole."""
+    content = copy_example(tmp_path)
+    cache = state.cache_folder(content)
+    keys: list[str] = []
+    for base in ["/a/", "/b/", "/c/"]:
+        build(content, tmp_path / base.strip("/"), base_path=base, search=False, state_folder=cache)
+        keys += [p.name[6:22] for p in cache.glob("state-*.pickle") if p.name[6:22] not in keys]
+        time.sleep(0.02)
+    _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
+    build(content, tmp_path / "a", base_path="/a/", search=False, state_folder=cache)
+    assert (cache / f"state-{keys[0]}.delta").exists()
+    time.sleep(0.02)
+    build(content, tmp_path / "d", base_path="/d/", search=False, state_folder=cache)  # a fourth: /b/'s goes
+    assert (cache / f"state-{keys[0]}.pickle").exists() and not (cache / f"state-{keys[1]}.pickle").exists()
+    assert build(content, tmp_path / "a", base_path="/a/", search=False, state_folder=cache).rendered == 0
+
+
+def test_a_redirect_the_build_no_longer_makes_is_not_kept_in_the_cache(tmp_path):
+    """The site adopted as it is loses the files its own build wrote besides the pages,
+    not only those this build writes."""
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    kept_build(content, out)
+    redirect = out / "bodies" / "scrutiny-committee" / "index.html"  # (an alias of a body)
+    assert b'http-equiv="refresh"' in redirect.read_bytes()
+    _toggle(content, "bodies.yaml", "  aliases: [scrutiny-committee]\n", "")
+    kept_build(content, out)
+    site = next(state.cache_folder(content).glob("site-*"))
+    assert not redirect.exists() and not (site / redirect.relative_to(out)).exists()
+    same_as_clean(content, out, tmp_path, 1)
+
+
 def test_a_build_that_fails_leaves_no_process_and_keeps_the_cached_site(tmp_path):
     import os
 
