@@ -655,6 +655,7 @@ def _build(
     whole: bool = True,
     settle_later: bool = False,
     preview: bool = False,
+    live: bool = False,
     _pending: list | None = None,
 ) -> BuildReport:
     """RECORD_READS: record what each page reads (BuildReport.state). STATE_FOLDER: keep
@@ -666,7 +667,9 @@ def _build(
     the build state in a forked process, returned as BuildReport.keeping for the caller
     to wait for before its next build (the preview: its first page is served meanwhile).
     PREVIEW: OUTPUT is the preview folder of CONTENT, which the caller holds (see
-    state.claim_preview): the one output allowed in STATE_FOLDER."""
+    state.claim_preview): the one output allowed in STATE_FOLDER. LIVE: the caller goes
+    on writing into OUTPUT in place (the preview's engine): the state keeps no mark of
+    it, and the next build that replaces it looks at each of its pages (see state.adopt)."""
     started = time.perf_counter()
     content, output = Path(content), Path(output)
     tick = time.perf_counter()
@@ -821,7 +824,7 @@ def _build(
         # that changed but that no page reads is found changed again next time, to no effect)
         unchanged = last is not None and only == [] and not gone
         settling = (kept, old_site, only, last, builder, kept_reads, templates, sources,
-                    unchanged, taken, output, gone, extras, preview, log)  # fmt: skip
+                    unchanged, taken, output, gone, extras, live, log)  # fmt: skip
         aside_later = settle_later and kept is not None and hasattr(os, "fork")
         if not aside_later:
             _keep_state(*settling)
@@ -862,7 +865,7 @@ def _keep_state(
     output: Path,
     gone: list[str],
     extras: list[str],
-    preview: bool,
+    live: bool,
     log: Log,
 ) -> None:
     """After the site is swapped in: make the replaced site OLD_SITE the next cached one
@@ -888,8 +891,8 @@ def _keep_state(
     try:
         kept.forget(whole=not body.delta)  # (see there: a build killed meanwhile)
         files = last.files if last else {}
-        # (a preview changes its site in place as it runs: the next build looks at each page)
-        mark = None if preview else state.mark(output)
+        # (a site changed in place as the preview runs: the next build looks at each page)
+        mark = None if live else state.mark(output)
         published = (mark, tuple(extras)) if mark is not None else None
         done = state.State(state.version(), kept.key, kept_reads, templates, files, sources, published)
         done.base = last.base if last is not None else None

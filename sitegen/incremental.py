@@ -293,6 +293,7 @@ class Project:
             whole=not self.defer_extras,
             settle_later=self.defer_extras,
             preview=self.claimed,
+            live=True,
         )
         self._keeping = report.keeping
         builder = report.builder

@@ -458,7 +458,7 @@ def _published(value: object) -> Published | None:
         return None
     mark, extras = value
     if isinstance(mark, tuple) and len(mark) == 3 and all(type(n) is int for n in mark):
-        if isinstance(extras, tuple) and all(type(rel) is str for rel in extras):
+        if isinstance(extras, tuple) and all(type(rel) is str and "\0" not in rel for rel in extras):
             return value  # type: ignore[return-value]
     return None
 
