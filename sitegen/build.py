@@ -877,13 +877,11 @@ def _keep_state(
         # (a build without the state between, say) is looked at page by page
         known = last is not None and last.published is not None and state.mark(old_site) == last.published[0]
         made = [*extras, *(last.published[1] if known else ())]  # type: ignore[index,union-attr]
-        pages_kept: dict[str, tuple[int, int] | None] = {}
-        if not known:
-            assert only is not None  # (with a state, what was rendered is always known)
-            rendered = {p.file for p in only}
-            kept_files = last.files if last is not None else {}
-            pages_kept = {rel: None if rel in rendered else kept_files.get(rel) for rel in builder.planned}
-        adopted = state.adopt(kept, old_site, pages_kept or dict.fromkeys(builder.planned), made, known)
+        assert only is not None  # (with a state, what was rendered is always known)
+        rendered = {p.file for p in only}
+        kept_files = last.files if last is not None else {}
+        pages_kept = {rel: None if rel in rendered else kept_files.get(rel) for rel in builder.planned}
+        adopted = state.adopt(kept, old_site, pages_kept, made, known)
     unchanged = unchanged and (adopted or not taken)
     if kept is None or kept_reads is None or unchanged:
         return

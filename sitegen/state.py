@@ -41,7 +41,7 @@ FORMAT = 4  # the layout of a state file; a state of another layout is not read
 CACHE_NAME = ".sitegen-cache"
 KEEP = 3  # states (and meeting files, preview folders) kept in one cache folder: those used last
 DELTA_SHARE = 8  # a delta is written while it holds less than an eighth of the state; else the whole
-_STATE_FILE = re.compile(r"state-([0-9a-f]{16})\.(?:pickle|delta)")
+_STATE_FILE = re.compile(r"state-([0-9a-f]{16})\.(?:pickle|delta)")  # a state file, or its delta
 _HALF_SAVED = re.compile(r"\.state-[0-9a-f]{16}\.(?:pickle|delta)\.tmp-(\d+)")  # see Cache.save
 _PARSED = re.compile(r"parsed-[0-9a-f]{16}")
 _REMOVING = re.compile(r"\.removing-\d+-\d+")
@@ -307,8 +307,9 @@ class Cache:
 
     def prune(self, keep: int = KEEP) -> list[str]:
         """Remove the states of all but the KEEP settings used last (by the time of their
-        state file or delta, whichever is newer; this one's is the newest): only names sitegen gives its own state files and
-        site folders, and never a link or through one. Returns the keys removed."""
+        state file or delta, whichever is newer; this one's is the newest): only names
+        sitegen gives its own state files and site folders, and never a link or through
+        one. Returns the keys removed."""
         used: dict[str, int] = {}  # (a state saved as a delta was used when its delta was written)
         with os.scandir(self.folder) as entries:
             for entry in entries:
@@ -647,10 +648,10 @@ def adopt(
     again: the new ones are linked in afterwards), pages gone, the open data. KNOWN:
     OLD_SITE is the very site the state's build published (see mark): its pages are
     not looked at one by one, and only the EXTRAS (the files it and this build wrote
-    besides the pages: the open data, redirects) are removed; the next build keeps only the pages the
-    state lists as it left them (keep_cached, verified), as after a page changed by
-    hand, and those rendered again or gone are replaced or removed as the state is
-    saved (Cache.save). False when it cannot be (a site folder is there, another file
+    besides the pages: the open data, redirects) are removed; the next build keeps
+    only the pages the state lists as it left them (keep_cached, verified), as after a
+    page changed by hand, and those rendered again or gone are replaced or removed as
+    the state is saved (Cache.save). False when it cannot be (a site folder is there, another file
     system): then OLD_SITE is removed as a replaced site always is."""
     from .write import MARKER, remove_later
 
