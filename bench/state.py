@@ -4,11 +4,15 @@ earlier commit on the same synthetic council, in one run:
 - a build after a one-meeting edit (its place), in a fresh process, after a first build
   that recorded and kept the state; repeated RUNS times, A B A B, a new edit each time;
 - with --preview, `sitegen serve` started from its state: the seconds from starting the
-  command to the first page served (HTTP 200 for /), after a first preview that kept it.
+  command to the first page served (HTTP 200 for /), after a first preview that kept it;
+- with --hugo, a clean `hugo` build of the peers' same number of pages
+  (../shared/bench/peers/gen.py), timed in the same loop, after each round of edits:
+  the issue's yardstick for an edit's build, on the same machine in the same minutes.
 
 Each checkout has its own copy of the council, so that neither reads the other's state.
 
     python bench/state.py --meetings 10000 --before 399d55f --runs 3 --preview
+    python bench/state.py --meetings 10000 --runs 5 --hugo
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synth  # noqa: E402
-from run import checkouts, paired_arguments, timed  # noqa: E402
+from run import PEERS, checkouts, empty_trash, paired_arguments, set_aside, timed  # noqa: E402
 
 
 def main() -> None:
@@ -33,7 +37,13 @@ def main() -> None:
     parser.add_argument(
         "--preview", action="store_true", help="time sitegen serve from its state to the first page too"
     )
+    parser.add_argument(
+        "--hugo", action="store_true", help="time a clean Hugo build of the peers' same number of pages in each round"
+    )
     args = parser.parse_args()
+    hugo = shutil.which(os.environ.get("HUGO", "hugo")) if args.hugo else None
+    if args.hugo and hugo is None:
+        raise SystemExit("Hugo is not installed (apt-get install hugo)")
     work = args.work or Path(tempfile.mkdtemp(prefix="sitegen-state-"))
     pristine = work / "pristine"
     if not pristine.exists():
@@ -48,6 +58,11 @@ def main() -> None:
         contents[name] = base / "content"
         first = timed(build(base / "content", base / "output"), cwd=code, env=env)
         print(f"{name}: first build with no state, {first['wall']:.1f} s", flush=True)
+    hugo_site = work / f"hugo-{args.meetings}"
+    if hugo is not None and not hugo_site.exists():
+        generate = [sys.executable, str(PEERS / "gen.py"), "--pages", str(args.meetings), "--out", str(hugo_site)]
+        subprocess.run([*generate, "--flavor", "hugo"], check=True, capture_output=True)
+    hugos: list[dict] = []
     edits: dict[str, list[dict]] = {name: [] for name in kinds}
     for n in range(args.runs):
         for name, code in kinds.items():
@@ -56,6 +71,10 @@ def main() -> None:
             meeting.write_text(meeting.read_text().replace("location: ", f"location: Room {n}, ", 1))
             edits[name].append(timed(build(content, content.parent / "output"), cwd=code, env=env))
             print(f"{name}: edit {n + 1}, {edits[name][-1]['wall']:.1f} s", flush=True)
+        if hugo is not None:
+            set_aside(hugo_site / "public")  # (a clean build: nothing of the last one left)
+            hugos.append(timed([hugo, "--quiet"], cwd=hugo_site))
+            print(f"hugo: clean build of {args.meetings:,} pages, {hugos[-1]['wall']:.1f} s", flush=True)
     starts: dict[str, list[float]] = {name: [] for name in kinds}
     if args.preview:
         for name, code in kinds.items():
@@ -76,6 +95,14 @@ def main() -> None:
             f"| {name} | {statistics.median(walls):.1f} | {min(walls):.1f}, {max(walls):.1f} "
             f"| {statistics.median(r['cpu'] for r in runs):.1f} | {max(r['rss'] for r in runs):.0f} | {start} |"
         )
+    if hugos:
+        walls = [r["wall"] for r in hugos]
+        print(
+            f"| Hugo, a clean build of the peers' {args.meetings:,} pages | {statistics.median(walls):.1f} "
+            f"| {min(walls):.1f}, {max(walls):.1f} | {statistics.median(r['cpu'] for r in hugos):.1f} "
+            f"| {max(r['rss'] for r in hugos):.0f} | |"
+        )
+    empty_trash()
 
 
 def build(content: Path, output: Path) -> list[str]:
