@@ -89,6 +89,7 @@ async def measure(content: Path, meeting: Path, page: str, edits: int, kind: str
         await asyncio.sleep(0.5)
         said = re.findall(r"built: .*\(([0-9.]+) s\)", proc.stdout.read() or "")  # type: ignore[union-attr]
         print(f"  the server's own rebuild times (s): {', '.join(said[1:])}", file=sys.stderr)
+        print(f"  each save to its reloaded page (s): {', '.join(f'{t:.2f}' for t in times)}", file=sys.stderr)
         return times
     finally:
         proc.terminate()
