@@ -277,17 +277,24 @@ def test_the_command_line_keeps_the_state_unless_told_not_to(cli, tmp_path):
     assert third.code == 0 and "unchanged" not in third.out, third.err
 
 
-def test_the_next_day_renders_every_page_again_as_a_clean_build_does(tmp_path, monkeypatch):
+def test_the_next_day_renders_again_only_the_pages_that_depend_on_the_day(tmp_path, monkeypatch):
+    """A page whose statuses depend on the day says which day in its footer, and is
+    rendered again the next day; any other page stays as it was, as a clean build
+    of the next day would write it too."""
     content = copy_example(tmp_path)
     out = tmp_path / "out"
     monkeypatch.setenv("SITEGEN_TODAY", "2027-01-20")
     pages = kept_build(content, out).pages
     assert kept_build(content, out).rendered == 0
+    old = out / "meetings/2011-10-19-planning/orchard-farm-milbury/index.html"  # (no status that depends on the day)
+    assert "Last updated" not in old.read_text()
+    before = old.stat().st_ino
     monkeypatch.setenv("SITEGEN_TODAY", "2027-01-21")  # the scheduled Cabinet of 20 January is now past
     report = kept_build(content, out)
-    assert report.rendered == pages  # every page's footer says the day it was last updated
+    assert 0 < report.rendered < pages
+    assert old.stat().st_ino == before  # (the very file: not written again)
     home = (out / "index.html").read_text()
-    assert "Last updated on Thursday 21 January 2027." in home
+    assert "Last updated on Thursday 21 January 2027." in home  # (the recommendations awaiting decision)
     assert "the meeting's date has passed" in (out / "meetings/2027-01-20-cabinet/index.html").read_text()
     same_as_clean(content, out, tmp_path, 1)
 
