@@ -120,10 +120,10 @@ def load(
     read = read_on_two(paths, content) if cache is None else None
     if cache is not None:
         stale = cache.stale(paths, content)  # (each with its key taken before reading: see ParseCache.put)
-        many = read_on_two([path for path, _ in stale], content)
-        for n, (path, key) in enumerate(stale):
+        many = read_on_two([path for path, _, _ in stale], content)
+        for n, (path, key, digest) in enumerate(stale):
             if many is not None:
-                cache.put(path, content, key, *many[n])
+                cache.put(path, content, key, *many[n], digest=digest)
             else:
                 cache.get(path, content, Problems())  # (its problems are kept, and said below)
         if on_read is not None:
@@ -686,7 +686,7 @@ def _build(
         def on_read(read: ParseCache, paths: list[Path]) -> None:
             rels = [rel_path(path, content) for path in paths]
             # (pickled in the background, before anything is linked; written once the build is done)
-            keeping.append(Aside(store.pickled, read.entries, read.fresh, rels))
+            keeping.append(Aside(store.pickled, read.entries, read.fresh | read.rekeyed, rels))
 
     loaded = load(content, base_path, on, cache, on_read if hasattr(os, "fork") else None)
     model = loaded.model
@@ -978,7 +978,7 @@ def _sources(cache: ParseCache | None, model: m.Model) -> dict[str, tuple]:
         return {}
     meetings = model.meetings
     return {
-        rel: entry.key
+        rel: entry.source()
         for rel, entry in cache.entries.items()
         if entry.meeting is not None and meetings.get(entry.meeting.id) is entry.meeting and entry.key[:2] != (0, 0)
     }

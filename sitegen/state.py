@@ -770,9 +770,10 @@ class ParsedStore:
     """The meeting files of one content folder as last read and validated (validate.Parsed),
     kept in the cache folder so that a build reads only the files changed since: a pickle
     per folder of meeting files, holding what it held before any linking. Each is used
-    only by the same sitegen code and with the same files under content/files (whose
-    sizes a meeting's documents show); a file's entry only while its time and size, and
-    the site's languages, are the same (see validate.ParseCache)."""
+    only by the same sitegen code and with the same files under content/files (their
+    names, kinds, sizes, which a meeting's documents show, and where links lead: not
+    their times, which a fresh checkout changes); a file's entry only while its time and
+    size, or its bytes, and the site's languages, are the same (see validate.ParseCache)."""
 
     def __init__(self, cache_folder: Path, content: Path) -> None:
         content = Path(content).resolve()
@@ -781,10 +782,13 @@ class ParsedStore:
         files = hashlib.sha1()
         for root, folders, names in os.walk(content / "files"):
             folders.sort()
-            for name in sorted(names):
+            links = [name for name in folders if os.path.islink(os.path.join(root, name))]  # (not walked)
+            for name in sorted(names + links):
                 path = os.path.join(root, name)
                 st = os.lstat(path)
-                files.update(f"{os.path.relpath(path, content)}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+                target = os.readlink(path) if stat.S_ISLNK(st.st_mode) else ""
+                kind = stat.S_IFMT(st.st_mode)
+                files.update(f"{os.path.relpath(path, content)}\0{kind}\0{st.st_size}\0{target}\0".encode())
         self.head = (version(), files.hexdigest())
         self.known: dict[str, set[str]] = {}  # the files each pickle held, by its folder
 

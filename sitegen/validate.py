@@ -4,6 +4,7 @@ every field: required keys, unknown keys, types, enums, dates, times, ids."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -1030,11 +1031,19 @@ def rel_path(path: Path, content: Path) -> str:
 
 @dataclass(slots=True)
 class Parsed:
-    """One meeting file as last read: its (mtime_ns, size), its meeting, its own problems."""
+    """One meeting file as last read: its (mtime_ns, size), its meeting, its own problems,
+    and a digest of its bytes as read (taken before it was read; "" when not known)."""
 
     key: tuple[int, int, tuple[str, ...]]  # (and the site's languages, which the reader checks texts against)
     meeting: m.Meeting | None
     problems: list
+    digest: str = ""
+
+    def source(self) -> tuple:
+        """What the file was when read, for the build state (State.sources): its bytes'
+        digest and size, so that the same file saved again, or checked out afresh, is
+        the same; its key when the digest is not known."""
+        return (self.digest, self.key[1], self.key[2]) if self.digest else self.key
 
 
 class ParseCache:
@@ -1043,6 +1052,7 @@ class ParseCache:
     def __init__(self) -> None:
         self.entries: dict[str, Parsed] = {}  # by path relative to the content folder
         self.fresh: set[str] = set()  # the files read (not found here) since this was made
+        self.rekeyed: set[str] = set()  # the files whose entries took a new key, unread (see stale)
         #: the meetings, by file, known never to have been linked since they were read (those
         #: of a build state's ParsedStore, see unlinked): get gives them without reset()
         self.unlinked: dict[str, m.Meeting] = {}
@@ -1055,22 +1065,42 @@ class ParseCache:
         except OSError:
             return (0, 0, LANGUAGES)
 
-    def stale(self, paths: list[Path], content: Path) -> list[tuple[Path, tuple]]:
-        """Those of PATHS that get() would read, each with its key as it is now."""
+    @staticmethod
+    def digest(path: Path) -> str:
+        """A digest of PATH's bytes ("" when it cannot be read)."""
+        try:
+            return hashlib.sha1(path.read_bytes()).hexdigest()
+        except OSError:
+            return ""
+
+    def stale(self, paths: list[Path], content: Path) -> list[tuple[Path, tuple, str]]:
+        """Those of PATHS that get() would read, each with its key and its bytes' digest as
+        they are now (taken before it is read). A file whose time alone changed (saved
+        again as it was, or checked out afresh, as on CI) is not read again when its
+        bytes are those read last: its entry takes the new key."""
         entries = self.entries
         out = []
         for path in paths:
             entry = entries.get(rel_path(path, content))
             key = self.key(path)
-            if entry is None or entry.key != key or key[:2] == (0, 0):
-                out.append((path, key))
+            if entry is not None and entry.key == key and key[:2] != (0, 0):
+                continue
+            digest = self.digest(path)
+            if entry is not None and entry.digest and entry.key[1:] == key[1:] and entry.digest == digest:
+                entry.key = key
+                self.rekeyed.add(rel_path(path, content))
+                continue
+            out.append((path, key, digest))
         return out
 
-    def put(self, path: Path, content: Path, key: tuple, meeting: m.Meeting | None, problems: list) -> None:
-        """Keep what reading PATH gave (read elsewhere: see build.read_on_two), KEY taken
-        before it was read (a file saved meanwhile is then read again next time)."""
+    def put(
+        self, path: Path, content: Path, key: tuple, meeting: m.Meeting | None, problems: list, digest: str = ""
+    ) -> None:
+        """Keep what reading PATH gave (read elsewhere: see build.read_on_two), KEY and
+        DIGEST taken before it was read (a file saved meanwhile is then read again next
+        time)."""
         rel = rel_path(path, content)
-        self.entries[rel] = Parsed(key, meeting, problems)
+        self.entries[rel] = Parsed(key, meeting, problems, digest)
         self.fresh.add(rel)
         self.unlinked.pop(rel, None)
 
@@ -1086,9 +1116,10 @@ class ParseCache:
                 entry.meeting.reset()
             return entry.meeting
         local = Problems()
+        digest = self.digest(path)  # (before it is read, as the key is)
         meeting = read_meeting_file(path, content, local)
         problems.items.extend(local.items)
-        self.entries[rel] = Parsed(key, meeting, local.items)
+        self.entries[rel] = Parsed(key, meeting, local.items, digest)
         self.fresh.add(rel)
         self.unlinked.pop(rel, None)
         return meeting

@@ -474,6 +474,36 @@ def test_only_the_meeting_files_changed_since_are_read_again(tmp_path, monkeypat
     same_as_clean(content, out, tmp_path, 1)
 
 
+def test_a_fresh_checkout_reads_again_only_the_meeting_files_whose_bytes_changed(tmp_path, monkeypatch):
+    """A fresh clone (CI, Netlify) gives every file a new time: the meeting files kept
+    with the state are known by their bytes then, and a meeting whose file is as it was
+    is neither read nor compared again (see build._settled)."""
+    import sitegen.build
+    from sitegen import validate
+
+    content, out, _ = built_with_state(tmp_path)
+    later = time.time() + 60
+    for path in content.rglob("*"):
+        os.utime(path, (later, later))
+    read, settled = [], []
+    reader, settle = validate.read_meeting_file, sitegen.build._settled
+    monkeypatch.setattr(validate, "read_meeting_file", lambda path, *a: read.append(path.name) or reader(path, *a))
+    monkeypatch.setattr(sitegen.build, "_settled", lambda *a: settled.append(found := settle(*a)) or found)
+    report = kept_build(content, out)
+    assert read == [] and report.rendered == 0
+    meetings = [*(content / "meetings").rglob("*.md"), *(content / "meetings").rglob("*.yaml")]
+    assert {f"m:{path.stem}" for path in meetings} <= settled[0]  # (every meeting)
+    _toggle(content, CABINET, "The Leader invited", "The Leader swiftly invited")  # (a new size)
+    kept_build(content, out)
+    assert read == [Path(CABINET).name]
+    same_as_clean(content, out, tmp_path, 1)
+    # the same bytes under the same name: a file that changed and changed back is as it was
+    _toggle(content, CABINET, "The Leader swiftly invited", "The Leader invited")
+    _toggle(content, CABINET, "The Leader invited", "The Leader swiftly invited")
+    read.clear()
+    assert kept_build(content, out).rendered == 0 and read == []
+
+
 def test_a_document_replaced_under_files_is_read_again_with_its_size(tmp_path):
     """A meeting shows its documents' sizes: a file under content/files that changes
     makes every meeting file be read again, as a clean build would."""
