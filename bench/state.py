@@ -5,6 +5,8 @@ earlier commit on the same synthetic council, in one run:
   that recorded and kept the state; repeated RUNS times, A B A B, a new edit each time;
 - with --preview, `sitegen serve` started from its state: the seconds from starting the
   command to the first page served (HTTP 200 for /), after a first preview that kept it;
+- with --fresh-checkout, every content file is given a new time before each edit, as a
+  fresh clone on CI or Netlify gives them (the state and the output kept by the cache);
 - with --hugo, a clean `hugo` build of the peers' same number of pages
   (../shared/bench/peers/gen.py), timed in the same loop, after each round of edits:
   the issue's yardstick for an edit's build, on the same machine in the same minutes.
@@ -24,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -36,6 +39,9 @@ def main() -> None:
     parser = paired_arguments(__doc__, runs=3)
     parser.add_argument(
         "--preview", action="store_true", help="time sitegen serve from its state to the first page too"
+    )
+    parser.add_argument(
+        "--fresh-checkout", action="store_true", help="give every content file a new time before each edit (as CI)"
     )
     parser.add_argument(
         "--hugo", action="store_true", help="time a clean Hugo build of the peers' same number of pages in each round"
@@ -68,6 +74,10 @@ def main() -> None:
         for name, code in kinds.items():
             content = contents[name]
             meeting = sorted((content / "meetings").rglob("*.md"))[(n + 1) * args.meetings // (args.runs + 1)]
+            if args.fresh_checkout:
+                checked_out = time.time()
+                for path in content.rglob("*"):
+                    os.utime(path, (checked_out, checked_out))
             meeting.write_text(meeting.read_text().replace("location: ", f"location: Room {n}, ", 1))
             edits[name].append(timed(build(content, content.parent / "output"), cwd=code, env=env))
             print(f"{name}: edit {n + 1}, {edits[name][-1]['wall']:.1f} s", flush=True)
@@ -114,7 +124,6 @@ def preview(content: Path, code: Path, env: dict) -> float:
     its home page; then stopped as Ctrl+C stops it."""
     import signal
     import socket
-    import time
     import urllib.request
 
     with socket.socket() as probe:
