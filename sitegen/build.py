@@ -685,8 +685,10 @@ def _build(
 
         def on_read(read: ParseCache, paths: list[Path]) -> None:
             rels = [rel_path(path, content) for path in paths]
-            # (pickled in the background, before anything is linked; written once the build is done)
-            keeping.append(Aside(store.pickled, read.entries, read.fresh | read.rekeyed, rels))
+            # (pickled in the background, before anything is linked; written once the build is done;
+            # only the files read again: one whose time alone changed is known by its bytes again
+            # next time, as on CI, where every checkout gives every file a new time)
+            keeping.append(Aside(store.pickled, read.entries, read.fresh, rels))
 
     loaded = load(content, base_path, on, cache, on_read if hasattr(os, "fork") else None)
     model = loaded.model

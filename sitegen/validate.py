@@ -1052,7 +1052,6 @@ class ParseCache:
     def __init__(self) -> None:
         self.entries: dict[str, Parsed] = {}  # by path relative to the content folder
         self.fresh: set[str] = set()  # the files read (not found here) since this was made
-        self.rekeyed: set[str] = set()  # the files whose entries took a new key, unread (see stale)
         #: the meetings, by file, known never to have been linked since they were read (those
         #: of a build state's ParsedStore, see unlinked): get gives them without reset()
         self.unlinked: dict[str, m.Meeting] = {}
@@ -1087,8 +1086,7 @@ class ParseCache:
                 continue
             digest = self.digest(path)
             if entry is not None and entry.digest and entry.key[1:] == key[1:] and entry.digest == digest:
-                entry.key = key
-                self.rekeyed.add(rel_path(path, content))
+                entry.key = key  # (in memory: the state keeps the key as read, see build.load's ON_READ)
                 continue
             out.append((path, key, digest))
         return out
