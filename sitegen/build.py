@@ -120,10 +120,10 @@ def load(
     read = read_on_two(paths, content) if cache is None else None
     if cache is not None:
         stale = cache.stale(paths, content)  # (each with its key taken before reading: see ParseCache.put)
-        many = read_on_two([path for path, _, _ in stale], content)
-        for n, (path, key, digest) in enumerate(stale):
+        many = read_on_two([path for path, _ in stale], content)
+        for n, (path, key) in enumerate(stale):
             if many is not None:
-                cache.put(path, content, key, *many[n], digest=digest)
+                cache.put(path, content, key, *many[n])
             else:
                 cache.get(path, content, Problems())  # (its problems are kept, and said below)
         if on_read is not None:
@@ -131,7 +131,7 @@ def load(
     for n, path in enumerate(paths):
         before = len(problems.errors)
         if read is not None:
-            meeting, found = read[n]
+            meeting, found, _ = read[n]
             problems.items.extend(found)
         else:
             meeting = load_meeting(path, content, problems, cache)
@@ -209,7 +209,7 @@ def relink(loaded: Loaded, removed: list[m.Meeting], added: list[m.Meeting], fou
 PARALLEL_READ_FROM = 400  # meeting files before a forked process reads some of them
 
 
-def read_on_two(paths: list[Path], content: Path) -> list[tuple[m.Meeting | None, list[Problem]]] | None:
+def read_on_two(paths: list[Path], content: Path) -> list[tuple[m.Meeting | None, list[Problem], str]] | None:
     """Read and validate many meeting files on two processes: a forked child reads the
     first part and sends its meetings back pickled, while this process reads the rest.
     The same results, in the same order, as reading them one by one; None when the
@@ -217,11 +217,12 @@ def read_on_two(paths: list[Path], content: Path) -> list[tuple[m.Meeting | None
     if len(paths) < PARALLEL_READ_FROM or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
         return None
 
-    def read(part: list[Path]) -> list[tuple[m.Meeting | None, list[Problem]]]:
+    def read(part: list[Path]) -> list[tuple[m.Meeting | None, list[Problem], str]]:
         out = []
         for path in part:
             found = Problems()
-            out.append((read_meeting_file(path, content, found), found.items))
+            digest: list[str] = []  # (of the very bytes read: see ParseCache.stale)
+            out.append((read_meeting_file(path, content, found, digest), found.items, digest[0] if digest else ""))
         return out
 
     # the child also pickles what it read, and this process unpickles it after reading its
@@ -348,6 +349,7 @@ class Builder:
         if not model.site.title:
             model.site.title = self._default_title()
         self.assets = self._assets()
+        self.day = model.today  # (read once here, unrecorded: a page that asks depends on the day, see today)
         # the last plan's pages by output file, and the feeds and calendars that are made
         # as pages are (recorded, and made again only when what they read changed)
         self.planned: dict[str, Page | ModelFile] = {}
@@ -369,6 +371,7 @@ class Builder:
             today=self.today,
             dated=self.dated,
             as_of=self.as_of,
+            for_the_day=self.for_the_day,
             # (not read by the theme: when the words change, every page does)
             words=[w.digest for w in self.all_words.values()],
             executive=executive,  # (the forward plan and call-in pages are published)
@@ -423,8 +426,22 @@ class Builder:
         return self._publics
 
     def is_upcoming(self, meeting: m.Meeting) -> bool:
-        """Whether MEETING is still to come (a template test: ``meeting is upcoming``)."""
-        return m.is_upcoming(meeting, self.today())
+        """Whether MEETING is still to come (a template test: ``meeting is upcoming``). A
+        page depends on the answer, not on the day (a meeting of 2011 is not to come,
+        whatever the day); a meeting to come is shown as such on that day, and the page's
+        footer says which (see dated)."""
+        record.lookup("upcoming", meeting.id)
+        upcoming = m.is_upcoming(meeting, self.day)
+        if upcoming:
+            present.Dated.shown = True
+        return upcoming
+
+    def for_the_day(self) -> str:
+        """Nothing, said where a page shows what was worked out for the build's day (the
+        meetings to come, or that none is): its footer then says which day (see dated).
+        (The page is given what it shows by the plan, so what it depends on is known.)"""
+        present.Dated.shown = True
+        return ""
 
     def today(self) -> dt.date:
         """The day the site is built for, as templates ask for it (``today()``): a page
@@ -469,6 +486,7 @@ class Builder:
         return {
             "ref": (lambda ref: ref_target(linker, ref)) if linker is not None else (lambda ref: None),
             "today": lambda _: model.today,
+            "upcoming": lambda id: (x := model.meetings.get(id)) is not None and m.is_upcoming(x, model.today),
         }
 
     def _default_title(self) -> str:

@@ -454,12 +454,15 @@ class Project:
                 removed.append(entry.meeting)
             if path in inputs:
                 fresh = Problems()
-                meeting = read_meeting_file(Path(path), self.content, fresh)
+                digest: list[str] = []
+                meeting = read_meeting_file(Path(path), self.content, fresh, digest)
                 if meeting is None or fresh.errors:
                     return None
                 added.append(meeting)
                 found += fresh.items
-                entries[rel] = Parsed((*inputs[path], validate.LANGUAGES), meeting, fresh.items)
+                entries[rel] = Parsed(
+                    (*inputs[path], validate.LANGUAGES), meeting, fresh.items, digest[0] if digest else ""
+                )
         try:
             with record.touching() as reached:
                 relinked = relink(loaded, removed, added, found)

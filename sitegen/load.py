@@ -8,6 +8,7 @@ given twice is an error instead of silently keeping the last.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import stat
 from dataclasses import dataclass
@@ -266,8 +267,9 @@ def check_characters(text: str, rel: str, problems: Problems, offset: int = 0) -
     return False
 
 
-def read_text(path: Path, rel: str, problems: Problems) -> str | None:
-    """The file as text (UTF-8, BOM and CRLF accepted), or None with a problem recorded."""
+def read_text(path: Path, rel: str, problems: Problems, digest: list[str] | None = None) -> str | None:
+    """The file as text (UTF-8, BOM and CRLF accepted), or None with a problem recorded.
+    DIGEST: given a digest of the very bytes read, when they could be read."""
     try:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):  # a pipe or a device would be read for ever
@@ -282,6 +284,8 @@ def read_text(path: Path, rel: str, problems: Problems) -> str | None:
             )
             return None
         data = path.read_bytes()
+        if digest is not None:
+            digest.append(hashlib.sha1(data).hexdigest())
     except OSError as exc:
         problems.error(Location(rel, 1), f"cannot read the file: {exc.strerror}")
         return None
@@ -334,8 +338,8 @@ def _fence(text: str) -> tuple[int, int] | None:
     return (found.start() + 1, found.end()) if found is not None else None
 
 
-def read_meeting(path: Path, rel: str, problems: Problems) -> MeetingSource | None:
-    text = read_text(path, rel, problems)
+def read_meeting(path: Path, rel: str, problems: Problems, digest: list[str] | None = None) -> MeetingSource | None:
+    text = read_text(path, rel, problems, digest)
     if text is None:
         return None
     if path.suffix.lower() != ".md":

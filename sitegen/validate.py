@@ -1032,7 +1032,7 @@ def rel_path(path: Path, content: Path) -> str:
 @dataclass(slots=True)
 class Parsed:
     """One meeting file as last read: its (mtime_ns, size), its meeting, its own problems,
-    and a digest of its bytes as read (taken before it was read; "" when not known)."""
+    and a digest of the very bytes read ("" when not known)."""
 
     key: tuple[int, int, tuple[str, ...]]  # (and the site's languages, which the reader checks texts against)
     meeting: m.Meeting | None
@@ -1072,11 +1072,11 @@ class ParseCache:
         except OSError:
             return ""
 
-    def stale(self, paths: list[Path], content: Path) -> list[tuple[Path, tuple, str]]:
-        """Those of PATHS that get() would read, each with its key and its bytes' digest as
-        they are now (taken before it is read). A file whose time alone changed (saved
-        again as it was, or checked out afresh, as on CI) is not read again when its
-        bytes are those read last: its entry takes the new key."""
+    def stale(self, paths: list[Path], content: Path) -> list[tuple[Path, tuple]]:
+        """Those of PATHS that get() would read, each with its key as it is now (taken
+        before it is read). A file whose time alone changed (saved again as it was, or
+        checked out afresh, as on CI) is not read again when its bytes are those last
+        read (their digest, taken from the very bytes parsed): its entry takes the new key."""
         entries = self.entries
         out = []
         for path in paths:
@@ -1084,19 +1084,19 @@ class ParseCache:
             key = self.key(path)
             if entry is not None and entry.key == key and key[:2] != (0, 0):
                 continue
-            digest = self.digest(path)
-            if entry is not None and entry.digest and entry.key[1:] == key[1:] and entry.digest == digest:
-                entry.key = key  # (in memory: the state keeps the key as read, see build.load's ON_READ)
-                continue
-            out.append((path, key, digest))
+            if entry is not None and entry.digest and entry.key[1:] == key[1:] and key[:2] != (0, 0):
+                if entry.digest == self.digest(path):
+                    entry.key = key  # (in memory: the state keeps the key as read, see build.load's ON_READ)
+                    continue
+            out.append((path, key))
         return out
 
     def put(
         self, path: Path, content: Path, key: tuple, meeting: m.Meeting | None, problems: list, digest: str = ""
     ) -> None:
-        """Keep what reading PATH gave (read elsewhere: see build.read_on_two), KEY and
-        DIGEST taken before it was read (a file saved meanwhile is then read again next
-        time)."""
+        """Keep what reading PATH gave (read elsewhere: see build.read_on_two), KEY taken
+        before it was read (a file saved meanwhile is then read again next time), DIGEST
+        of the very bytes read."""
         rel = rel_path(path, content)
         self.entries[rel] = Parsed(key, meeting, problems, digest)
         self.fresh.add(rel)
@@ -1114,10 +1114,10 @@ class ParseCache:
                 entry.meeting.reset()
             return entry.meeting
         local = Problems()
-        digest = self.digest(path)  # (before it is read, as the key is)
-        meeting = read_meeting_file(path, content, local)
+        digest: list[str] = []
+        meeting = read_meeting_file(path, content, local, digest)
         problems.items.extend(local.items)
-        self.entries[rel] = Parsed(key, meeting, local.items, digest)
+        self.entries[rel] = Parsed(key, meeting, local.items, digest[0] if digest else "")
         self.fresh.add(rel)
         self.unlinked.pop(rel, None)
         return meeting
@@ -1129,7 +1129,10 @@ class ParseCache:
         self.unlinked.update((rel, e.meeting) for rel, e in entries.items() if e.meeting is not None)
 
 
-def read_meeting_file(path: Path, content: Path, problems: Problems) -> m.Meeting | None:
+def read_meeting_file(
+    path: Path, content: Path, problems: Problems, digest: list[str] | None = None
+) -> m.Meeting | None:
+    """A meeting file read and validated. DIGEST: given a digest of the very bytes read."""
     rel = rel_path(path, content)
     stem = path.name.rsplit(".", 1)[0]
     if not SLUG.match(stem):
@@ -1139,7 +1142,7 @@ def read_meeting_file(path: Path, content: Path, problems: Problems) -> m.Meetin
         )
         return None
     before = len(problems.errors)
-    source = read_meeting(path, rel, problems)
+    source = read_meeting(path, rel, problems, digest)
     if source is None:
         return None
     if source.data is None:

@@ -286,15 +286,20 @@ def test_the_next_day_renders_again_only_the_pages_that_depend_on_the_day(tmp_pa
     monkeypatch.setenv("SITEGEN_TODAY", "2027-01-20")
     pages = kept_build(content, out).pages
     assert kept_build(content, out).rendered == 0
-    old = out / "meetings/2011-10-19-planning/orchard-farm-milbury/index.html"  # (no status that depends on the day)
-    assert "Last updated" not in old.read_text()
-    before = old.stat().st_ino
+    # (no status that depends on the day: an item's page, a past meeting's, which is not to come)
+    olds = [out / "meetings/2011-10-19-planning/orchard-farm-milbury/index.html"]
+    olds.append(out / "meetings/2011-10-19-planning/index.html")
+    assert not any("Last updated" in old.read_text() for old in olds)
+    before = [old.stat().st_ino for old in olds]
+    coming = out / "meetings/2027-01-20-cabinet/index.html"
+    assert "Add this meeting to your calendar" in coming.read_text()
+    assert "Last updated on Wednesday 20 January 2027." in coming.read_text()  # (it is to come)
     monkeypatch.setenv("SITEGEN_TODAY", "2027-01-21")  # the scheduled Cabinet of 20 January is now past
     report = kept_build(content, out)
     assert 0 < report.rendered < pages
-    assert old.stat().st_ino == before  # (the very file: not written again)
-    home = (out / "index.html").read_text()
-    assert "Last updated on Thursday 21 January 2027." in home  # (the recommendations awaiting decision)
+    assert [old.stat().st_ino for old in olds] == before  # (the very files: not written again)
+    for rel in ("index.html", "meetings/index.html"):  # (the recommendations awaiting; the meetings to come)
+        assert "Last updated on Thursday 21 January 2027." in (out / rel).read_text(), rel
     assert "the meeting's date has passed" in (out / "meetings/2027-01-20-cabinet/index.html").read_text()
     same_as_clean(content, out, tmp_path, 1)
 
@@ -502,6 +507,33 @@ def test_a_fresh_checkout_reads_again_only_the_meeting_files_whose_bytes_changed
     _toggle(content, CABINET, "The Leader invited", "The Leader swiftly invited")
     read.clear()
     assert kept_build(content, out).rendered == 0 and read == []
+
+
+def test_a_file_saved_while_it_is_read_and_changed_back_is_read_again(tmp_path, monkeypatch):
+    """The digest a meeting file is known by is that of the very bytes read: a file saved
+    (the same size) while the build reads it, then changed back (an undo), is read again
+    by the next build, never taken for what was read."""
+    from sitegen import validate
+
+    content, out, _ = built_with_state(tmp_path)
+    path = content / CABINET
+    _toggle(content, CABINET, "The Leader invited", "The Leader swiftly invited")
+    saved = path.read_text()
+    during = saved.replace("The Leader swiftly invited", "The Leader SWIFTLY invited", 1)
+    assert len(during) == len(saved) and during != saved
+    reader = validate.read_meeting_file
+
+    def saving_meanwhile(file, *args):  # type: ignore[no-untyped-def]
+        if file == path:
+            path.write_text(during)  # (saved just as the build reads it)
+        return reader(file, *args)
+
+    monkeypatch.setattr(validate, "read_meeting_file", saving_meanwhile)
+    kept_build(content, out)
+    monkeypatch.setattr(validate, "read_meeting_file", reader)
+    path.write_text(saved)  # (the save undone: the bytes before it, a new time)
+    kept_build(content, out)
+    same_as_clean(content, out, tmp_path, 1)
 
 
 def test_a_document_replaced_under_files_is_read_again_with_its_size(tmp_path):
