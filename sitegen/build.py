@@ -464,7 +464,8 @@ class Builder:
         """What every page may read besides the model (the templates' globals, the day,
         the assets' names, the base address), normalized: when it changes, every page does."""
         values = {k: v for k, v in self.env.globals.items() if not callable(v)}
-        return keys.normalize([sorted(values.items()), sorted(self.asset_names.items()), self.loaded.urls.base])
+        # (the site's base path, whichever language is being spoken: each page's own is its own)
+        return keys.normalize([sorted(values.items()), sorted(self.asset_names.items()), self.loaded.urls.root])
 
     def settings_key(self) -> str:
         """The build state's name for what, besides the content, every page depends on."""

@@ -144,6 +144,20 @@ def _as_read(reads):  # type: ignore[no-untyped-def]
     )
 
 
+def test_a_bilingual_site_built_again_renders_nothing(tmp_path):
+    """What every page reads besides the model is the same whichever language the build
+    spoke last (the Welsh example's second build once rendered every page again)."""
+    from conftest import ROOT
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "examples/cyngor-cymuned/content", content)
+    out = tmp_path / "out"
+    first = kept_build(content, out)
+    assert first.rendered == first.pages > 50
+    assert kept_build(content, out).rendered == 0
+    assert kept_build(content, out).rendered == 0
+
+
 def test_an_edit_keeps_only_what_changed_and_the_state_reads_back_whole(tmp_path, monkeypatch):
     """After an edit the state file stays as it was and a delta beside it holds what changed;
     read back together they are the state the build had, and the next build is a clean
