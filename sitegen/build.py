@@ -34,8 +34,8 @@ from .validate import (
     ParseCache,
     load_meeting,
     meeting_files,
+    read_digested,
     read_forward_plan,
-    read_meeting_file,
     read_site_files,
     rel_path,
 )
@@ -221,8 +221,8 @@ def read_on_two(paths: list[Path], content: Path) -> list[tuple[m.Meeting | None
         out = []
         for path in part:
             found = Problems()
-            digest: list[str] = []  # (of the very bytes read: see ParseCache.stale)
-            out.append((read_meeting_file(path, content, found, digest), found.items, digest[0] if digest else ""))
+            meeting, digest = read_digested(path, content, found)  # (see ParseCache.stale)
+            out.append((meeting, found.items, digest))
         return out
 
     # the child also pickles what it read, and this process unpickles it after reading its

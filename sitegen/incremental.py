@@ -29,7 +29,7 @@ from .files import published_files, withheld
 from .link import NeedsFullLink
 from .pages import Page
 from .state import cache_folder
-from .validate import ParseCache, Parsed, is_meeting_file, read_meeting_file, rel_path
+from .validate import ParseCache, Parsed, is_meeting_file, read_digested, rel_path
 from .write import replace_file
 
 
@@ -454,15 +454,12 @@ class Project:
                 removed.append(entry.meeting)
             if path in inputs:
                 fresh = Problems()
-                digest: list[str] = []
-                meeting = read_meeting_file(Path(path), self.content, fresh, digest)
+                meeting, digest = read_digested(Path(path), self.content, fresh)
                 if meeting is None or fresh.errors:
                     return None
                 added.append(meeting)
                 found += fresh.items
-                entries[rel] = Parsed(
-                    (*inputs[path], validate.LANGUAGES), meeting, fresh.items, digest[0] if digest else ""
-                )
+                entries[rel] = Parsed((*inputs[path], validate.LANGUAGES), meeting, fresh.items, digest)
         try:
             with record.touching() as reached:
                 relinked = relink(loaded, removed, added, found)

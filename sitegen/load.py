@@ -267,6 +267,12 @@ def check_characters(text: str, rel: str, problems: Problems, offset: int = 0) -
     return False
 
 
+def digest_of(data: bytes) -> str:
+    """The digest a meeting file is known by when its time alone changed (see
+    validate.ParseCache.stale)."""
+    return hashlib.sha1(data).hexdigest()
+
+
 def read_text(path: Path, rel: str, problems: Problems, digest: list[str] | None = None) -> str | None:
     """The file as text (UTF-8, BOM and CRLF accepted), or None with a problem recorded.
     DIGEST: given a digest of the very bytes read, when they could be read."""
@@ -285,7 +291,7 @@ def read_text(path: Path, rel: str, problems: Problems, digest: list[str] | None
             return None
         data = path.read_bytes()
         if digest is not None:
-            digest.append(hashlib.sha1(data).hexdigest())
+            digest.append(digest_of(data))
     except OSError as exc:
         problems.error(Location(rel, 1), f"cannot read the file: {exc.strerror}")
         return None

@@ -139,8 +139,8 @@ class State:
     reads: record.Reads
     templates: dict[str, str] = field(default_factory=dict)  # template name -> sha1 of the file used
     files: dict[str, tuple[int, int]] = field(default_factory=dict)  # page file -> (size, mtime) in the cache
-    #: meeting file -> its key as read (validate.ParseCache.key) when the reads' values were
-    #: last compared: a meeting whose file is as it was then has the same fields from it
+    #: meeting file -> what it was as read (validate.Parsed.source: its bytes' digest) when the
+    #: reads' values were last compared: a meeting whose file is as it was then has the same fields from it
     sources: dict[str, tuple] = field(default_factory=dict)
     #: the site this build published: its mark (see mark) and the files it wrote besides
     #: the pages (the open data, redirects); the next build adopts that site as it is

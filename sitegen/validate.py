@@ -4,7 +4,6 @@ every field: required keys, unknown keys, types, enums, dates, times, ids."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from . import fields
 from . import model as m
 from .errors import Location, Problems, did_you_mean
 from .link import linking_prose
-from .load import LList, LMap, MeetingSource, Num, read_meeting, read_yaml
+from .load import LList, LMap, MeetingSource, Num, digest_of, read_meeting, read_yaml
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 DECISION_ID = re.compile(r"[A-Za-z0-9]+\Z")
@@ -1068,7 +1067,7 @@ class ParseCache:
     def digest(path: Path) -> str:
         """A digest of PATH's bytes ("" when it cannot be read)."""
         try:
-            return hashlib.sha1(path.read_bytes()).hexdigest()
+            return digest_of(path.read_bytes())
         except OSError:
             return ""
 
@@ -1114,10 +1113,9 @@ class ParseCache:
                 entry.meeting.reset()
             return entry.meeting
         local = Problems()
-        digest: list[str] = []
-        meeting = read_meeting_file(path, content, local, digest)
+        meeting, digest = read_digested(path, content, local)
         problems.items.extend(local.items)
-        self.entries[rel] = Parsed(key, meeting, local.items, digest[0] if digest else "")
+        self.entries[rel] = Parsed(key, meeting, local.items, digest)
         self.fresh.add(rel)
         self.unlinked.pop(rel, None)
         return meeting
@@ -1127,6 +1125,13 @@ class ParseCache:
         build state's, see state.ParsedStore): get gives them without resetting them."""
         self.entries.update(entries)
         self.unlinked.update((rel, e.meeting) for rel, e in entries.items() if e.meeting is not None)
+
+
+def read_digested(path: Path, content: Path, problems: Problems) -> tuple[m.Meeting | None, str]:
+    """read_meeting_file, with the digest of the very bytes read ("" when none were)."""
+    digest: list[str] = []
+    meeting = read_meeting_file(path, content, problems, digest)
+    return meeting, digest[0] if digest else ""
 
 
 def read_meeting_file(
