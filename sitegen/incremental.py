@@ -479,7 +479,7 @@ class Project:
             with record.recording() as recorder:
                 for rel, page in due:
                     data = builder.render(page)
-                    self.state.remember(rel, *keys.pairs(*recorder.take()))
+                    self.state.record(rel, keys, *recorder.take())
                     written += self._put(rel, data)
             return written
         shares = jobs * 8

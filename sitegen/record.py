@@ -458,16 +458,61 @@ class Reads:
 
     def number(self, pairs: list[tuple[str, str, object]]) -> frozenset[int]:
         """The numbers of the reads PAIRS (Keys.pairs), those not kept yet added with their values."""
+        return self._number(pairs)
+
+    def numbered(
+        self, keys: Keys, reads: dict[tuple[int, str], object], extra: set[tuple[str, str]]
+    ) -> tuple[frozenset[int], set[str]]:
+        """What recording() gave (READS, EXTRA: see Recorder.take) as number() gives
+        Keys.pairs(READS, EXTRA), with the templates; the value of a read is worked out
+        only when the read is not kept yet (a kept one holds its value as last compared,
+        see compare). A page rendered again after an edit reads mostly what it read
+        before: a register, tens of thousands of reads."""
+        global _reads, _extra
+        by_id, fields, normalize = keys.by_id, FIELDS, keys.normalize
+        found = [
+            (key, attr, obj)
+            for (oid, attr), obj in reads.items()
+            if attr in fields[type(obj)] and (key := by_id.get(oid)) is not None
+        ]
+        templates = set()
+        for kind, name in extra:
+            if kind == TEMPLATE:
+                templates.add(name)
+            else:
+                found.append((kind, name, _LOOKED_UP))
+
+        def value_of(key: str, attr: str, obj: object) -> object:
+            return keys.value(key, attr) if obj is _LOOKED_UP else normalize(getattr(obj, attr))
+
+        paused = _reads, _extra
+        _reads = _extra = None  # (what this reads to find the values is not recorded)
+        try:
+            return self._number(found, value_of), templates
+        finally:
+            _reads, _extra = paused
+
+    def record(self, rel: str, keys: Keys, reads: dict[tuple[int, str], object], extra: set[tuple[str, str]]) -> None:
+        """remember() what a page read as it rendered (READS, EXTRA: see numbered)."""
+        self.by_page[rel], templates = self.numbered(keys, reads, extra)
+        self.templates[rel] = frozenset(templates)
+
+    def _number(
+        self, reads: list[tuple[str, str, object]], value_of: Callable[[str, str, object], object] | None = None
+    ) -> frozenset[int]:
+        """number() of READS, (key, attribute, value) each, or with VALUE_OF (key, attribute,
+        what gives the value): the value of a read not kept yet is VALUE_OF's, and a read
+        whose value cannot be worked out is left out (as Keys.pairs leaves it out)."""
         values, by_object, wide = self.values, self.by_object, self._wide
         numbers = []
-        for key, attr, value in pairs:
+        for key, attr, value in reads:
             # (each read's number is found by its object: a table of every read by key and
             # attribute would double what the build state holds; an object read in many
             # ways, such as the ref: lookups, gets a table of its own while in memory)
             entry = by_object.get(key)
             index = None
             if entry is None:
-                entry = by_object[key] = ([], [])
+                pass
             elif len(entry[0]) > _WIDE:
                 index = wide.get(key)
                 if index is None or len(index) != len(entry[0]):
@@ -479,6 +524,13 @@ class Reads:
             elif attr in entry[0]:
                 numbers.append(entry[1][entry[0].index(attr)])
                 continue
+            if value_of is not None:
+                try:
+                    value = value_of(key, attr, value)
+                except Exception:
+                    continue
+            if entry is None:
+                entry = by_object[key] = ([], [])
             n = len(values)
             values.append(value)
             entry[0].append(attr)
@@ -985,6 +1037,7 @@ def _groups(
     return list(groups.values()), where
 
 
+_LOOKED_UP = object()  # in Reads.numbered: a lookup's read, whose value Keys.value gives
 UNKNOWN = object()  # an object's raw values in _Group.raw, when they were not fetched yet (see _groups)
 
 
