@@ -483,7 +483,12 @@ class Reads:
                 found.append((kind, name, _LOOKED_UP))
 
         def value_of(key: str, attr: str, obj: object) -> object:
-            return keys.value(key, attr) if obj is _LOOKED_UP else normalize(getattr(obj, attr))
+            if obj is _LOOKED_UP:
+                return keys.value(key, attr)  # (a lookup that fails raises, as in Keys.pairs)
+            try:
+                return normalize(getattr(obj, attr))
+            except Exception:
+                return _LEFT_OUT
 
         paused = _reads, _extra
         _reads = _extra = None  # (what this reads to find the values is not recorded)
@@ -501,8 +506,10 @@ class Reads:
         self, reads: list[tuple[str, str, object]], value_of: Callable[[str, str, object], object] | None = None
     ) -> frozenset[int]:
         """number() of READS, (key, attribute, value) each, or with VALUE_OF (key, attribute,
-        what gives the value): the value of a read not kept yet is VALUE_OF's, and a read
-        whose value cannot be worked out is left out (as Keys.pairs leaves it out)."""
+        what gives the value): the value of a read not kept yet is VALUE_OF's, and such a
+        read is left out when VALUE_OF gives _LEFT_OUT (its value cannot be worked out, as
+        Keys.pairs leaves it out). A kept read is numbered whatever its value is now: the
+        page depends on it (at worst, rendered again once more, never left stale)."""
         values, by_object, wide = self.values, self.by_object, self._wide
         numbers = []
         for key, attr, value in reads:
@@ -525,9 +532,8 @@ class Reads:
                 numbers.append(entry[1][entry[0].index(attr)])
                 continue
             if value_of is not None:
-                try:
-                    value = value_of(key, attr, value)
-                except Exception:
+                value = value_of(key, attr, value)
+                if value is _LEFT_OUT:
                     continue
             if entry is None:
                 entry = by_object[key] = ([], [])
@@ -1038,6 +1044,7 @@ def _groups(
 
 
 _LOOKED_UP = object()  # in Reads.numbered: a lookup's read, whose value Keys.value gives
+_LEFT_OUT = object()  # in Reads.numbered: a read whose value cannot be worked out
 UNKNOWN = object()  # an object's raw values in _Group.raw, when they were not fetched yet (see _groups)
 
 

@@ -1421,6 +1421,7 @@ def test_reads_numbered_as_they_are_taken_are_those_of_their_pairs(tmp_path):
                 reads, extra = recorder.take()
                 theirs.remember(rel, *keys.pairs(reads, extra))
                 ours.record(rel, keys, reads, extra)
+                assert not recorder.reads and not recorder.extra  # (nothing numbering read was recorded)
                 looked_up += any(kind != record.TEMPLATE for kind, _ in extra)
         assert len(theirs.values) > 1000
         assert ours.values == theirs.values
