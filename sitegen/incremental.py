@@ -17,13 +17,14 @@ import hashlib
 import os
 import time
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 
 from . import model as m
 from . import record, validate
-from .build import Aside, Builder, Loaded, Log, _quiet, build, load, on_forks, paused_gc, relink, serial, share
+from .build import Aside, Builder, Loaded, Log, _quiet, build, load, on_forks, paused_gc, relink, serial, share, today
 from .errors import ContentError, Problem, Problems
 from .files import published_files, withheld
 from .link import NeedsFullLink
@@ -42,6 +43,9 @@ class Result:
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
     relinked: bool = False  # only meeting files changed: they were linked in where they reach, not the whole site
+    patched: bool = (
+        False  # one meeting file changed, in fields linking does not read: set on its objects (see _patched)
+    )
     phases: dict[str, float] = field(default_factory=dict)  # seconds spent in each step, for the bench
     # the plan's parts made again (see record.Parts), when the others were given again; None: all made
     replanned: int | None = None
@@ -161,6 +165,11 @@ class Project:
         self._cold = False  # the recorded reads are still to be compared once (see warm)
         self._comparing = False  # compared with a model whose pages are not all rendered yet
         self._pending: set[int] = set()  # reads found changed by warm, for the next edit
+        # what linking read of each object (by key) as edits were linked in since the last
+        # full load, and the meetings so linked: an edit of such a meeting that changes only
+        # fields linking did not read is set on its objects, not linked in (see _patched)
+        self._link_reads: dict[str, set[str]] = {}
+        self._linked_since: set[str] = set()
         self._keeping: Aside | None = None  # the forked process keeping the first build's state (see settle)
         self.keep_state = True  # start from, and keep, the build state on disk (see sitegen.state)
         # the preview server publishes the files made whole (the open data: see publish.ModelFile),
@@ -301,6 +310,7 @@ class Project:
         loaded = builder.loaded
         self.state = report.state
         self._cold, self._pending, self.keys, self.parts_due, self.parts = True, set(), None, set(), None
+        self._link_reads, self._linked_since = {}, set()
         self.pages = dict(builder.planned)  # (the feeds and calendars made as pages are among them)
         self.loaded, self.builder = loaded, builder
         self.extras = set(report.extras)
@@ -336,7 +346,10 @@ class Project:
         if any(path.startswith(files) for path in self._changed(inputs)):
             self.cache = ParseCache()  # a meeting's documents' sizes are read with its file: read them all again
         touched: list[object] = []  # the objects whose attributes linking the edit in set (see record.touching)
-        relinked = self._relinked(inputs, touched)
+        patched = self._patched(inputs, touched)
+        relinked = patched if patched is not None else self._relinked(inputs, touched)
+        if relinked is None:
+            self._link_reads, self._linked_since = {}, set()  # (see _patched)
         loaded = relinked or load(self.content, self.base_path, cache=self.cache)
         clock("load and link")
         old_builder = self.builder
@@ -364,11 +377,18 @@ class Project:
                 env.forget_modules()  # (an imported template's macros keep the filters they were made with)
             builder.envs, builder.env = old_builder.envs, old_builder.env
         clock("builder")
-        keys = self.keys = record.Keys(
-            loaded.model, builder.lookups(), last=self.keys, touched=touched if relinked is not None else None
-        )
+        if patched is not None and self.keys is not None:  # the very objects: their keys are as they were
+            keys = self.keys
+            keys.fresh, keys.lookups = set(), builder.lookups()
+        else:
+            keys = self.keys = record.Keys(
+                loaded.model, builder.lookups(), last=self.keys, touched=touched if relinked is not None else None
+            )
         self._comparing = True  # until the pages are rendered (see build)
-        changed = self.state.compare(keys, touched=touched if relinked is not None else None) | self._pending
+        changed = (
+            self.state.compare(keys, touched=touched if relinked is not None else None, linked=patched is None)
+            | self._pending
+        )
         self._pending = set()
         clock("compare")
         globals_now = builder.globals_signature(keys)
@@ -430,6 +450,7 @@ class Project:
             time.perf_counter() - started,
             loaded.warnings,
             relinked=relinked is not None,
+            patched=patched is not None,
             phases=clock.phases,
             replanned=None if parts is None else parts.made,
         )
@@ -460,14 +481,75 @@ class Project:
                 added.append(meeting)
                 found += fresh.items
                 entries[rel] = Parsed((*inputs[path], validate.LANGUAGES), meeting, fresh.items, digest)
+        learn = self.keys is not None  # (what linking reads is recorded, for _patched)
         try:
-            with record.touching() as reached:
+            with record.touching() as reached, record.recording() if learn else nullcontext() as recorder:
                 relinked = relink(loaded, removed, added, found)
         except NeedsFullLink:
             return None
         touched += reached
         self.cache.entries.update(entries)
+        if recorder is not None and self.keys is not None:
+            reads, _ = recorder.take()
+            ids = {id(obj): key for meeting in added for key, obj in m.owned_by(meeting)}
+            by_id = self.keys.by_id
+            for oid, attr in reads:
+                key = ids.get(oid) or by_id.get(oid)
+                if key is not None:
+                    self._link_reads.setdefault(key, set()).add(attr)
+            self._linked_since.update(meeting.id for meeting in added)
         return relinked
+
+    def _patched(self, inputs: dict[str, tuple[int, int]], touched: list[object]) -> Loaded | None:
+        """When one meeting file changed, and only in fields that linking did not read when
+        it was last linked in (see _relinked; what it read of each object is recorded, as a
+        page's reads are): the last build's model with those fields set on the meeting's
+        very objects (noted in TOUCHED), which is what linking it in again would give,
+        without the work over the whole site that comes after (its objects keyed, and
+        every list and dict compared: see record.Reads.compare's LINKED). None otherwise."""
+        loaded, keys = self.loaded, self.keys
+        changed = self._changed(inputs)
+        if loaded is None or keys is None or self.problems or len(changed) != 1 or loaded.linker is None:
+            return None
+        path = changed[0]
+        root = str(self.content) + os.sep
+        if not path.startswith(root) or path not in inputs or path not in self.inputs:
+            return None
+        rel = rel_path(Path(path), self.content)
+        entry = self.cache.entries.get(rel)
+        old = entry.meeting if entry is not None and is_meeting_file(rel) else None
+        model = loaded.model
+        if old is None or model.meetings.get(old.id) is not old or old.id not in self._linked_since:
+            return None
+        if today(model.site.timezone) != model.today:
+            return None
+        fresh = Problems()
+        new, digest = read_digested(Path(path), self.content, fresh)
+        if new is None or fresh.errors or fresh.items != entry.problems:  # type: ignore[union-attr]
+            return None
+        changes = record.file_changes(old, new)
+        if changes is None:
+            return None
+        reads = self._link_reads
+        for obj, attr, _ in changes:
+            key = keys.by_id.get(id(obj))
+            if key is None or attr in reads.get(key, ()):
+                return None
+        linker = loaded.linker
+        kept, linker.problems = linker.problems, Problems()
+        try:  # (the prose's ref: links and what Markdown.lint reports, as linking would check them)
+            linker.check_prose(loaded.markdown, [new])
+            if linker.problems.items:
+                return None
+        finally:
+            linker.problems = kept
+        with record.touching() as reached:
+            for obj, attr, value in changes:
+                setattr(obj, attr, value)
+            old.linking_prose = new.linking_prose
+        touched += reached
+        self.cache.entries[rel] = Parsed((*inputs[path], validate.LANGUAGES), old, fresh.items, digest)
+        return loaded
 
     def _render(self, builder: Builder, keys: record.Keys, due: list[tuple[str, Page]]) -> int:
         """Render DUE, recording what each reads, and write those whose bytes changed; the

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from . import model as m
+from . import record
 from .errors import Location, Problem, Problems, did_you_mean
 from .executive import CalledIn, link_executive, link_executive_after
 from .markdown import Markdown, suspect
@@ -652,7 +653,8 @@ class Linker:
             rec.steps.sort(key=_step_key)
         for target in resort_considered.values():
             target.considered_by.sort(key=_place)
-        self.check_prose(markdown, added)
+        with record.unrecorded():  # (it only reports: an edit linked in as it is checks it again, see incremental)
+            self.check_prose(markdown, added)
         link_executive_after(model, removed, added, self.called, found, self.failed)
         if found.errors:
             raise NeedsFullLink("errors")

@@ -192,6 +192,73 @@ def touching() -> Iterator[list[object]]:
     touched.extend(found.values())
 
 
+@contextmanager
+def unrecorded() -> Iterator[None]:
+    """Inside recording(): what is read inside the block is not recorded."""
+    global _reads, _extra
+    paused = _reads, _extra
+    _reads = _extra = None
+    try:
+        yield
+    finally:
+        _reads, _extra = paused
+
+
+def file_changes(old: m.Meeting, new: m.Meeting) -> list[tuple[object, str, object]] | None:
+    """What NEW, a meeting read again from its file, says otherwise than OLD, the linked
+    meeting of that file: (object of OLD's, field, NEW's value) for each field read from
+    the file (not LINKED) that differs; None when their objects (model.owned_by) are not
+    the same ones in the same places, or a value that differs holds a model object."""
+    olds, news = list(m.owned_by(old)), list(m.owned_by(new))
+    if len(olds) != len(news):
+        return None
+    paired: dict[int, object] = {}
+    for (key, a), (other, b) in zip(olds, news, strict=True):
+        if key != other or type(a) is not type(b):
+            return None
+        paired[id(b)] = a
+    out: list[tuple[object, str, object]] = []
+    for (_, a), (_, b) in zip(olds, news, strict=True):
+        linked = LINKED[type(a)]
+        for name in FIELDS[type(a)]:
+            if name in linked:
+                continue
+            before, now = _get(a, name), _get(b, name)
+            if not _paired_equal(before, now, paired):
+                if _holds_model(now):
+                    return None
+                out.append((a, name, now))
+    return out
+
+
+def _paired_equal(a: object, b: object, paired: dict[int, object]) -> bool:
+    """Whether A (an old value) shows what B (a new one) shows, B's model objects
+    standing for those of A's they are PAIRED with."""
+    if a is b:
+        return True
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind is list or kind is tuple:
+        return len(a) == len(b) and all(_paired_equal(x, y, paired) for x, y in zip(a, b))  # type: ignore[arg-type]
+    if kind is dict:
+        return a.keys() == b.keys() and all(_paired_equal(a[k], b[k], paired) for k in a)  # type: ignore[attr-defined,index]
+    if kind in _KEYED:
+        return paired.get(id(b)) is a
+    return a == b
+
+
+def _holds_model(value: object) -> bool:
+    kind = type(value)
+    if kind in _KEYED:
+        return True
+    if kind is list or kind is tuple:
+        return any(_holds_model(x) for x in value)  # type: ignore[attr-defined]
+    if kind is dict:
+        return any(_holds_model(x) for x in value.values())  # type: ignore[attr-defined]
+    return False
+
+
 def lookup(kind: str, name: str) -> None:
     """Note that the page being recorded looked NAME up by KIND (see Keys.value)."""
     if _extra is not None:
@@ -558,6 +625,7 @@ class Reads:
         once: bool = False,
         touched: list[object] | None = None,
         settled: set[str] | None = None,
+        linked: bool = True,
     ) -> set[int]:
         """The reads whose values KEYS' model gives otherwise (kept as the new values).
         ONCE: the only comparison with this model (a build's): the values are not kept
@@ -567,13 +635,15 @@ class Reads:
         those, only the fields linking fills in (LINKED) are compared. TOUCHED: when the
         model is the last one compared (the keys' LAST) with only these objects read or
         changed (see touching), and those made afresh (Keys.fresh): only their reads are
-        compared."""
+        compared. LINKED, with TOUCHED: whether the model was linked again (False: its
+        attributes were only set, see file_changes): else no list or dict changed in
+        place, and the objects touched are all there is to compare."""
         changed: set[int] = set()
         if self._groups is None:  # (each object's values as last compared are kept, if it is read alike)
             self._groups, self._where = _groups(self.by_object, self._where)
         groups = self._groups
         if touched is not None and keys.fresh is not None and all(g.raw is not None for g in groups if not g.lookup):
-            self._compare_touched(keys, touched, changed)
+            self._compare_touched(keys, touched, changed, linked=linked)
             return changed
         objects = keys.objects
         for group in groups:
@@ -671,10 +741,12 @@ class Reads:
         self._compare_touched(keys, [], changed, fresh=False)
         return changed
 
-    def _compare_touched(self, keys: Keys, touched: list[object], changed: set[int], fresh: bool = True) -> None:
+    def _compare_touched(
+        self, keys: Keys, touched: list[object], changed: set[int], fresh: bool = True, linked: bool = True
+    ) -> None:
         """compare() after a model changed by setting the attributes of TOUCHED only: the
-        objects made afresh (KEYS.fresh), those touched, and those whose lists or dicts
-        are not what they were are compared."""
+        objects made afresh (KEYS.fresh), those touched, and (when LINKED) those whose
+        lists or dicts are not what they were are compared."""
         by_id, where, objects = keys.by_id, self._where, keys.objects
         due: dict[_Group, set[int]] = {}
         for key in (keys.fresh or ()) if fresh else ():
@@ -697,6 +769,8 @@ class Reads:
                     group.found[i] = objects.get(group.keys[i])  # type: ignore[index]
                 due.setdefault(group, set()).update(group.unknown)
                 group.unknown = []
+            if not linked:
+                continue
             if group.places is None:
                 group.contain([x for x in group.found if x is not None])  # type: ignore[union-attr]
             cgetter = group.cgetter

@@ -869,11 +869,11 @@ def test_random_edits_under_a_theme_of_unusual_pages_match_clean_builds(tmp_path
     rng = random.Random(seed)
     compare = Reads.compare
 
-    def checked(self, keys, once=False, touched=None):  # type: ignore[no-untyped-def]
+    def checked(self, keys, once=False, touched=None, linked=True):  # type: ignore[no-untyped-def]
         fresh = record.Keys(keys.model, keys.lookups)  # the keys kept from the last build are the ones made afresh
         assert keys.by_id == fresh.by_id and keys.objects == fresh.objects
         plainly = self.changed_plainly(keys)
-        found = compare(self, keys, once, touched)
+        found = compare(self, keys, once, touched, linked=linked)
         assert found == plainly  # the shortcuts find what normalizing every value finds
         return found
 
@@ -1043,11 +1043,11 @@ def test_comparing_what_linking_touched_finds_what_comparing_everything_finds(tm
     compare = Reads.compare
     shortcut = []
 
-    def checked(self, keys, once=False, touched=None):  # type: ignore[no-untyped-def]
+    def checked(self, keys, once=False, touched=None, linked=True):  # type: ignore[no-untyped-def]
         fresh = record.Keys(keys.model, keys.lookups)  # the keys worked out from the last are the ones made afresh
         assert keys.by_id == fresh.by_id and keys.objects == fresh.objects
         plainly = self.changed_plainly(keys)
-        found = compare(self, keys, once, touched)
+        found = compare(self, keys, once, touched, linked=linked)
         assert found == plainly, sorted(plainly ^ found)[:5]
         shortcut.append(touched is not None and keys.fresh is not None)
         return found
@@ -1212,11 +1212,11 @@ def test_an_attribute_that_linking_sets_is_followed_on_every_page_that_shows_it(
 
     compare = Reads.compare
 
-    def checked(self, keys, once=False, touched=None):  # type: ignore[no-untyped-def]
+    def checked(self, keys, once=False, touched=None, linked=True):  # type: ignore[no-untyped-def]
         fresh = record.Keys(keys.model, keys.lookups)  # the keys worked out from the last are the ones made afresh
         assert keys.by_id == fresh.by_id and keys.objects == fresh.objects
         assert "p:visiting-chair" in keys.objects
-        return compare(self, keys, once, touched)
+        return compare(self, keys, once, touched, linked=linked)
 
     monkeypatch.setattr(incremental, "relink", relinking)
     monkeypatch.setattr(Reads, "compare", checked)
@@ -1340,9 +1340,11 @@ def test_the_plans_parts_are_recorded_a_few_at_a_time_between_edits(tmp_path, mo
     while project.warm():
         steps += 1
     assert steps >= 4 and project.parts.left == 0
+    project._linked_since.clear()  # (linked in again, not set on its objects: see Project._patched)
     edit(content, CABINET, "The Blue Room", "The Red Room")
     result = project.build()
-    assert result.ok and result.relinked and 0 < result.replanned < len(project.parts.kept) // 2
+    assert result.ok and result.relinked and not result.patched
+    assert 0 < result.replanned < len(project.parts.kept) // 2
     same_as_clean(content, out, tmp_path, 2)
     assert len(replanned) == 2
 
@@ -1429,3 +1431,42 @@ def test_reads_numbered_as_they_are_taken_are_those_of_their_pairs(tmp_path):
         assert ours.by_page == {rel: frozenset(n) for rel, n in theirs.by_page.items()}
         assert ours.templates == theirs.templates
     assert looked_up  # (the example's pages look ref: links up)
+
+
+def test_an_edit_of_what_linking_does_not_read_is_set_on_the_meetings_own_objects(tmp_path):
+    """Once a meeting has been linked in after an edit (what linking read of it recorded
+    as it did), an edit of its place or minutes is set on its very objects, without
+    linking, keying and comparing the whole site again; an edit of what linking read (an
+    outcome), or prose with a ref: link that leads nowhere, is linked in or reported as
+    before. Each matches a clean build."""
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    project = Project(content, out)
+    assert project.build().ok
+    while project.warm():
+        pass
+    edit(content, CABINET, "Council Chamber", "The Blue Room")
+    result = project.build()
+    assert result.ok and result.relinked and not result.patched  # (the first: linked in, its reads recorded)
+    same_as_clean(content, out, tmp_path, 1)
+    steps = [
+        ("The Blue Room", "The Red Room", True),
+        ("The Leader invited", "The Leader warmly invited", True),
+        ("outcome: rejected", "outcome: deferred", False),  # (a recommendation's status: linking reads it)
+        ("The Leader warmly invited", "The Leader kindly invited", True),
+    ]
+    for n, (old, new, patched) in enumerate(steps, start=2):
+        while project.warm():
+            pass
+        edit(content, CABINET, old, new)
+        result = project.build()
+        assert result.ok and result.patched is patched, (old, new, result)
+        assert result.rendered >= 1
+        same_as_clean(content, out, tmp_path, n)
+    assert "The Red Room" in (out / "meetings" / "2011-11-16-cabinet" / "index.html").read_text()
+    edit(content, CABINET, "The Leader kindly invited", "The Leader (see [this](ref:nowhere-at-all)) invited")
+    result = project.build()
+    assert not result.ok and any("nowhere-at-all" in str(p) for p in result.problems)
+    edit(content, CABINET, "The Leader (see [this](ref:nowhere-at-all)) invited", "The Leader invited")
+    assert project.build().ok
+    same_as_clean(content, out, tmp_path, 99)
