@@ -43,9 +43,10 @@ class Result:
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
     relinked: bool = False  # only meeting files changed: they were linked in where they reach, not the whole site
-    patched: bool = (
-        False  # one meeting file changed, in fields linking does not read: set on its objects (see _patched)
-    )
+    # one meeting file changed, in fields linking does not read: set on its objects (see _patched)
+    patched: bool = False
+    # nothing the plan read changed: the last plan was given again whole (see record.Parts.reusable)
+    plan_kept: bool = False
     phases: dict[str, float] = field(default_factory=dict)  # seconds spent in each step, for the bench
     # the plan's parts made again (see record.Parts), when the others were given again; None: all made
     replanned: int | None = None
@@ -170,6 +171,7 @@ class Project:
         # fields linking did not read is set on its objects, not linked in (see _patched)
         self._link_reads: dict[str, set[str]] = {}
         self._linked_since: set[str] = set()
+        self._topped = False  # the plan's reads besides its parts were recorded since the last plan (see warm)
         self._keeping: Aside | None = None  # the forked process keeping the first build's state (see settle)
         self.keep_state = True  # start from, and keep, the build state on disk (see sitegen.state)
         # the preview server publishes the files made whole (the open data: see publish.ModelFile),
@@ -252,6 +254,14 @@ class Project:
                 # never those of a later model, whose objects would never be collected)
                 gc.freeze()
             return bool(parts.left) or self.state.unsettled
+        if self.keys is not None and self.parts is not None and not self._topped and not self.parts.left:
+            # (what the plan reads besides its parts: an edit that changes none of it, nor
+            # any part's, and makes no object afresh leaves the plan as it is, see _update)
+            with paused_gc():
+                self.parts.record_top(self.keys, self.builder.plan)
+            self.pages = dict(self.builder.planned)
+            self._topped = True
+            return True
         if self.keys is not None and self.state.unsettled:  # (what the next edit would do first)
             with paused_gc():
                 self._pending |= self.state.settle(self.keys)
@@ -311,6 +321,7 @@ class Project:
         self.state = report.state
         self._cold, self._pending, self.keys, self.parts_due, self.parts = True, set(), None, set(), None
         self._link_reads, self._linked_since = {}, set()
+        self._topped = False
         self.pages = dict(builder.planned)  # (the feeds and calendars made as pages are among them)
         self.loaded, self.builder = loaded, builder
         self.extras = set(report.extras)
@@ -397,13 +408,20 @@ class Project:
         # (the pages of each object again, unless what they read changed: when the model is the
         # last one linked anew where the edit reaches, with the same words and templates)
         parts = self.parts if relinked is not None and kept and not everything else None
-        if parts is None:
-            self.parts = None  # (made again while the preview waits: see warm)
+        plan_kept = parts is not None and patched is not None and parts.reusable(keys, changed)
+        if plan_kept:
+            # (nothing the plan read changed, and its objects are the very ones: it is as it was)
+            builder.planned, builder.parts = old_builder.planned, old_builder.parts
+            builder._publics = old_builder._publics
+            parts.made = 0
+        elif parts is None:
+            self.parts, self._topped = None, False  # (made again while the preview waits: see warm)
             builder.plan()
         else:  # (those not kept yet are left to the idle steps: see warm)
             parts.begin(keys, changed, budget=0 if parts.left else None)
             builder.plan(parts)
             parts.end()
+            parts.top, self._topped = None, False
         new_pages = builder.planned
         clock("plan")
         due = self.state.due(keys, new_pages, changed, changed_templates, everything, self.pages)
@@ -451,6 +469,7 @@ class Project:
             loaded.warnings,
             relinked=relinked is not None,
             patched=patched is not None,
+            plan_kept=plan_kept,
             phases=clock.phases,
             replanned=None if parts is None else parts.made,
         )

@@ -200,6 +200,8 @@ class Document:
     file_type: str = ""
     size: int | None = None
     loc: Location = field(default_factory=lambda: Location(""))
+    # (every field is read from the file: none follows the line below)
+    # computed
 
 
 @dataclass(slots=True, eq=False)
@@ -207,6 +209,7 @@ class Interest:
     person_id: str
     interest: str
     loc: Location
+    # computed
     person: Person | None = None
 
 
@@ -253,6 +256,8 @@ class Money:
     kind: str  # one of MONEY_KINDS
     what: str = ""
     loc: Location = field(default_factory=lambda: Location(""))
+    # (every field is read from the file: none follows the line below)
+    # computed
 
 
 @dataclass(slots=True, eq=False)

@@ -207,8 +207,10 @@ def unrecorded() -> Iterator[None]:
 def file_changes(old: m.Meeting, new: m.Meeting) -> list[tuple[object, str, object]] | None:
     """What NEW, a meeting read again from its file, says otherwise than OLD, the linked
     meeting of that file: (object of OLD's, field, NEW's value) for each field read from
-    the file (not LINKED) that differs; None when their objects (model.owned_by) are not
-    the same ones in the same places, or a value that differs holds a model object."""
+    the file (those before its class's ``# computed`` line) that differs; None when their
+    objects (model.owned_by) are not the same ones in the same places, when a value that
+    differs holds a model object, or is of a class with no such line (which of its
+    fields linking fills in is not said: every one may be)."""
     olds, news = list(m.owned_by(old)), list(m.owned_by(new))
     if len(olds) != len(news):
         return None
@@ -219,13 +221,15 @@ def file_changes(old: m.Meeting, new: m.Meeting) -> list[tuple[object, str, obje
         paired[id(b)] = a
     out: list[tuple[object, str, object]] = []
     for (_, a), (_, b) in zip(olds, news, strict=True):
-        linked = LINKED[type(a)]
-        for name in FIELDS[type(a)]:
-            if name in linked:
+        kind = type(a)
+        known = kind.__name__ in _COMPUTED  # (else which of its fields linking fills in is not said)
+        linked = LINKED[kind]
+        for name in FIELDS[kind]:
+            if known and name in linked:
                 continue
             before, now = _get(a, name), _get(b, name)
             if not _paired_equal(before, now, paired):
-                if _holds_model(now):
+                if not known or _holds_model(now):
                     return None
                 out.append((a, name, now))
     return out
@@ -946,6 +950,10 @@ class Parts:
         self._fresh: set[str] = set()
         self._budget: int | None = None
         self._unkept: set[tuple] = set()  # the parts found not to be kept (see __call__): made, never recorded
+        #: the numbers (in Reads) of what the plan reads besides its parts, when every part is
+        #: kept (see record_top); None when not recorded since the last plan that made a part
+        self.top: frozenset[int] | None = None
+        self._topping = False
 
     def begin(self, keys: Keys, changed: set[int] | None, budget: int | None = None) -> None:
         """Before a plan of KEYS' model. CHANGED: the reads found changed since the last
@@ -983,6 +991,8 @@ class Parts:
         self.made += 1
         if name in self._unkept:
             return make(*args)
+        if self._topping:
+            raise _NotAllKept(name)
         if part is None and self._budget is not None:
             if self._budget <= 0:
                 self.left += 1
@@ -1001,6 +1011,45 @@ class Parts:
         else:
             self._unkept.add(name)
         return pages
+
+    def record_top(self, keys: Keys, plan: Callable[[Parts], object]) -> None:
+        """Record what PLAN (of KEYS' model, given these parts: the one the parts were kept
+        of) reads besides the parts, every one of which it gives again: TOP. Then an edit
+        that changed none of TOP's reads, and none of any part's, with no object made
+        afresh (see reusable), leaves the plan as it is. TOP stays None when a part had
+        to be made, or the plan read a model object that has no key."""
+        self.top = None
+        before = (self.kept, self.made, self.left, self.edited)
+        self.begin(keys, None)
+        self._topping = True
+        try:
+            with recording() as recorder:
+                plan(self)
+                reads, extra = recorder.take()
+        except _NotAllKept:
+            self._now = {}
+            self.kept, self.made, self.left, self.edited = before
+            return
+        finally:
+            self._topping = False
+            self._keys = None
+        self.end()
+        if any(attr in FIELDS[type(obj)] and oid not in keys.by_id for (oid, attr), obj in reads.items()):
+            return
+        self.top = self.reads.numbered(keys, reads, extra)[0]
+
+    def reusable(self, keys: Keys, changed: set[int]) -> bool:
+        """Whether the last plan is the one a plan of KEYS' model would make: its reads
+        besides the parts (TOP) are recorded, and neither they nor any part's changed
+        (CHANGED), no object was made afresh, and no part was left to record."""
+        if self.top is None or self.left or keys.fresh or not changed.isdisjoint(self.top):
+            return False
+        return all(changed.isdisjoint(part.reads) for part in self.kept.values())
+
+
+class _NotAllKept(Exception):
+    """Raised in Parts.record_top when a part is not kept: the plan's reads besides the
+    parts cannot be told apart from that part's."""
 
 
 def _same_args(last: tuple, now: tuple) -> bool:

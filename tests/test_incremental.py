@@ -101,10 +101,11 @@ def test_series_of_edits_matches_clean_builds(tmp_path, monkeypatch, mode):
     out = tmp_path / "out"
     project, replanned = built(content, out, monkeypatch)
     if mode == "warmed":
-        # three steps (the recorded reads compared, the plan's parts recorded, the reads grouped
-        # again), then nothing left
+        # four steps (the recorded reads compared, the plan's parts recorded, what the plan
+        # reads besides them recorded, the reads grouped again), then nothing left
         assert project.warm() is True and project._cold is False and project.parts is None
-        assert project.warm() is True and project.parts is not None and project.state.unsettled
+        assert project.warm() is True and project.parts is not None and project.parts.top is None
+        assert project.warm() is True and project.parts.top and project.state.unsettled
         assert project.warm() is False and not project.state.unsettled
         assert project.warm() is False
     # as sitegen serve: the feeds and calendars an edit reaches are made after its pages
@@ -1449,18 +1450,19 @@ def test_an_edit_of_what_linking_does_not_read_is_set_on_the_meetings_own_object
     result = project.build()
     assert result.ok and result.relinked and not result.patched  # (the first: linked in, its reads recorded)
     same_as_clean(content, out, tmp_path, 1)
-    steps = [
-        ("The Blue Room", "The Red Room", True),
-        ("The Leader invited", "The Leader warmly invited", True),
-        ("outcome: rejected", "outcome: deferred", False),  # (a recommendation's status: linking reads it)
-        ("The Leader warmly invited", "The Leader kindly invited", True),
+    steps = [  # (the edit, whether it is set on the objects, whether the plan is kept as it was)
+        ("The Blue Room", "The Red Room", True, True),
+        ("The Leader invited", "The Leader warmly invited", True, True),
+        ("outcome: rejected", "outcome: deferred", False, False),  # (a recommendation's status: linking reads it)
+        ("The Leader warmly invited", "The Leader kindly invited", True, True),
+        ("title: Apologies for absence", "title: Apologies, renamed", True, False),  # (its page's title: planned)
     ]
-    for n, (old, new, patched) in enumerate(steps, start=2):
+    for n, (old, new, patched, plan_kept) in enumerate(steps, start=2):
         while project.warm():
             pass
         edit(content, CABINET, old, new)
         result = project.build()
-        assert result.ok and result.patched is patched, (old, new, result)
+        assert result.ok and result.patched is patched and result.plan_kept is plan_kept, (old, new, result)
         assert result.rendered >= 1
         same_as_clean(content, out, tmp_path, n)
     assert "The Red Room" in (out / "meetings" / "2011-11-16-cabinet" / "index.html").read_text()
@@ -1470,3 +1472,23 @@ def test_an_edit_of_what_linking_does_not_read_is_set_on_the_meetings_own_object
     edit(content, CABINET, "The Leader (see [this](ref:nowhere-at-all)) invited", "The Leader invited")
     assert project.build().ok
     same_as_clean(content, out, tmp_path, 99)
+
+
+def test_a_sum_of_money_set_on_its_object_makes_the_plan_again(tmp_path):
+    """A sum that linking does not read but the plan does (the money page's totals by
+    year) is set on its object, and the plan is made again, not given as it was."""
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    project = Project(content, out)
+    assert project.build().ok
+    planning = "meetings/2012/2012-06-13-planning.md"
+    for n, (old, new) in enumerate([("amount: 42000", "amount: 42500"), ("amount: 42500", "amount: 47000")]):
+        while project.warm():
+            pass
+        assert project.parts is not None and project.parts.top
+        edit(content, planning, old, new)
+        result = project.build()
+        assert result.ok and not result.plan_kept
+        same_as_clean(content, out, tmp_path, n)
+    assert result.patched  # (the second: set on its object, the first having been linked in)
+    assert "47,000" in (out / "decisions" / "money" / "index.html").read_text()
