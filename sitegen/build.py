@@ -200,7 +200,8 @@ def relink(loaded: Loaded, removed: list[m.Meeting], added: list[m.Meeting], fou
         raise NeedsFullLink("nothing to start from, or the day has changed")
     model, problems = linker.update(removed, added, loaded.problems, found, loaded.markdown)
     exempt = Problems()
-    check_exempt(model, exempt)
+    with record.unrecorded():  # (it only reports: an edit set on a meeting's objects checks it again, see incremental)
+        check_exempt(model, exempt)
     if exempt.items:
         raise NeedsFullLink("a file is named by an exempt item and a public one")
     return Loaded(loaded.content, model, loaded.markdown, loaded.urls, problems, linker, loaded.files)

@@ -26,7 +26,7 @@ from . import model as m
 from . import record, validate
 from .build import Aside, Builder, Loaded, Log, _quiet, build, load, on_forks, paused_gc, relink, serial, share, today
 from .errors import ContentError, Problem, Problems
-from .files import published_files, withheld
+from .files import check_exempt, published_files, withheld
 from .link import NeedsFullLink
 from .pages import Page
 from .state import cache_folder
@@ -166,10 +166,12 @@ class Project:
         self._cold = False  # the recorded reads are still to be compared once (see warm)
         self._comparing = False  # compared with a model whose pages are not all rendered yet
         self._pending: set[int] = set()  # reads found changed by warm, for the next edit
-        # what linking read of each object (by key) as edits were linked in since the last
-        # full load, and the meetings so linked: an edit of such a meeting that changes only
-        # fields linking did not read is set on its objects, not linked in (see _patched)
+        # the meetings linked in after an edit since the last full load, their objects by id
+        # (with their keys) and what linking read of each since (by key): an edit of such a
+        # meeting that changes only fields linking did not read is set on its objects (see
+        # _patched)
         self._link_reads: dict[str, set[str]] = {}
+        self._watched: dict[int, str] = {}
         self._linked_since: set[str] = set()
         self._topped = False  # the plan's reads besides its parts were recorded since the last plan (see warm)
         self._keeping: Aside | None = None  # the forked process keeping the first build's state (see settle)
@@ -320,7 +322,7 @@ class Project:
         loaded = builder.loaded
         self.state = report.state
         self._cold, self._pending, self.keys, self.parts_due, self.parts = True, set(), None, set(), None
-        self._link_reads, self._linked_since = {}, set()
+        self._link_reads, self._linked_since, self._watched = {}, set(), {}
         self._topped = False
         self.pages = dict(builder.planned)  # (the feeds and calendars made as pages are among them)
         self.loaded, self.builder = loaded, builder
@@ -360,7 +362,7 @@ class Project:
         patched = self._patched(inputs, touched)
         relinked = patched if patched is not None else self._relinked(inputs, touched)
         if relinked is None:
-            self._link_reads, self._linked_since = {}, set()  # (see _patched)
+            self._link_reads, self._linked_since, self._watched = {}, set(), {}  # (see _patched)
         loaded = relinked or load(self.content, self.base_path, cache=self.cache)
         clock("load and link")
         old_builder = self.builder
@@ -508,14 +510,21 @@ class Project:
             return None
         touched += reached
         self.cache.entries.update(entries)
-        if recorder is not None and self.keys is not None:
+        if recorder is not None:
             reads, _ = recorder.take()
-            ids = {id(obj): key for meeting in added for key, obj in m.owned_by(meeting)}
-            by_id = self.keys.by_id
+            watched, link_reads = self._watched, self._link_reads
+            for meeting in removed:  # (their objects are gone: their ids may be another's)
+                for _, obj in m.owned_by(meeting):
+                    watched.pop(id(obj), None)
+            for meeting in added:
+                watched.update((id(obj), key) for key, obj in m.owned_by(meeting))
             for oid, attr in reads:
-                key = ids.get(oid) or by_id.get(oid)
+                key = watched.get(oid)
                 if key is not None:
-                    self._link_reads.setdefault(key, set()).add(attr)
+                    found = link_reads.get(key)
+                    if found is None:
+                        found = link_reads[key] = set()
+                    found.add(attr)
             self._linked_since.update(meeting.id for meeting in added)
         return relinked
 
@@ -549,9 +558,9 @@ class Project:
         changes = record.file_changes(old, new)
         if changes is None:
             return None
-        reads = self._link_reads
+        reads, watched = self._link_reads, self._watched
         for obj, attr, _ in changes:
-            key = keys.by_id.get(id(obj))
+            key = watched.get(id(obj))
             if key is None or attr in reads.get(key, ()):
                 return None
         linker = loaded.linker
@@ -562,10 +571,17 @@ class Project:
                 return None
         finally:
             linker.problems = kept
+        before = [(obj, attr, getattr(obj, attr)) for obj, attr, _ in changes]
         with record.touching() as reached:
             for obj, attr, value in changes:
                 setattr(obj, attr, value)
-            old.linking_prose = new.linking_prose
+        exempt = Problems()
+        check_exempt(model, exempt)  # (as linking it in checks it: a file of an exempt item named in public)
+        if exempt.items:
+            for obj, attr, value in before:
+                setattr(obj, attr, value)
+            return None
+        old.linking_prose = new.linking_prose
         touched += reached
         self.cache.entries[rel] = Parsed((*inputs[path], validate.LANGUAGES), old, fresh.items, digest)
         return loaded

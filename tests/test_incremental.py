@@ -1455,7 +1455,7 @@ def test_an_edit_of_what_linking_does_not_read_is_set_on_the_meetings_own_object
         ("The Leader invited", "The Leader warmly invited", True, True),
         ("outcome: rejected", "outcome: deferred", False, False),  # (a recommendation's status: linking reads it)
         ("The Leader warmly invited", "The Leader kindly invited", True, True),
-        ("title: Apologies for absence", "title: Apologies, renamed", True, False),  # (its page's title: planned)
+        ('number: "1"', 'number: "1A"', True, False),  # (an item's number: in its page's title, planned)
     ]
     for n, (old, new, patched, plan_kept) in enumerate(steps, start=2):
         while project.warm():
@@ -1492,3 +1492,35 @@ def test_a_sum_of_money_set_on_its_object_makes_the_plan_again(tmp_path):
         same_as_clean(content, out, tmp_path, n)
     assert result.patched  # (the second: set on its object, the first having been linked in)
     assert "47,000" in (out / "decisions" / "money" / "index.html").read_text()
+
+
+def test_a_link_set_in_prose_to_a_file_only_an_exempt_item_names_is_reported(tmp_path):
+    """An edit that could be set on a meeting's objects (its minutes) is checked as linking
+    it in checks it: a link to a file that only an exempt item names is an error, shown
+    as a clean build shows it, and the file stays unpublished."""
+    content = copy_example(tmp_path)
+    (content / "files" / "2011" / "private-note.pdf").write_bytes(b"%PDF-1.4 private\n")
+    out = tmp_path / "out"
+    project = Project(content, out)
+    assert project.build().ok
+    while project.warm():
+        pass
+    edit(
+        content,
+        CABINET,
+        "    title: Apologies for absence\n",
+        "    title: Apologies for absence\n    exempt: 'Paragraph 1'\n"
+        "    documents:\n      - title: Note\n        href: files/2011/private-note.pdf\n",
+    )
+    assert project.build().ok  # (linked in, what linking read recorded)
+    while project.warm():
+        pass
+    edit(content, CABINET, "Council Chamber", "The Blue Room")
+    assert project.build().patched  # (an edit of this meeting is set on its objects now)
+    edit(content, CABINET, "The Leader invited", "The Leader (see [the note](files/2011/private-note.pdf)) invited")
+    result = project.build()
+    assert not result.ok and any("private-note.pdf" in str(p) and not p.warning for p in result.problems)
+    assert not any(out.rglob("private-note.pdf"))
+    edit(content, CABINET, "The Leader (see [the note](files/2011/private-note.pdf)) invited", "The Leader invited")
+    assert project.build().ok
+    same_as_clean(content, out, tmp_path, 1)
