@@ -172,6 +172,7 @@ class Project:
         # _patched)
         self._link_reads: dict[str, set[str]] = {}
         self._watched: dict[int, str] = {}
+        self._reader_set: dict[str, list] = {}  # by meeting: record.reader_set of it as last read
         self._linked_since: set[str] = set()
         self._topped = False  # the plan's reads besides its parts were recorded since the last plan (see warm)
         self._keeping: Aside | None = None  # the forked process keeping the first build's state (see settle)
@@ -503,6 +504,7 @@ class Project:
                 found += fresh.items
                 entries[rel] = Parsed((*inputs[path], validate.LANGUAGES), meeting, fresh.items, digest)
         learn = self.keys is not None  # (what linking reads is recorded, for _patched)
+        read_sets = [(meeting, record.reader_set(meeting)) for meeting in added] if learn else []
         try:
             with record.touching() as reached, record.recording() if learn else nullcontext() as recorder:
                 relinked = relink(loaded, removed, added, found)
@@ -526,6 +528,7 @@ class Project:
                         found = link_reads[key] = set()
                     found.add(attr)
             self._linked_since.update(meeting.id for meeting in added)
+            self._reader_set.update((meeting.id, reader_set) for meeting, reader_set in read_sets)
         return relinked
 
     def _patched(self, inputs: dict[str, tuple[int, int]], touched: list[object]) -> Loaded | None:
@@ -555,6 +558,8 @@ class Project:
         new, digest = read_digested(Path(path), self.content, fresh)
         if new is None or fresh.errors or fresh.items != entry.problems:  # type: ignore[union-attr]
             return None
+        if self._reader_set.get(old.id) != record.reader_set(new):
+            return None  # (what linking made of a field the file gave too, say a vote's count: linked in)
         changes = record.file_changes(old, new)
         if changes is None:
             return None

@@ -131,7 +131,14 @@ def _noting_setattr(self: object, name: str, value: object) -> None:
 def _same(before: object, now: object) -> bool:
     """Whether an attribute set to NOW shows what it showed as BEFORE (the same object, or
     an equal value of a plain kind: an empty list set afresh, say)."""
-    return before is now or (before.__class__ is now.__class__ and before.__class__ in _EQUAL and before == now)
+    if before is now:
+        return True
+    kind = before.__class__
+    if kind is not now.__class__ or kind not in _EQUAL:
+        return False
+    if kind is Decimal:  # (42000 and 42000.00 are equal, and shown otherwise)
+        return before.as_tuple() == now.as_tuple()  # type: ignore[attr-defined]
+    return before == now
 
 
 class Recorder:
@@ -249,7 +256,24 @@ def _paired_equal(a: object, b: object, paired: dict[int, object]) -> bool:
         return a.keys() == b.keys() and all(_paired_equal(a[k], b[k], paired) for k in a)  # type: ignore[attr-defined,index]
     if kind in _KEYED:
         return paired.get(id(b)) is a
+    if kind is Decimal:  # (42000 and 42000.00 are equal, and shown otherwise)
+        return a.as_tuple() == b.as_tuple()  # type: ignore[attr-defined]
     return a == b
+
+
+def reader_set(meeting: m.Meeting) -> list[tuple[str, str, object]]:
+    """The fields that linking fills in but that the reader set, on MEETING (as read, not
+    linked) and its objects, to plain values (a vote's counts, which the file may give;
+    not the objects' places and owners, which the file's shape gives, nor the prose
+    linking checks): what linking makes of them is not told by the fields file_changes
+    compares, so an edit that changes them is linked in."""
+    out = []
+    for key, obj in m.owned_by(meeting):
+        for name, default in _DEFAULTS[type(obj)]:
+            value = _get(obj, name)
+            if value != default and name != "linking_prose" and not _holds_model(value):
+                out.append((key, name, value.as_tuple() if type(value) is Decimal else value))  # type: ignore[attr-defined]
+    return out
 
 
 def _holds_model(value: object) -> bool:
@@ -1166,6 +1190,16 @@ def _groups(
     return list(groups.values()), where
 
 
+#: by class, the fields linking fills in, with the values they have before it does
+_DEFAULTS: dict[type, list[tuple[str, object]]] = {
+    c: [
+        (f.name, f.default if f.default is not dataclasses.MISSING else f.default_factory())  # type: ignore[misc]
+        for f in dataclasses.fields(c)
+        if f.name in LINKED[c]
+        and (f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING)
+    ]
+    for c in MODEL_CLASSES
+}
 _LOOKED_UP = object()  # in Reads.numbered: a lookup's read, whose value Keys.value gives
 _LEFT_OUT = object()  # in Reads.numbered: a read whose value cannot be worked out
 UNKNOWN = object()  # an object's raw values in _Group.raw, when they were not fetched yet (see _groups)

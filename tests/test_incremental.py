@@ -1524,3 +1524,26 @@ def test_a_link_set_in_prose_to_a_file_only_an_exempt_item_names_is_reported(tmp
     edit(content, CABINET, "The Leader (see [the note](files/2011/private-note.pdf)) invited", "The Leader invited")
     assert project.build().ok
     same_as_clean(content, out, tmp_path, 1)
+
+
+def test_a_vote_count_the_file_gives_and_a_sum_written_otherwise_are_followed(tmp_path):
+    """What the file gives of a field linking fills in (a vote's count) is linked in, and
+    a sum written with its pence is a change: after each, and after a full load, the
+    preview is a clean build's."""
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    project = Project(content, out)
+    assert project.build().ok
+    planning = "meetings/2012/2012-06-13-planning.md"
+    steps = [
+        (planning, "location: Council Chamber", "location: The Blue Room"),  # (linked in: what it reads recorded)
+        (planning, "for: 5", "for: 4"),
+        (planning, "amount: 42000", "amount: 42000.00"),
+        ("people.yaml", "\n", "\n# a note\n"),  # (a full load)
+    ]
+    for n, (rel, old, new) in enumerate(steps):
+        while project.warm():
+            pass
+        edit(content, rel, old, new)
+        assert project.build().ok
+        same_as_clean(content, out, tmp_path, n)
