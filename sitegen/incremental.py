@@ -555,7 +555,7 @@ class Project:
         if today(model.site.timezone) != model.today:
             return None
         fresh = Problems()
-        new, digest = read_digested(Path(path), self.content, fresh)
+        new, _ = read_digested(Path(path), self.content, fresh)
         if new is None or fresh.errors or fresh.items != entry.problems:  # type: ignore[union-attr]
             return None
         if self._reader_set.get(old.id) != record.reader_set(new):
@@ -588,7 +588,9 @@ class Project:
             return None
         old.linking_prose = new.linking_prose
         touched += reached
-        self.cache.entries[rel] = Parsed((*inputs[path], validate.LANGUAGES), old, fresh.items, digest)
+        # (known by no time and no digest: a full load reads the file again rather than take
+        # the objects set here for what it says)
+        self.cache.entries[rel] = Parsed((0, 0, validate.LANGUAGES), old, fresh.items, "")
         return loaded
 
     def _render(self, builder: Builder, keys: record.Keys, due: list[tuple[str, Page]]) -> int:
