@@ -166,14 +166,13 @@ class Project:
         self._cold = False  # the recorded reads are still to be compared once (see warm)
         self._comparing = False  # compared with a model whose pages are not all rendered yet
         self._pending: set[int] = set()  # reads found changed by warm, for the next edit
-        # the meetings linked in after an edit since the last full load, their objects by id
-        # (with their keys) and what linking read of each since (by key): an edit of such a
-        # meeting that changes only fields linking did not read is set on its objects (see
-        # _patched)
-        self._link_reads: dict[str, set[str]] = {}
+        # the meetings linked in after an edit since the last full load (with record.reader_set
+        # of each as last read), their objects by id (with their keys) and what linking read
+        # of each since (by key): an edit of such a meeting that changes only fields linking
+        # did not read is set on its objects (see _patched)
+        self._learnt: dict[str, list] = {}
         self._watched: dict[int, str] = {}
-        self._reader_set: dict[str, list] = {}  # by meeting: record.reader_set of it as last read
-        self._linked_since: set[str] = set()
+        self._link_reads: dict[str, set[str]] = {}
         self._topped = False  # the plan's reads besides its parts were recorded since the last plan (see warm)
         self._keeping: Aside | None = None  # the forked process keeping the first build's state (see settle)
         self.keep_state = True  # start from, and keep, the build state on disk (see sitegen.state)
@@ -323,7 +322,7 @@ class Project:
         loaded = builder.loaded
         self.state = report.state
         self._cold, self._pending, self.keys, self.parts_due, self.parts = True, set(), None, set(), None
-        self._link_reads, self._linked_since, self._watched = {}, set(), {}
+        self._forget_links()
         self._topped = False
         self.pages = dict(builder.planned)  # (the feeds and calendars made as pages are among them)
         self.loaded, self.builder = loaded, builder
@@ -363,7 +362,7 @@ class Project:
         patched = self._patched(inputs, touched)
         relinked = patched if patched is not None else self._relinked(inputs, touched)
         if relinked is None:
-            self._link_reads, self._linked_since, self._watched = {}, set(), {}  # (see _patched)
+            self._forget_links()
         loaded = relinked or load(self.content, self.base_path, cache=self.cache)
         clock("load and link")
         old_builder = self.builder
@@ -523,13 +522,13 @@ class Project:
             for oid, attr in reads:
                 key = watched.get(oid)
                 if key is not None:
-                    found = link_reads.get(key)
-                    if found is None:
-                        found = link_reads[key] = set()
-                    found.add(attr)
-            self._linked_since.update(meeting.id for meeting in added)
-            self._reader_set.update((meeting.id, reader_set) for meeting, reader_set in read_sets)
+                    link_reads.setdefault(key, set()).add(attr)
+            self._learnt.update((meeting.id, reader_set) for meeting, reader_set in read_sets)
         return relinked
+
+    def _forget_links(self) -> None:
+        """After a full load: no meeting is known linked in since (see _patched)."""
+        self._learnt, self._watched, self._link_reads = {}, {}, {}
 
     def _patched(self, inputs: dict[str, tuple[int, int]], touched: list[object]) -> Loaded | None:
         """When one meeting file changed, and only in fields that linking did not read when
@@ -550,7 +549,7 @@ class Project:
         entry = self.cache.entries.get(rel)
         old = entry.meeting if entry is not None and is_meeting_file(rel) else None
         model = loaded.model
-        if old is None or model.meetings.get(old.id) is not old or old.id not in self._linked_since:
+        if old is None or model.meetings.get(old.id) is not old or old.id not in self._learnt:
             return None
         if today(model.site.timezone) != model.today:
             return None
@@ -558,7 +557,7 @@ class Project:
         new, _ = read_digested(Path(path), self.content, fresh)
         if new is None or fresh.errors or fresh.items != entry.problems:  # type: ignore[union-attr]
             return None
-        if self._reader_set.get(old.id) != record.reader_set(new):
+        if self._learnt[old.id] != record.reader_set(new):
             return None  # (what linking made of a field the file gave too, say a vote's count: linked in)
         changes = record.file_changes(old, new)
         if changes is None:

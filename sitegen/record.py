@@ -134,11 +134,15 @@ def _same(before: object, now: object) -> bool:
     if before is now:
         return True
     kind = before.__class__
-    if kind is not now.__class__ or kind not in _EQUAL:
-        return False
-    if kind is Decimal:  # (42000 and 42000.00 are equal, and shown otherwise)
-        return before.as_tuple() == now.as_tuple()  # type: ignore[attr-defined]
-    return before == now
+    return kind is now.__class__ and kind in _EQUAL and _shown_alike(before, now)
+
+
+def _shown_alike(a: object, b: object) -> bool:
+    """Whether two plain values of one class are equal and shown alike (42000 and 42000.00
+    are equal sums, and shown otherwise)."""
+    if a.__class__ is Decimal:
+        return a.as_tuple() == b.as_tuple()  # type: ignore[attr-defined]
+    return a == b
 
 
 class Recorder:
@@ -256,9 +260,7 @@ def _paired_equal(a: object, b: object, paired: dict[int, object]) -> bool:
         return a.keys() == b.keys() and all(_paired_equal(a[k], b[k], paired) for k in a)  # type: ignore[attr-defined,index]
     if kind in _KEYED:
         return paired.get(id(b)) is a
-    if kind is Decimal:  # (42000 and 42000.00 are equal, and shown otherwise)
-        return a.as_tuple() == b.as_tuple()  # type: ignore[attr-defined]
-    return a == b
+    return _shown_alike(a, b)
 
 
 def reader_set(meeting: m.Meeting) -> list[tuple[str, str, object]]:
@@ -460,13 +462,8 @@ class Keys:
     ) -> tuple[list[tuple[str, str, object]], set[str]]:
         """What recording() gave, by stable key: ([(key, attribute, value)], templates).
         (What this reads to find the values is not recorded.)"""
-        global _reads, _extra
-        paused = _reads, _extra
-        _reads = _extra = None
-        try:
+        with unrecorded():
             return self._pairs(reads, extra)
-        finally:
-            _reads, _extra = paused
 
     def _pairs(
         self, reads: dict[tuple[int, str], object], extra: set[tuple[str, str]]
@@ -563,7 +560,6 @@ class Reads:
         only when the read is not kept yet (a kept one holds its value as last compared,
         see compare). A page rendered again after an edit reads mostly what it read
         before: a register, tens of thousands of reads."""
-        global _reads, _extra
         by_id, fields, normalize = keys.by_id, FIELDS, keys.normalize
         found = [
             (key, attr, obj)
@@ -585,12 +581,8 @@ class Reads:
             except Exception:
                 return _LEFT_OUT
 
-        paused = _reads, _extra
-        _reads = _extra = None  # (what this reads to find the values is not recorded)
-        try:
+        with unrecorded():  # (what this reads to find the values is not recorded)
             return self._number(found, value_of), templates
-        finally:
-            _reads, _extra = paused
 
     def record(self, rel: str, keys: Keys, reads: dict[tuple[int, str], object], extra: set[tuple[str, str]]) -> None:
         """remember() what a page read as it rendered (READS, EXTRA: see numbered)."""

@@ -1341,7 +1341,7 @@ def test_the_plans_parts_are_recorded_a_few_at_a_time_between_edits(tmp_path, mo
     while project.warm():
         steps += 1
     assert steps >= 4 and project.parts.left == 0
-    project._linked_since.clear()  # (linked in again, not set on its objects: see Project._patched)
+    project._learnt.clear()  # (linked in again, not set on its objects: see Project._patched)
     edit(content, CABINET, "The Blue Room", "The Red Room")
     result = project.build()
     assert result.ok and result.relinked and not result.patched
