@@ -27,7 +27,7 @@ from . import record, validate
 from .build import Aside, Builder, Loaded, Log, _quiet, build, load, on_forks, paused_gc, relink, serial, share, today
 from .errors import ContentError, Problem, Problems
 from .files import check_exempt, published_files, withheld
-from .link import NeedsFullLink
+from .link import NeedsFullLink, exempted
 from .pages import Page
 from .state import cache_folder
 from .validate import ParseCache, Parsed, is_meeting_file, read_digested, rel_path
@@ -557,6 +557,8 @@ class Project:
         new, _ = read_digested(Path(path), self.content, fresh)
         if new is None or fresh.errors or fresh.items != entry.problems:  # type: ignore[union-attr]
             return None
+        if exempted([old], [new]):
+            return None  # (prose anywhere may link to its decision: linked in, which says so)
         if self._learnt[old.id] != record.reader_set(new):
             return None  # (what linking made of a field the file gave too, say a vote's count: linked in)
         changes = record.file_changes(old, new)

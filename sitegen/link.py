@@ -557,6 +557,8 @@ class Linker:
             raise NeedsFullLink("a name is given twice, or one that others may use went")
         if any(key in self.refs for key in new_names - old_names):
             raise NeedsFullLink("a new name is taken")
+        if exempted(removed, added):
+            raise NeedsFullLink("a decision others may link to is of an exempt item now")
 
         def outside(meeting: m.Meeting | None) -> bool:
             return meeting is not None and meeting.id not in touched
@@ -749,6 +751,22 @@ def _names(meeting: m.Meeting) -> Iterator[tuple[str, m.Meeting | m.Item | m.Dec
             yield name, item
             for decision in item.decisions:
                 yield f"{name}/{decision.id}", decision
+
+
+def exempted(removed: Iterable[m.Meeting], added: Iterable[m.Meeting]) -> bool:
+    """Whether a name in ADDED leads to a decision of an exempt item that it did not lead
+    to in REMOVED (an item made exempt, say): prose anywhere may link to it by that name,
+    and only checking every text finds those links (see Linker._broken)."""
+
+    def hidden(meetings: Iterable[m.Meeting]) -> set[str]:
+        return {
+            key
+            for x in meetings
+            for key, target in _names(x)
+            if isinstance(target, m.Decision) and target.item is not None and target.item.exempt
+        }
+
+    return bool(hidden(added) - hidden(removed))
 
 
 def _record(meeting: m.Meeting, records: dict[str, m.PersonRecord]) -> None:

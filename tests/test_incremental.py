@@ -1547,3 +1547,43 @@ def test_a_vote_count_the_file_gives_and_a_sum_written_otherwise_are_followed(tm
         edit(content, rel, old, new)
         assert project.build().ok
         same_as_clean(content, out, tmp_path, n)
+
+
+def test_an_item_made_exempt_whose_decision_another_meeting_links_to_is_reported(tmp_path):
+    """Another meeting's minutes link (ref:) to a decision whose item is then made exempt:
+    the preview reports the link as a clean build does, at once and after the item's
+    meeting has been linked in once (when an edit of it could be set on its objects), and
+    keeps the last good site."""
+    content = copy_example(tmp_path)
+    jan = "meetings/2012/2012-02-29-council.md"
+    title = "    title: Statement of Licensing Policy 2012-2015\n"
+    exempt = title + "    exempt: 'Paragraph 3'\n"
+    clean = tmp_path / "clean"
+    edit(content, jan, title, exempt)
+    with pytest.raises(Exception, match="exempt item"):
+        build(content, clean)
+    edit(content, jan, exempt, title)
+    for learnt in (False, True):
+        out = tmp_path / f"out-{learnt}"
+        project = Project(content, out)
+        assert project.build().ok
+        if learnt:  # (linked in once: what linking read of it recorded)
+            while project.warm():
+                pass
+            edit(content, jan, "very little consultation", "very little consultation at all")
+            assert project.build().ok
+            while project.warm():
+                pass
+        page = out / "meetings" / "2012-02-29-council" / "index.html"
+        before = page.read_bytes()
+        edit(content, jan, title, exempt)
+        result = project.build()
+        assert not result.ok, result
+        assert any("exempt item" in str(p) and "2012-03-21-cabinet" in str(p) for p in result.problems)
+        assert page.read_bytes() == before  # (the last good site is kept, as a failed build keeps it)
+        edit(content, jan, exempt, title)
+        assert project.build().ok
+        if learnt:
+            edit(content, jan, "very little consultation at all", "very little consultation")
+            assert project.build().ok
+        same_as_clean(content, out, tmp_path, int(learnt))
