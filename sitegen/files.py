@@ -178,8 +178,7 @@ def withheld(model: m.Model) -> set[str]:
     return {rel for rel in exempt if rel not in public}
 
 
-def published_files(scanned: dict[str, Path], model: m.Model) -> dict[str, Path]:
+def published_files(scanned: dict[str, Path], hidden: set[str]) -> dict[str, Path]:
     """The files published with the site, by output path: those SCANNED (see scan) that
-    not only exempt items name."""
-    hidden = withheld(model)
+    are not HIDDEN (see withheld: only exempt items name them)."""
     return {rel: path for rel, path in scanned.items() if rel not in hidden}

@@ -26,7 +26,7 @@ from . import model as m
 from . import record, validate
 from .build import Aside, Builder, Loaded, Log, _quiet, build, load, on_forks, paused_gc, relink, serial, share, today
 from .errors import ContentError, Problem, Problems
-from .files import check_exempt, published_files, withheld
+from .files import check_exempt, published_files
 from .link import NeedsFullLink, exempted
 from .pages import Page
 from .state import cache_folder
@@ -163,6 +163,7 @@ class Project:
         # (recorded while the preview waits, see warm; None until then, or after a full load)
         self.parts: record.Parts | None = None
         self._frozen: m.Model | None = None  # the model whose objects _full froze (see gc.freeze)
+        self._built_keys: record.Keys | None = None  # the keys the last full build made (see _full)
         self._cold = False  # the recorded reads are still to be compared once (see warm)
         self._comparing = False  # compared with a model whose pages are not all rendered yet
         self._pending: set[int] = set()  # reads found changed by warm, for the next edit
@@ -240,7 +241,10 @@ class Project:
         if self._cold:
             self._cold = False
             with paused_gc():
-                keys = self.keys = record.Keys(self.loaded.model, self.builder.lookups())
+                keys, self._built_keys = self._built_keys, None
+                if keys is None or keys.model is not self.loaded.model:
+                    keys = record.Keys(self.loaded.model, self.builder.lookups())
+                self.keys = keys
                 self._pending |= self.state.compare(keys)  # (none, but if any, the next edit renders their pages)
                 self.state.thaw()
             return self.parts is None
@@ -322,13 +326,14 @@ class Project:
         loaded = builder.loaded
         self.state = report.state
         self._cold, self._pending, self.keys, self.parts_due, self.parts = True, set(), None, set(), None
+        self._built_keys = report.keys  # (the first comparison's, see warm)
         self._forget_links()
         self._topped = False
-        self.pages = dict(builder.planned)  # (the feeds and calendars made as pages are among them)
+        self.pages = builder.planned  # (the feeds and calendars made as pages are among them; a plan makes a new dict)
         self.loaded, self.builder = loaded, builder
         self.extras = set(report.extras)
         self.extras_due = self.defer_extras  # (the open data, written once the first page is served)
-        self.withheld = withheld(loaded.model)
+        self.withheld = builder.withheld
         self.digests = {}  # (each file's, once it is to be written again: see _put)
         self.templates = self._templatesnapshot(builder)
         self.assets = self._assetsnapshot(builder)
@@ -455,7 +460,7 @@ class Project:
         written += self._write_extras(extras)
         deleted += self._drop_extras(extras, new_pages)
         assets = self._assetsnapshot(builder)
-        if assets != self.assets or withheld(loaded.model) != self.withheld:
+        if assets != self.assets or builder.withheld != self.withheld:
             self._sync_assets(builder)
         self.loaded, self.builder, self.pages = loaded, builder, new_pages
         self._comparing = False
@@ -700,7 +705,7 @@ class Project:
     def _sync_assets(self, builder: Builder) -> None:
         assert self.loaded is not None
         wanted: dict[str, Path] = dict(builder.static_files())
-        wanted.update(published_files(builder.loaded.files, builder.loaded.model))
+        wanted.update(published_files(builder.loaded.files, builder.withheld))
         for rel, src in wanted.items():
             dest = self.output / rel
             data = src.read_bytes()
@@ -715,7 +720,7 @@ class Project:
                         path.unlink()
                     elif path.is_dir() and not any(path.iterdir()):
                         path.rmdir()
-        self.withheld = withheld(builder.loaded.model)
+        self.withheld = builder.withheld
 
 
 def _template_name(path: str, folders: list[Path]) -> str:

@@ -44,6 +44,7 @@ DELTA_SHARE = 8  # a delta is written while it holds less than an eighth of the 
 _STATE_FILE = re.compile(r"state-([0-9a-f]{16})\.(?:pickle|delta)")  # a state file, or its delta
 _HALF_SAVED = re.compile(r"\.state-[0-9a-f]{16}\.(?:pickle|delta)\.tmp-(\d+)")  # see Cache.save
 _PARSED = re.compile(r"parsed-[0-9a-f]{16}")
+_LEFT = re.compile(r"\.[0-9a-f]{16}\.pickle\.tmp-([0-9]+)")  # a pickle ParsedStore.pickled wrote, by whose build
 _REMOVING = re.compile(r"\.removing-\d+-\d+")
 _PREVIEW = re.compile(r"preview-[0-9a-f]{16}")
 _COUNT = itertools.count()  # (a long-lived process adopts many times)
@@ -791,6 +792,8 @@ class ParsedStore:
                 files.update(f"{os.path.relpath(path, content)}\0{kind}\0{st.st_size}\0{target}\0".encode())
         self.head = (version(), files.hexdigest())
         self.known: dict[str, set[str]] = {}  # the files each pickle held, by its folder
+        # the folders pickled() makes if they are not there yet (and discard() removes again)
+        self._new = [f for f in (self.folder, cache_folder) if not f.is_dir()]
 
     def _file(self, group: str) -> Path:
         return self.folder / f"{hashlib.sha1(group.encode()).hexdigest()[:16]}.pickle"
@@ -821,42 +824,68 @@ class ParsedStore:
             entries.update(held)
         return entries
 
-    def pickled(
-        self, entries: dict[str, object], fresh: set[str], rels: list[str]
-    ) -> tuple[dict[str, bytes], list[str]]:
-        """What to keep of the ENTRIES of the files RELS (those FRESH were read in this build):
-        the pickles that change, by folder, and the folders with no meeting file left."""
-        groups: dict[str, dict[str, object]] = {}
+    def due(self, fresh: set[str], rels: list[str]) -> tuple[dict[str, list[str]], list[str]]:
+        """What to keep of the files RELS (those FRESH were read in this build): the files of
+        each pickle to write again (a folder of meeting files with a file read afresh, or
+        other files than it held), and the folders with no meeting file left."""
+        groups: dict[str, list[str]] = {}
         for rel in rels:
-            groups.setdefault(rel.rpartition("/")[0], {})[rel] = entries[rel]
-        for entry in entries.values():  # (in a forked process: a meeting linked before is kept as read)
-            meeting = getattr(entry, "meeting", None)
-            if meeting is not None:
-                meeting.reset()
-        changed = {
-            group: pickle.dumps((self.head, group, held), protocol=pickle.HIGHEST_PROTOCOL)
+            groups.setdefault(rel.rpartition("/")[0], []).append(rel)
+        due = {
+            group: held
             for group, held in groups.items()
             if self.known.get(group) != set(held) or not fresh.isdisjoint(held)
         }
-        return changed, sorted(self.known.keys() - groups.keys())
+        return due, sorted(self.known.keys() - groups.keys())
 
-    def save(self, changed: dict[str, bytes], gone: list[str]) -> None:
-        """Write what pickled() gave (once the build is done: nothing is written for one refused)."""
+    def _tmp(self, group: str, tag: int) -> Path:
+        path = self._file(group)
+        return path.with_name(f".{path.name}.tmp-{tag}")
+
+    def pickled(self, entries: dict[str, object], due: dict[str, list[str]], tag: int) -> None:
+        """In a forked process: the ENTRIES of each pickle DUE (see due) written to a file
+        of its own beside where it goes (named by TAG, the building process's id), which
+        save() puts in its place once the build is done, or discard() removes. The process
+        writes them itself and ends, rather than send them back and live on sharing the
+        memory that the building process then copies page by page as it writes to it."""
         if not self.usable:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        for group, data in changed.items():
-            path = self._file(group)
-            tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        for group, rels in due.items():
+            held = {rel: entries[rel] for rel in rels}
+            for entry in held.values():  # (a meeting linked before is kept as read)
+                meeting = getattr(entry, "meeting", None)
+                if meeting is not None:
+                    meeting.reset()
+            with open(self._tmp(group, tag), "wb") as handle:
+                pickle.dump((self.head, group, held), handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def discard(self, due: dict[str, list[str]], tag: int) -> None:
+        """Remove what pickled() wrote, for a build that was refused, and the folders it
+        made, if nothing else is in them now."""
+        for group in due:
+            self._tmp(group, tag).unlink(missing_ok=True)
+        for folder in self._new:
             try:
-                with open(tmp, "wb") as handle:
-                    handle.write(data)
-                os.replace(tmp, path)
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
+                folder.rmdir()
+            except OSError:  # (not empty, or gone)
+                pass
+
+    def save(self, due: dict[str, list[str]], tag: int, gone: list[str]) -> None:
+        """Put what pickled() wrote in place, and forget the folders GONE (once the build is
+        done: nothing is kept for one refused). Files that a build killed meanwhile left
+        half written are removed."""
+        if not self.usable:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for group in due:
+            os.replace(self._tmp(group, tag), self._file(group))
         for group in gone:
             self._file(group).unlink(missing_ok=True)
+        for entry in os.scandir(self.folder):
+            left = _LEFT.fullmatch(entry.name)
+            if left is not None and not _running(int(left.group(1))):
+                Path(entry.path).unlink(missing_ok=True)
         os.utime(self.folder)  # (used last: see below)
         # of other content folders', those of the KEEP used last stay (a moved content folder's
         # go in time): only names sitegen gives, never through a link
