@@ -166,6 +166,9 @@ class Project:
         self._built_keys: record.Keys | None = None  # the keys the last full build made (see _full)
         self._cold = False  # the recorded reads are still to be compared once (see warm)
         self._comparing = False  # compared with a model whose pages are not all rendered yet
+        # a build succeeded: the output holds a good site (after an error, the last good one,
+        # with the pages of later edits written before the error), which the preview serves
+        self.served = False
         self._pending: set[int] = set()  # reads found changed by warm, for the next edit
         # the meetings linked in after an edit since the last full load (with record.reader_set
         # of each as last read), their objects by id (with their keys) and what linking read
@@ -208,19 +211,23 @@ class Project:
         started = time.perf_counter()
         try:
             with paused_gc():
-                return self._build(started, inputs)
+                result = self._build(started, inputs)
         except ContentError as exc:
             self.problems = exc.problems
             if self._comparing:  # the recorded values are the new model's, its pages not rendered: start clean
                 self.loaded = self.builder = self.parts = None
                 self.state = record.Reads()
+            self._comparing = False
             return Result(False, problems=exc.problems, seconds=time.perf_counter() - started)
         except BaseException:
             # (a theme's error as a page rendered): what was recorded may be half updated,
             # so the next build starts clean
             self.loaded = self.builder = self.parts = None
             self.state = record.Reads()
+            self._comparing = False
             raise
+        self.served = self.served or result.ok
+        return result
 
     def warm(self) -> bool:
         """Work done while the preview is idle, a step at a time; False when none is left.

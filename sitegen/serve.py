@@ -423,7 +423,7 @@ def make_handler(project: Project, output: Path, host: str = "127.0.0.1") -> typ
                 self.send_error(403)
 
         async def get(self, path: str, include_body: bool = True) -> None:
-            if project.loaded is None and project.problems:  # nothing good built yet: say why
+            if not project.served and project.problems:  # nothing good built yet: say why
                 self.set_status(503)
                 self.set_header("Content-Type", "text/html; charset=UTF-8")
                 self.set_header("Cache-Control", "no-store")
@@ -435,7 +435,7 @@ def make_handler(project: Project, output: Path, host: str = "127.0.0.1") -> typ
             problems = project.problems
             if (
                 problems
-                and project.loaded is not None
+                and project.served
                 and isinstance(chunk, bytes)
                 and not self._headers_written
                 and "html" in str(self._headers.get("Content-Type") or "")
@@ -581,7 +581,7 @@ def _serve(
             for problem in result.problems:
                 log(str(problem))
             errors = sum(1 for p in result.problems if not p.warning)
-            still = "still serving the last good build" if project.loaded is not None else "nothing to serve yet"
+            still = "still serving the last good build" if project.served else "nothing to serve yet"
             log(f"{errors} error{'s' if errors != 1 else ''}: {still}; fix and save")
 
     indexer = SearchIndexer(output, log)

@@ -157,6 +157,49 @@ def test_error_banner_then_recovery(server):
     assert proc.poll() is None
 
 
+def test_a_theme_error_keeps_the_last_good_site_served_and_later_errors_too(tmp_path):
+    """A template that stops parsing while the preview runs: the last good site is still
+    served, with the error in its banner (not "nothing has been built yet"); once mended,
+    a later content error keeps the site served too."""
+    content = copy_example(tmp_path)
+    templates = tmp_path / "themes" / "mine" / "templates"
+    templates.mkdir(parents=True)
+    item = templates / "item.html"
+    good = (Path(__file__).resolve().parents[1] / "themes" / "default" / "templates" / "item.html").read_text()
+    item.write_text(good)
+    site = content / "site.yaml"
+    site.write_text(site.read_text().replace("theme: default", "theme: mine"))
+    port = free_port()
+    with open(tmp_path / "serve.log", "w") as log:
+        proc = start_serve(content, port, tmp_path, log)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_for(lambda: _status(base + "/meetings/") == 200, 30)
+            item.write_text(good.replace("{% block main %}", "{% block main %}{{ foo( }}", 1))
+            shown = wait_for(lambda: "item.html" in fetch(base + "/meetings/")[1] and fetch(base + "/meetings/"))
+            assert shown[0] == 200 and "The content has errors" in shown[1] and "Nothing has been built" not in shown[1]
+            item.write_text(good)
+            wait_for(lambda: "The content has errors" not in fetch(base + "/meetings/")[1])
+            path = content / CABINET
+            path.write_text(path.read_text().replace("status: held", "status: helt"))
+            shown = wait_for(lambda: "helt" in fetch(base + "/meetings/")[1] and fetch(base + "/meetings/"))
+            assert shown[0] == 200 and "Nothing has been built" not in shown[1]
+            assert "Council Chamber" in fetch(base + "/meetings/2011-11-16-cabinet/")[1]  # (the last good page)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _status(url: str) -> int:
+    try:
+        return fetch(url)[0]
+    except OSError:
+        return 0
+
+
 def test_404_page_and_no_path_traversal(server):
     content, base, port, proc = server
     status, html = fetch(base + "/no/such/page/")
