@@ -1374,13 +1374,18 @@ class Search:
     process: Any
     folder: Path
     log: Any  # a temporary file with what it printed
+    bundle: Path | None = None  # where it writes the index, when not into FOLDER/pagefind (see start_search)
 
 
-def start_search(folder: Path, background: bool = False) -> Search:
+def start_search(folder: Path, background: bool = False, aside: bool = False) -> Search:
     """Start indexing FOLDER with Pagefind. It runs in a process group of its own, ended
     whole if this process is interrupted (see end_searches; its Python wrapper starts the
     binary as a process of its own). What it prints goes to a temporary file, read only
-    on failure: a pipe nobody reads while it runs could fill and stop it."""
+    on failure: a pipe nobody reads while it runs could fill and stop it. ASIDE: FOLDER
+    has an index already (the preview's): the new one is written beside FOLDER, and
+    finish_search puts it in place of the old one whole. Pagefind names its files by
+    their contents and leaves the old ones, which would keep serving what the site no
+    longer shows (the minutes of an item made exempt, say)."""
     import subprocess
     import sys
     import tempfile
@@ -1393,15 +1398,25 @@ def start_search(folder: Path, background: bool = False) -> Search:
             os.nice(15)
 
     log = tempfile.TemporaryFile()
+    bundle = _beside(folder, "next") if aside else None
+    if bundle is not None:
+        shutil.rmtree(bundle, ignore_errors=True)  # (one a stopped preview left)
+    where = ["--output-path", str(bundle)] if bundle is not None else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "pagefind", "--site", str(folder)],
+        [sys.executable, "-m", "pagefind", "--site", str(folder), *where],
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
         preexec_fn=start,
     )
     _SEARCHES.add(process)
-    return Search(process, folder, log)
+    return Search(process, folder, log, bundle)
+
+
+def _beside(folder: Path, which: str) -> Path:
+    """A search index's folder beside FOLDER, outside what FOLDER serves (see start_search's ASIDE)."""
+    folder = Path(os.path.abspath(folder))
+    return folder.parent / f".{folder.name}.pagefind-{which}"
 
 
 def finish_search(search: Search) -> None:
@@ -1421,7 +1436,16 @@ def finish_search(search: Search) -> None:
     search.log.close()
     if process.returncode != 0:
         raise SearchError(f"Pagefind could not index the site: {printed}")
-    check_search_index(search.folder)
+    if search.bundle is None:
+        check_search_index(search.folder / "pagefind")
+        return
+    check_search_index(search.bundle)
+    index, last = search.folder / "pagefind", _beside(search.folder, "last")
+    shutil.rmtree(last, ignore_errors=True)
+    if index.is_dir() and not index.is_symlink():
+        os.rename(index, last)
+    os.rename(search.bundle, index)
+    shutil.rmtree(last, ignore_errors=True)
 
 
 def _end_group(process, sig: int) -> None:  # type: ignore[no-untyped-def]
@@ -1446,10 +1470,11 @@ def end_searches() -> None:
 SEARCH_FILES = ("pagefind.js", "pagefind-entry.json")  # what every Pagefind index holds
 
 
-def check_search_index(folder: Path) -> None:
-    """Raise SearchError unless FOLDER/pagefind holds a whole index: Pagefind can exit 0
-    and leave empty files (a full disk), which would publish a broken search."""
-    index = folder / "pagefind"
+def check_search_index(index: Path) -> None:
+    """Raise SearchError unless INDEX (a site's pagefind folder) holds a whole index:
+    Pagefind can exit 0 and leave empty files (a full disk), which would publish a
+    broken search."""
+    folder = index.parent
     missing = [name for name in SEARCH_FILES if not (index / name).is_file()]
     if missing:
         raise SearchError(f"Pagefind's index is incomplete: {', '.join(missing)} missing from {index}")

@@ -201,7 +201,7 @@ class SearchIndexer:
             self.again = True
             return
         try:
-            self.running = start_search(self.output, background=True)
+            self.running = start_search(self.output, background=True, aside=True)
         except OSError as exc:
             self.log(f"search index not updated: {exc}")
             return

@@ -4,6 +4,7 @@ livereload protocol over its websocket, the error banner, 404 and traversal."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import os
 import signal
@@ -191,6 +192,42 @@ def test_a_theme_error_keeps_the_last_good_site_served_and_later_errors_too(tmp_
                 proc.wait(5)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def test_the_previews_search_index_is_replaced_whole(tmp_path):
+    """The preview indexes its site again after edits: the new index takes the old one's
+    place whole, so that no file of an earlier index (Pagefind names its files by their
+    contents, and leaves the old ones) serves what the site no longer shows, such as the
+    minutes of an item made exempt."""
+    from sitegen.build import finish_search, start_search
+
+    site = tmp_path / "site"
+    page = site / "p" / "index.html"
+    page.parent.mkdir(parents=True)
+    html = (
+        '<!DOCTYPE html><html lang="en"><head><title>T</title></head><body><main data-pagefind-body>'
+        "<h1>Mill Lane</h1><p>{}</p></main></body></html>"
+    )
+
+    def holding(phrase: bytes) -> list[Path]:
+        found = []
+        for path in (site / "pagefind").rglob("*"):
+            data = path.read_bytes() if path.is_file() else b""
+            try:
+                data = gzip.decompress(data)
+            except OSError:
+                pass
+            if phrase in data:
+                found.append(path)
+        return found
+
+    page.write_text(html.format("The valuation was ZQXSECRET."))
+    finish_search(start_search(site, aside=True))
+    assert holding(b"ZQXSECRET")
+    page.write_text(html.format("Only its title is published."))
+    finish_search(start_search(site, aside=True))
+    assert holding(b"Only its title") and not holding(b"ZQXSECRET")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # (nothing left beside it)
 
 
 def _status(url: str) -> int:
