@@ -1146,6 +1146,15 @@ def read_meeting_file(
             f'the file name "{stem}" is not a valid meeting id: {bad_slug(stem, "id").split(": ", 1)[1]}',
         )
         return None
+    if path.is_symlink():
+        target, root = os.path.realpath(path), os.path.realpath(content)
+        if os.path.commonpath([target, root]) != root:
+            problems.error(
+                Location(rel, 1),
+                "this file is a symbolic link to a file outside the content folder, which is not read "
+                "(it could publish any file on this computer); put the meeting file itself here",
+            )
+            return None
     before = len(problems.errors)
     source = read_meeting(path, rel, problems, digest)
     if source is None:

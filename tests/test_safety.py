@@ -136,6 +136,30 @@ def test_a_search_index_with_empty_files_is_not_published(cli, project, tmp_path
     assert fingerprint(out) == before
 
 
+def test_a_meeting_file_that_links_outside_the_content_folder_is_an_error(cli, site, tmp_path):
+    """A meeting file that is a symbolic link to a file outside the content folder is not
+    read (it could publish any file), as files/ refuses links; one inside it is read."""
+    content = site({"meetings/2011/2011-11-16-cabinet.yaml": MEETING})
+    outside = tmp_path / "elsewhere" / "m.yaml"
+    outside.parent.mkdir()
+    outside.write_text("body: cabinet\ndate: 2011-11-17\nitems:\n  - id: x\n    title: OUTSIDE-SECRET-TITLE\n")
+    link = content / "meetings" / "2011" / "2011-11-17-cabinet.yaml"
+    link.symlink_to(outside)
+    out = tmp_path / "out"
+    result = cli("build", "--content", content, "--output", out, "--no-search")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "meetings/2011/2011-11-17-cabinet.yaml:1: this file is a symbolic link to a file outside" in result.err
+    assert not out.exists()
+    link.unlink()
+    inside = content / "meetings" / "kept" / "_m.yaml"  # (not a meeting file itself: only the link is)
+    inside.parent.mkdir()
+    inside.write_text(outside.read_text().replace("OUTSIDE-SECRET-TITLE", "Inside title"))
+    link.symlink_to(os.path.relpath(inside, link.parent))
+    result = cli("build", "--content", content, "--output", out, "--no-search")
+    assert result.code == 0, result.err
+    assert "Inside title" in (out / "meetings" / "2011-11-17-cabinet" / "index.html").read_text()
+
+
 def test_check_output_reports_odd_files_without_a_traceback(cli, project, tmp_path):
     out = tmp_path / "out"
     assert cli("build", "--content", project, "--output", out, "--no-search").code == 0
