@@ -215,6 +215,11 @@ def _yaml_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     if mark is not None:
         lines = text.split("\n")
         line = lines[mark.line] if mark.line < len(lines) else ""
+        if "tab character where an indentation space" in problem:  # (libyaml's words)
+            return (
+                "the first line of this block of text starts with a tab, which YAML does not allow "
+                "there (often pasted in from a word processor); delete the tab, or type spaces instead"
+            )
         if "\t" in line[: len(line) - len(line.lstrip())] or "\\t" in problem:
             return "YAML does not allow tab characters for indentation; indent with spaces"
     text = f"YAML syntax error: {problem}"

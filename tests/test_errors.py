@@ -47,6 +47,13 @@ CASES = [
         "meetings/m.yaml:4: YAML does not allow tab characters for indentation; indent with spaces",
     ),
     (
+        "a tab opening a block of text (pasted from a word processor)",
+        {
+            "meetings/m.yaml": "body: cabinet\ndate: 2011-11-16\nitems:\n  - id: x\n    title: X\n    minutes: |\n      \tPasted.\n"
+        },
+        "meetings/m.yaml:7: the first line of this block of text starts with a tab",
+    ),
+    (
         "unknown key with suggestion",
         {"meetings/m.yaml": "body: cabinet\ndate: 2011-11-16\nlocaton: Town Hall\n"},
         'meetings/m.yaml:3: unknown key "locaton" in meeting (did you mean "location"?)',
