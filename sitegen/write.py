@@ -37,8 +37,9 @@ def safe_output(output: Path, protected: list[tuple[Path, str]]) -> Path:
     """OUTPUT as an absolute path, if sitegen may build into it; else OutputRefused.
 
     PROTECTED: folders (the content, the theme's) that the output may not be, lie in or
-    hold. The output must be new, empty, or a folder sitegen built (it carries MARKER);
-    it may not be a file or a symbolic link. Reads the disk, writes nothing."""
+    hold. The output must be new, empty, or a folder sitegen built (it carries MARKER),
+    and not inside one; it may not be a file or a symbolic link. Reads the disk, writes
+    nothing."""
     given = str(output)
     if output.is_symlink():
         raise OutputRefused(f"the output {given} is a symbolic link; give the folder it points to, or another folder")
@@ -68,6 +69,12 @@ def safe_output(output: Path, protected: list[tuple[Path, str]]) -> Path:
         if real.is_relative_to(other):
             raise OutputRefused(
                 f"the output {given} is inside {what} ({folder}); give a folder outside it, such as output"
+            )
+    for parent in real.parents:
+        if (parent / MARKER).is_file():  # (the next build of that site would delete this one)
+            raise OutputRefused(
+                f"the output {given} is inside {parent}, a site sitegen built, whose next build replaces "
+                "all of it: give a folder outside it"
             )
     try:
         name_max = os.pathconf(_existing_parent(absolute), "PC_NAME_MAX")

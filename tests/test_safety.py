@@ -84,6 +84,16 @@ def test_build_replaces_only_its_own_output(cli, project, tmp_path):
     assert result.code == 1 and "did not write" in result.err
 
 
+def test_an_output_inside_a_site_sitegen_built_is_refused(cli, project, tmp_path):
+    """The next build of the outer site would replace it whole, and the inner one with it."""
+    out = tmp_path / "out"
+    assert cli("build", "--content", project, "--output", out, "--no-search").code == 0
+    before = fingerprint(out)
+    result = cli("build", "--content", project, "--output", out / "sub", "--no-search")
+    assert result.code == 1 and "a site sitegen built" in result.err and "Traceback" not in result.err
+    assert fingerprint(out) == before
+
+
 def test_unwritable_and_overlong_outputs_are_one_line(cli, project, tmp_path):
     result = cli("build", "--content", project, "--output", "/proc/sitegen-no/out", "--no-search")
     assert result.code == 1 and result.err.startswith("sitegen: ") and "Traceback" not in result.err
