@@ -734,8 +734,12 @@ def _build(
 
     loaded = load(content, base_path, on, cache, on_read if hasattr(os, "fork") else None)
     model = loaded.model
+    held = len(model.held())
+    made = len(model.meetings) - held  # (decisions made by one person: as sitegen check counts them)
+    by_one = f"{made} decision{'s' if made != 1 else ''} made by one person, " if made else ""
     log(
-        f"read     {len(model.meetings)} meetings, {len(model.bodies)} bodies, {len(model.people)} people, "
+        f"read     {held} meeting{'s' if held != 1 else ''}, {by_one}{len(model.bodies)} bodies, "
+        f"{len(model.people)} people, "
         f"{len(model.issues)} issue{'s' if len(model.issues) != 1 else ''} ({time.perf_counter() - tick:.2f} s)"
     )
     tick = time.perf_counter()
