@@ -44,6 +44,7 @@ from .validate import (
 from .write import (
     MARKER,
     MARKER_TEXT,
+    _exchange,
     folder_of,
     output_lock,
     recover,
@@ -1310,7 +1311,10 @@ class Aside:
             os.close(self.reader)
             self.reader = -1
         if self.on_cancel is not None:
-            self.on_cancel()
+            try:
+                self.on_cancel()
+            except OSError:  # (it tidies up: never in place of the error that ended the build)
+                pass
 
 
 def render_pages(
@@ -1402,7 +1406,7 @@ def start_search(folder: Path, background: bool = False, aside: bool = False) ->
             os.nice(15)
 
     log = tempfile.TemporaryFile()
-    bundle = _beside(folder, "next") if aside else None
+    bundle = _beside(folder, SEARCH_BESIDE[0]) if aside else None
     if bundle is not None:
         shutil.rmtree(bundle, ignore_errors=True)  # (one a stopped preview left)
     where = ["--output-path", str(bundle)] if bundle is not None else []
@@ -1417,10 +1421,21 @@ def start_search(folder: Path, background: bool = False, aside: bool = False) ->
     return Search(process, folder, log, bundle)
 
 
+SEARCH_BESIDE = ("next", "last")  # the folders a search index is made in beside a site (see start_search)
+
+
 def _beside(folder: Path, which: str) -> Path:
     """A search index's folder beside FOLDER, outside what FOLDER serves (see start_search's ASIDE)."""
     folder = Path(os.path.abspath(folder))
     return folder.parent / f".{folder.name}.pagefind-{which}"
+
+
+def clear_search_beside(folder: Path) -> None:
+    """Remove the search index folders left beside FOLDER (a preview stopped as it indexed)."""
+    for which in SEARCH_BESIDE:
+        left = _beside(folder, which)
+        if left.is_dir() and not left.is_symlink():
+            shutil.rmtree(left, ignore_errors=True)
 
 
 def finish_search(search: Search) -> None:
@@ -1438,18 +1453,25 @@ def finish_search(search: Search) -> None:
     search.log.seek(0)
     printed = search.log.read().decode("utf-8", "replace").strip()
     search.log.close()
-    if process.returncode != 0:
-        raise SearchError(f"Pagefind could not index the site: {printed}")
-    if search.bundle is None:
-        check_search_index(search.folder / "pagefind")
-        return
-    check_search_index(search.bundle)
-    index, last = search.folder / "pagefind", _beside(search.folder, "last")
-    shutil.rmtree(last, ignore_errors=True)
-    if index.is_dir() and not index.is_symlink():
-        os.rename(index, last)
-    os.rename(search.bundle, index)
-    shutil.rmtree(last, ignore_errors=True)
+    try:
+        if process.returncode != 0:
+            raise SearchError(f"Pagefind could not index the site: {printed}")
+        if search.bundle is None:
+            check_search_index(search.folder / "pagefind")
+            return
+        check_search_index(search.bundle)
+        index = search.folder / "pagefind"
+        if index.is_dir() and not index.is_symlink() and _exchange(search.bundle, index):
+            return  # (in one step: pagefind/ is never missing; the last index is removed below)
+        last = _beside(search.folder, SEARCH_BESIDE[1])
+        shutil.rmtree(last, ignore_errors=True)
+        if index.is_dir() and not index.is_symlink():
+            os.rename(index, last)
+        os.rename(search.bundle, index)
+        shutil.rmtree(last, ignore_errors=True)
+    finally:
+        if search.bundle is not None:  # (the last index once exchanged, or a failed one)
+            shutil.rmtree(search.bundle, ignore_errors=True)
 
 
 def _end_group(process, sig: int) -> None:  # type: ignore[no-untyped-def]

@@ -217,14 +217,14 @@ class Project:
             if self._comparing:  # the recorded values are the new model's, its pages not rendered: start clean
                 self.loaded = self.builder = self.parts = None
                 self.state = record.Reads()
-            self._comparing = False
+            self._comparing, self._built_keys = False, None
             return Result(False, problems=exc.problems, seconds=time.perf_counter() - started)
         except BaseException:
             # (a theme's error as a page rendered): what was recorded may be half updated,
             # so the next build starts clean
             self.loaded = self.builder = self.parts = None
             self.state = record.Reads()
-            self._comparing = False
+            self._comparing, self._built_keys = False, None
             raise
         self.served = self.served or result.ok
         return result
@@ -365,6 +365,7 @@ class Project:
         return self._changes[1]
 
     def _update(self, inputs: dict[str, tuple[int, int]], started: float) -> Result:
+        self._built_keys = None  # (of a model this edit replaces: see warm)
         self.publish_parts()  # (what the last edit left, made from its model before this one's)
         clock = _Clock()
         files = str(self.content / "files") + os.sep
@@ -569,7 +570,7 @@ class Project:
         new, _ = read_digested(Path(path), self.content, fresh)
         if new is None or fresh.errors or fresh.items != entry.problems:  # type: ignore[union-attr]
             return None
-        if exempted([old], [new]):
+        if exempted([old], [new]):  # (a safeguard: linking reads an item's exemption, see below)
             return None  # (prose anywhere may link to its decision: linked in, which says so)
         if self._learnt[old.id] != record.reader_set(new):
             return None  # (what linking made of a field the file gave too, say a vote's count: linked in)

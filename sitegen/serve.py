@@ -32,6 +32,7 @@ from .build import (
     Log,
     SearchError,
     ThemeError,
+    clear_search_beside,
     die_with_parent,
     end_process,
     end_searches,
@@ -673,5 +674,6 @@ def _serve(
             watcher.events.close()
         publisher.stop()  # so that it writes nothing more into an output being removed
         end_searches()  # and no Pagefind goes on indexing it
+        clear_search_beside(output)  # (nor is the index it was making left beside it)
         # (the first build's state, should it still be being kept; a stop never waits long)
         project.settle(timeout=STOP_WAIT)

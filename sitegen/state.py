@@ -115,11 +115,13 @@ def _prune_previews(cache: Path, mine: str) -> None:
             continue
         try:
             fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # (not while another preview shows it)
+            from .build import clear_search_beside
             from .write import _ours
 
             for left in [Path(path), *(f for kind in ("tmp", "old", "trash") for f in _ours(Path(path), kind))]:
                 if os.path.isdir(left) and not os.path.islink(left):  # (and a killed build's folders beside it)
                     shutil.rmtree(left, ignore_errors=True)  # (rmtree never follows a link inside)
+            clear_search_beside(Path(path))  # (and a search index a stopped preview was making)
             name = os.path.basename(path)
             output_lock = os.path.join(cache, f".{name}.lock")  # (a build's lock beside it, see write.output_lock)
             if os.path.isfile(output_lock) and not os.path.islink(output_lock):

@@ -1552,8 +1552,9 @@ def test_a_vote_count_the_file_gives_and_a_sum_written_otherwise_are_followed(tm
 def test_an_item_made_exempt_whose_decision_another_meeting_links_to_is_reported(tmp_path):
     """Another meeting's minutes link (ref:) to a decision whose item is then made exempt:
     the preview reports the link as a clean build does, at once and after the item's
-    meeting has been linked in once (when an edit of it could be set on its objects), and
-    keeps the last good site."""
+    meeting has been linked in once (its place or minutes edited since could be set on its
+    objects; linking reads an item's exemption, so this edit is linked in), and keeps the
+    last good site."""
     content = copy_example(tmp_path)
     jan = "meetings/2012/2012-02-29-council.md"
     title = "    title: Statement of Licensing Policy 2012-2015\n"

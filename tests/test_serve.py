@@ -230,6 +230,29 @@ def test_the_previews_search_index_is_replaced_whole(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # (nothing left beside it)
 
 
+def test_a_search_index_that_fails_beside_the_preview_leaves_nothing(tmp_path, monkeypatch):
+    """Pagefind failing as it writes beside the preview's site: the index in place stays,
+    and what it wrote beside the site goes."""
+    from sitegen.build import SearchError, finish_search, start_search
+
+    site = tmp_path / "site"
+    (site / "pagefind").mkdir(parents=True)
+    (site / "pagefind" / "pagefind.js").write_text("the last index")
+    fake = tmp_path / "fake" / "pagefind"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "__main__.py").write_text(
+        "import pathlib, sys\n"
+        "out = pathlib.Path(sys.argv[sys.argv.index('--output-path') + 1])\n"
+        "out.mkdir()\n(out / 'half.pf_fragment').write_bytes(b'x')\nsys.exit(3)\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(fake.parent))
+    with pytest.raises(SearchError):
+        finish_search(start_search(site, aside=True))
+    assert (site / "pagefind" / "pagefind.js").read_text() == "the last index"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fake", "site"]
+
+
 def _status(url: str) -> int:
     try:
         return fetch(url)[0]
