@@ -34,6 +34,7 @@ from .render import environment, theme_folders
 from .urls import NAMED, Urls, asset_path, language_prefix, output_file, path_for, path_of
 from .validate import (
     ParseCache,
+    linked_out,
     load_meeting,
     meeting_files,
     read_digested,
@@ -119,6 +120,12 @@ def load(
     site, bodies, people, has_people, issue_info = read_site_files(content, problems)
     meetings = []
     failed: set[str] = set()  # meetings whose files have errors: references to them are not reported again
+    for folder in linked_out(content):
+        problems.error(
+            Location(folder),
+            "this folder is a symbolic link to a folder outside the content folder, whose files are not read "
+            "(they could publish any file on this computer); put the folder itself here",
+        )
     paths = meeting_files(content)
     read = read_on_two(paths, content) if cache is None else None
     if cache is not None:

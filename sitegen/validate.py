@@ -992,12 +992,27 @@ class MeetingReader:
 RECORD_FOLDERS = ("meetings", "decisions")
 
 
-def meeting_files(content: Path) -> list[Path]:
-    """The files of meetings/ and of decisions/ (decisions made by one person), which share one id space."""
+def linked_out(content: Path) -> list[str]:
+    """The folders of RECORD_FOLDERS that are symbolic links to a folder outside CONTENT:
+    their files are not read (see read_meeting_file), and load reports them."""
     out = []
     for folder in RECORD_FOLDERS:
         root = content / folder
-        if not root.is_dir():
+        if root.is_symlink():
+            target, base = os.path.realpath(root), os.path.realpath(content)
+            if os.path.commonpath([target, base]) != base:
+                out.append(folder)
+    return out
+
+
+def meeting_files(content: Path) -> list[Path]:
+    """The files of meetings/ and of decisions/ (decisions made by one person), which share
+    one id space (not those of a folder that links outside the content folder: linked_out)."""
+    out = []
+    outside = linked_out(content)
+    for folder in RECORD_FOLDERS:
+        root = content / folder
+        if not root.is_dir() or folder in outside:
             continue
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -168,6 +169,15 @@ def test_a_meeting_file_that_links_outside_the_content_folder_is_an_error(cli, s
     result = cli("build", "--content", content, "--output", out, "--no-search")
     assert result.code == 0, result.err
     assert "Inside title" in (out / "meetings" / "2011-11-17-cabinet" / "index.html").read_text()
+    # the whole meetings folder a link to one outside: refused too, and nothing of it read
+    link.unlink()
+    shutil.rmtree(inside.parent)
+    (content / "meetings").rename(tmp_path / "elsewhere" / "meetings")
+    (tmp_path / "elsewhere" / "meetings" / "2011" / "2011-11-17-cabinet.yaml").write_text(outside.read_text())
+    (content / "meetings").symlink_to(tmp_path / "elsewhere" / "meetings")
+    result = cli("build", "--content", content, "--output", tmp_path / "out2", "--no-search")
+    assert result.code == 1 and "meetings: this folder is a symbolic link to a folder outside" in result.err
+    assert "Traceback" not in result.err and not (tmp_path / "out2").exists()
 
 
 def test_check_output_reports_odd_files_without_a_traceback(cli, project, tmp_path):
