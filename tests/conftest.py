@@ -116,6 +116,16 @@ def page(output: Path, address: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def fake_pagefind(dest: Path, main: str) -> Path:
+    """A stand-in for Pagefind (`python -m pagefind` running MAIN), under DEST/fake: the
+    folder to put on PYTHONPATH."""
+    package = dest / "fake" / "pagefind"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "__main__.py").write_text(main)
+    return package.parent
+
+
 def copy_example(dest: Path) -> Path:
     shutil.copytree(EXAMPLE, dest / "content")
     return dest / "content"

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import page
+from conftest import fake_pagefind, page
 
 MEETING = "body: cabinet\ndate: 2011-11-16\n"
 
@@ -131,17 +131,15 @@ def test_a_search_index_with_empty_files_is_not_published(cli, project, tmp_path
     assert cli("build", "--content", project, "--output", out, "--no-search").code == 0
     before = fingerprint(out)
     # a Pagefind that exits 0 and leaves empty files, as Pagefind did on a full disk
-    fake = tmp_path / "fake" / "pagefind"
-    fake.mkdir(parents=True)
-    (fake / "__init__.py").write_text("")
-    (fake / "__main__.py").write_text(
+    fake = fake_pagefind(
+        tmp_path,
         "import pathlib, sys\n"
         "site = pathlib.Path(sys.argv[sys.argv.index('--site') + 1]) / 'pagefind'\n"
         "site.mkdir()\n"
         "(site / 'pagefind.js').write_bytes(b'')\n"
-        "(site / 'pagefind-entry.json').write_bytes(b'{}')\n"
+        "(site / 'pagefind-entry.json').write_bytes(b'{}')\n",
     )
-    monkeypatch.setenv("PYTHONPATH", str(fake.parent))
+    monkeypatch.setenv("PYTHONPATH", str(fake))
     result = cli("build", "--content", project, "--output", out)
     assert result.code == 1 and "empty files" in result.err and "pagefind.js" in result.err
     assert fingerprint(out) == before

@@ -14,10 +14,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import copy_example
+from conftest import copy_example, fake_pagefind
 from tornado.websocket import websocket_connect
 
 CABINET = "meetings/2011/2011-11-16-cabinet.md"
@@ -63,11 +64,11 @@ def start_serve(content, port: int, cwd, log=None, **env: str) -> subprocess.Pop
     )
 
 
-@pytest.fixture
-def server(tmp_path):
-    content = copy_example(tmp_path)
+@contextmanager
+def serving(content: Path, cwd: Path, log=None):  # type: ignore[no-untyped-def]
+    """`sitegen serve` of CONTENT, once it answers for /: (base address, port, process); stopped after."""
     port = free_port()
-    proc = start_serve(content, port, tmp_path)
+    proc = start_serve(content, port, cwd, log)
     base = f"http://127.0.0.1:{port}"
 
     def up() -> bool:
@@ -78,13 +79,20 @@ def server(tmp_path):
 
     try:
         wait_for(up, 30)
-        yield content, base, port, proc
+        yield base, port, proc
     finally:
         proc.terminate()
         try:
             proc.wait(5)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture
+def server(tmp_path):
+    content = copy_example(tmp_path)
+    with serving(content, tmp_path) as (base, port, proc):
+        yield content, base, port, proc
 
 
 def test_serves_pages_binds_loopback_and_says_where(server):
@@ -170,28 +178,17 @@ def test_a_theme_error_keeps_the_last_good_site_served_and_later_errors_too(tmp_
     item.write_text(good)
     site = content / "site.yaml"
     site.write_text(site.read_text().replace("theme: default", "theme: mine"))
-    port = free_port()
-    with open(tmp_path / "serve.log", "w") as log:
-        proc = start_serve(content, port, tmp_path, log)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_for(lambda: _status(base + "/meetings/") == 200, 30)
-            item.write_text(good.replace("{% block main %}", "{% block main %}{{ foo( }}", 1))
-            shown = wait_for(lambda: "item.html" in fetch(base + "/meetings/")[1] and fetch(base + "/meetings/"))
-            assert shown[0] == 200 and "The content has errors" in shown[1] and "Nothing has been built" not in shown[1]
-            item.write_text(good)
-            wait_for(lambda: "The content has errors" not in fetch(base + "/meetings/")[1])
-            path = content / CABINET
-            path.write_text(path.read_text().replace("status: held", "status: helt"))
-            shown = wait_for(lambda: "helt" in fetch(base + "/meetings/")[1] and fetch(base + "/meetings/"))
-            assert shown[0] == 200 and "Nothing has been built" not in shown[1]
-            assert "Council Chamber" in fetch(base + "/meetings/2011-11-16-cabinet/")[1]  # (the last good page)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with open(tmp_path / "serve.log", "w") as log, serving(content, tmp_path, log) as (base, _, _):
+        item.write_text(good.replace("{% block main %}", "{% block main %}{{ foo( }}", 1))
+        shown = wait_for(lambda: "item.html" in fetch(base + "/meetings/")[1] and fetch(base + "/meetings/"))
+        assert shown[0] == 200 and "The content has errors" in shown[1] and "Nothing has been built" not in shown[1]
+        item.write_text(good)
+        wait_for(lambda: "The content has errors" not in fetch(base + "/meetings/")[1])
+        path = content / CABINET
+        path.write_text(path.read_text().replace("status: held", "status: helt"))
+        shown = wait_for(lambda: "helt" in fetch(base + "/meetings/")[1] and fetch(base + "/meetings/"))
+        assert shown[0] == 200 and "Nothing has been built" not in shown[1]
+        assert "Council Chamber" in fetch(base + "/meetings/2011-11-16-cabinet/")[1]  # (the last good page)
 
 
 def test_the_previews_search_index_is_replaced_whole(tmp_path):
@@ -238,26 +235,17 @@ def test_a_search_index_that_fails_beside_the_preview_leaves_nothing(tmp_path, m
     site = tmp_path / "site"
     (site / "pagefind").mkdir(parents=True)
     (site / "pagefind" / "pagefind.js").write_text("the last index")
-    fake = tmp_path / "fake" / "pagefind"
-    fake.mkdir(parents=True)
-    (fake / "__init__.py").write_text("")
-    (fake / "__main__.py").write_text(
+    fake = fake_pagefind(
+        tmp_path,
         "import pathlib, sys\n"
         "out = pathlib.Path(sys.argv[sys.argv.index('--output-path') + 1])\n"
-        "out.mkdir()\n(out / 'half.pf_fragment').write_bytes(b'x')\nsys.exit(3)\n"
+        "out.mkdir()\n(out / 'half.pf_fragment').write_bytes(b'x')\nsys.exit(3)\n",
     )
-    monkeypatch.setenv("PYTHONPATH", str(fake.parent))
+    monkeypatch.setenv("PYTHONPATH", str(fake))
     with pytest.raises(SearchError):
         finish_search(start_search(site, aside=True))
     assert (site / "pagefind" / "pagefind.js").read_text() == "the last index"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fake", "site"]
-
-
-def _status(url: str) -> int:
-    try:
-        return fetch(url)[0]
-    except OSError:
-        return 0
 
 
 def test_404_page_and_no_path_traversal(server):
@@ -479,10 +467,7 @@ time.sleep(120)
 def test_stopping_the_preview_ends_its_search_indexers(tmp_path, sig):
     """Stopped (SIGTERM), the preview ends Pagefind and what it started; killed (SIGKILL),
     Pagefind ends with it (what Pagefind started is its own to end)."""
-    fake = tmp_path / "fake"
-    (fake / "pagefind").mkdir(parents=True)
-    (fake / "pagefind" / "__init__.py").write_text("")
-    (fake / "pagefind" / "__main__.py").write_text(FAKE_PAGEFIND)
+    fake = fake_pagefind(tmp_path, FAKE_PAGEFIND)
     pids = tmp_path / "pids"
     content = copy_example(tmp_path)
     port = free_port()
