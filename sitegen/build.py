@@ -734,9 +734,8 @@ def _build(
             due, gone = store.due(read.fresh, rels)
             aside = None
             if due:
-                tag = os.getpid()
-                aside = Aside(store.pickled, read.entries, due, tag)
-                aside.on_cancel = lambda: store.discard(due, tag)
+                aside = Aside(store.pickled, read.entries, due)
+                aside.on_cancel = lambda: store.discard(due)
                 keeping.append(aside)
             storing.append((aside, due, gone))
 
@@ -886,9 +885,9 @@ def _build(
             try:
                 if aside is not None:
                     aside.result()
-                store.save(due, os.getpid(), gone)
+                store.save(due, gone)
             except Exception:  # (not kept: the next build reads every file)
-                store.discard(due, os.getpid())
+                store.discard(due)
         # (last, so that a build interrupted before it returns leaves no process keeping the
         # state; in the output's lock, which the process holds, as it inherits it, till it is done)
         later = Aside(_keep_state, *settling) if aside_later else None
@@ -1467,6 +1466,8 @@ def finish_search(search: Search) -> None:
             check_search_index(search.folder / "pagefind")
             return
         check_search_index(search.bundle)
+        # (not write.swap_in, which puts the old folder beside the new one: here inside the
+        # site served, where the last index must not be seen even for a moment)
         index = search.folder / "pagefind"
         if index.is_dir() and not index.is_symlink() and _exchange(search.bundle, index):
             return  # (in one step: pagefind/ is never missing; the last index is removed below)

@@ -320,8 +320,7 @@ class Cache:
                 if found and entry.is_file(follow_symlinks=False) and found[1] != self.key:
                     when = entry.stat(follow_symlinks=False).st_mtime_ns
                     used[found[1]] = max(used.get(found[1], when), when)
-                half = _HALF_SAVED.fullmatch(entry.name)
-                if half and not _running(int(half[1])) and entry.is_file(follow_symlinks=False):
+                if _killed_save(entry, _HALF_SAVED):
                     os.unlink(entry.path)  # (a save whose process was killed)
         removed = []
         for _, key in sorted(((when, key) for key, when in used.items()), reverse=True)[max(keep - 1, 0) :]:
@@ -332,6 +331,13 @@ class Cache:
                 shutil.rmtree(site, ignore_errors=True)  # (rmtree never follows a link inside)
             removed.append(key)
         return removed
+
+
+def _killed_save(entry: os.DirEntry, pattern: re.Pattern[str]) -> bool:
+    """Whether ENTRY is a file PATTERN names (with the id of the process writing it) that a
+    process no longer running left half written."""
+    found = pattern.fullmatch(entry.name)
+    return found is not None and not _running(int(found[1])) and entry.is_file(follow_symlinks=False)
 
 
 def _running(pid: int) -> bool:
@@ -794,6 +800,7 @@ class ParsedStore:
                 files.update(f"{os.path.relpath(path, content)}\0{kind}\0{st.st_size}\0{target}\0".encode())
         self.head = (version(), files.hexdigest())
         self.known: dict[str, set[str]] = {}  # the files each pickle held, by its folder
+        self.tag = os.getpid()  # (the building process's: what pickled() writes is named by it)
         # the folders pickled() makes if they are not there yet (and discard() removes again)
         self._new = [f for f in (self.folder, cache_folder) if not f.is_dir()]
 
@@ -840,13 +847,13 @@ class ParsedStore:
         }
         return due, sorted(self.known.keys() - groups.keys())
 
-    def _tmp(self, group: str, tag: int) -> Path:
+    def _tmp(self, group: str) -> Path:
         path = self._file(group)
-        return path.with_name(f".{path.name}.tmp-{tag}")
+        return path.with_name(f".{path.name}.tmp-{self.tag}")
 
-    def pickled(self, entries: dict[str, object], due: dict[str, list[str]], tag: int) -> None:
+    def pickled(self, entries: dict[str, object], due: dict[str, list[str]]) -> None:
         """In a forked process: the ENTRIES of each pickle DUE (see due) written to a file
-        of its own beside where it goes (named by TAG, the building process's id), which
+        of its own beside where it goes (named by the building process's id, TAG), which
         save() puts in its place once the build is done, or discard() removes. The process
         writes them itself and ends, rather than send them back and live on sharing the
         memory that the building process then copies page by page as it writes to it."""
@@ -859,21 +866,21 @@ class ParsedStore:
                 meeting = getattr(entry, "meeting", None)
                 if meeting is not None:
                     meeting.reset()
-            with open(self._tmp(group, tag), "wb") as handle:
+            with open(self._tmp(group), "wb") as handle:
                 pickle.dump((self.head, group, held), handle, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def discard(self, due: dict[str, list[str]], tag: int) -> None:
+    def discard(self, due: dict[str, list[str]]) -> None:
         """Remove what pickled() wrote, for a build that was refused, and the folders it
         made, if nothing else is in them now."""
         for group in due:
-            self._tmp(group, tag).unlink(missing_ok=True)
+            self._tmp(group).unlink(missing_ok=True)
         for folder in self._new:
             try:
                 folder.rmdir()
             except OSError:  # (not empty, or gone)
                 pass
 
-    def save(self, due: dict[str, list[str]], tag: int, gone: list[str]) -> None:
+    def save(self, due: dict[str, list[str]], gone: list[str]) -> None:
         """Put what pickled() wrote in place, and forget the folders GONE (once the build is
         done: nothing is kept for one refused). Files that a build killed meanwhile left
         half written are removed."""
@@ -881,13 +888,12 @@ class ParsedStore:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         for group in due:
-            os.replace(self._tmp(group, tag), self._file(group))
+            os.replace(self._tmp(group), self._file(group))
         for group in gone:
             self._file(group).unlink(missing_ok=True)
         for entry in os.scandir(self.folder):
-            left = _LEFT.fullmatch(entry.name)
-            if left is not None and not _running(int(left.group(1))):
-                Path(entry.path).unlink(missing_ok=True)
+            if _killed_save(entry, _LEFT):
+                os.unlink(entry.path)
         os.utime(self.folder)  # (used last: see below)
         # of other content folders', those of the KEEP used last stay (a moved content folder's
         # go in time): only names sitegen gives, never through a link

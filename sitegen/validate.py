@@ -992,17 +992,15 @@ class MeetingReader:
 RECORD_FOLDERS = ("meetings", "decisions")
 
 
+def _links_out(path: Path, content: Path) -> bool:
+    """Whether PATH is a symbolic link that leads outside CONTENT."""
+    return path.is_symlink() and not path.resolve().is_relative_to(content.resolve())
+
+
 def linked_out(content: Path) -> list[str]:
     """The folders of RECORD_FOLDERS that are symbolic links to a folder outside CONTENT:
     their files are not read (see read_meeting_file), and load reports them."""
-    out = []
-    for folder in RECORD_FOLDERS:
-        root = content / folder
-        if root.is_symlink():
-            target, base = os.path.realpath(root), os.path.realpath(content)
-            if os.path.commonpath([target, base]) != base:
-                out.append(folder)
-    return out
+    return [folder for folder in RECORD_FOLDERS if _links_out(content / folder, content)]
 
 
 def meeting_files(content: Path) -> list[Path]:
@@ -1161,15 +1159,13 @@ def read_meeting_file(
             f'the file name "{stem}" is not a valid meeting id: {bad_slug(stem, "id").split(": ", 1)[1]}',
         )
         return None
-    if path.is_symlink():
-        target, root = os.path.realpath(path), os.path.realpath(content)
-        if os.path.commonpath([target, root]) != root:
-            problems.error(
-                Location(rel, 1),
-                "this file is a symbolic link to a file outside the content folder, which is not read "
-                "(it could publish any file on this computer); put the meeting file itself here",
-            )
-            return None
+    if _links_out(path, content):
+        problems.error(
+            Location(rel, 1),
+            "this file is a symbolic link to a file outside the content folder, which is not read "
+            "(it could publish any file on this computer); put the meeting file itself here",
+        )
+        return None
     before = len(problems.errors)
     source = read_meeting(path, rel, problems, digest)
     if source is None:
