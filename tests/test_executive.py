@@ -167,6 +167,7 @@ PLAN = """\
   expected: 2024-09
   first_published: 2024-01-02
   exempt: Paragraph 3 of Schedule 12A
+  wards: [TOPSECRET-WARD]
   summary: The buyer is Acme Holdings, paying TOPSECRET-PRICE.
 """
 
@@ -202,7 +203,7 @@ def test_every_forward_plan_state_for_each_today(cli, site, tmp_path, today, sta
     assert "Secret land deal" in page(out, "/forward-plan/kd-4/")
     for path in out.rglob("*"):
         if path.is_file():
-            assert b"TOPSECRET-PRICE" not in path.read_bytes(), path
+            assert b"TOPSECRET-PRICE" not in path.read_bytes() and b"TOPSECRET-WARD" not in path.read_bytes(), path
     feed = (out / "feeds/forward-plan.atom").read_text()
     assert "Depot sale" in feed
     calendar = (out / "calendar/forward-plan.ics").read_text()
