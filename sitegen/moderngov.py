@@ -44,6 +44,7 @@ MAX_DOCUMENT = 200 * 1024 * 1024  # the largest document downloaded (--download)
 WINDOW_DAYS = 92  # the dates a GetMeetings query spans
 FRESH_SECONDS = 12 * 3600  # a cached answer younger than this is used as it is
 SETTLED_DAYS = 90  # a meeting older than this is cached for good
+DOWNLOADS = "files/moderngov"  # where --download saves the documents
 MANIFEST = ".moderngov.json"  # in the content folder: what the importer wrote, and each file's digest
 HEADER = (
     "# Imported by `sitegen import moderngov` from {source}\n"
@@ -71,6 +72,7 @@ class Service:
     retries: int = 4
     log: Log = print
     fetched: int = 0  # answers asked of the server this run
+    saved: list[Path] = field(default_factory=list)  # the documents downloaded this run
     _last: float = 0.0
 
     def __post_init__(self) -> None:
@@ -119,6 +121,7 @@ class Service:
         tmp = path.with_name(f".{path.name}.importing")
         tmp.write_bytes(data)
         os.replace(tmp, path)
+        self.saved.append(path)
         return True
 
     def _fetch(self, operation: str, url: str, limit: int = MAX_BYTES) -> bytes:
@@ -196,12 +199,14 @@ def all_of(element: Element | None, path: str) -> list[Element]:
 
 
 def day(value: str) -> dt.date | None:
-    """dd/mm/yyyy (with a time after it, sometimes)."""
+    """dd/mm/yyyy, or yyyy-mm-dd as some versions give it (with a time after it, sometimes)."""
     found = re.match(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})", value)
-    if not found:
+    iso = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})(?![\d])", value)
+    if not found and not iso:
         return None
+    year, month, day_ = (found.group(3), found.group(2), found.group(1)) if found else iso.groups()  # type: ignore[union-attr]
     try:
-        return dt.date(int(found.group(3)), int(found.group(2)), int(found.group(1)))
+        return dt.date(int(year), int(month), int(day_))
     except ValueError:
         return None
 
@@ -399,6 +404,12 @@ class Writer:
         self.save()
         return True
 
+    def remove(self, rel: str) -> None:
+        """Remove REL, a file as the importer last wrote it (see owned), and forget it."""
+        (self.content / rel).unlink(missing_ok=True)
+        self.manifest.pop(rel, None)
+        self.save()
+
     def owned(self, rel: str) -> bool:
         """Whether REL is as the importer last wrote it (or absent)."""
         path = self.content / rel
@@ -447,6 +458,8 @@ class Imported:
     data: dict[str, Any]
     minutes: bool  # ModernGov says its minutes are published
     recommendations: list[tuple[str, str, str]] = field(default_factory=list)  # (ref, to body id, item title)
+    mg_id: str = ""  # the service's meeting id
+    moved_from: str = ""  # the file it was imported to before, at another date (see _name_meetings)
 
 
 def run(options: Options, log: Log = print, service: Service | None = None) -> int:
@@ -472,14 +485,30 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
     names.update({"council": next((b.id for b in bodies.values() if b.kind == "council"), "council")})
 
     meetings: list[Imported] = []
+    seen: set[str] = set()  # (a meeting the service lists twice is imported once)
     for body in bodies.values():
-        listed = list(_meeting_dates(service, body, options))
+        listed = [
+            row
+            for row in _meeting_dates(service, body, options)
+            if not (text(row, "meetingid") in seen or seen.add(text(row, "meetingid")))  # type: ignore[func-returns-value]
+        ]
         log(f"  {body.name}: {len(listed)} meetings")
         for mg_meeting in listed:
             found = _meeting(service, body, mg_meeting, names, people, by_member, options)
             if found is not None:
                 meetings.append(found)
-    _name_meetings(meetings)
+            else:
+                log(
+                    f"  left out a meeting of {body.name}: the service gives it no id or no date it can read "
+                    f"(id {text(mg_meeting, 'meetingid')!r}, date {text(mg_meeting, 'meetingdate')!r})"
+                )
+    mine = _name_meetings(meetings, _imported_before(content))
+    for found in mine:
+        log(
+            f"  left out {found.body.name}'s meeting of {found.date:%d/%m/%Y}: the content folder has a file of "
+            f"its own for that meeting ({found.rel}; add `source:` with the meeting's address to it to import into it)"
+        )
+    meetings = [found for found in meetings if found not in mine]
     _stages(meetings)
     known = _kept_ids(writer, "people.yaml")
     if known is not None:  # a person's people.yaml: name only the people it has
@@ -522,8 +551,23 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
         + dump([{"id": b.id, "name": b.name, "kind": b.kind} for b in bodies.values()]),
     )
     writer.write("people.yaml", HEADER.format(source=service.base) + dump(list(people.values())))
+    for path in service.saved:  # (the importer's own: removed once no record names them)
+        writer.manifest[path.relative_to(content).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    moved = []
     for found in meetings:
-        writer.write(found.rel, HEADER.format(source=found.data.get("source", service.base)) + dump(found.data))
+        old = found.moved_from
+        if not old and (content / found.rel).is_file():  # (the aliases it was given when it moved)
+            aliases = _aliases(content / found.rel)
+            if aliases:
+                found.data["aliases"] = aliases
+        if old and writer.owned(old):  # (rescheduled: its old address leads to its new one)
+            found.data.setdefault("aliases", []).append(Path(old).stem)
+        if writer.write(found.rel, HEADER.format(source=found.data.get("source", service.base)) + dump(found.data)):
+            if old and writer.owned(old):
+                writer.remove(old)
+            elif old:
+                moved.append(found)
+    withdrawn = _unnamed_downloads(writer)
     writer.save()
 
     log(
@@ -533,6 +577,14 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
     )
     for rel in writer.kept:
         log(f"  kept {rel}: changed by hand since the last import (not overwritten)")
+    for rel in withdrawn:
+        log(f"  removed {rel}: downloaded by an earlier import, and no record names it now (the service withdrew it)")
+    for found in moved:
+        log(
+            f"  left for a person: {found.moved_from}: the service now gives this meeting the date "
+            f"{found.date:%d/%m/%Y} ({found.rel}); the old file was changed by hand, so it is kept: "
+            "remove it, or list its id under the new file's aliases:"
+        )
     log(
         f"linked automatically: {linked} recommendations to a later meeting that considered them "
         "(marked inferred: true; check them)"
@@ -540,6 +592,42 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
     for ref, reason in left:
         log(f"  left for a person: {ref}: {reason}")
     return writer.written
+
+
+def _aliases(path: Path) -> list[str]:
+    """The aliases a meeting file lists (none when it cannot be read)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return []
+    aliases = data.get("aliases") if isinstance(data, dict) else None
+    return [str(a) for a in aliases] if isinstance(aliases, list) else []
+
+
+def _unnamed_downloads(writer: Writer) -> list[str]:
+    """Remove the documents an import downloaded (as it left them) that no file of the content
+    folder names any more: one the service has since restricted, or dropped, is not published
+    on from files/. Those removed."""
+    content = writer.content
+    downloads = sorted(rel for rel in writer.manifest if rel.startswith(f"{DOWNLOADS}/"))
+    if not downloads:
+        return []
+    texts = []
+    for path in sorted(content.rglob("*")):
+        rel = path.relative_to(content).parts
+        if path.suffix in (".yaml", ".yml", ".md") and rel[0] not in ("files", "themes") and path.is_file():
+            try:
+                texts.append(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
+                continue
+    removed = []
+    for rel in downloads:
+        if writer.owned(rel) and not any(rel in text_ for text_ in texts):
+            writer.remove(rel)
+            removed.append(rel)
+        elif not (content / rel).exists():
+            writer.manifest.pop(rel, None)
+    return removed
 
 
 def _kept_ids(writer: Writer, rel: str) -> set[str] | None:
@@ -649,6 +737,8 @@ def _meeting(
     date = day(text(meeting, "meetingdate")) or date
     status_text = text(meeting, "meetingstatus") or text(listed, "meetingstatus")
     cancelled = "cancel" in status_text.lower()
+    postponed = "postpone" in status_text.lower()
+    not_held = cancelled or postponed  # (no minutes nor decisions, whatever the service has)
     data: dict[str, Any] = {"body": body.id, "date": date}
     start = clock(text(meeting, "meetingtime") or text(listed, "meetingtime"))
     if start:
@@ -656,9 +746,11 @@ def _meeting(
     location = text(meeting, "meetinglocation")
     if location:
         data["location"] = location
-    data["status"] = "cancelled" if cancelled else ("scheduled" if date >= options.today else "held")
+    data["status"] = (
+        "cancelled" if cancelled else "postponed" if postponed else "scheduled" if date >= options.today else "held"
+    )
     published = flag(meeting, "minutepublished")
-    data["record"] = "draft" if published and not cancelled else "agenda"
+    data["record"] = "draft" if published and not not_held else "agenda"
     data["source"] = service.page(f"ieListDocuments.aspx?CId={body.mg_id}&MId={mg_id}")
     present, apologies, in_attendance, chair = _attendance(meeting, people, by_member)
     if chair:
@@ -670,13 +762,14 @@ def _meeting(
     if in_attendance:
         data["in_attendance"] = in_attendance
     save = _saver(service, options, date) if options.download else None
-    items, recommendations = _items(service, meeting, body, mg_id, names, cancelled, save)
+    items, recommendations = _items(service, meeting, body, mg_id, names, not_held, save)
     if items:
         data["items"] = items
-    if status_text and status_text.lower() not in ("confirmed", "cancelled", ""):
+    if status_text and status_text.lower() not in ("confirmed", "cancelled", "postponed", ""):
         data["notes"] = f"The council's system gives this meeting's status as: {status_text}."
-    found = Imported("", "", body, date, data, published and not cancelled)
+    found = Imported("", "", body, date, data, published and not not_held)
     found.recommendations = recommendations
+    found.mg_id = mg_id
     return found
 
 
@@ -733,7 +826,7 @@ def _saver(service: Service, options: Options, date: dt.date) -> Callable[[str],
         if not dot or not is_document(name):
             return url
         digest = hashlib.sha256(url.encode()).hexdigest()[:8]  # (two documents may share a name)
-        rel = f"files/moderngov/{date.year}/{slugify(stem)[:60]}-{digest}.{suffix.lower()}"
+        rel = f"{DOWNLOADS}/{date.year}/{slugify(stem)[:60]}-{digest}.{suffix.lower()}"
         return rel if service.download(url, options.content / rel, service.log) else url
 
     return save
@@ -807,13 +900,56 @@ def text_raw(element: Element, tag: str) -> str:
     return (found.text or "") if found is not None else ""
 
 
-def _name_meetings(meetings: list[Imported]) -> None:
-    """Each meeting's id and file: YYYY-MM-DD-BODY, -2 for a body's second meeting that day."""
+_SOURCE = re.compile(r"^source:[ \t]*['\"]?([^\s'\"]+)", re.M)  # (a meeting's own: not indented)
+
+
+def _imported_before(content: Path) -> dict[str, list[str]]:
+    """Every meeting file of CONTENT (paths relative to it) by the service's meeting id that its
+    `source:` gives (the MId of its page): "" for those with none (a person's own)."""
+    out: dict[str, list[str]] = {}
+    folder = content / RECORD_FOLDERS[0]
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if path.suffix not in (".yaml", ".yml", ".md") or path.is_symlink() or not path.is_file():
+            continue
+        try:
+            found = _SOURCE.search(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(found.group(1)).query) if found else {}
+        mid = (query.get("MId") or [""])[0]
+        out.setdefault(mid, []).append(path.relative_to(content).as_posix())
+    return out
+
+
+def _name_meetings(meetings: list[Imported], before: dict[str, list[str]]) -> list[Imported]:
+    """Each meeting's id and file: YYYY-MM-DD-BODY, -2 for a body's second meeting that day. A
+    meeting imported before (BEFORE: see _imported_before) keeps its file while its date is
+    the same, whatever else the service lists that day; a new one never takes another file's
+    name. One the service moved to another date gets a new file, and its old one is named
+    (moved_from). The meetings a person keeps a file of their own for, with no `source:`
+    (the file of the body's meeting that day), which are not to be imported."""
     meetings.sort(key=lambda x: (x.date, x.data.get("start", ""), x.body.id, x.data["source"]))
-    used: set[str] = set()
+    taken = {Path(rel).stem: rel for rels in before.values() for rel in rels}
+    by_hand = {Path(rel).stem for rel in before.get("", [])}
+    used = set(taken)
+    left, mine = [], []
     for found in meetings:
-        found.id = _unique(f"{found.date.isoformat()}-{found.body.id}", used)
+        day_ = f"{found.date.isoformat()}-"
+        same = [rel for rel in before.get(found.mg_id, []) if found.mg_id and Path(rel).stem.startswith(day_)]
+        if same:
+            found.rel, found.id = same[0], Path(same[0]).stem
+        else:
+            left.append(found)
+    for found in left:
+        natural = f"{found.date.isoformat()}-{found.body.id}"
+        if natural in by_hand:
+            found.id, found.rel = natural, taken[natural]
+            mine.append(found)
+            continue
+        found.id = _unique(natural, used)
         found.rel = f"{RECORD_FOLDERS[0]}/{found.date.year}/{found.id}.yaml"  # (content/meetings/YYYY/)
+        found.moved_from = next(iter(before.get(found.mg_id, []) if found.mg_id else []), "")
+    return mine
 
 
 def _stages(meetings: list[Imported]) -> None:

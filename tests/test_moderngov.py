@@ -33,6 +33,7 @@ class Fake(http.server.BaseHTTPRequestHandler):
     fail_once: set[str] = set()  # operations answered 500 the first time
     fail_always: set[str] = set()  # queries answered 500 every time
     agents: set[str] = set()
+    root: Path = FIXTURES  # the fixture files served (a test may serve a changed copy)
 
     def log_message(self, *args: object) -> None:  # (quiet)
         pass
@@ -54,23 +55,23 @@ class Fake(http.server.BaseHTTPRequestHandler):
         if key in Fake.fail_always or (operation in Fake.fail_once and Fake.asked[self.path] == 1):
             return self.send(500, b"<html><body>Server Error</body></html>", "text/html")
         if operation in ("GetCommittees", "GetCouncillorsByWard"):
-            return self.send(200, (FIXTURES / f"{operation}.xml").read_bytes(), "text/xml")
+            return self.send(200, (Fake.root / f"{operation}.xml").read_bytes(), "text/xml")
         if operation == "GetMeetings":
             start = _day(query["sFromDate"])
             end = _day(query["sToDate"])
-            listed = json.loads((FIXTURES / "meetings.json").read_text())[query["lCommitteeId"]]
+            listed = json.loads((Fake.root / "meetings.json").read_text())[query["lCommitteeId"]]
             rows = "".join(
                 f"<meeting><meetingid>{mid}</meetingid><meetingdate>{when}</meetingdate>"
                 "<meetingstatus>Confirmed</meetingstatus><meetingtime>10.00 am</meetingtime></meeting>"
                 for mid, when in listed
-                if start <= _day(when) <= end
+                if moderngov.day(when) is None or start <= moderngov.day(when) <= end  # (an odd date: always)
             )
             body = f"<?xml version='1.0'?><getmeetings><committee><committeemeetings>{rows}</committeemeetings></committee></getmeetings>"
             return self.send(200, body.encode(), "text/xml")
         if parts.path.endswith(".pdf"):
             return self.send(200, b"%PDF-1.4 the report", "application/pdf")
         if operation == "GetMeeting":
-            path = FIXTURES / f"meeting-{query['lMeetingId']}.xml"
+            path = Fake.root / f"meeting-{query['lMeetingId']}.xml"
             if path.is_file():
                 return self.send(200, path.read_bytes(), "text/xml")
         return self.send(404, b"<html><body>Not found</body></html>", "text/html")
@@ -91,6 +92,7 @@ def _day(value: str) -> dt.date:
 @pytest.fixture
 def service():
     Fake.asked, Fake.fail_once, Fake.fail_always, Fake.agents = Counter(), set(), set(), set()
+    Fake.root = FIXTURES
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Fake)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -308,3 +310,123 @@ def test_download_saves_the_documents_under_files(cli, service, tmp_path):
     out = tmp_path / "out"
     assert cli("build", "--content", content, "--output", out, "--no-search").code == 0
     assert (out / doc["href"]).read_bytes() == b"%PDF-1.4 the report"
+
+
+def changed_service(tmp_path: Path) -> Path:
+    """A copy of the fixtures for Fake to serve, for a test to change as the council's system would."""
+    root = tmp_path / "service"
+    root.mkdir()
+    for path in FIXTURES.iterdir():
+        (root / path.name).write_bytes(path.read_bytes())
+    Fake.root = root
+    return root
+
+
+def listed(root: Path, committee: str, change) -> None:  # noqa: ANN001
+    meetings = json.loads((root / "meetings.json").read_text())
+    meetings[committee] = change(meetings[committee])
+    (root / "meetings.json").write_text(json.dumps(meetings))
+
+
+def next_day(cli, service: str, content: Path, *more: str):  # noqa: ANN001, ANN201
+    """An import after the service's answers kept by the last one have gone stale."""
+    for path in (content.parent / ".sitegen-cache" / "moderngov").glob("*.xml"):
+        path.unlink()
+    return run_import(cli, service + "/moderngov/", content, *more)
+
+
+def mid(path: Path) -> str:
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(yaml.safe_load(path.read_text())["source"]).query)["MId"][0]
+
+
+def test_a_meeting_keeps_its_file_and_address_whatever_else_the_service_lists(cli, service, tmp_path):
+    root = changed_service(tmp_path)
+    content = tmp_path / "content"
+    assert run_import(cli, service + "/moderngov/", content).code == 0
+    staff = content / "meetings/2026/2026-09-24-staff-and-support-services-committee.yaml"
+    second = staff.with_name(staff.stem + "-2.yaml")
+    assert (mid(staff), mid(second)) == ("3001", "3002")
+    # an earlier meeting that day is added, and a meeting is listed twice
+    early = (root / "meeting-3001.xml").read_text().replace("3001", "3004").replace("2.00 pm", "9.00 am")
+    (root / "meeting-3004.xml").write_text(early)
+    listed(root, "3", lambda rows: [*rows, ["3004", "24/09/2026"], ["3002", "24/09/2026"]])
+    result = next_day(cli, service, content)
+    assert result.code == 0, result.err + result.out
+    third = staff.with_name(staff.stem + "-3.yaml")
+    assert (mid(staff), mid(second), mid(third)) == ("3001", "3002", "3004")
+    assert len(list(content.rglob("2026-09-24-staff*"))) == 3
+    # a date in ISO form, and a meeting postponed
+    (root / "meeting-2001.xml").write_text(
+        (root / "meeting-2001.xml").read_text().replace("<meetingstatus>Confirmed", "<meetingstatus>Postponed", 1)
+    )
+    listed(root, "2", lambda rows: [["2001", "2026-10-15T00:00:00"]])
+    result = next_day(cli, service, content)
+    assert result.code == 0, result.err + result.out
+    council = yaml.safe_load((content / "meetings/2026/2026-10-15-council.yaml").read_text())
+    assert council["status"] == "postponed" and "minutes" not in str(council.get("items"))
+    # a date the importer cannot read: the meeting is named as left out
+    listed(root, "2", lambda rows: [["2001", "someday"]])
+    result = next_day(cli, service, content)
+    assert "left out a meeting of Council" in result.out and "'someday'" in result.out
+
+
+def test_a_meeting_moved_to_another_day_leaves_no_meeting_behind(cli, service, tmp_path):
+    root = changed_service(tmp_path)
+    content = tmp_path / "content"
+    assert run_import(cli, service + "/moderngov/", content).code == 0
+    old = content / "meetings/2027/2027-01-14-cabinet.yaml"
+    assert old.is_file()
+    (root / "meeting-1003.xml").write_text((root / "meeting-1003.xml").read_text().replace("14/01/2027", "21/01/2027"))
+    listed(root, "1", lambda rows: [r if r[0] != "1003" else ["1003", "21/01/2027"] for r in rows])
+    result = next_day(cli, service, content)
+    assert result.code == 0, result.err + result.out
+    new = content / "meetings/2027/2027-01-21-cabinet.yaml"
+    assert not old.exists() and mid(new) == "1003"
+    assert yaml.safe_load(new.read_text())["aliases"] == ["2027-01-14-cabinet"]  # (its old address leads to it)
+    kept = files(content)
+    assert next_day(cli, service, content).code == 0
+    assert files(content) == kept  # (the alias stays)
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out, "--no-search").code == 0
+    # moved again, after a person edited it: their file is kept, and the import says so
+    new.write_text(new.read_text().replace("Committee Room 1", "Committee Room 2"))
+    (root / "meeting-1003.xml").write_text((root / "meeting-1003.xml").read_text().replace("21/01/2027", "28/01/2027"))
+    listed(root, "1", lambda rows: [r if r[0] != "1003" else ["1003", "28/01/2027"] for r in rows])
+    result = next_day(cli, service, content)
+    assert new.is_file() and "Committee Room 2" in new.read_text()
+    assert "left for a person: meetings/2027/2027-01-21-cabinet.yaml" in result.out
+
+
+def test_a_person_s_own_file_of_a_meeting_is_not_imported_beside(cli, service, tmp_path):
+    changed_service(tmp_path)
+    content = tmp_path / "content"
+    mine = content / "meetings/2026/2026-10-15-council.md"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("---\nbody: council\ndate: 2026-10-15\n---\n")
+    result = run_import(cli, service + "/moderngov/", content)
+    assert result.code == 0, result.err + result.out
+    assert "left out Council's meeting of 15/10/2026" in result.out
+    assert not list(content.rglob("2026-10-15-council*.yaml")) and mine.read_text().startswith("---\nbody")
+
+
+def test_a_document_the_service_withdraws_is_no_longer_published(cli, service, tmp_path):
+    root = changed_service(tmp_path)
+    content = tmp_path / "content"
+    assert run_import(cli, service + "/moderngov/", content, "--download").code == 0
+    (saved,) = (content / "files/moderngov/2026").glob("leisure-charges-report-*.pdf")
+    theirs = content / "files/moderngov/2026/a-person-s-own.pdf"
+    theirs.write_bytes(b"%PDF-1.4 mine")
+    meeting = (root / "meeting-1001.xml").read_text()
+    restricted = meeting.replace(
+        "<agendaitemtitle>Leisure centre charges</agendaitemtitle>\n      <isrestricted>False",
+        "<agendaitemtitle>Leisure centre charges</agendaitemtitle>\n      <isrestricted>True",
+    )
+    assert restricted != meeting
+    (root / "meeting-1001.xml").write_text(restricted)
+    result = next_day(cli, service, content, "--download")
+    assert result.code == 0, result.err + result.out
+    assert not saved.exists() and f"removed {saved.relative_to(content)}" in result.out
+    assert theirs.read_bytes() == b"%PDF-1.4 mine"  # (not the importer's)
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out, "--no-search").code == 0
+    assert not list(out.rglob("leisure-charges-report-*"))
