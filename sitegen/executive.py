@@ -215,9 +215,22 @@ def _decision(model: m.Model, decision: m.Decision, problems: Problems, failed: 
         else:
             decision.plan = entry
             entry.decisions.append(decision)
+            if entry.withdrawn is not None and entry.withdrawn <= decision.date:
+                problems.warn(
+                    where("plan"),
+                    f'its forward plan entry "{entry.id}" was withdrawn on {entry.withdrawn.isoformat()}, before '
+                    "this decision: remove the withdrawal from forward-plan.yaml, or name another entry",
+                )
             if entry.first_published is not None and not decision.urgency and decision.key:
                 notice = clear_days(entry.first_published, decision.date)
-                if notice < NOTICE_CLEAR_DAYS:
+                if decision.date <= entry.first_published:
+                    problems.warn(
+                        where("plan"),
+                        f"this key decision was taken on {decision.date.isoformat()}, before its forward plan "
+                        f'entry "{entry.id}" was first published ({entry.first_published.isoformat()}): correct '
+                        "the dates, or give the reason in urgency",
+                    )
+                elif notice < NOTICE_CLEAR_DAYS:
                     problems.warn(
                         where("plan"),
                         f"this key decision was taken {max(notice, 0)} clear days after its forward plan entry "
@@ -266,3 +279,16 @@ def _decision(model: m.Model, decision: m.Decision, problems: Problems, failed: 
             call_in.considered_at = meeting
             if not decision.item.exempt:  # (an exempt decision is listed nowhere)
                 meeting.call_ins.append(decision)
+            if call_in.called_in is not None and meeting.date < call_in.called_in:
+                problems.warn(
+                    Location(call_in.loc.path, call_in.lines.get("considered_at", call_in.loc.line)),
+                    f'considered_at "{meeting.id}" was on {meeting.date.isoformat()}, before the decision '
+                    f"was called in ({call_in.called_in.isoformat()}): check the meeting and the dates",
+                )
+    until = decision.call_in_until
+    if call_in.called_in is not None and until is not None and call_in.called_in > until:
+        problems.warn(
+            Location(call_in.loc.path, call_in.lines.get("called_in", call_in.loc.line)),
+            f"called in on {call_in.called_in.isoformat()}, after the call-in period ended ({until.isoformat()}, "
+            f"{model.site.call_in_days} working days after the decision was published): check the dates",
+        )

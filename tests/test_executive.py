@@ -230,6 +230,51 @@ def test_twenty_eight_clear_days_of_notice(cli, site, date, clear, warned):
     assert "clear days" not in cli("check", "--content", urgent).err  # urgency gives the reason
 
 
+def test_a_key_decision_taken_before_its_plan_entry_was_published_is_said_so(cli, site):
+    plan = "- id: kd-1\n  title: Depot\n  decision_maker: cllr-a-khan\n  expected: 2024-02\n  first_published: 2024-01-01\n"
+    content = site(
+        {"forward-plan.yaml": plan, "decisions/d.yaml": made("2023-11-20", "2023-11-20", key="true", plan="kd-1")}
+    )
+    result = cli("check", "--content", content)
+    assert (
+        "decisions/d.yaml:7: warning: this key decision was taken on 2023-11-20, before its forward plan entry "
+        '"kd-1" was first published (2024-01-01)'
+    ) in result.err, result.err
+    assert "clear days after" not in result.err
+
+
+def test_a_call_in_or_plan_entry_that_contradicts_the_dates_is_warned_at_its_line(cli, site):
+    content = site(
+        {
+            "forward-plan.yaml": PLAN,  # (kd-3 was withdrawn on 2024-05-01)
+            # published on Tuesday 12 March: the call-in period ends on Tuesday 19 March
+            "decisions/late.yaml": made("2024-03-11", "2024-03-12", call_in="\n  called_in: 2024-03-27"),
+            "decisions/early.yaml": made(
+                "2024-03-11", "2024-03-12", call_in="\n  called_in: 2024-03-14\n  considered_at: 2024-03-13-audit"
+            ),
+            "decisions/gone.yaml": made("2024-06-03", "2024-06-04", plan="kd-3"),
+            "meetings/2024-03-13-audit.yaml": "body: audit\ndate: 2024-03-13\n",
+        }
+    )
+    result = cli("check", "--content", content)
+    assert result.code == 0, result.err
+    assert (
+        "decisions/late.yaml:7: warning: called in on 2024-03-27, after the call-in period ended (2024-03-19"
+    ) in result.err, result.err
+    assert (
+        'decisions/early.yaml:8: warning: considered_at "2024-03-13-audit" was on 2024-03-13, before the decision '
+        "was called in (2024-03-14)"
+    ) in result.err, result.err
+    assert 'decisions/gone.yaml:6: warning: its forward plan entry "kd-3" was withdrawn on 2024-05-01' in result.err
+    assert len(result.err.splitlines()) == 3, result.err
+
+
+def test_call_ins_as_the_dates_allow_are_not_warned(cli, site):
+    content = site({"forward-plan.yaml": PLAN, **CALL_IN_SITE})
+    result = cli("check", "--content", content)
+    assert result.code == 0 and "warning" not in result.err, result.err
+
+
 def test_a_key_decision_without_a_plan_is_warned_at_its_line_unless_urgent(cli, site):
     content = site({"decisions/d.yaml": made("2024-01-10", key="true")})
     result = cli("check", "--content", content)
