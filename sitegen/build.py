@@ -481,7 +481,7 @@ class Builder:
     def as_of(self) -> str:
         """ "Correct on DAY." for a page whose statuses depend on the day (``as_of()``)."""
         present.Dated.stated = True
-        return i18n._("Correct on %(date)s.", date=i18n.long_date(self.today()))
+        return i18n._("Correct on %(date)s.", date=i18n.on_date(self.today()))
 
     def globals_signature(self, keys: record.Keys) -> object:
         """What every page may read besides the model (the templates' globals, the day,

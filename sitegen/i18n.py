@@ -220,6 +220,29 @@ def long_date(day: dt.date) -> str:
     return _date(day, LONG_DATE)
 
 
+#: the weekdays, each as a sentence gives it after a preposition ("on %(date)s"): a catalogue
+#: that translates them gives the weekday a form of its own there (see on_date)
+AFTER_PREPOSITION = (
+    NP_("weekday after a preposition", "Monday"),
+    NP_("weekday after a preposition", "Tuesday"),
+    NP_("weekday after a preposition", "Wednesday"),
+    NP_("weekday after a preposition", "Thursday"),
+    NP_("weekday after a preposition", "Friday"),
+    NP_("weekday after a preposition", "Saturday"),
+    NP_("weekday after a preposition", "Sunday"),
+)
+
+
+def on_date(day: dt.date) -> str:
+    """DAY's long date as a sentence gives it after a preposition ("on %(date)s", "until
+    %(date)s"): long_date, unless the language's catalogue gives the weekday a form of its
+    own there, which the short date follows (Welsh mutates it: "ar ddydd Llun 7 Rhagfyr
+    2026", not "ar Dydd Llun")."""
+    name = AFTER_PREPOSITION[day.weekday()]
+    form = current().pgettext("weekday after a preposition", name)
+    return long_date(day) if form == name else f"{form} {short_date(day)}"
+
+
 def short_date(day: dt.date) -> str:
     """16 November 2011; 16 Tachwedd 2011."""
     return _date(day, SHORT_DATE)

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from . import i18n
 from . import model as m
-from .i18n import N_, _, long_date, short_date
+from .i18n import N_, _, long_date, on_date, short_date
 
 __all__ = ["long_date", "short_date"]
 
@@ -149,14 +149,14 @@ def call_in_words(decision: m.Decision) -> str:
     if state in ("open", "implementable"):
         Dated.shown = True
     if state == "open":
-        return _("May be called in until %(date)s", date=long_date(decision.call_in_until))
+        return _("May be called in until %(date)s", date=on_date(decision.call_in_until))
     if state == "implementable":
-        return _("Can be implemented from %(date)s", date=long_date(decision.implement_from))
+        return _("Can be implemented from %(date)s", date=on_date(decision.implement_from))
     if state == "urgent":
         return _("Not subject to call-in: taken as a matter of urgency")
     if decision.call_in is None or decision.call_in.called_in is None:
         return ""
-    called = long_date(decision.call_in.called_in)
+    called = on_date(decision.call_in.called_in)
     if state == "called-in":
         return _("Called in on %(date)s; awaiting scrutiny", date=called)
     return _("Called in on %(date)s: %(outcome)s", date=called, outcome=CALL_IN_OUTCOME_WORDS[state])

@@ -470,6 +470,7 @@ def environment(folders: list[Path], urls: Urls, markdown: Markdown) -> Environm
         md=markdown.render,
         md_inline=markdown.inline,
         long_date=i18n.long_date,
+        on_date=i18n.on_date,
         short_date=i18n.short_date,
         number=i18n.number,
         clock=present.clock,

@@ -218,6 +218,10 @@ def test_dates_times_numbers_and_sizes_follow_the_language(welsh_output: Path):
     meeting = (welsh_output / "meetings/2026-05-12-cyngor/index.html").read_text(encoding="utf-8")
     assert "Dydd Mawrth 12 Mai 2026" in meeting
     assert "7yh i 8.45yh" in meeting
+    # after a preposition, the weekday takes its soft mutation ("ar ddydd Llun", not "ar Dydd Llun")
+    pages = [path.read_text(encoding="utf-8") for path in welsh_output.rglob("*.html")]
+    assert any("Diweddarwyd ddiwethaf ar ddydd " in text for text in pages)
+    assert not any(f"{word} Dydd " in text for text in pages for word in ("ar", "tan", "o", "i"))
     assert "Ymddiheuriadau" in meeting and "Yn bresennol" in meeting
     register = (welsh_output / "decisions/index.html").read_text(encoding="utf-8")
     assert "Cymeradwywyd gyda diwygiadau" in register
@@ -228,6 +232,8 @@ def test_dates_times_numbers_and_sizes_follow_the_language(welsh_output: Path):
 def test_english_dates_and_times_are_british(example_output: Path):
     meeting = (example_output / "meetings/2011-11-16-cabinet/index.html").read_text(encoding="utf-8")
     assert "Wednesday 16 November 2011" in meeting and "6.30pm to 8.10pm" in meeting
+    updated = re.compile(r"Last updated on (Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day \d+ [A-Z]\w+ \d{4}\.")
+    assert any(updated.search(path.read_text(encoding="utf-8")) for path in example_output.rglob("*.html"))
 
 
 def test_a_theme_can_override_words_and_bring_a_language(site, cli, tmp_path: Path):
