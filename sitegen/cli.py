@@ -390,7 +390,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     except ContentError as exc:
         _print_problems(exc.problems)
         print(
-            f"sitegen import: the imported content has {len(exc.errors)} errors (above): please report them",
+            f"sitegen import: the imported content has {len(exc.errors)} error{'s' if len(exc.errors) != 1 else ''} "
+            "(above): please report them",
             file=sys.stderr,
         )
         return 1

@@ -182,12 +182,22 @@ def text(element: Element | None, tag: str) -> str:
 
 
 def decode(value: str) -> str:
+    """A plain text field as the service gives it: entities decoded (titles are sometimes
+    encoded twice), any HTML tags dropped ("Room <b>1</b>" → "Room 1"), control and
+    bidirectional characters (which the reader refuses) removed, spaces made single."""
     value = value.strip()
     for _ in range(2):  # "Chair&amp;#39;s" → "Chair&#39;s" → "Chair's"
         if "&" not in value:
             break
         value = html.unescape(value)
-    return re.sub(r"\s+", " ", value.replace("\xa0", " ")).strip()
+    if "<" in value and _TAG.search(value):
+        import nh3
+
+        value = html.unescape(nh3.clean(value, tags=set()))
+    return re.sub(r"\s+", " ", _CONTROL.sub("", value.replace("\xa0", " "))).strip()
+
+
+_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 
 
 def flag(element: Element | None, tag: str) -> bool:

@@ -286,6 +286,8 @@ def test_word_html_becomes_clean_markdown():
     )
     assert moderngov.markdown(word) == "Members noted:\n\n1. the **first** point;\n2. the second."
     assert moderngov.decode("Chair&amp;#39;s &amp;amp; Vice-Chair&#39;s") == "Chair's & Vice-Chair's"
+    assert moderngov.decode("Room <b>1</b>") == "Room 1" and moderngov.decode("a < b > c") == "a < b > c"
+    assert moderngov.decode("Budget\u202e 2027\x07") == "Budget 2027"  # (characters the reader refuses)
     assert moderngov.clock("10.00 am") == "10:00" and moderngov.clock("12.15 pm") == "12:15"
     assert moderngov.clock("6pm") == "18:00" and moderngov.clock("TBC") == ""
     assert moderngov.kind_of("Planning Sub-Committee") == "sub-committee"
