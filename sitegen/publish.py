@@ -556,7 +556,12 @@ class Publisher:
         moments = self._moments
         if moments is None:
             moments = self._moments = _Moments(self.tz)
-        lines = [_text_line("SUMMARY", meeting.body.name if meeting.body else meeting.body_id)]
+        title = f"{meeting.body.name}" if meeting.body else meeting.body_id
+        if meeting.status == "cancelled":  # (said in the title too: a calendar may show nothing else)
+            title = _("Cancelled: %(title)s", title=title)
+        elif meeting.status == "postponed":
+            title = _("Postponed: %(title)s", title=title)
+        lines = [_text_line("SUMMARY", title)]
         if meeting.start is not None:
             lines.append(moments.local_line("DTSTART", self.when(meeting)))
             if meeting.end is not None and meeting.end > meeting.start:

@@ -69,6 +69,7 @@ def test_calendar_times_uids_and_cancellations(example_output: Path):
     november = everything["2011-11-16-cabinet@meetings.example.org"].decoded("dtstart")
     assert november.astimezone(dt.UTC).time() == dt.time(18, 30)  # 6.30pm GMT
     assert str(everything["2012-08-08-planning@meetings.example.org"]["status"]) == "CANCELLED"
+    assert str(everything["2012-08-08-planning@meetings.example.org"]["summary"]).startswith("Cancelled: ")
     cabinet = everything["2011-11-16-cabinet@meetings.example.org"]
     assert str(cabinet["url"]) == BASE + "meetings/2011-11-16-cabinet/"
     assert "Council Chamber" in str(cabinet["location"])
@@ -168,7 +169,7 @@ def test_events_are_what_icalendar_makes_of_each_meeting(cli, site, tmp_path, zo
         url = f"https://meetings.test.example/meetings/{mid}/"
         event = icalendar.Event()
         event.add("uid", f"{mid}@meetings.test.example")
-        event.add("summary", names[body])
+        event.add("summary", {"cancelled": "Cancelled: ", "postponed": "Postponed: "}.get(status, "") + names[body])
         if start:
             begins = dt.time.fromisoformat(start)
             event.add("dtstart", dt.datetime.combine(day, begins, tz))
