@@ -315,7 +315,9 @@ def read_text(path: Path, rel: str, problems: Problems, digest: list[str] | None
         problems.error(Location(rel, 1), "the file is empty")
         return None
     if not check_characters(text, rel, problems):
-        return None
+        # (reported, and the build fails: the rest of the file is still read without them,
+        # so that its other problems are reported too, every one at once)
+        text = FORBIDDEN.sub("", text)
     return text
 
 

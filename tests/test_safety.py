@@ -348,6 +348,12 @@ def test_any_text_is_a_message_or_a_clean_build(tmp_path, cli, where):
             r"^meetings/m\.yaml:3: the text holds the bidirectional control character U\+202E", result.err, re.M
         )
         assert re.search(r"^meetings/m\.yaml:8: the text holds the control character U\+000B", result.err, re.M)
+    # typed as they are, not as escapes: each reported at its line, and the file's other problems too
+    raw = "body: cabinet\nminuets: x\ndate: 2011-11-16\nlocation: Room\u202e 1\n"
+    content = write_site(tmp_path / "case3", {"meetings/m.yaml": raw})
+    result = cli("check", "--content", content)
+    assert "meetings/m.yaml:4: the text holds the bidirectional control character U+202E" in result.err, result.err
+    assert 'meetings/m.yaml:2: unknown key "minuets"' in result.err, result.err
 
 
 # --- Markdown: nothing dropped in silence, nothing that runs or tracks, bounded ----------
