@@ -223,7 +223,7 @@ def _decision(model: m.Model, decision: m.Decision, problems: Problems, failed: 
                 )
             if entry.first_published is not None and not decision.urgency and decision.key:
                 notice = clear_days(entry.first_published, decision.date)
-                if decision.date <= entry.first_published:
+                if decision.date < entry.first_published:
                     problems.warn(
                         where("plan"),
                         f"this key decision was taken on {decision.date.isoformat()}, before its forward plan "
@@ -279,12 +279,6 @@ def _decision(model: m.Model, decision: m.Decision, problems: Problems, failed: 
             call_in.considered_at = meeting
             if not decision.item.exempt:  # (an exempt decision is listed nowhere)
                 meeting.call_ins.append(decision)
-            if call_in.called_in is not None and meeting.date < call_in.called_in:
-                problems.warn(
-                    Location(call_in.loc.path, call_in.lines.get("considered_at", call_in.loc.line)),
-                    f'considered_at "{meeting.id}" was on {meeting.date.isoformat()}, before the decision '
-                    f"was called in ({call_in.called_in.isoformat()}): check the meeting and the dates",
-                )
     until = decision.call_in_until
     if call_in.called_in is not None and until is not None and call_in.called_in > until:
         problems.warn(

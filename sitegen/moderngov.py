@@ -73,6 +73,7 @@ class Service:
     log: Log = print
     fetched: int = 0  # answers asked of the server this run
     saved: list[Path] = field(default_factory=list)  # the documents downloaded this run
+    on_saved: Callable[[Path], None] | None = None  # told of each as it is saved (see Writer.record)
     _last: float = 0.0
 
     def __post_init__(self) -> None:
@@ -122,6 +123,8 @@ class Service:
         tmp.write_bytes(data)
         os.replace(tmp, path)
         self.saved.append(path)
+        if self.on_saved is not None:
+            self.on_saved(path)
         return True
 
     def _fetch(self, operation: str, url: str, limit: int = MAX_BYTES) -> bytes:
@@ -414,6 +417,12 @@ class Writer:
         self.save()
         return True
 
+    def record(self, path: Path) -> None:
+        """Note PATH, a file the importer has just written itself (a document downloaded), in
+        the manifest at once: a run that fails later still knows it as the importer's."""
+        self.manifest[path.relative_to(self.content).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+        self.save()
+
     def remove(self, rel: str) -> None:
         """Remove REL, a file as the importer last wrote it (see owned), and forget it."""
         (self.content / rel).unlink(missing_ok=True)
@@ -469,7 +478,7 @@ class Imported:
     minutes: bool  # ModernGov says its minutes are published
     recommendations: list[tuple[str, str, str]] = field(default_factory=list)  # (ref, to body id, item title)
     mg_id: str = ""  # the service's meeting id
-    moved_from: str = ""  # the file it was imported to before, at another date (see _name_meetings)
+    stale: list[Known] = field(default_factory=list)  # its files of another date (see _name_meetings)
 
 
 def run(options: Options, log: Log = print, service: Service | None = None) -> int:
@@ -481,6 +490,7 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
 
         service = Service(options.base, cache_folder(content) / "moderngov", options.delay, log=log)
     writer = Writer(content, log)
+    service.on_saved = writer.record
     log(f"importing from {service.base} into {content}")
 
     bodies = _bodies(service, options)
@@ -500,7 +510,7 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
         listed = [
             row
             for row in _meeting_dates(service, body, options)
-            if not (text(row, "meetingid") in seen or seen.add(text(row, "meetingid")))  # type: ignore[func-returns-value]
+            if not text(row, "meetingid") or not (text(row, "meetingid") in seen or seen.add(text(row, "meetingid")))  # type: ignore[func-returns-value]
         ]
         log(f"  {body.name}: {len(listed)} meetings")
         for mg_meeting in listed:
@@ -512,12 +522,16 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
                     f"  left out a meeting of {body.name}: the service gives it no id or no date it can read "
                     f"(id {text(mg_meeting, 'meetingid')!r}, date {text(mg_meeting, 'meetingdate')!r})"
                 )
-    mine = _name_meetings(meetings, _imported_before(content))
+    mine = _name_meetings(meetings, _meeting_files(content), writer.owned)
     for found in mine:
         log(
-            f"  left out {found.body.name}'s meeting of {found.date:%d/%m/%Y}: the content folder has a file of "
-            f"its own for that meeting ({found.rel}; add `source:` with the meeting's address to it to import into it)"
+            f"  left out {found.body.name}'s meeting of {found.date:%d/%m/%Y}: a file of the content folder "
+            f"stands for it ({found.rel}, with no `source:`); the import leaves that meeting to you"
         )
+        for old in found.stale:  # (moved to that day: the importer's file of its old day goes)
+            if writer.owned(old.rel):
+                writer.remove(old.rel)
+                log(f"  removed {old.rel}: the meeting moved to {found.date:%d/%m/%Y}, where {found.rel} stands for it")
     meetings = [found for found in meetings if found not in mine]
     _stages(meetings)
     known = _kept_ids(writer, "people.yaml")
@@ -561,23 +575,23 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
         + dump([{"id": b.id, "name": b.name, "kind": b.kind} for b in bodies.values()]),
     )
     writer.write("people.yaml", HEADER.format(source=service.base) + dump(list(people.values())))
-    for path in service.saved:  # (the importer's own: removed once no record names them)
-        writer.manifest[path.relative_to(content).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
-    moved = []
+    moved: list[tuple[Imported, Known]] = []
     for found in meetings:
-        old = found.moved_from
-        if not old and (content / found.rel).is_file():  # (the aliases it was given when it moved)
-            aliases = _aliases(content / found.rel)
-            if aliases:
-                found.data["aliases"] = aliases
-        if old and writer.owned(old):  # (rescheduled: its old address leads to its new one)
-            found.data.setdefault("aliases", []).append(Path(old).stem)
+        # rescheduled: its files of other days that the importer wrote go, and their addresses
+        # lead to its new one (the aliases its file has, and theirs, are kept)
+        gone = [old for old in found.stale if writer.owned(old.rel)]
+        moved += [(found, old) for old in found.stale if old not in gone]
+        kept = _front(content / found.rel).get("aliases") if (content / found.rel).is_file() else None
+        aliases = [str(a) for a in kept] if isinstance(kept, list) else []
+        for old in gone:
+            aliases += [*old.aliases, old.id]
+        aliases = [a for a in dict.fromkeys(aliases) if a != found.id]
+        if aliases:
+            found.data["aliases"] = aliases
         if writer.write(found.rel, HEADER.format(source=found.data.get("source", service.base)) + dump(found.data)):
-            if old and writer.owned(old):
-                writer.remove(old)
-            elif old:
-                moved.append(found)
-    withdrawn = _unnamed_downloads(writer)
+            for old in gone:
+                writer.remove(old.rel)
+    withdrawn, unknown = _unnamed_downloads(writer, {p.relative_to(content).as_posix() for p in service.saved})
     writer.save()
 
     log(
@@ -588,10 +602,18 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
     for rel in writer.kept:
         log(f"  kept {rel}: changed by hand since the last import (not overwritten)")
     for rel in withdrawn:
-        log(f"  removed {rel}: downloaded by an earlier import, and no record names it now (the service withdrew it)")
-    for found in moved:
         log(
-            f"  left for a person: {found.moved_from}: the service now gives this meeting the date "
+            f"  removed {rel}: downloaded by an earlier import, and no file of the content folder names it now "
+            "(ModernGov restricted or dropped it, or its meeting is left to you)"
+        )
+    for rel in unknown:
+        log(
+            f"  left for a person: {rel}: no file of the content folder names it, and it is not known as the "
+            "importer's download; it is still published: remove it if it should not be"
+        )
+    for found, old in moved:
+        log(
+            f"  left for a person: {old.rel}: the service now gives this meeting the date "
             f"{found.date:%d/%m/%Y} ({found.rel}); the old file was changed by hand, so it is kept: "
             "remove it, or list its id under the new file's aliases:"
         )
@@ -604,40 +626,51 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
     return writer.written
 
 
-def _aliases(path: Path) -> list[str]:
-    """The aliases a meeting file lists (none when it cannot be read)."""
+def _front(path: Path) -> dict[str, Any]:
+    """The fields of a meeting file (a .md file's front matter), or none when it cannot be read."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
-        return []
-    aliases = data.get("aliases") if isinstance(data, dict) else None
-    return [str(a) for a in aliases] if isinstance(aliases, list) else []
+        text_ = path.read_text(encoding="utf-8")
+        if text_.startswith("---"):
+            end = text_.find("\n---", 3)
+            text_ = text_[3:] if end == -1 else text_[3:end]
+        data = yaml.safe_load(text_)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
-def _unnamed_downloads(writer: Writer) -> list[str]:
-    """Remove the documents an import downloaded (as it left them) that no file of the content
-    folder names any more: one the service has since restricted, or dropped, is not published
-    on from files/. Those removed."""
+def _unnamed_downloads(writer: Writer, fresh: set[str]) -> tuple[list[str], list[str]]:
+    """Remove the documents the importer downloaded (as it left them) that no file of the
+    content folder names any more: one the service has since restricted, or dropped, is not
+    published on from files/. Those removed that an earlier import downloaded (not FRESH:
+    this run's, whose meeting was not written), and the files under DOWNLOADS that no file
+    names and that the importer does not know as its own (left, and named for a person)."""
     content = writer.content
-    downloads = sorted(rel for rel in writer.manifest if rel.startswith(f"{DOWNLOADS}/"))
-    if not downloads:
-        return []
     texts = []
     for path in sorted(content.rglob("*")):
         rel = path.relative_to(content).parts
-        if path.suffix in (".yaml", ".yml", ".md") and rel[0] not in ("files", "themes") and path.is_file():
+        if path.suffix.lower() in _MEETING_SUFFIXES and rel[0] not in ("files", "themes") and path.is_file():
             try:
                 texts.append(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError):
                 continue
     removed = []
-    for rel in downloads:
-        if writer.owned(rel) and not any(rel in text_ for text_ in texts):
-            writer.remove(rel)
-            removed.append(rel)
-        elif not (content / rel).exists():
+    for rel in sorted(rel for rel in writer.manifest if rel.startswith(f"{DOWNLOADS}/")):
+        if not (content / rel).exists():
             writer.manifest.pop(rel, None)
-    return removed
+        elif writer.owned(rel) and not any(rel in text_ for text_ in texts):
+            writer.remove(rel)
+            if rel not in fresh:
+                removed.append(rel)
+    folder = content / DOWNLOADS
+    unknown = [
+        rel
+        for path in (sorted(folder.rglob("*")) if folder.is_dir() else [])
+        if path.is_file()
+        and (rel := path.relative_to(content).as_posix()) not in writer.manifest
+        and not any(rel in text_ for text_ in texts)
+    ]
+    return removed, unknown
 
 
 def _kept_ids(writer: Writer, rel: str) -> set[str] | None:
@@ -911,54 +944,91 @@ def text_raw(element: Element, tag: str) -> str:
 
 
 _SOURCE = re.compile(r"^source:[ \t]*['\"]?([^\s'\"]+)", re.M)  # (a meeting's own: not indented)
+_MEETING_SUFFIXES = (".yaml", ".yml", ".md")  # (of any case, as the reader takes them)
 
 
-def _imported_before(content: Path) -> dict[str, list[str]]:
-    """Every meeting file of CONTENT (paths relative to it) by the service's meeting id that its
-    `source:` gives (the MId of its page): "" for those with none (a person's own)."""
-    out: dict[str, list[str]] = {}
+@dataclass
+class Known:
+    """A meeting file in the content folder before the import."""
+
+    rel: str  # its path relative to the content folder
+    id: str  # the meeting's id (the file's name)
+    mg_id: str  # the service's meeting id, the MId of the page its `source:` names ("": none, a person's own)
+    date: dt.date | None
+    aliases: list[str]
+
+
+def _meeting_files(content: Path) -> list[Known]:
+    """Every meeting file of CONTENT, as it is before the import."""
+    out = []
     folder = content / RECORD_FOLDERS[0]
     for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-        if path.suffix not in (".yaml", ".yml", ".md") or path.is_symlink() or not path.is_file():
+        if path.suffix.lower() not in _MEETING_SUFFIXES or path.is_symlink() or not path.is_file():
             continue
         try:
             found = _SOURCE.search(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
-            continue
-        query = urllib.parse.parse_qs(urllib.parse.urlsplit(found.group(1)).query) if found else {}
-        mid = (query.get("MId") or [""])[0]
-        out.setdefault(mid, []).append(path.relative_to(content).as_posix())
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(found.group(1)).query) if found else {}
+        except (OSError, UnicodeDecodeError, ValueError):
+            query = {}
+        fields = _front(path)
+        date = fields.get("date")
+        if isinstance(date, str):
+            try:
+                date = dt.date.fromisoformat(date)
+            except ValueError:
+                date = None
+        aliases = fields.get("aliases")
+        out.append(
+            Known(
+                path.relative_to(content).as_posix(),
+                path.stem,
+                (query.get("MId") or [""])[0],
+                date if isinstance(date, dt.date) and not isinstance(date, dt.datetime) else None,
+                [str(a) for a in aliases] if isinstance(aliases, list) else [],
+            )
+        )
     return out
 
 
-def _name_meetings(meetings: list[Imported], before: dict[str, list[str]]) -> list[Imported]:
-    """Each meeting's id and file: YYYY-MM-DD-BODY, -2 for a body's second meeting that day. A
-    meeting imported before (BEFORE: see _imported_before) keeps its file while its date is
-    the same, whatever else the service lists that day; a new one never takes another file's
-    name. One the service moved to another date gets a new file, and its old one is named
-    (moved_from). The meetings a person keeps a file of their own for, with no `source:`
-    (the file of the body's meeting that day), which are not to be imported."""
+def _name_meetings(meetings: list[Imported], known: list[Known], owned: Callable[[str], bool]) -> list[Imported]:
+    """Each meeting's id and file: YYYY-MM-DD-BODY, -2 for a body's second meeting that day.
+    A meeting imported before (KNOWN: the meeting files, see _meeting_files) keeps its file
+    while its date is the same, whatever else the service lists that day; a new one never
+    takes another file's name, nor an id a file lists under its aliases (an old address).
+    One the service moved to another day gets a new file, and knows its files of other
+    days (stale). A person's own file (with no `source:`) of a body's meeting on a day stands
+    for the first meeting of that body that day: those meetings are returned, not to be
+    imported. OWNED: whether a file is as the importer wrote it."""
     meetings.sort(key=lambda x: (x.date, x.data.get("start", ""), x.body.id, x.data["source"]))
-    taken = {Path(rel).stem: rel for rels in before.values() for rel in rels}
-    by_hand = {Path(rel).stem for rel in before.get("", [])}
-    used = set(taken)
+    by_mid: dict[str, list[Known]] = {}
+    for file in known:
+        if file.mg_id:
+            by_mid.setdefault(file.mg_id, []).append(file)
+    own = {file.id: file for file in known if not file.mg_id}
+    used = {file.id for file in known} | {alias for file in known for alias in file.aliases}
     left, mine = [], []
     for found in meetings:
-        day_ = f"{found.date.isoformat()}-"
-        same = [rel for rel in before.get(found.mg_id, []) if found.mg_id and Path(rel).stem.startswith(day_)]
+        files = by_mid.get(found.mg_id, []) if found.mg_id else []
+        same = [file for file in files if file.date == found.date]
         if same:
-            found.rel, found.id = same[0], Path(same[0]).stem
+            found.rel, found.id = same[0].rel, same[0].id
         else:
             left.append(found)
+        found.stale = [file for file in files if file.date != found.date]
     for found in left:
         natural = f"{found.date.isoformat()}-{found.body.id}"
-        if natural in by_hand:
-            found.id, found.rel = natural, taken[natural]
+        person = own.pop(natural, None)
+        if person is not None:
+            found.id, found.rel = natural, person.rel
             mine.append(found)
             continue
-        found.id = _unique(natural, used)
+        # (its old ids in the importer's files, which go, may be given again: a meeting moved back
+        # to its first day has its first id)
+        going = [file for file in found.stale if owned(file.rel)]
+        free = used - {file.id for file in going} - {alias for file in going for alias in file.aliases}
+        found.id = _unique(natural, free)
+        used.add(found.id)
         found.rel = f"{RECORD_FOLDERS[0]}/{found.date.year}/{found.id}.yaml"  # (content/meetings/YYYY/)
-        found.moved_from = next(iter(before.get(found.mg_id, []) if found.mg_id else []), "")
     return mine
 
 

@@ -432,3 +432,76 @@ def test_a_document_the_service_withdraws_is_no_longer_published(cli, service, t
     out = tmp_path / "out"
     assert cli("build", "--content", content, "--output", out, "--no-search").code == 0
     assert not list(out.rglob("leisure-charges-report-*"))
+
+
+def move(root: Path, committee: str, meeting: str, old: str, new: str) -> None:
+    """The service moves MEETING of COMMITTEE from the day OLD to NEW (dd/mm/yyyy)."""
+    path = root / f"meeting-{meeting}.xml"
+    path.write_text(path.read_text().replace(old, new))
+    listed(root, committee, lambda rows: [row if row[0] != meeting else [meeting, new] for row in rows])
+
+
+def test_an_old_address_is_never_given_to_another_meeting(cli, service, tmp_path):
+    root = changed_service(tmp_path)
+    content = tmp_path / "content"
+    assert run_import(cli, service + "/moderngov/", content).code == 0
+    move(root, "1", "1003", "14/01/2027", "21/01/2027")
+    assert next_day(cli, service, content).code == 0
+    move(root, "1", "1003", "21/01/2027", "28/01/2027")
+    assert next_day(cli, service, content).code == 0
+    moved = content / "meetings/2027/2027-01-28-cabinet.yaml"
+    assert yaml.safe_load(moved.read_text())["aliases"] == ["2027-01-14-cabinet", "2027-01-21-cabinet"]
+    # a new meeting on the first day gets a name of its own, not the moved meeting's old one
+    added = (root / "meeting-1003.xml").read_text().replace("1003", "1004").replace("28/01/2027", "14/01/2027")
+    (root / "meeting-1004.xml").write_text(added)
+    listed(root, "1", lambda rows: [*rows, ["1004", "14/01/2027"]])
+    result = next_day(cli, service, content)
+    assert result.code == 0, result.err + result.out
+    assert mid(content / "meetings/2027/2027-01-14-cabinet-2.yaml") == "1004"
+    assert not (content / "meetings/2027/2027-01-14-cabinet.yaml").exists()
+    assert cli("build", "--content", content, "--output", tmp_path / "out", "--no-search").code == 0
+
+
+def test_a_person_s_own_file_stands_for_one_meeting_of_its_day(cli, service, tmp_path):
+    root = changed_service(tmp_path)
+    content = tmp_path / "content"
+    day = content / "meetings/2026"
+    day.mkdir(parents=True)
+    mine = day / "2026-09-24-staff-and-support-services-committee.MD"  # (any case, as the reader takes it)
+    mine.write_text("---\nbody: staff-and-support-services-committee\ndate: 2026-09-24\n---\n")
+    (day / "2026-10-01-council.md").write_text("---\nbody: council\ndate: 2026-10-01\nsource: http://[council/\n---\n")
+    result = run_import(cli, service + "/moderngov/", content)
+    assert result.code == 0 and "Traceback" not in result.err, result.err + result.out
+    assert mid(day / "2026-09-24-staff-and-support-services-committee-2.yaml") == "3002"  # (the day's second)
+    assert result.out.count("left out Staff and Support Services Committee's meeting") == 1
+    # a meeting moved onto a day a person's own file stands for: the importer's file of its old day goes
+    (day.parent / "2027").mkdir(exist_ok=True)
+    (day.parent / "2027/2027-01-21-cabinet.md").write_text("---\nbody: cabinet\ndate: 2027-01-21\n---\n")
+    move(root, "1", "1003", "14/01/2027", "21/01/2027")
+    result = next_day(cli, service, content)
+    assert not (day.parent / "2027/2027-01-14-cabinet.yaml").exists(), result.out
+    assert "removed meetings/2027/2027-01-14-cabinet.yaml" in result.out
+
+
+def test_a_download_is_known_as_the_importer_s_even_after_a_failed_run(cli, service, tmp_path):
+    root = changed_service(tmp_path)
+    content = tmp_path / "content"
+    Fake.fail_always = {"GetMeeting?lMeetingId=3003"}
+    assert run_import(cli, service + "/moderngov/", content, "--download").code == 1
+    (saved,) = (content / "files/moderngov/2026").glob("leisure-charges-report-*.pdf")
+    Fake.fail_always = set()
+    assert next_day(cli, service, content, "--download").code == 0
+    meeting = (root / "meeting-1001.xml").read_text()
+    (root / "meeting-1001.xml").write_text(
+        meeting.replace(
+            "<agendaitemtitle>Leisure centre charges</agendaitemtitle>\n      <isrestricted>False",
+            "<agendaitemtitle>Leisure centre charges</agendaitemtitle>\n      <isrestricted>True",
+        )
+    )
+    assert next_day(cli, service, content, "--download").code == 0
+    assert not saved.exists()
+    # a file under files/moderngov/ that no file names and that is not the importer's: named, and kept
+    stray = content / "files/moderngov/2026/old-report.pdf"
+    stray.write_bytes(b"%PDF-1.4 old")
+    result = next_day(cli, service, content, "--download")
+    assert stray.exists() and "left for a person: files/moderngov/2026/old-report.pdf" in result.out
