@@ -36,6 +36,7 @@ from xml.etree.ElementTree import Element
 
 import yaml
 
+from .markdown import MAX_TEXT
 from .validate import RECORD_FOLDERS, slugify
 
 USER_AGENT = "sitegen-import/0.1 (a static site generator for council meetings; one request at a time)"
@@ -277,7 +278,13 @@ def markdown(word_html: str) -> str:
     text_ = re.sub(r"\n{3,}", "\n\n", text_).strip()
     text_ = re.sub(r"(?m)^(- .*)\n\n(?=- )", r"\1\n", text_)  # Word's bullets, a paragraph each: one list
     text_ = re.sub(r"(?m)^(- .*)\n\n(?=- )", r"\1\n", text_)  # (every other pair, then the rest)
-    return text_
+    # what only looks like a link or an image in the text itself ("[x](javascript:...)" typed in
+    # Word) stays text: the links of <a> are http, https or mailto (nh3), and no <img> is kept
+    text_ = _TYPED_LINK.sub(r"]\\(", text_)
+    return text_.replace("![", "!\\[")
+
+
+_TYPED_LINK = re.compile(r"\]\((?!https?://|mailto:)")
 
 
 # --- decisions in the minutes' text ---------------------------------------------------------
@@ -905,6 +912,8 @@ def _items(
             items.append(item)
             continue
         minutes = markdown(text_raw(agenda, "minutesnonemptyhtmlbody"))
+        if len(minutes) > MAX_TEXT:  # (more than a page shows: the original record has them)
+            minutes = "The minutes of this item are longer than this site shows; read them in the original record."
         if minutes and not cancelled:
             item["minutes"] = minutes
         if flag(agenda, "isdecision") and flag(agenda, "isdecisionpublished") and not cancelled:

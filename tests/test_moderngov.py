@@ -287,6 +287,11 @@ def test_word_html_becomes_clean_markdown():
     assert moderngov.markdown(word) == "Members noted:\n\n1. the **first** point;\n2. the second."
     assert moderngov.decode("Chair&amp;#39;s &amp;amp; Vice-Chair&#39;s") == "Chair's & Vice-Chair's"
     assert moderngov.decode("Room <b>1</b>") == "Room 1" and moderngov.decode("a < b > c") == "a < b > c"
+    # what only looks like a link or an image, typed in the text, stays text
+    typed = moderngov.markdown(
+        '<p>[x](javascript:alert(1)) ![i](https://t.example/p.gif) <a href="https://a.example/">a</a></p>'
+    )
+    assert typed == "[x]\\(javascript:alert(1)) !\\[i](https://t.example/p.gif) [a](https://a.example/)"
     assert moderngov.decode("Budget\u202e 2027\x07") == "Budget 2027"  # (characters the reader refuses)
     assert moderngov.clock("10.00 am") == "10:00" and moderngov.clock("12.15 pm") == "12:15"
     assert moderngov.clock("6pm") == "18:00" and moderngov.clock("TBC") == ""
@@ -505,3 +510,19 @@ def test_a_download_is_known_as_the_importer_s_even_after_a_failed_run(cli, serv
     stray.write_bytes(b"%PDF-1.4 old")
     result = next_day(cli, service, content, "--download")
     assert stray.exists() and "left for a person: files/moderngov/2026/old-report.pdf" in result.out
+
+
+def test_minutes_the_reader_would_refuse_are_imported_as_text_it_takes(cli, service, tmp_path):
+    root = changed_service(tmp_path)
+    content = tmp_path / "content"
+    meeting = (root / "meeting-1001.xml").read_text()
+    typed = "&lt;p&gt;[a link](javascript:alert(1)) and ![a pixel](https://tracker.example/p.gif)&lt;/p&gt;"
+    long = "&lt;p&gt;" + "The budget was debated at length. " * 4000 + "&lt;/p&gt;"
+    assert meeting.count("<minutesnonemptyhtmlbody>") >= 2
+    first, second, rest = meeting.split("<minutesnonemptyhtmlbody>", 2)
+    changed = f"{first}<minutesnonemptyhtmlbody>{typed}{second}<minutesnonemptyhtmlbody>{long}{rest}"
+    (root / "meeting-1001.xml").write_text(changed)
+    result = run_import(cli, service + "/moderngov/", content)
+    assert result.code == 0, result.err + result.out  # (the import checks what it wrote)
+    text = (content / "meetings/2026/2026-09-24-cabinet.yaml").read_text()
+    assert "[a link]\\(javascript:alert(1))" in text and "read them in the original record" in text
