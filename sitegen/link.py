@@ -237,7 +237,8 @@ class Linker:
                 setattr(vote, f"{key}_people", people)
                 setattr(vote, f"{key}_count", len(people))
         if item.exempt and (item.minutes or item.decisions or item.interests or item.votes):
-            self.problems.warn(item.loc, "the item is exempt: only its title and reason are published")
+            what = "decision is" if item.meeting is not None and item.meeting.maker_id else "item is"
+            self.problems.warn(item.loc, f"the {what} exempt: only its title and reason are published")
 
     def decides(self, decision: m.Decision) -> None:
         settled: dict[int, m.Decides] = {}

@@ -311,7 +311,7 @@ def report_untranslated(rel: str, problems: Problems) -> None:
     if tally is None:
         return
     count, line, languages = tally
-    which = ", ".join(lang for lang in LANGUAGES if lang in languages)
+    which = " or ".join(lang for lang in LANGUAGES if lang in languages)  # (each lacks one, at least)
     texts = "1 text lacks" if count == 1 else f"{count} texts lack"
     problems.warn(
         Location(rel, line),

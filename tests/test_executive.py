@@ -586,3 +586,11 @@ items:
     assert "/decisions/d/" not in page(out, "/people/cllr-a-khan/")  # an exempt decision made alone
     decision = page(out, "/decisions/d/")
     assert "Paragraph 3" in decision and "Key decision" not in decision
+
+
+def test_an_exempt_decision_file_is_warned_of_as_a_decision(cli, site):
+    content = site({"decisions/d.yaml": made("2024-01-10", exempt="Paragraph 3")})
+    result = cli("check", "--content", content)
+    assert "decisions/d.yaml:1: warning: the decision is exempt: only its title and reason are published" in (
+        result.err
+    ), result.err

@@ -398,6 +398,11 @@ def test_check_warns_once_per_file_of_untranslated_texts_and_strict_fails(tmp_pa
         "the page shows the text in the language it has, marked with that language"
     ], result.err
     assert cli("check", "--strict", "--content", content).code == 1
+    # one lacks Welsh, the others English: "into cy or en", not as if each lacked both
+    meeting.write_text(text.replace("      cy: Datganiadau o fuddiant\n", "", 1), encoding="utf-8")
+    result = cli("check", "--content", content)
+    assert "3 texts lack a translation into cy or en (the first is here)" in result.err, result.err
+    meeting.write_text(text, encoding="utf-8")
     site = content / "site.yaml"
     site.write_text(site.read_text(encoding="utf-8").replace("  en: Open Government", "  fr: Open Government"))
     result = cli("check", "--content", content)
