@@ -56,12 +56,14 @@ def clear_days(first: dt.date, last: dt.date) -> int:
 
 
 def is_executive(decision: m.Decision) -> bool:
-    """A decision of one person (a decision file), or a resolution of an executive body."""
+    """A decision of one person (a decision file: unless its decision maker is a body of
+    another kind than executive, a committee's decision taken for it under delegation, say),
+    or a resolution of an executive body."""
     meeting = decision.item.meeting if decision.item is not None else None
     if meeting is None:
         return False
     if meeting.maker_id:
-        return True
+        return not (isinstance(meeting.maker, m.Body) and meeting.maker.kind != "executive")
     return meeting.body is not None and meeting.body.kind == "executive" and not decision.is_recommendation
 
 

@@ -594,3 +594,18 @@ def test_an_exempt_decision_file_is_warned_of_as_a_decision(cli, site):
     assert "decisions/d.yaml:1: warning: the decision is exempt: only its title and reason are published" in (
         result.err
     ), result.err
+
+
+def test_a_decision_file_of_a_body_that_is_not_the_executive_has_no_call_in(cli, site, tmp_path):
+    content = site(
+        {
+            "decisions/delegated.yaml": made("2024-03-11", "2024-03-12").replace("cllr-a-khan", "audit"),
+            "decisions/cabinet.yaml": made("2024-03-11", "2024-03-12").replace("cllr-a-khan", "cabinet"),
+        }
+    )
+    out = tmp_path / "out"
+    result = cli("build", "--content", content, "--output", out, "--no-search", "--today", "2024-03-13")
+    assert result.code == 0, result.err
+    states = {x["id"]: x["decision"].get("call_in_status") for x in record(out)["individual_decisions"]}
+    assert states == {"delegated": None, "cabinet": "open"}
+    assert "may be called in" not in page(out, "/decisions/delegated/").lower()
