@@ -70,8 +70,9 @@ def is_executive(decision: m.Decision) -> bool:
 def call_in_state(decision: m.Decision, today: dt.date) -> str:
     """Where DECISION stands in its call-in period on TODAY: "" (not subject to it), or
     one of model.CALL_IN_STATES: "urgent", "open" (may be called in), "called-in"
-    (awaiting scrutiny), an outcome of the call-in, or "implementable"."""
-    if not decision.executive or decision.published is None:
+    (awaiting scrutiny), an outcome of the call-in, or "implementable". A notice dated
+    after TODAY is not published yet: nothing runs until then."""
+    if not decision.executive or decision.published is None or decision.published > today:
         return ""
     if decision.urgency:
         return "urgent"

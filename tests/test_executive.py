@@ -609,3 +609,13 @@ def test_a_decision_file_of_a_body_that_is_not_the_executive_has_no_call_in(cli,
     states = {x["id"]: x["decision"].get("call_in_status") for x in record(out)["individual_decisions"]}
     assert states == {"delegated": None, "cabinet": "open"}
     assert "may be called in" not in page(out, "/decisions/delegated/").lower()
+
+
+def test_a_notice_dated_after_today_starts_no_call_in_period_yet(cli, site, tmp_path):
+    content = site({"decisions/d.yaml": made("2024-03-11", "2024-03-14")})
+    for today, state in (("2024-03-13", None), ("2024-03-14", "open")):
+        out = tmp_path / today
+        result = cli("build", "--content", content, "--output", out, "--no-search", "--today", today)
+        assert result.code == 0, result.err
+        assert decision_of(out, "d").get("call_in_status") == state, today
+        assert ("may be called in until" in page(out, "/decisions/call-in/").lower()) == (state == "open")
