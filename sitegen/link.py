@@ -185,6 +185,13 @@ class Linker:
                 f"end {meeting.end:%H:%M} is before start {meeting.start:%H:%M}; correct one of them "
                 "(a meeting that runs past midnight ends at 23:59)",
             )
+        for key, moment in (("start", meeting.start), ("end", meeting.end)):
+            if moment is not None and skipped(meeting.date, moment, self.model.site.timezone):
+                self.problems.warn(
+                    refs.get(key, meeting.loc),
+                    f"{key} {moment:%H:%M} on {meeting.date.isoformat()} does not exist in "
+                    f"{self.model.site.timezone}: the clocks go forward an hour that night; check the time",
+                )
         if meeting.status in ("cancelled", "postponed") and has_record(meeting):
             self.problems.warn(
                 meeting.loc,
@@ -948,6 +955,19 @@ def ends_before_start(meeting: m.Meeting, timezone: str) -> bool:
     start = dt.datetime.combine(meeting.date, meeting.start, zone)
     end = dt.datetime.combine(meeting.date, meeting.end, zone).replace(fold=1)
     return end.astimezone(dt.UTC) < start.astimezone(dt.UTC)
+
+
+def skipped(day: dt.date, moment: dt.time, timezone: str) -> bool:
+    """Whether the local time MOMENT on DAY is one the clocks skip in TIMEZONE (they go
+    forward at 01:00 in London: 01:30 on that day never comes)."""
+    import zoneinfo
+
+    try:
+        zone = zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    local = dt.datetime.combine(day, moment, zone)
+    return local.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None)
 
 
 def has_record(meeting: m.Meeting) -> bool:

@@ -676,6 +676,7 @@ class MeetingReader:
             "apologies": self.person_refs(f, "apologies"),
             "in_attendance": self.person_refs(f, "in_attendance"),
             "notes_line": source.notes_line if source.notes is not None else data.value_line("notes"),
+            "start": Location(rel, data.value_line("start")),
             "end": Location(rel, data.value_line("end")),
         }
         meeting.present_ids = [v for v, _ in meeting.refs["present"]]
