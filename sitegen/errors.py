@@ -68,6 +68,16 @@ class Problems:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A ' (did you mean "x"?)' hint, or '' when nothing is close."""
-    close = difflib.get_close_matches(str(word), sorted(set(choices)), n=1, cutoff=0.6)
+    """A ' (did you mean "x"?)' hint, or '' when nothing is close. A choice that differs only
+    by case or by characters that look alike (l and 1, O and 0) comes first."""
+    ordered = sorted(set(choices))
+    alike = [c for c in ordered if _folded(c) == _folded(str(word))]
+    close = alike[:1] if len(alike) == 1 else difflib.get_close_matches(str(word), ordered, n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+_LOOK_ALIKE = str.maketrans("lIO", "110")
+
+
+def _folded(word: str) -> str:
+    return word.translate(_LOOK_ALIKE).lower().translate(_LOOK_ALIKE)

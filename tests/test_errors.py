@@ -401,3 +401,12 @@ def test_front_matter_ends_at_the_first_fence_line(site, text, title, notes):
     if title == "C":
         assert meeting.items[0].minutes == "---\n----\n---x\n"
     assert meeting.notes.strip() == notes.strip()
+
+
+def test_a_suggestion_prefers_the_id_that_differs_only_by_look_alike_characters():
+    from sitegen.errors import did_you_mean
+
+    assert did_you_mean("kd-2026-2l", ["kd-2026-24", "kd-2026-21"]) == ' (did you mean "kd-2026-21"?)'
+    assert did_you_mean("CY", ["en", "cy"]) == ' (did you mean "cy"?)'
+    assert did_you_mean("cabnet", ["cabinet", "council"]) == ' (did you mean "cabinet"?)'
+    assert did_you_mean("zzz", ["cabinet"]) == ""
