@@ -98,14 +98,21 @@ class Fields:
         """A text given by language: each key a language the site publishes (site.yaml
         languages), each value text."""
         out: dict[str, str] = {}
+        refused = False  # (a language the site does not publish: said so, and not "empty" too)
         for lang, text in value.items():
             line = value.value_line(lang)
             if lang not in LANGUAGES:
+                refused = True
                 published = ", ".join(LANGUAGES)
+                meant = [x for x in LANGUAGES if x.lower() in (str(lang).lower(), str(lang).lower().split("-")[0])]
+                hint = (
+                    f'write it as "{meant[0]}", as site.yaml lists it'
+                    if meant
+                    else "list it in site.yaml languages, or remove it"
+                )
                 self.error(
                     value.key_line(lang),
-                    f'"{key}" is given in "{lang}", a language the site does not publish ({published}); '
-                    "list it in site.yaml languages, or remove it",
+                    f'"{key}" is given in "{lang}", a language the site does not publish ({published}); {hint}',
                 )
                 continue
             if text is None or isinstance(text, (LMap, LList, bool)):
@@ -113,7 +120,7 @@ class Fields:
                 continue
             out[str(lang)] = without_comments(text) if isinstance(text, str) and key in _PROSE else str(text).strip()
         if not out:
-            if required:
+            if required and not refused:
                 self.error(self.data.value_line(key), f'"{key}" is empty')
             return default
         if required and not all(t.strip() for t in out.values()):

@@ -398,6 +398,11 @@ def test_check_warns_once_per_file_of_untranslated_texts_and_strict_fails(tmp_pa
         "the page shows the text in the language it has, marked with that language"
     ], result.err
     assert cli("check", "--strict", "--content", content).code == 1
+    # language keys as a clerk might type them: the one meant is suggested, and nothing said "empty"
+    meeting.write_text(text.replace("      cy: Datganiadau", "      CY: Datganiadau", 1), encoding="utf-8")
+    result = cli("check", "--content", content)
+    assert '"title" is given in "CY", a language the site does not publish (cy, en); write it as "cy"' in result.err
+    assert '"title" is empty' not in result.err, result.err
     # one lacks Welsh, the others English: "into cy or en", not as if each lacked both
     meeting.write_text(text.replace("      cy: Datganiadau o fuddiant\n", "", 1), encoding="utf-8")
     result = cli("check", "--content", content)
