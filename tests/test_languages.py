@@ -180,6 +180,14 @@ def welsh_output(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
     return out
 
 
+def test_no_page_not_found_has_a_canonical_address(welsh_output: Path):
+    pages = sorted(welsh_output.rglob("404.html"))
+    assert len(pages) == 2  # (one in each language)
+    for path in pages:
+        assert 'rel="canonical"' not in path.read_text(encoding="utf-8"), path
+    assert 'rel="canonical"' in (welsh_output / "index.html").read_text(encoding="utf-8")
+
+
 def test_a_welsh_site_has_none_of_sitegens_english(welsh_output: Path):
     """Every page, feed, calendar and status in the open data of the Welsh example: no word
     of sitegen's English catalogue that is not also Welsh or the content's own."""
