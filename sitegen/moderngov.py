@@ -151,7 +151,8 @@ class Service:
                     break  # (a wrong address, say: asking again will not help)
             except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
                 reason = str(getattr(exc, "reason", exc)) or type(exc).__name__
-            self.log(f"  {operation}: {reason}; trying again" if attempt < self.retries else "")
+            if attempt < self.retries:
+                self.log(f"  {operation}: {reason}; trying again")
         raise ImportFailed(f"{operation} at {url}: {reason}")
 
 

@@ -260,6 +260,7 @@ def test_a_server_that_fails_midway_keeps_what_came_and_a_rerun_continues(cli, s
     result = run_import(cli, service + "/moderngov/", content)
     assert result.code == 1 and "GetMeeting at" in result.err and "500" in result.err
     assert len(result.err.strip().splitlines()) == 1
+    assert result.out.count("trying again") == 4 and "" not in result.out.splitlines()  # (no blank last retry)
     assert not (content / "meetings/2026/2026-10-15-council.yaml").exists()
     asked = Counter(Fake.asked)
     Fake.fail_always = set()
