@@ -289,3 +289,9 @@ def _decision(model: m.Model, decision: m.Decision, problems: Problems, failed: 
             f"called in on {call_in.called_in.isoformat()}, after the call-in period ended ({until.isoformat()}, "
             f"{model.site.call_in_days} working days after the decision was published): check the dates",
         )
+    elif call_in.called_in is not None and call_in.called_in > model.today:
+        problems.warn(
+            Location(call_in.loc.path, call_in.lines.get("called_in", call_in.loc.line)),
+            f"called in on {call_in.called_in.isoformat()}, a day still to come (the build's day is "
+            f"{model.today.isoformat()}): check the date",
+        )

@@ -259,6 +259,9 @@ def test_a_call_in_or_plan_entry_that_contradicts_the_dates_is_warned_at_its_lin
     ) in result.err, result.err
     assert 'decisions/gone.yaml:6: warning: its forward plan entry "kd-3" was withdrawn on 2024-05-01' in result.err
     assert len(result.err.splitlines()) == 2, result.err
+    soon = site({"decisions/soon.yaml": made("2024-03-11", "2024-03-12", call_in="\n  called_in: 2024-03-15")})
+    result = cli("check", "--content", soon, "--today", "2024-03-13")
+    assert "decisions/soon.yaml:7: warning: called in on 2024-03-15, a day still to come" in result.err, result.err
 
 
 def test_call_ins_as_the_dates_allow_are_not_warned(cli, site):
