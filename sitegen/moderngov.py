@@ -36,8 +36,9 @@ from xml.etree.ElementTree import Element
 
 import yaml
 
+from .load import FORBIDDEN
 from .markdown import MAX_TEXT
-from .validate import RECORD_FOLDERS, slugify
+from .validate import RECORD_FOLDERS, meeting_files, slugify
 
 USER_AGENT = "sitegen-import/0.1 (a static site generator for council meetings; one request at a time)"
 MAX_BYTES = 20 * 1024 * 1024  # the largest answer read (a meeting with long minutes is well under 1 MB)
@@ -45,6 +46,9 @@ MAX_DOCUMENT = 200 * 1024 * 1024  # the largest document downloaded (--download)
 WINDOW_DAYS = 92  # the dates a GetMeetings query spans
 FRESH_SECONDS = 12 * 3600  # a cached answer younger than this is used as it is
 SETTLED_DAYS = 90  # a meeting older than this is cached for good
+# in place of a text longer than the reader takes (markdown.MAX_TEXT): the original record has it
+LONG_MINUTES = "The minutes of this item are longer than this site shows: read them in the original record."
+LONG_DECISION = "The text of this decision is longer than this site shows: read it in the original record."
 DOWNLOADS = "files/moderngov"  # where --download saves the documents
 MANIFEST = ".moderngov.json"  # in the content folder: what the importer wrote, and each file's digest
 HEADER = (
@@ -202,7 +206,10 @@ def decode(value: str) -> str:
     return re.sub(r"\s+", " ", _CONTROL.sub("", value.replace("\xa0", " "))).strip()
 
 
-_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_TAG = re.compile(  # (HTML's own tags: "<draft v2>" in a title is text)
+    r"</?(?:a|abbr|b|br|div|em|font|h[1-6]|i|li|ol|p|script|span|strong|style|sub|sup|table|td|th|tr|u|ul)\b[^>]*>",
+    re.I,
+)
 
 
 def flag(element: Element | None, tag: str) -> bool:
@@ -244,11 +251,13 @@ ALLOWED_TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "a", "blockquote",
 }  # fmt: skip
 _BULLET = re.compile(r"^\s*(?:[·•▪◦§o]|&middot;)\s+", re.M)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ufeff]")
+_CONTROL = re.compile(f"{FORBIDDEN.pattern}|\ufeff")  # (what the reader refuses, and a stray byte-order mark)
 
 
-def markdown(word_html: str) -> str:
-    """Word HTML (MsoNormal spans, middle-dot bullets, &nbsp;, hard breaks) as clean Markdown."""
+def markdown(word_html: str, base: str = "") -> str:
+    """Word HTML (MsoNormal spans, middle-dot bullets, &nbsp;, hard breaks) as clean Markdown.
+    BASE: the service's address, which the links ModernGov gives relative to it are made
+    absolute with (documents/s1/Report.pdf)."""
     import markdownify
     import nh3
 
@@ -266,6 +275,8 @@ def markdown(word_html: str) -> str:
         link_rel=None,
         strip_comments=True,
     )
+    if base:
+        clean = _HREF.sub(lambda found: _absolute(found, base), clean)
     clean = clean.replace("\xa0", " ").replace("&nbsp;", " ")
     text_ = markdownify.markdownify(
         clean, heading_style="ATX", bullets="-", escape_underscores=False, table_infer_header=True
@@ -281,11 +292,19 @@ def markdown(word_html: str) -> str:
     text_ = re.sub(r"(?m)^(- .*)\n\n(?=- )", r"\1\n", text_)  # (every other pair, then the rest)
     # what only looks like a link or an image in the text itself ("[x](javascript:...)" typed in
     # Word) stays text: the links of <a> are http, https or mailto (nh3), and no <img> is kept
-    text_ = _TYPED_LINK.sub(r"]\\(", text_)
-    return text_.replace("![", "!\\[")
+    # ("!" before a link is the text's own); a scheme that could run script is never one
+    # (escaped, it shows as typed)
+    text_ = _TYPED_LINK.sub(r"]\\(", text_).replace("![", "\\![")
+    return _SCRIPT_SCHEME.sub(r"\1\\:", text_)
 
 
-_TYPED_LINK = re.compile(r"\]\((?!https?://|mailto:)")
+_TYPED_LINK = re.compile(r"\]\((?!https?://|mailto:)", re.I)
+_SCRIPT_SCHEME = re.compile(r"\b(javascript|vbscript|file|data):", re.I)  # (as the reader refuses them)
+_HREF = re.compile(r'href="([^"]*)"')
+
+
+def _absolute(found: re.Match, base: str) -> str:
+    return 'href="' + html.escape(urllib.parse.urljoin(base, html.unescape(found.group(1))), quote=True) + '"'
 
 
 # --- decisions in the minutes' text ---------------------------------------------------------
@@ -539,7 +558,10 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
         for old in found.stale:  # (moved to that day: the importer's file of its old day goes)
             if writer.owned(old.rel):
                 writer.remove(old.rel)
-                log(f"  removed {old.rel}: the meeting moved to {found.date:%d/%m/%Y}, where {found.rel} stands for it")
+                log(
+                    f"  removed {old.rel}: the meeting moved to {found.date:%d/%m/%Y}, where {found.rel} stands for "
+                    f"it; list {old.id} under that file's aliases: so that its old address leads there"
+                )
     meetings = [found for found in meetings if found not in mine]
     _stages(meetings)
     known = _kept_ids(writer, "people.yaml")
@@ -654,14 +676,12 @@ def _unnamed_downloads(writer: Writer, fresh: set[str]) -> tuple[list[str], list
     this run's, whose meeting was not written), and the files under DOWNLOADS that no file
     names and that the importer does not know as its own (left, and named for a person)."""
     content = writer.content
-    texts = []
-    for path in sorted(content.rglob("*")):
-        rel = path.relative_to(content).parts
-        if path.suffix.lower() in _MEETING_SUFFIXES and rel[0] not in ("files", "themes") and path.is_file():
-            try:
-                texts.append(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError):
-                continue
+    texts = []  # (of the files the reader reads: a draft it leaves out names nothing published)
+    for path in [*sorted(content.glob("*.y*ml")), *meeting_files(content)]:
+        try:
+            texts.append(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue
     removed = []
     for rel in sorted(rel for rel in writer.manifest if rel.startswith(f"{DOWNLOADS}/")):
         if not (content / rel).exists():
@@ -912,13 +932,13 @@ def _items(
             item["exempt"] = "Restricted in the council's system: exempt information, not for publication"
             items.append(item)
             continue
-        minutes = markdown(text_raw(agenda, "minutesnonemptyhtmlbody"))
+        minutes = markdown(text_raw(agenda, "minutesnonemptyhtmlbody"), service.base)
         if len(minutes) > MAX_TEXT:  # (more than a page shows: the original record has them)
-            minutes = "The minutes of this item are longer than this site shows; read them in the original record."
+            minutes = LONG_MINUTES
         if minutes and not cancelled:
             item["minutes"] = minutes
         if flag(agenda, "isdecision") and flag(agenda, "isdecisionpublished") and not cancelled:
-            decided = markdown(text_raw(agenda, "decisionnonemptyhtmlbody"))
+            decided = markdown(text_raw(agenda, "decisionnonemptyhtmlbody"), service.base)
             decisions = []
             for made in split_decisions(decided, names):
                 entry: dict[str, Any] = {"id": made.id}
@@ -926,7 +946,7 @@ def _items(
                     entry["type"] = "recommendation"
                     entry["to"] = made.to
                     recommendations.append((f"{iid}/{made.id}", made.to, title))
-                entry["text"] = made.text
+                entry["text"] = made.text if len(made.text) <= MAX_TEXT else LONG_DECISION
                 decisions.append(entry)
             if decisions:
                 item["decisions"] = decisions
@@ -954,7 +974,6 @@ def text_raw(element: Element, tag: str) -> str:
 
 
 _SOURCE = re.compile(r"^source:[ \t]*['\"]?([^\s'\"]+)", re.M)  # (a meeting's own: not indented)
-_MEETING_SUFFIXES = (".yaml", ".yml", ".md")  # (of any case, as the reader takes them)
 
 
 @dataclass
@@ -966,14 +985,15 @@ class Known:
     mg_id: str  # the service's meeting id, the MId of the page its `source:` names ("": none, a person's own)
     date: dt.date | None
     aliases: list[str]
+    meeting: bool = True  # a meeting's (else a decision file's: its id and aliases are taken, nothing more)
 
 
 def _meeting_files(content: Path) -> list[Known]:
-    """Every meeting file of CONTENT, as it is before the import."""
+    """Every file of CONTENT the reader reads as a meeting's or a decision's (validate.meeting_files:
+    they share one id space), as it is before the import."""
     out = []
-    folder = content / RECORD_FOLDERS[0]
-    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-        if path.suffix.lower() not in _MEETING_SUFFIXES or path.is_symlink() or not path.is_file():
+    for path in meeting_files(content):
+        if path.is_symlink() or not path.is_file():
             continue
         try:
             found = _SOURCE.search(path.read_text(encoding="utf-8"))
@@ -988,13 +1008,15 @@ def _meeting_files(content: Path) -> list[Known]:
             except ValueError:
                 date = None
         aliases = fields.get("aliases")
+        rel = path.relative_to(content).as_posix()
         out.append(
             Known(
-                path.relative_to(content).as_posix(),
+                rel,
                 path.stem,
                 (query.get("MId") or [""])[0],
                 date if isinstance(date, dt.date) and not isinstance(date, dt.datetime) else None,
                 [str(a) for a in aliases] if isinstance(aliases, list) else [],
+                rel.startswith(f"{RECORD_FOLDERS[0]}/"),
             )
         )
     return out
@@ -1012,9 +1034,9 @@ def _name_meetings(meetings: list[Imported], known: list[Known], owned: Callable
     meetings.sort(key=lambda x: (x.date, x.data.get("start", ""), x.body.id, x.data["source"]))
     by_mid: dict[str, list[Known]] = {}
     for file in known:
-        if file.mg_id:
+        if file.mg_id and file.meeting:
             by_mid.setdefault(file.mg_id, []).append(file)
-    own = {file.id: file for file in known if not file.mg_id}
+    own = {file.id: file for file in known if not file.mg_id and file.meeting}
     used = {file.id for file in known} | {alias for file in known for alias in file.aliases}
     left, mine = [], []
     for found in meetings:

@@ -292,7 +292,13 @@ def test_word_html_becomes_clean_markdown():
     typed = moderngov.markdown(
         '<p>[x](javascript:alert(1)) ![i](https://t.example/p.gif) <a href="https://a.example/">a</a></p>'
     )
-    assert typed == "[x]\\(javascript:alert(1)) !\\[i](https://t.example/p.gif) [a](https://a.example/)"
+    assert typed == "[x]\\(javascript\\:alert(1)) \\![i](https://t.example/p.gif) [a](https://a.example/)"
+    odd = "<p>&lt;javascript:x&gt; [1]: vbscript:y Wow!<a href='documents/s1/R.pdf'>the report</a> metadata: z</p>"
+    assert moderngov.markdown(odd, "https://mg.example/") == (
+        "<javascript\\:x> [1]: vbscript\\:y Wow\\![the report](https://mg.example/documents/s1/R.pdf) metadata: z"
+    )
+    assert moderngov.decode("Charges &lt;draft v2&gt; for leisure") == "Charges <draft v2> for leisure"
+    assert moderngov.decode("Council Chamber\x96 Town Hall") == "Council Chamber Town Hall"  # (C1, as the reader)
     assert moderngov.decode("Budget\u202e 2027\x07") == "Budget 2027"  # (characters the reader refuses)
     assert moderngov.clock("10.00 am") == "10:00" and moderngov.clock("12.15 pm") == "12:15"
     assert moderngov.clock("6pm") == "18:00" and moderngov.clock("TBC") == ""
@@ -526,4 +532,26 @@ def test_minutes_the_reader_would_refuse_are_imported_as_text_it_takes(cli, serv
     result = run_import(cli, service + "/moderngov/", content)
     assert result.code == 0, result.err + result.out  # (the import checks what it wrote)
     text = (content / "meetings/2026/2026-09-24-cabinet.yaml").read_text()
-    assert "[a link]\\(javascript:alert(1))" in text and "read them in the original record" in text
+    assert "[a link]\\(javascript\\:alert(1))" in text and "read them in the original record" in text
+
+
+def test_files_the_reader_leaves_out_stand_for_nothing(cli, service, tmp_path):
+    root = changed_service(tmp_path)
+    content = tmp_path / "content"
+    drafts = content / "meetings/_drafts"
+    drafts.mkdir(parents=True)
+    (drafts / "2026-10-15-council.md").write_text("---\nbody: council\ndate: 2026-10-15\n---\n")
+    assert run_import(cli, service + "/moderngov/", content, "--download").code == 0
+    assert mid(content / "meetings/2026/2026-10-15-council.yaml") == "2001"  # (a draft stands for no meeting)
+    (saved,) = (content / "files/moderngov/2026").glob("leisure-charges-report-*.pdf")
+    (drafts / "notes.md").write_text(f"---\nbody: cabinet\ndate: 2026-09-24\nnotes: see {saved.name}\n---\n")
+    (drafts / "copy.yaml").write_text(f"# {saved.relative_to(content).as_posix()}\n")
+    meeting = (root / "meeting-1001.xml").read_text()
+    (root / "meeting-1001.xml").write_text(
+        meeting.replace(
+            "<agendaitemtitle>Leisure centre charges</agendaitemtitle>\n      <isrestricted>False",
+            "<agendaitemtitle>Leisure centre charges</agendaitemtitle>\n      <isrestricted>True",
+        )
+    )
+    assert next_day(cli, service, content, "--download").code == 0
+    assert not saved.exists()  # (named only in a draft the site does not publish)
