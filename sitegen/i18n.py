@@ -237,7 +237,8 @@ def on_date(day: dt.date) -> str:
     """DAY's long date as a sentence gives it after a preposition ("on %(date)s", "until
     %(date)s"): long_date, unless the language's catalogue gives the weekday a form of its
     own there, which the short date follows (Welsh mutates it: "ar ddydd Llun 7 Rhagfyr
-    2026", not "ar Dydd Llun")."""
+    2026", not "ar Dydd Llun"). Such a catalogue's long dates after a preposition are then
+    that weekday and its short date, whatever long date pattern it gives."""
     name = AFTER_PREPOSITION[day.weekday()]
     form = current().pgettext("weekday after a preposition", name)
     return long_date(day) if form == name else f"{form} {short_date(day)}"
