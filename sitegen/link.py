@@ -161,6 +161,12 @@ class Linker:
         refs = meeting.refs
         if meeting.maker_id:  # a decision made by one person
             meeting.maker = self.maker(meeting.maker_id, refs["maker"])
+            if meeting.date > self.today:
+                self.problems.warn(
+                    meeting.loc,
+                    f"the decision is dated {meeting.date.isoformat()}, a day still to come (the build's day is "
+                    f"{self.today.isoformat()}); record it once it is taken",
+                )
             for item in meeting.items:
                 self.item(item)
             return

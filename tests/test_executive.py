@@ -262,6 +262,8 @@ def test_a_call_in_or_plan_entry_that_contradicts_the_dates_is_warned_at_its_lin
     soon = site({"decisions/soon.yaml": made("2024-03-11", "2024-03-12", call_in="\n  called_in: 2024-03-15")})
     result = cli("check", "--content", soon, "--today", "2024-03-13")
     assert "decisions/soon.yaml:7: warning: called in on 2024-03-15, a day still to come" in result.err, result.err
+    result = cli("check", "--content", soon, "--today", "2024-03-10")
+    assert "decisions/soon.yaml:1: warning: the decision is dated 2024-03-11, a day still to come" in result.err
 
 
 def test_call_ins_as_the_dates_allow_are_not_warned(cli, site):
