@@ -116,7 +116,8 @@ def load(
     content = Path(content)
     problems = Problems()
     if not content.is_dir():
-        raise ContentError([Problem(Location(str(content)), "the content folder does not exist")])
+        what = "is a file, not a folder: give the folder that holds site.yaml" if content.exists() else "does not exist"
+        raise ContentError([Problem(Location(str(content)), f"the content folder {what}")])
     site, bodies, people, has_people, issue_info = read_site_files(content, problems)
     meetings = []
     failed: set[str] = set()  # meetings whose files have errors: references to them are not reported again

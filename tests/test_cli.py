@@ -234,3 +234,12 @@ def test_check_finds_what_the_build_would_find_in_a_theme(cli, site, tmp_path):
     built = cli("build", "--content", content, "--output", tmp_path / "out")
     assert checked.code == built.code == 1
     assert "meeting.html:1:" in checked.err and "Traceback" not in checked.err
+
+
+def test_a_content_folder_that_is_not_there_or_is_a_file_is_one_line(cli, tmp_path):
+    for path, said in ((tmp_path / "nowhere", "does not exist"), (tmp_path / "site.yaml", "is a file, not a folder")):
+        if said.startswith("is a file"):
+            path.write_text("title: x\n")
+        result = cli("build", "--content", path, "--output", tmp_path / "out")
+        assert result.code == 1 and "Traceback" not in result.err
+        assert result.err.startswith(f"{path}: the content folder {said}"), result.err
