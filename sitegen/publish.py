@@ -330,7 +330,8 @@ class Publisher:
             label = _esc(_("Status:"))
             status = f"<p><strong>{label}</strong> {_esc(status_words(d.status))}</p>" if d.status else ""
             if d.call_in_state:
-                status += f"<p><strong>{_esc(_('Call-in:'))}</strong> {_esc(call_in_words(d))}</p>"
+                called = _esc(_("Call-in:"))
+                status += f"<p><strong>{called}</strong> {_esc(call_in_words(d))}</p>"
             if d.meeting.maker_id:
                 heading = _("%(who)s: %(title)s", who=body, title=d.item.title)  # type: ignore[union-attr]
             elif d.is_recommendation:
@@ -357,13 +358,15 @@ class Publisher:
         if meeting.maker_id:
             stage = "decided"
         if item.exempt:
-            html = f"<p>{_esc(_('Exempt item.'))} {_esc(str(item.exempt_reason))}</p>"
+            exempt = _esc(_("Exempt item."))
+            html = f"<p>{exempt} {_esc(str(item.exempt_reason))}</p>"
         else:
             parts = []
             for d in item.decisions:
                 parts.append(str(self.md(d.text)))
                 if d.status is not None:
-                    parts.append(f"<p><strong>{_esc(_('Status:'))}</strong> {_esc(status_words(d.status))}</p>")
+                    label = _esc(_("Status:"))
+                    parts.append(f"<p><strong>{label}</strong> {_esc(status_words(d.status))}</p>")
                 for step in d.decides:
                     if step.target is not None:
                         words = _(
@@ -373,7 +376,8 @@ class Publisher:
                         )
                         parts.append(f"<p>{_esc(words)}</p>")
             if not parts and m.is_upcoming(meeting, self.model.today):
-                parts.append(f"<p>{_esc(_('On the agenda; not yet decided.'))}</p>")
+                undecided = _esc(_("On the agenda; not yet decided."))
+                parts.append(f"<p>{undecided}</p>")
             html = "".join(parts)
         return {
             "id": f"tag:{self.host},{meeting.date.isoformat()}:issues/{issue.id}/{item.ref}/{stage}",

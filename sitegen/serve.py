@@ -297,12 +297,14 @@ def banner(problems: list, first: bool = False) -> bytes:
 
     items = "".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in problems[:50])
     extra = len(problems) - 50
-    more = f"<p>{html.escape(ngettext('and %(num)s more', 'and %(num)s more', extra))}</p>" if extra > 0 else ""
+    more = ngettext("and %(num)s more", "and %(num)s more", extra) if extra > 0 else ""
+    more = f"<p>{html.escape(more)}</p>" if more else ""
     lead = _("Fix these and save:") if first else _("This is the last good build; fix these and save:")
+    errors = _("The content has errors.")  # (not inside an f-string: see i18n.extract)
     return (
         BANNER_START
         + b'<div role="alert" style="background:#a4262c;color:#fff;padding:1rem;font:16px/1.5 system-ui,sans-serif;'
-        + f'position:relative;z-index:100"><p style="margin:0 0 .5rem"><strong>{html.escape(_("The content has errors."))}'
+        + f'position:relative;z-index:100"><p style="margin:0 0 .5rem"><strong>{html.escape(errors)}'
         f"</strong> {html.escape(lead)}</p>".encode()
         + f'<ul style="margin:0;padding-left:1.25rem">{items}</ul>{more}</div>'.encode()
     )
