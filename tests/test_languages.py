@@ -562,3 +562,20 @@ def test_preview_edits_of_a_bilingual_site_keep_each_languages_addresses(tmp_pat
     assert project.build().ok
     same_as_clean(content, tmp_path / "preview", tmp_path, 2)
     assert 'href="/cy/people/"' in (tmp_path / "preview" / "cy" / "index.html").read_text()
+
+
+def test_no_message_is_written_inside_an_f_string():
+    """Babel's extractor sees a message inside an f-string only on Python 3.12 and later (PEP
+    701), so the catalogues would differ by Python version: messages are plain calls."""
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "sitegen").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.JoinedStr):
+                for inner in ast.walk(node):
+                    name = getattr(getattr(inner, "func", None), "id", "")
+                    if isinstance(inner, ast.Call) and name in i18n.KEYWORDS:
+                        found.append(f"{path.name}:{inner.lineno}")
+    assert not found, found
