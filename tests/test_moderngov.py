@@ -349,6 +349,17 @@ def next_day(cli, service: str, content: Path, *more: str):  # noqa: ANN001, ANN
     return run_import(cli, service + "/moderngov/", content, *more)
 
 
+def restrict_leisure(root: Path) -> None:
+    """The council restricts the item "Leisure centre charges" of meeting 1001, after its report was public."""
+    meeting = (root / "meeting-1001.xml").read_text()
+    restricted = meeting.replace(
+        "<agendaitemtitle>Leisure centre charges</agendaitemtitle>\n      <isrestricted>False",
+        "<agendaitemtitle>Leisure centre charges</agendaitemtitle>\n      <isrestricted>True",
+    )
+    assert restricted != meeting
+    (root / "meeting-1001.xml").write_text(restricted)
+
+
 def mid(path: Path) -> str:
     return urllib.parse.parse_qs(urllib.parse.urlsplit(yaml.safe_load(path.read_text())["source"]).query)["MId"][0]
 
@@ -430,13 +441,7 @@ def test_a_document_the_service_withdraws_is_no_longer_published(cli, service, t
     (saved,) = (content / "files/moderngov/2026").glob("leisure-charges-report-*.pdf")
     theirs = content / "files/moderngov/2026/a-person-s-own.pdf"
     theirs.write_bytes(b"%PDF-1.4 mine")
-    meeting = (root / "meeting-1001.xml").read_text()
-    restricted = meeting.replace(
-        "<agendaitemtitle>Leisure centre charges</agendaitemtitle>\n      <isrestricted>False",
-        "<agendaitemtitle>Leisure centre charges</agendaitemtitle>\n      <isrestricted>True",
-    )
-    assert restricted != meeting
-    (root / "meeting-1001.xml").write_text(restricted)
+    restrict_leisure(root)
     result = next_day(cli, service, content, "--download")
     assert result.code == 0, result.err + result.out
     assert not saved.exists() and f"removed {saved.relative_to(content)}" in result.out
@@ -503,13 +508,7 @@ def test_a_download_is_known_as_the_importer_s_even_after_a_failed_run(cli, serv
     (saved,) = (content / "files/moderngov/2026").glob("leisure-charges-report-*.pdf")
     Fake.fail_always = set()
     assert next_day(cli, service, content, "--download").code == 0
-    meeting = (root / "meeting-1001.xml").read_text()
-    (root / "meeting-1001.xml").write_text(
-        meeting.replace(
-            "<agendaitemtitle>Leisure centre charges</agendaitemtitle>\n      <isrestricted>False",
-            "<agendaitemtitle>Leisure centre charges</agendaitemtitle>\n      <isrestricted>True",
-        )
-    )
+    restrict_leisure(root)
     assert next_day(cli, service, content, "--download").code == 0
     assert not saved.exists()
     # a file under files/moderngov/ that no file names and that is not the importer's: named, and kept
@@ -546,12 +545,6 @@ def test_files_the_reader_leaves_out_stand_for_nothing(cli, service, tmp_path):
     (saved,) = (content / "files/moderngov/2026").glob("leisure-charges-report-*.pdf")
     (drafts / "notes.md").write_text(f"---\nbody: cabinet\ndate: 2026-09-24\nnotes: see {saved.name}\n---\n")
     (drafts / "copy.yaml").write_text(f"# {saved.relative_to(content).as_posix()}\n")
-    meeting = (root / "meeting-1001.xml").read_text()
-    (root / "meeting-1001.xml").write_text(
-        meeting.replace(
-            "<agendaitemtitle>Leisure centre charges</agendaitemtitle>\n      <isrestricted>False",
-            "<agendaitemtitle>Leisure centre charges</agendaitemtitle>\n      <isrestricted>True",
-        )
-    )
+    restrict_leisure(root)
     assert next_day(cli, service, content, "--download").code == 0
     assert not saved.exists()  # (named only in a draft the site does not publish)
