@@ -687,17 +687,19 @@ def _unnamed_downloads(writer: Writer, fresh: set[str]) -> tuple[list[str], list
     this run's, whose meeting was not written), and the files under DOWNLOADS that no file
     names and that the importer does not know as its own (left, and named for a person)."""
     content = writer.content
-    texts = []  # (of the files the reader reads: a draft it leaves out names nothing published)
+    named: set[str] = set()  # (in the files the reader reads: a draft it leaves out names nothing published)
     for path in [*sorted(content.glob("*.y*ml")), *meeting_files(content)]:
         try:
-            texts.append(path.read_text(encoding="utf-8"))
+            text_ = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
+        if DOWNLOADS in text_:
+            named.update(name.rstrip(".,;:") for name in _DOWNLOADED.findall(text_))
     removed = []
     for rel in sorted(rel for rel in writer.manifest if rel.startswith(f"{DOWNLOADS}/")):
         if not (content / rel).exists():
             writer.manifest.pop(rel, None)
-        elif writer.owned(rel) and not any(rel in text_ for text_ in texts):
+        elif writer.owned(rel) and rel not in named:
             writer.remove(rel)
             if rel not in fresh:
                 removed.append(rel)
@@ -705,11 +707,14 @@ def _unnamed_downloads(writer: Writer, fresh: set[str]) -> tuple[list[str], list
     unknown = [
         rel
         for path in (sorted(folder.rglob("*")) if folder.is_dir() else [])
-        if path.is_file()
-        and (rel := path.relative_to(content).as_posix()) not in writer.manifest
-        and not any(rel in text_ for text_ in texts)
+        if path.is_file() and (rel := path.relative_to(content).as_posix()) not in writer.manifest and rel not in named
     ]
     return removed, unknown
+
+
+_DOWNLOADED = re.compile(
+    rf"{re.escape(DOWNLOADS)}/[^\s\"'()\[\]<>#?]+"
+)  # (a name under DOWNLOADS, as any text gives it)
 
 
 def _kept_ids(writer: Writer, rel: str) -> set[str] | None:
