@@ -77,7 +77,6 @@ class Service:
     retries: int = 4
     log: Log = print
     fetched: int = 0  # answers asked of the server this run
-    saved: list[Path] = field(default_factory=list)  # the documents downloaded this run
     on_saved: Callable[[Path], None] | None = None  # told of each as it is saved (see Writer.record)
     _last: float = 0.0
 
@@ -127,7 +126,6 @@ class Service:
         tmp = path.with_name(f".{path.name}.importing")
         tmp.write_bytes(data)
         os.replace(tmp, path)
-        self.saved.append(path)
         if self.on_saved is not None:
             self.on_saved(path)
         return True
@@ -407,6 +405,7 @@ class Writer:
     log: Log
     manifest: dict[str, str] = field(default_factory=dict)
     written: int = 0
+    downloaded: set[str] = field(default_factory=set)  # the documents saved this run (see record)
     unchanged: int = 0
     kept: list[str] = field(default_factory=list)  # edited by a person since: left as they are
 
@@ -447,7 +446,9 @@ class Writer:
     def record(self, path: Path) -> None:
         """Note PATH, a file the importer has just written itself (a document downloaded), in
         the manifest at once: a run that fails later still knows it as the importer's."""
-        self.manifest[path.relative_to(self.content).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+        rel = path.relative_to(self.content).as_posix()
+        self.manifest[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+        self.downloaded.add(rel)
         self.save()
 
     def remove(self, rel: str) -> None:
@@ -506,6 +507,7 @@ class Imported:
     recommendations: list[tuple[str, str, str]] = field(default_factory=list)  # (ref, to body id, item title)
     mg_id: str = ""  # the service's meeting id
     stale: list[Known] = field(default_factory=list)  # its files of another date (see _name_meetings)
+    aliases: list[str] = field(default_factory=list)  # those its file lists already
 
 
 def run(options: Options, log: Log = print, service: Service | None = None) -> int:
@@ -534,11 +536,12 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
     meetings: list[Imported] = []
     seen: set[str] = set()  # (a meeting the service lists twice is imported once)
     for body in bodies.values():
-        listed = [
-            row
-            for row in _meeting_dates(service, body, options)
-            if not text(row, "meetingid") or not (text(row, "meetingid") in seen or seen.add(text(row, "meetingid")))  # type: ignore[func-returns-value]
-        ]
+        listed = []
+        for row in _meeting_dates(service, body, options):
+            mg_id = text(row, "meetingid")
+            if not mg_id or mg_id not in seen:
+                listed.append(row)
+                seen.add(mg_id)
         log(f"  {body.name}: {len(listed)} meetings")
         for mg_meeting in listed:
             found = _meeting(service, body, mg_meeting, names, people, by_member, options)
@@ -611,8 +614,7 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
         # lead to its new one (the aliases its file has, and theirs, are kept)
         gone = [old for old in found.stale if writer.owned(old.rel)]
         moved += [(found, old) for old in found.stale if old not in gone]
-        kept = _front(content / found.rel).get("aliases") if (content / found.rel).is_file() else None
-        aliases = [str(a) for a in kept] if isinstance(kept, list) else []
+        aliases = list(found.aliases)
         for old in gone:
             aliases += [*old.aliases, old.id]
         aliases = [a for a in dict.fromkeys(aliases) if a != found.id]
@@ -621,7 +623,7 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
         if writer.write(found.rel, HEADER.format(source=found.data.get("source", service.base)) + dump(found.data)):
             for old in gone:
                 writer.remove(old.rel)
-    withdrawn, unknown = _unnamed_downloads(writer, {p.relative_to(content).as_posix() for p in service.saved})
+    withdrawn, unknown = _unnamed_downloads(writer)
     writer.save()
 
     log(
@@ -680,11 +682,11 @@ def _front(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _unnamed_downloads(writer: Writer, fresh: set[str]) -> tuple[list[str], list[str]]:
+def _unnamed_downloads(writer: Writer) -> tuple[list[str], list[str]]:
     """Remove the documents the importer downloaded (as it left them) that no file of the
     content folder names any more: one the service has since restricted, or dropped, is not
-    published on from files/. Those removed that an earlier import downloaded (not FRESH:
-    this run's, whose meeting was not written), and the files under DOWNLOADS that no file
+    published on from files/. Those removed that an earlier import downloaded (not this
+    run's, whose meeting was not written: Writer.downloaded), and the files under DOWNLOADS that no file
     names and that the importer does not know as its own (left, and named for a person)."""
     content = writer.content
     named: set[str] = set()  # (in the files the reader reads: a draft it leaves out names nothing published)
@@ -701,7 +703,7 @@ def _unnamed_downloads(writer: Writer, fresh: set[str]) -> tuple[list[str], list
             writer.manifest.pop(rel, None)
         elif writer.owned(rel) and rel not in named:
             writer.remove(rel)
-            if rel not in fresh:
+            if rel not in writer.downloaded:
                 removed.append(rel)
     folder = content / DOWNLOADS
     unknown = [
@@ -1055,7 +1057,7 @@ def _name_meetings(meetings: list[Imported], known: list[Known], owned: Callable
         files = by_mid.get(found.mg_id, []) if found.mg_id else []
         same = [file for file in files if file.date == found.date]
         if same:
-            found.rel, found.id = same[0].rel, same[0].id
+            found.rel, found.id, found.aliases = same[0].rel, same[0].id, same[0].aliases
         else:
             left.append(found)
         found.stale = [file for file in files if file.date != found.date]
