@@ -952,25 +952,29 @@ def ends_before_start(meeting: m.Meeting, timezone: str) -> bool:
     clocks go back, 01:30 to 01:00 can be half an hour, the hour repeated)."""
     if meeting.start is None or meeting.end is None or meeting.end >= meeting.start:
         return False
-    import zoneinfo
-
-    try:
-        zone = zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    zone = _zone(timezone)
+    if zone is None:
         return True
     start = dt.datetime.combine(meeting.date, meeting.start, zone)
     end = dt.datetime.combine(meeting.date, meeting.end, zone).replace(fold=1)
     return end.astimezone(dt.UTC) < start.astimezone(dt.UTC)
 
 
-def skipped(day: dt.date, moment: dt.time, timezone: str) -> bool:
-    """Whether the local time MOMENT on DAY is one the clocks skip in TIMEZONE (they go
-    forward at 01:00 in London: 01:30 on that day never comes)."""
+def _zone(timezone: str) -> dt.tzinfo | None:
+    """The time zone named TIMEZONE (site.yaml's; the reader reports one that is not known)."""
     import zoneinfo
 
     try:
-        zone = zoneinfo.ZoneInfo(timezone)
+        return zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def skipped(day: dt.date, moment: dt.time, timezone: str) -> bool:
+    """Whether the local time MOMENT on DAY is one the clocks skip in TIMEZONE (they go
+    forward at 01:00 in London: 01:30 on that day never comes)."""
+    zone = _zone(timezone)
+    if zone is None:
         return False
     local = dt.datetime.combine(day, moment, zone)
     return local.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None)
