@@ -624,3 +624,14 @@ def test_a_notice_dated_after_today_starts_no_call_in_period_yet(cli, site, tmp_
         assert result.code == 0, result.err
         assert decision_of(out, "d").get("call_in_status") == state, today
         assert ("may be called in until" in page(out, "/decisions/call-in/").lower()) == (state == "open")
+
+
+def test_a_call_in_that_names_no_one_is_shown_without_an_empty_line(cli, site, tmp_path):
+    content = site(
+        {"decisions/d.yaml": made("2024-03-11", "2024-03-12", call_in="\n  called_in: 2024-03-14\n  by: []")}
+    )
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out, "--no-search", "--today", "2024-03-15").code == 0
+    html = page(out, "/decisions/d/")
+    assert "Called in on" in html or "awaiting scrutiny" in html
+    assert '<p class="called-in"></p>' not in html and "Called in by" not in html
