@@ -23,7 +23,7 @@ import jinja2
 from . import i18n, present, record, state
 from . import model as m
 from .errors import ContentError, Location, Problem, Problems
-from .files import check_exempt, published_files, withheld
+from .files import check_files, published_files, withheld
 from .files import scan as scan_files
 from .i18n import N_
 from .link import Linker, NeedsFullLink, link
@@ -171,10 +171,10 @@ def load(
             return None  # not on the item's page: an exempt item shows only its title and reason
         return urls(target) if target is not None else None
 
-    markdown = Markdown(resolve)
+    markdown = Markdown(resolve, urls.root)
     linker.check_prose(markdown)
     _check_aliases(model, problems)
-    check_exempt(model, problems)
+    check_files(model, problems, files)
     if problems.errors:
         raise ContentError(problems.sorted())
     return Loaded(content, model, markdown, urls, problems.sorted(), linker, files)
@@ -212,7 +212,7 @@ def relink(loaded: Loaded, removed: list[m.Meeting], added: list[m.Meeting], fou
     model, problems = linker.update(removed, added, loaded.problems, found, loaded.markdown)
     exempt = Problems()
     with record.unrecorded():  # (it only reports: an edit set on a meeting's objects checks it again, see incremental)
-        check_exempt(model, exempt)
+        check_files(model, exempt, loaded.files)
     if exempt.items:
         raise NeedsFullLink("a file is named by an exempt item and a public one")
     return Loaded(loaded.content, model, loaded.markdown, loaded.urls, problems, linker, loaded.files)

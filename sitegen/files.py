@@ -8,9 +8,10 @@ import posixpath
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 from . import model as m
-from .errors import Location, Problems
+from .errors import Location, Problems, did_you_mean
 
 # The kinds of file published under /files/: documents, data, images, sound and video.
 # Anything a browser could run as a page or script on the site's own address (HTML,
@@ -109,10 +110,13 @@ def _documents(model: m.Model) -> tuple[dict[str, list[m.Document]], dict[str, l
     return public, exempt
 
 
-def check_exempt(model: m.Model, problems: Problems) -> None:
+def check_files(model: m.Model, problems: Problems, files: dict[str, Path] | None = None) -> None:
     """A file that an exempt item and a public record both name is an error: it would be
-    published with the one and must not be with the other."""
+    published with the one and must not be with the other. With FILES (see scan): a link
+    in published prose to a file under files/ that is not published is an error too."""
     public, exempt = _documents(model)
+    if files is not None:
+        _check_links(model, files, problems)
     if not exempt:
         return  # no exempt item names a file: nothing can clash or be linked to
     for rel, uses in sorted(exempt.items()):
@@ -137,6 +141,26 @@ def check_exempt(model: m.Model, problems: Problems) -> None:
 
 
 _FILE_LINK = re.compile(r"\]\(\s*<?\s*(?:\./|/)?(files/[^)\s>#?]+)")
+
+
+def _check_links(model: m.Model, files: dict[str, Path], problems: Problems) -> None:
+    """Each link in published prose to a file under files/ that is not published (there
+    is no such file, or its kind is not published: see scan) is an error at its line."""
+    for text, loc in _public_prose(model):
+        for found in _FILE_LINK.finditer(text):
+            rel = posixpath.normpath(unquote(found.group(1)))
+            if rel in files:
+                continue
+            line = loc.line + text.count("\n", 0, found.start())
+            folder = posixpath.dirname(rel) + "/"
+            hint = did_you_mean(
+                posixpath.basename(rel),
+                [name[len(folder) :] for name in files if name.startswith(folder) and "/" not in name[len(folder) :]],
+            )
+            problems.error(
+                Location(loc.path, line),
+                f"a link to {rel}: there is no such file under the content folder, or it is not published{hint}",
+            )
 
 
 def _public_prose(model: m.Model) -> Iterator[tuple[str, Location]]:

@@ -26,7 +26,7 @@ from . import model as m
 from . import record, validate
 from .build import Aside, Builder, Loaded, Log, _quiet, build, load, on_forks, paused_gc, relink, serial, share, today
 from .errors import ContentError, Problem, Problems
-from .files import check_exempt, published_files
+from .files import check_files, published_files
 from .link import NeedsFullLink, exempted
 from .pages import Page
 from .state import cache_folder
@@ -595,7 +595,9 @@ class Project:
             for obj, attr, value in changes:
                 setattr(obj, attr, value)
         exempt = Problems()
-        check_exempt(model, exempt)  # (as linking it in checks it: a file of an exempt item named in public)
+        check_files(
+            model, exempt, loaded.files
+        )  # (as linking it in checks it: a file of an exempt item named in public)
         if exempt.items:
             for obj, attr, value in before:
                 setattr(obj, attr, value)

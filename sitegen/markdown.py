@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import html
 import os
+import posixpath
 import re
 from collections.abc import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 from markupsafe import Markup
 
 from .i18n import current
@@ -26,8 +28,10 @@ Resolver = Callable[[str], "str | None"]
 class Markdown:
     """Renders prose; ``resolve`` maps 'MEETING/ITEM/DECISION' to a URL or None."""
 
-    def __init__(self, resolve: Resolver) -> None:
+    def __init__(self, resolve: Resolver, root: str = "/") -> None:
+        """ROOT: the site's root address, under which a link to a file under files/ is given."""
         self.resolve = resolve
+        self.root = root
         md = MarkdownIt("commonmark", {"html": False, "typographer": False})
         md.enable(["table", "strikethrough"])
         md.core.ruler.push("sitegen_refs", self._refs)
@@ -49,10 +53,13 @@ class Markdown:
             for child in token.children or ():
                 if child.type in ("softbreak", "hardbreak"):
                     breaks += 1
+                if child.type == "image":
+                    self._file_address(child, "src")
                 if child.type != "link_open":
                     continue
                 href = str(child.attrGet("href") or "")
                 if not href.startswith("ref:"):
+                    self._file_address(child, "href")
                     continue
                 target = href[4:]
                 url = self.resolve(target)
@@ -62,6 +69,16 @@ class Markdown:
                     child.attrSet("href", "#")
                 else:
                     child.attrSet("href", url)
+
+    def _file_address(self, token: Token, attr: str) -> None:
+        """A link or image TOKEN's address (ATTR) given as a file under files/ (files/x.pdf,
+        ./files/x.pdf or /files/x.pdf, as a document's href is) made the file's address on
+        the site, whatever the address of the page that shows it."""
+        address = str(token.attrGet(attr) or "")
+        if "files/" in address:
+            found = _FILE_ADDRESS.fullmatch(address)
+            if found is not None and not posixpath.normpath(found.group(1)).startswith(".."):
+                token.attrSet(attr, self.root + posixpath.normpath(found.group(1)) + (found.group(2) or ""))
 
     def check(self, text: str) -> list[tuple[int, str]]:
         """Broken ref: links in text, as (0-based line within text, ref)."""
@@ -279,6 +296,7 @@ MAX_DEFINITIONS = 500  # link reference definitions in one text (their cost grow
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:", re.M)
 _UNSAFE_LINK = re.compile(r"(\]\(\s*<?|^ {0,3}\[[^\]\n]*\]:\s*<?|<)\s*(javascript|vbscript|file|data):", re.I | re.M)
 _FOREIGN = re.compile(r"\s*(?:[a-z][a-z0-9+.-]*:|//|\\\\)", re.I)  # an address with a scheme, or another host
+_FILE_ADDRESS = re.compile(r"(?:\./|/)?(files/[^#?]+)([#?].*)?", re.S)  # (see Markdown._file_address)
 _EMPTY_ITEM = re.compile(r"<li></li>\n?")
 
 

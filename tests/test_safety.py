@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import fake_pagefind, page
+from conftest import SITE, fake_pagefind, page
 
 MEETING = "body: cabinet\ndate: 2011-11-16\n"
 
@@ -596,3 +596,35 @@ def test_comments_hide_only_comments(cli, site, tmp_path, text, shown, hidden):
     assert shown in html
     if hidden:
         assert walk_for(out, [hidden.encode()]) == []
+
+
+def test_links_in_prose_to_files_lead_to_the_file_from_any_page(cli, site, tmp_path):
+    text = "See [the report](files/2011/report.pdf), [again](./files/2011/report.pdf#page=2).\n\n![chart](/files/2011/chart.png)"
+    content = site(
+        {
+            "site.yaml": SITE.replace("meetings.test.example/", "meetings.test.example/council/"),
+            "meetings/a.yaml": minutes(text),
+        }
+    )
+    (content / "files/2011").mkdir(parents=True)
+    (content / "files/2011/report.pdf").write_bytes(b"%PDF report")
+    (content / "files/2011/chart.png").write_bytes(b"\x89PNG")
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out, "--no-search").code == 0
+    html = page(out, "/meetings/a/a/")
+    assert 'href="/council/files/2011/report.pdf"' in html
+    assert 'href="/council/files/2011/report.pdf#page=2"' in html
+    assert 'src="/council/files/2011/chart.png"' in html
+    assert (out / "files/2011/report.pdf").read_bytes() == b"%PDF report"
+
+
+def test_a_link_in_prose_to_a_file_that_is_not_there_is_an_error(cli, site):
+    content = site({"meetings/a.yaml": minutes("Intro.\n\nSee [the report](files/2011/reprot.pdf).")})
+    (content / "files/2011").mkdir(parents=True)
+    (content / "files/2011/report.pdf").write_bytes(b"%PDF")
+    result = cli("check", "--content", content)
+    assert result.code == 1
+    assert (
+        "meetings/a.yaml:9: a link to files/2011/reprot.pdf: there is no such file under the content folder, "
+        'or it is not published (did you mean "report.pdf"?)'
+    ) in result.err
