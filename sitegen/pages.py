@@ -165,7 +165,7 @@ def money(publics: list[list[m.Decision]]) -> list[tuple[int, list[Sum], list[tu
     """The sums decisions committed, by year, newest first: each resolution's own, and each
     recommendation it adopted (approved: the recommendation's sums; amended: the decides
     entry's, the sums as adopted). A recommendation still open, or one only re-recommended
-    on, commits nothing. With each year, its totals by kind (in model.MONEY_KINDS' order).
+    on, commits nothing; nor does a step that a later outcome overrides. With each year, its totals by kind (in model.MONEY_KINDS' order).
     PUBLICS: each meeting's public decisions, in date order."""
     years: dict[int, list[Sum]] = {}
     for public in reversed(publics):
@@ -177,6 +177,8 @@ def money(publics: list[list[m.Decision]]) -> list[tuple[int, list[Sum], list[tu
                 target = step.target
                 if target is None or step.outcome not in ("approved", "amended"):
                     continue
+                if target.status is not None and target.status.step is not step:
+                    continue  # a later outcome stands (linking warns of the two): as its status says
                 sums = step.money or (target.money if step.outcome == "approved" else [])
                 rows += [Sum(d, mo, target) for mo in sums]
             if rows:

@@ -134,6 +134,29 @@ def test_money_commits_only_resolutions_and_adopted_outcomes(cli, site, tmp_path
     assert step["text"] == "That Council lend £40,000." and step["money"][0]["amount"] == 40000
 
 
+def test_a_sum_approved_then_rejected_later_is_not_committed(cli, site, tmp_path):
+    later = """\
+body: council
+date: 2024-03-01
+items:
+  - id: c
+    title: Cabinet's budget again
+    decisions:
+      - id: "1"
+        text: The budget is rejected after all.
+        decides:
+          - ref: 2024-01-10-cabinet/a/1
+            outcome: rejected
+"""
+    content = site({**MEETINGS, "meetings/2024-03-01-council.yaml": later})
+    out = tmp_path / "out"
+    result = cli("build", "--content", content, "--output", out, "--no-search")
+    assert result.code == 0 and "the site shows this later outcome, rejected" in result.err
+    rows = list(csv.DictReader(io.StringIO((out / "data/money.csv").read_text())))
+    assert "per-year" not in {r["kind"] for r in rows}  # rejected, as its status says
+    assert "£1,600,000" not in page(out, "/decisions/money/")
+
+
 @pytest.mark.parametrize(
     ("amount", "expected"),
     [
