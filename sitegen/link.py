@@ -83,6 +83,27 @@ class Linker:
                 out.append(person)
         return out
 
+    def attendance(self, meeting: m.Meeting) -> None:
+        """MEETING's present, apologies and in_attendance, as people; a person listed twice,
+        or in two of them, is warned of at the second, which is left out (each person is
+        counted once, as the first list has them)."""
+        listed: dict[str, str] = {}  # a person's id: the list that has them
+        for key in ("present", "apologies", "in_attendance"):
+            out = []
+            for pid, loc in meeting.refs[key]:
+                person = self.person(pid, loc)
+                if person is None:
+                    continue
+                first = listed.get(person.id)
+                if first is not None:
+                    named = f'"{pid}"' if pid == person.id else f'"{pid}" (an old id of "{person.id}")'
+                    again = f"listed twice in {key}" if first == key else f"in {first} and also in {key}"
+                    self.problems.warn(loc, f"{named} is {again}; remove one (counted as {first})")
+                    continue
+                listed[person.id] = key
+                out.append(person)
+            setattr(meeting, key, out)
+
     def body(self, bid: str, loc: Location) -> m.Body | None:
         bodies = self.model.bodies
         if bid in bodies:
@@ -174,9 +195,7 @@ class Linker:
         if meeting.body is not None:
             meeting.body.meetings.append(meeting)
         meeting.chair = self.person(meeting.chair_id, refs["chair"])
-        meeting.present = self.people(refs["present"])
-        meeting.apologies = self.people(refs["apologies"])
-        meeting.in_attendance = self.people(refs["in_attendance"])
+        self.attendance(meeting)
         if meeting.status == "scheduled" and meeting.date < self.today:
             self.problems.warn(
                 meeting.loc, f"the meeting is scheduled but dated {meeting.date.isoformat()}, in the past; was it held?"
@@ -203,6 +222,23 @@ class Linker:
                 meeting.loc,
                 f"the meeting is marked {meeting.status} but has minutes or decisions; "
                 f"was it held? (set status: held, or remove them)",
+            )
+        elif meeting.status in ("cancelled", "postponed") and (meeting.present or meeting.apologies):
+            self.problems.warn(
+                meeting.loc,
+                f"the meeting is marked {meeting.status} but lists who was present or sent apologies; "
+                "was it held? (set status: held, or remove them: no one's attendance counts it meanwhile)",
+            )
+        elif meeting.present and meeting.date > self.today:
+            self.problems.warn(
+                refs["present"][0][1] if refs["present"] else meeting.loc,
+                f"the meeting is dated {meeting.date.isoformat()}, a day still to come, but lists who was "
+                "present; record it once the meeting is held (no one's attendance counts it meanwhile)",
+            )
+        if meeting.chair is not None and meeting.present and meeting.chair not in meeting.present:
+            self.problems.warn(
+                refs["chair"],
+                f'the chair "{meeting.chair_id}" is not listed in present; add them there, as the chair was present',
             )
         for item in meeting.items:
             self.item(item)
@@ -503,7 +539,7 @@ class Linker:
     def records(self) -> None:
         records: dict[str, m.PersonRecord] = {pid: m.PersonRecord() for pid in self.model.people}
         for meeting in self.model.meetings.values():
-            _record(meeting, records)
+            _record(meeting, records, self.today)
         self.model.records = records
 
     def _records_after(self, removed: list[m.Meeting], added: list[m.Meeting], old: m.Model) -> None:
@@ -511,7 +547,7 @@ class Linker:
         records = dict(old.records)
         named = {pid: m.PersonRecord() for pid in records}
         for x in [*removed, *added]:
-            _record(x, named)
+            _record(x, named, self.today)
         gone = {id(x) for x in removed}
         redo = [pid for pid, r in named.items() if any(getattr(r, key) for key in RECORD_LISTS)]
         for pid in redo:
@@ -520,7 +556,7 @@ class Linker:
                 **{key: [e for e in getattr(before, key) if id(of(e)) not in gone] for key, of in RECORD_LISTS.items()}
             )
         for x in added:
-            _record(x, records)
+            _record(x, records, self.today)
         for pid in redo:
             for key, of in RECORD_LISTS.items():
                 getattr(records[pid], key).sort(key=lambda e, of=of: of(e).sort_key)
@@ -783,15 +819,18 @@ def exempted(removed: Iterable[m.Meeting], added: Iterable[m.Meeting]) -> bool:
     return bool(hidden(added) - hidden(removed))
 
 
-def _record(meeting: m.Meeting, records: dict[str, m.PersonRecord]) -> None:
-    """Add what MEETING says of each known person to their entry in RECORDS."""
+def _record(meeting: m.Meeting, records: dict[str, m.PersonRecord], today: dt.date) -> None:
+    """Add what MEETING says of each known person to their entry in RECORDS (its attendance
+    only if it took place by TODAY)."""
 
     def rec(person: m.Person | None) -> m.PersonRecord | None:
         return records.get(person.id) if person is not None and person.known else None
 
-    if (r := rec(meeting.chair)) is not None:
+    # (a meeting cancelled, postponed or still to come: no one attended it, nor sent apologies)
+    held = meeting.status not in ("cancelled", "postponed") and meeting.date <= today
+    if held and (r := rec(meeting.chair)) is not None:
         r.chaired.append(meeting)
-    for key in ("present", "apologies", "in_attendance"):
+    for key in ("present", "apologies", "in_attendance") if held else ():
         for person in getattr(meeting, key):
             if (r := rec(person)) is not None:
                 getattr(r, key).append(meeting)

@@ -352,3 +352,38 @@ def test_a_pipe_among_the_meetings_is_an_error_not_a_hang(cli, site):
     os.mkfifo(content / "meetings/pipe.yaml")
     result = cli("check", "--content", content)
     assert result.code == 1 and "meetings/pipe.yaml:1: this is not a regular file" in result.err
+
+
+def attendance(html: str) -> str:
+    return re.sub(r"\s+", " ", html.split('id="attendance-h"')[1].split("</table>")[0])
+
+
+def test_attendance_counts_each_person_once_and_only_meetings_that_took_place(cli, site, tmp_path):
+    def held(date: str, present: str, apologies: str = "[]", status: str = "held", chair: str = "leader") -> str:
+        return f"body: cabinet\ndate: {date}\nstatus: {status}\nchair: {chair}\npresent: {present}\napologies: {apologies}\n"
+
+    content = site(
+        {
+            "meetings/2024-01-10-cabinet.yaml": held("2024-01-10", "[leader, cllr-a-khan, cllr-a-khan]"),
+            "meetings/2024-02-10-cabinet.yaml": held("2024-02-10", "[leader, cllr-a-khan]", "[cllr-a-khan]"),
+            "meetings/2024-03-10-cabinet.yaml": held("2024-03-10", "[leader]", "[cllr-a-khan]", status="cancelled"),
+            "meetings/2024-04-10-cabinet.yaml": held("2024-04-10", "[cllr-a-khan]", chair="leader"),
+            "meetings/2025-01-10-cabinet.yaml": held("2025-01-10", "[leader]", "[cllr-a-khan]", status="scheduled"),
+        }
+    )
+    out = tmp_path / "out"
+    result = cli("build", "--content", content, "--output", out, "--no-search", "--today", "2024-12-01")
+    assert result.code == 0, result.err
+    warned = result.err
+    assert 'meetings/2024-01-10-cabinet.yaml:5: warning: "cllr-a-khan" is listed twice in present; remove one' in warned
+    assert 'meetings/2024-02-10-cabinet.yaml:6: warning: "cllr-a-khan" is in present and also in apologies' in warned
+    assert (
+        "meetings/2024-03-10-cabinet.yaml:1: warning: the meeting is marked cancelled but lists who was present"
+        in warned
+    )
+    assert 'meetings/2024-04-10-cabinet.yaml:4: warning: the chair "leader" is not listed in present' in warned
+    assert "meetings/2025-01-10-cabinet.yaml:5: warning: the meeting is dated 2025-01-10, a day still to come" in warned
+    # Khan: present at three meetings that took place (once each), never sending apologies there
+    assert "Cabinet</a></th><td>3 of 3</td><td>0 of 3</td>" in attendance(page(out, "/people/cllr-a-khan/"))
+    # the Leader: present at two (the cancelled one and the one to come do not count)
+    assert "Cabinet</a></th><td>2 of 2</td><td>0 of 2</td>" in attendance(page(out, "/people/leader/"))
