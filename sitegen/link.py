@@ -281,13 +281,48 @@ class Linker:
                         f'vote on "{vote.on}": this item has no decision or amendment with that id'
                         f"{did_you_mean(vote.on, targets)}",
                     )
-            for key, refs in vote.people_refs.items():
-                people = self.people((pid, Location(vote.loc.path, line)) for pid, line in refs)
-                setattr(vote, f"{key}_people", people)
-                setattr(vote, f"{key}_count", len(people))
+            self.vote(vote, item.meeting)
+        ons = [vote.on for vote in item.votes]
+        for vote in item.votes:
+            if ons.count(vote.on) > 1 and vote is not next(v for v in item.votes if v.on == vote.on):
+                on = f'on "{vote.on}"' if vote.on else "on the item"
+                self.problems.warn(vote.loc, f"a second vote {on}; check which is right, or remove one")
         if item.exempt and (item.minutes or item.decisions or item.interests or item.votes):
             what = "decision is" if item.meeting is not None and item.meeting.maker_id else "item is"
             self.problems.warn(item.loc, f"the {what} exempt: only its title and reason are published")
+
+    def vote(self, vote: m.Vote, meeting: m.Meeting | None) -> None:
+        """VOTE's people, each counted once (a name given again is warned of, and left out); a
+        voter missing from the meeting's present list, and more votes counted than people
+        present, are warned of."""
+        counted: dict[str, str] = {}  # a person's id: how they voted
+        present = set(map(id, meeting.present)) if meeting is not None else set()
+        apologies = set(map(id, meeting.apologies)) if meeting is not None else set()
+        for key, refs in vote.people_refs.items():
+            people = []
+            for pid, line in refs:
+                loc = Location(vote.loc.path, line)
+                person = self.person(pid, loc)
+                if person is None:
+                    continue
+                how = counted.get(person.id)
+                if how is not None:
+                    again = f"twice as {key}" if how == key else f"as {how} and also as {key}"
+                    self.problems.warn(loc, f'"{pid}" is listed {again} in this vote; remove one (counted as {how})')
+                    continue
+                counted[person.id] = key
+                people.append(person)
+                if present and id(person) not in present:
+                    why = "sent apologies" if id(person) in apologies else "is not listed in present"
+                    self.problems.warn(loc, f'"{pid}" voted but {why}; check the vote or the attendance')
+            setattr(vote, f"{key}_people", people)
+            setattr(vote, f"{key}_count", len(people))
+        votes = sum(getattr(vote, f"{key}_count") or 0 for key in ("for", "against", "abstained"))
+        if present and votes > len(present):
+            self.problems.warn(
+                vote.loc,
+                f"the vote counts {votes} votes but {len(present)} people are listed present; check the numbers",
+            )
 
     def decides(self, decision: m.Decision) -> None:
         settled: dict[int, m.Decides] = {}

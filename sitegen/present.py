@@ -111,6 +111,12 @@ PAGE_KINDS = Vocabulary(  # what a page is, for search results' "type" filter, b
 RESULT_WORDS = Vocabulary({"carried": N_("Carried"), "lost": N_("Lost"), "withdrawn": N_("Withdrawn")})
 ROLE_WORDS = Vocabulary({"member": N_("Councillor"), "officer": N_("Officer"), "other": N_("Other")})
 VOTE_WORDS = Vocabulary({"for": N_("For"), "against": N_("Against"), "abstained": N_("Abstained")})
+# how a person voted, as the title of their feed's entry (see _: translated where written)
+VOTED = {
+    "for": N_("Voted for: %(item)s, %(meeting)s"),
+    "against": N_("Voted against: %(item)s, %(meeting)s"),
+    "abstained": N_("Abstained: %(item)s, %(meeting)s"),
+}
 
 
 class Dated:

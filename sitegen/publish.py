@@ -24,7 +24,7 @@ from .present import (
     PLAN_STATE_WORDS,
     RECORD_WORDS,
     STATUS_WORDS,
-    VOTE_WORDS,
+    VOTED,
     call_in_words,
     expected_words,
     made_by,
@@ -413,12 +413,7 @@ class Publisher:
             entries.append(
                 {
                     "id": f"tag:{self.host},{meeting.date.isoformat()}:people/{person.id}/vote/{vote.item.ref}/{vote.on}",  # type: ignore[union-attr]
-                    "title": _(
-                        "Voted %(how)s: %(item)s, %(meeting)s",
-                        how=VOTE_WORDS[how].lower(),
-                        item=vote.item.title,
-                        meeting=self.meeting_name(meeting),
-                    ),  # type: ignore[union-attr]
+                    "title": _(VOTED[how], item=vote.item.title, meeting=self.meeting_name(meeting)),  # type: ignore[union-attr]
                     "link": self.absolute(vote.item),
                     "updated": self.when(meeting),
                     "html": "",

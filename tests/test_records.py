@@ -387,3 +387,39 @@ def test_attendance_counts_each_person_once_and_only_meetings_that_took_place(cl
     assert "Cabinet</a></th><td>3 of 3</td><td>0 of 3</td>" in attendance(page(out, "/people/cllr-a-khan/"))
     # the Leader: present at two (the cancelled one and the one to come do not count)
     assert "Cabinet</a></th><td>2 of 2</td><td>0 of 2</td>" in attendance(page(out, "/people/leader/"))
+
+
+def test_impossible_votes_are_warned_of_and_each_person_counted_once(cli, site, tmp_path):
+    meeting = """\
+body: cabinet
+date: 2024-01-10
+present: [leader, cllr-a-khan]
+apologies: [chief-executive]
+items:
+  - id: a
+    title: Budget
+    decisions:
+      - id: "1"
+        text: Agreed.
+    votes:
+      - on: "1"
+        for: [leader, cllr-a-khan, chief-executive]
+        against: [leader]
+      - on: "1"
+        for: 5
+        against: 7
+"""
+    content = site({"meetings/2024-01-10-cabinet.yaml": meeting})
+    out = tmp_path / "out"
+    result = cli("build", "--content", content, "--output", out, "--no-search")
+    assert result.code == 0, result.err
+    warned = result.err
+    prefix = "meetings/2024-01-10-cabinet.yaml"
+    assert f'{prefix}:13: warning: "chief-executive" voted but sent apologies' in warned
+    assert f'{prefix}:14: warning: "leader" is listed as for and also as against in this vote; remove one' in warned
+    assert f'{prefix}:15: warning: a second vote on "1"' in warned
+    assert f"{prefix}:15: warning: the vote counts 12 votes but 2 people are listed present" in warned
+    votes = page(out, "/people/leader/").split('id="votes-h"')[1].split("</table>")[0]
+    assert votes.count("<tr><td>") == 1 and "Against" not in votes and "decision 1</a>" in votes
+    feed = (out / "people/leader/feed.atom").read_text()
+    assert "Voted for: Budget" in feed and "Voted against" not in feed
