@@ -196,6 +196,18 @@ class Linker:
             meeting.body.meetings.append(meeting)
         meeting.chair = self.person(meeting.chair_id, refs["chair"])
         self.attendance(meeting)
+        named = _named_body(meeting.id, self.model.bodies)
+        if named is not None and meeting.body is not None and named is not meeting.body:
+            self.problems.warn(
+                refs["body"],
+                f'the file name says {named.name} ("{named.id}") but the body is {meeting.body.name}; '
+                "rename the file (keep the old name in aliases:) or correct the body",
+            )
+        if meeting.end is not None and meeting.start is None:
+            self.problems.warn(
+                refs.get("end", meeting.loc),
+                "end is given without start; add start (calendars show the meeting as lasting all day meanwhile)",
+            )
         if meeting.status == "scheduled" and meeting.date < self.today:
             self.problems.warn(
                 meeting.loc, f"the meeting is scheduled but dated {meeting.date.isoformat()}, in the past; was it held?"
@@ -217,6 +229,16 @@ class Linker:
                     f"{key} {moment:%H:%M} on {meeting.date.isoformat()} does not exist in "
                     f"{self.model.site.timezone}: the clocks go forward an hour that night; check the time",
                 )
+        if (
+            meeting.date > self.today
+            and has_record(meeting)
+            and meeting.status not in ("held", "cancelled", "postponed")
+        ):
+            self.problems.warn(
+                meeting.loc,
+                f"the meeting is dated {meeting.date.isoformat()}, a day still to come, but has minutes or "
+                "decisions, which the site shows as done; record them once the meeting is held",
+            )
         if meeting.status in ("cancelled", "postponed") and has_record(meeting):
             self.problems.warn(
                 meeting.loc,
@@ -259,6 +281,12 @@ class Linker:
             targets.setdefault(decision.id, decision)
             if decision.to_id:
                 decision.to = self.body(decision.to_id, decision.line("to"))
+                if decision.to is not None and item.meeting is not None and decision.to is item.meeting.body:
+                    self.problems.warn(
+                        decision.line("to"),
+                        f'"to: {decision.to_id}": the recommendation is to {decision.to.name}, the body that makes it; '
+                        "name the body it is to, or make it a resolution",
+                    )
             if decision.at_id:
                 self.at_index.setdefault(decision.at_id, []).append(decision)
                 at = self.model.meetings.get(decision.at_id)
@@ -1054,6 +1082,16 @@ def skipped(day: dt.date, moment: dt.time, timezone: str) -> bool:
     return local.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None)
 
 
+def _named_body(mid: str, bodies: dict[str, m.Body]) -> m.Body | None:
+    """The body a meeting id of the form DATE-BODY or DATE-BODY-N names (the longest id
+    that fits), or None."""
+    if len(mid) < 12 or mid[10] != "-" or not mid[:4].isdigit():
+        return None
+    rest = mid[11:]
+    fits = [b for bid, b in bodies.items() if rest == bid or rest.startswith(bid + "-")]
+    return max(fits, key=lambda b: len(b.id), default=None)
+
+
 def has_record(meeting: m.Meeting) -> bool:
     """Whether MEETING records anything done at it (minutes or decisions)."""
     return any(item.minutes or item.decisions for item in meeting.items)
@@ -1061,9 +1099,14 @@ def has_record(meeting: m.Meeting) -> bool:
 
 def contradictions(recommendations: Iterable[m.Decision], problems: Problems) -> int:
     """Warn where the record contradicts itself: a recommendation decided again after an
-    outcome settled it, or superseded after it was settled. Returns how many."""
+    outcome settled it, or superseded after it was settled, or by another body; expected
+    (at) at a meeting held before it was made, or at another body's meeting than the one
+    it is to; considered at a meeting held before it was made. Returns how many. (Each
+    joins two records, often of two files: an edit to either links everything again, see
+    Linker.update.)"""
     count = 0
     for rec in recommendations:
+        count += _out_of_order(rec, problems)
         if rec.superseded_by:
             first_new, *others = sorted(rec.superseded_by, key=lambda d: (*d.meeting.sort_key, d.item.order))  # type: ignore[union-attr]
             for other in others:
@@ -1102,6 +1145,47 @@ def contradictions(recommendations: Iterable[m.Decision], problems: Problems) ->
                 new.line("supersedes"),
                 f'supersedes "{new.supersedes_ref}": that recommendation was already settled ({settled.outcome} by '
                 f"{where}, at {settled.loc}); only a recommendation left open (referred back) can be superseded",
+            )
+    return count
+
+
+def _out_of_order(rec: m.Decision, problems: Problems) -> int:
+    """contradictions' warnings of REC's dates and bodies; returns how many."""
+    count = 0
+    made, at = rec.date, rec.at
+    if at is not None and at.date < made:
+        count += 1
+        problems.warn(
+            rec.line("at"),
+            f'at "{rec.at_id}": that meeting is dated {at.date.isoformat()}, before this recommendation was '
+            f"made ({made.isoformat()}); name the meeting expected to decide it",
+        )
+    if at is not None and at.body is not None and rec.to is not None and at.body is not rec.to:
+        count += 1
+        problems.warn(
+            rec.line("at"),
+            f'at "{rec.at_id}" is a meeting of {at.body.name}, but the recommendation is to {rec.to.name}; '
+            "correct to or at",
+        )
+    names = (rec.ref, rec.item.ref if rec.item is not None else rec.ref)
+    for item in [*rec.considered_by, *(rec.item.considered_by if rec.item is not None else ())]:
+        if item.meeting is not None and item.meeting.date < made:
+            count += 1
+            loc = next((loc for ref, loc in item.considers_refs if ref.strip().strip("/") in names), item.loc)
+            problems.warn(
+                loc,
+                f'considers "{rec.ref}": that recommendation was made on {made.isoformat()}, after this '
+                f"meeting ({item.meeting.date.isoformat()}); check the reference",
+            )
+    body = rec.meeting.body if rec.meeting is not None else None
+    for new in rec.superseded_by:
+        other = new.meeting.body if new.meeting is not None else None
+        if body is not None and other is not None and other is not body:
+            count += 1
+            problems.warn(
+                new.line("supersedes"),
+                f'supersedes "{new.supersedes_ref}": that recommendation is {body.name}\'s, and this one '
+                f"{other.name}'s; only the body that made a recommendation can re-make it",
             )
     return count
 

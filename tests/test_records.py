@@ -423,3 +423,65 @@ items:
     assert votes.count("<tr><td>") == 1 and "Against" not in votes and "decision 1</a>" in votes
     feed = (out / "people/leader/feed.atom").read_text()
     assert "Voted for: Budget" in feed and "Voted against" not in feed
+
+
+def test_records_out_of_order_or_of_the_wrong_body_are_warned_of(cli, site, tmp_path):
+    cabinet = """\
+body: cabinet
+date: 2024-01-10
+end: "10:00"
+items:
+  - id: parking
+    title: Parking charges
+    decisions:
+      - id: "1"
+        to: council
+        at: 2024-01-05-council
+        text: Council approves the charges.
+      - id: "2"
+        to: audit
+        at: 2024-02-01-council
+        text: Audit reviews the charges.
+      - id: "3"
+        to: cabinet
+        text: Cabinet approves itself.
+"""
+    early = "body: council\ndate: 2024-01-05\nitems:\n  - id: x\n    title: X\n    considers: [2024-01-10-cabinet/parking/1]\n"
+    audit = """\
+body: audit
+date: 2024-03-01
+items:
+  - id: y
+    title: Y
+    decisions:
+      - id: "1"
+        to: council
+        supersedes: 2024-01-10-cabinet/parking/1
+        text: A new recommendation.
+"""
+    future = (
+        "body: council\ndate: 2027-03-01\nstatus: scheduled\nitems:\n  - id: t\n    title: Tax\n"
+        "    decisions:\n      - id: '1'\n        text: Tax approved.\n"
+    )
+    content = site(
+        {
+            "meetings/2024-01-10-cabinet.yaml": cabinet,
+            "meetings/2024-01-05-council.yaml": early,
+            "meetings/2024-02-01-council.yaml": "body: council\ndate: 2024-02-01\n",
+            "meetings/2024-03-01-audit.yaml": audit,
+            "meetings/2024-03-02-cabinet.yaml": "body: council\ndate: 2024-03-02\n",
+            "meetings/2027-03-01-council.yaml": future,
+        }
+    )
+    result = cli("check", "--content", content, "--today", "2026-12-06")
+    assert result.code == 0, result.err
+    warned = result.err
+    cab = "meetings/2024-01-10-cabinet.yaml"
+    assert f'{cab}:10: warning: at "2024-01-05-council": that meeting is dated 2024-01-05, before' in warned
+    assert f'{cab}:14: warning: at "2024-02-01-council" is a meeting of Council, but the recommendation is to' in warned
+    assert f'{cab}:17: warning: "to: cabinet": the recommendation is to Cabinet, the body that makes it' in warned
+    assert f"{cab}:3: warning: end is given without start" in warned
+    assert 'meetings/2024-01-05-council.yaml:6: warning: considers "2024-01-10-cabinet/parking/1": that' in warned
+    assert 'meetings/2024-03-01-audit.yaml:9: warning: supersedes "2024-01-10-cabinet/parking/1": that ' in warned
+    assert "meetings/2024-03-02-cabinet.yaml:1: warning: the file name says Cabinet" in warned
+    assert "meetings/2027-03-01-council.yaml:1: warning: the meeting is dated 2027-03-01, a day still to come" in warned
