@@ -232,6 +232,7 @@ def test_decisions_csv(example_output: Path):
         "type",
         "to",
         "status",
+        "state",
         "outcome",
         "deciding_meeting",
         "key",
@@ -245,6 +246,8 @@ def test_decisions_csv(example_output: Path):
     assert rec["type"] == "recommendation" and rec["to"] == "council" and rec["outcome"] == "amended"
     assert rec["item_title"] == "Strategic commissioning" and "£80,000" in rec["text"]
     assert rec["deciding_meeting"] == "2011-12-07-council"
+    assert rec["state"] == "amended" and rec["status"].startswith("Approved with amendments")  # the code, and the words
+    assert {r["state"] for r in rows if r["type"] == "resolution"} == {""}
     dates = [r["date"] for r in rows]
     assert dates == sorted(dates, reverse=True)
     assert "licence" in page(example_output, "/data/").lower() or "Licence" in page(example_output, "/data/")
