@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -117,7 +117,8 @@ def check_files(model: m.Model, problems: Problems, files: dict[str, Path] | Non
     public, exempt = _documents(model)
     if files is not None:
         _check_links(model, files, problems)
-    if not exempt:
+    hidden = _hidden(model, public, exempt)
+    if not exempt and not hidden:
         return  # no exempt item names a file: nothing can clash or be linked to
     for rel, uses in sorted(exempt.items()):
         if rel in public:
@@ -128,16 +129,11 @@ def check_files(model: m.Model, problems: Problems, files: dict[str, Path] | Non
                     f"(at {public[rel][0].loc}); an exempt item's files are not published: "
                     "give the public record another file, or make the item public",
                 )
-    hidden = {rel for rel in exempt if rel not in public}
-    for text, loc in _public_prose(model):
-        for found in _FILE_LINK.finditer(text):
-            rel = posixpath.normpath(found.group(1))
-            if rel in hidden:
-                line = loc.line + text.count("\n", 0, found.start())
-                problems.error(
-                    Location(loc.path, line),
-                    f"a link to {rel}, a document only of an exempt item, which is not published; remove the link",
-                )
+    for rel, loc, _ in _links(model, exempt=False):
+        if rel in hidden:
+            problems.error(
+                loc, f"a link to {rel}, a document only of an exempt item, which is not published; remove the link"
+            )
 
 
 _FILE_LINK = re.compile(r"\]\(\s*<?\s*(?:\./|/)?(files/[^)\s>#?]+)")
@@ -146,60 +142,103 @@ _FILE_LINK = re.compile(r"\]\(\s*<?\s*(?:\./|/)?(files/[^)\s>#?]+)")
 def _check_links(model: m.Model, files: dict[str, Path], problems: Problems) -> None:
     """Each link in published prose to a file under files/ that is not published (there
     is no such file, or its kind is not published: see scan) is an error at its line."""
-    for text, loc in _public_prose(model):
-        for found in _FILE_LINK.finditer(text):
-            rel = posixpath.normpath(unquote(found.group(1)))
-            if rel in files:
-                continue
-            line = loc.line + text.count("\n", 0, found.start())
-            folder = posixpath.dirname(rel) + "/"
-            hint = did_you_mean(
-                posixpath.basename(rel),
-                [name[len(folder) :] for name in files if name.startswith(folder) and "/" not in name[len(folder) :]],
-            )
-            problems.error(
-                Location(loc.path, line),
-                f"a link to {rel}: there is no such file under the content folder, or it is not published{hint}",
-            )
+    for rel, loc, _ in _links(model, exempt=False):
+        if rel in files:
+            continue
+        folder = posixpath.dirname(rel) + "/"
+        hint = did_you_mean(
+            posixpath.basename(rel),
+            [name[len(folder) :] for name in files if name.startswith(folder) and "/" not in name[len(folder) :]],
+        )
+        problems.error(
+            loc, f"a link to {rel}: there is no such file under the content folder, or it is not published{hint}"
+        )
 
 
-def _public_prose(model: m.Model) -> Iterator[tuple[str, Location]]:
-    """The published prose that links into files/, each text with where it starts (a
-    Location is made only for those: most texts link to no file)."""
+def exempt_links(meetings: Iterable[m.Meeting]) -> set[str]:
+    """The files under files/ that the texts of MEETINGS' exempt items link to (see _hidden)."""
+    return {rel for rel, _, _ in _linked(_meeting_prose(meetings, exempt=True))}
+
+
+def _links(model: m.Model, exempt: bool) -> Iterator[tuple[str, Location, str]]:
+    """The links into files/ in the prose of public records (EXEMPT false: the prose that is
+    published) or of exempt items and forward plan entries (true: never published), in every
+    language: each file (as its path under the content folder), where the link is, and
+    what it is in."""
+    yield from _linked(_plan_prose(model, exempt))
+    yield from _linked(_meeting_prose(model.meetings.values(), exempt))
+
+
+def _linked(prose: Iterator[tuple[str, Location, str]]) -> Iterator[tuple[str, Location, str]]:
+    for text, loc, ref in prose:
+        for each in text.texts.values() if text.__class__ is m.Texts else (text,):  # type: ignore[attr-defined]
+            for found in _FILE_LINK.finditer(each):
+                line = loc.line + each.count("\n", 0, found.start())
+                yield posixpath.normpath(unquote(found.group(1))), Location(loc.path, line), ref
+
+
+def _has_link(text: str) -> bool:
+    """Whether TEXT, in any of its languages, may link into files/ (cheap: most do not)."""
+    if text.__class__ is m.Texts:
+        return any("files/" in each for each in text.texts.values())  # type: ignore[attr-defined]
+    return "files/" in text
+
+
+def _plan_prose(model: m.Model, exempt: bool) -> Iterator[tuple[str, Location, str]]:
+    """The forward plan's prose that may link into files/ (see _links), each text with where
+    it starts and what it is in (a Location is made only for those: most texts link to no file)."""
     for entry in model.plan.values():
-        if not entry.exempt:
+        if bool(entry.exempt) == exempt:
             for key in ("summary", "consultation"):
                 text = getattr(entry, key)
-                if "files/" in text:
-                    yield text, Location(entry.loc.path, entry.lines.get(key, entry.loc.line))
-    for meeting in model.meetings.values():
-        if meeting.notes and "files/" in meeting.notes:
-            yield meeting.notes, Location(meeting.source, meeting.refs.get("notes_line", 1))
+                if _has_link(text):
+                    yield (
+                        text,
+                        Location(entry.loc.path, entry.lines.get(key, entry.loc.line)),
+                        f"the forward plan's {entry.id}",
+                    )
+
+
+def _meeting_prose(meetings: Iterable[m.Meeting], exempt: bool) -> Iterator[tuple[str, Location, str]]:
+    """MEETINGS' prose that may link into files/, as _plan_prose."""
+    for meeting in meetings:
+        if not exempt and meeting.notes and _has_link(meeting.notes):
+            yield meeting.notes, Location(meeting.source, meeting.refs.get("notes_line", 1)), meeting.id
         for item in meeting.items:
-            if item.exempt:
+            if bool(item.exempt) != exempt:
                 continue
-            if item.minutes and "files/" in item.minutes:
-                yield item.minutes, Location(meeting.source, item.lines.get("minutes", 1))
+            if item.minutes and _has_link(item.minutes):
+                yield item.minutes, Location(meeting.source, item.lines.get("minutes", 1)), item.ref
             for decision in item.decisions:
-                if "files/" in decision.text:
-                    yield decision.text, decision.line("text")
+                if _has_link(decision.text):
+                    yield decision.text, decision.line("text"), item.ref
                 if decision.reasons or decision.alternatives or decision.urgency:  # (a decision file's, or executive)
                     for key in ("reasons", "alternatives", "urgency"):
                         text = getattr(decision, key)
-                        if "files/" in text:
-                            yield text, decision.line(key)
+                        if _has_link(text):
+                            yield text, decision.line(key), item.ref
                 for step in decision.decides:
-                    if "files/" in step.note:
-                        yield step.note, step.loc
+                    if _has_link(step.note):
+                        yield step.note, step.loc, item.ref
+                    if step.text and _has_link(step.text):
+                        yield step.text, step.loc, item.ref
             for amendment in item.amendments:
-                if "files/" in amendment.text:
-                    yield amendment.text, amendment.loc
+                if _has_link(amendment.text):
+                    yield amendment.text, amendment.loc, item.ref
 
 
 def withheld(model: m.Model) -> set[str]:
     """The files that only exempt items name: never published."""
-    public, exempt = _documents(model)
-    return {rel for rel in exempt if rel not in public}
+    return _hidden(model, *_documents(model))
+
+
+def _hidden(model: m.Model, public: dict[str, list], exempt: dict[str, list]) -> set[str]:
+    """The files that exempt items (and forward plan entries) name, as documents (EXEMPT) or
+    in their texts' links, and that no public record names as a document (PUBLIC): a link
+    in an exempt text to the meeting's public agenda leaves that public."""
+    named = set(exempt)
+    named.update(rel for rel, _, _ in _links(model, exempt=True))
+    return {rel for rel in named if rel not in public}
 
 
 def published_files(scanned: dict[str, Path], hidden: set[str]) -> dict[str, Path]:

@@ -26,7 +26,7 @@ from . import model as m
 from . import record, validate
 from .build import Aside, Builder, Loaded, Log, _quiet, build, load, on_forks, paused_gc, relink, serial, share, today
 from .errors import ContentError, Problem, Problems
-from .files import check_files, published_files
+from .files import check_files, exempt_links, published_files
 from .link import NeedsFullLink, exempted
 from .pages import Page
 from .state import cache_folder
@@ -591,6 +591,7 @@ class Project:
         finally:
             linker.problems = kept
         before = [(obj, attr, getattr(obj, attr)) for obj, attr, _ in changes]
+        hidden = exempt_links([old])  # (the files its exempt items' texts link to: never published)
         with record.touching() as reached:
             for obj, attr, value in changes:
                 setattr(obj, attr, value)
@@ -598,7 +599,7 @@ class Project:
         check_files(
             model, exempt, loaded.files
         )  # (as linking it in checks it: a file of an exempt item named in public)
-        if exempt.items:
+        if exempt.items or exempt_links([old]) != hidden:  # (the files published change: a full load)
             for obj, attr, value in before:
                 setattr(obj, attr, value)
             return None

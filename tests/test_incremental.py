@@ -1526,6 +1526,37 @@ def test_a_link_set_in_prose_to_a_file_only_an_exempt_item_names_is_reported(tmp
     same_as_clean(content, out, tmp_path, 1)
 
 
+def test_a_link_set_in_an_exempt_items_text_withholds_the_file_in_the_preview(tmp_path):
+    """An edit set on a meeting's objects that makes an exempt item's text link to a file
+    withholds that file from the preview, as a clean build does, and gives it back when
+    the link goes."""
+    content = copy_example(tmp_path)
+    (content / "files" / "2011" / "private-note.pdf").write_bytes(b"%PDF-1.4 private\n")
+    out = tmp_path / "out"
+    project = Project(content, out)
+    assert project.build().ok
+    while project.warm():
+        pass
+    edit(
+        content,
+        CABINET,
+        "    title: Apologies for absence\n",
+        "    title: Apologies for absence\n    exempt: 'Paragraph 1'\n    decisions:\n      - id: '9'\n        text: Agreed.\n",
+    )
+    assert project.build().ok
+    while project.warm():
+        pass
+    assert any(out.rglob("private-note.pdf"))  # (no one names it: published, as any file there)
+    edit(content, CABINET, "text: Agreed.", "text: Agreed, see [the note](files/2011/private-note.pdf).")
+    assert project.build().ok
+    assert not any(out.rglob("private-note.pdf"))
+    same_as_clean(content, out, tmp_path, 1)
+    edit(content, CABINET, "text: Agreed, see [the note](files/2011/private-note.pdf).", "text: Agreed.")
+    assert project.build().ok
+    assert any(out.rglob("private-note.pdf"))
+    same_as_clean(content, out, tmp_path, 2)
+
+
 def test_a_vote_count_the_file_gives_and_a_sum_written_otherwise_are_followed(tmp_path):
     """What the file gives of a field linking fills in (a vote's count) is linked in, and
     a sum written with its pence is a change: after each, and after a full load, the

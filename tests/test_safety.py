@@ -628,3 +628,30 @@ def test_a_link_in_prose_to_a_file_that_is_not_there_is_an_error(cli, site):
         "meetings/a.yaml:9: a link to files/2011/reprot.pdf: there is no such file under the content folder, "
         'or it is not published (did you mean "report.pdf"?)'
     ) in result.err
+
+
+def test_a_file_that_an_exempt_text_links_to_is_not_published(cli, site, tmp_path):
+    meeting = EXEMPT.replace(
+        "    minutes: The valuation was SECRET-VALUATION-TEXT.\n",
+        "    minutes: The valuation is in [the note](files/2024/secret-note.pdf) and [the agenda](files/2024/budget.pdf).\n",
+    )
+    decision = (
+        "date: 2024-02-01\ndecision_maker: cllr-a-khan\ntitle: Land\ntext: Sold.\n"
+        "exempt: Paragraph 3\nreasons: |\n  See [the valuation](./files/2024/secret-valuation.pdf).\n"
+    )
+    content = site({"meetings/2024/2024-01-10-cabinet.yaml": meeting, "decisions/2024-02-01-land.yaml": decision})
+    (content / "files/2024").mkdir(parents=True)
+    for name in ("exempt-report.pdf", "secret-note.pdf", "secret-valuation.pdf", "budget.pdf"):
+        (content / "files/2024" / name).write_bytes(b"%PDF " + name.encode())
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out, "--no-search").code == 0
+    published = sorted(p.name for p in (out / "files/2024").iterdir())
+    assert published == ["budget.pdf"]  # (linked from the exempt minutes too, but a public document)
+    assert walk_for(out, [b"secret-note", b"secret-valuation"]) == []
+    # a public text that links to one of them is an error, as for an exempt item's document
+    public = meeting.replace(
+        "    title: Budget\n", "    title: Budget\n    minutes: See [it](files/2024/secret-note.pdf).\n"
+    )
+    (content / "meetings/2024/2024-01-10-cabinet.yaml").write_text(public)
+    result = cli("check", "--content", content)
+    assert result.code == 1 and "a link to files/2024/secret-note.pdf, a document only of an exempt item" in result.err
