@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import stat
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -1078,8 +1079,12 @@ class ParseCache:
 
     @staticmethod
     def key(path: Path) -> tuple[int, int, tuple[str, ...]]:
+        """PATH's time and size, and the languages read (0, 0 for a file to read every time:
+        one that cannot be looked at, or a symbolic link, which may lead elsewhere since)."""
         try:
-            st = path.stat()
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode):
+                return (0, 0, LANGUAGES)
             return (st.st_mtime_ns, st.st_size, LANGUAGES)
         except OSError:
             return (0, 0, LANGUAGES)

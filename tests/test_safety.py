@@ -655,3 +655,19 @@ def test_a_file_that_an_exempt_text_links_to_is_not_published(cli, site, tmp_pat
     (content / "meetings/2024/2024-01-10-cabinet.yaml").write_text(public)
     result = cli("check", "--content", content)
     assert result.code == 1 and "a link to files/2024/secret-note.pdf, a document only of an exempt item" in result.err
+
+
+def test_a_meeting_file_replaced_by_a_link_outside_is_refused_with_a_build_state(cli, site, tmp_path):
+    """A file moved outside and linked back keeps its time and size: the build state must
+    not take it for the file it read last time."""
+    content = site({"meetings/2011/2011-11-16-cabinet.yaml": MEETING})
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out, "--no-search").code == 0
+    path = content / "meetings" / "2011" / "2011-11-16-cabinet.yaml"
+    outside = tmp_path / "elsewhere" / "m.yaml"
+    outside.parent.mkdir()
+    os.rename(path, outside)
+    path.symlink_to(outside)
+    result = cli("build", "--content", content, "--output", out, "--no-search")
+    assert result.code == 1
+    assert "meetings/2011/2011-11-16-cabinet.yaml:1: this file is a symbolic link to a file outside" in result.err
