@@ -737,7 +737,8 @@ class Publisher:
             "source": item.origin or None,
             "exempt": item.exempt,
         }
-        if item.exempt:
+        if item.exempt:  # (its title and reason only: not even where it was taken from)
+            base["source"] = None
             base["exempt_reason"] = _text(item.exempt_reason) or None
             return base
         base.update(

@@ -638,6 +638,11 @@ def test_a_file_that_an_exempt_text_links_to_is_not_published(cli, site, tmp_pat
     decision = (
         "date: 2024-02-01\ndecision_maker: cllr-a-khan\ntitle: Land\ntext: Sold.\n"
         "exempt: Paragraph 3\nreasons: |\n  See [the valuation](./files/2024/secret-valuation.pdf).\n"
+        "source: https://moderngov.example/SECRET-DECISION-SOURCE\n"
+    )
+    meeting = meeting.replace(
+        "    exempt: Paragraph 3 of Schedule 12A\n",
+        "    exempt: Paragraph 3 of Schedule 12A\n    source: https://moderngov.example/SECRET-ITEM-SOURCE\n",
     )
     content = site({"meetings/2024/2024-01-10-cabinet.yaml": meeting, "decisions/2024-02-01-land.yaml": decision})
     (content / "files/2024").mkdir(parents=True)
@@ -647,7 +652,7 @@ def test_a_file_that_an_exempt_text_links_to_is_not_published(cli, site, tmp_pat
     assert cli("build", "--content", content, "--output", out, "--no-search").code == 0
     published = sorted(p.name for p in (out / "files/2024").iterdir())
     assert published == ["budget.pdf"]  # (linked from the exempt minutes too, but a public document)
-    assert walk_for(out, [b"secret-note", b"secret-valuation"]) == []
+    assert walk_for(out, [b"secret-note", b"secret-valuation", b"SECRET-DECISION-SOURCE", b"SECRET-ITEM-SOURCE"]) == []
     # a public text that links to one of them is an error, as for an exempt item's document
     public = meeting.replace(
         "    title: Budget\n", "    title: Budget\n    minutes: See [it](files/2024/secret-note.pdf).\n"
