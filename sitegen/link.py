@@ -1008,8 +1008,12 @@ def money_hints(model: m.Model) -> list[str]:
 
 
 def recommendation_status(rec: m.Decision) -> m.Status:
-    """Where a recommendation stands, from its steps, the meetings that consider it and its at."""
-    latest = rec.steps[-1] if rec.steps else None
+    """Where a recommendation stands, from its steps, the meetings that consider it and its at.
+    A step taken at a meeting that has not taken place (scheduled, cancelled or postponed:
+    a resolution typed into an agenda, say) settles nothing: a scheduled one puts it on
+    that meeting's agenda (linking warns of the steps of a meeting still to come)."""
+    taken = rec.taken
+    latest = taken[-1] if taken else None
     if latest is not None and latest.outcome not in m.OPEN_OUTCOMES:
         return m.Status(latest.outcome, False, latest.decision.meeting.body, step=latest)  # type: ignore[union-attr]
     if rec.superseded_by:
@@ -1024,6 +1028,12 @@ def recommendation_status(rec: m.Decision) -> m.Status:
         for it in [*rec.considered_by, *rec.item.considered_by]  # type: ignore[union-attr]
         if it.meeting is not None and it.meeting.status == "scheduled" and it.meeting.date >= since
     ]
+    if len(taken) < len(rec.steps):
+        agendas += [
+            s.decision.meeting  # type: ignore[union-attr]
+            for s in rec.steps
+            if s.decision.meeting.status == "scheduled" and s.decision.meeting.date >= since  # type: ignore[union-attr]
+        ]
     if agendas:
         first = min(agendas, key=lambda x: x.sort_key)
         return m.Status("on-agenda", True, first.body, meeting=first, step=latest, since=since)

@@ -104,6 +104,8 @@ class State:
     open: bool  # the recommendation is still to be decided
 
 
+NOT_HELD = ("scheduled", "cancelled", "postponed")  # a meeting's statuses that say it has not taken place
+
 STATES: dict[str, State] = {
     s.name: s
     for s in (
@@ -385,6 +387,13 @@ class Decision:
     @property
     def is_recommendation(self) -> bool:
         return self.type == "recommendation"
+
+    @property
+    def taken(self) -> list[Decides]:
+        """The steps taken on this recommendation at meetings that took place: a step of a
+        meeting still scheduled (a resolution typed into its agenda), cancelled or postponed
+        settles nothing (see link.recommendation_status)."""
+        return [s for s in self.steps if s.decision is None or s.decision.meeting.status not in NOT_HELD]
 
     @property
     def ref(self) -> str:

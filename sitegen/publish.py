@@ -832,7 +832,7 @@ class Publisher:
                     "status": status.state if status else None,
                     "status_text": status_words(status),
                     "open": status.open if status else None,
-                    "outcomes": [self.step_json(s) for s in d.steps],
+                    "outcomes": [self.step_json(s) for s in d.taken],
                     "supersedes": d.supersedes.ref if d.supersedes is not None else None,
                     "superseded_by": [new.ref for new in d.superseded_by],
                 }

@@ -485,3 +485,18 @@ items:
     assert 'meetings/2024-03-01-audit.yaml:9: warning: supersedes "2024-01-10-cabinet/parking/1": that ' in warned
     assert "meetings/2024-03-02-cabinet.yaml:1: warning: the file name says Cabinet" in warned
     assert "meetings/2027-03-01-council.yaml:1: warning: the meeting is dated 2027-03-01, a day still to come" in warned
+
+
+def test_a_resolution_typed_into_an_agenda_settles_nothing_until_the_meeting_is_held(cli, site, tmp_path):
+    agenda = council("2027-01-10", step("approved"), status="scheduled").replace("record: approved\n", "")
+    content = site({"meetings/2024-01-10-cabinet.yaml": CABINET, "meetings/2027-01-10-council.yaml": agenda})
+    out = tmp_path / "out"
+    result = cli("build", "--content", content, "--output", out, "--no-search", "--today", "2026-12-06")
+    assert result.code == 0, result.err
+    assert "the meeting is dated 2027-01-10, a day still to come, but has minutes or decisions" in result.err
+    html = re.sub(r"\s+", " ", page(out, "/meetings/2024-01-10-cabinet/parking/"))
+    assert "Approved" not in html and "On the agenda" in html
+    assert "/meetings/2024-01-10-cabinet/parking/" in page(out, "/decisions/awaiting/")
+    (content / "meetings/2027-01-10-council.yaml").write_text(agenda.replace("status: scheduled", "status: held"))
+    assert cli("build", "--content", content, "--output", out, "--no-search", "--today", "2027-01-11").code == 0
+    assert "Approved by Council" in page(out, "/meetings/2024-01-10-cabinet/parking/")
