@@ -635,3 +635,28 @@ def test_a_call_in_that_names_no_one_is_shown_without_an_empty_line(cli, site, t
     html = page(out, "/decisions/d/")
     assert "Called in on" in html or "awaiting scrutiny" in html
     assert '<p class="called-in"></p>' not in html and "Called in by" not in html
+
+
+@pytest.mark.parametrize(
+    ("today", "decision_words", "call_in_words"),
+    [
+        ("2024-03-15", "To be considered by", "to be considered by"),
+        ("2024-03-25", "Considered by", "considered by"),
+    ],
+)
+def test_a_call_in_awaiting_scrutiny_says_the_same_tense_on_both_pages(
+    cli, site, tmp_path, today, decision_words, call_in_words
+):
+    content = site(
+        {
+            "decisions/d.yaml": made(
+                "2024-03-11", "2024-03-12", call_in="\n  called_in: 2024-03-14\n  considered_at: 2024-03-20-audit"
+            ),
+            "meetings/2024-03-20-audit.yaml": "body: audit\ndate: 2024-03-20\nstatus: scheduled\n",
+        }
+    )
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out, "--no-search", "--today", today).code == 0
+    assert f"{decision_words} <a" in page(out, "/decisions/d/")
+    waiting = page(out, "/decisions/call-in/").split('id="waiting-h"')[1].split("</section>")[0]
+    assert f"; {call_in_words} <a" in waiting
