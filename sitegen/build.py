@@ -41,6 +41,7 @@ from .validate import (
     read_forward_plan,
     read_site_files,
     rel_path,
+    stray,
 )
 from .write import (
     MARKER,
@@ -127,6 +128,7 @@ def load(
             "this folder is a symbolic link to a folder outside the content folder, whose files are not read "
             "(they could publish any file on this computer); put the folder itself here",
         )
+    problems.items.extend(stray(content))
     paths = meeting_files(content)
     read = read_on_two(paths, content) if cache is None else None
     if cache is not None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from . import fields
 from . import model as m
-from .errors import Location, Problems, did_you_mean
+from .errors import Location, Problem, Problems, did_you_mean
 from .link import linking_prose
 from .load import LList, LMap, MeetingSource, Num, digest_of, read_meeting, read_yaml
 
@@ -1004,6 +1004,84 @@ RECORD_FOLDERS = ("meetings", "decisions")
 def _links_out(path: Path, content: Path) -> bool:
     """Whether PATH is a symbolic link that leads outside CONTENT."""
     return path.is_symlink() and not path.resolve().is_relative_to(content.resolve())
+
+
+#: what the content folder's top level may hold besides hidden files (see stray)
+CONTENT_FOLDERS = (*RECORD_FOLDERS, "files", "themes")
+CONTENT_FILES = ("site", "bodies", "people", "issues", "forward-plan")  # each .yaml or .yml
+
+
+def stray(content: Path) -> list[Problem]:
+    """Warnings of what looks meant to be read but is not, so that a meeting never goes
+    missing in silence: a folder at the top of CONTENT named like one that is read
+    (meeting/), or that holds meeting files; a meeting file (DATE-...) beside site.yaml;
+    in meetings/ or decisions/, a file whose kind is not read (.markdown, .docx) and a
+    folder that is a symbolic link (not followed)."""
+    out = []
+    try:
+        top = sorted(os.scandir(content), key=lambda e: e.name)
+    except OSError:
+        return out
+    for entry in top:
+        name = entry.name
+        if name.startswith((".", "_")) or name in CONTENT_FOLDERS:
+            continue
+        stem, dot, suffix = name.rpartition(".")
+        if entry.is_dir():
+            hint = did_you_mean(name, CONTENT_FOLDERS)
+            if hint or _holds_meetings(Path(entry.path)):
+                out.append(
+                    Problem(Location(name), f"{name}/ is not read{hint}: meeting files go under meetings/", True)
+                )
+        elif dot and f".{suffix.lower()}" in MEETING_SUFFIXES and stem not in CONTENT_FILES:
+            if DATE.match(stem[:10]):
+                out.append(Problem(Location(name), f"{name} is not read: meeting files go under meetings/", True))
+            elif hint := did_you_mean(stem, CONTENT_FILES):
+                out.append(Problem(Location(name), f"{name} is not read{hint}", True))
+    for folder in RECORD_FOLDERS:
+        root = content / folder
+        if not root.is_dir() or root.is_symlink():
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            here = Path(dirpath)
+            for name in sorted(dirnames):
+                if not name.startswith((".", "_")) and (here / name).is_symlink():
+                    rel = rel_path(here / name, content)
+                    out.append(
+                        Problem(
+                            Location(rel),
+                            f"{rel}/ is a symbolic link to a folder, whose files are not read; put the folder itself here",
+                            True,
+                        )
+                    )
+            dirnames[:] = [d for d in dirnames if not d.startswith((".", "_"))]
+            for name in sorted(filenames):
+                if _meeting_name(name) or name.startswith((".", "_", "#")) or name.endswith("~"):
+                    continue
+                rel = rel_path(here / name, content)
+                out.append(
+                    Problem(
+                        Location(rel),
+                        f"{rel} is not read: only .md, .yaml and .yml files are {folder} (name it .md or .yaml, "
+                        "or put documents under files/)",
+                        True,
+                    )
+                )
+    return out
+
+
+def _holds_meetings(folder: Path, most: int = 2000) -> bool:
+    """Whether FOLDER holds (at any depth; of its first MOST entries) a file named as a meeting is."""
+    seen = 0
+    for _, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            if _meeting_name(name) and DATE.match(name[:10]):
+                return True
+        seen += len(filenames) + len(dirnames)
+        if seen > most:
+            return False
+    return False
 
 
 def linked_out(content: Path) -> list[str]:

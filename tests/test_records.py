@@ -500,3 +500,35 @@ def test_a_resolution_typed_into_an_agenda_settles_nothing_until_the_meeting_is_
     (content / "meetings/2027-01-10-council.yaml").write_text(agenda.replace("status: scheduled", "status: held"))
     assert cli("build", "--content", content, "--output", out, "--no-search", "--today", "2027-01-11").code == 0
     assert "Approved by Council" in page(out, "/meetings/2024-01-10-cabinet/parking/")
+
+
+def test_meeting_files_in_the_wrong_place_are_warned_of(cli, site, tmp_path):
+    meeting = "body: cabinet\ndate: 2024-01-10\n"
+    content = site(
+        {
+            "meeting/2024-01-10-cabinet.md": f"---\n{meeting}---\n",
+            "2024-01-11-cabinet.yaml": meeting.replace("10", "11"),
+            "meetings/2024-01-12-cabinet.markdown": f"---\n{meeting}---\n",
+            "meetings/notes.docx": "x",
+            "meetings/_drafts/2024-09-09-cabinet.docx": "x",
+            "drafts/readme.txt": "nothing here",
+            "bodys.yaml": "- id: x\n",
+        }
+    )
+    elsewhere = tmp_path / "elsewhere" / "2024"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "2024-01-13-cabinet.yaml").write_text(meeting.replace("10", "13"))
+    (content / "meetings" / "2024").symlink_to(elsewhere)
+    result = cli("check", "--content", content)
+    assert result.code == 0, result.err
+    warned = [line for line in result.err.splitlines() if "warning:" in line]
+    assert warned == [
+        "2024-01-11-cabinet.yaml: warning: 2024-01-11-cabinet.yaml is not read: meeting files go under meetings/",
+        'bodys.yaml: warning: bodys.yaml is not read (did you mean "bodies"?)',
+        'meeting: warning: meeting/ is not read (did you mean "meetings"?): meeting files go under meetings/',
+        "meetings/2024: warning: meetings/2024/ is a symbolic link to a folder, whose files are not read; put the folder itself here",
+        "meetings/2024-01-12-cabinet.markdown: warning: meetings/2024-01-12-cabinet.markdown is not read: only .md, "
+        ".yaml and .yml files are meetings (name it .md or .yaml, or put documents under files/)",
+        "meetings/notes.docx: warning: meetings/notes.docx is not read: only .md, .yaml and .yml files are meetings "
+        "(name it .md or .yaml, or put documents under files/)",
+    ]
