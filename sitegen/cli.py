@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import errno
 import gc
+import json
 import os
 import sys
 import textwrap
@@ -144,22 +145,43 @@ chair:
 present: []
 apologies: []
 items:
-  - id: apologies
-    number: "1"
-    title: Apologies for absence
-  - id: declarations
-    number: "2"
-    title: Declarations of interest
-  - id: minutes
-    number: "3"
-    title: Minutes of the previous meeting
----
+{items}---
 """
+
+
+def standing_items(languages: tuple[str, ...], folders: list[Path]) -> str:
+    """The items every agenda starts with, as YAML, each title in LANGUAGES (a mapping by
+    language when there are several), from the catalogues in FOLDERS (a theme's) and sitegen's."""
+    from .i18n import N_, load
+
+    standing = (
+        ("apologies", N_("Apologies for absence")),
+        ("declarations", N_("Declarations of interest")),
+        ("minutes", N_("Minutes of the previous meeting")),
+    )
+    words = []
+    for language in languages:
+        try:
+            words.append((language, load(language, folders)))
+        except LookupError:  # (no catalogue: the title as written here)
+            words.append((language, None))
+    out = []
+    for n, (iid, title) in enumerate(standing, 1):
+        out.append(f'  - id: {iid}\n    number: "{n}"\n')
+        texts = [(lang, w.gettext(title) if w is not None else title) for lang, w in words]
+        if len(texts) == 1:
+            out.append(f"    title: {json.dumps(texts[0][1], ensure_ascii=False)}\n")
+        else:
+            out.append(
+                "    title:\n" + "".join(f"      {lang}: {json.dumps(t, ensure_ascii=False)}\n" for lang, t in texts)
+            )
+    return "".join(out)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
     from .build import today
     from .errors import Problems, did_you_mean
+    from .render import theme_folders
     from .validate import SLUG, read_site_files
 
     content = Path(args.content)
@@ -171,7 +193,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     except ValueError:
         print(f'sitegen: "{args.date}" is not a date: write YYYY-MM-DD, e.g. 2027-01-20', file=sys.stderr)
         return 2
-    _, bodies, _, _, _ = read_site_files(content, Problems())
+    site, bodies, _, _, _ = read_site_files(content, Problems())
     if not bodies:
         print(
             f"sitegen: {content / 'bodies.yaml'} is missing or lists no bodies; "
@@ -205,7 +227,10 @@ def cmd_new(args: argparse.Namespace) -> int:
     schemas = install_schemas(content)
     schema = os.path.relpath(schemas / "meeting.schema.json", path.parent)
     with open(path, "x", encoding="utf-8") as handle:
-        handle.write(MEETING_TEMPLATE.format(body=args.body, date=date.isoformat(), status=status, schema=schema))
+        items = standing_items(site.published, theme_folders(content, site.theme))
+        handle.write(
+            MEETING_TEMPLATE.format(body=args.body, date=date.isoformat(), status=status, schema=schema, items=items)
+        )
     print(path)
     return 0
 

@@ -243,3 +243,16 @@ def test_a_content_folder_that_is_not_there_or_is_a_file_is_one_line(cli, tmp_pa
         result = cli("build", "--content", path, "--output", tmp_path / "out")
         assert result.code == 1 and "Traceback" not in result.err
         assert result.err.startswith(f"{path}: the content folder {said}"), result.err
+
+
+def test_new_meeting_writes_its_titles_in_the_sites_languages(cli, site, tmp_path):
+    content = site({"site.yaml": "authority: T\nbase_url: https://t.example/\nlanguages: [cy, en]\n"})
+    result = cli("new", "meeting", "cabinet", "2027-03-04", "--content", content)
+    assert result.code == 0, result.err
+    text = Path(result.out.strip()).read_text(encoding="utf-8")
+    assert '      cy: "Ymddiheuriadau am absenoldeb"\n      en: "Apologies for absence"\n' in text
+    check = cli("check", "--content", content, "--today", "2027-01-01")
+    assert check.code == 0 and "meetings/" not in check.err, check.err
+    welsh = site({"site.yaml": "authority: T\nbase_url: https://t.example/\nlanguage: cy\n"})
+    text = Path(cli("new", "meeting", "cabinet", "2027-03-05", "--content", welsh).out.strip()).read_text()
+    assert '    title: "Ymddiheuriadau am absenoldeb"\n' in text
