@@ -170,6 +170,8 @@ def load(
         record.lookup("ref", ref)  # (a page being recorded depends on what REF names)
         target = ref_target(linker, ref)
         if isinstance(target, m.Decision) and target.item is not None and target.item.exempt:
+            if target.item.meeting is not None and target.item.meeting.maker_id:
+                return urls(target.item.meeting)  # a decision file's page: its title and reason
             return None  # not on the item's page: an exempt item shows only its title and reason
         return urls(target) if target is not None else None
 

@@ -217,8 +217,8 @@ def cmd_new(args: argparse.Namespace) -> int:
     same = [p for p in meeting_files(content) if p.name.rsplit(".", 1)[0] == stem]
     if same:
         print(
-            f"sitegen: the meeting {stem} already exists, in {same[0]}; a meeting's id is its file name, "
-            "so a second file would clash. Edit that file instead",
+            f"sitegen: {stem} already exists, in {same[0]}; the id of a meeting or decision file is its file "
+            "name, so a second file would clash. Edit that file instead",
             file=sys.stderr,
         )
         return 1

@@ -212,7 +212,7 @@ class Linker:
             self.problems.warn(
                 meeting.loc, f"the meeting is scheduled but dated {meeting.date.isoformat()}, in the past; was it held?"
             )
-        if meeting.status == "held" and meeting.date > self.today:
+        if meeting.status == "held" and meeting.date > self.today and meeting.id not in self.failed:
             self.problems.warn(
                 meeting.loc, f"the meeting is marked held but dated {meeting.date.isoformat()}, in the future"
             )

@@ -1231,6 +1231,11 @@ class ParseCache:
         self.unlinked.update((rel, e.meeting) for rel, e in entries.items() if e.meeting is not None)
 
 
+def _kind_of_file(rel: str) -> str:
+    """What the record file REL is, as a clerk would name it."""
+    return "decision file" if rel.split("/", 1)[0] == RECORD_FOLDERS[1] else "meeting file"
+
+
 def read_digested(path: Path, content: Path, problems: Problems) -> tuple[m.Meeting | None, str]:
     """read_meeting_file, with the digest of the very bytes read ("" when none were)."""
     digest: list[str] = []
@@ -1254,7 +1259,7 @@ def read_meeting_file(
         problems.error(
             Location(rel, 1),
             "this file is a symbolic link to a file outside the content folder, which is not read "
-            "(it could publish any file on this computer); put the meeting file itself here",
+            f"(it could publish any file on this computer); put the {_kind_of_file(rel)} itself here",
         )
         return None
     before = len(problems.errors)

@@ -660,3 +660,16 @@ def test_a_call_in_awaiting_scrutiny_says_the_same_tense_on_both_pages(
     assert f"{decision_words} <a" in page(out, "/decisions/d/")
     waiting = page(out, "/decisions/call-in/").split('id="waiting-h"')[1].split("</section>")[0]
     assert f"; {call_in_words} <a" in waiting
+
+
+def test_a_link_to_an_exempt_decision_file_leads_to_its_page(cli, site, tmp_path):
+    content = site(
+        {
+            "decisions/2024-03-11-secret.yaml": made("2024-03-11", "2024-03-12", exempt="Paragraph 3"),
+            "meetings/2024-03-20-audit.yaml": "body: audit\ndate: 2024-03-20\nnotes: See [the decision](ref:2024-03-11-secret).\n",
+        }
+    )
+    out = tmp_path / "out"
+    result = cli("build", "--content", content, "--output", out, "--no-search")
+    assert result.code == 0, result.err
+    assert 'href="/decisions/2024-03-11-secret/"' in page(out, "/meetings/2024-03-20-audit/")

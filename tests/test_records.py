@@ -532,3 +532,11 @@ def test_meeting_files_in_the_wrong_place_are_warned_of(cli, site, tmp_path):
         "meetings/notes.docx: warning: meetings/notes.docx is not read: only .md, .yaml and .yml files are meetings "
         "(name it .md or .yaml, or put documents under files/)",
     ]
+
+
+def test_a_mistyped_status_is_one_error_not_a_warning_of_a_meeting_held_in_the_future(cli, site):
+    content = site({"meetings/2027-01-10-cabinet.yaml": "body: cabinet\ndate: 2027-01-10\nstatus: sheduled\n"})
+    result = cli("check", "--content", content, "--today", "2026-12-06")
+    assert result.code == 1
+    assert 'meetings/2027-01-10-cabinet.yaml:3: status "sheduled" is not one of' in result.err
+    assert "in the future" not in result.err
