@@ -127,6 +127,12 @@ def link_executive(
                 _index(called, decision)
     for entry in model.plan.values():
         entry.state = entry_state(entry, today)
+        if entry.first_published is not None and entry.first_published > today:
+            problems.warn(
+                Location(entry.loc.path, entry.lines.get("first_published", entry.loc.line)),
+                f"first_published {entry.first_published.isoformat()}, a day still to come (the build's day is "
+                f"{today.isoformat()}): the page says it was published; check the date",
+            )
     return called
 
 
@@ -258,6 +264,12 @@ def _decision(model: m.Model, decision: m.Decision, problems: Problems, failed: 
             where("published"),
             f"published {decision.published.isoformat()} is before the decision was taken "
             f"({decision.date.isoformat()})",
+        )
+    elif decision.published is not None and decision.published > model.today:
+        problems.warn(
+            where("published"),
+            f"published {decision.published.isoformat()}, a day still to come (the build's day is "
+            f"{model.today.isoformat()}): the page says it was published; check the date",
         )
     call_in = decision.call_in
     if call_in is None:

@@ -1335,7 +1335,10 @@ def read_forward_plan(content: Path, problems: Problems) -> dict[str, m.PlanEntr
             withdrawn=f.date("withdrawn"),
             loc=Location(rel, entry.key_line("id") if "id" in entry else entry.line),
         )
-        plan.lines = {key: entry.value_line(key) for key in ("decision_maker", "expected", "summary", "consultation")}
+        plan.lines = {
+            key: entry.value_line(key)
+            for key in ("decision_maker", "expected", "first_published", "summary", "consultation")
+        }
         expected = f.text("expected", required=True)
         month = re.match(r"(\d{4})-(\d{2})\Z", expected)
         if month:

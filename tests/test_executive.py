@@ -673,3 +673,11 @@ def test_a_link_to_an_exempt_decision_file_leads_to_its_page(cli, site, tmp_path
     result = cli("build", "--content", content, "--output", out, "--no-search")
     assert result.code == 0, result.err
     assert 'href="/decisions/2024-03-11-secret/"' in page(out, "/meetings/2024-03-20-audit/")
+
+
+def test_a_notice_or_plan_entry_published_on_a_day_still_to_come_is_warned_of(cli, site):
+    content = site({"forward-plan.yaml": PLAN, "decisions/d.yaml": made("2024-01-01", "2024-01-05")})
+    result = cli("check", "--content", content, "--today", "2024-01-01")
+    assert result.code == 0, result.err
+    assert "decisions/d.yaml:5: warning: published 2024-01-05, a day still to come" in result.err
+    assert "forward-plan.yaml:5: warning: first_published 2024-01-02, a day still to come" in result.err
