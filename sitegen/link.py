@@ -175,6 +175,8 @@ class Linker:
         self.contradicted = bool(contradictions(recommendations, self.problems))
         self.issues()
         self.called = link_executive(model, self.problems, self.maker, self.failed)
+        calls = [d for ds in self.called.values() for d in ds]
+        self.contradicted = bool(call_ins_out_of_order(calls, self.problems)) or self.contradicted
         self.records()
         return model
 
@@ -771,6 +773,10 @@ class Linker:
         with record.unrecorded():  # (it only reports: an edit linked in as it is checks it again, see incremental)
             self.check_prose(markdown, added)
         link_executive_after(model, removed, added, self.called, found, self.failed)
+        calls = [d for x in added for item in x.items for d in item.decisions if d.call_in is not None]
+        calls += [d for mid in touched for d in self.called.get(mid, [])]
+        if call_ins_out_of_order(calls, Problems()):
+            raise NeedsFullLink("a call-in considered at a meeting held before it")
         if found.errors:
             raise NeedsFullLink("errors")
 
@@ -1155,6 +1161,28 @@ def contradictions(recommendations: Iterable[m.Decision], problems: Problems) ->
                 new.line("supersedes"),
                 f'supersedes "{new.supersedes_ref}": that recommendation was already settled ({settled.outcome} by '
                 f"{where}, at {settled.loc}); only a recommendation left open (referred back) can be superseded",
+            )
+    return count
+
+
+def call_ins_out_of_order(decisions: Iterable[m.Decision], problems: Problems) -> int:
+    """Warn of each of DECISIONS whose call-in was considered (considered_at) at a meeting
+    held before it was called in (or, without called_in, before the decision's notice or
+    the decision itself); returns how many. (It joins two files: an edit to either links
+    everything again, see Linker.update.)"""
+    count = 0
+    for decision in decisions:
+        call_in = decision.call_in
+        meeting = call_in.considered_at if call_in is not None else None
+        if call_in is None or meeting is None:
+            continue
+        first = call_in.called_in or decision.published or decision.date
+        if meeting.date < first:
+            count += 1
+            problems.warn(
+                Location(call_in.loc.path, call_in.lines.get("considered_at", call_in.loc.line)),
+                f'considered_at "{call_in.considered_at_id}": that meeting ({meeting.date.isoformat()}) is before '
+                f"the call-in ({first.isoformat()}); name the meeting that considered it",
             )
     return count
 

@@ -1619,3 +1619,34 @@ def test_an_item_made_exempt_whose_decision_another_meeting_links_to_is_reported
             edit(content, jan, "very little consultation at all", "very little consultation")
             assert project.build().ok
         same_as_clean(content, out, tmp_path, int(learnt))
+
+
+def test_a_call_in_considered_before_it_was_made_is_warned_of_until_either_file_mends_it(tmp_path):
+    """The warning joins two files (the decision's, the meeting's): mending either clears it
+    in the preview, as in a clean build."""
+    decision = (
+        "date: 2024-03-11\ndecision_maker: cabinet\ntitle: Depot\ntext: Sell it.\npublished: 2024-03-12\n"
+        "call_in:\n  called_in: 2024-03-14\n  considered_at: 2024-03-10-audit\n"
+    )
+    content = write_site(
+        tmp_path,
+        {
+            "decisions/2024-03-11-depot.yaml": decision,
+            "meetings/2024-03-10-audit.yaml": "body: audit\ndate: 2024-03-10\n",
+        },
+    )
+    project = Project(content, tmp_path / "out")
+
+    def warned() -> list[str]:
+        result = project.build()
+        assert result.ok
+        return [str(p) for p in result.problems if "considered_at" in p.message]
+
+    assert warned() == [
+        'decisions/2024-03-11-depot.yaml:8: warning: considered_at "2024-03-10-audit": that meeting (2024-03-10) '
+        "is before the call-in (2024-03-14); name the meeting that considered it"
+    ]
+    edit(content, "meetings/2024-03-10-audit.yaml", "date: 2024-03-10", "date: 2024-03-20")
+    assert warned() == []  # (the meeting's file mended it: the date in its name is another matter)
+    edit(content, "meetings/2024-03-10-audit.yaml", "date: 2024-03-20", "date: 2024-03-10")
+    assert len(warned()) == 1
