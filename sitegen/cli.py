@@ -334,6 +334,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("body", help="the body's id, as in bodies.yaml")
     p.add_argument("date", help="the meeting's date, YYYY-MM-DD")
     p.add_argument("--content", default="content", help="the content folder (default: content)")
+    add_today(p)
     p.set_defaults(func=cmd_new)
     p = command(
         "schema",
@@ -353,6 +354,7 @@ def parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this machine only)"
     )
     p.add_argument("--open", action="store_true", help="open the site in the web browser")
+    add_today(p)
     p.set_defaults(func=cmd_serve)
 
     p = command(

@@ -124,8 +124,9 @@ class Fields:
             if required and not refused:
                 self.error(self.data.value_line(key), f'"{key}" is empty')
             return default
-        if required and not all(t.strip() for t in out.values()):
-            self.error(self.data.value_line(key), f'"{key}" is empty in a language')
+        empty = [lang for lang, t in out.items() if not t.strip()]
+        if required and empty:
+            self.error(self.data.value_line(key), f'"{key}" is empty in "{empty[0]}"; write it, or remove that line')
         lacking = tuple(lang for lang in LANGUAGES if lang not in out)
         if lacking:
             self.untranslated(self.data.value_line(key), lacking)

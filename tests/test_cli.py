@@ -256,3 +256,11 @@ def test_new_meeting_writes_its_titles_in_the_sites_languages(cli, site, tmp_pat
     welsh = site({"site.yaml": "authority: T\nbase_url: https://t.example/\nlanguage: cy\n"})
     text = Path(cli("new", "meeting", "cabinet", "2027-03-05", "--content", welsh).out.strip()).read_text()
     assert '    title: "Ymddiheuriadau am absenoldeb"\n' in text
+
+
+def test_today_is_taken_by_new_and_serve_as_by_build(cli, site):
+    content = site({})
+    result = cli("new", "meeting", "cabinet", "2027-03-04", "--content", content, "--today", "2027-05-01")
+    assert result.code == 0 and "status: held" in Path(result.out.strip()).read_text()
+    wrong = cli("serve", "--content", content, "--today", "2027-02-30")
+    assert wrong.code == 2 and '--today "2027-02-30" is not a date' in wrong.err

@@ -540,3 +540,16 @@ def test_a_mistyped_status_is_one_error_not_a_warning_of_a_meeting_held_in_the_f
     assert result.code == 1
     assert 'meetings/2027-01-10-cabinet.yaml:3: status "sheduled" is not one of' in result.err
     assert "in the future" not in result.err
+
+
+def test_a_text_empty_in_one_language_says_which(cli, site):
+    content = site(
+        {
+            "site.yaml": "authority: T\nlanguages: [en, cy]\n",
+            "meetings/m.yaml": "body: cabinet\ndate: 2024-01-10\nitems:\n  - id: a\n    title:\n      en: Budget\n      cy: ''\n",
+        }
+    )
+    result = cli("check", "--content", content)
+    assert (
+        result.code == 1 and 'meetings/m.yaml:6: "title" is empty in "cy"; write it, or remove that line' in result.err
+    )
