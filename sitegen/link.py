@@ -29,20 +29,24 @@ class Linker:
         failed: set[str] | frozenset[str] = frozenset(),
         plan: dict[str, m.PlanEntry] | None = None,
     ) -> None:
-        self.failed = failed  # meetings whose files have errors of their own
         self.problems = problems
         self.has_people = has_people_file
         self.today = today
         by_id: dict[str, m.Meeting] = {}
-        for meeting in sorted(meetings, key=lambda x: x.source):
+        twice: set[str] = set()
+        # (a meeting file first: a decision file given a meeting's name is the one said to clash)
+        for meeting in sorted(meetings, key=lambda x: (bool(x.maker_id), x.source)):
             if meeting.id in by_id:
                 problems.error(
                     meeting.loc,
-                    f'duplicate meeting id "{meeting.id}" (first at {by_id[meeting.id].source}); '
-                    "the ids of meetings and decisions are their file names, unique across meetings/ and decisions/",
+                    f'duplicate id "{meeting.id}" (first at {by_id[meeting.id].source}); the ids of meetings and '
+                    "decisions are their file names, unique across meetings/ and decisions/: rename one of them",
                 )
+                twice.add(meeting.id)
                 continue
             by_id[meeting.id] = meeting
+        # meetings whose files have errors of their own (or share an id): what names them is not reported too
+        self.failed = failed | twice if twice else failed
         ordered = dict(sorted(by_id.items(), key=lambda kv: kv[1].sort_key))
         self.model = m.Model(
             site, bodies, dict(people), issue_info, ordered, has_people_file, plan=plan or {}, today=today

@@ -135,7 +135,7 @@ CASES = [
             "meetings/2011/a.yaml": "body: cabinet\ndate: 2011-11-16\n",
             "meetings/2012/a.yaml": "body: cabinet\ndate: 2012-11-16\n",
         },
-        'meetings/2012/a.yaml:1: duplicate meeting id "a" (first at meetings/2011/a.yaml); the ids of meetings and decisions are their file names, unique across meetings/ and decisions/',
+        'meetings/2012/a.yaml:1: duplicate id "a" (first at meetings/2011/a.yaml); the ids of meetings and decisions are their file names, unique across meetings/ and decisions/: rename one of them',
     ),
     (
         "duplicate item id",

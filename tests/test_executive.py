@@ -307,7 +307,7 @@ def test_a_key_decision_without_a_plan_is_warned_at_its_line_unless_urgent(cli, 
         ),
         (
             {"decisions/x.yaml": made("2024-01-10"), "meetings/x.yaml": "body: audit\ndate: 2024-01-10\n"},
-            'meetings/x.yaml:1: duplicate meeting id "x" (first at decisions/x.yaml)',
+            'decisions/x.yaml:1: duplicate id "x" (first at meetings/x.yaml)',
         ),
         (
             {"decisions/d.yaml": made("2024-01-10").replace("cllr-a-khan", "cllr-a-kahn")},

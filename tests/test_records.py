@@ -553,3 +553,23 @@ def test_a_text_empty_in_one_language_says_which(cli, site):
     assert (
         result.code == 1 and 'meetings/m.yaml:6: "title" is empty in "cy"; write it, or remove that line' in result.err
     )
+
+
+def test_a_decision_file_named_as_a_meeting_is_one_error_without_knock_on_errors(cli, site):
+    decision = "date: 2024-02-01\ndecision_maker: cabinet\ntitle: Land\ntext: Sold.\n"
+    later = council("2024-02-01", step("approved"))
+    content = site(
+        {
+            "meetings/2024-01-10-cabinet.yaml": CABINET,
+            "meetings/2024-02-01-council.yaml": later,
+            "decisions/2024-01-10-cabinet.yaml": decision,
+        }
+    )
+    result = cli("check", "--content", content)
+    assert result.code == 1
+    errors = [line for line in result.err.splitlines() if line.startswith(("meetings/", "decisions/"))]
+    assert errors == [
+        'decisions/2024-01-10-cabinet.yaml:1: duplicate id "2024-01-10-cabinet" (first at '
+        "meetings/2024-01-10-cabinet.yaml); the ids of meetings and decisions are their file names, unique across "
+        "meetings/ and decisions/: rename one of them"
+    ]
