@@ -213,7 +213,13 @@ def _decision(model: m.Model, decision: m.Decision, problems: Problems, failed: 
     decision.plan = None
     decision.call_in_until = decision.implement_from = None
     where = decision.line
-    if decision.plan_id:
+    if decision.is_recommendation and (decision.plan_id or decision.key):
+        problems.warn(
+            where("plan" if decision.plan_id else "key"),
+            "a recommendation is not itself the decision: give key and plan to the decision that settles it "
+            "(the one whose decides names it); its forward plan entry is not decided by this one",
+        )
+    if decision.plan_id and not decision.is_recommendation:
         entry = model.plan.get(decision.plan_id)
         if entry is None:
             problems.error(

@@ -681,3 +681,17 @@ def test_a_notice_or_plan_entry_published_on_a_day_still_to_come_is_warned_of(cl
     assert result.code == 0, result.err
     assert "decisions/d.yaml:5: warning: published 2024-01-05, a day still to come" in result.err
     assert "forward-plan.yaml:5: warning: first_published 2024-01-02, a day still to come" in result.err
+
+
+def test_a_recommendation_given_key_and_plan_is_warned_of_and_decides_no_entry(cli, site, tmp_path):
+    cabinet = (
+        "body: cabinet\ndate: 2024-01-10\nitems:\n  - id: a\n    title: Depot\n    decisions:\n"
+        "      - id: '1'\n        to: council\n        text: Council sells the depot.\n        key: true\n        plan: kd-1\n"
+    )
+    content = site({"forward-plan.yaml": PLAN, "meetings/2024-01-10-cabinet.yaml": cabinet})
+    out = tmp_path / "out"
+    result = cli("build", "--content", content, "--output", out, "--no-search", "--today", "2024-01-11")
+    assert result.code == 0, result.err
+    assert "meetings/2024-01-10-cabinet.yaml:11: warning: a recommendation is not itself the decision" in result.err
+    entry = next(e for e in record(out)["forward_plan"] if e["id"] == "kd-1")
+    assert entry["state"] != "decided"
