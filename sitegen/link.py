@@ -257,7 +257,7 @@ class Linker:
                 f"the meeting is marked {meeting.status} but lists who was present or sent apologies; "
                 "was it held? (set status: held, or remove them: no one's attendance counts it meanwhile)",
             )
-        elif meeting.present and meeting.date > self.today:
+        elif meeting.present and meeting.date > self.today and meeting.status != "held":  # (held: warned above)
             self.problems.warn(
                 refs["present"][0][1] if refs["present"] else meeting.loc,
                 f"the meeting is dated {meeting.date.isoformat()}, a day still to come, but lists who was "
