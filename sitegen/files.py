@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from urllib.parse import unquote
 
 from . import model as m
 from .errors import Location, Problems, did_you_mean
+from .markdown import file_links
 
 # The kinds of file published under /files/: documents, data, images, sound and video.
 # Anything a browser could run as a page or script on the site's own address (HTML,
@@ -111,15 +110,15 @@ def _documents(model: m.Model) -> tuple[dict[str, list[m.Document]], dict[str, l
 
 
 def check_files(model: m.Model, problems: Problems, files: dict[str, Path] | None = None) -> None:
-    """A file that an exempt item and a public record both name is an error: it would be
-    published with the one and must not be with the other. With FILES (see scan): a link
-    in published prose to a file under files/ that is not published is an error too."""
+    """A file that an exempt item and a public record both name as a document is an error:
+    it would be published with the one and must not be with the other; and so is a link in
+    published prose to a document only exempt items name. With FILES (see scan): a link in
+    published prose to a file under files/ that is not published is an error too."""
     public, exempt = _documents(model)
     if files is not None:
         _check_links(model, files, problems)
-    hidden = _hidden(model, public, exempt)
-    if not exempt and not hidden:
-        return  # no exempt item names a file: nothing can clash or be linked to
+    if not exempt:
+        return  # no exempt item names a document: nothing can clash or be linked to
     for rel, uses in sorted(exempt.items()):
         if rel in public:
             for ref, doc in uses:
@@ -129,14 +128,12 @@ def check_files(model: m.Model, problems: Problems, files: dict[str, Path] | Non
                     f"(at {public[rel][0].loc}); an exempt item's files are not published: "
                     "give the public record another file, or make the item public",
                 )
+    hidden = {rel for rel in exempt if rel not in public}
     for rel, loc, _ in _links(model, exempt=False):
         if rel in hidden:
             problems.error(
                 loc, f"a link to {rel}, a document only of an exempt item, which is not published; remove the link"
             )
-
-
-_FILE_LINK = re.compile(r"\]\(\s*<?\s*(?:\./|/)?(files/[^)\s>#?]+)")
 
 
 def _check_links(model: m.Model, files: dict[str, Path], problems: Problems) -> None:
@@ -171,10 +168,8 @@ def _links(model: m.Model, exempt: bool) -> Iterator[tuple[str, Location, str]]:
 
 def _linked(prose: Iterator[tuple[str, Location, str]]) -> Iterator[tuple[str, Location, str]]:
     for text, loc, ref in prose:
-        for each in text.texts.values() if text.__class__ is m.Texts else (text,):  # type: ignore[attr-defined]
-            for found in _FILE_LINK.finditer(each):
-                line = loc.line + each.count("\n", 0, found.start())
-                yield posixpath.normpath(unquote(found.group(1))), Location(loc.path, line), ref
+        for line, rel in file_links(text):
+            yield rel, Location(loc.path, loc.line + line), ref
 
 
 def _has_link(text: str) -> bool:
@@ -185,8 +180,16 @@ def _has_link(text: str) -> bool:
 
 
 def _plan_prose(model: m.Model, exempt: bool) -> Iterator[tuple[str, Location, str]]:
-    """The forward plan's prose that may link into files/ (see _links), each text with where
-    it starts and what it is in (a Location is made only for those: most texts link to no file)."""
+    """The prose of the forward plan, and (EXEMPT false) of bodies and issues, that may link
+    into files/ (see _links), each text with where it starts and what it is in (a Location
+    is made only for those: most texts link to no file)."""
+    if not exempt:
+        for body in model.bodies.values():
+            if _has_link(body.description):
+                yield body.description, body.loc, body.id
+        for info in model.issue_info.values():
+            if _has_link(info.summary):
+                yield info.summary, info.loc, info.id
     for entry in model.plan.values():
         if bool(entry.exempt) == exempt:
             for key in ("summary", "consultation"):
@@ -233,12 +236,15 @@ def withheld(model: m.Model) -> set[str]:
 
 
 def _hidden(model: m.Model, public: dict[str, list], exempt: dict[str, list]) -> set[str]:
-    """The files that exempt items (and forward plan entries) name, as documents (EXEMPT) or
-    in their texts' links, and that no public record names as a document (PUBLIC): a link
-    in an exempt text to the meeting's public agenda leaves that public."""
-    named = set(exempt)
-    named.update(rel for rel, _, _ in _links(model, exempt=True))
-    return {rel for rel in named if rel not in public}
+    """The files never published: those that exempt items (and forward plan entries) name
+    as documents (EXEMPT) and no public record does (PUBLIC); and those their texts link
+    to that no public record names, as a document or by a link in its published text (a
+    link in an exempt text to the meeting's public agenda leaves that public)."""
+    hidden = {rel for rel in exempt if rel not in public}
+    linked = {rel for rel, _, _ in _links(model, exempt=True)} - public.keys()
+    if linked:
+        linked -= {rel for rel, _, _ in _links(model, exempt=False)}
+    return hidden | linked
 
 
 def published_files(scanned: dict[str, Path], hidden: set[str]) -> dict[str, Path]:

@@ -12,6 +12,7 @@ import os
 import posixpath
 import re
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -25,6 +26,56 @@ from .model import Texts
 Resolver = Callable[[str], "str | None"]
 
 
+def parser() -> MarkdownIt:
+    """markdown-it as sitegen reads prose: CommonMark, tables and strikethrough, no raw HTML."""
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    return md
+
+
+_READER: list[MarkdownIt] = []  # (one parser for file_links, made when first needed)
+
+
+def file_links(text: str) -> list[tuple[int, str]]:
+    """The links and images in TEXT (every language's, for a text by language) that lead to
+    a file under files/, as Markdown reads them (inline, by reference, in angle brackets;
+    not in code), as (0-based line within the text, path under the content folder); the
+    addresses Markdown._file_address gives them on the site."""
+    if text.__class__ is Texts:
+        return [found for each in text.texts.values() for found in file_links(each)]  # type: ignore[attr-defined]
+    if "files/" not in text:
+        return []
+    if not _READER:
+        _READER.append(parser())
+    out = []
+    line = 0
+    for token in _READER[0].parse(text):
+        if token.map:
+            line = token.map[0]
+        breaks = 0
+        for child in token.children or ():
+            if child.type in ("softbreak", "hardbreak"):
+                breaks += 1
+            address = child.attrGet("href") if child.type == "link_open" else None
+            address = child.attrGet("src") if child.type == "image" else address
+            rel = _file_path(str(address or ""))
+            if rel is not None:
+                out.append((line + breaks, rel))
+    return out
+
+
+def _file_path(address: str) -> str | None:
+    """The path under the content folder of a link's ADDRESS to a file under files/ (as
+    markdown-it gives it: percent-encoded), or None."""
+    if "files/" not in address:
+        return None
+    found = _FILE_ADDRESS.fullmatch(address)
+    if found is None:
+        return None
+    rel = posixpath.normpath(unquote(found.group(1)))
+    return rel if rel.startswith("files/") else None
+
+
 class Markdown:
     """Renders prose; ``resolve`` maps 'MEETING/ITEM/DECISION' to a URL or None."""
 
@@ -32,8 +83,7 @@ class Markdown:
         """ROOT: the site's root address, under which a link to a file under files/ is given."""
         self.resolve = resolve
         self.root = root
-        md = MarkdownIt("commonmark", {"html": False, "typographer": False})
-        md.enable(["table", "strikethrough"])
+        md = parser()
         md.core.ruler.push("sitegen_refs", self._refs)
         md.add_render_rule("heading_open", _heading_open)
         md.add_render_rule("heading_close", _heading_close)
@@ -75,10 +125,10 @@ class Markdown:
         ./files/x.pdf or /files/x.pdf, as a document's href is) made the file's address on
         the site, whatever the address of the page that shows it."""
         address = str(token.attrGet(attr) or "")
-        if "files/" in address:
+        if _file_path(address) is not None:
             found = _FILE_ADDRESS.fullmatch(address)
-            if found is not None and not posixpath.normpath(found.group(1)).startswith(".."):
-                token.attrSet(attr, self.root + posixpath.normpath(found.group(1)) + (found.group(2) or ""))
+            assert found is not None
+            token.attrSet(attr, self.root + posixpath.normpath(found.group(1)) + (found.group(2) or ""))
 
     def check(self, text: str) -> list[tuple[int, str]]:
         """Broken ref: links in text, as (0-based line within text, ref)."""

@@ -211,7 +211,14 @@ _TAG = re.compile(  # (HTML's own tags: "<draft v2>" in a title is text)
 
 
 def flag(element: Element | None, tag: str) -> bool:
-    return text(element, tag).lower() == "true"
+    return text(element, tag).lower() in ("true", "1", "yes")
+
+
+def restricted(element: Element | None) -> bool:
+    """Whether ELEMENT (an agenda item, a document) is restricted: anything but a plain "no"
+    (false, 0, no or nothing) is taken as yes, so that nothing confidential is published
+    for want of reading the flag as the service meant it."""
+    return text(element, "isrestricted").strip().lower() not in ("", "false", "0", "no")
 
 
 def all_of(element: Element | None, path: str) -> list[Element]:
@@ -946,7 +953,7 @@ def _items(
         mg_item = text(agenda, "agendaitemid")
         if mg_item:
             item["source"] = service.page(f"mgAi.aspx?ID={mg_item}")
-        if flag(agenda, "isrestricted"):
+        if restricted(agenda):
             item["exempt"] = "Restricted in the council's system: exempt information, not for publication"
             items.append(item)
             continue
@@ -970,7 +977,7 @@ def _items(
                 item["decisions"] = decisions
         documents = []
         for doc in all_of(agenda, ".//linkeddocuments/linkeddoc"):
-            if flag(doc, "isrestricted"):
+            if restricted(doc):
                 continue
             href = text(doc, "url")
             doc_title = text(doc, "title") or "Document"

@@ -653,13 +653,13 @@ def test_a_file_that_an_exempt_text_links_to_is_not_published(cli, site, tmp_pat
     published = sorted(p.name for p in (out / "files/2024").iterdir())
     assert published == ["budget.pdf"]  # (linked from the exempt minutes too, but a public document)
     assert walk_for(out, [b"secret-note", b"secret-valuation", b"SECRET-DECISION-SOURCE", b"SECRET-ITEM-SOURCE"]) == []
-    # a public text that links to one of them is an error, as for an exempt item's document
+    # a public text that links to one of them publishes it (a link there is a public record's)
     public = meeting.replace(
         "    title: Budget\n", "    title: Budget\n    minutes: See [it](files/2024/secret-note.pdf).\n"
     )
     (content / "meetings/2024/2024-01-10-cabinet.yaml").write_text(public)
-    result = cli("check", "--content", content)
-    assert result.code == 1 and "a link to files/2024/secret-note.pdf, a document only of an exempt item" in result.err
+    assert cli("build", "--content", content, "--output", out, "--no-search").code == 0
+    assert (out / "files/2024/secret-note.pdf").exists() and not (out / "files/2024/secret-valuation.pdf").exists()
 
 
 def test_a_meeting_file_replaced_by_a_link_outside_is_refused_with_a_build_state(cli, site, tmp_path):
@@ -676,3 +676,29 @@ def test_a_meeting_file_replaced_by_a_link_outside_is_refused_with_a_build_state
     result = cli("build", "--content", content, "--output", out, "--no-search")
     assert result.code == 1
     assert "meetings/2011/2011-11-16-cabinet.yaml:1: this file is a symbolic link to a file outside" in result.err
+
+
+def test_file_links_are_read_as_markdown_reads_them(cli, site, tmp_path):
+    """By reference, in angle brackets with a space, not in code: an exempt text's files are
+    withheld however it links them; a file a public text links to too stays public."""
+    exempt_minutes = (
+        "    minutes: |\n      See [the note][n] and [r](<files/2024/secret report.pdf>), and [b](files/2024/budget-report.pdf).\n\n"
+        "      [n]: files/2024/secret-note.pdf\n"
+    )
+    meeting = EXEMPT.replace("    minutes: The valuation was SECRET-VALUATION-TEXT.\n", exempt_minutes).replace(
+        "    title: Budget\n",
+        "    title: Budget\n    minutes: Clerks write `[title](files/YYYY/name.pdf)`; see [it](<files/2024/budget-report.pdf>).\n",
+    )
+    content = site({"meetings/2024/2024-01-10-cabinet.yaml": meeting})
+    (content / "files/2024").mkdir(parents=True)
+    for name in ("exempt-report.pdf", "secret-note.pdf", "secret report.pdf", "budget-report.pdf", "budget.pdf"):
+        (content / "files/2024" / name).write_bytes(b"%PDF " + name.encode())
+    out = tmp_path / "out"
+    result = cli("build", "--content", content, "--output", out, "--no-search")
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in (out / "files/2024").iterdir()) == ["budget-report.pdf", "budget.pdf"]
+    # a missing file linked by reference, from a body's description, is an error at its line
+    bodies = "- id: cabinet\n  name: Cabinet\n  kind: executive\n  description: |\n    Its [terms][t].\n\n    [t]: files/2024/terms.pdf\n"
+    (content / "bodies.yaml").write_text(bodies)
+    result = cli("check", "--content", content)
+    assert result.code == 1 and "bodies.yaml:1: a link to files/2024/terms.pdf: there is no such file" in result.err
