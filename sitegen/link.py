@@ -352,7 +352,8 @@ class Linker:
             setattr(vote, f"{key}_people", people)
             setattr(vote, f"{key}_count", len(people))
         votes = sum(getattr(vote, f"{key}_count") or 0 for key in ("for", "against", "abstained"))
-        if present and votes > len(present):
+        casting = 1 if meeting is not None and meeting.chair is not None and id(meeting.chair) in present else 0
+        if present and votes > len(present) + casting:  # (the chair's casting vote may be counted too)
             self.problems.warn(
                 vote.loc,
                 f"the vote counts {votes} votes but {len(present)} people are listed present; check the numbers",
@@ -900,7 +901,7 @@ def _record(meeting: m.Meeting, records: dict[str, m.PersonRecord], today: dt.da
         return records.get(person.id) if person is not None and person.known else None
 
     # (a meeting cancelled, postponed or still to come: no one attended it, nor sent apologies)
-    held = meeting.status not in ("cancelled", "postponed") and meeting.date <= today
+    held = meeting.status not in m.NOT_HELD and meeting.date <= today
     if held and (r := rec(meeting.chair)) is not None:
         r.chaired.append(meeting)
     for key in ("present", "apologies", "in_attendance") if held else ():
@@ -1103,13 +1104,15 @@ def skipped(day: dt.date, moment: dt.time, timezone: str) -> bool:
 
 
 def _named_body(mid: str, bodies: dict[str, m.Body]) -> m.Body | None:
-    """The body a meeting id of the form DATE-BODY or DATE-BODY-N names (the longest id
-    that fits), or None."""
+    """The body a meeting id of the form DATE-BODY or DATE-BODY-N names (as sitegen new and
+    the importer name them), or None: any other name (a joint meeting's, say) names none."""
     if len(mid) < 12 or mid[10] != "-" or not mid[:4].isdigit():
         return None
     rest = mid[11:]
-    fits = [b for bid, b in bodies.items() if rest == bid or rest.startswith(bid + "-")]
-    return max(fits, key=lambda b: len(b.id), default=None)
+    body, _, n = rest.rpartition("-")
+    if n.isdigit() and body in bodies:  # (DATE-BODY-2: the second of that body that day)
+        return bodies[body]
+    return bodies.get(rest)
 
 
 def has_record(meeting: m.Meeting) -> bool:

@@ -902,7 +902,6 @@ class Publisher:
                 "type",
                 "to",
                 "status",
-                "state",
                 "outcome",
                 "deciding_meeting",
                 "key",
@@ -911,6 +910,7 @@ class Publisher:
                 "call_in_status",
                 *self.columns("text"),
                 "url",
+                "state",
             ]  # fmt: skip
         )
         for d in decisions:
@@ -934,7 +934,6 @@ class Publisher:
                     d.type,
                     d.to_id,
                     status_words(status) if status else _("decided"),
-                    status.state if status else "",
                     outcome,
                     step.decision.meeting.id if step and step.decision else "",
                     "yes" if d.key else "",
@@ -943,6 +942,7 @@ class Publisher:
                     d.call_in_state,
                     *self.cells(d.text),
                     self.absolute(d),
+                    status.state if status else "",
                 ]
             )
         return buffer.getvalue().encode("utf-8")

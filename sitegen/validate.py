@@ -1032,7 +1032,12 @@ def stray(content: Path) -> list[Problem]:
             hint = did_you_mean(name, CONTENT_FOLDERS)
             if hint or _holds_meetings(Path(entry.path)):
                 out.append(
-                    Problem(Location(name), f"{name}/ is not read{hint}: meeting files go under meetings/", True)
+                    Problem(
+                        Location(name),
+                        f"{name}/ is not read{hint}: meeting files go under meetings/ (name it _{name}/ to keep it "
+                        "unread without this warning)",
+                        True,
+                    )
                 )
         elif dot and f".{suffix.lower()}" in MEETING_SUFFIXES and stem not in CONTENT_FILES:
             if DATE.match(stem[:10]):
@@ -1057,7 +1062,9 @@ def stray(content: Path) -> list[Problem]:
                     )
             dirnames[:] = [d for d in dirnames if not d.startswith((".", "_"))]
             for name in sorted(filenames):
-                if _meeting_name(name) or name.startswith((".", "_", "#")) or name.endswith("~"):
+                if _meeting_name(name) or name.startswith((".", "_", "#", "~$")) or name.endswith("~"):
+                    continue
+                if name.lower() in _SYSTEM_FILES:
                     continue
                 rel = rel_path(here / name, content)
                 out.append(
@@ -1069,6 +1076,10 @@ def stray(content: Path) -> list[Problem]:
                     )
                 )
     return out
+
+
+# files that operating systems and office software leave in any folder (never a clerk's)
+_SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db", "icon\r"})
 
 
 def _holds_meetings(folder: Path, most: int = 2000) -> bool:

@@ -633,7 +633,7 @@ def test_a_call_in_that_names_no_one_is_shown_without_an_empty_line(cli, site, t
     out = tmp_path / "out"
     assert cli("build", "--content", content, "--output", out, "--no-search", "--today", "2024-03-15").code == 0
     html = page(out, "/decisions/d/")
-    assert "Called in on" in html or "awaiting scrutiny" in html
+    assert "Called in on Thursday 14 March 2024; awaiting scrutiny" in html
     assert '<p class="called-in"></p>' not in html and "Called in by" not in html
 
 

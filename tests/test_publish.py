@@ -232,7 +232,6 @@ def test_decisions_csv(example_output: Path):
         "type",
         "to",
         "status",
-        "state",
         "outcome",
         "deciding_meeting",
         "key",
@@ -241,6 +240,7 @@ def test_decisions_csv(example_output: Path):
         "call_in_status",
         "text",
         "url",
+        "state",
     ]
     rec = next(r for r in rows if r["meeting"] == "2011-11-16-cabinet" and r["number"] == "3")
     assert rec["type"] == "recommendation" and rec["to"] == "council" and rec["outcome"] == "amended"

@@ -369,6 +369,7 @@ def test_attendance_counts_each_person_once_and_only_meetings_that_took_place(cl
             "meetings/2024-03-10-cabinet.yaml": held("2024-03-10", "[leader]", "[cllr-a-khan]", status="cancelled"),
             "meetings/2024-04-10-cabinet.yaml": held("2024-04-10", "[cllr-a-khan]", chair="leader"),
             "meetings/2025-01-10-cabinet.yaml": held("2025-01-10", "[leader]", "[cllr-a-khan]", status="scheduled"),
+            "meetings/2024-05-10-cabinet.yaml": held("2024-05-10", "[leader]", status="scheduled"),  # (not updated)
         }
     )
     out = tmp_path / "out"
@@ -469,7 +470,7 @@ items:
             "meetings/2024-01-05-council.yaml": early,
             "meetings/2024-02-01-council.yaml": "body: council\ndate: 2024-02-01\n",
             "meetings/2024-03-01-audit.yaml": audit,
-            "meetings/2024-03-02-cabinet.yaml": "body: council\ndate: 2024-03-02\n",
+            "meetings/2024-03-02-cabinet-2.yaml": "body: council\ndate: 2024-03-02\n",
             "meetings/2027-03-01-council.yaml": future,
         }
     )
@@ -483,7 +484,7 @@ items:
     assert f"{cab}:3: warning: end is given without start" in warned
     assert 'meetings/2024-01-05-council.yaml:6: warning: considers "2024-01-10-cabinet/parking/1": that' in warned
     assert 'meetings/2024-03-01-audit.yaml:9: warning: supersedes "2024-01-10-cabinet/parking/1": that ' in warned
-    assert "meetings/2024-03-02-cabinet.yaml:1: warning: the file name says Cabinet" in warned
+    assert "meetings/2024-03-02-cabinet-2.yaml:1: warning: the file name says Cabinet" in warned
     assert "meetings/2027-03-01-council.yaml:1: warning: the meeting is dated 2027-03-01, a day still to come" in warned
 
 
@@ -510,6 +511,9 @@ def test_meeting_files_in_the_wrong_place_are_warned_of(cli, site, tmp_path):
             "2024-01-11-cabinet.yaml": meeting.replace("10", "11"),
             "meetings/2024-01-12-cabinet.markdown": f"---\n{meeting}---\n",
             "meetings/notes.docx": "x",
+            "meetings/Thumbs.db": "x",
+            "meetings/~$notes.docx": "x",
+            "meetings/2024-01-10-cabinet-and-council.yaml": "body: council\ndate: 2024-01-10\n",
             "meetings/_drafts/2024-09-09-cabinet.docx": "x",
             "drafts/readme.txt": "nothing here",
             "bodys.yaml": "- id: x\n",
@@ -525,7 +529,8 @@ def test_meeting_files_in_the_wrong_place_are_warned_of(cli, site, tmp_path):
     assert warned == [
         "2024-01-11-cabinet.yaml: warning: 2024-01-11-cabinet.yaml is not read: meeting files go under meetings/",
         'bodys.yaml: warning: bodys.yaml is not read (did you mean "bodies"?)',
-        'meeting: warning: meeting/ is not read (did you mean "meetings"?): meeting files go under meetings/',
+        'meeting: warning: meeting/ is not read (did you mean "meetings"?): meeting files go under meetings/ '
+        "(name it _meeting/ to keep it unread without this warning)",
         "meetings/2024: warning: meetings/2024/ is a symbolic link to a folder, whose files are not read; put the folder itself here",
         "meetings/2024-01-12-cabinet.markdown: warning: meetings/2024-01-12-cabinet.markdown is not read: only .md, "
         ".yaml and .yml files are meetings (name it .md or .yaml, or put documents under files/)",
@@ -573,3 +578,17 @@ def test_a_decision_file_named_as_a_meeting_is_one_error_without_knock_on_errors
         "meetings/2024-01-10-cabinet.yaml); the ids of meetings and decisions are their file names, unique across "
         "meetings/ and decisions/: rename one of them"
     ]
+
+
+def test_the_chairs_casting_vote_may_be_counted(cli, site):
+    def meeting(against: int) -> str:
+        return (
+            "body: cabinet\ndate: 2024-01-10\nchair: leader\npresent: [leader, cllr-a-khan]\nitems:\n  - id: a\n"
+            f"    title: A\n    decisions:\n      - id: '1'\n        text: Agreed.\n    votes:\n      - on: '1'\n"
+            f"        for: 1\n        against: {against}\n"
+        )
+
+    assert "the vote counts" not in cli("check", "--content", site({"meetings/m.yaml": meeting(2)})).err
+    assert (
+        "the vote counts 4 votes but 2 people" in cli("check", "--content", site({"meetings/m.yaml": meeting(3)})).err
+    )
