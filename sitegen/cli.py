@@ -417,8 +417,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     except ContentError as exc:
         _print_problems(exc.problems)
         print(
-            f"sitegen import: the imported content has {len(exc.errors)} error{'s' if len(exc.errors) != 1 else ''} "
-            "(above): please report them",
+            f"sitegen import: the content has {len(exc.errors)} error{'s' if len(exc.errors) != 1 else ''} "
+            "(above): mend those in files a person changed (the import names them); any in files the importer "
+            "wrote, please report",
             file=sys.stderr,
         )
         return 1

@@ -515,6 +515,8 @@ class Imported:
     mg_id: str = ""  # the service's meeting id
     stale: list[Known] = field(default_factory=list)  # its files of another date (see _name_meetings)
     aliases: list[str] = field(default_factory=list)  # those its file lists already
+    restricted: list[str] = field(default_factory=list)  # the titles of the items the service restricts
+    withdrawn: list[str] = field(default_factory=list)  # where --download saves the documents it restricts
 
 
 def run(options: Options, log: Log = print, service: Service | None = None) -> int:
@@ -630,6 +632,18 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
         if writer.write(found.rel, HEADER.format(source=found.data.get("source", service.base)) + dump(found.data)):
             for old in gone:
                 writer.remove(old.rel)
+    # what the service restricts now: the documents an earlier import saved go, even where a
+    # file still names them (the site then does not build until the link goes: nothing leaks),
+    # and a file a person changed (so kept) that still publishes a restricted item is named
+    restricted_gone: list[tuple[str, str]] = []
+    exposed: list[tuple[str, str]] = []
+    for found in meetings:
+        for rel in dict.fromkeys(found.withdrawn):
+            if writer.owned(rel) and (writer.content / rel).is_file():
+                writer.remove(rel)
+                restricted_gone.append((rel, found.rel))
+        if found.restricted and found.rel in writer.kept:
+            exposed += [(found.rel, title) for title in _still_public(writer.content / found.rel, found.restricted)]
     withdrawn, unknown = _unnamed_downloads(writer)
     writer.save()
 
@@ -638,6 +652,16 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
         f"{writer.written} files written, {writer.unchanged} unchanged; "
         f"{service.fetched} answers from the server"
     )
+    for rel, title in exposed:
+        log(
+            f'  ATTENTION {rel}: ModernGov now restricts the item "{title}", which this file (changed by hand, so '
+            "kept) still publishes: mark the item exempt, as the import would, or remove what must not be published"
+        )
+    for rel, meeting_rel in restricted_gone:
+        log(
+            f"  removed {rel}: ModernGov now restricts this document (of {meeting_rel}); "
+            "a file that still names it stops the build until that link goes"
+        )
     for rel in writer.kept:
         log(f"  kept {rel}: changed by hand since the last import (not overwritten)")
     for rel in withdrawn:
@@ -663,6 +687,26 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
     for ref, reason in left:
         log(f"  left for a person: {ref}: {reason}")
     return writer.written
+
+
+def _still_public(path: Path, titles: list[str]) -> list[str]:
+    """Those of TITLES (of items the service restricts) that the meeting file at PATH has
+    as an item not marked exempt (all of them when the file cannot be read)."""
+    try:
+        source = path.read_text(encoding="utf-8")
+        if source.startswith("---"):
+            end = source.find("\n---", 3)
+            source = source[3:] if end == -1 else source[3:end]
+        data = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return list(titles)
+    items = data.get("items") if isinstance(data, dict) else None
+    public = set()
+    for item in items if isinstance(items, list) else ():
+        if isinstance(item, dict) and not item.get("exempt"):
+            title = item.get("title")
+            public.update(title.values() if isinstance(title, dict) else [title])
+    return [title for title in titles if title in public]
 
 
 def _front(path: Path) -> dict[str, Any]:
@@ -858,7 +902,8 @@ def _meeting(
     if in_attendance:
         data["in_attendance"] = in_attendance
     save = _saver(service, options, date) if options.download else None
-    items, recommendations = _items(service, meeting, body, mg_id, names, not_held, save)
+    withheld: list[tuple[str, str]] = []
+    items, recommendations = _items(service, meeting, body, mg_id, names, not_held, save, withheld)
     if items:
         data["items"] = items
     if status_text and status_text.lower() not in ("confirmed", "cancelled", "postponed", ""):
@@ -866,6 +911,8 @@ def _meeting(
     found = Imported("", "", body, date, data, published and not not_held)
     found.recommendations = recommendations
     found.mg_id = mg_id
+    found.restricted = list(dict.fromkeys(title for title, _ in withheld))
+    found.withdrawn = [rel for _, url in withheld if url and (rel := download_rel(url, date)) is not None]
     return found
 
 
@@ -914,18 +961,27 @@ def _attendance(
 def _saver(service: Service, options: Options, date: dt.date) -> Callable[[str], str]:
     """For --download: a document's href, as a path under files/ once it is saved there (the
     kinds of file sitegen publishes only), else its address."""
-    from .files import is_document
 
     def save(url: str) -> str:
-        name = urllib.parse.unquote(urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1])
-        stem, dot, suffix = name.rpartition(".")
-        if not dot or not is_document(name):
+        rel = download_rel(url, date)
+        if rel is None:
             return url
-        digest = hashlib.sha256(url.encode()).hexdigest()[:8]  # (two documents may share a name)
-        rel = f"{DOWNLOADS}/{date.year}/{slugify(stem)[:60]}-{digest}.{suffix.lower()}"
         return rel if service.download(url, options.content / rel, service.log) else url
 
     return save
+
+
+def download_rel(url: str, date: dt.date) -> str | None:
+    """Where --download saves the document at URL, of a meeting on DATE (under files/); None
+    for a kind of file sitegen does not publish (the page links to the original)."""
+    from .files import is_document
+
+    name = urllib.parse.unquote(urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1])
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or not is_document(name):
+        return None
+    digest = hashlib.sha256(url.encode()).hexdigest()[:8]  # (two documents may share a name)
+    return f"{DOWNLOADS}/{date.year}/{slugify(stem)[:60]}-{digest}.{suffix.lower()}"
 
 
 def _items(
@@ -936,7 +992,11 @@ def _items(
     names: dict[str, str],
     cancelled: bool,
     save: Callable[[str], str] | None = None,
+    withheld: list[tuple[str, str]] | None = None,
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
+    """The agenda items of MEETING, and its recommendations. WITHHELD: given the (item
+    title, document address) of what the service restricts: each restricted item (with
+    no address), and each restricted document (see run: an earlier import's copy goes)."""
     items: list[dict[str, Any]] = []
     recommendations: list[tuple[str, str, str]] = []
     used: set[str] = set()
@@ -956,6 +1016,9 @@ def _items(
         if restricted(agenda):
             item["exempt"] = "Restricted in the council's system: exempt information, not for publication"
             items.append(item)
+            if withheld is not None:
+                withheld.append((title, ""))
+                withheld += [(title, _address(service, doc)) for doc in all_of(agenda, ".//linkeddocuments/linkeddoc")]
             continue
         minutes = markdown(text_raw(agenda, "minutesnonemptyhtmlbody"), service.base)
         if len(minutes) > MAX_TEXT:  # (more than a page shows: the original record has them)
@@ -978,18 +1041,23 @@ def _items(
         documents = []
         for doc in all_of(agenda, ".//linkeddocuments/linkeddoc"):
             if restricted(doc):
+                if withheld is not None:
+                    withheld.append((title, _address(service, doc)))
                 continue
-            href = text(doc, "url")
             doc_title = text(doc, "title") or "Document"
-            if not href:
-                continue
-            href = urllib.parse.urljoin(service.base, href.replace(" ", "%20"))
+            href = _address(service, doc)
             if href.startswith(("https://", "http://")):
                 documents.append({"title": doc_title, "href": save(href) if save is not None else href})
         if documents:
             item["documents"] = documents
         items.append(item)
     return items, recommendations
+
+
+def _address(service: Service, doc: Element) -> str:
+    """A linked document's address, absolute ("" when it has none)."""
+    href = text(doc, "url")
+    return urllib.parse.urljoin(service.base, href.replace(" ", "%20")) if href else ""
 
 
 def text_raw(element: Element, tag: str) -> str:

@@ -349,12 +349,12 @@ def next_day(cli, service: str, content: Path, *more: str):  # noqa: ANN001, ANN
     return run_import(cli, service + "/moderngov/", content, *more)
 
 
-def restrict_leisure(root: Path) -> None:
+def restrict_leisure(root: Path, flag: str = "True") -> None:
     """The council restricts the item "Leisure centre charges" of meeting 1001, after its report was public."""
     meeting = (root / "meeting-1001.xml").read_text()
     restricted = meeting.replace(
         "<agendaitemtitle>Leisure centre charges</agendaitemtitle>\n      <isrestricted>False",
-        "<agendaitemtitle>Leisure centre charges</agendaitemtitle>\n      <isrestricted>True",
+        f"<agendaitemtitle>Leisure centre charges</agendaitemtitle>\n      <isrestricted>{flag}",
     )
     assert restricted != meeting
     (root / "meeting-1001.xml").write_text(restricted)
@@ -434,14 +434,15 @@ def test_a_person_s_own_file_of_a_meeting_is_not_imported_beside(cli, service, t
     assert not list(content.rglob("2026-10-15-council*.yaml")) and mine.read_text().startswith("---\nbody")
 
 
-def test_a_document_the_service_withdraws_is_no_longer_published(cli, service, tmp_path):
+@pytest.mark.parametrize("flag", ["True", "1"])
+def test_a_document_the_service_withdraws_is_no_longer_published(cli, service, tmp_path, flag):
     root = changed_service(tmp_path)
     content = tmp_path / "content"
     assert run_import(cli, service + "/moderngov/", content, "--download").code == 0
     (saved,) = (content / "files/moderngov/2026").glob("leisure-charges-report-*.pdf")
     theirs = content / "files/moderngov/2026/a-person-s-own.pdf"
     theirs.write_bytes(b"%PDF-1.4 mine")
-    restrict_leisure(root)
+    restrict_leisure(root, flag)
     result = next_day(cli, service, content, "--download")
     assert result.code == 0, result.err + result.out
     assert not saved.exists() and f"removed {saved.relative_to(content)}" in result.out
@@ -449,6 +450,29 @@ def test_a_document_the_service_withdraws_is_no_longer_published(cli, service, t
     out = tmp_path / "out"
     assert cli("build", "--content", content, "--output", out, "--no-search").code == 0
     assert not list(out.rglob("leisure-charges-report-*"))
+
+
+def test_an_item_restricted_after_a_person_changed_its_file_is_named_and_its_download_goes(cli, service, tmp_path):
+    root = changed_service(tmp_path)
+    content = tmp_path / "content"
+    assert run_import(cli, service + "/moderngov/", content, "--download").code == 0
+    (saved,) = (content / "files/moderngov/2026").glob("leisure-charges-report-*.pdf")
+    cabinet = content / "meetings/2026/2026-09-24-cabinet.yaml"
+    cabinet.write_text(cabinet.read_text().replace("location:", "# checked by the clerk\nlocation:", 1))
+    restrict_leisure(root)
+    result = next_day(cli, service, content, "--download")
+    assert result.code == 1 and "mend those in files a person changed" in result.err  # (it names the href)
+    assert (
+        'ATTENTION meetings/2026/2026-09-24-cabinet.yaml: ModernGov now restricts the item "Leisure centre charges"'
+        in result.out
+    )
+    assert (
+        not saved.exists()
+        and f"removed {saved.relative_to(content)}: ModernGov now restricts this document" in result.out
+    )
+    assert "# checked by the clerk" in cabinet.read_text()  # (a person's file is never overwritten)
+    check = cli("check", "--content", content)
+    assert check.code == 1 and saved.name in check.err  # (nothing is published until the link goes)
 
 
 def move(root: Path, committee: str, meeting: str, old: str, new: str) -> None:
