@@ -63,6 +63,11 @@ class ImportFailed(Exception):
     """A failure to report in one line (what was asked, where, and why)."""
 
 
+class BadAnswer(ImportFailed):
+    """An answer that is not the web service's XML (a web page, malformed, refused): never
+    kept in the cache, so that the next import asks again."""
+
+
 # --- the web service -----------------------------------------------------------------
 
 
@@ -99,16 +104,18 @@ class Service:
         """The answer to OPERATION, parsed; from the cache when it is fresh (or KEEP)."""
         url = self.url(operation, params or {})
         path = self.cache / (hashlib.sha256(url.encode()).hexdigest()[:32] + ".xml")
-        data = None
         if path.is_file() and (keep or time.time() - path.stat().st_mtime < FRESH_SECONDS):
-            data = path.read_bytes()
-        if data is None:
-            data = self._fetch(operation, url)
-            self.cache.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-        return parse_xml(data, operation, url)
+            try:
+                return parse_xml(path.read_bytes(), operation, url)
+            except (BadAnswer, OSError):
+                path.unlink(missing_ok=True)  # (kept by an earlier version, or damaged: asked again)
+        data = self._fetch(operation, url)
+        parsed = parse_xml(data, operation, url)  # (before it is kept: a bad answer is asked again next time)
+        self.cache.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        return parsed
 
     def download(self, url: str, path: Path, log: Log) -> bool:
         """Save the document at URL as PATH (kept when it is there already); whether it is there."""
@@ -165,16 +172,16 @@ def parse_xml(data: bytes, operation: str, url: str) -> Element:
 
     head = data[:512].lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:200]:
-        raise ImportFailed(
+        raise BadAnswer(
             f"{operation} at {url}: the server answered with a web page, not the web service's XML "
             "(is the address the ModernGov site's, such as https://democracy.example.gov.uk/?)"
         )
     try:
         return SafeET.fromstring(data)
     except DefusedXmlException as exc:
-        raise ImportFailed(f"{operation} at {url}: the XML was refused ({type(exc).__name__})") from None
+        raise BadAnswer(f"{operation} at {url}: the XML was refused ({type(exc).__name__})") from None
     except SafeET.ParseError as exc:
-        raise ImportFailed(f"{operation} at {url}: the answer is not well-formed XML ({exc})") from None
+        raise BadAnswer(f"{operation} at {url}: the answer is not well-formed XML ({exc})") from None
 
 
 # --- reading the answers -------------------------------------------------------------------
@@ -553,7 +560,11 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
                 seen.add(mg_id)
         log(f"  {body.name}: {len(listed)} meetings")
         for mg_meeting in listed:
-            found = _meeting(service, body, mg_meeting, names, people, by_member, options)
+            try:
+                found = _meeting(service, body, mg_meeting, names, people, by_member, options)
+            except BadAnswer as exc:  # (one meeting's answer: the others are imported; it is asked again next time)
+                log(f"  left out a meeting of {body.name} this time: {exc}")
+                continue
             if found is not None:
                 meetings.append(found)
             else:

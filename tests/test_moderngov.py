@@ -572,3 +572,18 @@ def test_files_the_reader_leaves_out_stand_for_nothing(cli, service, tmp_path):
     restrict_leisure(root)
     assert next_day(cli, service, content, "--download").code == 0
     assert not saved.exists()  # (named only in a draft the site does not publish)
+
+
+def test_a_meeting_answered_badly_is_left_out_this_time_and_asked_again_next(cli, service, tmp_path):
+    root = changed_service(tmp_path)
+    content = tmp_path / "content"
+    good = (root / "meeting-2001.xml").read_bytes()
+    (root / "meeting-2001.xml").write_bytes(good.replace(b"</meeting>", b"<broken></meeting>"))
+    result = run_import(cli, service + "/moderngov/", content)
+    assert result.code == 0, result.err + result.out
+    assert "left out a meeting of Council this time: GetMeeting at" in result.out and "not well-formed" in result.out
+    assert (content / "meetings/2026/2026-09-24-cabinet.yaml").is_file()  # (the others are imported)
+    assert not (content / "meetings/2026/2026-10-15-council.yaml").exists()
+    (root / "meeting-2001.xml").write_bytes(good)  # the server mended: the bad answer was not kept
+    result = run_import(cli, service + "/moderngov/", content)
+    assert result.code == 0 and (content / "meetings/2026/2026-10-15-council.yaml").is_file()
