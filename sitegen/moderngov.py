@@ -316,7 +316,11 @@ _HREF = re.compile(r'href="([^"]*)"')
 
 
 def _absolute(found: re.Match, base: str) -> str:
-    return 'href="' + html.escape(urllib.parse.urljoin(base, html.unescape(found.group(1))), quote=True) + '"'
+    """An href made absolute, with what Markdown would not take in a link's address (a space,
+    a parenthesis: ModernGov's document addresses have them) percent-encoded."""
+    address = urllib.parse.urljoin(base, html.unescape(found.group(1)))
+    address = urllib.parse.quote(address, safe=":/?#[]@!$&'*+,;=%~")
+    return 'href="' + html.escape(address, quote=True) + '"'
 
 
 # --- decisions in the minutes' text ---------------------------------------------------------
@@ -956,6 +960,8 @@ def _attendance(
                 by_member[member] = pid
         attendance = decode(attendee.get("attendance", "")).lower()
         role = decode(attendee.get("roledescription", "")).lower()
+        if pid in present or pid in apologies or pid in in_attendance:
+            continue  # (listed twice by the service: as it lists them first, as the reader counts them)
         if "apolog" in attendance:
             apologies.append(pid)
         elif "in attendance" in attendance or "officer" in role:

@@ -297,6 +297,10 @@ def test_word_html_becomes_clean_markdown():
     assert moderngov.markdown(odd, "https://mg.example/") == (
         "<javascript\\:x> [1]: vbscript\\:y Wow\\![the report](https://mg.example/documents/s1/R.pdf) metadata: z"
     )
+    spaced = "<p>See <a href='documents/s9/Secret Appendix (v2).pdf'>the appendix</a>.</p>"
+    assert moderngov.markdown(spaced, "https://mg.example/") == (
+        "See [the appendix](https://mg.example/documents/s9/Secret%20Appendix%20%28v2%29.pdf)."
+    )  # (a space or a parenthesis in an address would leave the link as text)
     assert moderngov.decode("Charges &lt;draft v2&gt; for leisure") == "Charges <draft v2> for leisure"
     assert moderngov.decode("Council Chamber\x96 Town Hall") == "Council Chamber Town Hall"  # (C1, as the reader)
     assert moderngov.decode("Budget\u202e 2027\x07") == "Budget 2027"  # (characters the reader refuses)
@@ -587,3 +591,17 @@ def test_a_meeting_answered_badly_is_left_out_this_time_and_asked_again_next(cli
     (root / "meeting-2001.xml").write_bytes(good)  # the server mended: the bad answer was not kept
     result = run_import(cli, service + "/moderngov/", content)
     assert result.code == 0 and (content / "meetings/2026/2026-10-15-council.yaml").is_file()
+
+
+def test_a_person_the_service_lists_twice_is_imported_once(cli, service, tmp_path):
+    root = changed_service(tmp_path)
+    content = tmp_path / "content"
+    meeting = (root / "meeting-1001.xml").read_text()
+    jane = next(line for line in meeting.splitlines() if 'memberid="101"' in line)
+    again = jane + "\n" + jane + "\n" + jane.replace('attendance="Present"', 'attendance="Apologies"')
+    (root / "meeting-1001.xml").write_text(meeting.replace(jane, again, 1))
+    result = run_import(cli, service + "/moderngov/", content)
+    assert result.code == 0, result.err + result.out
+    data = yaml.safe_load((content / "meetings/2026/2026-09-24-cabinet.yaml").read_text())
+    assert data["present"].count("cllr-jane-smith") == 1 and "cllr-jane-smith" not in data.get("apologies", [])
+    assert "listed twice" not in result.err + result.out
