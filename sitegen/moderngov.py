@@ -680,6 +680,9 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
     for rel in writer.kept:
         log(f"  kept {rel}: changed by hand since the last import (not overwritten)")
     for rel in withdrawn:
+        if rel.rpartition("/")[2].startswith("."):
+            log(f"  removed {rel}: a download an interrupted import left half written")
+            continue
         log(
             f"  removed {rel}: downloaded by an earlier import, and no file of the content folder names it now "
             "(ModernGov restricted or dropped it, or its meeting is left to you)"
@@ -772,11 +775,14 @@ def _unnamed_downloads(writer: Writer) -> tuple[list[str], list[str]]:
             if rel not in writer.downloaded:
                 removed.append(rel)
     folder = content / DOWNLOADS
-    unknown = [
-        rel
-        for path in (sorted(folder.rglob("*")) if folder.is_dir() else [])
-        if path.is_file() and (rel := path.relative_to(content).as_posix()) not in writer.manifest and rel not in named
-    ]
+    unknown = []
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        rel = path.relative_to(content).as_posix()
+        if path.name.startswith(".") and path.name.endswith(".importing") and path.is_file():
+            path.unlink()  # (a download an interrupted import left half written: its own, never published)
+            removed.append(rel)
+        elif path.is_file() and not path.name.startswith(".") and rel not in writer.manifest and rel not in named:
+            unknown.append(rel)  # (a hidden file is never published: see files.scan)
     return removed, unknown
 
 

@@ -605,3 +605,15 @@ def test_a_person_the_service_lists_twice_is_imported_once(cli, service, tmp_pat
     data = yaml.safe_load((content / "meetings/2026/2026-09-24-cabinet.yaml").read_text())
     assert data["present"].count("cllr-jane-smith") == 1 and "cllr-jane-smith" not in data.get("apologies", [])
     assert "listed twice" not in result.err + result.out
+
+
+def test_a_download_left_half_written_is_removed(cli, service, tmp_path):
+    changed_service(tmp_path)
+    content = tmp_path / "content"
+    assert run_import(cli, service + "/moderngov/", content, "--download").code == 0
+    (saved,) = (content / "files/moderngov/2026").glob("leisure-charges-report-*.pdf")
+    half = saved.with_name(f".{saved.name}.importing")
+    half.write_bytes(b"%PDF-1.4 half")
+    result = next_day(cli, service, content, "--download")
+    assert result.code == 0 and not half.exists() and saved.exists()
+    assert "a download an interrupted import left half written" in result.out and "still published" not in result.out
