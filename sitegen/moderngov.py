@@ -415,6 +415,9 @@ def dump(data: Any) -> str:
     return yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=1000)
 
 
+SAVE_EVERY = 1.0  # seconds between writings of the manifest while files are written (see Writer.save)
+
+
 @dataclass
 class Writer:
     """Writes the content folder's files, keeping a manifest of what it wrote."""
@@ -426,6 +429,7 @@ class Writer:
     downloaded: set[str] = field(default_factory=set)  # the documents saved this run (see record)
     unchanged: int = 0
     kept: list[str] = field(default_factory=list)  # edited by a person since: left as they are
+    _saved: float = field(default=float("-inf"), repr=False)  # when the manifest was last written (see save)
 
     def __post_init__(self) -> None:
         path = self.content / MANIFEST
@@ -458,7 +462,7 @@ class Writer:
         os.replace(tmp, path)
         self.manifest[rel] = digest
         self.written += 1
-        self.save()
+        self.save(soon=True)
         return True
 
     def record(self, path: Path) -> None:
@@ -482,7 +486,15 @@ class Writer:
             return True
         return path.is_file() and self.manifest.get(rel) == hashlib.sha256(path.read_bytes()).hexdigest()
 
-    def save(self) -> None:
+    def save(self, soon: bool = False) -> None:
+        """Write the manifest; SOON: at most every SAVE_EVERY seconds (written whole, it took a
+        council of thousands of meetings longer to keep than to import). A file written meanwhile
+        and not yet listed when a run is killed is one of the import's still: the next run
+        finds it as it would write it, or else keeps it as a person's (never lost)."""
+        now = time.monotonic()
+        if soon and now - self._saved < SAVE_EVERY:
+            return
+        self._saved = now
         path = self.content / MANIFEST
         tmp = path.with_name(MANIFEST + ".tmp")
         tmp.write_text(json.dumps({"files": dict(sorted(self.manifest.items()))}, indent=1) + "\n", encoding="utf-8")
@@ -607,60 +619,62 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
             log(f"  left out of attendance, not in people.yaml (changed by hand): {', '.join(sorted(unknown))}")
     linked, left = _link(meetings, bodies)
 
-    if not (content / "site.yaml").exists():
-        host = urllib.parse.urlsplit(service.base).hostname or "the council"
-        authority = re.sub(r"^(www|democracy|moderngov|committees?|meetings|councillors)\.", "", host)
+    try:
+        if not (content / "site.yaml").exists():
+            host = urllib.parse.urlsplit(service.base).hostname or "the council"
+            authority = re.sub(r"^(www|democracy|moderngov|committees?|meetings|councillors)\.", "", host)
+            writer.write(
+                "site.yaml",
+                HEADER.format(source=service.base)
+                + "# CHECK: authority and title were made from the service's address; write the council's own name.\n"
+                + dump(
+                    {
+                        "authority": authority,
+                        "title": f"{authority} meetings and decisions",
+                        "base_url": "/",
+                        "language": "en-GB",
+                        "timezone": "Europe/London",
+                        "licence": "Open Government Licence v3.0",
+                    }
+                ),
+            )
         writer.write(
-            "site.yaml",
+            "bodies.yaml",
             HEADER.format(source=service.base)
-            + "# CHECK: authority and title were made from the service's address; write the council's own name.\n"
-            + dump(
-                {
-                    "authority": authority,
-                    "title": f"{authority} meetings and decisions",
-                    "base_url": "/",
-                    "language": "en-GB",
-                    "timezone": "Europe/London",
-                    "licence": "Open Government Licence v3.0",
-                }
-            ),
+            + "# kind is guessed from the committee's title (see the README): check it.\n"
+            + dump([{"id": b.id, "name": b.name, "kind": b.kind} for b in bodies.values()]),
         )
-    writer.write(
-        "bodies.yaml",
-        HEADER.format(source=service.base)
-        + "# kind is guessed from the committee's title (see the README): check it.\n"
-        + dump([{"id": b.id, "name": b.name, "kind": b.kind} for b in bodies.values()]),
-    )
-    writer.write("people.yaml", HEADER.format(source=service.base) + dump(list(people.values())))
-    moved: list[tuple[Imported, Known]] = []
-    for found in meetings:
-        # rescheduled: its files of other days that the importer wrote go, and their addresses
-        # lead to its new one (the aliases its file has, and theirs, are kept)
-        gone = [old for old in found.stale if writer.owned(old.rel)]
-        moved += [(found, old) for old in found.stale if old not in gone]
-        aliases = list(found.aliases)
-        for old in gone:
-            aliases += [*old.aliases, old.id]
-        aliases = [a for a in dict.fromkeys(aliases) if a != found.id]
-        if aliases:
-            found.data["aliases"] = aliases
-        if writer.write(found.rel, HEADER.format(source=found.data.get("source", service.base)) + dump(found.data)):
+        writer.write("people.yaml", HEADER.format(source=service.base) + dump(list(people.values())))
+        moved: list[tuple[Imported, Known]] = []
+        for found in meetings:
+            # rescheduled: its files of other days that the importer wrote go, and their addresses
+            # lead to its new one (the aliases its file has, and theirs, are kept)
+            gone = [old for old in found.stale if writer.owned(old.rel)]
+            moved += [(found, old) for old in found.stale if old not in gone]
+            aliases = list(found.aliases)
             for old in gone:
-                writer.remove(old.rel)
-    # what the service restricts now: the documents an earlier import saved go, even where a
-    # file still names them (the site then does not build until the link goes: nothing leaks),
-    # and a file a person changed (so kept) that still publishes a restricted item is named
-    restricted_gone: list[tuple[str, str]] = []
-    exposed: list[tuple[str, str]] = []
-    for found in meetings:
-        for rel in dict.fromkeys(found.withdrawn):
-            if writer.owned(rel) and (writer.content / rel).is_file():
-                writer.remove(rel)
-                restricted_gone.append((rel, found.rel))
-        if found.restricted and found.rel in writer.kept:
-            exposed += [(found.rel, title) for title in _still_public(writer.content / found.rel, found.restricted)]
-    withdrawn, unknown = _unnamed_downloads(writer)
-    writer.save()
+                aliases += [*old.aliases, old.id]
+            aliases = [a for a in dict.fromkeys(aliases) if a != found.id]
+            if aliases:
+                found.data["aliases"] = aliases
+            if writer.write(found.rel, HEADER.format(source=found.data.get("source", service.base)) + dump(found.data)):
+                for old in gone:
+                    writer.remove(old.rel)
+        # what the service restricts now: the documents an earlier import saved go, even where a
+        # file still names them (the site then does not build until the link goes: nothing leaks),
+        # and a file a person changed (so kept) that still publishes a restricted item is named
+        restricted_gone: list[tuple[str, str]] = []
+        exposed: list[tuple[str, str]] = []
+        for found in meetings:
+            for rel in dict.fromkeys(found.withdrawn):
+                if writer.owned(rel) and (writer.content / rel).is_file():
+                    writer.remove(rel)
+                    restricted_gone.append((rel, found.rel))
+            if found.restricted and found.rel in writer.kept:
+                exposed += [(found.rel, title) for title in _still_public(writer.content / found.rel, found.restricted)]
+        withdrawn, unknown = _unnamed_downloads(writer)
+    finally:  # (what was written is listed, whatever stops the run)
+        writer.save()
 
     log(
         f"{len(meetings)} meetings of {len(bodies)} bodies, {len(people)} people: "
