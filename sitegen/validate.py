@@ -127,6 +127,10 @@ class Fields:
         empty = [lang for lang, t in out.items() if not t.strip()]
         if required and empty:
             self.error(self.data.value_line(key), f'"{key}" is empty in "{empty[0]}"; write it, or remove that line')
+        for lang in empty:  # (as if not given: the page shows another language's, and it lacks a translation)
+            del out[lang]
+        if not out:
+            return default
         lacking = tuple(lang for lang in LANGUAGES if lang not in out)
         if lacking:
             self.untranslated(self.data.value_line(key), lacking)

@@ -592,3 +592,18 @@ def test_the_chairs_casting_vote_may_be_counted(cli, site):
     assert (
         "the vote counts 4 votes but 2 people" in cli("check", "--content", site({"meetings/m.yaml": meeting(3)})).err
     )
+
+
+def test_a_text_left_empty_in_one_language_shows_the_other(cli, site, tmp_path):
+    meeting = (
+        "body: cabinet\ndate: 2024-01-10\nlocation:\n  cy: ''\n  en: HallXYZ\nitems:\n  - id: a\n"
+        "    title:\n      cy: Cyllideb\n      en: Budget\n    minutes:\n      cy: ''\n      en: MinutesXYZ\n"
+    )
+    content = site({"site.yaml": "authority: T\nlanguages: [cy, en]\n", "meetings/m.yaml": meeting})
+    out = tmp_path / "out"
+    result = cli("build", "--content", content, "--output", out, "--no-search")
+    assert result.code == 0, result.err
+    assert "meetings/m.yaml:4: warning: 2 texts lack a translation into cy" in result.err
+    welsh = page(out, "/meetings/m/a/")
+    assert '<div lang="en"><p>MinutesXYZ</p>' in welsh
+    assert "HallXYZ" in page(out, "/meetings/m/") and "MinutesXYZ" in page(out, "/en/meetings/m/a/")
