@@ -36,6 +36,7 @@ from xml.etree.ElementTree import Element
 
 import yaml
 
+from . import fields
 from .load import FORBIDDEN
 from .markdown import MAX_TEXT
 from .validate import RECORD_FOLDERS, meeting_files, slugify
@@ -638,13 +639,23 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
                     }
                 ),
             )
+        english = _english_key(content, log)  # (ModernGov's texts are English: marked so on a site in others first)
+        listed_bodies = [{"id": b.id, "name": b.name, "kind": b.kind} for b in bodies.values()]
+        listed_people = [dict(p) for p in people.values()]
+        if english:
+            for entry in listed_bodies:
+                _in_language(entry, fields.BODY, english)
+            for entry in listed_people:
+                _in_language(entry, fields.PERSON, english)
+            for found in meetings:
+                _in_language(found.data, fields.MEETING, english)
         writer.write(
             "bodies.yaml",
             HEADER.format(source=service.base)
             + "# kind is guessed from the committee's title (see the README): check it.\n"
-            + dump([{"id": b.id, "name": b.name, "kind": b.kind} for b in bodies.values()]),
+            + dump(listed_bodies),
         )
-        writer.write("people.yaml", HEADER.format(source=service.base) + dump(list(people.values())))
+        writer.write("people.yaml", HEADER.format(source=service.base) + dump(listed_people))
         moved: list[tuple[Imported, Known]] = []
         for found in meetings:
             # rescheduled: its files of other days that the importer wrote go, and their addresses
@@ -719,6 +730,45 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
     for ref, reason in left:
         log(f"  left for a person: {ref}: {reason}")
     return writer.written
+
+
+def _english_key(content: Path, log: Log) -> str:
+    """The key that marks a text English in CONTENT's site.yaml (its languages' "en" or
+    "en-GB", say) when the site's first language is another; "" when texts are written
+    plain (a site in English first, or one with no site.yaml yet: the import writes one)."""
+    try:
+        site = yaml.safe_load((content / "site.yaml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return ""
+    if not isinstance(site, dict):
+        return ""
+    languages = [str(x) for x in site.get("languages") or [site.get("language") or "en"]]
+    if not languages or languages[0].lower().startswith("en"):
+        return ""
+    english = next((x for x in languages if x.lower().startswith("en")), "")
+    if not english:
+        log(
+            f"  the site is published in {', '.join(languages)} only: the imported texts, which are English, "
+            "are written as they are, and read as the site's first language"
+        )
+    return english
+
+
+def _in_language(data: dict[str, Any], obj: fields.Obj, language: str) -> None:
+    """Give each text of DATA (a mapping of OBJ's keys: a meeting, a body, a person) that a
+    clerk may give by language as a text in LANGUAGE ({en: ...}), its nested ones too."""
+    for key, value in data.items():
+        spec = obj.keys.get(key)
+        if spec is None:
+            continue
+        if spec.translatable and isinstance(value, str) and value:
+            data[key] = {language: value}
+        elif spec.holds_list is not None and isinstance(value, list):
+            for entry in value:
+                if isinstance(entry, dict):
+                    _in_language(entry, spec.holds_list, language)
+        elif spec.holds is not None and isinstance(value, dict):
+            _in_language(value, spec.holds, language)
 
 
 def _still_public(path: Path, titles: list[str]) -> list[str]:

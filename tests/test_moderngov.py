@@ -617,3 +617,19 @@ def test_a_download_left_half_written_is_removed(cli, service, tmp_path):
     result = next_day(cli, service, content, "--download")
     assert result.code == 0 and not half.exists() and saved.exists()
     assert "a download an interrupted import left half written" in result.out and "still published" not in result.out
+
+
+def test_an_import_into_a_welsh_first_site_marks_its_texts_english(cli, service, tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "site.yaml").write_text("authority: T\nbase_url: https://t.example/\nlanguages: [cy, en]\n")
+    result = run_import(cli, service + "/moderngov/", content)
+    assert result.code == 0, result.err + result.out
+    cabinet = yaml.safe_load((content / "meetings/2026/2026-09-24-cabinet.yaml").read_text())
+    assert cabinet["location"] == {"en": "Council Chamber, Town Hall"}
+    assert all(set(item["title"]) == {"en"} for item in cabinet["items"])
+    assert yaml.safe_load((content / "bodies.yaml").read_text().split("\n", 2)[2])[0]["name"].keys() == {"en"}
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out, "--no-search").code == 0
+    english = (out / "en/meetings/2026-09-24-cabinet/index.html").read_text()
+    assert "Council Chamber, Town Hall" in english and '<span lang="cy">Council' not in english
