@@ -563,8 +563,16 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
             if body.id not in mine:
                 log(f"  left out {body.name}: not in bodies.yaml, which was changed by hand (add it as {body.id})")
                 del bodies[mg_id]
-    names = {b.name.lower(): b.id for b in bodies.values()}
-    names.update({"council": next((b.id for b in bodies.values() if b.kind == "council"), "council")})
+    # a narrower import (--committee, --from, --to) keeps what a wider one wrote of bodies and people
+    earlier_bodies = [e for e in _previous(writer, "bodies.yaml") if e["id"] not in {b.id for b in bodies.values()}]
+    earlier_people = _previous(writer, "people.yaml")
+    names = {_plain(e.get("name")).lower(): e["id"] for e in earlier_bodies}
+    names.update({b.name.lower(): b.id for b in bodies.values()})
+    council = [b.id for b in bodies.values() if b.kind == "council"] + [
+        e["id"] for e in earlier_bodies if e.get("kind") == "council"
+    ]
+    if council:  # ("RECOMMENDED to Council": to no body when none is known as the council)
+        names["council"] = council[0]
 
     meetings: list[Imported] = []
     seen: set[str] = set()  # (a meeting the service lists twice is imported once)
@@ -640,8 +648,9 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
                 ),
             )
         english = _english_key(content, log)  # (ModernGov's texts are English: marked so on a site in others first)
-        listed_bodies = [{"id": b.id, "name": b.name, "kind": b.kind} for b in bodies.values()]
+        listed_bodies = [{"id": b.id, "name": b.name, "kind": b.kind} for b in bodies.values()] + earlier_bodies
         listed_people = [dict(p) for p in people.values()]
+        listed_people += [e for e in earlier_people if e["id"] not in people]
         if english:
             for entry in listed_bodies:
                 _in_language(entry, fields.BODY, english)
@@ -668,6 +677,8 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
             aliases = [a for a in dict.fromkeys(aliases) if a != found.id]
             if aliases:
                 found.data["aliases"] = aliases
+            if writer.owned(found.rel):
+                _carry_over(writer.content / found.rel, found.data)
             if writer.write(found.rel, HEADER.format(source=found.data.get("source", service.base)) + dump(found.data)):
                 for old in gone:
                     writer.remove(old.rel)
@@ -730,6 +741,68 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
     for ref, reason in left:
         log(f"  left for a person: {ref}: {reason}")
     return writer.written
+
+
+def _previous(writer: Writer, rel: str) -> list[dict[str, Any]]:
+    """The entries (each with an id) of REL, a list the importer wrote and no person changed
+    since; none otherwise (a person's is read as a person's: see _kept_ids)."""
+    path = writer.content / rel
+    if not path.is_file() or not writer.owned(rel):
+        return []
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return []
+    return (
+        [e for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)]
+        if isinstance(entries, list)
+        else []
+    )
+
+
+def _plain(text_: object) -> str:
+    """A text as written, or the first of a text given by language."""
+    if isinstance(text_, dict):
+        return str(next(iter(text_.values()), ""))
+    return str(text_ or "")
+
+
+_STAGES = ("agenda", "draft", "approved")
+
+
+def _carry_over(path: Path, data: dict[str, Any]) -> None:
+    """What the importer wrote in the meeting file at PATH before, that this import cannot
+    know and must not unmake (an import of fewer meetings, say --to a day before the next
+    meeting's minutes, or --from a day after the recommendations its items consider): the
+    stage its minutes had reached, and the links it inferred (considers, decides) of the
+    items and decisions it still has."""
+    try:
+        source = path.read_text(encoding="utf-8")
+        old = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return
+    if not isinstance(old, dict):
+        return
+    was, now = old.get("record"), data.get("record")
+    if was in _STAGES and now in _STAGES and _STAGES.index(was) > _STAGES.index(now) and data.get("items"):
+        data["record"] = was
+    before = {i.get("id"): i for i in old.get("items") or [] if isinstance(i, dict) and i.get("inferred")}
+    for item in data.get("items") or []:
+        earlier = before.get(item.get("id"))
+        if earlier is None or item.get("exempt"):
+            continue
+        considers = [ref for ref in earlier.get("considers") or [] if ref not in item.get("considers", [])]
+        if considers:
+            item["considers"] = [*item.get("considers", []), *considers]
+            item["inferred"] = True
+        decided = {d.get("id"): d for d in earlier.get("decisions") or [] if isinstance(d, dict)}
+        for decision in item.get("decisions") or []:
+            steps = (decided.get(decision.get("id")) or {}).get("decides") or []
+            known = {s.get("ref") for s in decision.get("decides", [])}
+            steps = [s for s in steps if isinstance(s, dict) and s.get("ref") not in known]
+            if steps:
+                decision["decides"] = [*decision.get("decides", []), *steps]
+                item["inferred"] = True
 
 
 def _english_key(content: Path, log: Log) -> str:

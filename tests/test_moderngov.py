@@ -633,3 +633,30 @@ def test_an_import_into_a_welsh_first_site_marks_its_texts_english(cli, service,
     assert cli("build", "--content", content, "--output", out, "--no-search").code == 0
     english = (out / "en/meetings/2026-09-24-cabinet/index.html").read_text()
     assert "Council Chamber, Town Hall" in english and '<span lang="cy">Council' not in english
+
+
+def test_a_narrower_import_unmakes_nothing_a_wider_one_wrote(cli, service, tmp_path):
+    changed_service(tmp_path)
+    content = tmp_path / "content"
+    assert run_import(cli, service + "/moderngov/", content).code == 0
+    before = files(content)
+    base = service + "/moderngov/"
+    for narrower in (
+        ["--committee", "1"],  # Cabinet only
+        ["--from", "2026-10-01", "--to", "2026-10-31"],  # Council's meeting, without Cabinet's before it
+        ["--to", "2026-09-30"],  # the staff committee's meeting, without the one that approved its minutes
+    ):
+        result = cli("import", "moderngov", base, "--content", content, "--delay", "0", "--from", "2026-09-01",
+                     "--to", "2027-02-28", *narrower)  # fmt: skip
+        assert result.code == 0, (narrower, result.err + result.out)
+        changed = {rel for rel, data in files(content).items() if before.get(rel) != data} - {".moderngov.json"}
+        assert changed == set(), (narrower, changed)
+
+
+def test_one_committee_into_an_empty_folder_gives_content_that_builds(cli, service, tmp_path):
+    content = tmp_path / "content"
+    result = run_import(cli, service + "/moderngov/", content, "--committee", "1")
+    assert result.code == 0, result.err + result.out  # (the import checks what it wrote)
+    cabinet = yaml.safe_load((content / "meetings/2026/2026-09-24-cabinet.yaml").read_text())
+    budget = next(i for i in cabinet["items"] if i["id"] == "budget-2027-28")["decisions"][0]
+    assert "to" not in budget  # ("RECOMMENDED to Council": no council was imported, so a resolution, as typed)
