@@ -1120,11 +1120,16 @@ def _attendance(
 
 def _saver(service: Service, options: Options, date: dt.date) -> Callable[[str], str]:
     """For --download: a document's href, as a path under files/ once it is saved there (the
-    kinds of file sitegen publishes only), else its address."""
+    kinds of file sitegen publishes only, from the service's own host), else its address."""
+
+    home = urllib.parse.urlsplit(service.base).hostname
 
     def save(url: str) -> str:
         rel = download_rel(url, date)
         if rel is None:
+            return url
+        if urllib.parse.urlsplit(url).hostname != home:  # (only the council's own: never another address it names)
+            service.log(f"  not downloaded (on another site than the service's; the page links to it): {url}")
             return url
         return rel if service.download(url, options.content / rel, service.log) else url
 

@@ -660,3 +660,16 @@ def test_one_committee_into_an_empty_folder_gives_content_that_builds(cli, servi
     cabinet = yaml.safe_load((content / "meetings/2026/2026-09-24-cabinet.yaml").read_text())
     budget = next(i for i in cabinet["items"] if i["id"] == "budget-2027-28")["decisions"][0]
     assert "to" not in budget  # ("RECOMMENDED to Council": no council was imported, so a resolution, as typed)
+
+
+def test_download_takes_documents_from_the_services_own_host_only(cli, service, tmp_path):
+    root = changed_service(tmp_path)
+    content = tmp_path / "content"
+    meeting = (root / "meeting-1001.xml").read_text()
+    elsewhere = meeting.replace("<url>documents/s123/", "<url>http://localhost:9/documents/s123/", 1)
+    assert elsewhere != meeting
+    (root / "meeting-1001.xml").write_text(elsewhere)
+    result = run_import(cli, service + "/moderngov/", content, "--download")
+    assert result.code == 0, result.err + result.out
+    assert "not downloaded (on another site than the service's" in result.out
+    assert not list(content.rglob("leisure-charges-report-*"))
