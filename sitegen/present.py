@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from . import i18n
 from . import model as m
-from .i18n import N_, _, long_date, on_date, short_date
+from .i18n import N_, NP_, _, long_date, on_date, short_date
 
 __all__ = ["long_date", "short_date"]
 
@@ -251,11 +251,22 @@ def host(address: str) -> str:
     return address.split("://", 1)[-1].split("/", 1)[0]
 
 
-def expected_words(entry: m.PlanEntry) -> str:
-    """When a forward plan entry is expected: a month ("March 2024") or a day."""
+def expected_words(entry: m.PlanEntry, in_sentence: bool = False) -> str:
+    """When a forward plan entry is expected: a month ("March 2024") or a day. IN_SENTENCE:
+    as a sentence says it after "expected" (a day as after a preposition, see i18n.on_date;
+    a month as the catalogue gives it there: Welsh says "ym mis Mawrth 2024")."""
     if entry.expected is None:
         return ""
-    return i18n.month_year(entry.expected) if entry.expected_month else long_date(entry.expected)
+    if not entry.expected_month:
+        return i18n.on_date(entry.expected) if in_sentence else long_date(entry.expected)
+    month = i18n.month_year(entry.expected)
+    if not in_sentence:
+        return month
+    return i18n.current().pgettext("a month said as when something happens", "%(month)s") % {"month": month}
+
+
+# (for the catalogues: the message expected_words asks for)
+NP_("a month said as when something happens", "%(month)s")
 
 
 def clock(time: dt.time | None) -> str:

@@ -478,7 +478,7 @@ class Publisher:
             else:
                 since = entry.first_published
             since = since or dt.date(2000, 1, 1)
-            words = [PLAN_STATE_WORDS[entry.state], _("expected %(when)s", when=expected_words(entry))]
+            words = [PLAN_STATE_WORDS[entry.state], _("expected %(when)s", when=expected_words(entry, True))]
             if entry.decision_maker is not None:
                 words.append(_("Decision maker: %(who)s", who=entry.decision_maker.name))
             html = f"<p>{_esc('; '.join(str(w) for w in words))}</p>"

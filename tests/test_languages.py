@@ -579,3 +579,16 @@ def test_no_message_is_written_inside_an_f_string():
                     if isinstance(inner, ast.Call) and name in i18n.KEYWORDS:
                         found.append(f"{path.name}:{inner.lineno}")
     assert not found, found
+
+
+def test_a_welsh_forward_plan_says_when_as_a_sentence_does(cli, site, tmp_path: Path):
+    plan = (
+        "- id: kd-1\n  title: Depot\n  decision_maker: cabinet\n  expected: 2027-01-20\n  first_published: 2026-11-01\n"
+        "- id: kd-2\n  title: Parking\n  decision_maker: cabinet\n  expected: 2026-10\n  first_published: 2026-09-01\n"
+    )
+    content = site({"site.yaml": "authority: T\nlanguage: cy\n", "forward-plan.yaml": plan})
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out, "--no-search", "--today", "2026-12-06").code == 0
+    html = (out / "forward-plan/index.html").read_text(encoding="utf-8")
+    assert "disgwylir ddydd Mercher 20 Ionawr 2027" in html and "disgwylir Dydd" not in html
+    assert "ym mis Hydref 2026" in (out / "forward-plan/kd-2/index.html").read_text(encoding="utf-8")
