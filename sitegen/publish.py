@@ -309,7 +309,9 @@ class Publisher:
         for meeting in meetings:
             stage = "cancelled" if meeting.status in ("cancelled", "postponed") else meeting.record
             words = STATUS_WORDS[meeting.status] if stage == "cancelled" else RECORD_WORDS[stage]
-            items = "".join(f"<li>{_esc(i.label)}</li>" for i in meeting.items)
+            items = "".join(
+                f"<li>{_esc(i.number) + '. ' if i.number else ''}{_marked(i.title)}</li>" for i in meeting.items
+            )
             entries.append(
                 {
                     # a new id for each stage: a reader sees the agenda, then the draft, then the approved minutes
@@ -317,7 +319,8 @@ class Publisher:
                     "title": _("%(meeting)s: %(stage)s", meeting=self.meeting_name(meeting), stage=words.lower()),
                     "link": self.absolute(meeting),
                     "updated": self.when(meeting),
-                    "html": f"<p>{_esc(words)}. {_esc(meeting.location)}</p>" + (f"<ol>{items}</ol>" if items else ""),
+                    "html": f"<p>{_esc(words)}. {_marked(meeting.location)}</p>"
+                    + (f"<ol>{items}</ol>" if items else ""),
                 }
             )
         return self._feed(title, path, NAMED["meetings"], entries)
@@ -1153,6 +1156,15 @@ def calendar_head(name: str, timezone: str, tz: dt.tzinfo | None) -> bytes:
 
 def _esc(text: str) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _marked(text: str) -> str:
+    """TEXT escaped for a feed's HTML, in the language being written, or where it has none,
+    in another, marked with that language (as the pages mark it)."""
+    if text.__class__ is not m.Texts:
+        return _esc(text)
+    chosen, lang = text.pick(current().language)  # type: ignore[attr-defined]
+    return _esc(chosen) if lang == current().language else f'<span lang="{lang}">{_esc(chosen)}</span>'
 
 
 def _icalendar():  # type: ignore[no-untyped-def]

@@ -592,3 +592,13 @@ def test_a_welsh_forward_plan_says_when_as_a_sentence_does(cli, site, tmp_path: 
     html = (out / "forward-plan/index.html").read_text(encoding="utf-8")
     assert "disgwylir ddydd Mercher 20 Ionawr 2027" in html and "disgwylir Dydd" not in html
     assert "ym mis Hydref 2026" in (out / "forward-plan/kd-2/index.html").read_text(encoding="utf-8")
+
+
+def test_a_feed_marks_a_text_not_in_its_language(cli, site, tmp_path: Path):
+    meeting = "body: cabinet\ndate: 2026-11-10\nitems:\n  - id: a\n    number: 1\n    title:\n      en: English only title\n"
+    content = site({"site.yaml": "authority: T\nlanguages: [cy, en]\n", "meetings/m.yaml": meeting})
+    out = tmp_path / "out"
+    assert cli("build", "--content", content, "--output", out, "--no-search", "--today", "2026-12-06").code == 0
+    welsh = (out / "feeds/meetings.atom").read_text(encoding="utf-8")
+    assert '1. &lt;span lang="en"&gt;English only title&lt;/span&gt;' in welsh
+    assert "1. English only title" in (out / "en/feeds/meetings.atom").read_text(encoding="utf-8")
