@@ -189,6 +189,19 @@ def ref_target(linker: Linker, ref: str) -> object:
     return linker.refs.get(ref.strip().strip("/"))
 
 
+def _template_line(exc: BaseException) -> str | None:
+    """Where in a template EXC was raised, as FILE:LINE (the last template frame of its
+    traceback: Jinja gives them the template's file and line), or None when none was."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".xml", ".txt")) and os.path.isfile(name):
+            found = f"{name}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return found
+
+
 def check_theme(loaded: Loaded) -> list[str]:
     """Every template of the site's theme compiled, as a build compiles them: the problems,
     each as 'FILE:LINE: message' (a theme's own errors, which no content check finds)."""
@@ -582,6 +595,15 @@ class Builder:
             raise ThemeError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
         except jinja2.TemplateError as exc:
             raise ThemeError(f"the theme failed to render {page.template} for /{page.path}: {exc}") from None
+        except MemoryError:
+            raise
+        except Exception as exc:  # (an expression of the theme's that Python refuses: 1/0, "a" + 1)
+            where = _template_line(exc)
+            if where is None:
+                raise  # (not the theme's: sitegen's own)
+            raise ThemeError(
+                f"{where}: the theme failed to render {page.template} for /{page.path}: {type(exc).__name__}: {exc}"
+            ) from None
         return html.encode("utf-8")
 
     def static_files(self) -> dict[str, Path]:

@@ -56,6 +56,20 @@ def test_template_error_leaves_previous_output_intact(cli, site, tmp_path):
     assert snapshot(out) == before
 
 
+@pytest.mark.parametrize("expression", ["{{ 1/0 }}", "{{ meeting.location + 1 }}"])
+def test_a_template_expression_python_refuses_is_one_line_naming_the_template(cli, site, tmp_path, expression):
+    content = site({"meetings/m.yaml": "body: cabinet\ndate: 2011-11-16\nlocation: Hall\n"})
+    theme = tmp_path / "themes" / "broken" / "templates"
+    theme.mkdir(parents=True)
+    (theme / "meeting.html").write_text(
+        f'{{% extends "base.html" %}}{{% block main %}}\n\n{expression}{{% endblock %}}'
+    )
+    (content / "site.yaml").write_text((content / "site.yaml").read_text() + "theme: broken\n")
+    result = cli("build", "--content", content, "--output", tmp_path / "out", "--jobs", "1")
+    assert result.code == 1 and "Traceback" not in result.err, result.err
+    assert "meeting.html:3: the theme failed to render meeting.html for /meetings/m/" in result.err
+
+
 def test_theme_overrides_one_template_and_falls_back(cli, site, tmp_path):
     content = site({"meetings/m.yaml": "body: cabinet\ndate: 2011-11-16\n"})
     (content / "site.yaml").write_text((content / "site.yaml").read_text() + "theme: civic\n")

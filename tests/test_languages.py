@@ -595,7 +595,9 @@ def test_a_welsh_forward_plan_says_when_as_a_sentence_does(cli, site, tmp_path: 
 
 
 def test_a_feed_marks_a_text_not_in_its_language(cli, site, tmp_path: Path):
-    meeting = "body: cabinet\ndate: 2026-11-10\nitems:\n  - id: a\n    number: 1\n    title:\n      en: English only title\n"
+    meeting = (
+        "body: cabinet\ndate: 2026-11-10\nitems:\n  - id: a\n    number: 1\n    title:\n      en: English only title\n"
+    )
     content = site({"site.yaml": "authority: T\nlanguages: [cy, en]\n", "meetings/m.yaml": meeting})
     out = tmp_path / "out"
     assert cli("build", "--content", content, "--output", out, "--no-search", "--today", "2026-12-06").code == 0
