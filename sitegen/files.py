@@ -23,6 +23,12 @@ DOCUMENT_TYPES = (
 )  # fmt: skip
 
 
+def scratch(name: str) -> bool:
+    """Whether NAME is an editor's or office program's own file (a backup, a swap or lock
+    file): never a clerk's, never read or published, never watched."""
+    return name.endswith(("~", ".swp", ".swo", ".tmp")) or name.startswith(("#", ".#", "~$"))
+
+
 def is_document(name: str) -> bool:
     """Whether files/ publishes a file of this NAME (its kind is one of DOCUMENT_TYPES)."""
     return "." in name and name.rsplit(".", 1)[1].lower() in DOCUMENT_TYPES
@@ -56,6 +62,8 @@ def scan(content: Path, problems: Problems | None = None) -> dict[str, Path]:
         for name in sorted(filenames):
             path = here / name
             rel = path.relative_to(content).as_posix()
+            if scratch(name):
+                continue
             if name.startswith("."):
                 report.warn(Location(rel), f"{rel} is a hidden file; it is not published")
                 continue

@@ -26,7 +26,7 @@ from . import model as m
 from . import record, validate
 from .build import Aside, Builder, Loaded, Log, _quiet, build, load, on_forks, paused_gc, relink, serial, share, today
 from .errors import ContentError, Problem, Problems
-from .files import check_files, exempt_links, published_files
+from .files import check_files, exempt_links, published_files, scratch
 from .link import NeedsFullLink, exempted
 from .pages import Page
 from .state import cache_folder
@@ -101,7 +101,7 @@ def snapshot_after(
             return None
         if not S_ISREG(st.st_mode):
             return None  # a folder came, or something else
-        if path.endswith(("~", ".swp", ".tmp")):
+        if scratch(os.path.basename(path)):
             continue
         snap[path] = (st.st_mtime_ns, st.st_size)
     return snap
@@ -119,10 +119,12 @@ def _scan(folder: str, snap: dict[str, tuple[int, int]]) -> None:
                 continue
             try:
                 if entry.is_dir():
-                    if not entry.is_symlink():
+                    if entry.is_symlink():  # (not followed; but its coming or going is a change: the reader refuses it)
+                        snap[entry.path] = (-1, 0)
+                    else:
                         _scan(entry.path, snap)
                     continue
-                if name.endswith(("~", ".swp", ".tmp")):
+                if scratch(name):
                     continue
                 st = entry.stat()
             except OSError:

@@ -15,6 +15,7 @@ from typing import Any
 from . import fields
 from . import model as m
 from .errors import Location, Problem, Problems, did_you_mean
+from .files import scratch
 from .link import linking_prose
 from .load import LList, LMap, MeetingSource, Num, digest_of, read_meeting, read_yaml
 
@@ -1066,7 +1067,7 @@ def stray(content: Path) -> list[Problem]:
                     )
             dirnames[:] = [d for d in dirnames if not d.startswith((".", "_"))]
             for name in sorted(filenames):
-                if _meeting_name(name) or name.startswith((".", "_", "#", "~$")) or name.endswith("~"):
+                if _meeting_name(name) or name.startswith((".", "_")) or scratch(name):
                     continue
                 if name.lower() in _SYSTEM_FILES:
                     continue
@@ -1122,7 +1123,7 @@ def meeting_files(content: Path) -> list[Path]:
 
 
 def _meeting_name(name: str) -> bool:
-    return not name.startswith((".", "_", "#")) and not name.endswith("~") and name.lower().endswith(MEETING_SUFFIXES)
+    return not name.startswith((".", "_")) and not scratch(name) and name.lower().endswith(MEETING_SUFFIXES)
 
 
 def is_meeting_file(rel: str) -> bool:

@@ -702,3 +702,24 @@ def test_file_links_are_read_as_markdown_reads_them(cli, site, tmp_path):
     (content / "bodies.yaml").write_text(bodies)
     result = cli("check", "--content", content)
     assert result.code == 1 and "bodies.yaml:1: a link to files/2024/terms.pdf: there is no such file" in result.err
+
+
+def test_editors_own_files_in_files_are_left_out_without_a_word(cli, site, tmp_path):
+    content = site({"meetings/2011/2011-11-16-cabinet.yaml": MEETING, "meetings/2011/.#2011-11-16-cabinet.yaml": "x"})
+    (content / "files/2024").mkdir(parents=True)
+    for name in ("report.pdf", "report.pdf~", "notes.tmp", ".report.pdf.swp", "~$minutes.docx", "#draft.pdf#"):
+        (content / "files/2024" / name).write_bytes(b"%PDF")
+    out = tmp_path / "out"
+    result = cli("build", "--content", content, "--output", out, "--no-search")
+    assert result.code == 0 and "warning" not in result.err, result.err
+    assert sorted(p.name for p in (out / "files/2024").iterdir()) == ["report.pdf"]
+
+
+def test_the_preview_sees_a_linked_folder_come_and_go(tmp_path):
+    from sitegen.incremental import snapshot
+
+    (tmp_path / "files").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    before = snapshot([tmp_path / "files"])
+    (tmp_path / "files" / "linked").symlink_to(tmp_path / "elsewhere")
+    assert snapshot([tmp_path / "files"]) != before  # (a change: the reader refuses it, and the preview says so)
