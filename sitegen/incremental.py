@@ -31,7 +31,7 @@ from .link import NeedsFullLink, exempted
 from .pages import Page
 from .state import cache_folder
 from .validate import ParseCache, Parsed, is_meeting_file, read_digested, rel_path
-from .write import replace_file
+from .write import MARKER, replace_file
 
 
 @dataclass
@@ -303,6 +303,11 @@ class Project:
         self.settle()
         if inputs is None:
             inputs = snapshot(self.watched())
+        if self.loaded is not None and self.served and not (self.output / MARKER).is_file():
+            # the output went (the cache folder deleted as the preview runs): a clean build makes it whole
+            self.loaded = self.builder = self.parts = None
+            self.state = record.Reads()
+            self._comparing, self._built_keys = False, None
         if self.loaded is None:
             result = self._full(started)
             inputs = snapshot(self.watched())  # now with the theme folders the build used

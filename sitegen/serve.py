@@ -42,7 +42,7 @@ from .build import (
 from .errors import Location, Problem
 from .incremental import Project, snapshot, snapshot_after
 from .state import claim_preview
-from .write import remove_later
+from .write import MARKER, remove_later
 
 POLL_MS = 25  # how often reported changes are looked for (a scan is made far less often)
 BANNER_START = b"<!-- sitegen-errors -->"
@@ -498,6 +498,8 @@ def serve(
             _serve(content, Path(output), host, port, open_browser, log)
             return
         claimed = claim_preview(content)
+        if claimed is not None:
+            _discard_foreign(claimed[0])
         folder = Path(tempfile.mkdtemp(prefix="sitegen-preview-")) if claimed is None else None
         try:
             if claimed is not None:
@@ -516,6 +518,21 @@ def serve(
         sys.unraisablehook = hook
         _STOPPING.clear()
         _ASKED.clear()
+
+
+def _discard_foreign(folder: Path) -> None:
+    """Move aside, to be removed, the preview folder FOLDER (sitegen's own, in its cache
+    folder) when it holds files but no mark of a site sitegen built: what a preview left
+    when the cache folder was deleted under it. A build would refuse it, and nothing but
+    sitegen writes there."""
+    try:
+        if folder.is_symlink() or not folder.is_dir() or (folder / MARKER).is_file() or not any(folder.iterdir()):
+            return
+        aside = folder.with_name(f".{folder.name}.stale-{os.getpid()}")
+        os.rename(folder, aside)
+    except OSError:
+        return  # (the build says what is wrong with it)
+    remove_later(aside)
 
 
 #: while the preview serves: how to have its event loop call a function (set by _serve)

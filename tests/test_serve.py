@@ -7,6 +7,7 @@ import asyncio
 import gzip
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -498,3 +499,21 @@ def test_stopping_the_preview_ends_its_search_indexers(tmp_path, sig):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_the_cache_folder_deleted_under_a_running_preview_spoils_no_later_one(tmp_path):
+    """Deleted as a preview runs, the cache folder is made whole again by the preview's next
+    build; and a preview folder left without its mark (by an older version, say) is put
+    aside rather than refused."""
+    content = copy_example(tmp_path)
+    cache = tmp_path / ".sitegen-cache"
+    with serving(content, tmp_path) as (base, port, proc):
+        wait_for(lambda: shutil.rmtree(cache, ignore_errors=True) or not cache.exists(), 60)  # (as rm -rf, again)
+        edit = content / "meetings/2011/2011-11-16-cabinet.md"
+        edit.write_text(edit.read_text().replace("Council Chamber", "The Blue Room", 1))
+        wait_for(lambda: "The Blue Room" in fetch(base + "/meetings/2011-11-16-cabinet/")[1], 120)
+        assert fetch(base + "/")[0] == 200  # (the whole site, not only the page the edit changed)
+    (folder,) = cache.glob("preview-*")
+    (folder / ".sitegen-output").unlink()  # as an older preview left it
+    with serving(content, tmp_path) as (base, port, proc):
+        assert fetch(base + "/meetings/2011-11-16-cabinet/")[0] == 200
