@@ -58,6 +58,9 @@ class Linker:
         self.automatic: dict[str, m.Item] = {}  # automatic issue ids, by the first item of their matter
         self.tags: set[str] | None = None  # the issue ids typed on items (see _tags)
         self.contradicted = False  # whether the last link warned of contradictions (see contradictions)
+        #: the meetings (by id) of the call-ins the last link warned of, and of the meetings named
+        #: to consider them (see call_ins_out_of_order): an edit of one of them links everything again
+        self.out_of_order: set[str] = set()
 
     # --- references --------------------------------------------------------
 
@@ -180,7 +183,8 @@ class Linker:
         self.issues()
         self.called = link_executive(model, self.problems, self.maker, self.failed)
         calls = [d for ds in self.called.values() for d in ds]
-        self.contradicted = bool(call_ins_out_of_order(calls, self.problems)) or self.contradicted
+        self.out_of_order = set()
+        call_ins_out_of_order(calls, self.problems, self.out_of_order)
         self.records()
         return model
 
@@ -657,6 +661,8 @@ class Linker:
         touched = gone | new_ids
         if self.failed or len(new_ids) != len(added):
             raise NeedsFullLink("the last link had errors, or two new files share an id")
+        if self.out_of_order & ({x.id for x in removed} | {x.id for x in added}):
+            raise NeedsFullLink("a call-in warned of as out of order, or the meeting named to consider it, changed")
         if self.contradicted:
             raise NeedsFullLink("the last link reported contradictions: only a full link can say which remain")
         for x in [*removed, *added]:
@@ -1172,11 +1178,11 @@ def contradictions(recommendations: Iterable[m.Decision], problems: Problems) ->
     return count
 
 
-def call_ins_out_of_order(decisions: Iterable[m.Decision], problems: Problems) -> int:
+def call_ins_out_of_order(decisions: Iterable[m.Decision], problems: Problems, involved: set[str] | None = None) -> int:
     """Warn of each of DECISIONS whose call-in was considered (considered_at) at a meeting
     held before it was called in (or, without called_in, before the decision's notice or
-    the decision itself); returns how many. (It joins two files: an edit to either links
-    everything again, see Linker.update.)"""
+    the decision itself); returns how many. INVOLVED: given the ids of both meetings of
+    each. (It joins two files: an edit to either links everything again, see Linker.update.)"""
     count = 0
     for decision in decisions:
         call_in = decision.call_in
@@ -1186,6 +1192,8 @@ def call_ins_out_of_order(decisions: Iterable[m.Decision], problems: Problems) -
         first = call_in.called_in or decision.published or decision.date
         if meeting.date < first:
             count += 1
+            if involved is not None:
+                involved.update((decision.meeting.id, meeting.id))
             problems.warn(
                 Location(call_in.loc.path, call_in.lines.get("considered_at", call_in.loc.line)),
                 f'considered_at "{call_in.considered_at_id}": that meeting ({meeting.date.isoformat()}) is before '
