@@ -179,11 +179,11 @@ class Linker:
         for decision in recommendations:
             decision.steps.sort(key=_step_key)
             decision.status = recommendation_status(decision)
-        self.contradicted = bool(contradictions(recommendations, self.problems))
+        self.out_of_order = set()
+        self.contradicted = bool(contradictions(recommendations, self.problems, self.out_of_order))
         self.issues()
         self.called = link_executive(model, self.problems, self.maker, self.failed)
         calls = [d for ds in self.called.values() for d in ds]
-        self.out_of_order = set()
         call_ins_out_of_order(calls, self.problems, self.out_of_order)
         self.records()
         return model
@@ -801,7 +801,8 @@ class Linker:
         for decision in recs.values():
             if decision.is_recommendation:
                 decision.status = recommendation_status(decision)
-        if contradictions([d for d in recs.values() if d.is_recommendation], Problems()):
+        reached: set[str] = set()  # (records out of order now: warned of by a full link)
+        if contradictions([d for d in recs.values() if d.is_recommendation], Problems(), reached) or reached:
             raise NeedsFullLink("a recommendation is decided again after being settled")
         self._issues_after(removed, added, old)
         self._records_after(removed, added, old)
@@ -1126,16 +1127,17 @@ def has_record(meeting: m.Meeting) -> bool:
     return any(item.minutes or item.decisions for item in meeting.items)
 
 
-def contradictions(recommendations: Iterable[m.Decision], problems: Problems) -> int:
+def contradictions(recommendations: Iterable[m.Decision], problems: Problems, involved: set[str] | None = None) -> int:
     """Warn where the record contradicts itself: a recommendation decided again after an
     outcome settled it, or superseded after it was settled, or by another body; expected
     (at) at a meeting held before it was made, or at another body's meeting than the one
-    it is to; considered at a meeting held before it was made. Returns how many. (Each
-    joins two records, often of two files: an edit to either links everything again, see
-    Linker.update.)"""
+    it is to; considered at a meeting held before it was made. Returns how many of the
+    first kind (contradictions: while any is warned of, every edit links everything
+    again, see Linker.update); INVOLVED: given the ids of the meetings the others join
+    (an edit of one of them links everything again)."""
     count = 0
     for rec in recommendations:
-        count += _out_of_order(rec, problems)
+        _out_of_order(rec, problems, involved if involved is not None else set())
         if rec.superseded_by:
             first_new, *others = sorted(rec.superseded_by, key=lambda d: (*d.meeting.sort_key, d.item.order))  # type: ignore[union-attr]
             for other in others:
@@ -1202,19 +1204,20 @@ def call_ins_out_of_order(decisions: Iterable[m.Decision], problems: Problems, i
     return count
 
 
-def _out_of_order(rec: m.Decision, problems: Problems) -> int:
-    """contradictions' warnings of REC's dates and bodies; returns how many."""
-    count = 0
+def _out_of_order(rec: m.Decision, problems: Problems, involved: set[str]) -> None:
+    """contradictions' warnings of REC's dates and bodies, each adding the ids of the
+    meetings it joins to INVOLVED."""
     made, at = rec.date, rec.at
+    home = rec.meeting.id
     if at is not None and at.date < made:
-        count += 1
+        involved.update((home, at.id))
         problems.warn(
             rec.line("at"),
             f'at "{rec.at_id}": that meeting is dated {at.date.isoformat()}, before this recommendation was '
             f"made ({made.isoformat()}); name the meeting expected to decide it",
         )
     if at is not None and at.body is not None and rec.to is not None and at.body is not rec.to:
-        count += 1
+        involved.update((home, at.id))
         problems.warn(
             rec.line("at"),
             f'at "{rec.at_id}" is a meeting of {at.body.name}, but the recommendation is to {rec.to.name}; '
@@ -1223,7 +1226,7 @@ def _out_of_order(rec: m.Decision, problems: Problems) -> int:
     names = (rec.ref, rec.item.ref if rec.item is not None else rec.ref)
     for item in [*rec.considered_by, *(rec.item.considered_by if rec.item is not None else ())]:
         if item.meeting is not None and item.meeting.date < made:
-            count += 1
+            involved.update((home, item.meeting.id))
             loc = next((loc for ref, loc in item.considers_refs if ref.strip().strip("/") in names), item.loc)
             problems.warn(
                 loc,
@@ -1234,13 +1237,12 @@ def _out_of_order(rec: m.Decision, problems: Problems) -> int:
     for new in rec.superseded_by:
         other = new.meeting.body if new.meeting is not None else None
         if body is not None and other is not None and other is not body:
-            count += 1
+            involved.update((home, new.meeting.id))
             problems.warn(
                 new.line("supersedes"),
                 f'supersedes "{new.supersedes_ref}": that recommendation is {body.name}\'s, and this one '
                 f"{other.name}'s; only the body that made a recommendation can re-make it",
             )
-    return count
 
 
 def _edges(decision: m.Decision) -> Iterator[tuple[m.Decision, Location, str]]:
