@@ -101,17 +101,22 @@ class Service:
         """The address of one of the site's own pages (an original record)."""
         return urllib.parse.urljoin(self.base, path)
 
-    def get(self, operation: str, params: dict[str, Any] | None = None, keep: bool = False) -> Element:
-        """The answer to OPERATION, parsed; from the cache when it is fresh (or KEEP)."""
+    def get(
+        self, operation: str, params: dict[str, Any] | None = None, keep: bool = False, expect: str = ""
+    ) -> Element:
+        """The answer to OPERATION, parsed; from the cache when it is fresh (or KEEP). EXPECT:
+        the element the answer must hold (else it is a BadAnswer: an error the service wrote
+        as XML, say)."""
         url = self.url(operation, params or {})
         path = self.cache / (hashlib.sha256(url.encode()).hexdigest()[:32] + ".xml")
         if path.is_file() and (keep or time.time() - path.stat().st_mtime < FRESH_SECONDS):
             try:
-                return parse_xml(path.read_bytes(), operation, url)
+                return _holding(parse_xml(path.read_bytes(), operation, url), expect, operation, url)
             except (BadAnswer, OSError):
                 path.unlink(missing_ok=True)  # (kept by an earlier version, or damaged: asked again)
         data = self._fetch(operation, url)
-        parsed = parse_xml(data, operation, url)  # (before it is kept: a bad answer is asked again next time)
+        # (checked before it is kept: a bad answer is asked again next time)
+        parsed = _holding(parse_xml(data, operation, url), expect, operation, url)
         self.cache.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(data)
@@ -123,7 +128,7 @@ class Service:
         if path.is_file():
             return True
         try:
-            data = self._fetch("a document", url, limit=MAX_DOCUMENT)
+            data = self._fetch("a document", url, limit=MAX_DOCUMENT, same_site=True)
         except ImportFailed as exc:
             log(f"  not downloaded (the page links to the original instead): {exc}")
             return False
@@ -138,18 +143,23 @@ class Service:
             self.on_saved(path)
         return True
 
-    def _fetch(self, operation: str, url: str, limit: int = MAX_BYTES) -> bytes:
+    def _fetch(self, operation: str, url: str, limit: int = MAX_BYTES, same_site: bool = False) -> bytes:
+        """The answer at URL. SAME_SITE: only from the service's own site (scheme, host and
+        port): a redirect elsewhere is refused, not followed."""
         wait = self.delay - (time.monotonic() - self._last)
         if wait > 0:
             time.sleep(wait)
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/xml"})
+        opener = urllib.request.build_opener(_SameSite(site_of(self.base))) if same_site else None
         reason = ""
         for attempt in range(self.retries + 1):
             if attempt:
                 time.sleep(min(60.0, self.delay * 2**attempt))
             self._last = time.monotonic()
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                with (opener.open if opener is not None else urllib.request.urlopen)(
+                    request, timeout=self.timeout
+                ) as response:
                     data = response.read(limit + 1)
                 self.fetched += 1
                 if len(data) > limit:
@@ -164,6 +174,38 @@ class Service:
             if attempt < self.retries:
                 self.log(f"  {operation}: {reason}; trying again")
         raise ImportFailed(f"{operation} at {url}: {reason}")
+
+
+def site_of(url: str) -> tuple[str, str, int | None]:
+    """URL's site: its scheme, host and port (the scheme's own when none is given)."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:
+        port = -1
+    return parts.scheme, (parts.hostname or ""), port
+
+
+class _SameSite(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only within SITE (see site_of)."""
+
+    def __init__(self, site: tuple[str, str, int | None]) -> None:
+        self.site = site
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        if site_of(newurl) != self.site:
+            raise urllib.error.HTTPError(
+                newurl, code, f"a redirect to another site ({newurl}), not followed", headers, fp
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _holding(root: Element, expect: str, operation: str, url: str) -> Element:
+    """ROOT, when it is or holds an element EXPECT (or nothing is expected); else BadAnswer."""
+    if expect and root.tag != expect and root.find(f".//{expect}") is None:
+        said = " ".join("".join(root.itertext()).split())[:200]
+        raise BadAnswer(f"{operation} at {url}: the answer holds no {expect} ({root.tag}: {said!r})")
+    return root
 
 
 def parse_xml(data: bytes, operation: str, url: str) -> Element:
@@ -1028,10 +1070,9 @@ def _meeting(
     if not mg_id or date is None:
         return None
     settled = date < options.today - dt.timedelta(days=SETTLED_DAYS)
-    root = service.get("GetMeeting", {"lMeetingId": mg_id}, keep=settled)
+    root = service.get("GetMeeting", {"lMeetingId": mg_id}, keep=settled, expect="meeting")
     meeting = root if root.tag == "meeting" else root.find(".//meeting")
-    if meeting is None:
-        meeting = root
+    assert meeting is not None  # (see Service.get's EXPECT)
     date = day(text(meeting, "meetingdate")) or date
     status_text = text(meeting, "meetingstatus") or text(listed, "meetingstatus")
     cancelled = "cancel" in status_text.lower()
@@ -1086,7 +1127,8 @@ def _attendance(
         member = attendee.get("memberid", "")
         if not name and member not in by_member:
             continue
-        pid = by_member.get(member)
+        key = member or f"name:{name.lower()}"  # (one without a member id is known by the name given)
+        pid = by_member.get(key)
         if pid is None:
             pid = _person_id(name, people)
             entry: dict[str, Any] = {
@@ -1099,8 +1141,7 @@ def _attendance(
             if decode(attendee.get("ward", "")):
                 entry["ward"] = decode(attendee.get("ward", ""))
             people[pid] = entry
-            if member:
-                by_member[member] = pid
+            by_member[key] = pid
         attendance = decode(attendee.get("attendance", "")).lower()
         role = decode(attendee.get("roledescription", "")).lower()
         if pid in present or pid in apologies or pid in in_attendance:
@@ -1122,13 +1163,13 @@ def _saver(service: Service, options: Options, date: dt.date) -> Callable[[str],
     """For --download: a document's href, as a path under files/ once it is saved there (the
     kinds of file sitegen publishes only, from the service's own host), else its address."""
 
-    home = urllib.parse.urlsplit(service.base).hostname
+    home = site_of(service.base)
 
     def save(url: str) -> str:
         rel = download_rel(url, date)
         if rel is None:
             return url
-        if urllib.parse.urlsplit(url).hostname != home:  # (only the council's own: never another address it names)
+        if site_of(url) != home:  # (only the council's own: never another address it names)
             service.log(f"  not downloaded (on another site than the service's; the page links to it): {url}")
             return url
         return rel if service.download(url, options.content / rel, service.log) else url

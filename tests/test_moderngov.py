@@ -68,6 +68,12 @@ class Fake(http.server.BaseHTTPRequestHandler):
             )
             body = f"<?xml version='1.0'?><getmeetings><committee><committeemeetings>{rows}</committeemeetings></committee></getmeetings>"
             return self.send(200, body.encode(), "text/xml")
+        if "to" in query and parts.path.endswith(".pdf"):  # (a redirect to the address given)
+            self.send_response(302)
+            self.send_header("Location", query["to"])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         if parts.path.endswith(".pdf"):
             return self.send(200, b"%PDF-1.4 the report", "application/pdf")
         if operation == "GetMeeting":
@@ -662,14 +668,56 @@ def test_one_committee_into_an_empty_folder_gives_content_that_builds(cli, servi
     assert "to" not in budget  # ("RECOMMENDED to Council": no council was imported, so a resolution, as typed)
 
 
-def test_download_takes_documents_from_the_services_own_host_only(cli, service, tmp_path):
+@pytest.mark.parametrize(
+    "elsewhere", ["http://localhost:{port}/moderngov/", "http://127.0.0.1:9/moderngov/", "redirect"]
+)
+def test_download_takes_documents_from_the_services_own_site_only(cli, service, tmp_path, elsewhere):
     root = changed_service(tmp_path)
     content = tmp_path / "content"
     meeting = (root / "meeting-1001.xml").read_text()
-    elsewhere = meeting.replace("<url>documents/s123/", "<url>http://localhost:9/documents/s123/", 1)
-    assert elsewhere != meeting
-    (root / "meeting-1001.xml").write_text(elsewhere)
+    port = urllib.parse.urlsplit(service).port
+    if elsewhere == "redirect":  # on the service's site, redirected to another
+        away = urllib.parse.quote(f"http://localhost:{port}/moderngov/documents/s9/secret.pdf")
+        changed = meeting.replace("Leisure charges report.pdf<", f"Leisure charges report.pdf?to={away}<", 1)
+    else:
+        changed = meeting.replace("<url>documents/s123/", f"<url>{elsewhere.format(port=port)}documents/s123/", 1)
+    assert changed != meeting
+    (root / "meeting-1001.xml").write_text(changed)
     result = run_import(cli, service + "/moderngov/", content, "--download")
     assert result.code == 0, result.err + result.out
-    assert "not downloaded (on another site than the service's" in result.out
-    assert not list(content.rglob("leisure-charges-report-*"))
+    said = "a redirect to another site" if elsewhere == "redirect" else "on another site than the service's"
+    assert said in result.out
+    assert not list(content.rglob("leisure-charges-report-*")) and not list(content.rglob("secret*"))
+
+
+def test_an_error_the_service_writes_as_xml_wipes_no_meeting(cli, service, tmp_path):
+    root = changed_service(tmp_path)
+    content = tmp_path / "content"
+    assert run_import(cli, service + "/moderngov/", content).code == 0
+    cabinet = content / "meetings/2026/2026-09-24-cabinet.yaml"
+    before = cabinet.read_text()
+    good = (root / "meeting-1001.xml").read_bytes()
+    (root / "meeting-1001.xml").write_bytes(b"<?xml version='1.0'?><string>Error: the database is unavailable</string>")
+    result = next_day(cli, service, content)
+    assert result.code == 0, result.err + result.out
+    assert "the answer holds no meeting (string: 'Error: the database is unavailable')" in result.out
+    assert cabinet.read_text() == before
+    (root / "meeting-1001.xml").write_bytes(good)
+    assert run_import(cli, service + "/moderngov/", content).code == 0 and cabinet.read_text() == before
+
+
+def test_an_attendee_without_a_member_id_is_one_person(cli, service, tmp_path):
+    root = changed_service(tmp_path)
+    content = tmp_path / "content"
+    for name in ("meeting-1001.xml", "meeting-2001.xml"):  # (twice in one meeting, and in another)
+        meeting = (root / name).read_text()
+        extra = '    <attendee name="Sam Clerk" roledescription="Officer" attendance="In attendance"/>\n'
+        changed = meeting.replace("  </attendees>", extra + extra + "  </attendees>", 1)
+        assert changed != meeting
+        (root / name).write_text(changed)
+    result = run_import(cli, service + "/moderngov/", content)
+    assert result.code == 0, result.err + result.out
+    people = yaml.safe_load((content / "people.yaml").read_text())
+    assert [p["id"] for p in people if p["name"] == "Sam Clerk"] == ["sam-clerk"]
+    cabinet = yaml.safe_load((content / "meetings/2026/2026-09-24-cabinet.yaml").read_text())
+    assert cabinet["in_attendance"].count("sam-clerk") == 1
