@@ -606,7 +606,9 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
                 log(f"  left out {body.name}: not in bodies.yaml, which was changed by hand (add it as {body.id})")
                 del bodies[mg_id]
     # a narrower import (--committee, --from, --to) keeps what a wider one wrote of bodies and people
-    earlier_bodies = [e for e in _previous(writer, "bodies.yaml") if e["id"] not in {b.id for b in bodies.values()}]
+    # (the bodies, only when committees are chosen: a full import lists the service's as they are now)
+    earlier_all_bodies = _previous(writer, "bodies.yaml") if options.committees else []
+    earlier_bodies = [e for e in earlier_all_bodies if e["id"] not in {b.id for b in bodies.values()}]
     earlier_people = _previous(writer, "people.yaml")
     names = {_plain(e.get("name")).lower(): e["id"] for e in earlier_bodies}
     names.update({b.name.lower(): b.id for b in bodies.values()})
@@ -690,9 +692,9 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
                 ),
             )
         english = _english_key(content, log)  # (ModernGov's texts are English: marked so on a site in others first)
-        listed_bodies = [{"id": b.id, "name": b.name, "kind": b.kind} for b in bodies.values()] + earlier_bodies
-        listed_people = [dict(p) for p in people.values()]
-        listed_people += [e for e in earlier_people if e["id"] not in people]
+        fresh_bodies = [{"id": b.id, "name": b.name, "kind": b.kind} for b in bodies.values()]
+        listed_bodies = _merged(earlier_all_bodies, fresh_bodies) if options.committees else fresh_bodies
+        listed_people = _merged(earlier_people, [dict(p) for p in people.values()])
         if english:
             for entry in listed_bodies:
                 _in_language(entry, fields.BODY, english)
@@ -708,6 +710,7 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
         )
         writer.write("people.yaml", HEADER.format(source=service.base) + dump(listed_people))
         moved: list[tuple[Imported, Known]] = []
+        imported = {found.id for found in meetings}
         for found in meetings:
             # rescheduled: its files of other days that the importer wrote go, and their addresses
             # lead to its new one (the aliases its file has, and theirs, are kept)
@@ -720,7 +723,8 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
             if aliases:
                 found.data["aliases"] = aliases
             if writer.owned(found.rel):
-                _carry_over(writer.content / found.rel, found.data)
+                later = any(x.body is found.body and x.date > found.date for x in meetings)
+                _carry_over(writer.content / found.rel, found.data, imported, later)
             if writer.write(found.rel, HEADER.format(source=found.data.get("source", service.base)) + dump(found.data)):
                 for old in gone:
                     writer.remove(old.rel)
@@ -802,6 +806,13 @@ def _previous(writer: Writer, rel: str) -> list[dict[str, Any]]:
     )
 
 
+def _merged(earlier: list[dict[str, Any]], fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """EARLIER's entries in their order, each as FRESH gives it when it does, then FRESH's new ones."""
+    by_id = {e["id"]: e for e in fresh}
+    kept = {e["id"] for e in earlier}
+    return [by_id.get(e["id"], e) for e in earlier] + [e for e in fresh if e["id"] not in kept]
+
+
 def _plain(text_: object) -> str:
     """A text as written, or the first of a text given by language."""
     if isinstance(text_, dict):
@@ -809,39 +820,39 @@ def _plain(text_: object) -> str:
     return str(text_ or "")
 
 
-_STAGES = ("agenda", "draft", "approved")
-
-
-def _carry_over(path: Path, data: dict[str, Any]) -> None:
+def _carry_over(path: Path, data: dict[str, Any], imported: set[str], later: bool) -> None:
     """What the importer wrote in the meeting file at PATH before, that this import cannot
-    know and must not unmake (an import of fewer meetings, say --to a day before the next
-    meeting's minutes, or --from a day after the recommendations its items consider): the
-    stage its minutes had reached, and the links it inferred (considers, decides) of the
-    items and decisions it still has."""
+    know for want of the meetings it leaves out (--committee, --from, --to), and must not
+    unmake: the links it inferred (considers, decides) to meetings not among IMPORTED (the
+    ids of this import's meetings: of those, what it infers now is right), of the items
+    and decisions it still has; and approved minutes, while they are still published and
+    no later meeting of the body is imported (LATER: one is, which says it afresh)."""
     try:
-        source = path.read_text(encoding="utf-8")
-        old = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        old = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return
     if not isinstance(old, dict):
         return
-    was, now = old.get("record"), data.get("record")
-    if was in _STAGES and now in _STAGES and _STAGES.index(was) > _STAGES.index(now) and data.get("items"):
-        data["record"] = was
+    if old.get("record") == "approved" and data.get("record") == "draft" and not later:
+        data["record"] = "approved"
+
+    def outside(ref: object) -> bool:
+        return isinstance(ref, str) and ref.split("/", 1)[0] not in imported
+
     before = {i.get("id"): i for i in old.get("items") or [] if isinstance(i, dict) and i.get("inferred")}
     for item in data.get("items") or []:
         earlier = before.get(item.get("id"))
         if earlier is None or item.get("exempt"):
             continue
-        considers = [ref for ref in earlier.get("considers") or [] if ref not in item.get("considers", [])]
+        considers = [r for r in earlier.get("considers") or [] if outside(r) and r not in item.get("considers", [])]
         if considers:
             item["considers"] = [*item.get("considers", []), *considers]
             item["inferred"] = True
         decided = {d.get("id"): d for d in earlier.get("decisions") or [] if isinstance(d, dict)}
         for decision in item.get("decisions") or []:
-            steps = (decided.get(decision.get("id")) or {}).get("decides") or []
             known = {s.get("ref") for s in decision.get("decides", [])}
-            steps = [s for s in steps if isinstance(s, dict) and s.get("ref") not in known]
+            steps = (decided.get(decision.get("id")) or {}).get("decides") or []
+            steps = [s for s in steps if isinstance(s, dict) and outside(s.get("ref")) and s.get("ref") not in known]
             if steps:
                 decision["decides"] = [*decision.get("decides", []), *steps]
                 item["inferred"] = True

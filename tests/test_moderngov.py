@@ -649,6 +649,7 @@ def test_a_narrower_import_unmakes_nothing_a_wider_one_wrote(cli, service, tmp_p
     base = service + "/moderngov/"
     for narrower in (
         ["--committee", "1"],  # Cabinet only
+        ["--committee", "3"],  # the staff committee only
         ["--from", "2026-10-01", "--to", "2026-10-31"],  # Council's meeting, without Cabinet's before it
         ["--to", "2026-09-30"],  # the staff committee's meeting, without the one that approved its minutes
     ):
@@ -721,3 +722,28 @@ def test_an_attendee_without_a_member_id_is_one_person(cli, service, tmp_path):
     assert [p["id"] for p in people if p["name"] == "Sam Clerk"] == ["sam-clerk"]
     cabinet = yaml.safe_load((content / "meetings/2026/2026-09-24-cabinet.yaml").read_text())
     assert cabinet["in_attendance"].count("sam-clerk") == 1
+
+
+def test_what_the_service_changes_is_followed_though_an_earlier_import_inferred_otherwise(cli, service, tmp_path):
+    root = changed_service(tmp_path)
+    content = tmp_path / "content"
+    assert run_import(cli, service + "/moderngov/", content).code == 0
+    council = content / "meetings/2026/2026-10-15-council.yaml"
+    assert "outcome: approved" in council.read_text()
+    meeting = (root / "meeting-2001.xml").read_text()
+    rejected = meeting.replace("be approved.", "be rejected.")
+    assert rejected != meeting
+    (root / "meeting-2001.xml").write_text(rejected)
+    result = next_day(cli, service, content)
+    assert result.code == 0, result.err + result.out
+    assert "outcome: approved" not in council.read_text()  # (as a first import of the same answers gives)
+    # Cabinet restricts the item Council considered: nothing names its decision any more
+    restrict = (root / "meeting-1001.xml").read_text()
+    budget = restrict.index("Budget 2027/28")
+    flag = restrict.index("<isrestricted>False", budget)
+    (root / "meeting-1001.xml").write_text(
+        restrict[:flag] + "<isrestricted>True" + restrict[flag + len("<isrestricted>False") :]
+    )
+    result = next_day(cli, service, content)
+    assert result.code == 0, result.err + result.out
+    assert "budget-2027-28/1" not in council.read_text()
