@@ -472,15 +472,33 @@ class Writer:
     downloaded: set[str] = field(default_factory=set)  # the documents saved this run (see record)
     unchanged: int = 0
     kept: list[str] = field(default_factory=list)  # edited by a person since: left as they are
+    #: the digests of the files this run is about to write (see expect): a file found so is the importer's
+    pending: dict[str, list[str]] = field(default_factory=dict)
     _saved: float = field(default=float("-inf"), repr=False)  # when the manifest was last written (see save)
 
     def __post_init__(self) -> None:
         path = self.content / MANIFEST
         if path.is_file():
             try:
-                self.manifest = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+                kept = json.loads(path.read_text(encoding="utf-8"))
+                self.manifest = kept.get("files", {})
+                pending = kept.get("pending", {})  # (a run killed as it wrote: see expect)
+                self.pending = {rel: list(d) for rel, d in pending.items() if isinstance(d, list)}
             except (ValueError, AttributeError):
-                self.manifest = {}
+                self.manifest, self.pending = {}, {}
+
+    def expect(self, files: list[tuple[str, str]]) -> None:
+        """Note FILES (path, text), about to be written, in the manifest before any is: a file
+        found later with one of those texts is the importer's, though a run killed as it
+        wrote them never listed it."""
+        for rel, body in files:  # (with those a run killed before listed: its files are the importer's too)
+            digests = self.pending.setdefault(rel, [])
+            digests.append(hashlib.sha256(body.encode("utf-8")).hexdigest())
+        self.save()
+
+    def _mine(self, rel: str, digest: str) -> bool:
+        """Whether DIGEST, of REL's bytes now, is of what the importer wrote or was writing."""
+        return digest == self.manifest.get(rel) or digest in self.pending.get(rel, ())
 
     def write(self, rel: str, body: str) -> bool:
         """Write REL unless a person changed it since the last import; whether it holds BODY now."""
@@ -496,7 +514,7 @@ class Writer:
                 self.manifest[rel] = digest
                 self.unchanged += 1
                 return True
-            if self.manifest.get(rel) != current:  # not what the importer wrote last: a person's
+            if not self._mine(rel, current):  # not what the importer wrote last: a person's
                 self.kept.append(rel)
                 return False
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -527,20 +545,23 @@ class Writer:
         path = self.content / rel
         if not path.exists():
             return True
-        return path.is_file() and self.manifest.get(rel) == hashlib.sha256(path.read_bytes()).hexdigest()
+        return path.is_file() and self._mine(rel, hashlib.sha256(path.read_bytes()).hexdigest())
 
     def save(self, soon: bool = False) -> None:
         """Write the manifest; SOON: at most every SAVE_EVERY seconds (written whole, it took a
         council of thousands of meetings longer to keep than to import). A file written meanwhile
-        and not yet listed when a run is killed is one of the import's still: the next run
-        finds it as it would write it, or else keeps it as a person's (never lost)."""
+        and not yet listed when a run is killed is known as the import's all the same: it was
+        listed as expected before any was written (see expect)."""
         now = time.monotonic()
         if soon and now - self._saved < SAVE_EVERY:
             return
         self._saved = now
         path = self.content / MANIFEST
         tmp = path.with_name(MANIFEST + ".tmp")
-        tmp.write_text(json.dumps({"files": dict(sorted(self.manifest.items()))}, indent=1) + "\n", encoding="utf-8")
+        kept: dict[str, Any] = {"files": dict(sorted(self.manifest.items()))}
+        if self.pending:
+            kept["pending"] = dict(sorted(self.pending.items()))
+        tmp.write_text(json.dumps(kept, indent=1) + "\n", encoding="utf-8")
         os.replace(tmp, path)
 
 
@@ -581,7 +602,7 @@ class Imported:
     mg_id: str = ""  # the service's meeting id
     stale: list[Known] = field(default_factory=list)  # its files of another date (see _name_meetings)
     aliases: list[str] = field(default_factory=list)  # those its file lists already
-    restricted: list[str] = field(default_factory=list)  # the titles of the items the service restricts
+    restricted: list[tuple[str, str]] = field(default_factory=list)  # the items the service restricts: (title, source)
     withdrawn: list[str] = field(default_factory=list)  # where --download saves the documents it restricts
 
 
@@ -673,23 +694,28 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
     linked, left = _link(meetings, bodies)
 
     try:
+        # every file to write, known first: listed as expected before any is written, so that a
+        # run killed while writing still knows each as the importer's (see Writer.expect)
+        planned: list[tuple[str, str]] = []
         if not (content / "site.yaml").exists():
             host = urllib.parse.urlsplit(service.base).hostname or "the council"
             authority = re.sub(r"^(www|democracy|moderngov|committees?|meetings|councillors)\.", "", host)
-            writer.write(
-                "site.yaml",
-                HEADER.format(source=service.base)
-                + "# CHECK: authority and title were made from the service's address; write the council's own name.\n"
-                + dump(
-                    {
-                        "authority": authority,
-                        "title": f"{authority} meetings and decisions",
-                        "base_url": "/",
-                        "language": "en-GB",
-                        "timezone": "Europe/London",
-                        "licence": "Open Government Licence v3.0",
-                    }
-                ),
+            planned.append(
+                (
+                    "site.yaml",
+                    HEADER.format(source=service.base)
+                    + "# CHECK: authority and title were made from the service's address; write the council's own name.\n"
+                    + dump(
+                        {
+                            "authority": authority,
+                            "title": f"{authority} meetings and decisions",
+                            "base_url": "/",
+                            "language": "en-GB",
+                            "timezone": "Europe/London",
+                            "licence": "Open Government Licence v3.0",
+                        }
+                    ),
+                )
             )
         english = _english_key(content, log)  # (ModernGov's texts are English: marked so on a site in others first)
         fresh_bodies = [{"id": b.id, "name": b.name, "kind": b.kind} for b in bodies.values()]
@@ -702,14 +728,17 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
                 _in_language(entry, fields.PERSON, english)
             for found in meetings:
                 _in_language(found.data, fields.MEETING, english)
-        writer.write(
-            "bodies.yaml",
-            HEADER.format(source=service.base)
-            + "# kind is guessed from the committee's title (see the README): check it.\n"
-            + dump(listed_bodies),
+        planned.append(
+            (
+                "bodies.yaml",
+                HEADER.format(source=service.base)
+                + "# kind is guessed from the committee's title (see the README): check it.\n"
+                + dump(listed_bodies),
+            )
         )
-        writer.write("people.yaml", HEADER.format(source=service.base) + dump(listed_people))
+        planned.append(("people.yaml", HEADER.format(source=service.base) + dump(listed_people)))
         moved: list[tuple[Imported, Known]] = []
+        replaced: dict[str, list[Known]] = {}  # a meeting's file: the importer's files of its old days, to go
         imported = {found.id for found in meetings}
         for found in meetings:
             # rescheduled: its files of other days that the importer wrote go, and their addresses
@@ -725,8 +754,12 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
             if writer.owned(found.rel):
                 later = any(x.body is found.body and x.date > found.date for x in meetings)
                 _carry_over(writer.content / found.rel, found.data, imported, later)
-            if writer.write(found.rel, HEADER.format(source=found.data.get("source", service.base)) + dump(found.data)):
-                for old in gone:
+            planned.append((found.rel, HEADER.format(source=found.data.get("source", service.base)) + dump(found.data)))
+            replaced[found.rel] = gone
+        writer.expect(planned)
+        for rel, body in planned:
+            if writer.write(rel, body):
+                for old in replaced.get(rel, ()):
                     writer.remove(old.rel)
         # what the service restricts now: the documents an earlier import saved go, even where a
         # file still names them (the site then does not build until the link goes: nothing leaks),
@@ -742,6 +775,7 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
                 exposed += [(found.rel, title) for title in _still_public(writer.content / found.rel, found.restricted)]
         withdrawn, unknown = _unnamed_downloads(writer)
     finally:  # (what was written is listed, whatever stops the run)
+        writer.pending.clear()
         writer.save()
 
     log(
@@ -897,24 +931,28 @@ def _in_language(data: dict[str, Any], obj: fields.Obj, language: str) -> None:
             _in_language(value, spec.holds, language)
 
 
-def _still_public(path: Path, titles: list[str]) -> list[str]:
-    """Those of TITLES (of items the service restricts) that the meeting file at PATH has
-    as an item not marked exempt (all of them when the file cannot be read)."""
+def _still_public(path: Path, restricted: list[tuple[str, str]]) -> list[str]:
+    """The titles of those of RESTRICTED (the items the service restricts: title, address
+    in ModernGov) that the meeting file at PATH has as an item not marked exempt, known by
+    its `source:` (or, without one, by its title, in any language), all of them when the
+    file cannot be read."""
     try:
-        source = path.read_text(encoding="utf-8")
-        if source.startswith("---"):
-            end = source.find("\n---", 3)
-            source = source[3:] if end == -1 else source[3:end]
-        data = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        text_ = path.read_text(encoding="utf-8")
+        if text_.startswith("---"):
+            end = text_.find("\n---", 3)
+            text_ = text_[3:] if end == -1 else text_[3:end]
+        data = yaml.load(text_, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return list(titles)
+        return [title for title, _ in restricted]
     items = data.get("items") if isinstance(data, dict) else None
-    public = set()
+    sources, titles = set(), set()
     for item in items if isinstance(items, list) else ():
         if isinstance(item, dict) and not item.get("exempt"):
+            if item.get("source"):
+                sources.add(item["source"])
             title = item.get("title")
-            public.update(title.values() if isinstance(title, dict) else [title])
-    return [title for title in titles if title in public]
+            titles.update(title.values() if isinstance(title, dict) else [title])
+    return [title for title, source in restricted if (source in sources if source else title in titles)]
 
 
 def _front(path: Path) -> dict[str, Any]:
@@ -1112,7 +1150,7 @@ def _meeting(
     if in_attendance:
         data["in_attendance"] = in_attendance
     save = _saver(service, options, date) if options.download else None
-    withheld: list[tuple[str, str]] = []
+    withheld: list[tuple[str, str, str]] = []
     items, recommendations = _items(service, meeting, body, mg_id, names, not_held, save, withheld)
     if items:
         data["items"] = items
@@ -1121,8 +1159,8 @@ def _meeting(
     found = Imported("", "", body, date, data, published and not not_held)
     found.recommendations = recommendations
     found.mg_id = mg_id
-    found.restricted = list(dict.fromkeys(title for title, _ in withheld))
-    found.withdrawn = [rel for _, url in withheld if url and (rel := download_rel(url, date)) is not None]
+    found.restricted = [(title, source) for title, url, source in withheld if not url]
+    found.withdrawn = [rel for _, url, _ in withheld if url and (rel := download_rel(url, date)) is not None]
     return found
 
 
@@ -1209,11 +1247,12 @@ def _items(
     names: dict[str, str],
     cancelled: bool,
     save: Callable[[str], str] | None = None,
-    withheld: list[tuple[str, str]] | None = None,
+    withheld: list[tuple[str, str, str]] | None = None,
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
     """The agenda items of MEETING, and its recommendations. WITHHELD: given the (item
-    title, document address) of what the service restricts: each restricted item (with
-    no address), and each restricted document (see run: an earlier import's copy goes)."""
+    title, document address, item address) of what the service restricts: each restricted
+    item (with no document address), and each restricted document (see run: an earlier
+    import's copy goes)."""
     items: list[dict[str, Any]] = []
     recommendations: list[tuple[str, str, str]] = []
     used: set[str] = set()
@@ -1234,8 +1273,10 @@ def _items(
             item["exempt"] = "Restricted in the council's system: exempt information, not for publication"
             items.append(item)
             if withheld is not None:
-                withheld.append((title, ""))
-                withheld += [(title, _address(service, doc)) for doc in all_of(agenda, ".//linkeddocuments/linkeddoc")]
+                withheld.append((title, "", item.get("source", "")))
+                withheld += [
+                    (title, _address(service, doc), "") for doc in all_of(agenda, ".//linkeddocuments/linkeddoc")
+                ]
             continue
         minutes = markdown(text_raw(agenda, "minutesnonemptyhtmlbody"), service.base)
         if len(minutes) > MAX_TEXT:  # (more than a page shows: the original record has them)
@@ -1259,7 +1300,7 @@ def _items(
         for doc in all_of(agenda, ".//linkeddocuments/linkeddoc"):
             if restricted(doc):
                 if withheld is not None:
-                    withheld.append((title, _address(service, doc)))
+                    withheld.append((title, _address(service, doc), ""))
                 continue
             doc_title = text(doc, "title") or "Document"
             href = _address(service, doc)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import json
+import subprocess
+import sys
 import threading
 import urllib.parse
 from collections import Counter
@@ -468,7 +470,10 @@ def test_an_item_restricted_after_a_person_changed_its_file_is_named_and_its_dow
     assert run_import(cli, service + "/moderngov/", content, "--download").code == 0
     (saved,) = (content / "files/moderngov/2026").glob("leisure-charges-report-*.pdf")
     cabinet = content / "meetings/2026/2026-09-24-cabinet.yaml"
-    cabinet.write_text(cabinet.read_text().replace("location:", "# checked by the clerk\nlocation:", 1))
+    changed = cabinet.read_text().replace("location:", "# checked by the clerk\nlocation:", 1)
+    renamed = changed.replace("title: Leisure centre charges", "title: Leisure Centre Charges", 1)  # (known by source)
+    assert renamed != changed
+    cabinet.write_text(renamed)
     restrict_leisure(root)
     result = next_day(cli, service, content, "--download")
     assert result.code == 1 and "mend those in files a person changed" in result.err  # (it names the href)
@@ -747,3 +752,33 @@ def test_what_the_service_changes_is_followed_though_an_earlier_import_inferred_
     result = next_day(cli, service, content)
     assert result.code == 0, result.err + result.out
     assert "budget-2027-28/1" not in council.read_text()
+
+
+def test_an_import_killed_as_it_writes_leaves_its_files_its_own(cli, service, tmp_path):
+    root = changed_service(tmp_path)
+    content = tmp_path / "content"
+    assert run_import(cli, service + "/moderngov/", content).code == 0
+    meeting = (root / "meeting-1001.xml").read_text()
+    (root / "meeting-1001.xml").write_text(meeting.replace("Council Chamber", "The Blue Room"))
+    for path in (content.parent / ".sitegen-cache" / "moderngov").glob("*.xml"):
+        path.unlink()
+    killed = (
+        "import os, sys\n"
+        "from sitegen import moderngov, cli\n"
+        "real = moderngov.Writer.write\n"
+        "def write(self, rel, body):\n"
+        "    done = real(self, rel, body)\n"
+        "    if 'Blue Room' in body:\n"
+        "        os._exit(9)  # (killed: no finally runs)\n"
+        "    return done\n"
+        "moderngov.Writer.write = write\n"
+        f"sys.exit(cli.main(['import', 'moderngov', {service + '/moderngov/'!r}, '--content', {str(content)!r}, "
+        "'--from', '2026-09-01', '--to', '2027-02-28', '--delay', '0']))\n"
+    )
+    assert subprocess.run([sys.executable, "-c", killed], capture_output=True).returncode == 9
+    restrict_leisure(root)
+    result = next_day(cli, service, content)
+    assert result.code == 0, result.err + result.out
+    assert "kept meetings/2026/2026-09-24-cabinet.yaml" not in result.out  # (the importer's, though unlisted)
+    cabinet = yaml.safe_load((content / "meetings/2026/2026-09-24-cabinet.yaml").read_text())
+    assert next(i for i in cabinet["items"] if i["title"] == "Leisure centre charges").get("exempt")
