@@ -213,7 +213,7 @@ class Linker:
                 f'the file name says {named.name} ("{named.id}") but the body is {meeting.body.name}; '
                 "rename the file (keep the old name in aliases:) or correct the body",
             )
-        if meeting.end is not None and meeting.start is None:
+        if meeting.end is not None and meeting.start is None and meeting.id not in self.failed:  # (a start in error)
             self.problems.warn(
                 refs.get("end", meeting.loc),
                 "end is given without start; add start (calendars show the meeting as lasting all day meanwhile)",

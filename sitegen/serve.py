@@ -327,16 +327,27 @@ def check_port(host: str, port: int) -> None:
     except socket.gaierror as exc:
         raise PortBusy(f"cannot listen on {host}: {exc.strerror}") from None
     family, kind, proto, _, address = infos[0]
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
-        try:
-            probe.bind(address)
-        except PermissionError:
-            raise PortBusy(f"port {port} needs privileges to listen on; try --port 8000") from None
-        except OSError as exc:
-            if exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
-                raise PortBusy(f"port {port} is in use; try --port {port + 1}") from None
+
+    def free(number: int) -> bool:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+            probe.bind((address[0], number, *address[2:]))
+        return True
+
+    try:
+        free(port)
+    except PermissionError:
+        raise PortBusy(f"port {port} needs privileges to listen on; try --port 8000") from None
+    except OSError as exc:
+        if exc.errno not in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
             raise PortBusy(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        for other in range(port + 1, min(port + 50, 65536)):  # (one found free just now, not merely the next)
+            try:
+                free(other)
+            except OSError:
+                continue
+            raise PortBusy(f"port {port} is in use; try --port {other}") from None
+        raise PortBusy(f"port {port} is in use, and the 49 after it too; try another --port") from None
 
 
 def allowed_host(request_host: str, host: str) -> bool:

@@ -1308,6 +1308,22 @@ def load_meeting(path: Path, content: Path, problems: Problems, cache: ParseCach
     return read_meeting_file(path, content, problems)
 
 
+def _theme_there(content: Path, site: m.Site, data: Any, problems: Problems) -> None:
+    """A theme named in site.yaml that is in neither themes/ folder (beside the content folder,
+    or in it) is warned of: the site is built with the default theme, unasked."""
+    if site.theme == "default":
+        return
+    roots = [content.parent / "themes", content / "themes"]
+    if any((root / site.theme).is_dir() for root in roots):
+        return
+    names = sorted({p.name for root in roots if root.is_dir() for p in root.iterdir() if p.is_dir()})
+    problems.warn(
+        Location("site.yaml", data.value_line("theme") if isinstance(data, LMap) else 1),
+        f'theme "{site.theme}": there is no folder themes/{site.theme} beside the content folder, nor in it'
+        f"{did_you_mean(site.theme, names)}; the default theme is used",
+    )
+
+
 def _words_for(content: Path, site: m.Site, source: tuple[Any, str], problems: Problems) -> None:
     """An error unless sitegen, or the site's theme, has words in the site's language."""
     from . import i18n
@@ -1400,6 +1416,7 @@ def read_site_files(
         site = m.Site()
     else:
         site = _site(site_src[0], site_src[1], problems)
+        _theme_there(content, site, site_src[0], problems)
         _words_for(content, site, site_src, problems)
     bodies_src = optional("bodies")
     if bodies_src is None:

@@ -278,3 +278,15 @@ def test_today_is_taken_by_new_and_serve_as_by_build(cli, site):
     assert result.code == 0 and "status: held" in Path(result.out.strip()).read_text()
     wrong = cli("serve", "--content", content, "--today", "2027-02-30")
     assert wrong.code == 2 and '--today "2027-02-30" is not a date' in wrong.err
+
+
+def test_a_theme_that_is_not_there_is_warned_of(cli, site, tmp_path):
+    content = site({"meetings/m.yaml": "body: cabinet\ndate: 2011-11-16\nend: '10:00'\nstart: 6.30pm\n"})
+    (tmp_path / "themes" / "civic").mkdir(parents=True)
+    (content / "site.yaml").write_text((content / "site.yaml").read_text() + "theme: civci\n")
+    result = cli("check", "--content", content)
+    assert (
+        'site.yaml:7: warning: theme "civci": there is no folder themes/civci beside the content folder, nor in it (did you mean "civic"?); the default theme is used'
+        in result.err
+    )
+    assert "end is given without start" not in result.err  # (the start is in error: said once)

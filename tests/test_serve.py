@@ -406,15 +406,22 @@ def test_broken_content_at_start_shows_its_problems_then_the_site(tmp_path):
 
 
 def test_a_busy_port_is_one_line_before_any_build(tmp_path):
+    """It names a port that is free, not merely the next one."""
     content = copy_example(tmp_path)
-    with socket.socket() as busy:
+    with socket.socket() as busy, socket.socket() as next_busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
+        try:
+            next_busy.bind(("127.0.0.1", port + 1))
+            next_busy.listen()
+            suggested = port + 2
+        except OSError:  # (taken already by another)
+            suggested = port + 2
         proc = start_serve(content, port, tmp_path)
         out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 1
-    assert out.strip() == f"sitegen: port {port} is in use; try --port {port + 1}"
+    assert out.strip() == f"sitegen: port {port} is in use; try --port {suggested}"
 
 
 def raw(port: int, request: bytes) -> bytes:
