@@ -627,8 +627,9 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
                 log(f"  left out {body.name}: not in bodies.yaml, which was changed by hand (add it as {body.id})")
                 del bodies[mg_id]
     # a narrower import (--committee, --from, --to) keeps what a wider one wrote of bodies and people
-    # (the bodies, only when committees are chosen: a full import lists the service's as they are now)
-    earlier_all_bodies = _previous(writer, "bodies.yaml") if options.committees else []
+    # (the bodies an earlier import listed stay: meeting files of a committee the service has since
+    # deleted, or renamed, still name them)
+    earlier_all_bodies = _previous(writer, "bodies.yaml")
     earlier_bodies = [e for e in earlier_all_bodies if e["id"] not in {b.id for b in bodies.values()}]
     earlier_people = _previous(writer, "people.yaml")
     names = {_plain(e.get("name")).lower(): e["id"] for e in earlier_bodies}
@@ -719,7 +720,7 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
             )
         english = _english_key(content, log)  # (ModernGov's texts are English: marked so on a site in others first)
         fresh_bodies = [{"id": b.id, "name": b.name, "kind": b.kind} for b in bodies.values()]
-        listed_bodies = _merged(earlier_all_bodies, fresh_bodies) if options.committees else fresh_bodies
+        listed_bodies = _merged(earlier_all_bodies, fresh_bodies)
         listed_people = _merged(earlier_people, [dict(p) for p in people.values()])
         if english:
             for entry in listed_bodies:
@@ -752,7 +753,8 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
             if aliases:
                 found.data["aliases"] = aliases
             if writer.owned(found.rel):
-                later = any(x.body is found.body and x.date > found.date for x in meetings)
+                # (a later meeting of the body with minutes published: what approves these, as _stages has it)
+                later = any(x.body is found.body and x.date > found.date and x.minutes for x in meetings)
                 _carry_over(writer.content / found.rel, found.data, imported, later)
             planned.append((found.rel, HEADER.format(source=found.data.get("source", service.base)) + dump(found.data)))
             replaced[found.rel] = gone
@@ -860,7 +862,8 @@ def _carry_over(path: Path, data: dict[str, Any], imported: set[str], later: boo
     unmake: the links it inferred (considers, decides) to meetings not among IMPORTED (the
     ids of this import's meetings: of those, what it infers now is right), of the items
     and decisions it still has; and approved minutes, while they are still published and
-    no later meeting of the body is imported (LATER: one is, which says it afresh)."""
+    no later meeting of the body with published minutes is imported (LATER: one is, which
+    says it afresh)."""
     try:
         old = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
@@ -934,8 +937,8 @@ def _in_language(data: dict[str, Any], obj: fields.Obj, language: str) -> None:
 def _still_public(path: Path, restricted: list[tuple[str, str]]) -> list[str]:
     """The titles of those of RESTRICTED (the items the service restricts: title, address
     in ModernGov) that the meeting file at PATH has as an item not marked exempt, known by
-    its `source:` (or, without one, by its title, in any language), all of them when the
-    file cannot be read."""
+    its `source:` or by its title (in any language: a person may have changed either), all
+    of them when the file cannot be read."""
     try:
         text_ = path.read_text(encoding="utf-8")
         if text_.startswith("---"):
@@ -952,7 +955,7 @@ def _still_public(path: Path, restricted: list[tuple[str, str]]) -> list[str]:
                 sources.add(item["source"])
             title = item.get("title")
             titles.update(title.values() if isinstance(title, dict) else [title])
-    return [title for title, source in restricted if (source in sources if source else title in titles)]
+    return [title for title, source in restricted if (source and source in sources) or title in titles]
 
 
 def _front(path: Path) -> dict[str, Any]:

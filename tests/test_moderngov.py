@@ -782,3 +782,35 @@ def test_an_import_killed_as_it_writes_leaves_its_files_its_own(cli, service, tm
     assert "kept meetings/2026/2026-09-24-cabinet.yaml" not in result.out  # (the importer's, though unlisted)
     cabinet = yaml.safe_load((content / "meetings/2026/2026-09-24-cabinet.yaml").read_text())
     assert next(i for i in cabinet["items"] if i["title"] == "Leisure centre charges").get("exempt")
+
+
+def test_a_committee_the_service_deletes_stays_listed_for_the_meetings_that_name_it(cli, service, tmp_path):
+    root = changed_service(tmp_path)
+    content = tmp_path / "content"
+    assert run_import(cli, service + "/moderngov/", content).code == 0
+    committees = (root / "GetCommittees.xml").read_text()
+    staff = committees.index("<committeeid>3</committeeid>")
+    flag = committees.index("<committeedeleted>False", staff)
+    deleted = committees[:flag] + "<committeedeleted>True" + committees[flag + len("<committeedeleted>False") :]
+    (root / "GetCommittees.xml").write_text(deleted)
+    result = next_day(cli, service, content)
+    assert "Staff and Support Services Committee: " not in result.out  # (not imported: deleted at the service)
+    assert result.code == 0, result.err + result.out
+    assert "staff-and-support-services-committee" in (content / "bodies.yaml").read_text()
+
+
+def test_a_restricted_item_is_known_in_a_persons_file_by_its_title_too(cli, service, tmp_path):
+    root = changed_service(tmp_path)
+    content = tmp_path / "content"
+    assert run_import(cli, service + "/moderngov/", content).code == 0
+    cabinet = content / "meetings/2026/2026-09-24-cabinet.yaml"
+    text = cabinet.read_text()
+    leisure = text.index("title: Leisure centre charges")
+    source = text.index("source:", leisure)
+    cabinet.write_text(text[:source] + "# " + text[source:])  # (the person took its source out)
+    restrict_leisure(root)
+    result = next_day(cli, service, content)
+    assert (
+        'ATTENTION meetings/2026/2026-09-24-cabinet.yaml: ModernGov now restricts the item "Leisure centre charges"'
+        in result.out
+    )
