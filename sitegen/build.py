@@ -129,7 +129,7 @@ def load(
             "(they could publish any file on this computer); put the folder itself here",
         )
     problems.items.extend(stray(content))
-    paths = meeting_files(content)
+    paths = meeting_files(content, problems.items)
     read = read_on_two(paths, content) if cache is None else None
     if cache is not None:
         stale = cache.stale(paths, content)  # (each with its key taken before reading: see ParseCache.put)

@@ -123,8 +123,9 @@ def check_files(model: m.Model, problems: Problems, files: dict[str, Path] | Non
     published prose to a document only exempt items name. With FILES (see scan): a link in
     published prose to a file under files/ that is not published is an error too."""
     public, exempt = _documents(model)
+    links = list(_links(model, exempt=False))  # (read once: most texts link to no file)
     if files is not None:
-        _check_links(model, files, problems)
+        _check_links(links, files, problems)
     if not exempt:
         return  # no exempt item names a document: nothing can clash or be linked to
     for rel, uses in sorted(exempt.items()):
@@ -137,17 +138,18 @@ def check_files(model: m.Model, problems: Problems, files: dict[str, Path] | Non
                     "give the public record another file, or make the item public",
                 )
     hidden = {rel for rel in exempt if rel not in public}
-    for rel, loc, _ in _links(model, exempt=False):
+    for rel, loc, _ in links:
         if rel in hidden:
             problems.error(
                 loc, f"a link to {rel}, a document only of an exempt item, which is not published; remove the link"
             )
 
 
-def _check_links(model: m.Model, files: dict[str, Path], problems: Problems) -> None:
-    """Each link in published prose to a file under files/ that is not published (there
-    is no such file, or its kind is not published: see scan) is an error at its line."""
-    for rel, loc, _ in _links(model, exempt=False):
+def _check_links(links: list[tuple[str, Location, str]], files: dict[str, Path], problems: Problems) -> None:
+    """Each of LINKS (in published prose, see _links) to a file under files/ that is not
+    published (there is no such file, or its kind is not published: see scan) is an error
+    at its line."""
+    for rel, loc, _ in links:
         if rel in files:
             continue
         folder = posixpath.dirname(rel) + "/"

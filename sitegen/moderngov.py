@@ -825,16 +825,29 @@ def run(options: Options, log: Log = print, service: Service | None = None) -> i
     return writer.written
 
 
+_UNREAD = object()  # (what _yaml_of gives for a file it cannot read)
+
+
+def _yaml_of(path: Path) -> Any:
+    """The YAML of the file at PATH (of a .md file, its front matter), read with the C
+    loader when there is one; _UNREAD when it cannot be read or is not YAML."""
+    try:
+        text_ = path.read_text(encoding="utf-8")
+        if text_.startswith("---"):
+            end = text_.find("\n---", 3)
+            text_ = text_[3:] if end == -1 else text_[3:end]
+        return yaml.load(text_, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return _UNREAD
+
+
 def _previous(writer: Writer, rel: str) -> list[dict[str, Any]]:
     """The entries (each with an id) of REL, a list the importer wrote and no person changed
     since; none otherwise (a person's is read as a person's: see _kept_ids)."""
     path = writer.content / rel
     if not path.is_file() or not writer.owned(rel):
         return []
-    try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
-        return []
+    entries = _yaml_of(path)
     return (
         [e for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)]
         if isinstance(entries, list)
@@ -864,10 +877,7 @@ def _carry_over(path: Path, data: dict[str, Any], imported: set[str], later: boo
     and decisions it still has; and approved minutes, while they are still published and
     no later meeting of the body with published minutes is imported (LATER: one is, which
     says it afresh)."""
-    try:
-        old = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return
+    old = _yaml_of(path)
     if not isinstance(old, dict):
         return
     if old.get("record") == "approved" and data.get("record") == "draft" and not later:
@@ -899,10 +909,7 @@ def _english_key(content: Path, log: Log) -> str:
     """The key that marks a text English in CONTENT's site.yaml (its languages' "en" or
     "en-GB", say) when the site's first language is another; "" when texts are written
     plain (a site in English first, or one with no site.yaml yet: the import writes one)."""
-    try:
-        site = yaml.safe_load((content / "site.yaml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return ""
+    site = _yaml_of(content / "site.yaml")
     if not isinstance(site, dict):
         return ""
     languages = [str(x) for x in site.get("languages") or [site.get("language") or "en"]]
@@ -939,13 +946,8 @@ def _still_public(path: Path, restricted: list[tuple[str, str]]) -> list[str]:
     in ModernGov) that the meeting file at PATH has as an item not marked exempt, known by
     its `source:` or by its title (in any language: a person may have changed either), all
     of them when the file cannot be read."""
-    try:
-        text_ = path.read_text(encoding="utf-8")
-        if text_.startswith("---"):
-            end = text_.find("\n---", 3)
-            text_ = text_[3:] if end == -1 else text_[3:end]
-        data = yaml.load(text_, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    data = _yaml_of(path)
+    if data is _UNREAD:
         return [title for title, _ in restricted]
     items = data.get("items") if isinstance(data, dict) else None
     sources, titles = set(), set()
@@ -1026,9 +1028,8 @@ def _kept_ids(writer: Writer, rel: str) -> set[str] | None:
     """The ids (and aliases) in REL when a person changed it since the import wrote it; else None."""
     if writer.owned(rel):
         return None
-    try:
-        entries = yaml.safe_load((writer.content / rel).read_text(encoding="utf-8")) or []
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+    entries = _yaml_of(writer.content / rel)
+    if entries is _UNREAD:
         return set()
     ids: set[str] = set()
     for entry in entries if isinstance(entries, list) else []:

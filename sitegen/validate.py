@@ -1020,9 +1020,9 @@ CONTENT_FILES = ("site", "bodies", "people", "issues", "forward-plan")  # each .
 def stray(content: Path) -> list[Problem]:
     """Warnings of what looks meant to be read but is not, so that a meeting never goes
     missing in silence: a folder at the top of CONTENT named like one that is read
-    (meeting/), or that holds meeting files; a meeting file (DATE-...) beside site.yaml;
-    in meetings/ or decisions/, a file whose kind is not read (.markdown, .docx) and a
-    folder that is a symbolic link (not followed)."""
+    (meeting/), or that holds meeting files; a meeting file (DATE-...) beside site.yaml.
+    (Those of meetings/ and decisions/, a file whose kind is not read or a linked folder,
+    meeting_files finds as it walks them: see _stray_in.)"""
     out = []
     try:
         top = sorted(os.scandir(content), key=lambda e: e.name)
@@ -1049,37 +1049,36 @@ def stray(content: Path) -> list[Problem]:
                 out.append(Problem(Location(name), f"{name} is not read: meeting files go under meetings/", True))
             elif hint := did_you_mean(stem, CONTENT_FILES):
                 out.append(Problem(Location(name), f"{name} is not read{hint}", True))
-    for folder in RECORD_FOLDERS:
-        root = content / folder
-        if not root.is_dir() or root.is_symlink():
-            continue
-        for dirpath, dirnames, filenames in os.walk(root):
-            here = Path(dirpath)
-            for name in sorted(dirnames):
-                if not name.startswith((".", "_")) and (here / name).is_symlink():
-                    rel = rel_path(here / name, content)
-                    out.append(
-                        Problem(
-                            Location(rel),
-                            f"{rel}/ is a symbolic link to a folder, whose files are not read; put the folder itself here",
-                            True,
-                        )
-                    )
-            dirnames[:] = [d for d in dirnames if not d.startswith((".", "_"))]
-            for name in sorted(filenames):
-                if _meeting_name(name) or name.startswith((".", "_")) or scratch(name):
-                    continue
-                if name.lower() in _SYSTEM_FILES:
-                    continue
-                rel = rel_path(here / name, content)
-                out.append(
-                    Problem(
-                        Location(rel),
-                        f"{rel} is not read: only .md, .yaml and .yml files are {folder} (name it .md or .yaml, "
-                        "or put documents under files/)",
-                        True,
-                    )
+    return out
+
+
+def _stray_in(content: Path, folder: str, dirpath: str, dirnames: list[str], filenames: list[str]) -> list[Problem]:
+    """stray's warnings of one folder of meetings/ or decisions/ (FOLDER), as meeting_files
+    walks it: a file whose kind is not read, a folder that is a symbolic link."""
+    out = []
+    here = Path(dirpath)
+    for name in sorted(dirnames):
+        if not name.startswith((".", "_")) and (here / name).is_symlink():
+            rel = rel_path(here / name, content)
+            out.append(
+                Problem(
+                    Location(rel),
+                    f"{rel}/ is a symbolic link to a folder, whose files are not read; put the folder itself here",
+                    True,
                 )
+            )
+    for name in sorted(filenames):
+        if _meeting_name(name) or name.startswith((".", "_")) or scratch(name) or name.lower() in _SYSTEM_FILES:
+            continue
+        rel = rel_path(here / name, content)
+        out.append(
+            Problem(
+                Location(rel),
+                f"{rel} is not read: only .md, .yaml and .yml files are {folder} (name it .md or .yaml, "
+                "or put documents under files/)",
+                True,
+            )
+        )
     return out
 
 
@@ -1107,9 +1106,10 @@ def linked_out(content: Path) -> list[str]:
     return [folder for folder in RECORD_FOLDERS if _links_out(content / folder, content)]
 
 
-def meeting_files(content: Path) -> list[Path]:
+def meeting_files(content: Path, strays: list[Problem] | None = None) -> list[Path]:
     """The files of meetings/ and of decisions/ (decisions made by one person), which share
-    one id space (not those of a folder that links outside the content folder: linked_out)."""
+    one id space (not those of a folder that links outside the content folder: linked_out).
+    STRAYS: given the warnings of what in them is not read (see stray), from the same walk."""
     out = []
     outside = linked_out(content)
     for folder in RECORD_FOLDERS:
@@ -1117,6 +1117,8 @@ def meeting_files(content: Path) -> list[Path]:
         if not root.is_dir() or folder in outside:
             continue
         for dirpath, dirnames, filenames in os.walk(root):
+            if strays is not None:
+                strays += _stray_in(content, folder, dirpath, dirnames, filenames)
             dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
             out += [Path(dirpath) / name for name in filenames if _meeting_name(name)]
     return sorted(out, key=lambda p: rel_path(p, content))

@@ -372,6 +372,13 @@ def restrict_leisure(root: Path, flag: str = "True") -> None:
     (root / "meeting-1001.xml").write_text(restricted)
 
 
+def set_true(path: Path, after: str, tag: str) -> None:
+    """The service sets TAG (False till now) to True in the first element after AFTER in PATH."""
+    xml = path.read_text()
+    at = xml.index(f"<{tag}>False", xml.index(after))
+    path.write_text(xml[:at] + f"<{tag}>True" + xml[at + len(f"<{tag}>False") :])
+
+
 def mid(path: Path) -> str:
     return urllib.parse.parse_qs(urllib.parse.urlsplit(yaml.safe_load(path.read_text())["source"]).query)["MId"][0]
 
@@ -743,12 +750,7 @@ def test_what_the_service_changes_is_followed_though_an_earlier_import_inferred_
     assert result.code == 0, result.err + result.out
     assert "outcome: approved" not in council.read_text()  # (as a first import of the same answers gives)
     # Cabinet restricts the item Council considered: nothing names its decision any more
-    restrict = (root / "meeting-1001.xml").read_text()
-    budget = restrict.index("Budget 2027/28")
-    flag = restrict.index("<isrestricted>False", budget)
-    (root / "meeting-1001.xml").write_text(
-        restrict[:flag] + "<isrestricted>True" + restrict[flag + len("<isrestricted>False") :]
-    )
+    set_true(root / "meeting-1001.xml", "Budget 2027/28", "isrestricted")
     result = next_day(cli, service, content)
     assert result.code == 0, result.err + result.out
     assert "budget-2027-28/1" not in council.read_text()
@@ -788,11 +790,7 @@ def test_a_committee_the_service_deletes_stays_listed_for_the_meetings_that_name
     root = changed_service(tmp_path)
     content = tmp_path / "content"
     assert run_import(cli, service + "/moderngov/", content).code == 0
-    committees = (root / "GetCommittees.xml").read_text()
-    staff = committees.index("<committeeid>3</committeeid>")
-    flag = committees.index("<committeedeleted>False", staff)
-    deleted = committees[:flag] + "<committeedeleted>True" + committees[flag + len("<committeedeleted>False") :]
-    (root / "GetCommittees.xml").write_text(deleted)
+    set_true(root / "GetCommittees.xml", "<committeeid>3</committeeid>", "committeedeleted")
     result = next_day(cli, service, content)
     assert "Staff and Support Services Committee: " not in result.out  # (not imported: deleted at the service)
     assert result.code == 0, result.err + result.out
