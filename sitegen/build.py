@@ -386,6 +386,9 @@ class Builder:
         # the last plan's pages by output file, and the feeds and calendars that are made
         # as pages are (recorded, and made again only when what they read changed)
         self.planned: dict[str, Page | ModelFile] = {}
+        # the open data planned as parts too (see publish.ModelFile.part_of): a build that
+        # keeps its state makes again only the parts whose reads changed
+        self.split = False
         self._publisher: Publisher | None = None
         self.parts: list[ModelFile] | None = None  # the last plan's feeds, calendars and data files
         self._publics: list[list[m.Decision]] | None = None  # see publics
@@ -448,8 +451,13 @@ class Builder:
         """The feeds, calendars and data files (Publisher.plan), planned once, or again
         when asked of PART (see pages.plan)."""
         if self.parts is None or part is not whole:
-            self.parts = self.publisher().plan(self.publics(), part)
+            self.parts = self.publisher().plan(self.publics(), part, self.split)
         return self.parts
+
+    def assembled(self) -> list[ModelFile]:
+        """The whole files put together from their parts (see split), not made whole."""
+        pieces = self.publisher().PIECES
+        return [part for part in self.plan_files() if part.whole and part.kind in pieces] if self.split else []
 
     @cached_property
     def withheld(self) -> set[str]:
@@ -652,8 +660,11 @@ class Builder:
         """The feeds, calendars, data files and robots.txt: they need the model, not the
         plan. WHOLE_ONLY: those that read the whole record (see ModelFile)."""
         publisher = self.publisher()
-        parts = self.plan_files()
-        yield from publisher.made([part for part in parts if part.whole] if whole_only else parts)
+        parts = [part for part in self.plan_files() if not part.part_of]  # (never written alone)
+        if whole_only:
+            assembled = {part.file for part in self.assembled()}
+            parts = [part for part in parts if part.whole and part.file not in assembled]
+        yield from publisher.made(parts)
 
     def page_files(self, pages: list[Page]) -> Iterator[tuple[str, bytes]]:
         """The sitemap, the record's schema and the redirects: they need the plan."""
@@ -778,6 +789,8 @@ def _build(
     )
     tick = time.perf_counter()
     builder = Builder(loaded, search)
+    # (the preview, writing in place, makes the open data whole, after its first page is served)
+    builder.split = state_folder is not None and not live
     protected = [(content, "the content folder")] + [(folder, "the theme's folder") for folder in builder.folders]
     protected += [
         (root, "the themes folder") for root in (content.parent / "themes", content / "themes") if root.is_dir()
@@ -793,6 +806,7 @@ def _build(
         recover(output)
         kept = state.Cache(state_folder, builder.settings_key()) if state_folder is not None else None
         opened = kept.open() if kept is not None else None
+        kept_parts: state.Parts | None = None
         taken = False  # the cached site was taken as the staging folder (see state.take)
 
         def take(path: Path) -> bool:
@@ -816,7 +830,12 @@ def _build(
                 # process writes them while this one plans, then alongside the page renderers
                 # (those recorded as pages are, only once they are known to be due); the
                 # cached site taken is sorted meanwhile, leaving those files to it
-                spare = [part.file for part in builder.plan_files() if part.whole or not recorded]
+                assembled = {part.file for part in builder.assembled()}  # (written once the parts are made)
+                spare = [
+                    part.file
+                    for part in builder.plan_files()
+                    if (part.whole or not recorded) and part.file not in assembled
+                ]
                 if taken:
                     state.clear_way(staging, spare)
                 aside = Aside(_write_model_files, builder, staging, recorded)
@@ -828,6 +847,8 @@ def _build(
                     cached = state.keep_cached(staging, opened.files, spare)
             keys = record.Keys(model, builder.lookups()) if recorded else None
             last = opened.load() if opened is not None else None
+            # the open data's parts kept by the last build (see Builder.split)
+            kept_parts = state.Parts.open(kept, last.parts) if kept is not None and last is not None else None
             sources = _sources(cache, model) if kept is not None else {}
             settled = _settled(keys, cache, sources, last.sources) if last is not None and keys is not None else None
             if settled is not None and spare_core(workers, model, aside):
@@ -835,16 +856,23 @@ def _build(
                 comparing = Aside(_compared, last.reads, keys, settled)  # type: ignore[union-attr]
             pages = builder.plan()
             templates = builder.template_digests() if kept is not None else {}
-            if sorting is not None:
-                cached, sorting = sorting.result(), None  # type: ignore[assignment]
+
+            def sorted_site() -> set[str] | None:  # (waited for once the pages due are known)
+                nonlocal cached, sorting
+                if sorting is not None:
+                    cached, sorting = sorting.result(), None  # type: ignore[assignment]
+                return cached
+
             made: set[str] = set()
             only = None
             if last is not None and keys is not None:
                 assert kept is not None
-                only = _due_since(builder, keys, kept, last, templates, staging, made, cached, settled, comparing)
+                only = _due_since(
+                    builder, keys, kept, last, templates, staging, made, sorted_site, settled, comparing, kept_parts
+                )
                 comparing = None
-            elif cached:  # the rest of the state could not be read: a clean build on the cached site
-                _drop(staging, cached)
+            elif sorted_site():  # the rest of the state could not be read: a clean build on the cached site
+                _drop(staging, cached)  # type: ignore[arg-type]
             if only is None and keys is not None:  # every page, and the feeds and calendars made as pages are
                 only = list(builder.planned.values())
                 every = True
@@ -856,10 +884,14 @@ def _build(
             if cached:  # (the folders of pages gone, now that nothing more is written among them)
                 _prune(staging, cached - builder.planned.keys())
             aside = None
+            assembled = _assemble(
+                builder, staging, made, {rel: data for rel, *_, data in reads if data is not None}, kept_parts
+            )
+            extras = sorted([*extras, *assembled])
             unchanged = (
                 f", {len(pages) - count} unchanged since the last build" if not every and only is not None else ""
             )
-            recorded_made = sum(p.__class__ is ModelFile for p in only) if only is not None else 0
+            recorded_made = sum(p.__class__ is ModelFile and not p.part_of for p in only) if only is not None else 0
             log(
                 f"render   {count} pages{unchanged} and {len(extras) + recorded_made} feeds, calendars, data files and redirects "
                 f"({time.perf_counter() - tick:.2f} s, {'1 process' if serial(workers, count) else f'{workers} processes'})"
@@ -884,6 +916,8 @@ def _build(
                     process.cancel()
             if opened is not None:
                 opened.close()
+            if kept_parts is not None:
+                kept_parts.close()
             if not (taken and kept is not None and state.give_back(kept, staging)):
                 shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -891,7 +925,7 @@ def _build(
         gone: list[str] = []
         if keys is not None:
             kept_reads = last.reads if last is not None else record.Reads()
-            for rel, pairs, used in reads:
+            for rel, pairs, used, _ in reads:
                 kept_reads.remember(rel, pairs, used)
             if last is None:
                 for page in builder.planned.values():
@@ -903,8 +937,10 @@ def _build(
         # nothing rendered and nothing gone: the state kept says all there is to say (a value
         # that changed but that no page reads is found changed again next time, to no effect)
         unchanged = last is not None and only == [] and not gone
+        if kept_parts is not None:
+            kept_parts.close()
         settling = (kept, old_site, only, last, builder, kept_reads, templates, sources,
-                    unchanged, taken, output, gone, extras, live, log)  # fmt: skip
+                    unchanged, taken, output, gone, extras, live, log, assembled)  # fmt: skip
         aside_later = settle_later and kept is not None and hasattr(os, "fork")
         if not aside_later:
             _keep_state(*settling)
@@ -950,10 +986,11 @@ def _keep_state(
     extras: list[str],
     live: bool,
     log: Log,
+    assembled: dict[str, dict[str, tuple[int, int]]] | None = None,
 ) -> None:
     """After the site is swapped in: make the replaced site OLD_SITE the next cached one
     (see state.adopt; EXTRAS: the files written besides the pages) and keep the build
-    state in KEPT (see _build)."""
+    state in KEPT (see _build), and the open data's parts with it (ASSEMBLED: see _assemble)."""
     adopted = False
     if old_site is not None and kept is not None:
         # the site the state's build published, as it left it, is taken as it is; any other
@@ -963,23 +1000,31 @@ def _keep_state(
         assert only is not None  # (with a state, what was rendered is always known)
         rendered = {p.file for p in only}
         kept_files = last.files if last is not None else {}
-        pages_kept = {rel: None if rel in rendered else kept_files.get(rel) for rel in builder.planned}
+        pages_kept = {
+            rel: None if rel in rendered else kept_files.get(rel)
+            for rel, page in builder.planned.items()
+            if not (page.__class__ is ModelFile and page.part_of)  # type: ignore[union-attr]
+        }
         adopted = state.adopt(kept, old_site, pages_kept, made, known)
     unchanged = unchanged and (adopted or not taken)
     if kept is None or kept_reads is None or unchanged:
         return
-    body = state.pickled(kept_reads, templates, sources, last.base if last is not None else None)
+    # the open data's parts kept are known by a new token: the state saved below is the only one to use them
+    token = os.urandom(8).hex() if assembled else ""
+    body = state.pickled(kept_reads, templates, sources, last.base if last is not None else None, token)
     try:
         kept.forget(whole=not body.delta)  # (see there: a build killed meanwhile)
+        state.Parts.save(kept, token, output, assembled or {})
         files = last.files if last else {}
         # (a site changed in place as the preview runs: the next build looks at each page)
         mark = None if live else state.mark(output)
         published = (mark, tuple(extras)) if mark is not None else None
-        done = state.State(state.version(), kept.key, kept_reads, templates, files, sources, published)
+        done = state.State(state.version(), kept.key, kept_reads, templates, files, sources, published, token)
         done.base = last.base if last is not None else None
         # (a cached site taken but not adopted is gone: every page is linked again)
         written = list(builder.planned.values()) if only is None or (taken and not adopted) else only
-        kept.save(done, output, [p.file for p in written], gone, body)
+        pages = [p.file for p in written if not (p.__class__ is ModelFile and p.part_of)]  # type: ignore[union-attr]
+        kept.save(done, output, pages, gone, body)
     except OSError as exc:
         log(
             f"warning: the build state was not kept in {kept.folder} ({exc.strerror or exc}); the next build is a full one"
@@ -994,16 +1039,19 @@ def _due_since(
     templates: dict[str, str],
     staging: Path,
     made: set[str],
-    cached: set[str] | None = None,
+    sorted_site: Callable[[], set[str] | None] = lambda: None,
     settled: set[str] | None = None,
     comparing: Aside | None = None,
+    parts: state.Parts | None = None,
 ) -> list[Page]:
     """The pages to render, given the state LAST that KEPT holds: those whose reads,
     templates or plan changed, and any whose cached copy is not as the state left it.
     The others are linked into STAGING from the cache, or, when STAGING is the cached
-    site (CACHED: its pages, see state.take), kept there; of those, the ones to render
-    and the ones no longer planned are removed from it first. SETTLED: see _settled.
-    COMPARING: the comparison of the reads, at work in a forked process (see _compared)."""
+    site (SORTED_SITE gives its pages, waited for once the pages due are known: see
+    state.take and keep_cached), kept there; of those, the ones to render and the ones
+    no longer planned are removed from it first. SETTLED: see _settled.
+    COMPARING: the comparison of the reads, at work in a forked process (see _compared).
+    PARTS: the open data's parts kept (see Builder.split): those not due are taken from there."""
     reads = last.reads
 
     def compared() -> set[int]:  # (asked once what the plan gives each page is known)
@@ -1024,15 +1072,20 @@ def _due_since(
     now = builder.globals_signature(keys)
     due = {rel for rel, _ in reads.due(keys, builder.planned, compared, edited, now != reads.globals)}
     reads.globals = now
+    kept_parts = parts.kept if parts is not None else set()
+    cached = sorted_site()
     if cached is not None:
         _drop(staging, cached - (builder.planned.keys() - due))
-        return [page for rel, page in builder.planned.items() if rel in due or rel not in cached]
+        have = cached | kept_parts
+        return [page for rel, page in builder.planned.items() if rel in due or rel not in have]
     out = []
     found = state.verified(kept, last.files)  # (one walk of the cached site: cheaper than a look per page)
     site = str(kept.site)
     for rel, page in builder.planned.items():
-        if rel in due or rel not in found:
+        if rel in due or (rel not in found and rel not in kept_parts):
             out.append(page)
+            continue
+        if rel in kept_parts:  # (put into its whole file with the others: see _assemble)
             continue
         path = f"{staging}/{rel}"
         folder_of(path, made)
@@ -1085,6 +1138,40 @@ def _settled(
     return out
 
 
+def _assemble(
+    builder: Builder, staging: Path, made: set[str], fresh: dict[str, bytes], kept: state.Parts | None
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """Write into STAGING the open data's files put together from their parts (see
+    Builder.split): each part as just made (FRESH, by part) or as KEPT by the last build.
+    Each file written, with where each part lies in it (for state.Parts)."""
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    publisher = builder.publisher()
+    for file in builder.assembled():
+        if file.language != builder.loaded.urls.language:
+            builder.speak(file.language)
+        where: dict[str, tuple[int, int]] = out.setdefault(file.file, {})
+
+        def chunks(file: ModelFile = file, where: dict[str, tuple[int, int]] = where) -> Iterator[bytes]:
+            offset = 0
+            for piece in publisher.pieces(file):
+                if piece.__class__ is bytes:
+                    data = piece
+                else:
+                    name = piece.file  # type: ignore[union-attr]
+                    data = fresh.get(name)
+                    if data is None and kept is not None:
+                        data = kept.read(file.file, name)
+                    if data is None:  # (not made, and not kept: made here as the last build did)
+                        data = bytes(publisher.make(piece))  # type: ignore[arg-type]
+                    where[name] = (offset, len(data))
+                offset += len(data)
+                yield data  # type: ignore[misc]
+
+        write_file(staging, file.file, Streamed(chunks), made)
+    publisher.prefix = ""
+    return out
+
+
 def _drop(staging: Path, rels: set[str]) -> None:
     """Remove the pages RELS from STAGING (the cached site taken, see state.take): each is
     hard-linked to a published page, and is never written in place. (The folders they
@@ -1106,7 +1193,8 @@ def _prune(staging: Path, rels: Iterable[str]) -> None:
             folder = os.path.dirname(folder)
 
 
-PageReads = tuple[str, list[tuple[str, str, object]], set[str]]  # (output file, reads, templates): see record.Keys
+# (output file, reads, templates, and for a part of the open data its bytes): see record.Keys
+PageReads = tuple[str, list[tuple[str, str, object]], set[str], bytes | None]
 
 
 def _render_share(
@@ -1135,8 +1223,12 @@ def _render_share(
         reads: list[PageReads] = []
         with record.recording() as recorder:
             for page in share(due, index, count):
-                write_file(staging, page.file, builder.render(page), made)
-                reads.append((page.file, *keys.pairs(*recorder.take())))
+                data = builder.render(page)
+                if page.__class__ is ModelFile and page.part_of:  # type: ignore[union-attr]
+                    reads.append((page.file, *keys.pairs(*recorder.take()), data))  # (see _assemble)
+                    continue
+                write_file(staging, page.file, data, made)
+                reads.append((page.file, *keys.pairs(*recorder.take()), None))
         return reads
     for page in share(due, index, count):
         write_file(staging, page.file, builder.render(page), made)

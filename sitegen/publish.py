@@ -12,7 +12,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from . import model as m
@@ -62,6 +62,10 @@ class ModelFile:
     language: str
     prefix: str  # its language's pages' prefix
     whole: bool = False
+    #: a part of that whole file (see Publisher.pieces), never written alone: when the
+    #: build state is kept, each part is made and kept as a page is, and only the parts
+    #: whose reads changed are made again; the whole is then put together from them
+    part_of: str = ""
     title: ClassVar[str] = ""
 
     @property
@@ -219,15 +223,20 @@ class Publisher:
         finally:
             self.prefix = ""
 
-    def plan(self, publics: list[list[m.Decision]] | None = None, part: Callable = whole) -> list[ModelFile]:
+    def plan(
+        self, publics: list[list[m.Decision]] | None = None, part: Callable = whole, split: bool = False
+    ) -> list[ModelFile]:
         """Every file, to be made (see make): each feed and calendar in each language, with
         what it is given; the open data once. PUBLICS: each meeting's public decisions
         (pages.public), in the model's order, when already worked out. The files of one
         object (an issue's, a person's, a body's, an upcoming meeting's) are asked of
-        PART, as pages.plan asks for the pages of one (see there)."""
+        PART, as pages.plan asks for the pages of one (see there). SPLIT: the parts of
+        the open data too (see ModelFile.part_of), each meeting's."""
         model = self.model
         held = model.held()
         meetings = list(reversed(held))
+        if publics is None:
+            publics = [pages.public(meeting) for meeting in model.meetings.values()]
         decisions = public_decisions(model, publics)
         executive = has_executive(model)
         today, authority = model.today, model.site.authority
@@ -262,8 +271,11 @@ class Publisher:
                 if m.is_upcoming(meeting, today):
                     parts += part(("f", language, "m", meeting.id), _meeting_files, meeting, where)
         first, none = self.languages[0], ""
+        if split:
+            for meeting, public in zip(model.meetings.values(), publics, strict=True):
+                parts += part(("f", first, "r", meeting.id), self._parts_of, meeting, public)
         parts.append(ModelFile(named["record"], "record_file", (), first, none, True))
-        parts.append(ModelFile(named["decisions-csv"], "decisions_csv", (decisions,), first, none, True))
+        parts.append(ModelFile(named["decisions-csv"], "decisions_csv", (publics,), first, none, True))
         parts.append(ModelFile(named["declarations-csv"], "declarations_csv", (), first, none, True))
         parts.append(ModelFile(named["money-csv"], "money_csv", (), first, none, True))
         parts.append(ModelFile(named["robots"], "robots", (), first, none, True))
@@ -271,6 +283,45 @@ class Publisher:
 
     def record_file(self) -> Streamed:
         return Streamed(self.record_json)
+
+    # --- the open data's parts ---------------------------------------------------
+
+    #: the whole files made of parts: their kinds, and what gives their pieces
+    PIECES: ClassVar[dict[str, str]] = {"record_file": "record_pieces", "decisions_csv": "csv_pieces"}
+
+    def _parts_of(self, meeting: m.Meeting, public: list[m.Decision]) -> list[ModelFile]:
+        """MEETING's parts of the open data: its entry in data/record.json, and its rows of
+        data/decisions.csv (PUBLIC: its public decisions) when it has any."""
+        out = [self._record_part(meeting)]
+        if public:
+            out.append(self._csv_part(meeting, public))
+        return out
+
+    def _record_part(self, meeting: m.Meeting) -> ModelFile:
+        whole = NAMED["record"]
+        return ModelFile(f"{whole}#{meeting.id}", "record_part", (meeting,), self.languages[0], "", part_of=whole)
+
+    def _csv_part(self, meeting: m.Meeting, public: list[m.Decision]) -> ModelFile:
+        whole = NAMED["decisions-csv"]
+        return ModelFile(f"{whole}#{meeting.id}", "csv_part", (public,), self.languages[0], "", part_of=whole)
+
+    def pieces(self, part: ModelFile) -> Iterator[bytes | ModelFile]:
+        """The whole file PART (of PIECES' kinds) in order: bytes as they are, and its parts
+        (each made by make, or kept from an earlier build)."""
+        self.prefix = part.prefix
+        return getattr(self, self.PIECES[part.kind])(*part.given)
+
+    def _whole(self, pieces: Iterable[bytes | ModelFile]) -> Iterator[bytes]:
+        for piece in pieces:
+            yield piece if piece.__class__ is bytes else bytes(self.make(piece))  # type: ignore[arg-type]
+
+    def record_part(self, meeting: m.Meeting) -> bytes:
+        return _json(self.made_json(meeting) if meeting.maker_id else self.event_json(meeting))
+
+    def csv_part(self, public: list[m.Decision]) -> bytes:
+        buffer = io.StringIO()
+        self._decision_rows(csv.writer(buffer, lineterminator="\r\n"), public)
+        return buffer.getvalue().encode("utf-8")
 
     def robots(self) -> bytes:
         sitemap = self.absolute(NAMED["sitemap"])
@@ -589,6 +640,10 @@ class Publisher:
 
     def record_json(self) -> Iterator[bytes]:
         """data/record.json, a meeting at a time: at 10,000 meetings the whole is hundreds of MB."""
+        return self._whole(self.record_pieces())
+
+    def record_pieces(self) -> Iterator[bytes | ModelFile]:
+        """data/record.json's pieces: each meeting's entry is a part (see ModelFile.part_of)."""
         model = self.model
         site = model.site
         data = {
@@ -638,11 +693,15 @@ class Publisher:
         issues = data.pop("issues")
         yield _json(data)[:-1] + b',"events":['
         for n, meeting in enumerate(model.held()):
-            yield (b"," if n else b"") + _json(self.event_json(meeting))
+            if n:
+                yield b","
+            yield self._record_part(meeting)
         yield b'],"individual_decisions":['
         made = [x for x in model.meetings.values() if x.maker_id]
         for n, record in enumerate(made):
-            yield (b"," if n else b"") + _json(self.made_json(record))
+            if n:
+                yield b","
+            yield self._record_part(record)
         yield b'],"forward_plan":' + _json([self.plan_json(e) for e in model.plan.values()])
         yield b',"issues":' + _json(issues) + b"}\n"
 
@@ -891,7 +950,13 @@ class Publisher:
         texts = value.texts if value.__class__ is m.Texts else {self.languages[0]: value}  # type: ignore[attr-defined]
         return [texts.get(lang, "") for lang in self.languages]
 
-    def decisions_csv(self, decisions: list[m.Decision]) -> bytes:
+    def decisions_csv(self, publics: list[list[m.Decision]]) -> Streamed:
+        """data/decisions.csv: a row for each public decision (PUBLICS: each meeting's, in
+        the model's order), newest meeting first."""
+        return Streamed(lambda: self._whole(self.csv_pieces(publics)))
+
+    def csv_pieces(self, publics: list[list[m.Decision]]) -> Iterator[bytes | ModelFile]:
+        """data/decisions.csv's pieces: each meeting's rows are a part (see ModelFile.part_of)."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(
@@ -916,6 +981,12 @@ class Publisher:
                 "state",
             ]  # fmt: skip
         )
+        yield buffer.getvalue().encode("utf-8")
+        for meeting, public in zip(reversed(self.model.meetings.values()), reversed(publics), strict=True):
+            if public:
+                yield self._csv_part(meeting, public)
+
+    def _decision_rows(self, writer: Any, decisions: list[m.Decision]) -> None:
         for d in decisions:
             meeting = d.item.meeting  # type: ignore[union-attr]
             status = d.status
@@ -948,7 +1019,6 @@ class Publisher:
                     status.state if status else "",
                 ]
             )
-        return buffer.getvalue().encode("utf-8")
 
     def money_csv(self) -> bytes:
         """The money page's rows: every sum a resolution committed, itself or by adopting a

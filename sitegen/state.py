@@ -42,7 +42,9 @@ CACHE_NAME = ".sitegen-cache"
 KEEP = 3  # states (and meeting files, preview folders) kept in one cache folder: those used last
 DELTA_SHARE = 8  # a delta is written while it holds less than an eighth of the state; else the whole
 _STATE_FILE = re.compile(r"state-([0-9a-f]{16})\.(?:pickle|delta)")  # a state file, or its delta
-_HALF_SAVED = re.compile(r"\.state-[0-9a-f]{16}\.(?:pickle|delta)\.tmp-(\d+)")  # see Cache.save
+_HALF_SAVED = re.compile(
+    r"\.(?:state-[0-9a-f]{16}\.(?:pickle|delta)|parts-[0-9a-f]{16}(?:\.pickle|-\d+))\.tmp-(\d+)"
+)  # see Cache.save, Parts.save
 _PARSED = re.compile(r"parsed-[0-9a-f]{16}")
 _LEFT = re.compile(r"\.[0-9a-f]{16}\.pickle\.tmp-([0-9]+)")  # a pickle ParsedStore.pickled wrote, by whose build
 _REMOVING = re.compile(r"\.removing-\d+-\d+")
@@ -148,6 +150,8 @@ class State:
     #: the site this build published: its mark (see mark) and the files it wrote besides
     #: the pages (the open data, redirects); the next build adopts that site as it is
     published: Published | None = None
+    #: the token of the open data's parts kept with this state (see Parts); "" for none
+    parts: str = ""
     #: the state as read, for the next save to write what changed since (see Base)
     base: Base | None = field(default=None, compare=False, repr=False)
 
@@ -279,7 +283,7 @@ class Cache:
             head, target = (state.version, state.settings, base.ident, files, state.published), self.delta
         else:
             if body is None or body.delta:
-                body = pickled(state.reads, state.templates, state.sources)
+                body = pickled(state.reads, state.templates, state.sources, parts=state.parts)
             head = (state.version, state.settings, state.files, os.urandom(8).hex(), state.published)
             target = self.file
         tmp_file = target.with_name(f".{target.name}.tmp-{os.getpid()}")
@@ -326,6 +330,8 @@ class Cache:
         for _, key in sorted(((when, key) for key, when in used.items()), reverse=True)[max(keep - 1, 0) :]:
             (self.folder / f"state-{key}.pickle").unlink(missing_ok=True)  # first: a half-removed site is unused
             (self.folder / f"state-{key}.delta").unlink(missing_ok=True)
+            for parts in self.folder.glob(f"parts-{key}[.-]*"):
+                parts.unlink(missing_ok=True)
             site = self.folder / f"site-{key}"
             if site.is_dir() and not site.is_symlink():
                 shutil.rmtree(site, ignore_errors=True)  # (rmtree never follows a link inside)
@@ -363,15 +369,20 @@ class Body:
 
 
 def pickled(
-    reads: record.Reads, templates: dict[str, str], sources: dict[str, tuple], base: Base | None = None
+    reads: record.Reads,
+    templates: dict[str, str],
+    sources: dict[str, tuple],
+    base: Base | None = None,
+    parts: str = "",
 ) -> Body:
     """What a state file holds after the cached pages' list: with BASE (the state as
-    read), what changed since, while that is small; else the whole."""
+    read), what changed since, while that is small; else the whole. PARTS: see State."""
     if base is not None:
         changes = base.changes(reads, templates, sources)
         if changes is not None:
+            changes["parts"] = parts
             return Body(pickle.dumps(changes, protocol=pickle.HIGHEST_PROTOCOL), True)
-    return Body(pickle.dumps((reads, templates, sources), protocol=pickle.HIGHEST_PROTOCOL))
+    return Body(pickle.dumps((reads, templates, sources, parts), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 _READ_PARTS = ("by_page", "templates", "signatures")  # what Reads keeps by page
@@ -541,20 +552,24 @@ class Opened:
             return None
         try:
             with handle:
-                reads, templates, sources = _Unpickler(handle).load()
+                reads, templates, sources, parts = _Unpickler(handle).load()
             if not isinstance(reads, record.Reads) or not isinstance(templates, dict) or not isinstance(sources, dict):
                 return None
             dirty: dict[str, set] = {}
             if delta is not None:
                 with delta[0]:
-                    dirty = _apply_all(reads, templates, sources, _Unpickler(delta[0]).load())
+                    changes = _Unpickler(delta[0]).load()
+                    dirty = _apply_all(reads, templates, sources, changes)
+                    parts = changes["parts"]
                 dirty["files"] = delta[1]
+            if not isinstance(parts, str):
+                return None
         except Exception:  # truncated or foreign: start clean
             return None
         finally:
             if delta is not None:
                 delta[0].close()
-        kept = State(version(), self.cache.key, reads, templates, self.files, sources, self.published)
+        kept = State(version(), self.cache.key, reads, templates, self.files, sources, self.published, parts)
         kept.base = Base(self.ident, kept, dirty)
         return kept
 
@@ -773,6 +788,103 @@ def _keep_only(
             elif remove:
                 os.unlink(entry.path)
     return left
+
+
+class Parts:
+    """The open data's files as the last build put them together from their parts (see
+    publish.ModelFile.part_of), kept in the cache folder: a hard link to each published
+    file (never written in place: a build writes a new one) and where each of its parts
+    lies in it, so that the next build makes again only the parts whose reads changed.
+    Used only with the build state whose token (State.parts) they were kept with, and
+    only while each file has the size and time it was kept with; else every part is
+    made again."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+        self.wholes: dict[str, dict[str, tuple[int, int]]] = {}  # whole file -> part -> (offset, length)
+        self.kept: set[str] = set()  # every part kept
+        self._handles: dict[str, int] = {}
+
+    @staticmethod
+    def _index(cache: Cache) -> Path:
+        return cache.folder / f"parts-{cache.key}.pickle"
+
+    @classmethod
+    def open(cls, cache: Cache, token: str) -> Parts:
+        """The parts CACHE keeps with the state of TOKEN (none, when there is no such)."""
+        parts = cls(cache)
+        if not token or not cache.usable():
+            return parts
+        try:
+            with open(cls._index(cache), "rb") as handle:
+                head = _Unpickler(handle).load()
+            if not (isinstance(head, tuple) and len(head) == 3 and head[:2] == (version(), token)):
+                return parts
+            for n, (whole, (size, mtime, where)) in enumerate(head[2].items()):
+                path = cache.folder / f"parts-{cache.key}-{n}"
+                fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0))
+                st = os.fstat(fd)
+                if not stat.S_ISREG(st.st_mode) or (st.st_size, st.st_mtime_ns) != (size, mtime):
+                    os.close(fd)  # (changed since: its parts are made again)
+                    continue
+                parts._handles[whole] = fd
+                parts.wholes[whole] = where
+                parts.kept.update(where)
+        except Exception:  # (unreadable, foreign, truncated: every part is made again)
+            parts.close()
+            parts = cls(cache)
+        return parts
+
+    def read(self, whole: str, part: str) -> bytes | None:
+        """The bytes of PART of WHOLE as kept, or None."""
+        where = self.wholes.get(whole, {}).get(part)
+        if where is None:
+            return None
+        offset, length = where
+        try:
+            data = os.pread(self._handles[whole], length, offset)
+        except OSError:
+            return None
+        return data if len(data) == length else None
+
+    def close(self) -> None:
+        for fd in self._handles.values():
+            os.close(fd)
+        self._handles = {}
+        self.wholes = {}
+        self.kept = set()
+
+    @classmethod
+    def save(cls, cache: Cache, token: str, output: Path, wholes: dict[str, dict[str, tuple[int, int]]]) -> None:
+        """Keep the files WHOLES names, as just published into OUTPUT, with where each part
+        lies in them, for the state of TOKEN; with none, keep nothing."""
+        if not cache.usable():
+            raise OSError(f"{cache.folder} is a link or a file, not sitegen's folder")
+        cache.folder.mkdir(exist_ok=True)
+        index = cls._index(cache)
+        index.unlink(missing_ok=True)  # (first: a build killed below leaves nothing to use)
+        kept: dict[str, tuple[int, int, dict[str, tuple[int, int]]]] = {}
+        for n, (whole, where) in enumerate(wholes.items()):
+            path = cache.folder / f"parts-{cache.key}-{n}"
+            tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+            link_or_copy(output / whole, str(tmp))
+            os.replace(tmp, path)
+            st = os.lstat(path)
+            kept[whole] = (st.st_size, st.st_mtime_ns, where)
+        used = {f"parts-{cache.key}-{n}" for n in range(len(wholes))}
+        for stale in cache.folder.glob(f"parts-{cache.key}-*"):
+            if stale.name not in used:
+                stale.unlink(missing_ok=True)
+        if not wholes:
+            return
+        tmp = index.with_name(f".{index.name}.tmp-{os.getpid()}")
+        try:
+            with open(tmp, "wb") as handle:
+                pickle.dump((version(), token, kept), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, index)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
 
 
 class ParsedStore:

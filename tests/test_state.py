@@ -258,9 +258,10 @@ def test_the_state_holds_no_model_objects(tmp_path):
     (kept,) = (tmp_path / ".sitegen-cache").glob("state-*.pickle")
     with open(kept, "rb") as handle:
         _, _, files, ident, published = Strict(handle).load()  # the pages cached, then the rest
-        reads, templates, sources = Strict(handle).load()
+        reads, templates, sources, parts = Strict(handle).load()
         assert handle.read() == b""
     assert reads.by_page and files and templates and published[0] == state.mark(tmp_path / "out")
+    assert isinstance(parts, str) and parts  # (the open data's parts kept beside it: see state.Parts)
     read = [p for folder in ("meetings", "decisions") for p in (content / folder).rglob("*.*")]
     assert sorted(sources) == sorted(p.relative_to(content).as_posix() for p in read)  # each file's key as read
     _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
