@@ -524,7 +524,13 @@ class Reads:
         state["_wide"] = {}
         for name in ("signatures", "by_page"):
             state[name] = {rel: self.as_kept(name, value) for rel, value in state[name].items()}
+        state["by_object"] = _compact(self.by_object)
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        if state.get("by_object").__class__ is tuple:  # (as __getstate__ keeps it)
+            state["by_object"] = _expanded(*state["by_object"])
+        self.__dict__.update(state)
 
     @staticmethod
     def as_kept(name: str, value: Any) -> Any:
@@ -1145,6 +1151,40 @@ class _Group:
         self.cgetter = operator.attrgetter(*[self.attrs[n] for n in places]) if places else None
         self.cpick = operator.itemgetter(*places) if places and len(self.attrs) > 1 else None
         self.craw = None
+
+
+def _compact(by_object: dict[str, tuple[list[str], list[int]]]) -> tuple:
+    """Reads.by_object as the build state on disk keeps it: the objects' keys, each one's
+    list of attributes as a number in a table of the lists (a few dozen kinds of objects
+    read alike, of hundreds of thousands of objects), and every number read in one array.
+    Reading it back takes about a third of the time the dict of lists took."""
+    shapes: dict[tuple[str, ...], int] = {}
+    kinds, numbers = array("i"), array("i")
+    for attrs, read in by_object.values():
+        shape = tuple(attrs)
+        kind = shapes.get(shape)
+        if kind is None:
+            kind = shapes[shape] = len(shapes)
+        kinds.append(kind)
+        numbers.extend(read)
+    return list(by_object), list(shapes), kinds, numbers
+
+
+def _expanded(
+    keys: list[str], shapes: list[tuple[str, ...]], kinds: array, numbers: array
+) -> dict[str, tuple[list[str], list[int]]]:
+    """Reads.by_object from what _compact gives."""
+    out: dict[str, tuple[list[str], list[int]]] = {}
+    read = numbers.tolist()
+    at = 0
+    for key, kind in zip(keys, kinds, strict=True):
+        shape = shapes[kind]
+        end = at + len(shape)
+        out[key] = (list(shape), read[at:end])
+        at = end
+    if at != len(read):
+        raise ValueError("a build state whose reads do not add up")
+    return out
 
 
 def _groups(
