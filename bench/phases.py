@@ -1,6 +1,7 @@
 """Where the time of one `sitegen build` goes, phase by phase, in the process that runs it
-(wall-clock seconds, each phase's own: inclusive of what it calls, the waits for the
-forked processes apart). The functions are timed from outside, so sitegen's code, and
+(wall-clock seconds, each phase's own: inclusive of what it calls; a line that starts
+with spaces is part of the line above; the waits for forked processes are counted
+wherever they happen, within the phases above and below). The functions are timed from outside, so sitegen's code, and
 with it the build state it keeps, is the same as without this script.
 
     python bench/phases.py --content DIR --output DIR [--edit FILE]
@@ -34,7 +35,7 @@ PHASES: list[tuple[str, object, str]] = [
     ("plan the pages", build.Builder, "plan"),
     ("find the pages due", build, "_due_since"),
     ("  compare the reads", record.Reads, "compare"),
-    ("  wait for a forked process", build.Aside, "result"),
+    ("waits for forked processes, wherever they are", build.Aside, "result"),
     ("render the pages due", build, "render_pages"),
     ("put the open data together", build, "_assemble"),
     ("swap the new site in", build, "swap_in"),

@@ -658,7 +658,9 @@ class Builder:
 
     def model_files(self, whole_only: bool = False) -> Iterator[tuple[str, bytes | Streamed]]:
         """The feeds, calendars, data files and robots.txt: they need the model, not the
-        plan. WHOLE_ONLY: those that read the whole record (see ModelFile)."""
+        plan. WHOLE_ONLY: those that read the whole record (see ModelFile), but for those
+        put together from parts (see assembled), which _assemble writes. A part is
+        never written alone."""
         publisher = self.publisher()
         parts = [part for part in self.plan_files() if not part.part_of]  # (never written alone)
         if whole_only:
@@ -672,7 +674,8 @@ class Builder:
             yield rel, make()
 
     def extra_names(self, pages: list[Page]) -> set[str]:
-        """The files extra_files(PAGES, whole_only=True) writes, without making them."""
+        """The files extra_files(PAGES, whole_only=True) writes, without making them, and
+        those put together from parts (see assembled: only in a build that keeps its state)."""
         return {part.file for part in self.plan_files() if part.whole} | {rel for rel, _ in self._page_files(pages)}
 
     def _page_files(self, pages: list[Page]) -> Iterator[tuple[str, Callable[[], bytes]]]:
@@ -1105,8 +1108,9 @@ def spare_core(workers: int, model: m.Model, aside: Aside | None, split: bool = 
     pages or more (roughly), and a core to spare besides the one ASIDE (the feeds,
     calendars and data files) keeps busy (the sorting of a cached site taken, a walk,
     may share it). SPLIT: the open data is put together from parts (Builder.split), so
-    ASIDE makes only the calendar of every meeting and the like, done by the time the
-    process starts (1 s of CPU at 10,000 meetings, against 7 s for the whole)."""
+    ASIDE makes only the calendar of every meeting and the like (1 s of CPU at 10,000
+    meetings, against 7 s for the whole), mostly done by the time the process starts
+    (nothing waits for that: at worst the two share a core for a while)."""
     return not serial(workers, _rough_page_count(model)) and (aside is None or workers > 2 or split)
 
 
@@ -1462,7 +1466,9 @@ def render_pages(
     what each page reads (the third of the results; see sitegen.record). ONLY: the pages
     to render, when not all (the others are in place already). Without WHOLE, neither
     the files made whole (the open data) nor those that need the plan (the sitemap, the
-    redirects): the caller writes them (Builder.extra_files with whole_only)."""
+    redirects): the caller writes them (Builder.extra_files with whole_only). The parts
+    of the files put together from parts (Builder.assembled) are not written: their
+    bytes are in the reads returned (see PageReads), for the caller's _assemble."""
     shares = jobs * 8
     tasks = [(-1 if aside is not None else -2, 0)] if whole else []  # (else the caller writes them all)
     tasks += [(i, shares) for i in range(shares)]

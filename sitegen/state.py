@@ -272,9 +272,10 @@ class Cache:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 made.add(dest.parent)
             tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+            tmp.unlink(missing_ok=True)  # (anything there, a link above all, is never written through)
             link_or_copy(output / rel, str(tmp))
+            st = os.lstat(tmp)  # (the file put in place: never another's, in a race)
             os.replace(tmp, dest)
-            st = dest.stat()
             state.files[rel] = (st.st_size, st.st_mtime_ns)
         head: tuple
         files = base.changed_files(state.files) if base is not None and body is not None and body.delta else None
@@ -288,7 +289,7 @@ class Cache:
             target = self.file
         tmp_file = target.with_name(f".{target.name}.tmp-{os.getpid()}")
         try:
-            with open(tmp_file, "wb") as handle:
+            with _created(tmp_file) as handle:
                 # the cached pages first: a build reads them before the rest (see Opened)
                 pickle.dump(head, handle, protocol=pickle.HIGHEST_PROTOCOL)
                 handle.write(body.data)
@@ -450,9 +451,13 @@ def _opened(path: Path, leading: tuple, pages: int) -> tuple[BinaryIO, tuple] | 
     the cached pages' dict at PAGES) and the rest left to read; None when there is
     none, or it is truncated, foreign or another's (for a state file: a clean build)."""
     try:
-        handle = open(path, "rb")
+        fd = _open_plain(path)
     except OSError:
         return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # (a named pipe, say: never waited on)
+        os.close(fd)
+        return None
+    handle = os.fdopen(fd, "rb")
     try:
         head = _Unpickler(handle).load()
         good = (
@@ -821,8 +826,9 @@ class Parts:
             if not (isinstance(head, tuple) and len(head) == 3 and head[:2] == (version(), token)):
                 return parts
             for n, (whole, (size, mtime, where)) in enumerate(head[2].items()):
-                path = cache.folder / f"parts-{cache.key}-{n}"
-                fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0))
+                if not (type(whole) is str and type(where) is dict and _within(where, size)):
+                    continue  # (not as sitegen keeps it: its parts are made again)
+                fd = _open_plain(cache.folder / f"parts-{cache.key}-{n}")
                 st = os.fstat(fd)
                 if not stat.S_ISREG(st.st_mode) or (st.st_size, st.st_mtime_ns) != (size, mtime):
                     os.close(fd)  # (changed since: its parts are made again)
@@ -867,9 +873,10 @@ class Parts:
         for n, (whole, where) in enumerate(wholes.items()):
             path = cache.folder / f"parts-{cache.key}-{n}"
             tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+            tmp.unlink(missing_ok=True)  # (anything there, a link above all, is never written through)
             link_or_copy(output / whole, str(tmp))
+            st = os.lstat(tmp)  # (the file put in place: never another build's, in a race)
             os.replace(tmp, path)
-            st = os.lstat(path)
             kept[whole] = (st.st_size, st.st_mtime_ns, where)
         used = {f"parts-{cache.key}-{n}" for n in range(len(wholes))}
         for stale in cache.folder.glob(f"parts-{cache.key}-*"):
@@ -879,12 +886,40 @@ class Parts:
             return
         tmp = index.with_name(f".{index.name}.tmp-{os.getpid()}")
         try:
-            with open(tmp, "wb") as handle:
+            with _created(tmp) as handle:
                 pickle.dump((version(), token, kept), handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, index)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+
+
+def _within(where: dict, size: object) -> bool:
+    """Whether WHERE (part -> (offset, length)) holds places within a file of SIZE bytes."""
+    if type(size) is not int:
+        return False
+    for part, place in where.items():
+        if not (type(part) is str and type(place) is tuple and len(place) == 2):
+            return False
+        offset, length = place
+        if not (type(offset) is int and type(length) is int and 0 <= offset and 0 <= length <= size - offset):
+            return False
+    return True
+
+
+def _open_plain(path: Path) -> int:
+    """PATH open for reading, never through a link, and never waiting (a named pipe put
+    there would block the build for ever): the caller checks that it is a plain file."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    return os.open(path, flags)
+
+
+def _created(path: Path) -> BinaryIO:
+    """PATH made afresh for writing: anything there (a link put there, above all) is
+    removed first, and it is made only if nothing is there (never through a link)."""
+    path.unlink(missing_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    return os.fdopen(os.open(path, flags, 0o666), "wb")
 
 
 class ParsedStore:
@@ -1113,4 +1148,5 @@ def link_or_copy(source: Path, dest: str) -> None:
     try:
         os.link(source, dest)
     except OSError:
-        shutil.copyfile(source, dest)
+        with open(source, "rb") as src, _created(Path(dest)) as out:
+            shutil.copyfileobj(src, out)

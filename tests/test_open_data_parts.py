@@ -4,6 +4,9 @@ writes byte for byte what a clean build writes."""
 
 from __future__ import annotations
 
+import os
+import pickle
+import subprocess
 import sys
 from pathlib import Path
 
@@ -149,3 +152,60 @@ def test_a_build_keeping_its_state_writes_the_open_data_a_build_without_it_write
     for name in ("record.json", "decisions.csv"):
         assert (tmp_path / "kept" / "data" / name).read_bytes() == (tmp_path / "clean" / "data" / name).read_bytes()
     assert not any("#" in p.name for p in (tmp_path / "kept").rglob("*"))  # (no part is written alone)
+
+
+def _kept_parts(content: Path) -> tuple[Path, Path]:
+    """The index of the parts kept and the first file kept (see state.Parts)."""
+    (index,) = state.cache_folder(content).glob("parts-*.pickle")
+    return index, index.with_name(index.name.replace(".pickle", "-0"))
+
+
+def test_a_link_put_where_the_parts_are_kept_is_never_written_through(tmp_path):
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    kept_build(content, out)
+    index, first = _kept_parts(content)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    for name in (f".{first.name}.tmp-{os.getpid()}", f".{index.name}.tmp-{os.getpid()}"):
+        (first.parent / name).symlink_to(victim)
+    _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
+    kept_build(content, out)
+    assert victim.read_text() == "precious"
+    assert not first.is_symlink() and not index.is_symlink()
+    same_as_clean(content, out, tmp_path, 1)
+
+
+@pytest.mark.parametrize("which", ["parts", "state"])
+def test_a_named_pipe_where_the_parts_or_the_state_are_kept_does_not_stop_the_build(tmp_path, which):
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    kept_build(content, out)
+    _, first = _kept_parts(content)
+    if which == "state":
+        (first,) = first.parent.glob("state-*.pickle")
+    first.unlink()
+    os.mkfifo(first)
+    _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
+    command = [sys.executable, "-m", "sitegen", "build", "--no-search", "--content", str(content), "--output", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    same_as_clean(content, out, tmp_path, 1)
+
+
+@pytest.mark.parametrize("place", [("a", "b"), (0, 1 << 62), (-5, 3)])
+def test_an_index_of_parts_not_as_sitegen_keeps_it_gives_the_parts_made_again(tmp_path, place):
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    kept_build(content, out)
+    index, _ = _kept_parts(content)
+    with open(index, "rb") as handle:
+        version, token, kept = pickle.load(handle)
+    for *_, where in kept.values():
+        for part in where:
+            where[part] = place
+    with open(index, "wb") as handle:
+        pickle.dump((version, token, kept), handle)
+    _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")
+    kept_build(content, out)
+    same_as_clean(content, out, tmp_path, 1)
