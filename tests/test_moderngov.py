@@ -348,6 +348,14 @@ def changed_service(tmp_path: Path) -> Path:
     return root
 
 
+def imported_changing(cli, service: str, tmp_path: Path) -> tuple[Path, Path]:  # noqa: ANN001
+    """A first import from a service whose fixtures the test may then change: (their folder, the content)."""
+    root = changed_service(tmp_path)
+    content = tmp_path / "content"
+    assert run_import(cli, service + "/moderngov/", content).code == 0
+    return root, content
+
+
 def listed(root: Path, committee: str, change) -> None:  # noqa: ANN001
     meetings = json.loads((root / "meetings.json").read_text())
     meetings[committee] = change(meetings[committee])
@@ -384,9 +392,7 @@ def mid(path: Path) -> str:
 
 
 def test_a_meeting_keeps_its_file_and_address_whatever_else_the_service_lists(cli, service, tmp_path):
-    root = changed_service(tmp_path)
-    content = tmp_path / "content"
-    assert run_import(cli, service + "/moderngov/", content).code == 0
+    root, content = imported_changing(cli, service, tmp_path)
     staff = content / "meetings/2026/2026-09-24-staff-and-support-services-committee.yaml"
     second = staff.with_name(staff.stem + "-2.yaml")
     assert (mid(staff), mid(second)) == ("3001", "3002")
@@ -415,9 +421,7 @@ def test_a_meeting_keeps_its_file_and_address_whatever_else_the_service_lists(cl
 
 
 def test_a_meeting_moved_to_another_day_leaves_no_meeting_behind(cli, service, tmp_path):
-    root = changed_service(tmp_path)
-    content = tmp_path / "content"
-    assert run_import(cli, service + "/moderngov/", content).code == 0
+    root, content = imported_changing(cli, service, tmp_path)
     old = content / "meetings/2027/2027-01-14-cabinet.yaml"
     assert old.is_file()
     (root / "meeting-1003.xml").write_text((root / "meeting-1003.xml").read_text().replace("14/01/2027", "21/01/2027"))
@@ -505,9 +509,7 @@ def move(root: Path, committee: str, meeting: str, old: str, new: str) -> None:
 
 
 def test_an_old_address_is_never_given_to_another_meeting(cli, service, tmp_path):
-    root = changed_service(tmp_path)
-    content = tmp_path / "content"
-    assert run_import(cli, service + "/moderngov/", content).code == 0
+    root, content = imported_changing(cli, service, tmp_path)
     move(root, "1", "1003", "14/01/2027", "21/01/2027")
     assert next_day(cli, service, content).code == 0
     move(root, "1", "1003", "21/01/2027", "28/01/2027")
@@ -704,9 +706,7 @@ def test_download_takes_documents_from_the_services_own_site_only(cli, service, 
 
 
 def test_an_error_the_service_writes_as_xml_wipes_no_meeting(cli, service, tmp_path):
-    root = changed_service(tmp_path)
-    content = tmp_path / "content"
-    assert run_import(cli, service + "/moderngov/", content).code == 0
+    root, content = imported_changing(cli, service, tmp_path)
     cabinet = content / "meetings/2026/2026-09-24-cabinet.yaml"
     before = cabinet.read_text()
     good = (root / "meeting-1001.xml").read_bytes()
@@ -737,9 +737,7 @@ def test_an_attendee_without_a_member_id_is_one_person(cli, service, tmp_path):
 
 
 def test_what_the_service_changes_is_followed_though_an_earlier_import_inferred_otherwise(cli, service, tmp_path):
-    root = changed_service(tmp_path)
-    content = tmp_path / "content"
-    assert run_import(cli, service + "/moderngov/", content).code == 0
+    root, content = imported_changing(cli, service, tmp_path)
     council = content / "meetings/2026/2026-10-15-council.yaml"
     assert "outcome: approved" in council.read_text()
     meeting = (root / "meeting-2001.xml").read_text()
@@ -757,9 +755,7 @@ def test_what_the_service_changes_is_followed_though_an_earlier_import_inferred_
 
 
 def test_an_import_killed_as_it_writes_leaves_its_files_its_own(cli, service, tmp_path):
-    root = changed_service(tmp_path)
-    content = tmp_path / "content"
-    assert run_import(cli, service + "/moderngov/", content).code == 0
+    root, content = imported_changing(cli, service, tmp_path)
     meeting = (root / "meeting-1001.xml").read_text()
     (root / "meeting-1001.xml").write_text(meeting.replace("Council Chamber", "The Blue Room"))
     for path in (content.parent / ".sitegen-cache" / "moderngov").glob("*.xml"):
@@ -787,9 +783,7 @@ def test_an_import_killed_as_it_writes_leaves_its_files_its_own(cli, service, tm
 
 
 def test_a_committee_the_service_deletes_stays_listed_for_the_meetings_that_name_it(cli, service, tmp_path):
-    root = changed_service(tmp_path)
-    content = tmp_path / "content"
-    assert run_import(cli, service + "/moderngov/", content).code == 0
+    root, content = imported_changing(cli, service, tmp_path)
     set_true(root / "GetCommittees.xml", "<committeeid>3</committeeid>", "committeedeleted")
     result = next_day(cli, service, content)
     assert "Staff and Support Services Committee: " not in result.out  # (not imported: deleted at the service)
@@ -798,9 +792,7 @@ def test_a_committee_the_service_deletes_stays_listed_for_the_meetings_that_name
 
 
 def test_a_restricted_item_is_known_in_a_persons_file_by_its_title_too(cli, service, tmp_path):
-    root = changed_service(tmp_path)
-    content = tmp_path / "content"
-    assert run_import(cli, service + "/moderngov/", content).code == 0
+    root, content = imported_changing(cli, service, tmp_path)
     cabinet = content / "meetings/2026/2026-09-24-cabinet.yaml"
     text = cabinet.read_text()
     leisure = text.index("title: Leisure centre charges")
