@@ -29,7 +29,7 @@ from .i18n import N_
 from .link import Linker, NeedsFullLink, link
 from .markdown import Markdown
 from .pages import Page, has_executive, plan, public, whole
-from .publish import ModelFile, Publisher, Streamed
+from .publish import ModelFile, Publisher, Streamed, is_part
 from .render import environment, theme_folders
 from .urls import NAMED, Urls, asset_path, language_prefix, output_file, path_for, path_of
 from .validate import (
@@ -662,7 +662,7 @@ class Builder:
         put together from parts (see assembled), which _assemble writes. A part is
         never written alone."""
         publisher = self.publisher()
-        parts = [part for part in self.plan_files() if not part.part_of]  # (never written alone)
+        parts = [part for part in self.plan_files() if not is_part(part)]
         if whole_only:
             assembled = {part.file for part in self.assembled()}
             parts = [part for part in parts if part.whole and part.file not in assembled]
@@ -894,7 +894,7 @@ def _build(
             unchanged = (
                 f", {len(pages) - count} unchanged since the last build" if not every and only is not None else ""
             )
-            recorded_made = sum(p.__class__ is ModelFile and not p.part_of for p in only) if only is not None else 0
+            recorded_made = sum(p.__class__ is ModelFile and not is_part(p) for p in only) if only is not None else 0
             log(
                 f"render   {count} pages{unchanged} and {len(extras) + recorded_made} feeds, calendars, data files and redirects "
                 f"({time.perf_counter() - tick:.2f} s, {'1 process' if serial(workers, count) else f'{workers} processes'})"
@@ -1006,7 +1006,7 @@ def _keep_state(
         pages_kept = {
             rel: None if rel in rendered else kept_files.get(rel)
             for rel, page in builder.planned.items()
-            if not (page.__class__ is ModelFile and page.part_of)  # type: ignore[union-attr]
+            if not is_part(page)
         }
         adopted = state.adopt(kept, old_site, pages_kept, made, known)
     unchanged = unchanged and (adopted or not taken)
@@ -1026,7 +1026,7 @@ def _keep_state(
         done.base = last.base if last is not None else None
         # (a cached site taken but not adopted is gone: every page is linked again)
         written = list(builder.planned.values()) if only is None or (taken and not adopted) else only
-        pages = [p.file for p in written if not (p.__class__ is ModelFile and p.part_of)]  # type: ignore[union-attr]
+        pages = [p.file for p in written if not is_part(p)]
         kept.save(done, output, pages, gone, body)
     except OSError as exc:
         log(
@@ -1083,9 +1083,10 @@ def _due_since(
         return [page for rel, page in builder.planned.items() if rel in due or rel not in have]
     out = []
     found = state.verified(kept, last.files)  # (one walk of the cached site: cheaper than a look per page)
+    found |= kept_parts
     site = str(kept.site)
     for rel, page in builder.planned.items():
-        if rel in due or (rel not in found and rel not in kept_parts):
+        if rel in due or rel not in found:
             out.append(page)
             continue
         if rel in kept_parts:  # (put into its whole file with the others: see _assemble)
@@ -1230,7 +1231,7 @@ def _render_share(
         with record.recording() as recorder:
             for page in share(due, index, count):
                 data = builder.render(page)
-                if page.__class__ is ModelFile and page.part_of:  # type: ignore[union-attr]
+                if is_part(page):
                     reads.append((page.file, *keys.pairs(*recorder.take()), data))  # (see _assemble)
                     continue
                 write_file(staging, page.file, data, made)

@@ -81,6 +81,12 @@ class ModelFile:
         return {str(n): value for n, value in enumerate(self.given)}  # (each list copied by Reads.due)
 
 
+def is_part(page: object) -> bool:
+    """Whether PAGE (of a plan: a Page or a ModelFile) is a part of a whole file (see
+    ModelFile.part_of): made and kept as a page is, but never written alone."""
+    return page.__class__ is ModelFile and bool(page.part_of)  # type: ignore[attr-defined]
+
+
 # The files of one object each (see Publisher.plan's PART): what they read of the model is
 # all they depend on, besides their arguments; WHERE is (language, prefix of the addresses).
 
@@ -298,12 +304,14 @@ class Publisher:
         return out
 
     def _record_part(self, meeting: m.Meeting) -> ModelFile:
-        whole = NAMED["record"]
-        return ModelFile(f"{whole}#{meeting.id}", "record_part", (meeting,), self.languages[0], "", part_of=whole)
+        return self._part(NAMED["record"], meeting, "record_part", meeting)
 
     def _csv_part(self, meeting: m.Meeting, public: list[m.Decision]) -> ModelFile:
-        whole = NAMED["decisions-csv"]
-        return ModelFile(f"{whole}#{meeting.id}", "csv_part", (public,), self.languages[0], "", part_of=whole)
+        return self._part(NAMED["decisions-csv"], meeting, "csv_part", public)
+
+    def _part(self, whole: str, meeting: m.Meeting, kind: str, *given: object) -> ModelFile:
+        """MEETING's part of the file WHOLE, made by KIND from GIVEN."""
+        return ModelFile(f"{whole}#{meeting.id}", kind, given, self.languages[0], "", part_of=whole)
 
     def pieces(self, part: ModelFile) -> Iterator[bytes | ModelFile]:
         """The whole file PART (of PIECES' kinds) in order: bytes as they are, and its parts
