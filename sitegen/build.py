@@ -888,7 +888,11 @@ def _build(
                 _prune(staging, cached - builder.planned.keys())
             aside = None
             assembled = _assemble(
-                builder, staging, made, {rel: data for rel, *_, data in reads if data is not None}, kept_parts
+                builder,
+                staging,
+                made,
+                {rel: data for share in reads for rel, *_, data in share.pages if data is not None},
+                kept_parts,
             )
             extras = sorted([*extras, *assembled])
             unchanged = (
@@ -928,8 +932,8 @@ def _build(
         gone: list[str] = []
         if keys is not None:
             kept_reads = last.reads if last is not None else record.Reads()
-            for rel, pairs, used, _ in reads:
-                kept_reads.remember(rel, pairs, used)
+            for share in reads:
+                kept_reads.remember_share(share)
             if last is None:
                 for page in builder.planned.values():
                     kept_reads.sign(keys, page.file, page)
@@ -1200,10 +1204,6 @@ def _prune(staging: Path, rels: Iterable[str]) -> None:
             folder = os.path.dirname(folder)
 
 
-# (output file, reads, templates, and for a part of the open data its bytes): see record.Keys
-PageReads = tuple[str, list[tuple[str, str, object]], set[str], bytes | None]
-
-
 def _render_share(
     builder: Builder,
     pages: list[Page],
@@ -1212,7 +1212,7 @@ def _render_share(
     task: tuple[int, int],
     keys: record.Keys | None = None,
     only: list[Page] | None = None,
-) -> int | list[str] | list[PageReads]:
+) -> int | list[str] | list[record.Share]:
     """Render one contiguous share of the pages (a meeting's pages sit together, so the
     Markdown they share is rendered once); for share -1, write the files that need the
     plan (sitemap, redirects); for -2, those and the feeds, calendars and data files.
@@ -1227,16 +1227,16 @@ def _render_share(
     done = 0
     due = pages if only is None else only
     if keys is not None:  # record what each page reads (see sitegen.record)
-        reads: list[PageReads] = []
+        reads = record.Share()
         with record.recording() as recorder:
             for page in share(due, index, count):
                 data = builder.render(page)
                 if is_part(page):
-                    reads.append((page.file, *keys.pairs(*recorder.take()), data))  # (see _assemble)
+                    keys.note(reads, page.file, *recorder.take(), data)  # (see _assemble)
                     continue
                 write_file(staging, page.file, data, made)
-                reads.append((page.file, *keys.pairs(*recorder.take()), None))
-        return reads
+                keys.note(reads, page.file, *recorder.take())
+        return [reads]
     for page in share(due, index, count):
         write_file(staging, page.file, builder.render(page), made)
         done += 1
@@ -1459,7 +1459,7 @@ def render_pages(
     keys: record.Keys | None = None,
     only: list[Page] | None = None,
     whole: bool = True,
-) -> tuple[int, list[str], list[PageReads]]:
+) -> tuple[int, list[str], list[record.Share]]:
     """Render every page, and the feeds, calendars and data files, into STAGING on JOBS
     processes (forked, sharing the model). Returns the number of pages and the other files.
     ASIDE: a process already writing the feeds, calendars and data files. Each file's
@@ -1469,7 +1469,7 @@ def render_pages(
     the files made whole (the open data) nor those that need the plan (the sitemap, the
     redirects): the caller writes them (Builder.extra_files with whole_only). The parts
     of the files put together from parts (Builder.assembled) are not written: their
-    bytes are in the reads returned (see PageReads), for the caller's _assemble."""
+    bytes are in the reads returned (see record.Share), for the caller's _assemble."""
     shares = jobs * 8
     tasks = [(-1 if aside is not None else -2, 0)] if whole else []  # (else the caller writes them all)
     tasks += [(i, shares) for i in range(shares)]

@@ -465,6 +465,65 @@ class Keys:
         with unrecorded():
             return self._pairs(reads, extra)
 
+    def note(
+        self,
+        share: Share,
+        rel: str,
+        reads: dict[tuple[int, str], object],
+        extra: set[tuple[str, str]],
+        data: bytes | None = None,
+    ) -> None:
+        """Add to SHARE what recording() gave for the page REL (DATA: see Share.pages): as
+        pairs() gives it, each read numbered in the share, its value worked out only the
+        first time the share meets it."""
+        with unrecorded():
+            self._note(share, rel, reads, extra, data)
+
+    def _note(
+        self,
+        share: Share,
+        rel: str,
+        reads: dict[tuple[int, str], object],
+        extra: set[tuple[str, str]],
+        data: bytes | None,
+    ) -> None:
+        numbers = array("i")
+        known, entries = share._known, share.reads
+        by_id, fields, normalize = self.by_id, FIELDS, self.normalize
+        for (oid, attr), obj in reads.items():
+            if attr not in fields[type(obj)]:
+                continue  # (as in _pairs)
+            key = by_id.get(oid)
+            if key is None:
+                continue
+            index = known.get(key)
+            if index is None:
+                index = known[key] = {}
+            else:
+                n = index.get(attr)
+                if n is not None:
+                    numbers.append(n)
+                    continue
+            try:
+                value = normalize(getattr(obj, attr))
+            except Exception:
+                continue
+            n = index[attr] = len(entries)
+            entries.append((key, attr, value))
+            numbers.append(n)
+        templates = set()
+        for kind, name in extra:
+            if kind == TEMPLATE:
+                templates.add(name)
+                continue
+            index = known.setdefault(kind, {})
+            n = index.get(name)
+            if n is None:
+                n = index[name] = len(entries)
+                entries.append((kind, name, self.value(kind, name)))
+            numbers.append(n)
+        share.pages.append((rel, numbers, templates, data))
+
     def _pairs(
         self, reads: dict[tuple[int, str], object], extra: set[tuple[str, str]]
     ) -> tuple[list[tuple[str, str, object]], set[str]]:
@@ -489,6 +548,25 @@ class Keys:
             else:
                 out.append((kind, name, self.value(kind, name)))
         return out, templates
+
+
+class Share:
+    """What a renderer recorded of its share of the pages (Keys.note): each read once, with
+    its value, numbered in the share, and each page's reads as those numbers. The pages of
+    a share read mostly the same objects (a meeting's pages sit together, and every page
+    reads the site's bodies and words): a build's 17 million reads at 10,000 meetings are
+    about 5 million a share at a time, so the building process numbers a third of them
+    (Reads.remember_share), and the renderers send back a number, not a read, for the
+    others. The same numbers, read by read, as Keys.pairs and Reads.remember give."""
+
+    def __init__(self) -> None:
+        self.reads: list[tuple[str, str, object]] = []  # (key, attribute, value), by number
+        # (output file, the numbers of its reads, templates, and for a part of the open data its bytes)
+        self.pages: list[tuple[str, array, set[str], bytes | None]] = []
+        self._known: dict[str, dict[str, int]] = {}  # each read's number, by key and attribute
+
+    def __getstate__(self) -> dict:
+        return {"reads": self.reads, "pages": self.pages, "_known": {}}
 
 
 class Reads:
@@ -556,7 +634,15 @@ class Reads:
 
     def number(self, pairs: list[tuple[str, str, object]]) -> frozenset[int]:
         """The numbers of the reads PAIRS (Keys.pairs), those not kept yet added with their values."""
-        return self._number(pairs)
+        return frozenset(self._number(pairs))
+
+    def remember_share(self, share: Share) -> None:
+        """remember() each page of SHARE (see Keys.note)."""
+        numbers = self._number(share.reads)  # (each read's number here, by its number in the share)
+        by_page, templates = self.by_page, self.templates
+        for rel, local, used, _ in share.pages:
+            by_page[rel] = frozenset(map(numbers.__getitem__, local))
+            templates[rel] = frozenset(used)
 
     def numbered(
         self, keys: Keys, reads: dict[tuple[int, str], object], extra: set[tuple[str, str]]
@@ -588,7 +674,7 @@ class Reads:
                 return _LEFT_OUT
 
         with unrecorded():  # (what this reads to find the values is not recorded)
-            return self._number(found, value_of), templates
+            return frozenset(self._number(found, value_of)), templates
 
     def record(self, rel: str, keys: Keys, reads: dict[tuple[int, str], object], extra: set[tuple[str, str]]) -> None:
         """remember() what a page read as it rendered (READS, EXTRA: see numbered)."""
@@ -597,12 +683,13 @@ class Reads:
 
     def _number(
         self, reads: list[tuple[str, str, object]], value_of: Callable[[str, str, object], object] | None = None
-    ) -> frozenset[int]:
-        """number() of READS, (key, attribute, value) each, or with VALUE_OF (key, attribute,
-        what gives the value): the value of a read not kept yet is VALUE_OF's, and such a
-        read is left out when VALUE_OF gives _LEFT_OUT (its value cannot be worked out, as
-        Keys.pairs leaves it out). A kept read is numbered whatever its value is now: the
-        page depends on it (at worst, rendered again once more, never left stale)."""
+    ) -> list[int]:
+        """The number of each of READS, (key, attribute, value) each, or with VALUE_OF (key,
+        attribute, what gives the value): the value of a read not kept yet is VALUE_OF's,
+        and such a read is left out when VALUE_OF gives _LEFT_OUT (its value cannot be
+        worked out, as Keys.pairs leaves it out; without VALUE_OF, none is). A kept read is
+        numbered whatever its value is now: the page depends on it (at worst, rendered
+        again once more, never left stale)."""
         values, by_object, wide = self.values, self.by_object, self._wide
         numbers = []
         for key, attr, value in reads:
@@ -638,7 +725,7 @@ class Reads:
                 index[attr] = n
             self._groups = None
             numbers.append(n)
-        return frozenset(numbers)
+        return numbers
 
     def forget(self, rel: str) -> None:
         self.by_page.pop(rel, None)

@@ -1404,8 +1404,10 @@ def test_only_the_first_builds_objects_are_frozen(tmp_path, monkeypatch):
 
 def test_reads_numbered_as_they_are_taken_are_those_of_their_pairs(tmp_path):
     """Reads.numbered (a page rendered again in the preview), which works out the value of
-    a read only when it is not kept yet, keeps what numbering Keys.pairs keeps: the same
-    numbers, values and tables, whether every read is new or most are kept."""
+    a read only when it is not kept yet, and the reads a renderer numbers in its share of
+    the pages (Keys.note, sent back pickled, then Reads.remember_share: a build's), keep
+    what numbering Keys.pairs keeps: the same numbers, values and tables, whether every
+    read is new or most are kept."""
     import pickle
 
     content = copy_example(tmp_path)
@@ -1418,19 +1420,27 @@ def test_reads_numbered_as_they_are_taken_are_those_of_their_pairs(tmp_path):
     looked_up = 0
     for start in (Reads(), project.state):
         theirs, ours = pickle.loads(pickle.dumps(start)), pickle.loads(pickle.dumps(start))
+        shared = pickle.loads(pickle.dumps(start))
+        shares = [record.Share() for _ in range(3)]
         with record.recording() as recorder:
-            for rel, page in builder.planned.items():
+            for n, (rel, page) in enumerate(builder.planned.items()):
                 builder.render(page)
                 reads, extra = recorder.take()
                 theirs.remember(rel, *keys.pairs(reads, extra))
                 ours.record(rel, keys, reads, extra)
+                keys.note(shares[n * 3 // len(builder.planned)], rel, reads, extra)
                 assert not recorder.reads and not recorder.extra  # (nothing numbering read was recorded)
                 looked_up += any(kind != record.TEMPLATE for kind, _ in extra)
+        for share in shares:  # (as a renderer sends it back)
+            shared.remember_share(pickle.loads(pickle.dumps(share)))
         assert len(theirs.values) > 1000
-        assert ours.values == theirs.values
-        assert ours.by_object == theirs.by_object
-        assert ours.by_page == {rel: frozenset(n) for rel, n in theirs.by_page.items()}
-        assert ours.templates == theirs.templates
+        # (each read once a share, however many of its pages read it)
+        assert sum(len(share.reads) for share in shares) * 2 < sum(len(n) for s in shares for _, n, _, _ in s.pages)
+        for numbered in (ours, shared):
+            assert numbered.values == theirs.values
+            assert numbered.by_object == theirs.by_object
+            assert numbered.by_page == {rel: frozenset(n) for rel, n in theirs.by_page.items()}
+            assert numbered.templates == theirs.templates
     assert looked_up  # (the example's pages look ref: links up)
 
 
