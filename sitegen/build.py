@@ -1236,6 +1236,7 @@ def _render_share(
                     continue
                 write_file(staging, page.file, data, made)
                 keys.note(reads, page.file, *recorder.take())
+        reads.close()
         return [reads]
     for page in share(due, index, count):
         write_file(staging, page.file, builder.render(page), made)

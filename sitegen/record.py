@@ -558,13 +558,20 @@ class Share:
     meetings, 9.9 million are left once each share's are counted once (16 shares), so
     the building process numbers those (Reads.remember_share), and the renderers send
     back a number, not a read, for the others. The same numbers, read by read, as
-    Keys.pairs and Reads.remember give."""
+    Keys.pairs and Reads.remember give (but for a read whose value could be worked out
+    on one page of the share and not on a later one, which the model does not change
+    between: the later page counts it as read, which at worst renders it again once
+    more, never leaves it stale)."""
 
     def __init__(self) -> None:
         self.reads: list[tuple[str, str, object]] = []  # (key, attribute, value), by number
         # (output file, the numbers of its reads, templates, and for a part of the open data its bytes)
         self.pages: list[tuple[str, array, set[str], bytes | None]] = []
         self._known: dict[str, dict[str, int]] = {}  # each read's number, by key and attribute
+
+    def close(self) -> None:
+        """The share is complete: its table of numbers is needed no more."""
+        self._known = {}
 
     def __getstate__(self) -> dict:
         return {"reads": self.reads, "pages": self.pages, "_known": {}}
