@@ -63,7 +63,11 @@ def main() -> None:
         shutil.copytree(pristine, base / "content")
         contents[name] = base / "content"
         first = timed(build(base / "content", base / "output"), cwd=code, env=env)
-        print(f"{name}: first build with no state, {first['wall']:.1f} s", flush=True)
+        print(
+            f"{name}: first build with no state, {first['wall']:.1f} s ({first['cpu']:.1f} s of CPU, "
+            f"{first['rss']:.0f} MiB at most)",
+            flush=True,
+        )
     hugo_site = work / f"hugo-{args.meetings}"
     if hugo is not None and not hugo_site.exists():
         generate = [sys.executable, str(PEERS / "gen.py"), "--pages", str(args.meetings), "--out", str(hugo_site)]

@@ -645,11 +645,13 @@ class Reads:
         return frozenset(self._number(pairs))
 
     def remember_share(self, share: Share) -> None:
-        """remember() each page of SHARE (see Keys.note)."""
+        """remember() each page of SHARE (see Keys.note), its reads kept as an array, as
+        the state on disk keeps them (a set of 17 million numbers at 10,000 meetings took
+        hundreds of MB; the preview makes them sets again while it waits, see thaw)."""
         numbers = self._number(share.reads)  # (each read's number here, by its number in the share)
         by_page, templates = self.by_page, self.templates
         for rel, local, used, _ in share.pages:
-            by_page[rel] = frozenset(map(numbers.__getitem__, local))
+            by_page[rel] = array("i", map(numbers.__getitem__, local))
             templates[rel] = frozenset(used)
 
     def numbered(
