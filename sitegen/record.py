@@ -476,53 +476,43 @@ class Keys:
         """Add to SHARE what recording() gave for the page REL (DATA: see Share.pages): as
         pairs() gives it, each read numbered in the share, its value worked out only the
         first time the share meets it."""
-        with unrecorded():
-            self._note(share, rel, reads, extra, data)
-
-    def _note(
-        self,
-        share: Share,
-        rel: str,
-        reads: dict[tuple[int, str], object],
-        extra: set[tuple[str, str]],
-        data: bytes | None,
-    ) -> None:
-        numbers = array("i")
-        known, entries = share._known, share.reads
-        by_id, fields, normalize = self.by_id, FIELDS, self.normalize
-        for (oid, attr), obj in reads.items():
-            if attr not in fields[type(obj)]:
-                continue  # (as in _pairs)
-            key = by_id.get(oid)
-            if key is None:
-                continue
-            index = known.get(key)
-            if index is None:
-                index = known[key] = {}
-            else:
-                n = index.get(attr)
-                if n is not None:
-                    numbers.append(n)
+        with unrecorded():  # (what this reads to find the values is not recorded)
+            numbers = array("i")
+            known, entries = share._known, share.reads
+            by_id, fields, normalize = self.by_id, FIELDS, self.normalize
+            for (oid, attr), obj in reads.items():
+                if attr not in fields[type(obj)]:
+                    continue  # (as in _pairs)
+                key = by_id.get(oid)
+                if key is None:
                     continue
-            try:
-                value = normalize(getattr(obj, attr))
-            except Exception:
-                continue
-            n = index[attr] = len(entries)
-            entries.append((key, attr, value))
-            numbers.append(n)
-        templates = set()
-        for kind, name in extra:
-            if kind == TEMPLATE:
-                templates.add(name)
-                continue
-            index = known.setdefault(kind, {})
-            n = index.get(name)
-            if n is None:
-                n = index[name] = len(entries)
-                entries.append((kind, name, self.value(kind, name)))
-            numbers.append(n)
-        share.pages.append((rel, numbers, templates, data))
+                index = known.get(key)
+                if index is None:
+                    index = known[key] = {}
+                else:
+                    n = index.get(attr)
+                    if n is not None:
+                        numbers.append(n)
+                        continue
+                try:
+                    value = normalize(getattr(obj, attr))
+                except Exception:
+                    continue
+                n = index[attr] = len(entries)
+                entries.append((key, attr, value))
+                numbers.append(n)
+            templates = set()
+            for kind, name in extra:
+                if kind == TEMPLATE:
+                    templates.add(name)
+                    continue
+                index = known.setdefault(kind, {})
+                n = index.get(name)
+                if n is None:
+                    n = index[name] = len(entries)
+                    entries.append((kind, name, self.value(kind, name)))
+                numbers.append(n)
+            share.pages.append((rel, numbers, templates, data))
 
     def _pairs(
         self, reads: dict[tuple[int, str], object], extra: set[tuple[str, str]]
