@@ -460,10 +460,13 @@ class Keys:
     def pairs(
         self, reads: dict[tuple[int, str], object], extra: set[tuple[str, str]]
     ) -> tuple[list[tuple[str, str, object]], set[str]]:
-        """What recording() gave, by stable key: ([(key, attribute, value)], templates).
+        """What recording() gave, by stable key: ([(key, attribute, value)], templates),
+        each read once (note() of one page, its reads spelled out).
         (What this reads to find the values is not recorded.)"""
-        with unrecorded():
-            return self._pairs(reads, extra)
+        share = Share()
+        self.note(share, "", reads, extra)
+        _, numbers, templates, _ = share.pages[0]
+        return [share.reads[n] for n in numbers], templates
 
     def note(
         self,
@@ -482,10 +485,10 @@ class Keys:
             by_id, fields, normalize = self.by_id, FIELDS, self.normalize
             for (oid, attr), obj in reads.items():
                 if attr not in fields[type(obj)]:
-                    continue  # (as in _pairs)
+                    continue  # a property or method (what it read is recorded), or isinstance's __class__
                 key = by_id.get(oid)
                 if key is None:
-                    continue
+                    continue  # an object made while rendering, or not owned: what it shows was read from owned ones
                 index = known.get(key)
                 if index is None:
                     index = known[key] = {}
@@ -513,31 +516,6 @@ class Keys:
                     entries.append((kind, name, self.value(kind, name)))
                 numbers.append(n)
             share.pages.append((rel, numbers, templates, data))
-
-    def _pairs(
-        self, reads: dict[tuple[int, str], object], extra: set[tuple[str, str]]
-    ) -> tuple[list[tuple[str, str, object]], set[str]]:
-        out = []
-        by_id = self.by_id
-        fields = FIELDS
-        for (oid, attr), obj in reads.items():
-            if attr not in fields[type(obj)]:
-                continue  # a property or method (what it read is recorded), or isinstance's __class__
-            key = by_id.get(oid)
-            if key is None:
-                continue  # an object made while rendering, or not owned: what it shows was read from owned ones
-            try:
-                value = self.normalize(getattr(obj, attr))
-            except Exception:
-                continue
-            out.append((key, attr, value))
-        templates = set()
-        for kind, name in extra:
-            if kind == TEMPLATE:
-                templates.add(name)
-            else:
-                out.append((kind, name, self.value(kind, name)))
-        return out, templates
 
 
 class Share:
