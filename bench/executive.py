@@ -38,7 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PREVIEW = """
 import json, sys, time
 from pathlib import Path
-from sitegen.incremental import Project, snapshot, snapshot_after
+from sitegen.files import snapshot, snapshot_after
+from sitegen.incremental import Project
 
 content, out = Path(sys.argv[1]), Path(sys.argv[2])
 project = Project(content, out)

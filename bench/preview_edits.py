@@ -27,7 +27,8 @@ from run import checkouts, empty_trash, paired_arguments, script_result, set_asi
 ENGINE = """
 import json, sys, time
 from pathlib import Path
-from sitegen.incremental import Project, snapshot, snapshot_after
+from sitegen.files import snapshot, snapshot_after
+from sitegen.incremental import Project
 
 content, out = Path(sys.argv[1]), Path(sys.argv[2])
 project = Project(content, out)

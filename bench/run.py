@@ -16,7 +16,7 @@ Prints Markdown tables. Never part of the test suite.
    which changes links), one-body edit, one-template edit: wall s and pages rewritten, then,
    separately, the feeds, calendars and data files, which the preview writes
    after the reload. Each edit's files are handed to the engine as the preview's file
-   watcher hands them (sitegen.incremental.snapshot_after; a scan when folders came);
+   watcher hands them (sitegen.files.snapshot_after; a scan when folders came);
    the no-op scans every file, as the watcher's periodic scan does.
 3. Side by side with Hugo on the peers' pages (../shared/bench/peers/gen.py): the
    very same Markdown wrapped as meetings (one item each, the page body as its
@@ -186,7 +186,8 @@ def full_builds(sizes: list[int], work: Path, runs: int) -> list[str]:
 
 
 def incremental(n: int, work: Path) -> list[str]:
-    from sitegen.incremental import Project, snapshot, snapshot_after
+    from sitegen.files import snapshot, snapshot_after
+    from sitegen.incremental import Project
 
     pristine = work / f"council-{n}" / "content"
     if not pristine.exists():

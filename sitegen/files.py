@@ -1,5 +1,7 @@
 """What of ``content/files/`` is published: documents and images, never code, and
-never a file that only exempt items name. The build and the preview both ask here."""
+never a file that only exempt items name; and what files a build may read at all, as
+the preview watches them and the build state remembers them (snapshot). The build and
+the preview both ask here."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import os
 import posixpath
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from stat import S_ISREG
 
 from . import model as m
 from .errors import Location, Problems, did_you_mean
@@ -261,3 +264,72 @@ def published_files(scanned: dict[str, Path], hidden: set[str]) -> dict[str, Pat
     """The files published with the site, by output path: those SCANNED (see scan) that
     are not HIDDEN (see withheld: only exempt items name them)."""
     return {rel: path for rel, path in scanned.items() if rel not in hidden}
+
+
+def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
+    """(mtime, size) of every file under FOLDERS, leaving out hidden files and editors' backups
+    (as os.walk would find them: symbolic links to folders are not followed)."""
+    snap: dict[str, tuple[int, int]] = {}
+    for folder in folders:
+        _scan(str(folder), snap)
+    return snap
+
+
+def snapshot_after(
+    last: dict[str, tuple[int, int]], folders: list[Path], paths: Iterable[str]
+) -> dict[str, tuple[int, int]] | None:
+    """What snapshot(FOLDERS) gives now, from LAST (its answer before) when only PATHS
+    changed (files written, added or removed, as a file watcher reports them): only they
+    are looked at. None when that cannot be said: a folder among PATHS, a path outside
+    FOLDERS or through a symbolic link. Then take the whole snapshot."""
+    roots = [str(folder) for folder in folders]
+    snap = dict(last)
+    for path in paths:
+        root = next((r for r in roots if path.startswith(r + os.sep)), None)
+        if root is None:
+            return None
+        rel = path[len(root) + 1 :]
+        if any(part.startswith(".") for part in rel.split(os.sep)):
+            continue  # hidden, or in a hidden folder: never in a snapshot
+        parent = os.path.dirname(path)
+        if os.path.realpath(parent) != os.path.join(os.path.realpath(root), os.path.dirname(rel)).rstrip(os.sep):
+            return None  # through a symbolic link (or the folder went)
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            if snap.pop(path, None) is None and any(p.startswith(path + os.sep) for p in snap):
+                return None  # a folder went
+            continue
+        except OSError:
+            return None
+        if not S_ISREG(st.st_mode):
+            return None  # a folder came, or something else
+        if scratch(os.path.basename(path)):
+            continue
+        snap[path] = (st.st_mtime_ns, st.st_size)
+    return snap
+
+
+def _scan(folder: str, snap: dict[str, tuple[int, int]]) -> None:
+    try:
+        entries = os.scandir(folder)
+    except OSError:
+        return
+    with entries:
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                if entry.is_dir():
+                    if entry.is_symlink():  # (not followed; but its coming or going is a change: the reader refuses it)
+                        snap[entry.path] = (-1, 0)
+                    else:
+                        _scan(entry.path, snap)
+                    continue
+                if scratch(name):
+                    continue
+                st = entry.stat()
+            except OSError:
+                continue
+            snap[entry.path] = (st.st_mtime_ns, st.st_size)

@@ -16,17 +16,15 @@ import gc
 import hashlib
 import os
 import time
-from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISREG
 
 from . import model as m
 from . import record, validate
 from .build import Aside, Builder, Loaded, Log, _quiet, build, load, on_forks, paused_gc, relink, serial, share, today
 from .errors import ContentError, Problem, Problems
-from .files import check_files, exempt_links, published_files, scratch
+from .files import check_files, exempt_links, published_files, snapshot
 from .link import NeedsFullLink, exempted
 from .pages import Page
 from .state import cache_folder
@@ -61,75 +59,6 @@ class _Clock:
         now = time.perf_counter()
         self.phases[name] = self.phases.get(name, 0.0) + now - self.last
         self.last = now
-
-
-def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
-    """(mtime, size) of every file under FOLDERS, leaving out hidden files and editors' backups
-    (as os.walk would find them: symbolic links to folders are not followed)."""
-    snap: dict[str, tuple[int, int]] = {}
-    for folder in folders:
-        _scan(str(folder), snap)
-    return snap
-
-
-def snapshot_after(
-    last: dict[str, tuple[int, int]], folders: list[Path], paths: Iterable[str]
-) -> dict[str, tuple[int, int]] | None:
-    """What snapshot(FOLDERS) gives now, from LAST (its answer before) when only PATHS
-    changed (files written, added or removed, as a file watcher reports them): only they
-    are looked at. None when that cannot be said: a folder among PATHS, a path outside
-    FOLDERS or through a symbolic link. Then take the whole snapshot."""
-    roots = [str(folder) for folder in folders]
-    snap = dict(last)
-    for path in paths:
-        root = next((r for r in roots if path.startswith(r + os.sep)), None)
-        if root is None:
-            return None
-        rel = path[len(root) + 1 :]
-        if any(part.startswith(".") for part in rel.split(os.sep)):
-            continue  # hidden, or in a hidden folder: never in a snapshot
-        parent = os.path.dirname(path)
-        if os.path.realpath(parent) != os.path.join(os.path.realpath(root), os.path.dirname(rel)).rstrip(os.sep):
-            return None  # through a symbolic link (or the folder went)
-        try:
-            st = os.stat(path)
-        except FileNotFoundError:
-            if snap.pop(path, None) is None and any(p.startswith(path + os.sep) for p in snap):
-                return None  # a folder went
-            continue
-        except OSError:
-            return None
-        if not S_ISREG(st.st_mode):
-            return None  # a folder came, or something else
-        if scratch(os.path.basename(path)):
-            continue
-        snap[path] = (st.st_mtime_ns, st.st_size)
-    return snap
-
-
-def _scan(folder: str, snap: dict[str, tuple[int, int]]) -> None:
-    try:
-        entries = os.scandir(folder)
-    except OSError:
-        return
-    with entries:
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            try:
-                if entry.is_dir():
-                    if entry.is_symlink():  # (not followed; but its coming or going is a change: the reader refuses it)
-                        snap[entry.path] = (-1, 0)
-                    else:
-                        _scan(entry.path, snap)
-                    continue
-                if scratch(name):
-                    continue
-                st = entry.stat()
-            except OSError:
-                continue
-            snap[entry.path] = (st.st_mtime_ns, st.st_size)
 
 
 WARM_PARTS = 2000  # the plan's parts recorded in one idle step of the preview (see Project.warm)

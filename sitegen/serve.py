@@ -40,7 +40,8 @@ from .build import (
     start_search,
 )
 from .errors import Location, Problem
-from .incremental import Project, snapshot, snapshot_after
+from .files import snapshot, snapshot_after
+from .incremental import Project
 from .state import claim_preview
 from .write import MARKER, remove_later
 

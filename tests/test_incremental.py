@@ -732,7 +732,7 @@ def test_prose_edits_after_pages_went_away(tmp_path):
 def test_snapshot_after_reported_changes_is_a_fresh_snapshot(tmp_path):
     """The preview looks only at the files the operating system reports changed: what it
     makes of them must be what scanning every folder gives, or it must ask for a scan."""
-    from sitegen.incremental import snapshot, snapshot_after
+    from sitegen.files import snapshot, snapshot_after
 
     root = tmp_path / "content"
     (root / "meetings" / "2011").mkdir(parents=True)

@@ -716,7 +716,7 @@ def test_editors_own_files_in_files_are_left_out_without_a_word(cli, site, tmp_p
 
 
 def test_the_preview_sees_a_linked_folder_come_and_go(tmp_path):
-    from sitegen.incremental import snapshot
+    from sitegen.files import snapshot
 
     (tmp_path / "files").mkdir()
     (tmp_path / "elsewhere").mkdir()
