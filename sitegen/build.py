@@ -754,6 +754,7 @@ def _build(
     on writing into OUTPUT in place (the preview's engine): the state keeps no mark of
     it, and the next build that replaces it looks at each of its pages (see state.adopt)."""
     started = time.perf_counter()
+    since = time.time_ns()  # (what changed after this is never taken as read: see state.inputs_digest)
     content, output = Path(content), Path(output)
     tick = time.perf_counter()
     keeping: list[Aside] = _pending if _pending is not None else []
@@ -809,6 +810,8 @@ def _build(
         recover(output)
         kept = state.Cache(state_folder, builder.settings_key()) if state_folder is not None else None
         opened = kept.open() if kept is not None else None
+        folders = [content, *builder.folders]
+        inputs = state.inputs_digest(folders, model.today, since) if kept is not None else None
         kept_parts: state.Parts | None = None
         taken = False  # the cached site was taken as the staging folder (see state.take)
 
@@ -850,10 +853,17 @@ def _build(
                     cached = state.keep_cached(staging, opened.files, spare)
             keys = record.Keys(model, builder.lookups()) if recorded else None
             last = opened.load() if opened is not None else None
+            # no file changed since the state was kept, nor the day: nothing read can have
+            # changed, and the reads are not compared (see _due_since)
+            same = last is not None and inputs is not None and last.inputs == inputs
             # the open data's parts kept by the last build (see Builder.split)
             kept_parts = state.Parts.open(kept, last.parts) if kept is not None and last is not None else None
             sources = _sources(cache, model) if kept is not None else {}
-            settled = _settled(keys, cache, sources, last.sources) if last is not None and keys is not None else None
+            settled = (
+                _settled(keys, cache, sources, last.sources)
+                if last is not None and keys is not None and not same
+                else None
+            )
             if settled is not None and spare_core(workers, model, aside, builder.split):
                 # (the reads are compared by a forked process while this one plans)
                 comparing = Aside(_compared, last.reads, keys, settled)  # type: ignore[union-attr]
@@ -871,7 +881,18 @@ def _build(
             if last is not None and keys is not None:
                 assert kept is not None
                 only = _due_since(
-                    builder, keys, kept, last, templates, staging, made, sorted_site, settled, comparing, kept_parts
+                    builder,
+                    keys,
+                    kept,
+                    last,
+                    templates,
+                    staging,
+                    made,
+                    sorted_site,
+                    settled,
+                    comparing,
+                    kept_parts,
+                    same,
                 )
                 comparing = None
             elif sorted_site():  # the rest of the state could not be read: a clean build on the cached site
@@ -896,7 +917,9 @@ def _build(
             )
             extras = sorted([*extras, *assembled])
             unchanged = (
-                f", {len(pages) - count} unchanged since the last build" if not every and only is not None else ""
+                f", {len(pages) - count} unchanged since the last build{' (no file changed since)' if same else ''}"
+                if not every and only is not None
+                else ""
             )
             recorded_made = sum(p.__class__ is ModelFile and not is_part(p) for p in only) if only is not None else 0
             log(
@@ -947,7 +970,7 @@ def _build(
         if kept_parts is not None:
             kept_parts.close()
         settling = (kept, old_site, only, last, builder, kept_reads, templates, sources,
-                    unchanged, taken, output, gone, extras, live, log, assembled)  # fmt: skip
+                    unchanged, taken, output, gone, extras, live, log, assembled, inputs)  # fmt: skip
         aside_later = settle_later and kept is not None and hasattr(os, "fork")
         if not aside_later:
             _keep_state(*settling)
@@ -994,10 +1017,12 @@ def _keep_state(
     live: bool,
     log: Log,
     assembled: dict[str, dict[str, tuple[int, int]]] | None = None,
+    inputs: str | None = None,
 ) -> None:
     """After the site is swapped in: make the replaced site OLD_SITE the next cached one
     (see state.adopt; EXTRAS: the files written besides the pages) and keep the build
-    state in KEPT (see _build), and the open data's parts with it (ASSEMBLED: see _assemble)."""
+    state in KEPT (see _build), and the open data's parts with it (ASSEMBLED: see _assemble),
+    with what the build read (INPUTS: see state.inputs_digest)."""
     adopted = False
     if old_site is not None and kept is not None:
         # the site the state's build published, as it left it, is taken as it is; any other
@@ -1018,7 +1043,7 @@ def _keep_state(
         return
     # the open data's parts kept are known by a new token: the state saved below is the only one to use them
     token = os.urandom(8).hex() if assembled else ""
-    body = state.pickled(kept_reads, templates, sources, last.base if last is not None else None, token)
+    body = state.pickled(kept_reads, templates, sources, last.base if last is not None else None, token, inputs)
     try:
         kept.forget(whole=not body.delta)  # (see there: a build killed meanwhile)
         state.Parts.save(kept, token, output, assembled or {})
@@ -1026,7 +1051,7 @@ def _keep_state(
         # (a site changed in place as the preview runs: the next build looks at each page)
         mark = None if live else state.mark(output)
         published = (mark, tuple(extras)) if mark is not None else None
-        done = state.State(state.version(), kept.key, kept_reads, templates, files, sources, published, token)
+        done = state.State(state.version(), kept.key, kept_reads, templates, files, sources, published, token, inputs)
         done.base = last.base if last is not None else None
         # (a cached site taken but not adopted is gone: every page is linked again)
         written = list(builder.planned.values()) if only is None or (taken and not adopted) else only
@@ -1050,6 +1075,7 @@ def _due_since(
     settled: set[str] | None = None,
     comparing: Aside | None = None,
     parts: state.Parts | None = None,
+    same: bool = False,
 ) -> list[Page]:
     """The pages to render, given the state LAST that KEPT holds: those whose reads,
     templates or plan changed, and any whose cached copy is not as the state left it.
@@ -1058,7 +1084,10 @@ def _due_since(
     state.take and keep_cached), kept there; of those, the ones to render and the ones
     no longer planned are removed from it first. SETTLED: see _settled.
     COMPARING: the comparison of the reads, at work in a forked process (see _compared).
-    PARTS: the open data's parts kept (see Builder.split): those not due are taken from there."""
+    PARTS: the open data's parts kept (see Builder.split): those not due are taken from there.
+    SAME: no file changed since the state was kept, nor the day (see state.inputs_digest):
+    what the pages read and what the plan gives them are as they were, and only pages the
+    state does not know are due, with every page when the templates or globals differ."""
     reads = last.reads
 
     def compared() -> set[int]:  # (asked once what the plan gives each page is known)
@@ -1077,7 +1106,10 @@ def _due_since(
         name for name in templates.keys() | last.templates.keys() if templates.get(name) != last.templates.get(name)
     }
     now = builder.globals_signature(keys)
-    due = {rel for rel, _ in reads.due(keys, builder.planned, compared, edited, now != reads.globals)}
+    if same and not edited and now == reads.globals:
+        due = {rel for rel in builder.planned if rel not in reads.signatures or rel not in reads.by_page}
+    else:
+        due = {rel for rel, _ in reads.due(keys, builder.planned, compared, edited, now != reads.globals)}
     reads.globals = now
     kept_parts = parts.kept if parts is not None else set()
     cached = sorted_site()

@@ -22,6 +22,7 @@ folder), so the folder does not grow without end.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import itertools
 import operator
@@ -36,6 +37,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from . import __version__, record
+from .files import snapshot
 
 FORMAT = 4  # the layout of a state file; a state of another layout is not read
 CACHE_NAME = ".sitegen-cache"
@@ -152,6 +154,8 @@ class State:
     published: Published | None = None
     #: the token of the open data's parts kept with this state (see Parts); "" for none
     parts: str = ""
+    #: what the build read, as it found it (see inputs_digest); None when not known
+    inputs: str | None = None
     #: the state as read, for the next save to write what changed since (see Base)
     base: Base | None = field(default=None, compare=False, repr=False)
 
@@ -160,6 +164,25 @@ def settings_key(content: Path, base: str, search: bool, folders: list[Path]) ->
     """A name for one content folder's build with one combination of settings."""
     text = repr((str(Path(content).resolve()), base, search, [str(f.resolve()) for f in folders]))
     return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+#: a file changed less than this before a build began (or since) may be changed again
+#: within one tick of its file system's clock, unseen by its time and size (some file
+#: systems keep times to the second, or two)
+RACY_NS = 2_000_000_000
+
+
+def inputs_digest(folders: list[Path], day: dt.date, since: int) -> str | None:
+    """What a build that began at SINCE (time.time_ns()) reads, as one digest: every file
+    under FOLDERS (the content folder and the theme's) as files.snapshot finds them, which
+    is what the preview watches (each file's path, time and size), and the DAY the site is
+    built for. A build whose digest is its state's has nothing to compare: no file
+    changed since, nor the day. None when a file changed too near SINCE, or after it
+    (see RACY_NS, and git's "racy" files): then the reads are compared as ever."""
+    snap = snapshot(folders)
+    if any(mtime >= since - RACY_NS for mtime, _ in snap.values()):
+        return None
+    return hashlib.sha1(repr((sorted(snap.items()), day.isoformat())).encode()).hexdigest()
 
 
 class Cache:
@@ -284,7 +307,7 @@ class Cache:
             head, target = (state.version, state.settings, base.ident, files, state.published), self.delta
         else:
             if body is None or body.delta:
-                body = pickled(state.reads, state.templates, state.sources, parts=state.parts)
+                body = pickled(state.reads, state.templates, state.sources, parts=state.parts, inputs=state.inputs)
             head = (state.version, state.settings, state.files, os.urandom(8).hex(), state.published)
             target = self.file
         tmp_file = target.with_name(f".{target.name}.tmp-{os.getpid()}")
@@ -375,15 +398,16 @@ def pickled(
     sources: dict[str, tuple],
     base: Base | None = None,
     parts: str = "",
+    inputs: str | None = None,
 ) -> Body:
     """What a state file holds after the cached pages' list: with BASE (the state as
-    read), what changed since, while that is small; else the whole. PARTS: see State."""
+    read), what changed since, while that is small; else the whole. PARTS, INPUTS: see State."""
     if base is not None:
         changes = base.changes(reads, templates, sources)
         if changes is not None:
-            changes["parts"] = parts
+            changes["parts"], changes["inputs"] = parts, inputs
             return Body(pickle.dumps(changes, protocol=pickle.HIGHEST_PROTOCOL), True)
-    return Body(pickle.dumps((reads, templates, sources, parts), protocol=pickle.HIGHEST_PROTOCOL))
+    return Body(pickle.dumps((reads, templates, sources, parts, inputs), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 _READ_PARTS = ("by_page", "templates", "signatures")  # what Reads keeps by page
@@ -557,7 +581,7 @@ class Opened:
             return None
         try:
             with handle:
-                reads, templates, sources, parts = _Unpickler(handle).load()
+                reads, templates, sources, parts, inputs = _Unpickler(handle).load()
             if not isinstance(reads, record.Reads) or not isinstance(templates, dict) or not isinstance(sources, dict):
                 return None
             dirty: dict[str, set] = {}
@@ -565,16 +589,16 @@ class Opened:
                 with delta[0]:
                     changes = _Unpickler(delta[0]).load()
                     dirty = _apply_all(reads, templates, sources, changes)
-                    parts = changes["parts"]
+                    parts, inputs = changes["parts"], changes["inputs"]
                 dirty["files"] = delta[1]
-            if not isinstance(parts, str):
+            if not isinstance(parts, str) or not isinstance(inputs, (str, type(None))):
                 return None
         except Exception:  # truncated or foreign: start clean
             return None
         finally:
             if delta is not None:
                 delta[0].close()
-        kept = State(version(), self.cache.key, reads, templates, self.files, sources, self.published, parts)
+        kept = State(version(), self.cache.key, reads, templates, self.files, sources, self.published, parts, inputs)
         kept.base = Base(self.ident, kept, dirty)
         return kept
 

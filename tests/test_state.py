@@ -258,9 +258,10 @@ def test_the_state_holds_no_model_objects(tmp_path):
     (kept,) = (tmp_path / ".sitegen-cache").glob("state-*.pickle")
     with open(kept, "rb") as handle:
         _, _, files, ident, published = Strict(handle).load()  # the pages cached, then the rest
-        reads, templates, sources, parts = Strict(handle).load()
+        reads, templates, sources, parts, inputs = Strict(handle).load()
         assert handle.read() == b""
     assert reads.by_page and files and templates and published[0] == state.mark(tmp_path / "out")
+    assert inputs is None or isinstance(inputs, str)  # (a digest of what was read: see state.inputs_digest)
     assert isinstance(parts, str) and parts  # (the open data's parts kept beside it: see state.Parts)
     read = [p for folder in ("meetings", "decisions") for p in (content / folder).rglob("*.*")]
     assert sorted(sources) == sorted(p.relative_to(content).as_posix() for p in read)  # each file's key as read
@@ -522,6 +523,74 @@ def test_a_fresh_checkout_reads_again_only_the_meeting_files_whose_bytes_changed
     _toggle(content, CABINET, "The Leader invited", "The Leader swiftly invited")
     read.clear()
     assert kept_build(content, out).rendered == 0 and read == []
+
+
+def _aged(content: Path, when: float) -> None:
+    """Every file and folder of CONTENT last changed at WHEN (seconds since the epoch)."""
+    for path in [content, *content.rglob("*")]:
+        os.utime(path, (when, when))
+
+
+def test_a_build_with_no_file_changed_nor_the_day_compares_nothing(tmp_path, monkeypatch):
+    """When no file the build reads changed since the state was kept (each file's time
+    and size, as the preview watches them), nor the day, no read can have changed:
+    nothing is compared, and the preview starts on the state's site at once. Any file
+    changed, whatever its time, or another day, is compared as ever."""
+    from sitegen.record import Reads
+
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    hour_ago = time.time() - 3600
+    _aged(content, hour_ago)
+    kept_build(content, out)
+    compared: list[str] = []
+    for name in ("compare", "due"):
+        original = getattr(Reads, name)
+        monkeypatch.setattr(Reads, name, lambda *a, _f=original, _n=name, **k: compared.append(_n) or _f(*a, **k))
+    said: list[str] = []
+
+    def again() -> int:
+        said.clear()
+        report = build(content, out, said.append, "/", search=False, state_folder=state.cache_folder(content))
+        return report.rendered
+
+    assert again() == 0 and compared == []
+    assert any("unchanged since the last build (no file changed since)" in line for line in said), said
+    preview = _preview(content, log=said.append, search=False)
+    said.clear()
+    assert preview.build().ok and compared == []  # (the same settings as the builds': their state)
+    assert any("(no file changed since)" in line for line in said), said
+    assert snapshot(state.preview_folder(content)) == snapshot(out)
+    # a file changed, of the same size, and dated as the others: compared
+    _toggle(content, CABINET, "The Leader invited", "The Leader INVITED")
+    os.utime(content / CABINET, (hour_ago + 60, hour_ago + 60))
+    assert again() > 0 and compared
+    assert not any("no file changed" in line for line in said), said
+    same_as_clean(content, out, tmp_path, 1)
+    compared.clear()
+    assert again() == 0 and compared == []
+    monkeypatch.setenv("SITEGEN_TODAY", "2027-01-21")  # (another day: the Cabinet of 20 January is past)
+    assert again() > 0 and compared
+    same_as_clean(content, out, tmp_path, 2)
+
+
+def test_a_file_changed_just_before_a_build_is_compared_next_time_whatever_its_time(tmp_path):
+    """A file changed just before a build (see state.RACY_NS) may change again within one
+    tick of its file system's clock: saved again with the same size and time, it is
+    still read and compared by the next build, never taken for what was read."""
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    _aged(content, time.time() - 3600)
+    bodies = content / "bodies.yaml"
+    text = bodies.read_text()
+    bodies.write_text(text.replace("name: Cabinet", "name: CABINET", 1))
+    before = bodies.stat()
+    kept_build(content, out)
+    bodies.write_text(text.replace("name: Cabinet", "name: Kabinet", 1))
+    os.utime(bodies, ns=(before.st_atime_ns, before.st_mtime_ns))  # (the time and size it had)
+    kept_build(content, out)
+    assert "Kabinet" in (out / "bodies/cabinet/index.html").read_text()
+    same_as_clean(content, out, tmp_path, 1)
 
 
 def test_a_file_saved_while_it_is_read_and_changed_back_is_read_again(tmp_path, monkeypatch):
