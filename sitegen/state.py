@@ -5,7 +5,8 @@ inside the output) keeps what each page read as it rendered (record.Reads), the
 templates' digests, and the pages themselves as hard links to the published files.
 The next build with the same settings asks the new model for the recorded values and
 renders only the pages whose reads, templates or plan changed; the others are linked
-from the cache into the new site. A build with no state, or a state written by another
+from the cache into the new site. When no file it may read changed since, nor the day
+(inputs_digest), it asks nothing: no value can have changed. A build with no state, or a state written by another
 version of sitegen, for other settings or a theme in other folders, or one that cannot
 be read, is a clean build. Deleting the folder is always safe.
 
