@@ -851,11 +851,12 @@ def _build(
                     sorting = Aside(state.keep_cached, staging, opened.files, spare)
                 else:
                     cached = state.keep_cached(staging, opened.files, spare)
-            keys = record.Keys(model, builder.lookups()) if recorded else None
             last = opened.load() if opened is not None else None
             # no file changed since the state was kept, nor the day: nothing read can have
-            # changed, and the reads are not compared (see _due_since)
+            # changed, and the reads are not compared (see _due_since); the keys are made
+            # only should a page be due after all (the preview makes them once it serves)
             same = last is not None and inputs is not None and last.inputs == inputs
+            keys = record.Keys(model, builder.lookups()) if recorded and not same else None
             # the open data's parts kept by the last build (see Builder.split)
             kept_parts = state.Parts.open(kept, last.parts) if kept is not None and last is not None else None
             sources = _sources(cache, model) if kept is not None else {}
@@ -878,7 +879,7 @@ def _build(
 
             made: set[str] = set()
             only = None
-            if last is not None and keys is not None:
+            if last is not None and (keys is not None or same):
                 assert kept is not None
                 only = _due_since(
                     builder,
@@ -895,6 +896,11 @@ def _build(
                     same,
                 )
                 comparing = None
+                if only and keys is None:  # (pages to render after all: what they read is recorded)
+                    keys = record.Keys(model, builder.lookups())
+                    for page in only:  # (and what the plan gives those the state does not know)
+                        if page.file not in last.reads.signatures:
+                            last.reads.sign(keys, page.file, page)
             elif sorted_site():  # the rest of the state could not be read: a clean build on the cached site
                 _drop(staging, cached)  # type: ignore[arg-type]
             if only is None and keys is not None:  # every page, and the feeds and calendars made as pages are
@@ -903,7 +909,7 @@ def _build(
             else:
                 every = False
             count, extras, reads = render_pages(
-                builder, pages, staging, workers, search, aside, keys, only, writes_whole
+                builder, pages, staging, workers, search, aside, keys, only, writes_whole, recorded
             )
             if cached:  # (the folders of pages gone, now that nothing more is written among them)
                 _prune(staging, cached - builder.planned.keys())
@@ -953,11 +959,12 @@ def _build(
             raise
         kept_reads = None
         gone: list[str] = []
-        if keys is not None:
+        if recorded:
             kept_reads = last.reads if last is not None else record.Reads()
             for share in reads:
                 kept_reads.remember_share(share)
             if last is None:
+                assert keys is not None  # (made but with SAME, which needs a state)
                 for page in builder.planned.values():
                     kept_reads.sign(keys, page.file, page)
                 kept_reads.globals = builder.globals_signature(keys)
@@ -1065,7 +1072,7 @@ def _keep_state(
 
 def _due_since(
     builder: Builder,
-    keys: record.Keys,
+    keys: record.Keys | None,
     kept: state.Cache,
     last: state.State,
     templates: dict[str, str],
@@ -1086,8 +1093,9 @@ def _due_since(
     COMPARING: the comparison of the reads, at work in a forked process (see _compared).
     PARTS: the open data's parts kept (see Builder.split): those not due are taken from there.
     SAME: no file changed since the state was kept, nor the day (see state.inputs_digest):
-    what the pages read and what the plan gives them are as they were, and only pages the
-    state does not know are due, with every page when the templates or globals differ."""
+    what the pages read, what the plan gives them, the templates and the globals (read
+    from the same files, on the same day, by the same sitegen) are as they were, and only
+    pages the state does not know are due; KEYS is None then, unless such pages are."""
     reads = last.reads
 
     def compared() -> set[int]:  # (asked once what the plan gives each page is known)
@@ -1102,15 +1110,16 @@ def _due_since(
                 return set(found)  # type: ignore[call-overload]
         return reads.compare(keys, once=True, settled=settled)
 
-    edited = {
-        name for name in templates.keys() | last.templates.keys() if templates.get(name) != last.templates.get(name)
-    }
-    now = builder.globals_signature(keys)
-    if same and not edited and now == reads.globals:
+    if same:
         due = {rel for rel in builder.planned if rel not in reads.signatures or rel not in reads.by_page}
     else:
+        assert keys is not None
+        edited = {
+            name for name in templates.keys() | last.templates.keys() if templates.get(name) != last.templates.get(name)
+        }
+        now = builder.globals_signature(keys)
         due = {rel for rel, _ in reads.due(keys, builder.planned, compared, edited, now != reads.globals)}
-    reads.globals = now
+        reads.globals = now
     kept_parts = parts.kept if parts is not None else set()
     cached = sorted_site()
     if cached is not None:
@@ -1244,16 +1253,18 @@ def _render_share(
     task: tuple[int, int],
     keys: record.Keys | None = None,
     only: list[Page] | None = None,
+    recorded: bool = False,
 ) -> int | list[str] | list[record.Share]:
     """Render one contiguous share of the pages (a meeting's pages sit together, so the
     Markdown they share is rendered once); for share -1, write the files that need the
-    plan (sitemap, redirects); for -2, those and the feeds, calendars and data files.
+    plan (sitemap, redirects); for -2, those and the feeds, calendars and data files
+    (with RECORDED, see render_pages, only the files made whole).
     KEYS: record what each page reads, and return that (see sitegen.record)."""
     index, count = task
     if index < 0:
         return _write_all(
             staging,
-            builder.page_files(pages) if index == -1 else builder.iter_extra_files(pages, search, keys is not None),
+            builder.page_files(pages) if index == -1 else builder.iter_extra_files(pages, search, recorded),
         )
     made: set[str] = set()
     done = 0
@@ -1492,6 +1503,7 @@ def render_pages(
     keys: record.Keys | None = None,
     only: list[Page] | None = None,
     whole: bool = True,
+    recorded: bool | None = None,
 ) -> tuple[int, list[str], list[record.Share]]:
     """Render every page, and the feeds, calendars and data files, into STAGING on JOBS
     processes (forked, sharing the model). Returns the number of pages and the other files.
@@ -1502,13 +1514,17 @@ def render_pages(
     the files made whole (the open data) nor those that need the plan (the sitemap, the
     redirects): the caller writes them (Builder.extra_files with whole_only). The parts
     of the files put together from parts (Builder.assembled) are not written: their
-    bytes are in the reads returned (see record.Share), for the caller's _assemble."""
+    bytes are in the reads returned (see record.Share), for the caller's _assemble.
+    RECORDED: the reads are recorded in this build, whether or not any page is rendered
+    (then the feeds and calendars made as pages are are among the pages; see
+    Builder.iter_extra_files); by default, when there are KEYS."""
+    recorded = keys is not None if recorded is None else recorded
     shares = jobs * 8
     tasks = [(-1 if aside is not None else -2, 0)] if whole else []  # (else the caller writes them all)
     tasks += [(i, shares) for i in range(shares)]
 
     def render(task: tuple[int, int]) -> tuple[int, object]:
-        return task[0], _render_share(builder, pages, staging, search, task, keys, only)
+        return task[0], _render_share(builder, pages, staging, search, task, keys, only, recorded)
 
     due = pages if only is None else only
     if serial(jobs, len(due)):

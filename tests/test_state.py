@@ -574,6 +574,30 @@ def test_a_build_with_no_file_changed_nor_the_day_compares_nothing(tmp_path, mon
     same_as_clean(content, out, tmp_path, 2)
 
 
+def test_a_page_the_state_does_not_know_is_rendered_and_recorded_though_no_file_changed(tmp_path):
+    """With no file changed since the state was kept, nothing is compared; but a page the
+    state has no reads of (a state written otherwise, say) is rendered all the same, and
+    what it reads recorded, so that the next build knows it."""
+    content = copy_example(tmp_path)
+    out = tmp_path / "out"
+    _aged(content, time.time() - 3600)
+    kept_build(content, out)
+    (kept,) = (tmp_path / ".sitegen-cache").glob("state-*.pickle")
+    with open(kept, "rb") as handle:
+        head = pickle.load(handle)
+        reads, *rest = pickle.load(handle)
+    rel = "bodies/cabinet/index.html"
+    del reads.by_page[rel], reads.signatures[rel]
+    with open(kept, "wb") as handle:
+        pickle.dump(head, handle)
+        pickle.dump((reads, *rest), handle)
+    (out / rel).write_text("stale")  # (the cached copy, linked to it, is not as the state left it either)
+    report = kept_build(content, out)
+    assert report.rendered == 1 and "stale" not in (out / rel).read_text()
+    assert kept_build(content, out).rendered == 0
+    same_as_clean(content, out, tmp_path, 1)
+
+
 def test_a_file_changed_just_before_a_build_is_compared_next_time_whatever_its_time(tmp_path):
     """A file changed just before a build (see state.RACY_NS) may change again within one
     tick of its file system's clock: saved again with the same size and time, it is
