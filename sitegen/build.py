@@ -972,8 +972,9 @@ def _build(
             for rel in gone:
                 kept_reads.forget(rel)
         # nothing rendered and nothing gone: the state kept says all there is to say (a value
-        # that changed but that no page reads is found changed again next time, to no effect)
-        unchanged = last is not None and only == [] and not gone
+        # that changed but that no page reads is found changed again next time, to no effect),
+        # but for a digest of what was read when it kept none (see state.inputs_digest)
+        unchanged = last is not None and only == [] and not gone and (last.inputs is not None or inputs is None)
         if kept_parts is not None:
             kept_parts.close()
         settling = (kept, old_site, only, last, builder, kept_reads, templates, sources,
