@@ -810,8 +810,7 @@ def _build(
         recover(output)
         kept = state.Cache(state_folder, builder.settings_key()) if state_folder is not None else None
         opened = kept.open() if kept is not None else None
-        folders = [content, *builder.folders]
-        inputs = state.inputs_digest(folders, model.today, since) if kept is not None else None
+        inputs = state.inputs_digest([content, *builder.folders], model.today, since) if kept is not None else None
         kept_parts: state.Parts | None = None
         taken = False  # the cached site was taken as the staging folder (see state.take)
 

@@ -6,9 +6,9 @@ templates' digests, and the pages themselves as hard links to the published file
 The next build with the same settings asks the new model for the recorded values and
 renders only the pages whose reads, templates or plan changed; the others are linked
 from the cache into the new site. When no file it may read changed since, nor the day
-(inputs_digest), it asks nothing: no value can have changed. A build with no state, or a state written by another
-version of sitegen, for other settings or a theme in other folders, or one that cannot
-be read, is a clean build. Deleting the folder is always safe.
+(inputs_digest), it asks nothing: no value can have changed. A build with no state, or
+a state written by another version of sitegen, for other settings or a theme in other
+folders, or one that cannot be read, is a clean build. Deleting the folder is always safe.
 
 The folder holds, for each content folder and combination of settings (base path,
 search, theme folders), ``state-KEY.pickle``, ``state-KEY.delta`` and ``site-KEY/``.
@@ -40,7 +40,7 @@ from typing import BinaryIO
 from . import __version__, record
 from .files import snapshot
 
-FORMAT = 4  # the layout of a state file; a state of another layout is not read
+FORMAT = 5  # the layout of a state file; a state of another layout is not read
 CACHE_NAME = ".sitegen-cache"
 KEEP = 3  # states (and meeting files, preview folders) kept in one cache folder: those used last
 DELTA_SHARE = 8  # a delta is written while it holds less than an eighth of the state; else the whole
