@@ -949,6 +949,7 @@ class Reads:
         templates: set[str],
         everything: bool,
         planned: dict[str, Page] | None = None,
+        given: bool = True,
     ) -> list[tuple[str, Page]]:
         """The PAGES (the new plan's, by output file) to render again: new ones, those the
         plan gives something else, those that read a CHANGED read (or what CHANGED gives,
@@ -956,7 +957,9 @@ class Reads:
         see build._due_since) or loaded one of TEMPLATES (by name), all when EVERYTHING.
         PLANNED: the last plan's pages; a page PAGES gives again as the very same object
         (Parts gives a part's pages again only when nothing it read changed, see there)
-        is due only for its reads and templates."""
+        is due only for its reads and templates. GIVEN: keep what the plan gave each page as
+        it was, to be compared first next time (a build whose reads go only to the state on
+        disk, which keeps none of it, need not copy it: 0.2 s at 10,000 meetings)."""
         due: set[str] = set()
         by_page, used, signatures = self.by_page, self.templates, self.signatures
         given_last = (planned or {}).get
@@ -968,7 +971,7 @@ class Reads:
             last = signatures.get(rel)
             # (compared as given first: copied only when it differs from what was kept)
             if last is None or last[0] != (page.template, page.title, page.path, page.context):
-                raw = _given(page)
+                raw = _given(page) if given else None
                 now = signature(keys, page)
                 if last is None or last[1] != now:
                     signatures[rel] = (raw, now)
@@ -1318,8 +1321,25 @@ def _given(page: Page) -> tuple:
 
 
 def signature(keys: Keys, page: Page) -> object:
-    """What the plan gives a page (its template, title, address and context), normalized."""
-    return keys.normalize([page.template, page.title, page.path, page.context])
+    """What the plan gives a page (its template, title, address and context), normalized:
+    keys.normalize([page.template, page.title, page.path, page.context]), with what is
+    commonest worked out here, a call or more fewer a value (asked of every page once the
+    build state is read: 1.4 s at 10,000 meetings through normalize alone, 0.8 s so). A
+    test compares the two on every page of whole sites."""
+    normalize, by_id = keys.normalize, keys.by_id
+    context = page.context
+    if context.__class__ is not dict or id(context) in by_id:
+        return normalize([page.template, page.title, page.path, context])
+    items = []
+    for name, value in context.items():
+        kind = value.__class__
+        if kind in _PLAIN or (kind is str and len(value) <= _LONG):
+            items.append((name, value))
+        elif kind is not str and kind is not m.Texts and (key := by_id.get(id(value))) is not None:
+            items.append((name, (REF, key)))  # (a model object)
+        else:
+            items.append((name, normalize(value)))
+    return (normalize(page.template), normalize(page.title), normalize(page.path), ("\x03dict", tuple(items)))
 
 
 class _Gone:

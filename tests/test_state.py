@@ -1187,3 +1187,61 @@ def test_a_forked_process_waited_for_with_a_timeout_is_ended_after_it(tmp_path):
     with pytest.raises(ChildProcessError):  # ended and reaped
         os.waitpid(-1, os.WNOHANG)
     assert Aside(sum, [1, 2, 3]).result(10) == 6
+
+
+@pytest.mark.parametrize("site", ["example", "synthetic"])
+def test_a_pages_signature_is_what_normalizing_all_it_is_given_gives(tmp_path, site):
+    """record.signature works out the commonest values itself: on every page, feed,
+    calendar and part of a whole site, and on contexts of every kind of value, it gives
+    what Keys.normalize gives."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from sitegen import model as m
+    from sitegen import record
+    from sitegen.pages import Page
+
+    if site == "example":
+        content = copy_example(tmp_path)
+    else:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+        import synth
+
+        content = tmp_path / "content"
+        synth.generate(40, content)
+    report = build(content, tmp_path / "out", base_path="/", search=False, record_reads=True)
+    keys, builder = report.keys, report.builder
+    assert keys is not None and builder is not None
+
+    def whole(page):  # type: ignore[no-untyped-def]
+        return keys.normalize([page.template, page.title, page.path, page.context])
+
+    planned = list(builder.planned.values())
+    assert len(planned) > 100
+    assert any(page.__class__ is not Page for page in planned)  # (the feeds, calendars and parts too)
+    for page in planned:
+        assert record.signature(keys, page) == whole(page), page.file
+    meeting = next(iter(keys.model.meetings.values()))
+    values = [
+        "short",
+        "long " * 40,
+        None,
+        3,
+        True,
+        1.5,
+        dt.date(2026, 1, 2),
+        Decimal("12.50"),
+        [],
+        [meeting, "x" * 100],
+        {"a": meeting},
+        (meeting, meeting.items),
+        meeting,
+        meeting.items[0] if meeting.items else meeting,
+        m.Meeting.__new__(m.Meeting),  # (a model object the model does not own)
+        {1, 2},
+        m.Texts({"en": "Cabinet", "cy": "Cabinet " * 20}, ("en", "cy")),
+    ]
+    for n, value in enumerate(values):
+        for title in ("A title", "A title " * 20, values[-1]):
+            page = Page("x/", "page.html", title, {"value": value, "other": meeting})
+            assert record.signature(keys, page) == whole(page), n
