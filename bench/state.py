@@ -5,6 +5,8 @@ earlier commit on the same synthetic council, in one run:
   that recorded and kept the state; repeated RUNS times, A B A B, a new edit each time;
 - with --preview, `sitegen serve` started from its state: the seconds from starting the
   command to the first page served (HTTP 200 for /), after a first preview that kept it;
+  with --preview-edit too, a meeting's place is changed before each start, as a clerk
+  does with the preview stopped (else no file changed since its state was kept);
 - with --fresh-checkout, every content file is given a new time before each edit, as a
   fresh clone on CI or Netlify gives them (the state and the output kept by the cache);
 - with --hugo, a clean `hugo` build of the peers' same number of pages
@@ -39,6 +41,9 @@ def main() -> None:
     parser = paired_arguments(__doc__, runs=3)
     parser.add_argument(
         "--preview", action="store_true", help="time sitegen serve from its state to the first page too"
+    )
+    parser.add_argument(
+        "--preview-edit", action="store_true", help="with --preview, change a meeting's place before each start"
     )
     parser.add_argument(
         "--fresh-checkout", action="store_true", help="give every content file a new time before each edit (as CI)"
@@ -93,8 +98,13 @@ def main() -> None:
     if args.preview:
         for name, code in kinds.items():
             preview(contents[name], code, env)  # the first: no state for the preview's settings yet
-        for _ in range(args.runs):
+        for n in range(args.runs):
             for name, code in kinds.items():
+                if args.preview_edit:
+                    meeting = sorted((contents[name] / "meetings").rglob("*.md"))[
+                        (n + 1) * args.meetings // (args.runs + 2)
+                    ]
+                    meeting.write_text(meeting.read_text().replace("location: ", f"location: Hall {n}, ", 1))
                 starts[name].append(preview(contents[name], code, env))
                 print(f"{name}: preview start, {starts[name][-1]:.1f} s", flush=True)
     print(

@@ -893,7 +893,6 @@ def _build(
                     comparing,
                     kept_parts,
                     same,
-                    live,
                 )
                 comparing = None
                 if only and keys is None:  # (pages to render after all: what they read is recorded)
@@ -1084,7 +1083,6 @@ def _due_since(
     comparing: Aside | None = None,
     parts: state.Parts | None = None,
     same: bool = False,
-    given: bool = True,
 ) -> list[Page]:
     """The pages to render, given the state LAST that KEPT holds: those whose reads,
     templates or plan changed, and any whose cached copy is not as the state left it.
@@ -1098,7 +1096,8 @@ def _due_since(
     what the pages read, what the plan gives them, the templates and the globals (read
     from the same files, on the same day, by the same sitegen) are as they were, and only
     pages the state does not know are due; KEYS is None then, unless such pages are.
-    GIVEN: see record.Reads.due (the preview's engine goes on with these reads)."""
+    What the plan gives each page is compared normalized, and not kept as it was (see
+    record.Reads.due's GIVEN)."""
     reads = last.reads
 
     def compared() -> set[int]:  # (asked once what the plan gives each page is known)
@@ -1121,7 +1120,7 @@ def _due_since(
             name for name in templates.keys() | last.templates.keys() if templates.get(name) != last.templates.get(name)
         }
         now = builder.globals_signature(keys)
-        due = {rel for rel, _ in reads.due(keys, builder.planned, compared, edited, now != reads.globals, given=given)}
+        due = {rel for rel, _ in reads.due(keys, builder.planned, compared, edited, now != reads.globals, given=False)}
         reads.globals = now
     kept_parts = parts.kept if parts is not None else set()
     cached = sorted_site()

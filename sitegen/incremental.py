@@ -184,7 +184,7 @@ class Project:
                     keys = record.Keys(self.loaded.model, self.builder.lookups())
                 self.keys = keys
                 self._pending |= self.state.compare(keys)  # (none, but if any, the next edit renders their pages)
-                self.state.thaw()
+                self.state.thaw(self.pages)
             return self.parts is None
         if self.keys is not None and (self.parts is None or self.parts.left):
             parts = self.parts or record.Parts(self.state)

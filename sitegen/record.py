@@ -596,9 +596,18 @@ class Reads:
             return array("i", value)
         return value
 
-    def thaw(self) -> None:
+    def thaw(self, pages: dict[str, Page] | None = None) -> None:
         """Each page's reads as a set, as remember keeps them (after the state on disk was
-        read: an edit then finds the pages it reaches without looking through them all)."""
+        read: an edit then finds the pages it reaches without looking through them all).
+        PAGES: the plan whose signatures are kept (the one the build that read the state
+        compared them with, or took as they were when no file had changed: see
+        build._due_since); what it gives each of them is kept as it is, where none is (see
+        due: the build left it to be done while the preview waits)."""
+        signatures = self.signatures
+        for rel, page in (pages or {}).items():
+            kept = signatures.get(rel)
+            if kept is not None and kept[0] is None:
+                signatures[rel] = (_given(page), kept[1])
         self.by_page = {
             rel: numbers if numbers.__class__ is frozenset else frozenset(numbers)
             for rel, numbers in self.by_page.items()
@@ -958,8 +967,9 @@ class Reads:
         PLANNED: the last plan's pages; a page PAGES gives again as the very same object
         (Parts gives a part's pages again only when nothing it read changed, see there)
         is due only for its reads and templates. GIVEN: keep what the plan gave each page as
-        it was, to be compared first next time (a build whose reads go only to the state on
-        disk, which keeps none of it, need not copy it: 0.2 s at 10,000 meetings)."""
+        it was, to be compared first next time (a build need not: the state on disk keeps
+        none of it, and the preview keeps it while it waits, see thaw; 0.2 s at 10,000
+        meetings)."""
         due: set[str] = set()
         by_page, used, signatures = self.by_page, self.templates, self.signatures
         given_last = (planned or {}).get

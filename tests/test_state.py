@@ -1105,6 +1105,35 @@ def test_the_preview_serves_first_and_keeps_its_state_and_open_data_after(tmp_pa
     same_as_clean(content, folder, tmp_path, 2)
 
 
+def test_a_preview_from_the_state_keeps_what_the_plan_gives_each_page_while_it_waits(tmp_path):
+    """The build that starts a preview from the state compares what the plan gives each
+    page normalized, as the state keeps it, and keeps no copy of it as given (see
+    record.Reads.due); the preview keeps one while it waits (Reads.thaw), to compare first
+    on each edit. Edits before and after it match clean builds."""
+    content = copy_example(tmp_path)
+    folder = state.preview_folder(content)
+    kept_build(content, tmp_path / "out")
+    _toggle(content, CABINET, "The Leader invited", "The Leader warmly invited")  # (compared, then)
+    project = _preview(content, search=False)
+    assert project.build().ok and project._cold
+    assert any(given is None for given, _ in project.state.signatures.values())
+    project.warm()  # (its first step)
+    assert all(given is not None for given, _ in project.state.signatures.values())
+    for n, edit in enumerate((EDITS[1], EDITS[3], EDITS[1]), 1):  # (an item renamed: its page's title changes)
+        edit(content)
+        assert project.build().rendered
+        same_as_clean(content, folder, tmp_path, n)
+        while project.warm():
+            pass
+    project.settle()
+    EDITS[3](content)
+    again = _preview(content, search=False)
+    assert again.build().ok
+    EDITS[1](content)  # (before the preview has waited)
+    assert again.build().rendered
+    same_as_clean(content, folder, tmp_path, 4)
+
+
 def _publish_in_a_fork(project) -> None:  # type: ignore[no-untyped-def]
     """As serve's BackgroundPublisher does: the deferred files written by a forked copy."""
     pid = os.fork()
