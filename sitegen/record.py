@@ -19,6 +19,7 @@ import hashlib
 import operator
 import re
 from array import array
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -989,26 +990,69 @@ class Reads:
                     continue
                 signatures[rel] = (raw, last[1])  # (the very one kept: see state.Base)
             rest.append(rel)
+        joined = None
         if callable(changed):
+            joined = self._joined()  # (while the reads are compared elsewhere: see _reading)
             changed = changed()
+        elif 0 < len(changed) <= FEW_CHANGED:
+            joined = self._joined()
         reading: set[str] | None = None  # the pages that read a CHANGED read (see _reading)
         for rel in rest:
             if everything or rel not in by_page or (templates and not used[rel].isdisjoint(templates)):
                 due.add(rel)
             elif changed:
                 if reading is None:
-                    reading = self._reading(changed)
+                    reading = self._reading(changed, joined)
                 if rel in reading:
                     due.add(rel)
         return [(rel, page) for rel, page in pages.items() if rel in due]
 
-    def _reading(self, changed: set[int]) -> set[str]:
-        """The pages that read one of CHANGED (in one pass over every page's reads)."""
-        return {rel for rel, numbers in self.by_page.items() if not _disjoint(numbers, changed)}
+    def _reading(self, changed: set[int], joined: _Joined | None = None) -> set[str]:
+        """The pages that read one of CHANGED (in one pass over every page's reads). With
+        JOINED (the reads of the pages kept as arrays, see _joined) and FEW_CHANGED of
+        CHANGED or fewer, each changed read is looked for in JOINED's bytes (bytes.find, in
+        C): at 10,000 meetings about 0.04 s a changed read, against 0.45 s for the pass
+        over every page (a test compares the two)."""
+        if joined is None or len(changed) > FEW_CHANGED:
+            return {rel for rel, numbers in self.by_page.items() if not _disjoint(numbers, changed)}
+        out = {
+            rel
+            for rel, numbers in self.by_page.items()
+            if numbers.__class__ is not array and not numbers.isdisjoint(changed)
+        }
+        data, ends, rels = joined
+        size = array("i").itemsize
+        for n in changed:
+            needle = array("i", [n]).tobytes()
+            at = data.find(needle)
+            while at != -1:
+                if at % size:  # (the bytes of two numbers side by side)
+                    at = data.find(needle, at + 1)
+                    continue
+                page = bisect_right(ends, at // size)  # (the first page whose reads end after it)
+                out.add(rels[page])
+                at = data.find(needle, ends[page] * size)  # (on from that page's end)
+        return out
+
+    def _joined(self) -> _Joined | None:
+        """The reads of the pages kept as arrays (as the state on disk keeps them: see
+        thaw), one after the other, as bytes; with where each page's end, and the pages."""
+        joined, ends, rels = array("i"), [], []
+        for rel, numbers in self.by_page.items():
+            if numbers.__class__ is array:
+                joined.extend(numbers)  # type: ignore[arg-type]
+                ends.append(len(joined))
+                rels.append(rel)
+        return (joined.tobytes(), ends, rels) if rels else None
 
     def sign(self, keys: Keys, rel: str, page: Page) -> None:
         """Keep what the plan gave PAGE (see due)."""
         self.signatures[rel] = (_given(page), signature(keys, page))
+
+
+#: the changed reads looked for one by one in the bytes of every page's reads (see Reads._reading)
+FEW_CHANGED = 6
+_Joined = tuple[bytes, list[int], list[str]]  # see Reads._joined
 
 
 def _disjoint(numbers: frozenset[int] | array, changed: set[int]) -> bool:

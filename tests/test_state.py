@@ -1274,3 +1274,31 @@ def test_a_pages_signature_is_what_normalizing_all_it_is_given_gives(tmp_path, s
         for title in ("A title", "A title " * 20, values[-1]):
             page = Page("x/", "page.html", title, {"value": value, "other": meeting})
             assert record.signature(keys, page) == whole(page), n
+
+
+def test_the_pages_reading_a_changed_read_are_found_alike_in_bytes_and_page_by_page():
+    """Reads._reading looks for a few changed reads in the bytes of every page's reads:
+    it finds the pages the pass over every page finds, whatever the numbers (one whose
+    bytes straddle two numbers side by side is not one of them), for pages kept as
+    arrays (from the state on disk) and as sets alike."""
+    from array import array
+
+    from sitegen import record
+
+    rng = random.Random(18)
+    for trial in range(60):
+        reads = record.Reads()
+        top = rng.choice([50, 300, 2**16, 2**23])
+        changed = set(rng.sample(range(top), rng.randint(1, record.FEW_CHANGED)))
+        for n in range(rng.randint(0, 300)):
+            numbers = [rng.randrange(top) for _ in range(rng.randint(0, 40))]
+            if rng.random() < 0.2:  # (a changed read's bytes across two numbers: not a read of it)
+                c = rng.choice(sorted(changed))
+                numbers += [(c << 8) & 0x7FFFFFFF, 0, c >> 24] if c < 2**23 else [0]
+            kind = array if rng.random() < 0.8 else frozenset
+            reads.by_page[f"p{n}/index.html"] = kind("i", numbers) if kind is array else frozenset(numbers)
+        joined = reads._joined()
+        assert reads._reading(changed, joined) == reads._reading(changed), trial
+    straddled = record.Reads()
+    straddled.by_page = {"a": array("i", [5 << 8, 0]), "b": array("i", [7, 5]), "c": frozenset({5})}
+    assert straddled._reading({5}, straddled._joined()) == {"b", "c"}
