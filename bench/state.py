@@ -49,6 +49,11 @@ def main() -> None:
         "--fresh-checkout", action="store_true", help="give every content file a new time before each edit (as CI)"
     )
     parser.add_argument(
+        "--again",
+        action="store_true",
+        help="keep each checkout's council and state from an earlier run in --work (no first build)",
+    )
+    parser.add_argument(
         "--hugo", action="store_true", help="time a clean Hugo build of the peers' same number of pages in each round"
     )
     args = parser.parse_args()
@@ -64,9 +69,12 @@ def main() -> None:
     contents = {}
     for name, code in kinds.items():
         base = work / re.sub(r"\W+", "-", name)
+        contents[name] = base / "content"
+        if args.again and (base / "output").is_dir():
+            print(f"{name}: the council and state of an earlier run", flush=True)
+            continue
         shutil.rmtree(base, ignore_errors=True)
         shutil.copytree(pristine, base / "content")
-        contents[name] = base / "content"
         first = timed(build(base / "content", base / "output"), cwd=code, env=env)
         print(
             f"{name}: first build with no state, {first['wall']:.1f} s ({first['cpu']:.1f} s of CPU, "
