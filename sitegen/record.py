@@ -992,7 +992,7 @@ class Reads:
             rest.append(rel)
         joined = None
         if callable(changed):
-            joined = self._joined()  # (while the reads are compared elsewhere: see _reading)
+            joined = self._joined()  # (first: while a forked process compares the reads, see build._due_since)
             changed = changed()
         elif 0 < len(changed) <= FEW_CHANGED:
             joined = self._joined()
