@@ -1036,7 +1036,7 @@ class Reads:
 
     def _joined(self) -> _Joined | None:
         """The reads of the pages kept as arrays (as the state on disk keeps them: see
-        thaw), one after the other, as bytes; with where each page's end, and the pages."""
+        thaw), one after the other, as bytes; with where each page's reads end, and the pages."""
         joined, ends, rels = array("i"), [], []
         for rel, numbers in self.by_page.items():
             if numbers.__class__ is array:
