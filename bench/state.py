@@ -90,12 +90,11 @@ def main() -> None:
     for n in range(args.runs):
         for name, code in kinds.items():
             content = contents[name]
-            meeting = sorted((content / "meetings").rglob("*.md"))[(n + 1) * args.meetings // (args.runs + 1)]
             if args.fresh_checkout:
                 checked_out = time.time()
                 for path in content.rglob("*"):
                     os.utime(path, (checked_out, checked_out))
-            meeting.write_text(meeting.read_text().replace("location: ", f"location: Room {n}, ", 1))
+            move_meeting(content, (n + 1) / (args.runs + 1), f"Room {n}")
             edits[name].append(timed(build(content, content.parent / "output"), cwd=code, env=env))
             print(f"{name}: edit {n + 1}, {edits[name][-1]['wall']:.1f} s", flush=True)
         if hugo is not None:
@@ -109,10 +108,7 @@ def main() -> None:
         for n in range(args.runs):
             for name, code in kinds.items():
                 if args.preview_edit:
-                    meeting = sorted((contents[name] / "meetings").rglob("*.md"))[
-                        (n + 1) * args.meetings // (args.runs + 2)
-                    ]
-                    meeting.write_text(meeting.read_text().replace("location: ", f"location: Hall {n}, ", 1))
+                    move_meeting(contents[name], (n + 1) / (args.runs + 2), f"Hall {n}")
                 starts[name].append(preview(contents[name], code, env))
                 print(f"{name}: preview start, {starts[name][-1]:.1f} s", flush=True)
     print(
@@ -135,6 +131,14 @@ def main() -> None:
             f"| {max(r['rss'] for r in hugos):.0f} | |"
         )
     empty_trash()
+
+
+def move_meeting(content: Path, share: float, room: str) -> None:
+    """The one-meeting edit: the meeting file SHARE of the way through CONTENT's (in
+    order of their paths) is given ROOM before its place."""
+    files = sorted((content / "meetings").rglob("*.md"))
+    meeting = files[int(share * len(files))]
+    meeting.write_text(meeting.read_text().replace("location: ", f"location: {room}, ", 1))
 
 
 def build(content: Path, output: Path) -> list[str]:
